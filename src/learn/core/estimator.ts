@@ -19,12 +19,15 @@ export interface SerializedComponent {
   state: Record<string, unknown> | null;
 }
 
-export interface Classifier {
+/** X is a Matrix for estimators, a Frame for pipelines that start with a ColumnTransformer. */
+export interface Classifier<X = Matrix> {
   readonly classes_: Float64Array | undefined;
-  fit(X: Matrix, y: Labels, options?: FitOptions): this;
-  predict(X: Matrix): Float64Array;
+  fit(X: X, y: Labels, options?: FitOptions): this;
+  predict(X: X): Float64Array;
   /** nRows x nClasses, columns in the order of classes_. */
-  predictProba(X: Matrix): Matrix;
+  predictProba(X: X): Matrix;
+  /** An unfitted copy with the same params (deep for pipelines), as scikit-learn's clone(). */
+  clone(): this;
   getParams(): Record<string, unknown>;
   setParams(params: Record<string, unknown>): this;
   toJSON(): SerializedComponent;
@@ -37,5 +40,6 @@ export interface Transformer<In = Frame | Matrix> {
   fitTransform(X: In): Matrix;
   featureNamesOut(): string[];
   getParams(): Record<string, unknown>;
+  clone(): this;
   toJSON(): SerializedComponent;
 }
