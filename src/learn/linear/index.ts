@@ -1,0 +1,2 @@
+// Public surface of the linear models.
+export * from './logistic-regression.js';

@@ -1,0 +1,377 @@
+// L2-regularised logistic regression (binary and multinomial) solved to scikit-learn's optimum.
+import type { Classifier, FitOptions, Labels, SerializedComponent } from '../core/estimator.js';
+import type { Matrix } from '../core/matrix.js';
+import { matrix } from '../core/matrix.js';
+import { decodeFloat64, encodeFloat64, registerComponent } from '../core/serialization.js';
+import { minimizeNewton } from './newton-solver.js';
+
+export interface LogisticRegressionParams {
+  /** Inverse regularisation strength (> 0); default 1. The objective is Σ wᵢ·lossᵢ + ‖coef‖² / (2C). */
+  C?: number;
+  /** 'l2' (default) or 'none'. */
+  penalty?: 'l2' | 'none';
+  /** Fit an (unpenalised) intercept; default true. */
+  fitIntercept?: boolean;
+  /** 'balanced' (n / (nClasses · count of the class)) or weights by class label; default none. */
+  classWeight?: 'balanced' | Record<string, number> | null;
+  /** Newton iterations at most; default 100. */
+  maxIter?: number;
+  /** Stop when the largest gradient component is ≤ tol; default 1e-4. */
+  tol?: number;
+  /** 'auto' (default: binary → logistic, more classes → multinomial) or 'multinomial' (softmax also for two classes). */
+  multiClass?: 'auto' | 'multinomial';
+}
+
+/**
+ * Same model and objective as scikit-learn's LogisticRegression (lbfgs): binary targets use one
+ * coefficient row (class 1 = the larger label), more classes a softmax with one row per class.
+ * Solved by Newton's method, which reaches the same optimum in a handful of iterations on
+ * tabular data (cost per iteration O(n·p²)).
+ */
+export class LogisticRegression implements Classifier<Matrix> {
+  readonly params: LogisticRegressionParams;
+  classes_: Float64Array | undefined;
+  /** nRows = 1 (binary) or nClasses, nCols = nFeatures. */
+  coef_: Matrix | undefined;
+  intercept_: Float64Array | undefined;
+  nFeaturesIn_: number | undefined;
+  nIter_: number | undefined;
+  converged_: boolean | undefined;
+
+  constructor(params: LogisticRegressionParams = {}) { this.params = params; }
+  getParams(): Record<string, unknown> { return { ...this.params }; }
+  setParams(params: Record<string, unknown>): this { Object.assign(this.params as Record<string, unknown>, params); return this; }
+  clone(): this {
+    const cw = this.params.classWeight;
+    return new LogisticRegression({ ...this.params, classWeight: cw && typeof cw === 'object' ? { ...cw } : cw }) as this;
+  }
+
+  private validate() {
+    const p = this.params;
+    const C = p.C ?? 1;
+    if (typeof C !== 'number' || !(C > 0) || !Number.isFinite(C)) throw new RangeError(`LogisticRegression: C must be a finite number > 0; got ${JSON.stringify(C)}`);
+    const penalty = p.penalty ?? 'l2';
+    if (penalty !== 'l2' && penalty !== 'none') throw new RangeError(`LogisticRegression: penalty must be 'l2' or 'none'; got ${JSON.stringify(penalty)}`);
+    const maxIter = p.maxIter ?? 100;
+    if (!Number.isInteger(maxIter) || maxIter < 1) throw new RangeError(`LogisticRegression: maxIter must be an integer >= 1; got ${JSON.stringify(maxIter)}`);
+    const tol = p.tol ?? 1e-4;
+    if (typeof tol !== 'number' || !(tol > 0)) throw new RangeError(`LogisticRegression: tol must be a number > 0; got ${JSON.stringify(tol)}`);
+    const fitIntercept = p.fitIntercept ?? true;
+    if (typeof fitIntercept !== 'boolean') throw new RangeError('LogisticRegression: fitIntercept must be a boolean');
+    const multiClass = p.multiClass ?? 'auto';
+    if (multiClass !== 'auto' && multiClass !== 'multinomial') throw new RangeError(`LogisticRegression: multiClass must be 'auto' or 'multinomial'; got ${JSON.stringify(multiClass)}`);
+    const cw = p.classWeight ?? null;
+    if (cw !== null && cw !== 'balanced' && (typeof cw !== 'object' || Object.values(cw).some((v) => typeof v !== 'number' || !(v >= 0)))) {
+      throw new RangeError(`LogisticRegression: classWeight must be 'balanced', null or { label: weight >= 0 }; got ${JSON.stringify(cw)}`);
+    }
+    return { lambda: penalty === 'l2' ? 1 / C : 0, maxIter, tol, fitIntercept, multiClass, cw };
+  }
+
+  fit(X: Matrix, y: Labels, options: FitOptions = {}): this {
+    const { lambda, maxIter, tol, fitIntercept, multiClass, cw } = this.validate();
+    const n = X.nRows; const d = X.nCols;
+    if (y.length !== n) throw new RangeError(`LogisticRegression.fit: X has ${n} rows but y has ${y.length} values`);
+    for (let i = 0; i < X.data.length; i++) {
+      if (!Number.isFinite(X.data[i])) throw new RangeError(`LogisticRegression.fit: X contains ${X.data[i]} at row ${Math.floor(i / d)}, column ${i % d}; impute missing values first`);
+    }
+    const classes = Float64Array.from(new Set(Array.from(y))).sort();
+    if (classes.length < 2) throw new RangeError(`LogisticRegression.fit: needs samples of at least 2 classes; got only class ${classes[0]}`);
+    const classIndex = new Map(Array.from(classes, (c, k) => [c, k]));
+    const yIdx = Int32Array.from(y as ArrayLike<number>, (v) => classIndex.get(v)!);
+    const weights = sampleWeights(n, yIdx, classes, cw, options.sampleWeight);
+    const K = classes.length === 2 && multiClass === 'auto' ? 1 : classes.length;
+    const D = d + (fitIntercept ? 1 : 0);
+    const problem = K === 1
+      ? binaryProblem(X, yIdx, weights, lambda, fitIntercept)
+      : multinomialProblem(X, yIdx, weights, lambda, fitIntercept, K);
+    const result = minimizeNewton(problem, initialTheta(yIdx, weights, K, classes.length, D, fitIntercept), tol, maxIter);
+    const coef = matrix(K, d); const intercept = new Float64Array(K);
+    for (let k = 0; k < K; k++) {
+      for (let j = 0; j < d; j++) coef.data[k * d + j] = result.theta[k * D + j];
+      intercept[k] = fitIntercept ? result.theta[k * D + d] : 0;
+    }
+    if (K > 1 && fitIntercept) {
+      // Softmax is invariant to a shift of all intercepts; report the zero-sum one, as lbfgs from 0 does.
+      const mean = intercept.reduce((a, b) => a + b, 0) / K;
+      for (let k = 0; k < K; k++) intercept[k] -= mean;
+    }
+    this.classes_ = classes; this.coef_ = coef; this.intercept_ = intercept;
+    this.nFeaturesIn_ = d; this.nIter_ = result.nIter; this.converged_ = result.converged;
+    return this;
+  }
+
+  private fitted(): { coef: Matrix; intercept: Float64Array; classes: Float64Array } {
+    if (!this.coef_ || !this.intercept_ || !this.classes_) throw new Error('LogisticRegression is not fitted yet: call fit() first');
+    return { coef: this.coef_, intercept: this.intercept_, classes: this.classes_ };
+  }
+
+  /** Linear scores X·coefᵀ + intercept: n × 1 for binary (score of the larger class), n × nClasses otherwise. */
+  decisionFunction(X: Matrix): Matrix {
+    const { coef, intercept } = this.fitted();
+    this.checkWidth(X);
+    const K = coef.nRows; const d = coef.nCols;
+    const out = matrix(X.nRows, K);
+    for (let i = 0; i < X.nRows; i++) {
+      for (let k = 0; k < K; k++) {
+        let z = intercept[k];
+        for (let j = 0; j < d; j++) z += X.data[i * d + j] * coef.data[k * d + j];
+        out.data[i * K + k] = z;
+      }
+    }
+    return out;
+  }
+
+  predictProba(X: Matrix): Matrix {
+    const { classes } = this.fitted();
+    this.checkWidth(X);
+    const out = matrix(X.nRows, classes.length);
+    const buf = new Float64Array(classes.length);
+    for (let i = 0; i < X.nRows; i++) {
+      this.predictProbaRowInto(X.data, buf, i * X.nCols);
+      out.data.set(buf, i * classes.length);
+    }
+    return out;
+  }
+
+  /** Probabilities of row[offset .. offset + nFeatures) into out[0 .. nClasses); no allocation. */
+  predictProbaRowInto(row: ArrayLike<number>, out: Float64Array, offset = 0): Float64Array {
+    const { coef, intercept } = this.fitted();
+    const K = coef.nRows; const d = coef.nCols; const w = coef.data;
+    if (K === 1) {
+      let z = intercept[0];
+      for (let j = 0; j < d; j++) z += row[offset + j] * w[j];
+      const p = sigmoid(z);
+      out[0] = 1 - p; out[1] = p;
+      return out;
+    }
+    let max = -Infinity;
+    for (let k = 0; k < K; k++) {
+      let z = intercept[k];
+      for (let j = 0; j < d; j++) z += row[offset + j] * w[k * d + j];
+      out[k] = z;
+      if (z > max) max = z;
+    }
+    let s = 0;
+    for (let k = 0; k < K; k++) { out[k] = Math.exp(out[k] - max); s += out[k]; }
+    for (let k = 0; k < K; k++) out[k] /= s;
+    return out;
+  }
+
+  /** The class with the highest probability (ties → the first class). */
+  predict(X: Matrix): Float64Array {
+    const { classes } = this.fitted();
+    const P = this.predictProba(X);
+    const K = classes.length;
+    const out = new Float64Array(X.nRows);
+    for (let i = 0; i < X.nRows; i++) {
+      let best = 0;
+      for (let k = 1; k < K; k++) if (P.data[i * K + k] > P.data[i * K + best]) best = k;
+      out[i] = classes[best];
+    }
+    return out;
+  }
+
+  private checkWidth(X: Matrix): void {
+    if (X.nCols !== this.nFeaturesIn_) throw new RangeError(`LogisticRegression: X has ${X.nCols} features but the model was fitted on ${this.nFeaturesIn_}`);
+  }
+
+  toJSON(): SerializedComponent {
+    return {
+      type: 'LogisticRegression', version: 1, params: { ...this.params },
+      state: this.coef_ ? {
+        classes: encodeFloat64(this.classes_!), nFeatures: this.nFeaturesIn_, coefRows: this.coef_.nRows,
+        coef: encodeFloat64(this.coef_.data), intercept: encodeFloat64(this.intercept_!), nIter: this.nIter_, converged: this.converged_,
+      } : null,
+    };
+  }
+
+  static fromJSON(json: SerializedComponent): LogisticRegression {
+    const lr = new LogisticRegression(json.params as LogisticRegressionParams);
+    const st = json.state as { classes: string; nFeatures: number; coefRows: number; coef: string; intercept: string; nIter: number; converged: boolean } | null;
+    if (st) {
+      lr.classes_ = decodeFloat64(st.classes);
+      lr.coef_ = matrix(st.coefRows, st.nFeatures, decodeFloat64(st.coef));
+      lr.intercept_ = decodeFloat64(st.intercept);
+      lr.nFeaturesIn_ = st.nFeatures; lr.nIter_ = st.nIter; lr.converged_ = st.converged;
+    }
+    return lr;
+  }
+}
+
+registerComponent('LogisticRegression', (json) => LogisticRegression.fromJSON(json));
+
+/**
+ * Start at zero coefficients with the intercepts of the class prior (the optimum of the
+ * intercept-only model): the objective is strictly convex, so the optimum is the same as
+ * scikit-learn's start from zero, in fewer iterations when classes are imbalanced.
+ */
+function initialTheta(yIdx: Int32Array, w: Float64Array, K: number, nClasses: number, D: number, fitIntercept: boolean): Float64Array {
+  const theta = new Float64Array(K * D);
+  if (!fitIntercept) return theta;
+  const mass = new Float64Array(nClasses);
+  for (let i = 0; i < yIdx.length; i++) mass[yIdx[i]] += w[i];
+  if (mass.some((m) => !(m > 0))) return theta;
+  if (K === 1) {
+    theta[D - 1] = Math.log(mass[1] / mass[0]);
+  } else {
+    let mean = 0;
+    for (let k = 0; k < K; k++) mean += Math.log(mass[k]) / K;
+    for (let k = 0; k < K; k++) theta[k * D + D - 1] = Math.log(mass[k]) - mean;
+  }
+  return theta;
+}
+
+function sigmoid(z: number): number {
+  if (z >= 0) return 1 / (1 + Math.exp(-z));
+  const e = Math.exp(z);
+  return e / (1 + e);
+}
+
+/** log(1 + e^z) without overflow. */
+function softplus(z: number): number {
+  return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
+}
+
+/** Sample weight × class weight, as scikit-learn (balanced counts are unweighted class frequencies). */
+function sampleWeights(n: number, yIdx: Int32Array, classes: Float64Array, cw: LogisticRegressionParams['classWeight'], sw?: ArrayLike<number>): Float64Array {
+  if (sw && sw.length !== n) throw new RangeError(`LogisticRegression.fit: sampleWeight has ${sw.length} values, expected ${n}`);
+  const w = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    w[i] = sw ? sw[i] : 1;
+    if (!(w[i] >= 0) || !Number.isFinite(w[i])) throw new RangeError(`LogisticRegression.fit: sampleWeight[${i}] = ${w[i]} must be finite and >= 0`);
+  }
+  if (!cw) return w;
+  const perClass = new Float64Array(classes.length).fill(1);
+  if (cw === 'balanced') {
+    const counts = new Float64Array(classes.length);
+    for (let i = 0; i < n; i++) counts[yIdx[i]]++;
+    for (let k = 0; k < classes.length; k++) perClass[k] = n / (classes.length * counts[k]);
+  } else {
+    for (const [label, weight] of Object.entries(cw)) {
+      const k = classes.indexOf(Number(label));
+      if (k < 0) throw new RangeError(`LogisticRegression: classWeight names class ${label}, which is not in y (classes: ${Array.from(classes).join(', ')})`);
+      perClass[k] = weight;
+    }
+  }
+  for (let i = 0; i < n; i++) w[i] *= perClass[yIdx[i]];
+  return w;
+}
+
+/** Binary objective Σ wᵢ[softplus(zᵢ) − yᵢzᵢ] + λ/2‖coef‖² over theta = [coef, intercept]. */
+function binaryProblem(X: Matrix, yIdx: Int32Array, w: Float64Array, lambda: number, fitIntercept: boolean) {
+  const n = X.nRows; const d = X.nCols; const D = d + (fitIntercept ? 1 : 0);
+  const x = X.data;
+  return {
+    size: D,
+    evaluate(theta: Float64Array, grad?: Float64Array, hess?: Float64Array): number {
+      grad?.fill(0);
+      if (hess) hess.fill(0);
+      let loss = 0;
+      for (let i = 0; i < n; i++) {
+        const base = i * d;
+        let z = fitIntercept ? theta[d] : 0;
+        for (let j = 0; j < d; j++) z += x[base + j] * theta[j];
+        const yi = yIdx[i];
+        loss += w[i] * (softplus(z) - yi * z);
+        if (!grad) continue;
+        const p = sigmoid(z);
+        const r = w[i] * (p - yi);
+        for (let j = 0; j < d; j++) grad[j] += r * x[base + j];
+        if (fitIntercept) grad[d] += r;
+        if (hess) {
+          const h = w[i] * p * (1 - p);
+          if (h === 0) continue;
+          for (let a = 0; a < d; a++) {
+            const ha = h * x[base + a];
+            if (ha === 0) continue;
+            const row = a * D;
+            for (let b = a; b < d; b++) hess[row + b] += ha * x[base + b];
+            if (fitIntercept) hess[row + d] += ha;
+          }
+          if (fitIntercept) hess[d * D + d] += h;
+        }
+      }
+      let pen = 0;
+      for (let j = 0; j < d; j++) { pen += theta[j] * theta[j]; if (grad) grad[j] += lambda * theta[j]; }
+      if (hess) {
+        for (let j = 0; j < d; j++) hess[j * D + j] += lambda;
+        for (let a = 0; a < D; a++) for (let b = a + 1; b < D; b++) hess[b * D + a] = hess[a * D + b];
+      }
+      return loss + 0.5 * lambda * pen;
+    },
+  };
+}
+
+/** Multinomial objective Σ wᵢ[logsumexp(zᵢ) − zᵢ,yᵢ] + λ/2 Σ_k‖coef_k‖², theta = K blocks of [coef_k, intercept_k]. */
+function multinomialProblem(X: Matrix, yIdx: Int32Array, w: Float64Array, lambda: number, fitIntercept: boolean, K: number) {
+  const n = X.nRows; const d = X.nCols; const D = d + (fitIntercept ? 1 : 0);
+  const m = K * D;
+  const x = X.data;
+  const z = new Float64Array(K); const p = new Float64Array(K);
+  const xi = new Float64Array(D);
+  return {
+    size: m,
+    /** Softmax is unchanged by adding the same vector to every class block, so steps keep Σ_k θ_k = 0. */
+    project(step: Float64Array): void {
+      for (let j = 0; j < D; j++) {
+        let mean = 0;
+        for (let k = 0; k < K; k++) mean += step[k * D + j];
+        mean /= K;
+        for (let k = 0; k < K; k++) step[k * D + j] -= mean;
+      }
+    },
+    evaluate(theta: Float64Array, grad?: Float64Array, hess?: Float64Array): number {
+      grad?.fill(0);
+      if (hess) hess.fill(0);
+      let loss = 0;
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < d; j++) xi[j] = x[i * d + j];
+        if (fitIntercept) xi[d] = 1;
+        let max = -Infinity;
+        for (let k = 0; k < K; k++) {
+          let s = 0;
+          for (let j = 0; j < D; j++) s += xi[j] * theta[k * D + j];
+          z[k] = s;
+          if (s > max) max = s;
+        }
+        let sum = 0;
+        for (let k = 0; k < K; k++) { p[k] = Math.exp(z[k] - max); sum += p[k]; }
+        for (let k = 0; k < K; k++) p[k] /= sum;
+        loss += w[i] * (max + Math.log(sum) - z[yIdx[i]]);
+        if (!grad) continue;
+        for (let k = 0; k < K; k++) {
+          const r = w[i] * (p[k] - (yIdx[i] === k ? 1 : 0));
+          for (let j = 0; j < D; j++) grad[k * D + j] += r * xi[j];
+        }
+        if (hess) {
+          for (let k = 0; k < K; k++) {
+            for (let l = k; l < K; l++) {
+              const h = w[i] * p[k] * ((k === l ? 1 : 0) - p[l]);
+              if (h === 0) continue;
+              for (let a = 0; a < D; a++) {
+                const ha = h * xi[a];
+                if (ha === 0) continue;
+                const row = (k * D + a) * m + l * D;
+                for (let b = 0; b < D; b++) hess[row + b] += ha * xi[b];
+              }
+            }
+          }
+        }
+      }
+      let pen = 0;
+      for (let k = 0; k < K; k++) {
+        for (let j = 0; j < d; j++) { const t = theta[k * D + j]; pen += t * t; if (grad) grad[k * D + j] += lambda * t; }
+      }
+      if (hess) {
+        for (let k = 0; k < K; k++) for (let j = 0; j < d; j++) hess[(k * D + j) * m + k * D + j] += lambda;
+        // Fill the lower block triangle from the upper one (blocks l < k).
+        for (let k = 0; k < K; k++) {
+          for (let l = 0; l < k; l++) {
+            for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) hess[(k * D + a) * m + l * D + b] = hess[(l * D + b) * m + k * D + a];
+          }
+        }
+      }
+      return loss + 0.5 * lambda * pen;
+    },
+  };
+}

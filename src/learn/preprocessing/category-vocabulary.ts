@@ -1,0 +1,79 @@
+// Per-column category sets for the encoders: learned sorted as scikit-learn does, looked up by value.
+import type { Column } from '../core/frame.js';
+import type { Cell, ColumnKind } from './table.js';
+import { pythonFloatString } from './table.js';
+
+/** The categories of one input column; `hasMissing` adds a trailing missing category (named 'nan'). */
+export interface ColumnVocabulary {
+  name: string;
+  kind: ColumnKind;
+  /** Strings for categorical columns, numbers for numeric ones, sorted ascending. */
+  values: (string | number)[];
+  hasMissing: boolean;
+}
+
+/** Categories seen in a column: strings in code-unit order, numbers ascending; missing noted apart. */
+export function learnVocabulary(c: Column, includeMissing: boolean): ColumnVocabulary {
+  if (c.kind === 'categorical') {
+    const seen = new Uint8Array(c.categories.length);
+    let missing = false;
+    for (const code of c.codes) { if (code < 0) missing = true; else seen[code] = 1; }
+    const values = c.categories.filter((_, k) => seen[k] === 1).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return { name: c.name, kind: 'categorical', values, hasMissing: includeMissing && missing };
+  }
+  const set = new Set<number>();
+  let missing = false;
+  for (const v of c.values) { if (Number.isNaN(v)) missing = true; else set.add(v); }
+  return { name: c.name, kind: 'numeric', values: [...set].sort((a, b) => a - b), hasMissing: includeMissing && missing };
+}
+
+/** Vocabulary from user-given categories (kept in the given order). */
+export function givenVocabulary(c: { name: string; kind: ColumnKind }, values: readonly (string | number)[]): ColumnVocabulary {
+  const typed = c.kind === 'numeric'
+    ? values.map((v) => { if (typeof v !== 'number') throw new RangeError(`categories for numeric column "${c.name}" must be numbers; got ${JSON.stringify(v)}`); return v; })
+    : values.map((v) => String(v));
+  return { name: c.name, kind: c.kind, values: typed, hasMissing: false };
+}
+
+export function categoryLabel(v: string | number): string {
+  return typeof v === 'number' ? pythonFloatString(v) : v;
+}
+
+/** Size of the vocabulary including the missing category. */
+export function vocabularySize(v: ColumnVocabulary): number {
+  return v.values.length + (v.hasMissing ? 1 : 0);
+}
+
+/** Lookup from a cell to its category index (missing → the missing index if any), -1 when unknown. */
+export class VocabularyIndex {
+  private readonly map: Map<string | number, number>;
+  private readonly missingIndex: number;
+
+  constructor(readonly vocabulary: ColumnVocabulary) {
+    this.map = new Map(vocabulary.values.map((v, k) => [v, k]));
+    this.missingIndex = vocabulary.hasMissing ? vocabulary.values.length : -1;
+  }
+
+  indexOf(cell: Cell): number {
+    if (cell === null || (typeof cell === 'number' && cell !== cell)) return this.missingIndex;
+    const k = this.map.get(cell);
+    return k === undefined ? -1 : k;
+  }
+
+  /** Index of each of a frame column's codes (or of each distinct number), for batch transforms. */
+  codeLookup(categories: readonly string[]): Int32Array {
+    return Int32Array.from(categories, (c) => this.indexOf(c));
+  }
+
+  isMissing(cell: Cell): boolean {
+    return cell === null || (typeof cell === 'number' && cell !== cell);
+  }
+}
+
+export function serializeVocabulary(v: ColumnVocabulary): Record<string, unknown> {
+  return { name: v.name, kind: v.kind, values: v.values, hasMissing: v.hasMissing };
+}
+
+export function deserializeVocabulary(o: Record<string, unknown>): ColumnVocabulary {
+  return { name: o.name as string, kind: o.kind as ColumnKind, values: o.values as (string | number)[], hasMissing: o.hasMissing as boolean };
+}

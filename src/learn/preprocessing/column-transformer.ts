@@ -1,0 +1,246 @@
+// ColumnTransformer: applies a transformer (or transformer pipeline) to named columns of a Frame
+// and stacks the results side by side into one Matrix, as scikit-learn's ColumnTransformer.
+import type { SerializedComponent } from '../core/estimator.js';
+import type { Column, Frame } from '../core/frame.js';
+import type { Matrix } from '../core/matrix.js';
+import { matrix } from '../core/matrix.js';
+import { registerComponent, restoreComponent } from '../core/serialization.js';
+import {
+  asFrame, notFitted, tableColumnNames, tableKinds, toMatrix,
+  type Cell, type ColumnKind, type Table, type TableTransformer,
+} from './table.js';
+
+export type ColumnTransformerEntry = [name: string, transformer: TableTransformer | 'drop' | 'passthrough', columns: string[]];
+
+export interface ColumnTransformerParams {
+  transformers: ColumnTransformerEntry[];
+  /** Columns named by no transformer: 'drop' (default) or 'passthrough' (numeric only). */
+  remainder?: 'drop' | 'passthrough';
+  /** Prefix output names with the transformer name, `num__age` (default true, as scikit-learn). */
+  verboseFeatureNamesOut?: boolean;
+}
+
+/** One fitted block of the output: which input columns it reads and how many columns it writes. */
+interface FittedBlock {
+  name: string;
+  transformer: TableTransformer | 'passthrough';
+  columns: string[];
+  inputIndex: Int32Array;
+  width: number;
+  /** Reused on the single-row path: this block's input cells. */
+  rowBuffer: Cell[];
+}
+
+const NAME_RE = /^.+$/;
+
+export class ColumnTransformer implements TableTransformer {
+  readonly params: ColumnTransformerParams;
+  featureNamesIn_: string[] | undefined;
+  inputKinds_: ColumnKind[] | undefined;
+  /** Fitted clones of the transformers, by name ('remainder' for passthrough remainder). */
+  namedTransformers_: Record<string, TableTransformer | 'passthrough'> | undefined;
+  private blocks: FittedBlock[] | undefined;
+  private nOut = 0;
+
+  constructor(params: ColumnTransformerParams) {
+    this.params = params;
+  }
+
+  getParams(): Record<string, unknown> { return { ...this.params }; }
+
+  /** Sets own params, or a nested one with `name__param` (e.g. `num__strategy`). */
+  setParams(params: Record<string, unknown>): this {
+    for (const [key, value] of Object.entries(params)) {
+      const sep = key.indexOf('__');
+      if (sep < 0) { (this.params as unknown as Record<string, unknown>)[key] = value; continue; }
+      const name = key.slice(0, sep);
+      const entry = this.params.transformers.find((t) => t[0] === name);
+      if (!entry) throw new RangeError(`ColumnTransformer.setParams: no transformer named "${name}" (have ${this.params.transformers.map((t) => t[0]).join(', ')})`);
+      if (typeof entry[1] === 'string') throw new RangeError(`ColumnTransformer.setParams: transformer "${name}" is '${entry[1]}' and has no params`);
+      entry[1].setParams({ [key.slice(sep + 2)]: value });
+    }
+    return this;
+  }
+
+  clone(): this {
+    return new ColumnTransformer({
+      ...this.params,
+      transformers: this.params.transformers.map(([n, t, cols]) => [n, typeof t === 'string' ? t : t.clone(), [...cols]]),
+    }) as this;
+  }
+
+  private validate(X: Table): void {
+    const { transformers, remainder, verboseFeatureNamesOut } = this.params;
+    if (!Array.isArray(transformers)) throw new RangeError('ColumnTransformer: transformers must be an array of [name, transformer, columns]');
+    const names = new Set<string>();
+    const available = new Set(tableColumnNames(X));
+    for (const entry of transformers) {
+      if (!Array.isArray(entry) || entry.length !== 3) throw new RangeError('ColumnTransformer: each transformers entry must be [name, transformer, columns]');
+      const [name, t, cols] = entry;
+      if (typeof name !== 'string' || !NAME_RE.test(name) || name.includes('__')) throw new RangeError(`ColumnTransformer: transformer name ${JSON.stringify(name)} must be a non-empty string without "__"`);
+      if (names.has(name) || name === 'remainder') throw new RangeError(`ColumnTransformer: transformer name "${name}" is repeated or reserved`);
+      names.add(name);
+      if (typeof t === 'string' ? t !== 'drop' && t !== 'passthrough' : typeof t?.fit !== 'function') {
+        throw new RangeError(`ColumnTransformer: transformer "${name}" must be a transformer, 'drop' or 'passthrough'`);
+      }
+      if (!Array.isArray(cols)) throw new RangeError(`ColumnTransformer: columns of "${name}" must be an array of column names`);
+      for (const c of cols) if (!available.has(c)) throw new RangeError(`ColumnTransformer: transformer "${name}" names column "${c}", which X does not have`);
+    }
+    if (remainder !== undefined && remainder !== 'drop' && remainder !== 'passthrough') throw new RangeError(`ColumnTransformer: remainder must be 'drop' or 'passthrough'; got ${JSON.stringify(remainder)}`);
+    if (verboseFeatureNamesOut !== undefined && typeof verboseFeatureNamesOut !== 'boolean') throw new RangeError('ColumnTransformer: verboseFeatureNamesOut must be a boolean');
+  }
+
+  fit(X: Table, y?: ArrayLike<number>): this {
+    this.fitTransform(X, y);
+    return this;
+  }
+
+  fitTransform(X: Table, y?: ArrayLike<number>): Matrix {
+    this.validate(X);
+    const f = asFrame(X);
+    this.featureNamesIn_ = tableColumnNames(X);
+    this.inputKinds_ = tableKinds(X);
+    const position = new Map(this.featureNamesIn_.map((n, j) => [n, j]));
+    const blocks: FittedBlock[] = [];
+    const outputs: Matrix[] = [];
+    const used = new Set<string>();
+    for (const [name, t, cols] of this.params.transformers) {
+      cols.forEach((c) => used.add(c));
+      if (t === 'drop' || cols.length === 0) continue;
+      const sub = selectColumns(f, cols);
+      const fitted = t === 'passthrough' ? 'passthrough' : t.clone();
+      const out = fitted === 'passthrough' ? toMatrix(sub, `ColumnTransformer passthrough "${name}"`) : toMatrix(fitted.fitTransform(sub, y), `ColumnTransformer: output of "${name}"`);
+      blocks.push(makeBlock(name, fitted, cols, position, out.nCols));
+      outputs.push(out);
+    }
+    if ((this.params.remainder ?? 'drop') === 'passthrough') {
+      const rest = this.featureNamesIn_.filter((n) => !used.has(n));
+      if (rest.length > 0) {
+        const out = toMatrix(selectColumns(f, rest), 'ColumnTransformer remainder');
+        blocks.push(makeBlock('remainder', 'passthrough', rest, position, out.nCols));
+        outputs.push(out);
+      }
+    }
+    this.blocks = blocks;
+    this.nOut = outputs.reduce((s, m) => s + m.nCols, 0);
+    this.namedTransformers_ = Object.fromEntries(blocks.map((b) => [b.name, b.transformer]));
+    this.featureNamesOut();
+    return hstack(outputs, f.nRows);
+  }
+
+  transform(X: Table): Matrix {
+    const blocks = this.blocks;
+    if (!blocks || !this.featureNamesIn_) throw notFitted('ColumnTransformer');
+    const f = asFrame(X);
+    const byName = new Set(tableColumnNames(X));
+    for (const n of this.featureNamesIn_) if (!byName.has(n)) throw new RangeError(`ColumnTransformer.transform: X has no column "${n}", which was present at fit`);
+    const outputs = blocks.map((b) => {
+      const sub = selectColumns(f, b.columns);
+      return b.transformer === 'passthrough' ? toMatrix(sub, `ColumnTransformer passthrough "${b.name}"`) : toMatrix(b.transformer.transform(sub), `ColumnTransformer: output of "${b.name}"`);
+    });
+    return hstack(outputs, f.nRows);
+  }
+
+  transformRowInto(row: ArrayLike<Cell>, out: Cell[] | Float64Array, offset: number): void {
+    const blocks = this.blocks;
+    if (!blocks) throw notFitted('ColumnTransformer');
+    let at = offset;
+    for (let b = 0; b < blocks.length; b++) {
+      const block = blocks[b];
+      const idx = block.inputIndex; const buf = block.rowBuffer;
+      if (block.transformer === 'passthrough') {
+        for (let k = 0; k < idx.length; k++) { const v = row[idx[k]]; out[at + k] = v === null ? NaN : v; }
+      } else {
+        for (let k = 0; k < idx.length; k++) buf[k] = row[idx[k]];
+        block.transformer.transformRowInto(buf, out, at);
+      }
+      at += block.width;
+    }
+  }
+
+  /** Number of output columns. */
+  get nFeaturesOut(): number {
+    if (!this.blocks) throw notFitted('ColumnTransformer');
+    return this.nOut;
+  }
+
+  featureNamesOut(): string[] {
+    const blocks = this.blocks;
+    if (!blocks) throw notFitted('ColumnTransformer');
+    const verbose = this.params.verboseFeatureNamesOut ?? true;
+    const names: string[] = [];
+    for (const b of blocks) {
+      const inner = b.transformer === 'passthrough' ? b.columns : b.transformer.featureNamesOut();
+      for (const n of inner) names.push(verbose ? `${b.name}__${n}` : n);
+    }
+    if (!verbose && new Set(names).size !== names.length) {
+      throw new RangeError('ColumnTransformer: output feature names are not unique with verboseFeatureNamesOut=false; set it to true');
+    }
+    return names;
+  }
+
+  outputKinds(): ColumnKind[] { return this.featureNamesOut().map(() => 'numeric'); }
+
+  toJSON(): SerializedComponent {
+    return {
+      type: 'ColumnTransformer', version: 1,
+      params: {
+        ...this.params,
+        transformers: this.params.transformers.map(([n, t, cols]) => [n, typeof t === 'string' ? t : t.toJSON(), cols]),
+      },
+      state: this.blocks ? {
+        featureNamesIn: this.featureNamesIn_, inputKinds: this.inputKinds_,
+        blocks: this.blocks.map((b) => ({ name: b.name, columns: b.columns, width: b.width, transformer: b.transformer === 'passthrough' ? 'passthrough' : b.transformer.toJSON() })),
+      } : null,
+    };
+  }
+
+  static fromJSON(json: SerializedComponent): ColumnTransformer {
+    const p = json.params as unknown as { transformers: [string, SerializedComponent | 'drop' | 'passthrough', string[]][] } & Omit<ColumnTransformerParams, 'transformers'>;
+    const ct = new ColumnTransformer({
+      ...p,
+      transformers: p.transformers.map(([n, t, cols]) => [n, typeof t === 'string' ? t : restoreComponent<TableTransformer>(t), cols]),
+    });
+    const st = json.state as { featureNamesIn: string[]; inputKinds: ColumnKind[]; blocks: { name: string; columns: string[]; width: number; transformer: SerializedComponent | 'passthrough' }[] } | null;
+    if (st) {
+      ct.featureNamesIn_ = st.featureNamesIn;
+      ct.inputKinds_ = st.inputKinds;
+      const position = new Map(st.featureNamesIn.map((n, j) => [n, j]));
+      ct.blocks = st.blocks.map((b) => makeBlock(b.name, b.transformer === 'passthrough' ? 'passthrough' : restoreComponent<TableTransformer>(b.transformer), b.columns, position, b.width));
+      ct.nOut = ct.blocks.reduce((s, b) => s + b.width, 0);
+      ct.namedTransformers_ = Object.fromEntries(ct.blocks.map((b) => [b.name, b.transformer]));
+    }
+    return ct;
+  }
+}
+
+registerComponent('ColumnTransformer', (json) => ColumnTransformer.fromJSON(json));
+
+function makeBlock(name: string, transformer: TableTransformer | 'passthrough', columns: string[], position: Map<string, number>, width: number): FittedBlock {
+  return {
+    name, transformer, columns, width,
+    inputIndex: Int32Array.from(columns, (c) => position.get(c)!),
+    rowBuffer: new Array<Cell>(columns.length).fill(null),
+  };
+}
+
+function selectColumns(f: Frame, names: readonly string[]): Frame {
+  const byName = new Map<string, Column>(f.columns.map((c) => [c.name, c]));
+  return { nRows: f.nRows, columns: names.map((n) => byName.get(n)!) };
+}
+
+function hstack(parts: Matrix[], nRows: number): Matrix {
+  const nCols = parts.reduce((s, m) => s + m.nCols, 0);
+  const out = matrix(nRows, nCols);
+  let at = 0;
+  for (const m of parts) {
+    for (let i = 0; i < nRows; i++) {
+      const src = i * m.nCols;
+      const dst = i * nCols + at;
+      for (let j = 0; j < m.nCols; j++) out.data[dst + j] = m.data[src + j];
+    }
+    at += m.nCols;
+  }
+  return out;
+}
+

@@ -1,0 +1,161 @@
+// OneHotEncoder: one 0/1 column per (input column, category), categories sorted as scikit-learn.
+import type { SerializedComponent } from '../core/estimator.js';
+import type { Matrix } from '../core/matrix.js';
+import { matrix } from '../core/matrix.js';
+import { registerComponent } from '../core/serialization.js';
+import {
+  categoryLabel, deserializeVocabulary, givenVocabulary, learnVocabulary, serializeVocabulary,
+  VocabularyIndex, vocabularySize, type ColumnVocabulary,
+} from './category-vocabulary.js';
+import {
+  asFrame, checkInputColumns, isFrame, notFitted, tableColumnNames, type Cell, type ColumnKind, type Table, type TableTransformer,
+} from './table.js';
+
+export interface OneHotEncoderParams {
+  /** 'error' (default) throws on a category not seen at fit; 'ignore' encodes it as all zeros. */
+  handleUnknown?: 'error' | 'ignore';
+  /** 'auto' (default): sorted categories seen at fit; or one list per input column. */
+  categories?: 'auto' | (string | number)[][];
+}
+
+/**
+ * Output columns are named `column_category` in input-column order, categories sorted
+ * (strings lexicographically, numbers ascending; numbers shown as Python floats, 1.0). A missing
+ * value seen at fit becomes its own last category named 'nan', as scikit-learn 1.2.
+ */
+export class OneHotEncoder implements TableTransformer {
+  readonly params: OneHotEncoderParams;
+  featureNamesIn_: string[] | undefined;
+  categories_: ColumnVocabulary[] | undefined;
+  private indexes: VocabularyIndex[] | undefined;
+  private offsets: Int32Array | undefined;
+  private nOut = 0;
+
+  constructor(params: OneHotEncoderParams = {}) { this.params = params; }
+  getParams(): Record<string, unknown> { return { ...this.params }; }
+  setParams(params: Record<string, unknown>): this { Object.assign(this.params as Record<string, unknown>, params); return this; }
+  clone(): this {
+    const cats = this.params.categories;
+    return new OneHotEncoder({ ...this.params, categories: Array.isArray(cats) ? cats.map((c) => [...c]) : cats }) as this;
+  }
+
+  private handleUnknown(): 'error' | 'ignore' {
+    const h = this.params.handleUnknown ?? 'error';
+    if (h !== 'error' && h !== 'ignore') throw new RangeError(`OneHotEncoder: handleUnknown must be 'error' or 'ignore'; got ${JSON.stringify(h)}`);
+    return h;
+  }
+
+  fit(X: Table): this {
+    this.handleUnknown();
+    const f = asFrame(X);
+    const cats = this.params.categories ?? 'auto';
+    if (cats !== 'auto' && (!Array.isArray(cats) || cats.length !== f.columns.length)) {
+      throw new RangeError(`OneHotEncoder: categories must be 'auto' or one list per input column (${f.columns.length}); got ${JSON.stringify(cats)}`);
+    }
+    this.featureNamesIn_ = tableColumnNames(X);
+    this.categories_ = f.columns.map((c, j) => (cats === 'auto' ? learnVocabulary(c, true) : givenVocabulary(c, cats[j])));
+    if (cats !== 'auto') this.checkFitValues(X);
+    this.prepare();
+    return this;
+  }
+
+  private prepare(): void {
+    const vocab = this.categories_!;
+    this.indexes = vocab.map((v) => new VocabularyIndex(v));
+    this.offsets = new Int32Array(vocab.length + 1);
+    for (let j = 0; j < vocab.length; j++) this.offsets[j + 1] = this.offsets[j] + vocabularySize(vocab[j]);
+    this.nOut = this.offsets[vocab.length];
+  }
+
+  /** With given categories and handleUnknown='error', every fit value must be among them. */
+  private checkFitValues(X: Table): void {
+    if (this.handleUnknown() === 'error') { this.prepare(); this.transform(X); }
+  }
+
+  fitTransform(X: Table): Matrix { return this.fit(X).transform(X); }
+
+  transform(X: Table): Matrix {
+    const idx = this.indexes; const offsets = this.offsets;
+    if (!idx || !offsets || !this.featureNamesIn_) throw notFitted('OneHotEncoder');
+    checkInputColumns(X, this.featureNamesIn_, 'OneHotEncoder.transform');
+    const out = matrix(X.nRows, this.nOut);
+    const strict = this.handleUnknown() === 'error';
+    if (!isFrame(X)) {
+      for (let i = 0; i < X.nRows; i++) {
+        for (let j = 0; j < idx.length; j++) this.setOne(out.data, i * this.nOut, j, X.data[i * X.nCols + j], strict);
+      }
+      return out;
+    }
+    X.columns.forEach((c, j) => {
+      if (c.kind === 'numeric') {
+        for (let i = 0; i < X.nRows; i++) this.setOne(out.data, i * this.nOut, j, c.values[i], strict);
+        return;
+      }
+      const lookup = idx[j].codeLookup(c.categories);
+      const missing = idx[j].indexOf(null);
+      for (let i = 0; i < X.nRows; i++) {
+        const code = c.codes[i];
+        const k = code < 0 ? missing : lookup[code];
+        if (k < 0) {
+          if (strict) throw unknownError(c.name, code < 0 ? null : c.categories[code]);
+          continue;
+        }
+        out.data[i * this.nOut + offsets[j] + k] = 1;
+      }
+    });
+    return out;
+  }
+
+  private setOne(out: Float64Array | Cell[], base: number, j: number, cell: Cell, strict: boolean): void {
+    const k = this.indexes![j].indexOf(cell);
+    if (k < 0) {
+      if (strict) throw unknownError(this.featureNamesIn_![j], cell);
+      return;
+    }
+    out[base + this.offsets![j] + k] = 1;
+  }
+
+  transformRowInto(row: ArrayLike<Cell>, out: Cell[] | Float64Array, offset: number): void {
+    const idx = this.indexes;
+    if (!idx) throw notFitted('OneHotEncoder');
+    for (let k = 0; k < this.nOut; k++) out[offset + k] = 0;
+    const strict = this.params.handleUnknown !== 'ignore';
+    for (let j = 0; j < idx.length; j++) this.setOne(out, offset, j, row[j], strict);
+  }
+
+  featureNamesOut(): string[] {
+    if (!this.categories_) throw notFitted('OneHotEncoder');
+    const names: string[] = [];
+    for (const v of this.categories_) {
+      for (const value of v.values) names.push(`${v.name}_${categoryLabel(value)}`);
+      if (v.hasMissing) names.push(`${v.name}_nan`);
+    }
+    return names;
+  }
+
+  outputKinds(): ColumnKind[] { return this.featureNamesOut().map(() => 'numeric'); }
+
+  toJSON(): SerializedComponent {
+    return {
+      type: 'OneHotEncoder', version: 1, params: { ...this.params },
+      state: this.categories_ ? { featureNamesIn: this.featureNamesIn_, categories: this.categories_.map(serializeVocabulary) } : null,
+    };
+  }
+
+  static fromJSON(json: SerializedComponent): OneHotEncoder {
+    const e = new OneHotEncoder(json.params as OneHotEncoderParams);
+    const st = json.state as { featureNamesIn: string[]; categories: Record<string, unknown>[] } | null;
+    if (st) {
+      e.featureNamesIn_ = st.featureNamesIn;
+      e.categories_ = st.categories.map(deserializeVocabulary);
+      e.prepare();
+    }
+    return e;
+  }
+}
+
+registerComponent('OneHotEncoder', (json) => OneHotEncoder.fromJSON(json));
+
+function unknownError(column: string, value: Cell): Error {
+  return new RangeError(`OneHotEncoder: found unknown category ${JSON.stringify(value)} in column "${column}" during transform (handleUnknown='error')`);
+}
