@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// The `cairn` command: parses flags and dispatches to subcommands; usage errors exit with status 2.
+import cluster from 'node:cluster';
+import { Command, CommanderError } from 'commander';
+import { CAIRN_VERSION } from '../server/version.js';
+import { runClusterWorker, WORKER_CONFIG_ENV } from './server-cluster.js';
+import { UsageError } from './rest-call.js';
+import { serverCommand } from './server-command.js';
+import { experimentsCommand, runsCommand } from './tracking-commands.js';
+
+export function buildProgram(): Command {
+  const program = new Command('cairn')
+    .description('Cairn: an MLflow-compatible MLOps toolkit (tracking server, registry, serving, monitoring).')
+    .version(CAIRN_VERSION)
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+  program.addCommand(serverCommand().exitOverride().showHelpAfterError('(run `cairn server --help` for usage)'));
+  for (const cmd of [experimentsCommand(), runsCommand()]) {
+    cmd.exitOverride();
+    for (const sub of cmd.commands) sub.exitOverride();
+    program.addCommand(cmd);
+  }
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  if (cluster.isWorker && process.env[WORKER_CONFIG_ENV]) {
+    await runClusterWorker();
+    return;
+  }
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`cairn: ${err.message}\n`);
+      process.exit(2);
+    }
+    if (err instanceof CommanderError) {
+      const ok = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help';
+      process.exit(ok ? 0 : 2);
+    }
+    process.stderr.write(`cairn: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+}
+
+await main(process.argv);

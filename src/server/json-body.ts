@@ -1,0 +1,92 @@
+// Parses MLflow request bodies: JSON objects, tolerating what MLflow's Flask server tolerates.
+import type { IncomingMessage } from 'node:http';
+import { CairnError, InvalidParameter } from '../core/errors.js';
+
+/**
+ * Bodies over the route limit are read to the end and discarded (not buffered) before the 413 goes
+ * out, so the client sees the error instead of a connection reset mid-upload; past this size the
+ * connection is simply closed.
+ */
+export const DRAIN_LIMIT = 256 * 1024 * 1024;
+
+function bodyTooLarge(limit: number): Error {
+  return Object.assign(new Error(`Request body is larger than the ${limit} bytes this endpoint accepts.`), {
+    code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413,
+  });
+}
+
+/** Reads a request body as UTF-8 text, up to `limit` bytes. */
+export function readBodyText(payload: IncomingMessage, limit: number, done: (err: Error | null, text?: string) => void): void {
+  const declared = Number(payload.headers['content-length']);
+  if (declared > DRAIN_LIMIT) {
+    done(bodyTooLarge(limit));
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  payload.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > limit) {
+      chunks.length = 0;
+      if (size > DRAIN_LIMIT) payload.destroy();
+      return;
+    }
+    chunks.push(chunk);
+  });
+  payload.on('end', () => {
+    if (size > limit) done(bodyTooLarge(limit));
+    else done(null, Buffer.concat(chunks, size).toString('utf8'));
+  });
+  payload.on('error', (err) => done(err));
+}
+
+/**
+ * Python's json.dumps writes bare NaN / Infinity / -Infinity; MLflow's server accepts them.
+ * Rewrites those tokens (outside strings) into the string forms protobuf JSON uses.
+ */
+const NON_FINITE_TOKENS = ['-Infinity', 'Infinity', 'NaN'];
+
+export function quoteNonFiniteTokens(text: string): string {
+  let out = '';
+  let i = 0;
+  let last = 0;
+  while (i < text.length) {
+    const ch = text[i];
+    if (ch === '"') {
+      i++;
+      while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+      i++;
+      continue;
+    }
+    const token = NON_FINITE_TOKENS.find((t) => text.startsWith(t, i));
+    if (token) {
+      out += `${text.slice(last, i)}"${token}"`;
+      i += token.length;
+      last = i;
+    } else {
+      i++;
+    }
+  }
+  return last === 0 ? text : out + text.slice(last);
+}
+
+/** Returns the request object; an empty body is `{}` and a JSON string holding JSON is decoded again. */
+export function parseJsonBody(text: string): Record<string, unknown> {
+  if (text.trim() === '') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    try {
+      value = JSON.parse(quoteNonFiniteTokens(text));
+    } catch (err) {
+      throw new CairnError('MALFORMED_REQUEST', `Malformed JSON request body: ${(err as Error).message}`);
+    }
+  }
+  // older MLflow clients post their JSON double-encoded as a string
+  if (typeof value === 'string') return parseJsonBody(value);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InvalidParameter('Request body must be a JSON object');
+  }
+  return value as Record<string, unknown>;
+}

@@ -1,0 +1,21 @@
+// What the route plugins need from the app: the store and the artifact wiring.
+import type { ArtifactRepository } from '../artifacts/artifact-repository.js';
+import type { TrackingStore } from '../tracking/store.js';
+
+export interface LocalArtifactRoot {
+  root: string;
+  repo: ArtifactRepository;
+}
+
+export interface RouteDeps {
+  store: TrackingStore;
+  /** The `--artifacts-destination` repository behind `mlflow-artifacts:` URIs; absent when not serving. */
+  artifactRepo?: ArtifactRepository;
+  serveArtifacts: boolean;
+  /**
+   * Local directories (realpath'd) whose run artifact roots (plain paths, file:// URIs) the server may
+   * read, each with its repository; anything outside them is refused so an experiment created with
+   * artifact_location=/etc cannot turn the server into a file reader.
+   */
+  localArtifactRoots: LocalArtifactRoot[];
+}

@@ -1,0 +1,81 @@
+// The artifact proxy (`--serve-artifacts`): /mlflow-artifacts/artifacts download, upload, list, delete,
+// streamed both ways so a large artifact is never held in memory.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Readable } from 'node:stream';
+import { CairnError } from '../../core/errors.js';
+import type { ArtifactRepository } from '../../artifacts/artifact-repository.js';
+import { normalizeArtifactPath } from '../../artifacts/safe-path.js';
+import { R } from '../response-schemas.js';
+import type { RouteDeps } from '../route-deps.js';
+import { sendArtifact } from '../send-artifact.js';
+
+const pathParam = { type: 'object', properties: { '*': { type: 'string' } } };
+
+export async function mlflowArtifactRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+  // Uploads arrive with whatever content type the client guessed (application/json included):
+  // in this plugin no body is ever parsed, the handler reads the raw stream.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+
+  function repository(): ArtifactRepository {
+    if (!deps.serveArtifacts || !deps.artifactRepo) {
+      throw new CairnError('TEMPORARILY_UNAVAILABLE',
+        'Endpoint disabled due to the server running with `--no-serve-artifacts`. Run `cairn server` with `--serve-artifacts` to enable it.');
+    }
+    return deps.artifactRepo;
+  }
+  const artifactPath = (request: FastifyRequest) => normalizeArtifactPath((request.params as Record<string, string>)['*']);
+
+  app.get('/artifacts', {
+    schema: {
+      querystring: { type: 'object', properties: { path: { type: 'string' } } },
+      response: { 200: R.proxyListArtifacts },
+    },
+  }, async (request) => {
+    const repo = repository();
+    const rel = normalizeArtifactPath((request.query as { path?: string }).path);
+    const files = (await repo.list(rel)).map((f) => {
+      const file: Record<string, unknown> = { path: f.path.split('/').pop(), is_dir: f.isDir };
+      if (f.fileSize !== undefined) file.file_size = f.fileSize;
+      return file;
+    });
+    return files.length > 0 ? { files } : {};
+  });
+
+  app.get('/artifacts/*', { schema: { params: pathParam } }, async (request, reply) => {
+    const repo = repository();
+    return sendArtifact(reply, repo, artifactPath(request));
+  });
+
+  app.put('/artifacts/*', { schema: { params: pathParam } }, async (request) => {
+    const repo = repository();
+    const rel = artifactPath(request);
+    const source = (request.body as Readable | undefined) ?? request.raw;
+    try {
+      await repo.write(rel, source);
+    } catch (err) {
+      // a client that hangs up mid-upload is not a server fault; the partial file is already gone
+      if (request.raw.destroyed || (err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') {
+        throw new CairnError('MALFORMED_REQUEST', 'Upload aborted before the request body was complete');
+      }
+      throw err;
+    }
+    return {};
+  });
+
+  app.delete('/artifacts/*', { schema: { params: pathParam } }, async (request) => {
+    const repo = repository();
+    await repo.delete(artifactPath(request));
+    return {};
+  });
+
+  // Multipart uploads need an object store behind them. MLflow's client falls back to a single PUT
+  // when the error message starts with exactly this sentence.
+  for (const action of ['create', 'complete', 'abort']) {
+    app.post(`/mpu/${action}/*`, { schema: { params: pathParam } }, async (request) => {
+      repository();
+      artifactPath(request);
+      throw new CairnError('NOT_IMPLEMENTED', 'Multipart upload is not supported for the current artifact repository');
+    });
+  }
+}

@@ -1,0 +1,90 @@
+// MLflow run lifecycle endpoints: create, get, update, delete, restore, search.
+import type { FastifyInstance } from 'fastify';
+import { parseRunStatus, parseViewType, runInfoToJson, runToJson, tagsFromJson } from '../mlflow-json.js';
+import { R } from '../response-schemas.js';
+import { S, has, mlflowRoute, runIdOf } from '../mlflow-route.js';
+import type { RouteDeps } from '../route-deps.js';
+import { MAX_ORDER_BY_CLAUSES, SEARCH_RUNS_MAX_RESULTS_THRESHOLD } from '../../tracking/validation.js';
+
+const runIdFields = { run_id: S.string, run_uuid: S.string };
+
+export async function runRoutes(app: FastifyInstance, { store }: RouteDeps): Promise<void> {
+  mlflowRoute(app, {
+    methods: ['POST'], url: '/runs/create', response: R.run,
+    fields: { experiment_id: S.string, user_id: S.string, start_time: S.int64, tags: S.tags, run_name: S.string },
+    handler: async (input) => {
+      const run = await store.createRun({
+        experimentId: input.experiment_id ?? '',
+        userId: input.user_id ?? undefined,
+        startTime: has(input, 'start_time') ? input.start_time : undefined,
+        runName: input.run_name || undefined,
+        tags: tagsFromJson(input.tags),
+      });
+      return { run: runToJson(run) };
+    },
+  });
+
+  mlflowRoute(app, {
+    methods: ['GET'], url: '/runs/get', response: R.run,
+    fields: runIdFields,
+    handler: async (input) => ({ run: runToJson(await store.getRun(runIdOf(input))) }),
+  });
+
+  mlflowRoute(app, {
+    methods: ['POST'], url: '/runs/update', response: R.runInfo,
+    fields: { ...runIdFields, status: S.enumName, end_time: S.int64, run_name: S.string },
+    handler: async (input) => {
+      const info = await store.updateRun(runIdOf(input), {
+        status: parseRunStatus(input.status),
+        endTime: has(input, 'end_time') ? input.end_time : undefined,
+        runName: has(input, 'run_name') ? input.run_name : undefined,
+      });
+      return { run_info: runInfoToJson(info) };
+    },
+  });
+
+  mlflowRoute(app, {
+    methods: ['POST'], url: '/runs/delete', response: R.empty,
+    fields: { run_id: S.requiredString }, required: ['run_id'],
+    handler: async (input) => {
+      await store.deleteRun(input.run_id);
+      return {};
+    },
+  });
+
+  mlflowRoute(app, {
+    methods: ['POST'], url: '/runs/restore', response: R.empty,
+    fields: { run_id: S.requiredString }, required: ['run_id'],
+    handler: async (input) => {
+      await store.restoreRun(input.run_id);
+      return {};
+    },
+  });
+
+  mlflowRoute(app, {
+    methods: ['POST'], url: '/runs/search', response: R.runs,
+    fields: {
+      experiment_ids: S.stringList,
+      filter: S.string,
+      run_view_type: S.enumName,
+      max_results: { type: 'integer', maximum: SEARCH_RUNS_MAX_RESULTS_THRESHOLD },
+      // each clause may join a table; SQLite refuses more than 200 joins in one query
+      order_by: { ...S.stringList, maxItems: MAX_ORDER_BY_CLAUSES },
+      page_token: S.string,
+    },
+    handler: async (input) => {
+      const page = await store.searchRuns({
+        experimentIds: input.experiment_ids ?? [],
+        filter: input.filter || undefined,
+        viewType: parseViewType(input.run_view_type, 'run_view_type'),
+        maxResults: has(input, 'max_results') ? input.max_results : undefined,
+        orderBy: input.order_by ?? [],
+        pageToken: input.page_token || undefined,
+      });
+      const out: Record<string, unknown> = {};
+      if (page.items.length > 0) out.runs = page.items.map(runToJson);
+      if (page.nextPageToken) out.next_page_token = page.nextPageToken;
+      return out;
+    },
+  });
+}

@@ -1,0 +1,63 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CairnError } from '../core/errors.js';
+import { LocalArtifactRepository } from '../artifacts/local-artifact-repository.js';
+import type { TrackingStore } from '../tracking/store.js';
+import type { RouteDeps } from './route-deps.js';
+import { joinArtifactPath, resolveRunArtifactRoot } from './run-artifacts.js';
+
+describe('resolveRunArtifactRoot', () => {
+  let base: string;
+  let deps: RouteDeps;
+  let proxyRepo: LocalArtifactRepository;
+  let localRepo: LocalArtifactRepository;
+  beforeAll(async () => {
+    base = await mkdtemp(path.join(os.tmpdir(), 'cairn-run-artifacts-'));
+    proxyRepo = await LocalArtifactRepository.open(path.join(base, 'proxy'));
+    localRepo = await LocalArtifactRepository.open(path.join(base, 'local'));
+    deps = {
+      store: undefined as unknown as TrackingStore, // resolution never touches the store
+      artifactRepo: proxyRepo,
+      serveArtifacts: true,
+      localArtifactRoots: [{ root: localRepo.root, repo: localRepo }],
+    };
+  });
+  afterAll(async () => { await rm(base, { recursive: true, force: true }); });
+
+  it('maps every proxied URI form onto the proxy repository', () => {
+    for (const uri of [
+      'mlflow-artifacts:/1/abc/artifacts',
+      'mlflow-artifacts://tracking.example:5000/1/abc/artifacts',
+      'http://tracking.example:5000/api/2.0/mlflow-artifacts/artifacts/1/abc/artifacts',
+    ]) {
+      expect(resolveRunArtifactRoot(deps, uri)).toEqual({ repo: proxyRepo, basePath: '1/abc/artifacts' });
+    }
+  });
+
+  it('maps local paths and file:// URIs inside an allowed directory, and refuses others', () => {
+    const inside = path.join(localRepo.root, '2', 'def', 'artifacts');
+    expect(resolveRunArtifactRoot(deps, inside)).toEqual({ repo: localRepo, basePath: '2/def/artifacts' });
+    expect(resolveRunArtifactRoot(deps, pathToFileURL(inside).href)).toEqual({ repo: localRepo, basePath: '2/def/artifacts' });
+    expect(resolveRunArtifactRoot(deps, localRepo.root)).toEqual({ repo: localRepo, basePath: '' });
+    expect(() => resolveRunArtifactRoot(deps, '/etc')).toThrow(/outside/);
+    expect(() => resolveRunArtifactRoot(deps, `${localRepo.root}/../proxy`)).toThrow(/outside/);
+    expect(() => resolveRunArtifactRoot(deps, `${localRepo.root}-sibling/x`)).toThrow(/outside/);
+  });
+
+  it('refuses proxied roots whose path climbs out, proxied roots without --serve-artifacts, and other schemes', () => {
+    expect(() => resolveRunArtifactRoot(deps, 'mlflow-artifacts:/1/%2e%2e/%2e%2e/etc')).toThrow(CairnError);
+    const noProxy = { ...deps, serveArtifacts: false, artifactRepo: undefined };
+    expect(() => resolveRunArtifactRoot(noProxy, 'mlflow-artifacts:/1/abc')).toThrow(/no-serve-artifacts/);
+    const err = (() => { try { resolveRunArtifactRoot(deps, 's3://bucket/1/abc'); } catch (e) { return e as CairnError; } })();
+    expect(err?.errorCode).toBe('NOT_IMPLEMENTED');
+  });
+
+  it('joins paths without doubled or leading slashes', () => {
+    expect(joinArtifactPath('', 'a/b')).toBe('a/b');
+    expect(joinArtifactPath('1/x/artifacts', '')).toBe('1/x/artifacts');
+    expect(joinArtifactPath('1/x/artifacts', 'model')).toBe('1/x/artifacts/model');
+  });
+});

@@ -1,0 +1,93 @@
+// Starts the tracking server: opens the store and the artifact repository, listens, and closes both
+// cleanly (in-flight requests finish first).
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LocalArtifactRepository } from '../artifacts/local-artifact-repository.js';
+import { openTrackingStore } from '../tracking/open-store.js';
+import type { TrackingStore } from '../tracking/store.js';
+import { buildApp } from './app.js';
+
+export interface StartServerOptions {
+  backendStoreUri: string;
+  /** Where new experiments put artifacts; derived from the two options below when absent. */
+  defaultArtifactRoot?: string;
+  /** Directory behind `mlflow-artifacts:` URIs (the proxy's storage). */
+  artifactsDestination: string;
+  serveArtifacts: boolean;
+  host: string;
+  port: number;
+  logger?: FastifyBaseLogger;
+  logLevel?: string;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  app: FastifyInstance;
+  store: TrackingStore;
+  /** Stops accepting connections, waits for in-flight requests, then closes the store. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** As `mlflow server`: proxied artifacts get `mlflow-artifacts:/…` URIs, otherwise the local directory. */
+export function resolveDefaultArtifactRoot(opts: Pick<StartServerOptions, 'defaultArtifactRoot' | 'artifactsDestination' | 'serveArtifacts'>): string {
+  if (opts.defaultArtifactRoot) {
+    // a bare relative directory is made absolute, as MLflow does, so run URIs do not depend on the cwd
+    const hasScheme = /^[a-z][a-z0-9+.-]*:/i.test(opts.defaultArtifactRoot);
+    return hasScheme || path.isAbsolute(opts.defaultArtifactRoot) ? opts.defaultArtifactRoot : path.resolve(opts.defaultArtifactRoot);
+  }
+  return opts.serveArtifacts ? 'mlflow-artifacts:/' : path.resolve(opts.artifactsDestination);
+}
+
+/** Directories whose local run artifact roots the server may read. */
+function localArtifactDirs(opts: StartServerOptions, defaultRoot: string): string[] {
+  const dirs = [path.resolve(opts.artifactsDestination)];
+  if (path.isAbsolute(defaultRoot)) dirs.push(defaultRoot);
+  else if (defaultRoot.startsWith('file:')) dirs.push(fileURLToPath(defaultRoot));
+  return [...new Set(dirs)];
+}
+
+export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
+  const defaultArtifactRoot = resolveDefaultArtifactRoot(opts);
+  // opening runs the migrations (a no-op in cluster workers: the primary ran them before forking)
+  const store = await openTrackingStore(opts.backendStoreUri, { defaultArtifactRoot });
+  let app: FastifyInstance | undefined;
+  try {
+    const artifactRepo = opts.serveArtifacts ? await LocalArtifactRepository.open(opts.artifactsDestination) : undefined;
+    app = await buildApp({
+      store,
+      artifactRepo,
+      serveArtifacts: opts.serveArtifacts,
+      localArtifactDirs: localArtifactDirs(opts, defaultArtifactRoot),
+      logger: opts.logger,
+      logLevel: opts.logLevel,
+    });
+    await app.listen({ host: opts.host, port: opts.port });
+  } catch (err) {
+    await app?.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  let closing: Promise<void> | undefined;
+  const running = app;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    app: running,
+    store,
+    close() {
+      closing ??= (async () => {
+        try {
+          await running.close();
+        } finally {
+          await store.close();
+        }
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,98 @@
+// Metric history reads: one run's full history with paging, and MLflow's bulk-interval read that
+// samples the same steps across several runs so charts of long runs stay light.
+import { InvalidParameter } from '../../core/errors.js';
+import type { Metric, PagedList } from '../entities.js';
+import type { MetricHistoryBulkIntervalQuery, MetricHistoryQuery, MetricWithRunId } from '../store.js';
+import { decodePageToken, encodePageToken } from '../search/page-token.js';
+import {
+  BULK_INTERVAL_MAX_RESULTS_DEFAULT, BULK_INTERVAL_MAX_RESULTS_THRESHOLD, BULK_INTERVAL_MAX_RUNS,
+  METRIC_HISTORY_MAX_RESULTS_THRESHOLD, resolveMaxResults, validateRunId,
+} from '../validation.js';
+import { placeholders, toMetric, type MetricRow } from './run-loader.js';
+import { requireRun } from './run-operations.js';
+import type { SqlValue } from './sql-database.js';
+import type { StoreContext } from './store-context.js';
+
+const HISTORY_COLUMNS = 'run_uuid, key, value, timestamp, step, is_nan';
+
+export async function getMetricHistory(ctx: StoreContext, runId: string, key: string, query: MetricHistoryQuery = {}): Promise<PagedList<Metric>> {
+  await requireRun(ctx.db, runId);
+  const sql = `SELECT ${HISTORY_COLUMNS} FROM metrics WHERE run_uuid = ? AND key = ? ORDER BY step, timestamp, is_nan, value`;
+  if (query.maxResults === undefined && !query.pageToken) {
+    return { items: (await ctx.db.all<MetricRow>(sql, [runId, key])).map(toMetric) };
+  }
+  const limit = resolveMaxResults(query.maxResults, METRIC_HISTORY_MAX_RESULTS_THRESHOLD, METRIC_HISTORY_MAX_RESULTS_THRESHOLD);
+  const offset = decodePageToken(query.pageToken);
+  const rows = await ctx.db.all<MetricRow>(`${sql} LIMIT ? OFFSET ?`, [runId, key, limit + 1, offset]);
+  const items = rows.slice(0, limit).map(toMetric);
+  return rows.length > limit ? { items, nextPageToken: encodePageToken(offset + limit) } : { items };
+}
+
+/** Picks at most maxResults steps spread evenly over the sorted distinct steps, keeping the last. */
+export function sampleSteps(sortedSteps: number[], maxResults: number): number[] {
+  if (sortedSteps.length <= maxResults) return sortedSteps;
+  const picked = new Set<number>();
+  const stride = sortedSteps.length / maxResults;
+  for (let i = 0; i < maxResults; i += 1) picked.add(sortedSteps[Math.floor(i * stride)]);
+  picked.add(sortedSteps[sortedSteps.length - 1]);
+  return [...picked].sort((a, b) => a - b);
+}
+
+function optionalInteger(name: string, value: number | undefined): void {
+  if (value !== undefined && value !== null && !Number.isSafeInteger(value)) {
+    throw new InvalidParameter(`Invalid value ${String(value)} for parameter '${name}' supplied. It must be an integer.`);
+  }
+}
+
+export async function getMetricHistoryBulkInterval(ctx: StoreContext, query: MetricHistoryBulkIntervalQuery): Promise<MetricWithRunId[]> {
+  const runIds = [...new Set(query.runIds ?? [])];
+  if (runIds.length === 0) throw new InvalidParameter('GetMetricHistoryBulkInterval request must specify at least one run_id.');
+  if (runIds.length > BULK_INTERVAL_MAX_RUNS) {
+    throw new InvalidParameter(
+      `GetMetricHistoryBulkInterval request must specify at most ${BULK_INTERVAL_MAX_RUNS} run_ids. Received ${runIds.length} run_ids.`);
+  }
+  runIds.forEach(validateRunId);
+  if (typeof query.metricKey !== 'string' || query.metricKey === '') {
+    throw new InvalidParameter("Missing value for required parameter 'metric_key'.");
+  }
+  optionalInteger('start_step', query.startStep);
+  optionalInteger('end_step', query.endStep);
+  const hasStart = query.startStep !== undefined && query.startStep !== null;
+  const hasEnd = query.endStep !== undefined && query.endStep !== null;
+  if (hasStart !== hasEnd) throw new InvalidParameter('If either start step or end step are specified, both must be specified.');
+  if (hasStart && query.startStep! > query.endStep!) {
+    throw new InvalidParameter(`end_step must be greater than start_step. Found start_step=${query.startStep} and end_step=${query.endStep}.`);
+  }
+  if (query.maxResults !== undefined && (!Number.isInteger(query.maxResults) || query.maxResults < 1 || query.maxResults > BULK_INTERVAL_MAX_RESULTS_THRESHOLD)) {
+    throw new InvalidParameter(`max_results must be between 1 and ${BULK_INTERVAL_MAX_RESULTS_THRESHOLD}.`);
+  }
+  const maxResults = query.maxResults ?? BULK_INTERVAL_MAX_RESULTS_DEFAULT;
+  const runWhere = `run_uuid IN (${placeholders(runIds.length)}) AND key = ?`;
+  const runParams: SqlValue[] = [...runIds, query.metricKey];
+  // As MLflow's handler: without bounds the range is [0, the largest step logged].
+  const start = hasStart ? query.startStep! : 0;
+  let end = query.endStep;
+  if (end === undefined || end === null) {
+    const top = await ctx.db.get<{ hi: number | null }>(`SELECT MAX(step) AS hi FROM metrics WHERE ${runWhere}`, runParams);
+    end = Number(top?.hi ?? 0);
+  }
+  const where = `${runWhere} AND step >= ? AND step <= ?`;
+  const params: SqlValue[] = [...runParams, start, end];
+  const stepRows = await ctx.db.all<{ step: number }>(`SELECT DISTINCT step FROM metrics WHERE ${where} ORDER BY step`, params);
+  const steps = new Set(sampleSteps(stepRows.map((r) => Number(r.step)), maxResults));
+  // Each run's own first and last step (within the range) are always kept, so every curve reaches its ends.
+  const bounds = await ctx.db.all<{ lo: number; hi: number }>(
+    `SELECT MIN(step) AS lo, MAX(step) AS hi FROM metrics WHERE ${runWhere} GROUP BY run_uuid`, runParams);
+  for (const b of bounds) {
+    for (const step of [Number(b.lo), Number(b.hi)]) if (step >= start && step <= end) steps.add(step);
+  }
+  if (steps.size === 0) return [];
+  const stepList = [...steps];
+  const rows = await ctx.db.all<MetricRow>(
+    `SELECT ${HISTORY_COLUMNS} FROM metrics WHERE ${runWhere} AND step IN (${placeholders(stepList.length)})
+     ORDER BY run_uuid, step, timestamp, is_nan, value`, [...runParams, ...stepList]);
+  const order = new Map(runIds.map((id, i) => [id, i]));
+  return rows
+    .map((r) => ({ ...toMetric(r), runId: r.run_uuid as string }))
+    .sort((a, b) => order.get(a.runId)! - order.get(b.runId)!);
+}

@@ -1,0 +1,74 @@
+// Migrations on both engines: applied once, safe when two processes start together, and a
+// failing version leaves no trace.
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startPostgres, type TestPostgres } from '../../../test/support/postgres.js';
+import { MIGRATIONS, migrate, type Migration } from './migrations.js';
+import { PostgresDatabase } from './postgres-database.js';
+import type { SqlDatabase } from './sql-database.js';
+import { openSqliteDatabase } from './sqlite-database.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cairn-migrations-'));
+let pg: Promise<TestPostgres> | undefined;
+let sqliteFiles = 0;
+
+const engines: { name: string; fresh(): Promise<() => Promise<SqlDatabase>> }[] = [
+  {
+    name: 'sqlite',
+    fresh: async () => {
+      const file = join(dir, `m${sqliteFiles++}.db`);
+      return () => openSqliteDatabase(file);
+    },
+  },
+  {
+    name: 'postgres',
+    fresh: async () => {
+      pg ??= startPostgres();
+      const uri = await (await pg).createDatabase();
+      return async () => new PostgresDatabase(uri, 2);
+    },
+  },
+];
+
+afterAll(async () => {
+  if (pg) await (await pg).stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe.each(engines)('migrations on $name', (engine) => {
+  it('applies every version once, in order, and records it', async () => {
+    const connect = await engine.fresh();
+    const db = await connect();
+    expect(await migrate(db)).toEqual(MIGRATIONS.map((m) => m.version));
+    expect(await migrate(db)).toEqual([]);
+    const rows = await db.all<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+    expect(rows.map((r) => Number(r.version))).toEqual(MIGRATIONS.map((m) => m.version));
+    await db.close();
+  });
+
+  it('two connections migrating at once apply each version exactly once', async () => {
+    const connect = await engine.fresh();
+    const [a, b] = await Promise.all([connect(), connect()]);
+    const [ra, rb] = await Promise.all([migrate(a), migrate(b)]);
+    expect([...ra, ...rb].sort()).toEqual(MIGRATIONS.map((m) => m.version).sort());
+    const rows = await a.all<{ n: number }>('SELECT COUNT(*) AS n FROM schema_migrations');
+    expect(Number(rows[0].n)).toBe(MIGRATIONS.length);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('rolls back a failing version completely', async () => {
+    const connect = await engine.fresh();
+    const db = await connect();
+    const broken: Migration[] = [
+      ...MIGRATIONS,
+      { version: 99, name: 'broken', statements: () => ['CREATE TABLE half_done (id INTEGER)', 'THIS IS NOT SQL'] },
+    ];
+    await expect(migrate(db, broken)).rejects.toThrow();
+    const versions = (await db.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version));
+    expect(versions).not.toContain(99);
+    await expect(db.all('SELECT * FROM half_done')).rejects.toThrow();
+    await db.close();
+  });
+});

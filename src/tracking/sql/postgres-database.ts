@@ -1,0 +1,79 @@
+// SqlDatabase over a pg.Pool: `?` placeholders rewritten to `$n`, BIGINT read as numbers, each
+// transaction on one checked-out client, retried on serialization failures and deadlocks.
+import pg from 'pg';
+import type { Dialect } from './dialect.js';
+import { postgresDialect } from './postgres-dialect.js';
+import { retryTransient, type RetryOptions } from './retry.js';
+import type { SqlDatabase, SqlExecutor, SqlValue } from './sql-database.js';
+
+const RETRY: RetryOptions = { maxAttempts: 8, baseDelayMs: 5, maxDelayMs: 200 };
+const INT8_OID = 20;
+
+// Timestamps and counts fit in 2^53; reading them as numbers keeps entities plain.
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+/** Rewrites `?` placeholders to `$1..$n`; Cairn's SQL never puts `?` inside literals. */
+export function toNumberedPlaceholders(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+function executor(query: (sql: string, params: SqlValue[]) => Promise<pg.QueryResult>): SqlExecutor {
+  const cache = new Map<string, string>();
+  const text = (sql: string): string => {
+    let t = cache.get(sql);
+    if (t === undefined) { t = toNumberedPlaceholders(sql); if (cache.size > 500) cache.clear(); cache.set(sql, t); }
+    return t;
+  };
+  return {
+    all: async <T>(sql: string, params: SqlValue[] = []) => (await query(text(sql), params)).rows as T[],
+    get: async <T>(sql: string, params: SqlValue[] = []) => (await query(text(sql), params)).rows[0] as T | undefined,
+    run: async (sql: string, params: SqlValue[] = []) => ({ changes: (await query(text(sql), params)).rowCount ?? 0 }),
+    exec: async (sql: string) => { await query(sql, []); },
+  };
+}
+
+export class PostgresDatabase implements SqlDatabase {
+  readonly dialect: Dialect = postgresDialect;
+  private readonly pool: pg.Pool;
+  private readonly direct: SqlExecutor;
+
+  constructor(connectionString: string, poolSize = 10) {
+    this.pool = new pg.Pool({ connectionString, max: poolSize, types });
+    // An idle client losing its connection must not crash the process; the pool replaces it.
+    this.pool.on('error', () => undefined);
+    this.direct = executor((sql, params) => this.pool.query(sql, params));
+  }
+
+  all<T = Record<string, unknown>>(sql: string, params?: SqlValue[]): Promise<T[]> { return this.direct.all<T>(sql, params); }
+  get<T = Record<string, unknown>>(sql: string, params?: SqlValue[]): Promise<T | undefined> { return this.direct.get<T>(sql, params); }
+  run(sql: string, params?: SqlValue[]): Promise<{ changes: number }> { return this.direct.run(sql, params); }
+  exec(sql: string): Promise<void> { return this.direct.exec(sql); }
+
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return retryTransient(async () => {
+      const client = await this.pool.connect();
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        try {
+          const result = await fn(executor((sql, params) => client.query(sql, params)));
+          await client.query('COMMIT');
+          return result;
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => { broken = true; });
+          throw error;
+        }
+      } finally {
+        client.release(broken);
+      }
+    }, this.dialect.isTransientError, RETRY);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,71 @@
+// Executes a run search: validates the query, walks the compiled segments with LIMIT/OFFSET
+// (counting a segment only when a page starts beyond it), then loads the page's runs.
+import type { PagedList, Run } from '../entities.js';
+import type { SearchRunsQuery } from '../store.js';
+import { decodePageToken, encodePageToken } from '../search/page-token.js';
+import { parseRunFilter, parseRunOrderBy, type RunFilterClause } from '../search/run-filter.js';
+import { InvalidParameter } from '../../core/errors.js';
+import { SEARCH_RUNS_MAX_RESULTS_DEFAULT, SEARCH_RUNS_MAX_RESULTS_THRESHOLD, resolveMaxResults } from '../validation.js';
+import {
+  compileRunSearch, compileSelectivityProbe, isProbeable, type RunSearchDriver,
+} from './run-search-compiler.js';
+import { experimentIdNumber } from './experiment-operations.js';
+import { loadRuns } from './run-loader.js';
+import type { StoreContext } from './store-context.js';
+
+// A filter matching fewer index entries than this drives the query; reading that many is ~1 ms.
+const PROBE_CAP = 2000;
+
+/**
+ * For engines that follow the written join order, counts (up to PROBE_CAP) the matches of each
+ * indexable filter and drives the query from the most selective one; with none selective, walks
+ * the order key's index. Engines with a cost-based planner get no hint.
+ */
+async function chooseDriver(ctx: StoreContext, filters: RunFilterClause[]): Promise<RunSearchDriver | undefined> {
+  const dialect = ctx.db.dialect;
+  if (!dialect.followsJoinOrder) return undefined;
+  if (filters.some((c) => c.entity === 'attribute' && c.key === 'run_id' && (c.comparator === '=' || c.comparator === 'IN'))) {
+    return { kind: 'planner' }; // run ids are the primary key: nothing beats looking them up
+  }
+  let best: { clauseIndex: number; n: number } | undefined;
+  for (const [clauseIndex, clause] of filters.entries()) {
+    if (!isProbeable(clause)) continue;
+    const probe = compileSelectivityProbe(dialect, clause, PROBE_CAP);
+    const n = Number((await ctx.db.get<{ n: number }>(probe.sql, probe.params))?.n ?? 0);
+    if (n < PROBE_CAP && (!best || n < best.n)) best = { clauseIndex, n };
+  }
+  return best ? { kind: 'filter', clauseIndex: best.clauseIndex } : { kind: 'order-key' };
+}
+
+export async function searchRuns(ctx: StoreContext, query: SearchRunsQuery): Promise<PagedList<Run>> {
+  const limit = resolveMaxResults(query.maxResults, SEARCH_RUNS_MAX_RESULTS_DEFAULT, SEARCH_RUNS_MAX_RESULTS_THRESHOLD);
+  const offset = decodePageToken(query.pageToken);
+  const filters = parseRunFilter(query.filter);
+  const orderBy = parseRunOrderBy(query.orderBy);
+  if (!Array.isArray(query.experimentIds)) throw new InvalidParameter("Invalid value for parameter 'experiment_ids': a list of experiment ids is required.");
+  // Unknown or malformed experiment ids simply match nothing, as in MLflow.
+  const experimentIds = query.experimentIds.filter((id) => {
+    try { experimentIdNumber(id); return true; } catch { return false; }
+  });
+  if (experimentIds.length === 0) return { items: [] };
+  const driver = await chooseDriver(ctx, filters);
+  const segments = compileRunSearch(ctx.db.dialect, { experimentIds, viewType: query.viewType, filters, orderBy, driver });
+
+  const want = limit + 1; // one extra row tells whether another page exists
+  const ids: string[] = [];
+  let skip = offset;
+  for (const segment of segments) {
+    if (ids.length >= want) break;
+    const rows = await ctx.db.all<{ run_uuid: string }>(`${segment.select.sql} LIMIT ? OFFSET ?`,
+      [...segment.select.params, want - ids.length, skip]);
+    if (rows.length > 0) {
+      ids.push(...rows.map((r) => r.run_uuid));
+      skip = 0;
+    } else if (skip > 0) {
+      const counted = await ctx.db.get<{ n: number }>(segment.count.sql, segment.count.params);
+      skip = Math.max(0, skip - Number(counted?.n ?? 0));
+    }
+  }
+  const items = await loadRuns(ctx.db, ids.slice(0, limit));
+  return ids.length > limit ? { items, nextPageToken: encodePageToken(offset + limit) } : { items };
+}

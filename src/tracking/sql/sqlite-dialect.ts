@@ -1,0 +1,32 @@
+// SQLite's side of the Dialect: GLOB for case-sensitive LIKE, NaN kept out of REAL columns.
+import type { Dialect } from './dialect.js';
+
+function code(error: unknown): string {
+  return typeof error === 'object' && error !== null ? String((error as { code?: unknown }).code ?? '') : '';
+}
+
+/** Translates a SQL LIKE pattern into an equivalent GLOB pattern (GLOB is case-sensitive). */
+export function likeToGlob(pattern: string): string {
+  let out = '';
+  for (const c of pattern) {
+    if (c === '%') out += '*';
+    else if (c === '_') out += '?';
+    else if (c === '*' || c === '?' || c === '[') out += `[${c}]`;
+    else out += c;
+  }
+  return out;
+}
+
+export const sqliteDialect: Dialect = {
+  name: 'sqlite',
+  followsJoinOrder: true,
+  autoIdColumn: 'INTEGER PRIMARY KEY',
+  migrationLock: null, // BEGIN IMMEDIATE already serialises writers across processes
+  // SQLite's LIKE ignores ASCII case, so case-sensitive LIKE runs as GLOB with a translated pattern.
+  like: (column) => `${column} GLOB ?`,
+  likePattern: likeToGlob,
+  ilike: (column) => `lower(${column}) LIKE lower(?)`,
+  encodeMetricValue: (value) => (Number.isNaN(value) ? 0 : value),
+  isTransientError: (error) => code(error).startsWith('SQLITE_BUSY') || code(error).startsWith('SQLITE_LOCKED'),
+  isUniqueViolation: (error) => code(error) === 'SQLITE_CONSTRAINT_UNIQUE' || code(error) === 'SQLITE_CONSTRAINT_PRIMARYKEY',
+};

@@ -1,0 +1,63 @@
+// The tracking-store backends every store contract test runs against: a SQLite file in a temp
+// dir and a database on a real PostgreSQL server (started once per test file, lazily).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openTrackingStore } from '../../src/tracking/open-store.js';
+import type { TrackingStore } from '../../src/tracking/store.js';
+import { startPostgres, type TestPostgres } from './postgres.js';
+
+export interface TrackingStoreBackend {
+  name: 'sqlite' | 'postgres';
+  /** Opens a store on a fresh, empty database; artifact root is `/artifacts`. */
+  open(): Promise<TrackingStore>;
+  /** Closes what open() created and removes its files / stops its server. */
+  cleanup(): Promise<void>;
+}
+
+export const ARTIFACT_ROOT = '/artifacts';
+
+function sqliteBackend(): TrackingStoreBackend {
+  const dirs: string[] = [];
+  const stores: TrackingStore[] = [];
+  return {
+    name: 'sqlite',
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), 'cairn-store-'));
+      dirs.push(dir);
+      const store = await openTrackingStore(`sqlite:///${join(dir, 'cairn.db')}`, { defaultArtifactRoot: ARTIFACT_ROOT });
+      stores.push(store);
+      return store;
+    },
+    async cleanup() {
+      for (const s of stores.splice(0)) await s.close().catch(() => undefined);
+      for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+    },
+  };
+}
+
+function postgresBackend(): TrackingStoreBackend {
+  let server: Promise<TestPostgres> | undefined;
+  const stores: TrackingStore[] = [];
+  return {
+    name: 'postgres',
+    async open() {
+      server ??= startPostgres();
+      const pg = await server;
+      const uri = stores.length === 0 ? pg.uri : await pg.createDatabase();
+      const store = await openTrackingStore(uri, { defaultArtifactRoot: ARTIFACT_ROOT });
+      stores.push(store);
+      return store;
+    },
+    async cleanup() {
+      for (const s of stores.splice(0)) await s.close().catch(() => undefined);
+      if (server) await (await server).stop();
+      server = undefined;
+    },
+  };
+}
+
+/** Fresh backend objects for one test file, for `describe.each(trackingStoreBackends())`. */
+export function trackingStoreBackends(): TrackingStoreBackend[] {
+  return [sqliteBackend(), postgresBackend()];
+}
