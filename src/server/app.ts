@@ -1,10 +1,12 @@
-// Builds the Fastify app: MLflow's tracking REST API under its prefixes, the artifact proxy, health.
+// Builds the Fastify app: MLflow's tracking and model registry REST APIs under their prefixes, the
+// artifact proxy, health.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { ArtifactRepository } from '../artifacts/artifact-repository.js';
 import { LocalArtifactRepository } from '../artifacts/local-artifact-repository.js';
+import type { RegistryStore } from '../registry/store.js';
 import type { TrackingStore } from '../tracking/store.js';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './error-handler.js';
 import { parseJsonBody, readBodyText } from './json-body.js';
@@ -13,6 +15,8 @@ import { artifactListRoutes, getArtifactRoutes, uploadArtifactRoutes } from './r
 import { experimentRoutes } from './routes/experiments.js';
 import { healthRoutes } from './routes/health.js';
 import { metricRoutes } from './routes/metrics.js';
+import { modelVersionArtifactRoutes, modelVersionRoutes } from './routes/model-versions.js';
+import { registeredModelRoutes } from './routes/registered-models.js';
 import { mlflowArtifactRoutes } from './routes/mlflow-artifacts.js';
 import { runLoggingRoutes } from './routes/run-logging.js';
 import { runRoutes } from './routes/runs.js';
@@ -25,6 +29,8 @@ const JSON_BODY_LIMIT = 4 * 1024 * 1024;
 
 export interface BuildAppOptions {
   store: TrackingStore;
+  /** The model registry (same database as `store`); without it the registry endpoints are absent. */
+  registry?: RegistryStore;
   /** The `--artifacts-destination` repository; required when `serveArtifacts`. */
   artifactRepo?: ArtifactRepository;
   serveArtifacts: boolean;
@@ -112,6 +118,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   const deps: RouteDeps = {
     store: options.store,
+    registry: options.registry,
     artifactRepo: options.artifactRepo,
     serveArtifacts: options.serveArtifacts,
     localArtifactRoots: await openLocalRoots(options.localArtifactDirs ?? []),
@@ -119,6 +126,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   await app.register(healthRoutes);
   await app.register(getArtifactRoutes, deps);
+  if (deps.registry) await app.register(modelVersionArtifactRoutes, deps);
   for (const prefix of TRACKING_PREFIXES) {
     await app.register(async (scope) => {
       await scope.register(experimentRoutes, deps);
@@ -126,6 +134,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       await scope.register(runLoggingRoutes, deps);
       await scope.register(metricRoutes, deps);
       await scope.register(artifactListRoutes, deps);
+      if (deps.registry) {
+        await scope.register(registeredModelRoutes, deps);
+        await scope.register(modelVersionRoutes, deps);
+      }
     }, { prefix });
   }
   await app.register(uploadArtifactRoutes, { ...deps, prefix: '/ajax-api/2.0/mlflow' });

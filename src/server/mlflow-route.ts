@@ -7,7 +7,8 @@ import { InvalidParameter } from '../core/errors.js';
 export type Input = Record<string, any>;
 
 export interface MlflowRouteSpec {
-  methods: Array<'GET' | 'POST'>;
+  /** PATCH and DELETE (model_registry.proto) carry their message in a JSON body, like POST. */
+  methods: Array<'GET' | 'POST' | 'PATCH' | 'DELETE'>;
   url: string;
   /** JSON-schema properties of the request message (snake_case, as the proto). */
   fields: Record<string, object>;
@@ -45,8 +46,8 @@ export function mlflowRoute(app: FastifyInstance, spec: MlflowRouteSpec): void {
         ...(method === 'GET' ? { querystring: messageSchema } : { body: messageSchema }),
         ...(spec.response ? { response: { 200: spec.response } } : {}),
       },
-      // a bodiless POST is an empty message, as MLflow reads it
-      preValidation: method === 'POST'
+      // a bodiless POST (PATCH, DELETE) is an empty message, as MLflow reads it
+      preValidation: method !== 'GET'
         ? async (request) => { if (request.body === undefined || request.body === null) request.body = {}; }
         : undefined,
       handler: async (request, reply) => {

@@ -1,5 +1,6 @@
 // What the route plugins need from the app: the store and the artifact wiring.
 import type { ArtifactRepository } from '../artifacts/artifact-repository.js';
+import type { RegistryStore } from '../registry/store.js';
 import type { TrackingStore } from '../tracking/store.js';
 
 export interface LocalArtifactRoot {
@@ -9,6 +10,8 @@ export interface LocalArtifactRoot {
 
 export interface RouteDeps {
   store: TrackingStore;
+  /** The model registry over the same database; its routes are registered only when present. */
+  registry?: RegistryStore;
   /** The `--artifacts-destination` repository behind `mlflow-artifacts:` URIs; absent when not serving. */
   artifactRepo?: ArtifactRepository;
   serveArtifacts: boolean;

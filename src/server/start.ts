@@ -4,7 +4,8 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LocalArtifactRepository } from '../artifacts/local-artifact-repository.js';
-import { openTrackingStore } from '../tracking/open-store.js';
+import { openStores } from '../registry/open-stores.js';
+import type { RegistryStore } from '../registry/store.js';
 import type { TrackingStore } from '../tracking/store.js';
 import { buildApp } from './app.js';
 
@@ -26,6 +27,7 @@ export interface RunningServer {
   port: number;
   app: FastifyInstance;
   store: TrackingStore;
+  registry: RegistryStore;
   /** Stops accepting connections, waits for in-flight requests, then closes the store. Idempotent. */
   close(): Promise<void>;
 }
@@ -51,12 +53,13 @@ function localArtifactDirs(opts: StartServerOptions, defaultRoot: string): strin
 export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
   const defaultArtifactRoot = resolveDefaultArtifactRoot(opts);
   // opening runs the migrations (a no-op in cluster workers: the primary ran them before forking)
-  const store = await openTrackingStore(opts.backendStoreUri, { defaultArtifactRoot });
+  const { tracking: store, registry } = await openStores(opts.backendStoreUri, { defaultArtifactRoot });
   let app: FastifyInstance | undefined;
   try {
     const artifactRepo = opts.serveArtifacts ? await LocalArtifactRepository.open(opts.artifactsDestination) : undefined;
     app = await buildApp({
       store,
+      registry,
       artifactRepo,
       serveArtifacts: opts.serveArtifacts,
       localArtifactDirs: localArtifactDirs(opts, defaultArtifactRoot),
@@ -79,6 +82,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     port,
     app: running,
     store,
+    registry,
     close() {
       closing ??= (async () => {
         try {

@@ -1,0 +1,40 @@
+// Model registry entities, shaped like MLflow's model_registry.proto in camelCase; the REST layer
+// converts them to and from MLflow's snake_case JSON.
+import type { Tag } from '../tracking/entities.js';
+
+export type ModelVersionStage = 'None' | 'Staging' | 'Production' | 'Archived';
+/** MLflow creates versions synchronously, so a stored version is always READY. */
+export type ModelVersionStatus = 'PENDING_REGISTRATION' | 'FAILED_REGISTRATION' | 'READY';
+
+export interface RegisteredModelAlias { alias: string; version: string }
+
+export interface ModelVersion {
+  name: string;
+  /** Decimal string, as the proto: versions count 1, 2, 3… per model and are never reused. */
+  version: string;
+  creationTimestamp: number;
+  lastUpdatedTimestamp: number;
+  userId: string | null;
+  currentStage: ModelVersionStage;
+  description: string | null;
+  /** The source as the client gave it (e.g. `runs:/<id>/model`, `mlflow-artifacts:/…`). */
+  source: string;
+  runId: string | null;
+  runLink: string | null;
+  status: ModelVersionStatus;
+  statusMessage: string | null;
+  tags: Tag[];
+  /** Aliases pointing at this version, sorted. */
+  aliases: string[];
+}
+
+export interface RegisteredModel {
+  name: string;
+  creationTimestamp: number;
+  lastUpdatedTimestamp: number;
+  description: string | null;
+  /** The highest live version in each stage that has one. */
+  latestVersions: ModelVersion[];
+  tags: Tag[];
+  aliases: RegisteredModelAlias[];
+}

@@ -1,0 +1,23 @@
+// Opens the tracking and registry stores a URI names over one shared database connection (pool):
+// `openStores('sqlite:///cairn.db', opts) → { tracking, registry }`. Runs migrations once.
+import { openTrackingStore, type OpenTrackingStoreOptions } from '../tracking/open-store.js';
+import { SqlTrackingStore } from '../tracking/sql/sql-tracking-store.js';
+import type { TrackingStore } from '../tracking/store.js';
+import { SqlRegistryStore } from './sql/sql-registry-store.js';
+import type { RegistryStore } from './store.js';
+
+export interface Stores {
+  tracking: TrackingStore;
+  registry: RegistryStore;
+  /** Closes the shared database (the same as `tracking.close()`). */
+  close(): Promise<void>;
+}
+
+export async function openStores(uri: string, options: OpenTrackingStoreOptions): Promise<Stores> {
+  const tracking = await openTrackingStore(uri, options);
+  if (!(tracking instanceof SqlTrackingStore)) {
+    await tracking.close();
+    throw new Error('the model registry needs a SQL tracking store');
+  }
+  return { tracking, registry: new SqlRegistryStore(tracking.db), close: () => tracking.close() };
+}

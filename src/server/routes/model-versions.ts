@@ -1,0 +1,130 @@
+// MLflow model-version endpoints (model_registry.proto): create, get, update, delete, search,
+// transition-stage, tags, get-download-uri; and `/model-versions/get-artifact`, which streams a
+// file of the version through the artifact repository.
+import type { FastifyInstance } from 'fastify';
+import { normalizeArtifactPath } from '../../artifacts/safe-path.js';
+import { resolveModelVersionSource } from '../../registry/model-version-source.js';
+import type { RegistryStore } from '../../registry/store.js';
+import { tagsFromJson } from '../mlflow-json.js';
+import { S, has, mlflowRoute } from '../mlflow-route.js';
+import { RR, modelVersionToJson } from '../registry-json.js';
+import type { RouteDeps } from '../route-deps.js';
+import { joinArtifactPath, resolveRunArtifactRoot } from '../run-artifacts.js';
+import { sendArtifact } from '../send-artifact.js';
+
+const VERSION_KEY = { name: S.requiredString, version: S.requiredString };
+
+/** Registered under each tracking prefix. */
+export async function modelVersionRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+  const registry = deps.registry as RegistryStore;
+
+  mlflowRoute(app, {
+    methods: ['POST'], url: '/model-versions/create', response: RR.modelVersion,
+    fields: {
+      name: S.requiredString, source: S.requiredString, run_id: S.string, tags: S.tags, run_link: S.string, description: S.string,
+    },
+    required: ['name', 'source'],
+    handler: async (input) => {
+      const storageLocation = await resolveModelVersionSource(deps.store, input.source, input.run_id || null);
+      // Absent optional strings are stored as '' like MLflow (proto2 defaults), so responses match.
+      const version = await registry.createModelVersion({
+        name: input.name,
+        source: input.source,
+        runId: input.run_id ?? '',
+        runLink: input.run_link ?? '',
+        description: input.description ?? '',
+        tags: tagsFromJson(input.tags),
+        storageLocation,
+      });
+      return { model_version: modelVersionToJson(version) };
+    },
+  });
+
+  mlflowRoute(app, {
+    methods: ['GET'], url: '/model-versions/get', response: RR.modelVersion,
+    fields: VERSION_KEY, required: ['name', 'version'],
+    handler: async (input) => ({ model_version: modelVersionToJson(await registry.getModelVersion(input.name, input.version)) }),
+  });
+
+  mlflowRoute(app, {
+    methods: ['PATCH'], url: '/model-versions/update', response: RR.modelVersion,
+    fields: { ...VERSION_KEY, description: S.string }, required: ['name', 'version'],
+    handler: async (input) => ({
+      model_version: modelVersionToJson(await registry.updateModelVersion(input.name, input.version, input.description ?? null)),
+    }),
+  });
+
+  mlflowRoute(app, {
+    methods: ['DELETE'], url: '/model-versions/delete', response: RR.empty,
+    fields: VERSION_KEY, required: ['name', 'version'],
+    handler: async (input) => {
+      await registry.deleteModelVersion(input.name, input.version);
+      return {};
+    },
+  });
+
+  mlflowRoute(app, {
+    methods: ['GET'], url: '/model-versions/search', response: RR.modelVersions,
+    fields: { filter: S.string, max_results: S.int64, order_by: S.stringList, page_token: S.string },
+    handler: async (input) => {
+      const page = await registry.searchModelVersions({
+        filter: input.filter || undefined,
+        maxResults: has(input, 'max_results') ? input.max_results : undefined,
+        orderBy: input.order_by ?? [],
+        pageToken: input.page_token || undefined,
+      });
+      const out: Record<string, unknown> = {};
+      if (page.items.length > 0) out.model_versions = page.items.map(modelVersionToJson);
+      if (page.nextPageToken) out.next_page_token = page.nextPageToken;
+      return out;
+    },
+  });
+
+  mlflowRoute(app, {
+    methods: ['POST'], url: '/model-versions/transition-stage', response: RR.modelVersion,
+    fields: { ...VERSION_KEY, stage: S.requiredString, archive_existing_versions: S.bool }, required: ['name', 'version', 'stage'],
+    handler: async (input) => ({
+      model_version: modelVersionToJson(await registry.transitionModelVersionStage(
+        input.name, input.version, input.stage, input.archive_existing_versions === true)),
+    }),
+  });
+
+  mlflowRoute(app, {
+    methods: ['POST'], url: '/model-versions/set-tag', response: RR.empty,
+    fields: { ...VERSION_KEY, key: S.requiredString, value: S.string }, required: ['name', 'version', 'key'],
+    handler: async (input) => {
+      await registry.setModelVersionTag(input.name, input.version, input.key, input.value ?? '');
+      return {};
+    },
+  });
+
+  mlflowRoute(app, {
+    methods: ['DELETE'], url: '/model-versions/delete-tag', response: RR.empty,
+    fields: { ...VERSION_KEY, key: S.requiredString }, required: ['name', 'version', 'key'],
+    handler: async (input) => {
+      await registry.deleteModelVersionTag(input.name, input.version, input.key);
+      return {};
+    },
+  });
+
+  mlflowRoute(app, {
+    methods: ['GET'], url: '/model-versions/get-download-uri', response: RR.downloadUri,
+    fields: VERSION_KEY, required: ['name', 'version'],
+    handler: async (input) => ({ artifact_uri: await registry.getModelVersionDownloadUri(input.name, input.version) }),
+  });
+}
+
+/** Registered at the server root, as MLflow's `/model-versions/get-artifact`. */
+export async function modelVersionArtifactRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+  const registry = deps.registry as RegistryStore;
+  mlflowRoute(app, {
+    methods: ['GET'], url: '/model-versions/get-artifact',
+    fields: { ...VERSION_KEY, path: S.requiredString }, required: ['name', 'version', 'path'],
+    handler: async (input, _request, reply) => {
+      const relPath = normalizeArtifactPath(input.path);
+      const uri = await registry.getModelVersionDownloadUri(input.name, input.version);
+      const { repo, basePath } = resolveRunArtifactRoot(deps, uri);
+      return sendArtifact(reply, repo, joinArtifactPath(basePath, relPath));
+    },
+  });
+}
