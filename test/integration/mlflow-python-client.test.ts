@@ -1,0 +1,55 @@
+// MLflow's own Python client (fluent API + MlflowClient) runs the user flows of
+// test/compat/mlflow_tracking_flows.py against a real Cairn server on loopback.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DEBIAN_PYTHON, REPO_ROOT, mlflowPythonEnv, mlflowPythonUnavailable, startTestServer, type TestServer,
+} from '../support/cairn-server.js';
+
+const SCRIPT = path.join(REPO_ROOT, 'test/compat/mlflow_tracking_flows.py');
+const unavailable = mlflowPythonUnavailable();
+if (unavailable) {
+  console.warn(`SKIP mlflow-python-client: ${unavailable} (run ../shared/anchors/mlflow/start_mlflow.sh prepare)`);
+}
+
+function runScript(url: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(DEBIAN_PYTHON, [SCRIPT, '--url', url], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...mlflowPythonEnv(), MLFLOW_TRACKING_URI: url, PYTHONUNBUFFERED: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (b: Buffer) => { output += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { output += b.toString(); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 170_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+describe.skipIf(unavailable !== null)('MLflow Python client against Cairn', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('runs every tracking flow of mlflow_tracking_flows.py without a failure', async () => {
+    const { code, output } = await runScript(server.url);
+    const summary = /(\d+) passed, (\d+) failed/.exec(output);
+    const context = `${output.slice(-12_000)}\n--- server output ---\n${server.cairn?.output().slice(-4000) ?? ''}`;
+    expect(summary, context).not.toBeNull();
+    expect(Number(summary![2]), context).toBe(0);
+    expect(Number(summary![1]), context).toBeGreaterThanOrEqual(19);
+    expect(code, context).toBe(0);
+  }, 180_000);
+});
