@@ -21,7 +21,9 @@ export function toNumberedPlaceholders(sql: string): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
-function executor(query: (sql: string, params: SqlValue[]) => Promise<pg.QueryResult>): SqlExecutor {
+type Query = (sql: string, params: SqlValue[], rowMode?: 'array') => Promise<pg.QueryResult>;
+
+function executor(query: Query): Required<SqlExecutor> {
   const cache = new Map<string, string>();
   const text = (sql: string): string => {
     let t = cache.get(sql);
@@ -31,6 +33,7 @@ function executor(query: (sql: string, params: SqlValue[]) => Promise<pg.QueryRe
   return {
     all: async <T>(sql: string, params: SqlValue[] = []) => (await query(text(sql), params)).rows as T[],
     get: async <T>(sql: string, params: SqlValue[] = []) => (await query(text(sql), params)).rows[0] as T | undefined,
+    allValues: async <T>(sql: string, params: SqlValue[] = []) => (await query(text(sql), params, 'array')).rows as T[],
     run: async (sql: string, params: SqlValue[] = []) => ({ changes: (await query(text(sql), params)).rowCount ?? 0 }),
     exec: async (sql: string) => { await query(sql, []); },
   };
@@ -39,17 +42,18 @@ function executor(query: (sql: string, params: SqlValue[]) => Promise<pg.QueryRe
 export class PostgresDatabase implements SqlDatabase {
   readonly dialect: Dialect = postgresDialect;
   private readonly pool: pg.Pool;
-  private readonly direct: SqlExecutor;
+  private readonly direct: Required<SqlExecutor>;
 
   constructor(connectionString: string, poolSize = 10) {
     this.pool = new pg.Pool({ connectionString, max: poolSize, types });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     this.pool.on('error', () => undefined);
-    this.direct = executor((sql, params) => this.pool.query(sql, params));
+    this.direct = executor((sql, params, rowMode) => this.pool.query({ text: sql, values: params, ...(rowMode ? { rowMode } : {}) } as pg.QueryConfig));
   }
 
   all<T = Record<string, unknown>>(sql: string, params?: SqlValue[]): Promise<T[]> { return this.direct.all<T>(sql, params); }
   get<T = Record<string, unknown>>(sql: string, params?: SqlValue[]): Promise<T | undefined> { return this.direct.get<T>(sql, params); }
+  allValues<T extends unknown[] = SqlValue[]>(sql: string, params?: SqlValue[]): Promise<T[]> { return this.direct.allValues<T>(sql, params); }
   run(sql: string, params?: SqlValue[]): Promise<{ changes: number }> { return this.direct.run(sql, params); }
   exec(sql: string): Promise<void> { return this.direct.exec(sql); }
 
@@ -57,10 +61,13 @@ export class PostgresDatabase implements SqlDatabase {
     return retryTransient(async () => {
       const client = await this.pool.connect();
       let broken = false;
+      // A checked-out client whose connection dies emits 'error'; unheard, it would crash the process.
+      const onError = (): void => { broken = true; };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         try {
-          const result = await fn(executor((sql, params) => client.query(sql, params)));
+          const result = await fn(executor((sql, params, rowMode) => client.query({ text: sql, values: params, ...(rowMode ? { rowMode } : {}) } as pg.QueryConfig)));
           await client.query('COMMIT');
           return result;
         } catch (error) {
@@ -68,6 +75,7 @@ export class PostgresDatabase implements SqlDatabase {
           throw error;
         }
       } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     }, this.dialect.isTransientError, RETRY);
