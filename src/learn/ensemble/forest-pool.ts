@@ -1,0 +1,93 @@
+// A lazily started pool of worker threads for forest fitting. fit() stays synchronous: jobs are
+// posted on per-worker MessagePorts, the caller blocks on a shared counter (Atomics.wait), and
+// answers are read with receiveMessageOnPort. Workers are unref'd so they never keep a process
+// alive. The worker module is loaded from compiled JS, or from TS source through tsx's loader
+// when this file itself runs as .ts (Vitest, tsx).
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { BuiltTrees, ForestJob } from './forest-trees.js';
+
+const MAX_WORKERS = 64;
+const READY_TIMEOUT_MS = 20_000;
+
+/** Workers could not be started (no worker support, module not found, timeout): build in-thread instead. */
+export class ForestWorkerStartError extends Error {}
+
+interface PoolWorker { worker: Worker; port: MessagePort }
+
+let signal: Int32Array | undefined;
+let unavailable: string | undefined;
+const workers: PoolWorker[] = [];
+
+function startWorker(index: number, sig: Int32Array): PoolWorker {
+  const { port1, port2 } = new MessageChannel();
+  const workerData = { port: port2, signal: sig, index };
+  const here = import.meta.url;
+  let worker: Worker;
+  if (here.endsWith('.ts')) {
+    const tsxDir = dirname(createRequire(here).resolve('tsx/package.json'));
+    const tsxApi = pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href;
+    const entry = new URL('./forest-worker.ts', here).href;
+    const code = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+    worker = new Worker(code, { eval: true, workerData, transferList: [port2] });
+  } else {
+    worker = new Worker(new URL('./forest-worker.js', here), { workerData, transferList: [port2] });
+  }
+  worker.unref();
+  return { worker, port: port1 };
+}
+
+function ensureWorkers(count: number): Int32Array {
+  if (!signal) signal = new Int32Array(new SharedArrayBuffer(4 * (1 + MAX_WORKERS)));
+  try {
+    while (workers.length < Math.min(count, MAX_WORKERS)) workers.push(startWorker(workers.length, signal));
+  } catch (e) {
+    throw new ForestWorkerStartError(`cannot start forest worker threads: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return signal;
+}
+
+function waitReady(sig: Int32Array, count: number): void {
+  for (let w = 0; w < count; w++) {
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    while (Atomics.load(sig, 1 + w) === 0) {
+      if (Date.now() > deadline) throw new ForestWorkerStartError(`forest worker ${w} did not start within ${READY_TIMEOUT_MS} ms`);
+      Atomics.wait(sig, 1 + w, 0, 50);
+    }
+  }
+}
+
+/** Runs one job per worker and returns what each built, in job order; blocks the calling thread. */
+export function runForestJobs(jobs: ForestJob[]): BuiltTrees[] {
+  if (unavailable) throw new ForestWorkerStartError(unavailable);
+  let sig: Int32Array;
+  try {
+    sig = ensureWorkers(jobs.length);
+    waitReady(sig, jobs.length);
+  } catch (e) {
+    if (e instanceof ForestWorkerStartError) unavailable = e.message;
+    throw e;
+  }
+  Atomics.store(sig, 0, 0);
+  jobs.forEach((job, w) => workers[w].port.postMessage(job));
+  for (;;) {
+    const done = Atomics.load(sig, 0);
+    if (done >= jobs.length) break;
+    Atomics.wait(sig, 0, done, 1000);
+  }
+  // read every answer before reporting an error, so no stale answer is left on a port
+  const answers = jobs.map((_, w) => {
+    let msg = receiveMessageOnPort(workers[w].port);
+    for (let tries = 0; !msg && tries < 1000; tries++) {
+      Atomics.wait(sig, 0, jobs.length, 1);
+      msg = receiveMessageOnPort(workers[w].port);
+    }
+    return msg ? (msg.message as BuiltTrees & { error?: string }) : { indices: [], trees: [], error: 'finished without an answer' };
+  });
+  return answers.map((m, w) => {
+    if (m.error) throw new Error(`forest worker ${w} failed: ${m.error}`);
+    return m;
+  });
+}

@@ -1,0 +1,243 @@
+// RandomForestClassifier after scikit-learn's: bootstrap rows, sqrt(features) per split, fully
+// grown best-split trees, probabilities = mean of the trees' leaf class fractions. Trees are
+// built on worker threads sharing the rank-encoded training data (SharedArrayBuffer); tree t
+// uses a seed drawn t-th from the forest seed, so the fitted forest does not depend on nJobs.
+// Prediction runs over one packed set of typed arrays for all trees.
+import { availableParallelism } from 'node:os';
+import type { Classifier, FitOptions, Labels, SerializedComponent } from '../core/estimator.js';
+import { matrix, type Matrix } from '../core/matrix.js';
+import { Rng } from '../core/random.js';
+import { decodeFloat64, decodeInt32, encodeFloat64, encodeInt32, registerComponent } from '../core/serialization.js';
+import { argmaxClasses } from '../tree/decision-tree.js';
+import { treeFeatureImportances, type FlatTree } from '../tree/flat-tree.js';
+import {
+  checkPredictInput, checkTrainingInput, encodeLabels, paramError, resolveCriterion, resolveMaxDepth, resolveMaxFeatures,
+  resolveMinSamplesLeaf, resolveMinSamplesSplit, resolveSeed, rowWeights, type ClassWeight, type MaxFeatures,
+} from '../tree/tree-params.js';
+import { prepareTreeData } from '../tree/training-data.js';
+import { ForestWorkerStartError, runForestJobs } from './forest-pool.js';
+import { buildForestTrees, type BuiltTrees, type ForestJob } from './forest-trees.js';
+
+export interface RandomForestParams {
+  nEstimators?: number;
+  criterion?: 'gini' | 'entropy';
+  maxDepth?: number | null;
+  minSamplesSplit?: number;
+  minSamplesLeaf?: number;
+  maxFeatures?: MaxFeatures;
+  bootstrap?: boolean;
+  classWeight?: ClassWeight;
+  seed?: number;
+  /** Worker threads; null = all cores (os.availableParallelism()), 1 = build in this thread. */
+  nJobs?: number | null;
+}
+
+const DEFAULTS: Required<RandomForestParams> = {
+  nEstimators: 100, criterion: 'gini', maxDepth: null, minSamplesSplit: 2, minSamplesLeaf: 1, maxFeatures: 'sqrt',
+  bootstrap: true, classWeight: null, seed: 0, nJobs: null,
+};
+
+/** All trees in one set of arrays; child indices are absolute. proba holds each node's class fractions. */
+export interface PackedForest {
+  nTrees: number;
+  nClasses: number;
+  roots: Int32Array;
+  feature: Int32Array;
+  threshold: Float64Array;
+  left: Int32Array;
+  right: Int32Array;
+  proba: Float64Array;
+}
+
+export function packForest(trees: FlatTree[], nClasses: number): PackedForest {
+  const total = trees.reduce((s, t) => s + t.nodeCount, 0);
+  const f: PackedForest = {
+    nTrees: trees.length, nClasses, roots: new Int32Array(trees.length), feature: new Int32Array(total),
+    threshold: new Float64Array(total), left: new Int32Array(total), right: new Int32Array(total),
+    proba: new Float64Array(total * nClasses),
+  };
+  let off = 0;
+  trees.forEach((t, k) => {
+    f.roots[k] = off;
+    f.feature.set(t.feature, off); f.threshold.set(t.threshold, off);
+    for (let i = 0; i < t.nodeCount; i++) {
+      f.left[off + i] = t.left[i] < 0 ? -1 : t.left[i] + off;
+      f.right[off + i] = t.right[i] < 0 ? -1 : t.right[i] + off;
+      let s = 0;
+      for (let c = 0; c < nClasses; c++) s += t.value[i * nClasses + c];
+      for (let c = 0; c < nClasses; c++) f.proba[(off + i) * nClasses + c] = t.value[i * nClasses + c] / s;
+    }
+    off += t.nodeCount;
+  });
+  return f;
+}
+
+export class RandomForestClassifier implements Classifier<Matrix> {
+  static readonly TYPE = 'RandomForestClassifier';
+  params: RandomForestParams;
+  classes_: Float64Array | undefined;
+  nFeaturesIn_: number | undefined;
+  forest_: PackedForest | undefined;
+  featureImportances_: Float64Array | undefined;
+
+  constructor(params: RandomForestParams = {}) {
+    this.params = params;
+  }
+
+  getParams(): Record<string, unknown> {
+    return { ...DEFAULTS, ...this.params };
+  }
+
+  setParams(params: Record<string, unknown>): this {
+    this.params = { ...this.params, ...(params as RandomForestParams) };
+    return this;
+  }
+
+  clone(): this {
+    return new RandomForestClassifier({ ...this.params }) as this;
+  }
+
+  fit(X: Matrix, y: Labels, options: FitOptions = {}): this {
+    checkTrainingInput(X, y, options.sampleWeight);
+    const p = { ...DEFAULTS, ...this.params };
+    if (!Number.isInteger(p.nEstimators) || p.nEstimators < 1) throw paramError('nEstimators', 'must be an integer >= 1', p.nEstimators);
+    if (typeof p.bootstrap !== 'boolean') throw paramError('bootstrap', 'must be true or false', p.bootstrap);
+    if (p.nJobs !== null && (!Number.isInteger(p.nJobs) || (p.nJobs < 1 && p.nJobs !== -1))) {
+      throw paramError('nJobs', 'must be null, -1 or an integer >= 1', p.nJobs);
+    }
+    const minSamplesLeaf = resolveMinSamplesLeaf(p.minSamplesLeaf, X.nRows);
+    const params = {
+      criterion: resolveCriterion(p.criterion), maxDepth: resolveMaxDepth(p.maxDepth),
+      minSamplesSplit: Math.max(resolveMinSamplesSplit(p.minSamplesSplit, X.nRows), 2 * minSamplesLeaf),
+      minSamplesLeaf, maxFeatures: resolveMaxFeatures(p.maxFeatures, X.nCols),
+    };
+    const seed = resolveSeed(p.seed);
+    const { classes, yIdx } = encodeLabels(y);
+    const nJobs = Math.min(p.nJobs === null || p.nJobs === -1 ? availableParallelism() : p.nJobs, p.nEstimators);
+    const shared = nJobs > 1;
+    const data = prepareTreeData(X, yIdx, classes.length, shared);
+    const w = rowWeights(yIdx, classes, p.classWeight, options.sampleWeight);
+    const baseWeights = shared ? new Float64Array(new SharedArrayBuffer(w.byteLength)) : w;
+    if (shared) baseWeights.set(w);
+    const rng = new Rng(seed);
+    const seeds: number[] = [];
+    for (let t = 0; t < p.nEstimators; t++) seeds.push(rng.nextUint32());
+
+    const trees: FlatTree[] = new Array(p.nEstimators);
+    const place = (built: BuiltTrees): void => built.indices.forEach((t, k) => { trees[t] = built.trees[k]; });
+    const job: ForestJob = { data, baseWeights, params, bootstrap: p.bootstrap, seeds };
+    if (!shared) {
+      place(buildForestTrees(job));
+    } else {
+      const next = new Int32Array(new SharedArrayBuffer(4));
+      try {
+        runForestJobs(Array.from({ length: nJobs }, () => ({ ...job, next }))).forEach(place);
+      } catch (e) {
+        // same trees either way (per-tree seeds); only the thread differs
+        if (!(e instanceof ForestWorkerStartError)) throw e;
+        place(buildForestTrees(job));
+      }
+    }
+    this.classes_ = classes;
+    this.nFeaturesIn_ = X.nCols;
+    this.forest_ = packForest(trees, classes.length);
+    this.featureImportances_ = forestImportances(trees, X.nCols);
+    return this;
+  }
+
+  /** Mean class fractions of one row (row[offset .. offset + nFeatures)) into out; no allocation. */
+  predictProbaRowInto(row: ArrayLike<number>, out: Float64Array, offset = 0): Float64Array {
+    const f = this.forest_;
+    if (!f) throw new Error('RandomForestClassifier is not fitted: call fit first');
+    const { roots, feature, threshold, left, right, proba, nClasses: nc, nTrees } = f;
+    for (let c = 0; c < nc; c++) out[c] = 0;
+    for (let t = 0; t < nTrees; t++) {
+      let node = roots[t];
+      let feat = feature[node];
+      while (feat >= 0) {
+        node = Math.fround(row[offset + feat]) > threshold[node] ? right[node] : left[node];
+        feat = feature[node];
+      }
+      const b = node * nc;
+      for (let c = 0; c < nc; c++) out[c] += proba[b + c];
+    }
+    for (let c = 0; c < nc; c++) out[c] /= nTrees;
+    return out;
+  }
+
+  predictProba(X: Matrix): Matrix {
+    checkPredictInput(X, this.nFeaturesIn_, 'RandomForestClassifier');
+    const f = this.forest_!;
+    const { roots, feature, threshold, left, right, proba, nClasses: nc, nTrees } = f;
+    const out = matrix(X.nRows, nc);
+    const o = out.data, d = X.data, nCols = X.nCols;
+    // tree-major: one tree stays in cache for every row; per-row sums keep tree order
+    for (let t = 0; t < nTrees; t++) {
+      const root = roots[t];
+      for (let i = 0; i < X.nRows; i++) {
+        const off = i * nCols;
+        let node = root;
+        let feat = feature[node];
+        while (feat >= 0) {
+          node = Math.fround(d[off + feat]) > threshold[node] ? right[node] : left[node];
+          feat = feature[node];
+        }
+        const b = node * nc, ob = i * nc;
+        for (let c = 0; c < nc; c++) o[ob + c] += proba[b + c];
+      }
+    }
+    for (let k = 0; k < o.length; k++) o[k] /= nTrees;
+    return out;
+  }
+
+  predict(X: Matrix): Float64Array {
+    return argmaxClasses(this.predictProba(X), this.classes_!);
+  }
+
+  toJSON(): SerializedComponent {
+    const f = this.forest_;
+    return {
+      type: RandomForestClassifier.TYPE, version: 1, params: { ...this.params },
+      state: f ? {
+        classes: encodeFloat64(this.classes_!), nFeatures: this.nFeaturesIn_!, nTrees: f.nTrees,
+        roots: encodeInt32(f.roots), feature: encodeInt32(f.feature), threshold: encodeFloat64(f.threshold),
+        left: encodeInt32(f.left), right: encodeInt32(f.right), proba: encodeFloat64(f.proba),
+        featureImportances: encodeFloat64(this.featureImportances_!),
+      } : null,
+    };
+  }
+
+  static fromJSON(json: SerializedComponent): RandomForestClassifier {
+    const m = new RandomForestClassifier(json.params as RandomForestParams);
+    const s = json.state as Record<string, string & number> | null;
+    if (s) {
+      m.classes_ = decodeFloat64(s.classes);
+      m.nFeaturesIn_ = s.nFeatures;
+      m.forest_ = {
+        nTrees: s.nTrees, nClasses: m.classes_.length, roots: decodeInt32(s.roots), feature: decodeInt32(s.feature),
+        threshold: decodeFloat64(s.threshold), left: decodeInt32(s.left), right: decodeInt32(s.right), proba: decodeFloat64(s.proba),
+      };
+      m.featureImportances_ = decodeFloat64(s.featureImportances);
+    }
+    return m;
+  }
+}
+
+/** sklearn: mean of the per-tree importances over trees with a split, renormalised. */
+function forestImportances(trees: FlatTree[], nFeatures: number): Float64Array {
+  const acc = new Float64Array(nFeatures);
+  let used = 0;
+  for (const t of trees) {
+    if (t.nodeCount <= 1) continue;
+    const imp = treeFeatureImportances(t, nFeatures);
+    for (let f = 0; f < nFeatures; f++) acc[f] += imp[f];
+    used++;
+  }
+  if (used === 0) return acc;
+  let total = 0;
+  for (let f = 0; f < nFeatures; f++) { acc[f] /= used; total += acc[f]; }
+  if (total > 0) for (let f = 0; f < nFeatures; f++) acc[f] /= total;
+  return acc;
+}
+
+registerComponent(RandomForestClassifier.TYPE, (json) => RandomForestClassifier.fromJSON(json));

@@ -1,0 +1,220 @@
+// KNeighborsClassifier after scikit-learn's: k nearest training rows by euclidean, manhattan,
+// chebyshev or minkowski(p) distance, uniform or 1/distance weights (a query at distance 0 from
+// some rows gives those rows weight 1 and the others 0, as sklearn), found by brute force, a
+// KD-tree or a ball tree. All algorithms return the same neighbours in the same order: ascending
+// distance, ties by training index.
+import type { Classifier, FitOptions, Labels, SerializedComponent } from '../core/estimator.js';
+import { matrix, type Matrix } from '../core/matrix.js';
+import { decodeFloat64, encodeFloat64, registerComponent } from '../core/serialization.js';
+import { argmaxClasses } from '../tree/decision-tree.js';
+import { checkPredictInput, encodeLabels, paramError } from '../tree/tree-params.js';
+import { reducedDistance, reducedToDistance, resolveMetric, type Metric, type MetricName } from './distance-metric.js';
+import { NeighborHeap } from './neighbor-heap.js';
+import { SpaceTree } from './space-tree.js';
+
+export type NeighborAlgorithm = 'auto' | 'brute' | 'kd_tree' | 'ball_tree';
+
+export interface KNeighborsParams {
+  nNeighbors?: number;
+  weights?: 'uniform' | 'distance';
+  algorithm?: NeighborAlgorithm;
+  leafSize?: number;
+  metric?: MetricName;
+  /** Minkowski power (metric 'minkowski'); 1 = manhattan, 2 = euclidean. */
+  p?: number;
+}
+
+const DEFAULTS: Required<KNeighborsParams> = {
+  nNeighbors: 5, weights: 'uniform', algorithm: 'auto', leafSize: 30, metric: 'minkowski', p: 2,
+};
+
+export interface KNeighborsResult {
+  /** nRows x k distances, ascending per row. */
+  distances: Matrix;
+  /** nRows x k training row indices, row-major. */
+  indices: Int32Array;
+}
+
+export class KNeighborsClassifier implements Classifier<Matrix> {
+  static readonly TYPE = 'KNeighborsClassifier';
+  params: KNeighborsParams;
+  classes_: Float64Array | undefined;
+  nFeaturesIn_: number | undefined;
+  /** The algorithm used ('auto' resolved). */
+  fitAlgorithm_: Exclude<NeighborAlgorithm, 'auto'> | undefined;
+  private X_: Float64Array | undefined;
+  private yIdx_: Int32Array | undefined;
+  private nRows_ = 0;
+  private metric_: Metric | undefined;
+  private tree_: SpaceTree | undefined;
+  private heap_: NeighborHeap | undefined;
+
+  constructor(params: KNeighborsParams = {}) {
+    this.params = params;
+  }
+
+  getParams(): Record<string, unknown> {
+    return { ...DEFAULTS, ...this.params };
+  }
+
+  setParams(params: Record<string, unknown>): this {
+    this.params = { ...this.params, ...(params as KNeighborsParams) };
+    return this;
+  }
+
+  clone(): this {
+    return new KNeighborsClassifier({ ...this.params }) as this;
+  }
+
+  fit(X: Matrix, y: Labels, options: FitOptions = {}): this {
+    if (options.sampleWeight) throw new RangeError('KNeighborsClassifier does not support sampleWeight');
+    if (X.nRows === 0 || X.nCols === 0) throw new RangeError('X must have at least one row and one column');
+    if (y.length !== X.nRows) throw new RangeError(`y has ${y.length} labels, X has ${X.nRows} rows`);
+    for (let i = 0; i < X.data.length; i++) {
+      if (!Number.isFinite(X.data[i])) throw new RangeError(`X contains a non-finite value at row ${Math.floor(i / X.nCols)}: impute missing values first`);
+    }
+    this.resolve(X.nRows, X.nCols); // invalid params throw before any fitted state changes
+    const { classes, yIdx } = encodeLabels(y);
+    this.classes_ = classes;
+    this.yIdx_ = yIdx;
+    this.X_ = X.data.slice();
+    this.nRows_ = X.nRows;
+    this.nFeaturesIn_ = X.nCols;
+    this.build();
+    return this;
+  }
+
+  /** Checks the params against the training shape; returns the metric and the algorithm to use. */
+  private resolve(nRows: number, nCols: number): { metric: Metric; algorithm: Exclude<NeighborAlgorithm, 'auto'>; p: Required<KNeighborsParams> } {
+    const p = { ...DEFAULTS, ...this.params };
+    if (!Number.isInteger(p.nNeighbors) || p.nNeighbors < 1) throw paramError('nNeighbors', 'must be an integer >= 1', p.nNeighbors);
+    if (p.weights !== 'uniform' && p.weights !== 'distance') throw paramError('weights', "must be 'uniform' or 'distance'", p.weights);
+    if (!Number.isInteger(p.leafSize) || p.leafSize < 1) throw paramError('leafSize', 'must be an integer >= 1', p.leafSize);
+    if (!['auto', 'brute', 'kd_tree', 'ball_tree'].includes(p.algorithm)) {
+      throw paramError('algorithm', "must be 'auto', 'brute', 'kd_tree' or 'ball_tree'", p.algorithm);
+    }
+    if (p.nNeighbors > nRows) throw paramError('nNeighbors', `must be <= the number of training rows (${nRows})`, p.nNeighbors);
+    const metric = resolveMetric(p.metric, p.p);
+    let algorithm = p.algorithm;
+    if (algorithm === 'auto') algorithm = nCols > 15 || p.nNeighbors >= nRows / 2 ? 'brute' : 'kd_tree';
+    return { metric, algorithm, p };
+  }
+
+  private build(): void {
+    const { metric, algorithm, p } = this.resolve(this.nRows_, this.nFeaturesIn_!);
+    this.metric_ = metric;
+    this.fitAlgorithm_ = algorithm;
+    this.tree_ = algorithm === 'brute' ? undefined
+      : new SpaceTree(algorithm, this.X_!, this.nRows_, this.nFeaturesIn_!, metric, p.leafSize);
+    this.heap_ = new NeighborHeap(p.nNeighbors);
+  }
+
+  /** Fills heap with the k nearest training rows of q[qo ..] (sorted by distance, then index). */
+  private search(q: ArrayLike<number>, qo: number, heap: NeighborHeap): void {
+    heap.reset();
+    if (this.tree_) this.tree_.query(q, qo, heap);
+    else {
+      const d = this.nFeaturesIn_!, X = this.X_!, m = this.metric_!;
+      for (let i = 0; i < this.nRows_; i++) {
+        const r = reducedDistance(m, q, qo, X, i * d, d);
+        if (r <= heap.bound()) heap.push(r, i);
+      }
+    }
+    heap.sort();
+  }
+
+  /**
+   * The k nearest training rows of each row of X (sklearn's kneighbors). Without X, each training
+   * row's neighbours excluding itself.
+   */
+  kneighbors(X?: Matrix, nNeighbors?: number): KNeighborsResult {
+    if (!this.X_) throw new Error('KNeighborsClassifier is not fitted: call fit first');
+    const k = nNeighbors ?? (this.params.nNeighbors ?? DEFAULTS.nNeighbors);
+    const self = X === undefined;
+    const q = X ?? matrix(this.nRows_, this.nFeaturesIn_!, this.X_);
+    checkPredictInput(q, this.nFeaturesIn_, 'KNeighborsClassifier');
+    const kq = self ? k + 1 : k;
+    if (!Number.isInteger(k) || k < 1 || kq > this.nRows_) throw paramError('nNeighbors', `must be an integer in [1, ${self ? this.nRows_ - 1 : this.nRows_}]`, k);
+    const heap = new NeighborHeap(kq);
+    const distances = matrix(q.nRows, k);
+    const indices = new Int32Array(q.nRows * k);
+    for (let i = 0; i < q.nRows; i++) {
+      this.search(q.data, i * q.nCols, heap);
+      let out = 0;
+      let skipped = !self;
+      for (let j = 0; j < heap.size && out < k; j++) {
+        if (!skipped && heap.idx[j] === i) { skipped = true; continue; }
+        distances.data[i * k + out] = reducedToDistance(this.metric_!, heap.dist[j]);
+        indices[i * k + out] = heap.idx[j];
+        out++;
+      }
+    }
+    return { distances, indices };
+  }
+
+  /** Class probabilities of one row (row[offset .. offset + nFeatures)) into out; no allocation. */
+  predictProbaRowInto(row: ArrayLike<number>, out: Float64Array, offset = 0): Float64Array {
+    if (!this.X_) throw new Error('KNeighborsClassifier is not fitted: call fit first');
+    const k = this.params.nNeighbors ?? DEFAULTS.nNeighbors;
+    const distance = (this.params.weights ?? DEFAULTS.weights) === 'distance';
+    const heap = this.heap_!;
+    const nc = this.classes_!.length, y = this.yIdx_!;
+    heap.capacity = k;
+    this.search(row, offset, heap);
+    for (let c = 0; c < nc; c++) out[c] = 0;
+    let anyZero = false;
+    if (distance) for (let j = 0; j < heap.size; j++) if (heap.dist[j] === 0) { anyZero = true; break; }
+    for (let j = 0; j < heap.size; j++) {
+      let w = 1;
+      if (distance) w = anyZero ? (heap.dist[j] === 0 ? 1 : 0) : 1 / reducedToDistance(this.metric_!, heap.dist[j]);
+      out[y[heap.idx[j]]] += w;
+    }
+    let s = 0;
+    for (let c = 0; c < nc; c++) s += out[c];
+    if (s === 0) s = 1;
+    for (let c = 0; c < nc; c++) out[c] /= s;
+    return out;
+  }
+
+  predictProba(X: Matrix): Matrix {
+    checkPredictInput(X, this.nFeaturesIn_, 'KNeighborsClassifier');
+    const nc = this.classes_!.length;
+    const out = matrix(X.nRows, nc);
+    const buf = new Float64Array(nc);
+    for (let i = 0; i < X.nRows; i++) {
+      this.predictProbaRowInto(X.data, buf, i * X.nCols);
+      out.data.set(buf, i * nc);
+    }
+    return out;
+  }
+
+  predict(X: Matrix): Float64Array {
+    return argmaxClasses(this.predictProba(X), this.classes_!);
+  }
+
+  toJSON(): SerializedComponent {
+    return {
+      type: KNeighborsClassifier.TYPE, version: 1, params: { ...this.params },
+      state: this.X_ ? {
+        classes: encodeFloat64(this.classes_!), nFeatures: this.nFeaturesIn_!, nRows: this.nRows_,
+        X: encodeFloat64(this.X_), y: encodeFloat64(Float64Array.from(this.yIdx_!)),
+      } : null,
+    };
+  }
+
+  static fromJSON(json: SerializedComponent): KNeighborsClassifier {
+    const m = new KNeighborsClassifier(json.params as KNeighborsParams);
+    const s = json.state as { classes: string; nFeatures: number; nRows: number; X: string; y: string } | null;
+    if (s) {
+      m.classes_ = decodeFloat64(s.classes);
+      m.nFeaturesIn_ = s.nFeatures;
+      m.nRows_ = s.nRows;
+      m.X_ = decodeFloat64(s.X);
+      m.yIdx_ = Int32Array.from(decodeFloat64(s.y));
+      m.build();
+    }
+    return m;
+  }
+}
+
+registerComponent(KNeighborsClassifier.TYPE, (json) => KNeighborsClassifier.fromJSON(json));
