@@ -4,9 +4,11 @@ import cluster from 'node:cluster';
 import { Command, CommanderError } from 'commander';
 import { CAIRN_VERSION } from '../server/version.js';
 import { runClusterWorker, WORKER_CONFIG_ENV } from './server-cluster.js';
+import { modelsCommand } from './models-commands.js';
 import { UsageError } from './rest-call.js';
 import { serverCommand } from './server-command.js';
 import { experimentsCommand, runsCommand } from './tracking-commands.js';
+import { webhookCommand } from './webhook-commands.js';
 
 export function buildProgram(): Command {
   const program = new Command('cairn')
@@ -15,7 +17,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(serverCommand().exitOverride().showHelpAfterError('(run `cairn server --help` for usage)'));
-  for (const cmd of [experimentsCommand(), runsCommand()]) {
+  for (const cmd of [experimentsCommand(), runsCommand(), modelsCommand(), webhookCommand()]) {
     cmd.exitOverride();
     for (const sub of cmd.commands) sub.exitOverride();
     program.addCommand(cmd);

@@ -1,4 +1,4 @@
-// Minimal MLflow REST calls for the `cairn experiments` / `cairn runs` commands (server over HTTP).
+// Minimal REST calls for the `cairn experiments` / `runs` / `models` commands (server over HTTP).
 export class RestCallError extends Error {}
 /** A usage mistake detected after parsing (exit status 2, like commander's own). */
 export class UsageError extends Error {}
@@ -16,8 +16,16 @@ export function resolveServerUrl(flag: string | undefined, env: NodeJS.ProcessEn
 }
 
 export async function mlflowCall<T>(serverUrl: string, method: 'GET' | 'POST', endpoint: string, body: Record<string, unknown> = {}): Promise<T> {
-  let url = `${serverUrl}/api/2.0/mlflow${endpoint}`;
-  const init: RequestInit = { method };
+  return restCall<T>(serverUrl, method, `/api/2.0/mlflow${endpoint}`, body);
+}
+
+/** A JSON call to any API path of the server (`/api/2.0/cairn/...` too); GET sends `body` as the query string. */
+export async function restCall<T>(
+  serverUrl: string, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', apiPath: string,
+  body: Record<string, unknown> = {}, headers: Record<string, string> = {},
+): Promise<T> {
+  let url = `${serverUrl}${apiPath}`;
+  const init: RequestInit = { method, headers };
   if (method === 'GET') {
     const qs = new URLSearchParams();
     for (const [k, v] of Object.entries(body)) {
@@ -26,7 +34,7 @@ export async function mlflowCall<T>(serverUrl: string, method: 'GET' | 'POST', e
     }
     if ([...qs].length > 0) url += `?${qs}`;
   } else {
-    init.headers = { 'content-type': 'application/json' };
+    init.headers = { ...headers, 'content-type': 'application/json' };
     init.body = JSON.stringify(body);
   }
   let res: Response;
@@ -40,7 +48,7 @@ export async function mlflowCall<T>(serverUrl: string, method: 'GET' | 'POST', e
   try {
     json = text ? JSON.parse(text) : {};
   } catch {
-    throw new RestCallError(`${method} ${endpoint} answered ${res.status} with a non-JSON body`);
+    throw new RestCallError(`${method} ${apiPath} answered ${res.status} with a non-JSON body`);
   }
   if (!res.ok) throw new RestCallError(`${json.error_code ?? res.status}: ${json.message ?? text}`);
   return json as T;

@@ -16,9 +16,17 @@ import type { MetricHistoryBulkIntervalQuery, MetricWithRunId } from '../trackin
 import { METRIC_HISTORY_MAX_RESULTS_THRESHOLD } from '../tracking/validation.js';
 import { splitBatch } from './batch-split.js';
 import type { HttpConnectionOptions } from './http-connection.js';
+import type { Pipeline } from '../learn/pipeline.js';
+import {
+  loadModel, logModel, type LoadedModelFrom, type LoadModelOptions, type LogModelOptions, type ModelInfo,
+} from './model-logging.js';
+import type { ModelVersion, RegisteredModel } from '../registry/entities.js';
+import {
+  registryStoreFor, restRegistryClient, storeRegistryClient, type CreateModelVersionOptions, type RegistryClient,
+} from './registry-client.js';
 import { ProxyArtifactRepository } from './proxy-artifact-repository.js';
 import { RestTransport } from './rest-transport.js';
-import { openStoreTransport } from './store-transport.js';
+import { openStoreTransport, type StoreTransport } from './store-transport.js';
 import type { ClientTransport } from './transport.js';
 
 export type TagsInput = Tag[] | Record<string, string | number | boolean>;
@@ -73,6 +81,53 @@ export class CairnClient {
 
   close(): Promise<void> {
     return this.transport.close();
+  }
+
+  private registryClient: RegistryClient | undefined;
+
+  /** The model registry behind this tracking URI: the server's REST API, or the store's own database. */
+  get registry(): RegistryClient {
+    if (!this.registryClient) {
+      const t = this.transport;
+      if (t instanceof RestTransport) {
+        this.registryClient = restRegistryClient(t.http);
+      } else {
+        const store = (t as Partial<StoreTransport>).store;
+        const registry = store && registryStoreFor(store);
+        if (!store || !registry) throw new CairnError('NOT_IMPLEMENTED', `The model registry is not available through ${t.uri}`);
+        this.registryClient = storeRegistryClient(registry, store);
+      }
+    }
+    return this.registryClient;
+  }
+
+  // models (see model-logging.ts) and the registry calls they need
+  /** Saves a fitted pipeline as a model package under the run's `artifactPath`; optionally registers it. */
+  logModel(runId: string, pipeline: Pipeline, options: LogModelOptions): Promise<ModelInfo> {
+    return logModel(this, runId, pipeline, options);
+  }
+
+  /** Resolves any model URI (runs:/, models:/…, mlflow-artifacts:/, file:, a path), downloads and loads it, verified. */
+  loadModel(uri: string, options?: LoadModelOptions): Promise<LoadedModelFrom> {
+    return loadModel(this, uri, options);
+  }
+
+  createRegisteredModel(name: string, options: { tags?: TagsInput; description?: string } = {}): Promise<RegisteredModel> {
+    return this.registry.createRegisteredModel(name, { tags: toTags(options.tags), description: options.description });
+  }
+
+  getRegisteredModel(name: string): Promise<RegisteredModel> { return this.registry.getRegisteredModel(name); }
+  createModelVersion(options: CreateModelVersionOptions): Promise<ModelVersion> { return this.registry.createModelVersion(options); }
+  getModelVersion(name: string, version: string): Promise<ModelVersion> { return this.registry.getModelVersion(name, version); }
+  getLatestVersions(name: string, stages?: string[]): Promise<ModelVersion[]> { return this.registry.getLatestVersions(name, stages); }
+  getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion> { return this.registry.getModelVersionByAlias(name, alias); }
+
+  transitionModelVersionStage(name: string, version: string, stage: string, archiveExistingVersions = false): Promise<ModelVersion> {
+    return this.registry.transitionModelVersionStage(name, version, stage, archiveExistingVersions);
+  }
+
+  setRegisteredModelAlias(name: string, alias: string, version: string): Promise<void> {
+    return this.registry.setRegisteredModelAlias(name, alias, version);
   }
 
   // experiments

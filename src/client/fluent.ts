@@ -11,6 +11,8 @@ import type { Experiment, Metric, Run, RunStatus } from '../tracking/entities.js
 import { ActiveRun, type LogInputsOptions, type LogMetricOptions, type PngFigure } from './active-run.js';
 import { BatchLogger, type BatchLoggerOptions } from './batch-logger.js';
 import { CairnClient, toTags, type CairnClientOptions, type SearchRunsOptions, type TagsInput } from './cairn-client.js';
+import type { Pipeline } from '../learn/pipeline.js';
+import type { LoadedModelFrom, LoadModelOptions, LogModelOptions, ModelInfo } from './model-logging.js';
 
 export const DEFAULT_TRACKING_URI = 'sqlite:///cairn-data/cairn.db';
 export const PARENT_RUN_ID_TAG = 'mlflow.parentRunId';
@@ -222,6 +224,17 @@ export const logText = (text: string, artifactFile: string): Promise<void> => re
 export const logImage = (png: Uint8Array, artifactFile: string): Promise<void> => requireRun().logImage(png, artifactFile);
 export const logFigure = (figure: Uint8Array | PngFigure, artifactFile: string): Promise<void> => requireRun().logFigure(figure, artifactFile);
 export const logInputs = (...inputs: LogInputsOptions[]): Promise<void> => requireRun().logInputs(...inputs);
+
+/** Logs a fitted pipeline as a model package in the active run (optionally registering a version). */
+export async function logModel(pipeline: Pipeline, options: LogModelOptions): Promise<ModelInfo> {
+  const run = requireRun();
+  return run.client.logModel(run.runId, pipeline, options);
+}
+
+/** Loads a model from any model URI (runs:/, models:/name/1, /Production, /latest, @alias, a path), verified. */
+export async function loadModel(uri: string, options?: LoadModelOptions): Promise<LoadedModelFrom> {
+  return (await getClient()).loadModel(uri, options);
+}
 
 /** A metric's full history for the active run (or `runId`), after flushing queued points. */
 export async function getMetricHistory(key: string, runId?: string): Promise<Metric[]> {

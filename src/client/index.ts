@@ -15,3 +15,6 @@ export type { BatchLoggerOptions, BatchSink } from './batch-logger.js';
 export { ActiveRun } from './active-run.js';
 export type { LogInputsOptions, LogMetricOptions, PngFigure } from './active-run.js';
 export * as fluent from './fluent.js';
+export type { LogModelOptions, LoadModelOptions, LoadedModelFrom, ModelInfo } from './model-logging.js';
+export { restRegistryClient, storeRegistryClient, registryStoreFor } from './registry-client.js';
+export type { RegistryClient, CreateModelVersionOptions } from './registry-client.js';

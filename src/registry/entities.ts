@@ -38,3 +38,29 @@ export interface RegisteredModel {
   tags: Tag[];
   aliases: RegisteredModelAlias[];
 }
+
+/** What a governed registry change was (see the audit trail in src/registry/README.md). */
+export type RegistryAuditAction =
+  | 'transition_stage' | 'transition_stage_refused' | 'set_alias' | 'set_alias_refused' | 'delete_alias'
+  | 'update_model_description' | 'update_version_description' | 'delete_version' | 'delete_model' | 'rename_model'
+  | 'set_policy' | 'delete_policy';
+
+/** One row of the registry audit trail, written in the same transaction as the change it records. */
+export interface RegistryAuditEntry {
+  id: number;
+  timestamp: number;
+  /** From the `X-Cairn-User` header or basic auth; 'unknown' when neither was given. */
+  user: string;
+  name: string;
+  version: string | null;
+  /** The alias for alias actions, the policy target for policy actions. */
+  alias: string | null;
+  action: RegistryAuditAction;
+  from: string | null;
+  to: string | null;
+  reason: string | null;
+  /** True when a failing promotion policy was overridden with `force`. */
+  forced: boolean;
+  /** The promotion policy evaluation (PolicyResult) when a policy applied, else null. */
+  policyResult: unknown;
+}

@@ -3,12 +3,16 @@
 import { openTrackingStore, type OpenTrackingStoreOptions } from '../tracking/open-store.js';
 import { SqlTrackingStore } from '../tracking/sql/sql-tracking-store.js';
 import type { TrackingStore } from '../tracking/store.js';
-import { SqlRegistryStore } from './sql/sql-registry-store.js';
 import type { RegistryStore } from './store.js';
+import { EventingRegistryStore } from './webhooks/eventing-registry-store.js';
+import { WebhookOutbox } from './webhooks/webhook-outbox.js';
+import { SqlWebhookStore } from './webhooks/webhook-store.js';
 
 export interface Stores {
   tracking: TrackingStore;
   registry: RegistryStore;
+  /** Webhook registrations and deliveries; registry writes queue their events in the same transaction. */
+  webhooks: SqlWebhookStore;
   /** Closes the shared database (the same as `tracking.close()`). */
   close(): Promise<void>;
 }
@@ -19,5 +23,10 @@ export async function openStores(uri: string, options: OpenTrackingStoreOptions)
     await tracking.close();
     throw new Error('the model registry needs a SQL tracking store');
   }
-  return { tracking, registry: new SqlRegistryStore(tracking.db), close: () => tracking.close() };
+  return {
+    tracking,
+    registry: new EventingRegistryStore(tracking.db, new WebhookOutbox()),
+    webhooks: new SqlWebhookStore(tracking.db),
+    close: () => tracking.close(),
+  };
 }

@@ -2,7 +2,9 @@
 // One SQL implementation (src/registry/sql) serves SQLite and PostgreSQL, sharing the tracking
 // store's database. Methods throw CairnError subclasses (src/core/errors.ts).
 import type { PagedList, Tag } from '../tracking/entities.js';
-import type { ModelVersion, RegisteredModel } from './entities.js';
+import type { ModelVersion, RegisteredModel, RegistryAuditEntry } from './entities.js';
+import type { PolicyResult } from './policies/policy-evaluator.js';
+import type { PromotionPolicy } from './policies/promotion-policy.js';
 
 export interface SearchRegistryQuery {
   /** Registered models: `name`, `name LIKE/ILIKE`, `tags.<key>`; versions add `run_id [IN (…)]`, `source_path`, `version_number`. */
@@ -26,15 +28,31 @@ export interface CreateModelVersionInput {
   storageLocation?: string | null;
 }
 
+/** Who makes a governed change and why; recorded in the audit trail with the change. */
+export interface ChangeContext {
+  /** Defaults to 'unknown'. */
+  user?: string;
+  reason?: string | null;
+  /** Overrides a failing promotion policy; needs a non-empty `reason`. */
+  force?: boolean;
+}
+
+export interface RegistryHistoryQuery {
+  name: string;
+  version?: string;
+  maxResults?: number;
+  pageToken?: string;
+}
+
 export interface RegistryStore {
   // registered models
   createRegisteredModel(name: string, tags?: Tag[], description?: string | null): Promise<RegisteredModel>;
   getRegisteredModel(name: string): Promise<RegisteredModel>;
   /** Versions, tags and aliases follow the model to its new name. */
-  renameRegisteredModel(name: string, newName: string): Promise<RegisteredModel>;
-  updateRegisteredModel(name: string, description: string | null): Promise<RegisteredModel>;
-  /** Deletes the model with all its versions, tags and aliases. */
-  deleteRegisteredModel(name: string): Promise<void>;
+  renameRegisteredModel(name: string, newName: string, context?: ChangeContext): Promise<RegisteredModel>;
+  updateRegisteredModel(name: string, description: string | null, context?: ChangeContext): Promise<RegisteredModel>;
+  /** Deletes the model with all its versions, tags, aliases and policies (its audit history stays). */
+  deleteRegisteredModel(name: string, context?: ChangeContext): Promise<void>;
   searchRegisteredModels(query: SearchRegistryQuery): Promise<PagedList<RegisteredModel>>;
   /** The highest live version per stage; all stages when `stages` is empty. */
   getLatestVersions(name: string, stages?: string[]): Promise<ModelVersion[]>;
@@ -42,24 +60,41 @@ export interface RegistryStore {
   deleteRegisteredModelTag(name: string, key: string): Promise<void>;
 
   // aliases
-  /** Points `alias` at `version`, moving it atomically if it pointed elsewhere. */
-  setRegisteredModelAlias(name: string, alias: string, version: string): Promise<void>;
-  deleteRegisteredModelAlias(name: string, alias: string): Promise<void>;
+  /**
+   * Points `alias` at `version`, moving it atomically if it pointed elsewhere. Gated by the
+   * model's `@alias` promotion policy: a failure is INVALID_STATE unless `context.force`.
+   */
+  setRegisteredModelAlias(name: string, alias: string, version: string, context?: ChangeContext): Promise<void>;
+  deleteRegisteredModelAlias(name: string, alias: string, context?: ChangeContext): Promise<void>;
   getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion>;
 
   // model versions
   /** Assigns the next version number (1 for a new model; numbers of deleted versions are never reused). */
   createModelVersion(input: CreateModelVersionInput): Promise<ModelVersion>;
   getModelVersion(name: string, version: string): Promise<ModelVersion>;
-  updateModelVersion(name: string, version: string, description: string | null): Promise<ModelVersion>;
+  updateModelVersion(name: string, version: string, description: string | null, context?: ChangeContext): Promise<ModelVersion>;
   /** Removes the version and the aliases pointing at it. */
-  deleteModelVersion(name: string, version: string): Promise<void>;
+  deleteModelVersion(name: string, version: string, context?: ChangeContext): Promise<void>;
   searchModelVersions(query: SearchRegistryQuery): Promise<PagedList<ModelVersion>>;
-  /** `stage` is case-insensitive; `archiveExisting` moves other versions in Staging/Production to Archived. */
-  transitionModelVersionStage(name: string, version: string, stage: string, archiveExisting: boolean): Promise<ModelVersion>;
+  /**
+   * `stage` is case-insensitive; `archiveExisting` moves other versions in Staging/Production to Archived.
+   * Gated by the model's promotion policy for `stage`: a failure is INVALID_STATE unless `context.force`.
+   */
+  transitionModelVersionStage(
+    name: string, version: string, stage: string, archiveExisting: boolean, context?: ChangeContext): Promise<ModelVersion>;
   setModelVersionTag(name: string, version: string, key: string, value: string): Promise<void>;
   deleteModelVersionTag(name: string, version: string, key: string): Promise<void>;
   /** Where the version's files are: the resolved storage location, else the source. */
   getModelVersionDownloadUri(name: string, version: string): Promise<string>;
-}
 
+  // governance (Cairn-only)
+  /** The model's audit trail (also of deleted models), newest first; `version` narrows it to one version. */
+  getRegistryHistory(query: RegistryHistoryQuery): Promise<PagedList<RegistryAuditEntry>>;
+  /** Validates and stores the policy for its target, replacing any earlier one. */
+  setPromotionPolicy(name: string, policy: unknown, context?: ChangeContext): Promise<PromotionPolicy>;
+  /** The model's policies ordered by target, or the one for `target` (NotFound when absent). */
+  getPromotionPolicies(name: string, target?: string): Promise<PromotionPolicy[]>;
+  deletePromotionPolicy(name: string, target: string, context?: ChangeContext): Promise<void>;
+  /** Dry run: how `version` fares against the policy for `target` (passes when there is none). */
+  checkPromotionPolicy(name: string, version: string, target: string): Promise<PolicyResult>;
+}

@@ -7,11 +7,13 @@ import path from 'node:path';
 import type { ArtifactRepository } from '../artifacts/artifact-repository.js';
 import { LocalArtifactRepository } from '../artifacts/local-artifact-repository.js';
 import type { RegistryStore } from '../registry/store.js';
+import type { SqlWebhookStore } from '../registry/webhooks/webhook-store.js';
 import type { TrackingStore } from '../tracking/store.js';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './error-handler.js';
 import { parseJsonBody, readBodyText } from './json-body.js';
 import type { LocalArtifactRoot, RouteDeps } from './route-deps.js';
 import { artifactListRoutes, getArtifactRoutes, uploadArtifactRoutes } from './routes/artifacts.js';
+import { cairnRegistryRoutes } from './routes/cairn-registry.js';
 import { experimentRoutes } from './routes/experiments.js';
 import { healthRoutes } from './routes/health.js';
 import { metricRoutes } from './routes/metrics.js';
@@ -20,6 +22,7 @@ import { registeredModelRoutes } from './routes/registered-models.js';
 import { mlflowArtifactRoutes } from './routes/mlflow-artifacts.js';
 import { runLoggingRoutes } from './routes/run-logging.js';
 import { runRoutes } from './routes/runs.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 /** MLflow serves the tracking API under both; the preview prefix is kept for old clients. */
 export const TRACKING_PREFIXES = ['/api/2.0/mlflow', '/ajax-api/2.0/mlflow', '/api/2.0/preview/mlflow'];
@@ -31,6 +34,8 @@ export interface BuildAppOptions {
   store: TrackingStore;
   /** The model registry (same database as `store`); without it the registry endpoints are absent. */
   registry?: RegistryStore;
+  /** Registry webhooks (same database); without it the webhook endpoints are absent. */
+  webhooks?: SqlWebhookStore;
   /** The `--artifacts-destination` repository; required when `serveArtifacts`. */
   artifactRepo?: ArtifactRepository;
   serveArtifacts: boolean;
@@ -140,6 +145,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       }
     }, { prefix });
   }
+  if (deps.registry) await app.register(cairnRegistryRoutes, { ...deps, prefix: '/api/2.0/cairn' });
+  if (options.webhooks) await app.register(webhookRoutes, { prefix: '/api/2.0/cairn', webhooks: options.webhooks });
   await app.register(uploadArtifactRoutes, { ...deps, prefix: '/ajax-api/2.0/mlflow' });
   for (const prefix of ARTIFACT_PREFIXES) {
     await app.register(mlflowArtifactRoutes, { ...deps, prefix });

@@ -8,7 +8,7 @@ export type Input = Record<string, any>;
 
 export interface MlflowRouteSpec {
   /** PATCH and DELETE (model_registry.proto) carry their message in a JSON body, like POST. */
-  methods: Array<'GET' | 'POST' | 'PATCH' | 'DELETE'>;
+  methods: Array<'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'>;
   url: string;
   /** JSON-schema properties of the request message (snake_case, as the proto). */
   fields: Record<string, object>;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LocalArtifactRepository } from '../artifacts/local-artifact-repository.js';
 import { openStores } from '../registry/open-stores.js';
+import { WebhookDeliveryWorker, deliveryWorkerOptionsFromEnv } from '../registry/webhooks/delivery-worker.js';
 import type { RegistryStore } from '../registry/store.js';
 import type { TrackingStore } from '../tracking/store.js';
 import { buildApp } from './app.js';
@@ -52,14 +53,16 @@ function localArtifactDirs(opts: StartServerOptions, defaultRoot: string): strin
 
 export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
   const defaultArtifactRoot = resolveDefaultArtifactRoot(opts);
+  const workerOptions = deliveryWorkerOptionsFromEnv();
   // opening runs the migrations (a no-op in cluster workers: the primary ran them before forking)
-  const { tracking: store, registry } = await openStores(opts.backendStoreUri, { defaultArtifactRoot });
+  const { tracking: store, registry, webhooks } = await openStores(opts.backendStoreUri, { defaultArtifactRoot });
   let app: FastifyInstance | undefined;
   try {
     const artifactRepo = opts.serveArtifacts ? await LocalArtifactRepository.open(opts.artifactsDestination) : undefined;
     app = await buildApp({
       store,
       registry,
+      webhooks,
       artifactRepo,
       serveArtifacts: opts.serveArtifacts,
       localArtifactDirs: localArtifactDirs(opts, defaultArtifactRoot),
@@ -77,6 +80,9 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   let closing: Promise<void> | undefined;
   const running = app;
+  // every process delivers; leases on the outbox rows keep two processes off one delivery
+  const deliveries = new WebhookDeliveryWorker(webhooks.db, { ...workerOptions, logger: running.log });
+  deliveries.start();
   return {
     url: `http://${host}:${port}`,
     port,
@@ -85,9 +91,11 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     registry,
     close() {
       closing ??= (async () => {
+        const workerStopped = deliveries.stop();
         try {
           await running.close();
         } finally {
+          await workerStopped;
           await store.close();
         }
       })();

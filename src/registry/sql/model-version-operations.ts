@@ -5,13 +5,16 @@ import { InvalidParameter } from '../../core/errors.js';
 import type { SqlDatabase } from '../../tracking/sql/sql-database.js';
 import { validateLengthLimit, validateTagKey } from '../../tracking/validation.js';
 import type { ModelVersion } from '../entities.js';
-import type { CreateModelVersionInput } from '../store.js';
+import { parsePolicyTarget } from '../policies/promotion-policy.js';
+import type { ChangeContext, CreateModelVersionInput } from '../store.js';
 import {
   ACTIVE_STAGES, MAX_MODEL_VERSION_RUN_ID_LENGTH, MAX_MODEL_VERSION_SOURCE_LENGTH, MAX_RUN_LINK_LENGTH,
   MAX_STORAGE_LOCATION_LENGTH, STAGE_DELETED_INTERNAL, canonicalStage,
   isStoredVersion, parseModelVersion, validateDescription, validateModelName, validateModelVersionTag,
 } from '../validation.js';
+import { PolicyRefusal, gatePromotion, recordRefusal } from './promotion-policy-operations.js';
 import { dedupeTags } from './registered-model-operations.js';
+import { recordAudit, validateChangeContext } from './registry-audit.js';
 import { loadVersion, lockModel, requireVersion, versionNotFound, type VersionRow } from './registry-loader.js';
 
 /** The stored version number named by `version`; NotFound when no stored version can have it. */
@@ -75,24 +78,30 @@ export async function getModelVersion(db: SqlDatabase, name: string, version: st
   return loadVersion(db, name, versionNumber(name, version));
 }
 
-export async function updateModelVersion(db: SqlDatabase, name: string, version: string, description: string | null): Promise<ModelVersion> {
+export async function updateModelVersion(
+  db: SqlDatabase, name: string, version: string, description: string | null, context?: ChangeContext,
+): Promise<ModelVersion> {
   const n = versionNumber(name, version);
   validateDescription(description);
+  validateChangeContext(context);
   return db.transaction(async (tx) => {
     await lockModel(tx, name);
-    await requireVersion(tx, name, n);
+    const before = await requireVersion(tx, name, n);
+    await recordAudit(tx, context, { name, version: n, action: 'update_version_description', from: before.description, to: description });
     await tx.run('UPDATE model_versions SET description = ?, last_updated_time = ? WHERE name = ? AND version = ?',
       [description, Date.now(), name, n]);
     return loadVersion(tx, name, n);
   });
 }
 
-export async function deleteModelVersion(db: SqlDatabase, name: string, version: string): Promise<void> {
+export async function deleteModelVersion(db: SqlDatabase, name: string, version: string, context?: ChangeContext): Promise<void> {
   const n = versionNumber(name, version);
+  validateChangeContext(context);
   const now = Date.now();
   await db.transaction(async (tx) => {
     await lockModel(tx, name, now);
-    await requireVersion(tx, name, n);
+    const before = await requireVersion(tx, name, n);
+    await recordAudit(tx, context, { name, version: n, action: 'delete_version', from: before.current_stage, to: null });
     await tx.run('DELETE FROM registered_model_aliases WHERE name = ? AND version = ?', [name, n]);
     // Kept (redacted) so MAX(version) never goes down and the number is not handed out again.
     await tx.run(
@@ -105,26 +114,48 @@ export async function deleteModelVersion(db: SqlDatabase, name: string, version:
 }
 
 export async function transitionModelVersionStage(
-  db: SqlDatabase, name: string, version: string, stage: string, archiveExisting: boolean,
+  db: SqlDatabase, name: string, version: string, stage: string, archiveExisting: boolean, context?: ChangeContext,
 ): Promise<ModelVersion> {
   const n = versionNumber(name, version);
   const target = canonicalStage(stage);
+  validateChangeContext(context);
   if (archiveExisting && !ACTIVE_STAGES.includes(target)) {
     throw new InvalidParameter(
       `Model version transition cannot archive existing model versions because '${stage}' is not an Active stage. `
       + `Valid stages are ${ACTIVE_STAGES.join(', ')}`);
   }
   const now = Date.now();
-  return db.transaction(async (tx) => {
-    await lockModel(tx, name, now);
-    await requireVersion(tx, name, n);
-    if (archiveExisting) {
-      await tx.run("UPDATE model_versions SET current_stage = 'Archived', last_updated_time = ? WHERE name = ? AND version != ? AND current_stage = ?",
-        [now, name, n, target]);
+  let fromStage: string | null = null;
+  try {
+    return await db.transaction(async (tx) => {
+      await lockModel(tx, name, now);
+      const before = await requireVersion(tx, name, n);
+      fromStage = before.current_stage;
+      // Throws PolicyRefusal (rolling everything back) unless the policy passes or is forced.
+      const gate = await gatePromotion(tx, name, n, parsePolicyTarget(target), context);
+      if (archiveExisting) {
+        const archived = await tx.all<{ version: number; current_stage: string }>(
+          'SELECT version, current_stage FROM model_versions WHERE name = ? AND version != ? AND current_stage = ? ORDER BY version', [name, n, target]);
+        for (const a of archived) {
+          await recordAudit(tx, { ...context, force: false, reason: `archived by the transition of version ${n} to ${target}` }, {
+            name, version: Number(a.version), action: 'transition_stage', from: a.current_stage, to: 'Archived',
+          });
+        }
+        await tx.run("UPDATE model_versions SET current_stage = 'Archived', last_updated_time = ? WHERE name = ? AND version != ? AND current_stage = ?",
+          [now, name, n, target]);
+      }
+      await tx.run('UPDATE model_versions SET current_stage = ?, last_updated_time = ? WHERE name = ? AND version = ?', [target, now, name, n]);
+      await recordAudit(tx, context, {
+        name, version: n, action: 'transition_stage', from: before.current_stage, to: target, forced: gate.forced, policyResult: gate.result,
+      });
+      return loadVersion(tx, name, n);
+    });
+  } catch (err) {
+    if (err instanceof PolicyRefusal) {
+      await recordRefusal(db, context, { name, version: n, action: 'transition_stage_refused', from: fromStage, to: target }, err);
     }
-    await tx.run('UPDATE model_versions SET current_stage = ?, last_updated_time = ? WHERE name = ? AND version = ?', [target, now, name, n]);
-    return loadVersion(tx, name, n);
-  });
+    throw err;
+  }
 }
 
 export async function setModelVersionTag(db: SqlDatabase, name: string, version: string, key: string, value: string): Promise<void> {

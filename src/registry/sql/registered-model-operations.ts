@@ -5,6 +5,8 @@ import type { Tag } from '../../tracking/entities.js';
 import type { SqlDatabase, SqlExecutor } from '../../tracking/sql/sql-database.js';
 import { validateTagKey } from '../../tracking/validation.js';
 import type { ModelVersion, RegisteredModel } from '../entities.js';
+import { parsePolicyTarget } from '../policies/promotion-policy.js';
+import type { ChangeContext } from '../store.js';
 import {
   ALL_STAGES, canonicalStage, isStoredVersion, parseModelVersion, validateAliasName, validateDescription,
   validateModelName, validateRegisteredModelTag,
@@ -12,6 +14,8 @@ import {
 import {
   latestVersionRows, loadModel, loadVersion, loadVersions, lockModel, requireModel, requireVersion, versionNotFound,
 } from './registry-loader.js';
+import { PolicyRefusal, gatePromotion, recordRefusal } from './promotion-policy-operations.js';
+import { recordAudit, validateChangeContext } from './registry-audit.js';
 
 const alreadyExists = (name: string) => new AlreadyExists(`Registered Model (name=${name}) already exists.`);
 
@@ -50,9 +54,10 @@ export async function getRegisteredModel(db: SqlDatabase, name: string): Promise
   return loadModel(db, name);
 }
 
-export async function renameRegisteredModel(db: SqlDatabase, name: string, newName: string): Promise<RegisteredModel> {
+export async function renameRegisteredModel(db: SqlDatabase, name: string, newName: string, context?: ChangeContext): Promise<RegisteredModel> {
   validateModelName(name);
   validateModelName(newName);
+  validateChangeContext(context);
   const now = Date.now();
   try {
     return await db.transaction(async (tx) => {
@@ -61,6 +66,11 @@ export async function renameRegisteredModel(db: SqlDatabase, name: string, newNa
       // ON UPDATE CASCADE carries versions, their tags, model tags and aliases to the new name.
       await tx.run('UPDATE registered_models SET name = ?, last_updated_time = ? WHERE name = ?', [newName, now, name]);
       await tx.run('UPDATE model_versions SET last_updated_time = ? WHERE name = ?', [now, newName]);
+      if (newName !== name) {
+        // The history follows the model (audit rows have no foreign key to cascade through).
+        await tx.run('UPDATE registry_audit SET name = ? WHERE name = ?', [newName, name]);
+        await recordAudit(tx, context, { name: newName, action: 'rename_model', from: name, to: newName });
+      }
       return loadModel(tx, newName);
     });
   } catch (error) {
@@ -69,20 +79,27 @@ export async function renameRegisteredModel(db: SqlDatabase, name: string, newNa
   }
 }
 
-export async function updateRegisteredModel(db: SqlDatabase, name: string, description: string | null): Promise<RegisteredModel> {
+export async function updateRegisteredModel(
+  db: SqlDatabase, name: string, description: string | null, context?: ChangeContext,
+): Promise<RegisteredModel> {
   validateModelName(name);
   validateDescription(description);
+  validateChangeContext(context);
   return db.transaction(async (tx) => {
     await lockModel(tx, name, Date.now());
+    const before = await requireModel(tx, name);
+    await recordAudit(tx, context, { name, action: 'update_model_description', from: before.description, to: description });
     await tx.run('UPDATE registered_models SET description = ? WHERE name = ?', [description, name]);
     return loadModel(tx, name);
   });
 }
 
-export async function deleteRegisteredModel(db: SqlDatabase, name: string): Promise<void> {
+export async function deleteRegisteredModel(db: SqlDatabase, name: string, context?: ChangeContext): Promise<void> {
   validateModelName(name);
+  validateChangeContext(context);
   await db.transaction(async (tx) => {
     await lockModel(tx, name);
+    await recordAudit(tx, context, { name, action: 'delete_model', from: name, to: null });
     // Tag and alias rows go with their parents through ON DELETE CASCADE.
     await tx.run('DELETE FROM registered_models WHERE name = ?', [name]);
   });
@@ -114,27 +131,46 @@ export async function deleteRegisteredModelTag(db: SqlDatabase, name: string, ke
   });
 }
 
-export async function setRegisteredModelAlias(db: SqlDatabase, name: string, alias: string, version: string): Promise<void> {
+export async function setRegisteredModelAlias(
+  db: SqlDatabase, name: string, alias: string, version: string, context?: ChangeContext,
+): Promise<void> {
   validateModelName(name);
   validateAliasName(alias);
+  validateChangeContext(context);
   const n = parseModelVersion(version);
-  await db.transaction(async (tx) => {
-    // The model's row lock orders this move after any concurrent delete of the target version.
-    await lockModel(tx, name);
-    if (!isStoredVersion(n)) throw versionNotFound(name, version);
-    await requireVersion(tx, name, n);
-    await tx.run(
-      'INSERT INTO registered_model_aliases (name, alias, version) VALUES (?, ?, ?) ON CONFLICT (name, alias) DO UPDATE SET version = excluded.version',
-      [name, alias, n]);
-  });
+  let from: number | null = null;
+  try {
+    await db.transaction(async (tx) => {
+      // The model's row lock orders this move after any concurrent delete of the target version.
+      await lockModel(tx, name);
+      if (!isStoredVersion(n)) throw versionNotFound(name, version);
+      await requireVersion(tx, name, n);
+      const before = await tx.get<{ version: number }>('SELECT version FROM registered_model_aliases WHERE name = ? AND alias = ?', [name, alias]);
+      from = before ? Number(before.version) : null;
+      const gate = await gatePromotion(tx, name, n, parsePolicyTarget(`@${alias}`), context);
+      await tx.run(
+        'INSERT INTO registered_model_aliases (name, alias, version) VALUES (?, ?, ?) ON CONFLICT (name, alias) DO UPDATE SET version = excluded.version',
+        [name, alias, n]);
+      await recordAudit(tx, context, { name, version: n, alias, action: 'set_alias', from, to: n, forced: gate.forced, policyResult: gate.result });
+    });
+  } catch (err) {
+    // The alias stays where it was; the refusal itself is recorded.
+    if (err instanceof PolicyRefusal) await recordRefusal(db, context, { name, version: n, alias, action: 'set_alias_refused', from, to: n }, err);
+    throw err;
+  }
 }
 
-export async function deleteRegisteredModelAlias(db: SqlDatabase, name: string, alias: string): Promise<void> {
+export async function deleteRegisteredModelAlias(db: SqlDatabase, name: string, alias: string, context?: ChangeContext): Promise<void> {
   validateModelName(name);
   validateAliasName(alias);
+  validateChangeContext(context);
   await db.transaction(async (tx) => {
     await lockModel(tx, name);
+    const before = await tx.get<{ version: number }>('SELECT version FROM registered_model_aliases WHERE name = ? AND alias = ?', [name, alias]);
+    // Deleting an alias that does not exist is not an error (as MLflow) and changes nothing to record.
+    if (!before) return;
     await tx.run('DELETE FROM registered_model_aliases WHERE name = ? AND alias = ?', [name, alias]);
+    await recordAudit(tx, context, { name, version: Number(before.version), alias, action: 'delete_alias', from: Number(before.version), to: null });
   });
 }
 

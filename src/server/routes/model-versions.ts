@@ -8,6 +8,7 @@ import type { RegistryStore } from '../../registry/store.js';
 import { tagsFromJson } from '../mlflow-json.js';
 import { S, has, mlflowRoute } from '../mlflow-route.js';
 import { RR, modelVersionToJson } from '../registry-json.js';
+import { CHANGE_FIELDS, changeContext } from '../request-user.js';
 import type { RouteDeps } from '../route-deps.js';
 import { joinArtifactPath, resolveRunArtifactRoot } from '../run-artifacts.js';
 import { sendArtifact } from '../send-artifact.js';
@@ -49,16 +50,16 @@ export async function modelVersionRoutes(app: FastifyInstance, deps: RouteDeps):
   mlflowRoute(app, {
     methods: ['PATCH'], url: '/model-versions/update', response: RR.modelVersion,
     fields: { ...VERSION_KEY, description: S.string }, required: ['name', 'version'],
-    handler: async (input) => ({
-      model_version: modelVersionToJson(await registry.updateModelVersion(input.name, input.version, input.description ?? null)),
+    handler: async (input, request) => ({
+      model_version: modelVersionToJson(await registry.updateModelVersion(input.name, input.version, input.description ?? null, changeContext(request, input))),
     }),
   });
 
   mlflowRoute(app, {
     methods: ['DELETE'], url: '/model-versions/delete', response: RR.empty,
     fields: VERSION_KEY, required: ['name', 'version'],
-    handler: async (input) => {
-      await registry.deleteModelVersion(input.name, input.version);
+    handler: async (input, request) => {
+      await registry.deleteModelVersion(input.name, input.version, changeContext(request, input));
       return {};
     },
   });
@@ -82,10 +83,11 @@ export async function modelVersionRoutes(app: FastifyInstance, deps: RouteDeps):
 
   mlflowRoute(app, {
     methods: ['POST'], url: '/model-versions/transition-stage', response: RR.modelVersion,
-    fields: { ...VERSION_KEY, stage: S.requiredString, archive_existing_versions: S.bool }, required: ['name', 'version', 'stage'],
-    handler: async (input) => ({
+    // reason/comment and force are Cairn's (promotion policies); MLflow clients never send them.
+    fields: { ...VERSION_KEY, stage: S.requiredString, archive_existing_versions: S.bool, ...CHANGE_FIELDS }, required: ['name', 'version', 'stage'],
+    handler: async (input, request) => ({
       model_version: modelVersionToJson(await registry.transitionModelVersionStage(
-        input.name, input.version, input.stage, input.archive_existing_versions === true)),
+        input.name, input.version, input.stage, input.archive_existing_versions === true, changeContext(request, input))),
     }),
   });
 

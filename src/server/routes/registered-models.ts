@@ -5,6 +5,7 @@ import type { RegistryStore } from '../../registry/store.js';
 import { tagsFromJson } from '../mlflow-json.js';
 import { S, has, mlflowRoute } from '../mlflow-route.js';
 import { RR, modelVersionToJson, registeredModelToJson } from '../registry-json.js';
+import { CHANGE_FIELDS, changeContext } from '../request-user.js';
 import type { RouteDeps } from '../route-deps.js';
 
 export async function registeredModelRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
@@ -28,21 +29,25 @@ export async function registeredModelRoutes(app: FastifyInstance, deps: RouteDep
   mlflowRoute(app, {
     methods: ['POST'], url: '/registered-models/rename', response: RR.registeredModel,
     fields: { ...name, new_name: S.requiredString }, required: ['name', 'new_name'],
-    handler: async (input) => ({ registered_model: registeredModelToJson(await registry.renameRegisteredModel(input.name, input.new_name)) }),
+    handler: async (input, request) => ({
+      registered_model: registeredModelToJson(await registry.renameRegisteredModel(input.name, input.new_name, changeContext(request, input))),
+    }),
   });
 
   mlflowRoute(app, {
     methods: ['PATCH'], url: '/registered-models/update', response: RR.registeredModel,
     fields: { ...name, description: S.string }, required: ['name'],
     // as MLflow: an absent description clears it
-    handler: async (input) => ({ registered_model: registeredModelToJson(await registry.updateRegisteredModel(input.name, input.description ?? '')) }),
+    handler: async (input, request) => ({
+      registered_model: registeredModelToJson(await registry.updateRegisteredModel(input.name, input.description ?? '', changeContext(request, input))),
+    }),
   });
 
   mlflowRoute(app, {
     methods: ['DELETE'], url: '/registered-models/delete', response: RR.empty,
     fields: name, required: ['name'],
-    handler: async (input) => {
-      await registry.deleteRegisteredModel(input.name);
+    handler: async (input, request) => {
+      await registry.deleteRegisteredModel(input.name, changeContext(request, input));
       return {};
     },
   });
@@ -93,9 +98,10 @@ export async function registeredModelRoutes(app: FastifyInstance, deps: RouteDep
 
   mlflowRoute(app, {
     methods: ['POST'], url: '/registered-models/alias', response: RR.empty,
-    fields: { ...name, alias: S.requiredString, version: S.requiredString }, required: ['name', 'alias', 'version'],
-    handler: async (input) => {
-      await registry.setRegisteredModelAlias(input.name, input.alias, input.version);
+    // reason/comment and force are Cairn's (promotion policies); MLflow clients never send them.
+    fields: { ...name, alias: S.requiredString, version: S.requiredString, ...CHANGE_FIELDS }, required: ['name', 'alias', 'version'],
+    handler: async (input, request) => {
+      await registry.setRegisteredModelAlias(input.name, input.alias, input.version, changeContext(request, input));
       return {};
     },
   });
@@ -103,8 +109,8 @@ export async function registeredModelRoutes(app: FastifyInstance, deps: RouteDep
   mlflowRoute(app, {
     methods: ['DELETE'], url: '/registered-models/alias', response: RR.empty,
     fields: { ...name, alias: S.requiredString }, required: ['name', 'alias'],
-    handler: async (input) => {
-      await registry.deleteRegisteredModelAlias(input.name, input.alias);
+    handler: async (input, request) => {
+      await registry.deleteRegisteredModelAlias(input.name, input.alias, changeContext(request, input));
       return {};
     },
   });

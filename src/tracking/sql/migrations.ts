@@ -155,6 +155,70 @@ export const MIGRATIONS: Migration[] = [
         PRIMARY KEY (name, alias))`,
     ],
   },
+  {
+    version: 4,
+    name: 'registry audit trail and promotion policies',
+    // Audit rows have no foreign key: a model's history outlives the model. Policies belong to
+    // their model and follow it through renames and deletes.
+    statements: (d) => [
+      `CREATE TABLE registry_audit (
+        id ${d.autoIdColumn},
+        timestamp BIGINT NOT NULL,
+        user_id VARCHAR(256) NOT NULL,
+        name VARCHAR(256) NOT NULL,
+        version INTEGER,
+        alias VARCHAR(256),
+        action VARCHAR(64) NOT NULL,
+        from_value TEXT,
+        to_value TEXT,
+        reason TEXT,
+        forced INTEGER NOT NULL DEFAULT 0,
+        policy_result TEXT)`,
+      'CREATE INDEX registry_audit_name ON registry_audit (name, id)',
+      `CREATE TABLE registry_policies (
+        name VARCHAR(256) NOT NULL REFERENCES registered_models (name) ON UPDATE CASCADE ON DELETE CASCADE,
+        target VARCHAR(260) NOT NULL,
+        policy TEXT NOT NULL,
+        last_updated_time BIGINT NOT NULL,
+        PRIMARY KEY (name, target))`,
+    ],
+  },
+  {
+    version: 5,
+    name: 'registry webhooks',
+    // Webhook registrations and the transactional outbox of their deliveries (src/registry/webhooks).
+    statements: () => [
+      `CREATE TABLE registry_webhooks (
+        id VARCHAR(32) NOT NULL PRIMARY KEY,
+        name VARCHAR(256),
+        url VARCHAR(2000) NOT NULL,
+        events VARCHAR(2000) NOT NULL,
+        model_name VARCHAR(256),
+        secret VARCHAR(256) NOT NULL,
+        description VARCHAR(1000),
+        active INTEGER NOT NULL DEFAULT 1,
+        creation_time BIGINT NOT NULL,
+        last_updated_time BIGINT NOT NULL)`,
+      `CREATE TABLE registry_webhook_deliveries (
+        id VARCHAR(32) NOT NULL PRIMARY KEY,
+        webhook_id VARCHAR(32) NOT NULL REFERENCES registry_webhooks (id) ON DELETE CASCADE,
+        event_id VARCHAR(32) NOT NULL,
+        event VARCHAR(64) NOT NULL,
+        payload TEXT NOT NULL,
+        status VARCHAR(16) NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_status_code INTEGER,
+        last_error VARCHAR(1000),
+        creation_time BIGINT NOT NULL,
+        last_attempt_time BIGINT,
+        next_attempt_time BIGINT,
+        delivered_time BIGINT,
+        lease_until BIGINT,
+        lease_owner VARCHAR(64))`,
+      'CREATE INDEX registry_webhook_deliveries_due ON registry_webhook_deliveries (status, next_attempt_time)',
+      'CREATE INDEX registry_webhook_deliveries_webhook ON registry_webhook_deliveries (webhook_id, creation_time)',
+    ],
+  },
 ];
 
 async function appliedVersions(db: SqlDatabase): Promise<Set<number>> {

@@ -1,7 +1,7 @@
 // Reads runs with their params, tags, latest metrics and dataset inputs in a few set-based
 // queries, whatever the number of runs, keeping the order the ids were given in.
 import type { DatasetInput, Metric, Run, RunInfo, RunStatus, Tag } from '../entities.js';
-import type { SqlExecutor, SqlValue } from './sql-database.js';
+import { allValues, type SqlExecutor, type SqlValue } from './sql-database.js';
 
 export interface RunRow {
   run_uuid: string; name: string | null; user_id: string | null; status: string; start_time: number | null;
@@ -43,17 +43,6 @@ async function inChunks<T>(ids: string[], fn: (chunk: string[]) => Promise<T[]>)
   return out;
 }
 
-function groupBy<T extends { run_uuid?: string }>(rows: T[]): Map<string, T[]> {
-  const map = new Map<string, T[]>();
-  for (const row of rows) {
-    const key = row.run_uuid as string;
-    let list = map.get(key);
-    if (!list) { list = []; map.set(key, list); }
-    list.push(row);
-  }
-  return map;
-}
-
 async function loadInputs(db: SqlExecutor, ids: string[]): Promise<Map<string, DatasetInput[]>> {
   type InputRow = {
     run_uuid: string; input_uuid: string; name: string; digest: string; dataset_source_type: string;
@@ -89,27 +78,56 @@ async function loadInputs(db: SqlExecutor, ids: string[]): Promise<Map<string, D
   return out;
 }
 
-/** Loads complete runs for the given ids; ids that do not exist are skipped. */
+type KeyValueRow = [runUuid: string, key: string, value: string];
+type MetricValuesRow = [runUuid: string, key: string, value: number, timestamp: number, step: number, isNan: number];
+
+/** Groups rows (arrays whose first value is the run id) by run; rows keep their order within a run. */
+function groupByRun<R extends unknown[]>(rows: R[]): Map<string, R[]> {
+  const map = new Map<string, R[]>();
+  for (const row of rows) {
+    const key = row[0] as string;
+    const list = map.get(key);
+    if (list) list.push(row);
+    else map.set(key, [row]);
+  }
+  return map;
+}
+
+/**
+ * Loads complete runs for the given ids; ids that do not exist are skipped. Rows are read as
+ * value arrays and ordered by the (run_uuid, key) primary key, so the driver builds no object per
+ * row and the database needs no sort: these rows are most of the cost of a search returning many
+ * runs (about half as much as objects ordered by key).
+ */
 export async function loadRuns(db: SqlExecutor, ids: string[]): Promise<Run[]> {
   if (ids.length === 0) return [];
-  const byId = (sql: string) => (chunk: string[]) => db.all<Record<string, unknown>>(sql.replace('$IDS', placeholders(chunk.length)), chunk as SqlValue[]);
-  const runRows = await inChunks(ids, byId(`SELECT ${RUN_COLUMNS} FROM runs r WHERE r.run_uuid IN ($IDS)`)) as unknown as RunRow[];
-  const params = groupBy(await inChunks(ids, byId('SELECT run_uuid, key, value FROM params WHERE run_uuid IN ($IDS) ORDER BY key')) as { run_uuid: string; key: string; value: string }[]);
-  const tags = groupBy(await inChunks(ids, byId('SELECT run_uuid, key, value FROM tags WHERE run_uuid IN ($IDS) ORDER BY key')) as { run_uuid: string; key: string; value: string }[]);
-  const metrics = groupBy(await inChunks(ids, byId(
-    'SELECT run_uuid, key, value, timestamp, step, is_nan FROM latest_metrics WHERE run_uuid IN ($IDS) ORDER BY key')) as unknown as MetricRow[]);
+  const byId = <R extends unknown[]>(sql: string) => (chunk: string[]) =>
+    allValues<R>(db, sql.replace('$IDS', placeholders(chunk.length)), chunk as SqlValue[]);
+  const runRows = await inChunks(ids, byId<unknown[]>(`SELECT ${RUN_COLUMNS} FROM runs r WHERE r.run_uuid IN ($IDS)`));
+  const params = groupByRun(await inChunks(ids, byId<KeyValueRow>(
+    'SELECT run_uuid, key, value FROM params WHERE run_uuid IN ($IDS) ORDER BY run_uuid, key')));
+  const tags = groupByRun(await inChunks(ids, byId<KeyValueRow>(
+    'SELECT run_uuid, key, value FROM tags WHERE run_uuid IN ($IDS) ORDER BY run_uuid, key')));
+  const metrics = groupByRun(await inChunks(ids, byId<MetricValuesRow>(
+    'SELECT run_uuid, key, value, timestamp, step, is_nan FROM latest_metrics WHERE run_uuid IN ($IDS) ORDER BY run_uuid, key')));
   const inputs = await loadInputs(db, ids);
-  const rowsById = new Map(runRows.map((r) => [r.run_uuid, r]));
+  const rowsById = new Map<string, unknown[]>();
+  for (const r of runRows) rowsById.set(r[0] as string, r);
   const runs: Run[] = [];
   for (const id of ids) {
-    const row = rowsById.get(id);
-    if (!row) continue;
+    const r = rowsById.get(id);
+    if (!r) continue;
     runs.push({
-      info: toRunInfo(row),
+      info: toRunInfo({ // RUN_COLUMNS order
+        run_uuid: r[0], name: r[1], user_id: r[2], status: r[3], start_time: r[4], end_time: r[5],
+        lifecycle_stage: r[6], artifact_uri: r[7], experiment_id: r[8],
+      } as RunRow),
       data: {
-        metrics: (metrics.get(id) ?? []).map(toMetric),
-        params: (params.get(id) ?? []).map((p) => ({ key: p.key, value: p.value })),
-        tags: (tags.get(id) ?? []).map((t) => ({ key: t.key, value: t.value })),
+        metrics: (metrics.get(id) ?? []).map((m) => ({
+          key: m[1], value: m[5] ? Number.NaN : Number(m[2]), timestamp: Number(m[3]), step: Number(m[4]),
+        })),
+        params: (params.get(id) ?? []).map((p) => ({ key: p[1], value: p[2] })),
+        tags: (tags.get(id) ?? []).map((t) => ({ key: t[1], value: t[2] })),
       },
       inputs: { datasetInputs: inputs.get(id) ?? [] },
     });

@@ -86,12 +86,16 @@ export async function updateRun(ctx: StoreContext, runId: string, update: Update
     throw new InvalidParameter(`Invalid value ${String(update.endTime)} for parameter 'end_time' supplied. It must be an integer (milliseconds).`);
   }
   if (update.runName) validateRunName(update.runName);
+  const status = update.status ?? null;
+  const endTime = update.endTime ?? null;
   return ctx.db.transaction(async (tx) => {
-    await requireActiveRun(tx, runId);
-    if (update.status !== undefined) await tx.run('UPDATE runs SET status = ? WHERE run_uuid = ?', [update.status, runId]);
-    if (update.endTime !== undefined && update.endTime !== null) await tx.run('UPDATE runs SET end_time = ? WHERE run_uuid = ?', [update.endTime, runId]);
+    const row = await requireActiveRun(tx, runId);
+    if (status !== null || endTime !== null) {
+      await tx.run('UPDATE runs SET status = COALESCE(?, status), end_time = COALESCE(?, end_time) WHERE run_uuid = ?', [status, endTime, runId]);
+    }
     if (update.runName) await writeTags(tx, runId, [{ key: RUN_NAME_TAG, value: update.runName }]);
-    return toRunInfo(await requireRun(tx, runId));
+    // the row as it now is, without reading it back
+    return toRunInfo({ ...row, status: status ?? row.status, end_time: endTime ?? row.end_time, name: update.runName || row.name });
   });
 }
 

@@ -1,6 +1,6 @@
 // The SQLite driver keeps concurrent async transactions apart on its single connection, and the
 // PostgreSQL driver's placeholder rewrite.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -35,6 +35,28 @@ describe('SqliteDatabase', () => {
     const rows = await db.all<{ v: string }>('SELECT v FROM t ORDER BY v');
     expect(rows.map((r) => r.v)).toEqual(['b', 'c']);
     await db.close();
+  });
+
+  it('reads rows as value arrays in select order', async () => {
+    const db = await openSqliteDatabase(join(dir, 'values.db'));
+    await db.exec('CREATE TABLE t (k TEXT, v REAL)');
+    await db.run('INSERT INTO t (k, v) VALUES (?, ?), (?, ?)', ['b', 2.5, 'a', 1]);
+    expect(await db.allValues('SELECT v, k FROM t ORDER BY k')).toEqual([[1, 'a'], [2.5, 'b']]);
+    expect(await db.all('SELECT v, k FROM t ORDER BY k')).toEqual([{ v: 1, k: 'a' }, { v: 2.5, k: 'b' }]);
+    await db.close();
+  });
+
+  it('hands WAL checkpoints to a background thread once the store is busy, and closes cleanly', async () => {
+    const file = join(dir, 'checkpoint.db');
+    const db = await openSqliteDatabase(file);
+    await db.exec('CREATE TABLE t (v INTEGER)');
+    expect(await db.get('PRAGMA wal_autocheckpoint')).toEqual({ wal_autocheckpoint: 1000 });
+    for (let i = 0; i < 150; i++) await db.transaction(async (tx) => { await tx.run('INSERT INTO t (v) VALUES (?)', [i]); });
+    for (let i = 0; i < 100 && (await db.get<{ wal_autocheckpoint: number }>('PRAGMA wal_autocheckpoint'))?.wal_autocheckpoint !== 0; i++) await sleep(20);
+    expect(await db.get('PRAGMA wal_autocheckpoint')).toEqual({ wal_autocheckpoint: 0 });
+    expect(await db.get('SELECT count(*) AS n FROM t')).toEqual({ n: 150 });
+    await db.close();
+    expect(existsSync(`${file}-wal`)).toBe(false); // the last connection checkpointed and removed it
   });
 });
 

@@ -5,19 +5,32 @@ import Database from 'better-sqlite3';
 import type { Dialect } from './dialect.js';
 import { AsyncMutex } from './async-mutex.js';
 import { retryTransient, type RetryOptions } from './retry.js';
+import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import type { SqlDatabase, SqlExecutor, SqlValue } from './sql-database.js';
 import { sqliteDialect } from './sqlite-dialect.js';
 
-// Short in-driver wait (blocks the event loop), then async backoff: about 30 s in total.
-const BUSY_TIMEOUT_MS = 20;
-const RETRY: RetryOptions = { maxAttempts: 400, baseDelayMs: 2, maxDelayMs: 100 };
+// A very short in-driver wait (it blocks the event loop, and every request of this process with
+// it), then async backoff from 1 ms, outside the mutex so this process's reads go on meanwhile:
+// about 30 s in total.
+const BUSY_TIMEOUT_MS = 2;
+const RETRY: RetryOptions = { maxAttempts: 1000, baseDelayMs: 1, maxDelayMs: 50 };
+/**
+ * A file database that has seen this many write transactions gets a background checkpointer (a
+ * thread per store would slow short-lived stores, e.g. in tests, for nothing).
+ */
+const CHECKPOINTER_AFTER_COMMITS = 100;
+const DEFAULT_WAL_AUTOCHECKPOINT = 1000;
 
 export class SqliteDatabase implements SqlDatabase {
   readonly dialect: Dialect = sqliteDialect;
   private readonly db: Database.Database;
   private readonly mutex = new AsyncMutex();
   private readonly statements = new Map<string, Database.Statement>();
-  private readonly direct: SqlExecutor;
+  private readonly rawStatements = new Map<string, Database.Statement>();
+  private readonly direct: Required<SqlExecutor>;
+  private commits = 0;
+  private closed = false;
+  private checkpointer: Promise<SqliteCheckpointer | undefined> | undefined;
 
   constructor(filename: string) {
     this.db = new Database(filename);
@@ -25,6 +38,7 @@ export class SqliteDatabase implements SqlDatabase {
     this.direct = {
       all: async <T>(sql: string, params: SqlValue[] = []) => this.prepare(sql).all(...params) as T[],
       get: async <T>(sql: string, params: SqlValue[] = []) => this.prepare(sql).get(...params) as T | undefined,
+      allValues: async <T>(sql: string, params: SqlValue[] = []) => this.prepareRaw(sql).all(...params) as T[],
       run: async (sql: string, params: SqlValue[] = []) => ({ changes: this.prepare(sql).run(...params).changes }),
       exec: async (sql: string) => { this.db.exec(sql); },
     };
@@ -52,8 +66,18 @@ export class SqliteDatabase implements SqlDatabase {
     return stmt;
   }
 
+  private prepareRaw(sql: string): Database.Statement {
+    let stmt = this.rawStatements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql).raw(true);
+      if (this.rawStatements.size > 500) this.rawStatements.clear();
+      this.rawStatements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
   private outside<T>(fn: () => Promise<T>): Promise<T> {
-    return this.mutex.runExclusive(() => retryTransient(fn, this.dialect.isTransientError, RETRY));
+    return retryTransient(() => this.mutex.runExclusive(fn), this.dialect.isTransientError, RETRY);
   }
 
   all<T = Record<string, unknown>>(sql: string, params?: SqlValue[]): Promise<T[]> {
@@ -61,6 +85,9 @@ export class SqliteDatabase implements SqlDatabase {
   }
   get<T = Record<string, unknown>>(sql: string, params?: SqlValue[]): Promise<T | undefined> {
     return this.outside(() => this.direct.get<T>(sql, params));
+  }
+  allValues<T extends unknown[] = SqlValue[]>(sql: string, params?: SqlValue[]): Promise<T[]> {
+    return this.outside(() => this.direct.allValues<T>(sql, params));
   }
   run(sql: string, params?: SqlValue[]): Promise<{ changes: number }> {
     return this.outside(() => this.direct.run(sql, params));
@@ -70,21 +97,38 @@ export class SqliteDatabase implements SqlDatabase {
   }
 
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    return this.mutex.runExclusive(() => retryTransient(async () => {
+    return retryTransient(() => this.mutex.runExclusive(async () => {
       this.db.exec('BEGIN IMMEDIATE');
       try {
         const result = await fn(this.direct);
         this.db.exec('COMMIT');
+        if (++this.commits === CHECKPOINTER_AFTER_COMMITS) this.startCheckpointer();
         return result;
       } catch (error) {
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
         throw error;
       }
-    }, this.dialect.isTransientError, RETRY));
+    }), this.dialect.isTransientError, RETRY);
+  }
+
+  /** Hands WAL checkpoints to a background thread; autocheckpoints stay on until it runs (and if it dies). */
+  private startCheckpointer(): void {
+    if (this.db.memory || this.db.name === '' || this.checkpointer) return;
+    const restore = () => { if (!this.closed) this.db.pragma(`wal_autocheckpoint = ${DEFAULT_WAL_AUTOCHECKPOINT}`); };
+    this.checkpointer = SqliteCheckpointer.start(this.db.name, restore).then((cp) => {
+      if (!this.closed) this.db.pragma('wal_autocheckpoint = 0');
+      return cp;
+    }, () => undefined);
   }
 
   async close(): Promise<void> {
-    await this.mutex.runExclusive(() => { this.db.close(); });
+    await this.mutex.runExclusive(async () => {
+      if (this.closed) return;
+      this.closed = true;
+      // the thread's connection goes first, so closing the last one checkpoints and removes the WAL
+      await (await this.checkpointer)?.stop();
+      this.db.close();
+    });
   }
 }
 

@@ -1,0 +1,106 @@
+// Cairn's registry webhooks under /api/2.0/cairn: create, list, get, update, delete registrations
+// (the secret is returned by create only), a synchronous test delivery, and the delivery records.
+import type { FastifyInstance } from 'fastify';
+import type { Webhook, WebhookDelivery } from '../../registry/webhooks/webhook-entities.js';
+import { pingWebhook } from '../../registry/webhooks/webhook-ping.js';
+import type { SqlWebhookStore } from '../../registry/webhooks/webhook-store.js';
+
+export interface WebhookRouteOptions {
+  webhooks: SqlWebhookStore;
+}
+
+const BASE = '/registry/webhooks';
+
+export function webhookToJson(w: Webhook): Record<string, unknown> {
+  return {
+    id: w.id, name: w.name, url: w.url, events: w.events, model_name: w.modelName, description: w.description,
+    active: w.active, creation_timestamp: w.creationTimestamp, last_updated_timestamp: w.lastUpdatedTimestamp,
+  };
+}
+
+export function deliveryToJson(d: WebhookDelivery): Record<string, unknown> {
+  return {
+    id: d.id, webhook_id: d.webhookId, event_id: d.eventId, event: d.event, status: d.status, attempts: d.attempts,
+    last_status_code: d.lastStatusCode, last_error: d.lastError, creation_timestamp: d.creationTimestamp,
+    last_attempt_timestamp: d.lastAttemptTimestamp, next_attempt_timestamp: d.nextAttemptTimestamp,
+    delivered_timestamp: d.deliveredTimestamp,
+  };
+}
+
+const nullableString = { type: ['string', 'null'] };
+const fields = {
+  url: { type: 'string' },
+  events: { type: 'array', items: { type: 'string' } },
+  name: nullableString,
+  model_name: nullableString,
+  description: nullableString,
+  secret: { type: 'string' },
+  active: { type: 'boolean' },
+};
+const idParams = { type: 'object', properties: { id: { type: 'string', minLength: 1 } }, required: ['id'] };
+
+type Body = {
+  url?: string; events?: string[]; name?: string | null; model_name?: string | null; description?: string | null;
+  secret?: string; active?: boolean;
+};
+
+export async function webhookRoutes(app: FastifyInstance, opts: WebhookRouteOptions): Promise<void> {
+  const { webhooks } = opts;
+
+  app.post<{ Body: Body }>(BASE, {
+    schema: { body: { type: 'object', properties: fields, required: ['url', 'events'], additionalProperties: false } },
+  }, async (request) => {
+    const b = request.body;
+    const { webhook, secret } = await webhooks.createWebhook({
+      url: b.url as string, events: b.events as string[], name: b.name, modelName: b.model_name, description: b.description,
+      secret: b.secret, active: b.active,
+    });
+    // the only time the secret leaves the server: receivers need it to check signatures
+    return { webhook: webhookToJson(webhook), secret };
+  });
+
+  app.get<{ Querystring: { model_name?: string } }>(BASE, {
+    schema: { querystring: { type: 'object', properties: { model_name: { type: 'string' } } } },
+  }, async (request) => ({ webhooks: (await webhooks.listWebhooks({ modelName: request.query.model_name || undefined })).map(webhookToJson) }));
+
+  app.get<{ Querystring: { webhook_id?: string; status?: string; max_results?: number } }>(`${BASE}/deliveries`, {
+    schema: {
+      querystring: {
+        type: 'object',
+        properties: { webhook_id: { type: 'string' }, status: { type: 'string', enum: ['PENDING', 'DELIVERED', 'FAILED', 'pending', 'delivered', 'failed'] }, max_results: { type: 'integer' } },
+      },
+    },
+  }, async (request) => {
+    const q = request.query;
+    if (q.webhook_id) await webhooks.getWebhook(q.webhook_id);
+    const list = await webhooks.listDeliveries({ webhookId: q.webhook_id || undefined, status: q.status, maxResults: q.max_results });
+    return { deliveries: list.map(deliveryToJson) };
+  });
+
+  app.post<{ Body: { id: string } }>(`${BASE}/test`, {
+    schema: { body: { type: 'object', properties: { id: { type: 'string', minLength: 1 } }, required: ['id'] } },
+  }, async (request) => {
+    const r = await pingWebhook(webhooks, request.body.id);
+    return {
+      delivery_id: r.deliveryId, success: r.ok, status_code: r.statusCode, error: r.error, duration_ms: Math.round(r.durationMs * 10) / 10,
+    };
+  });
+
+  app.get<{ Params: { id: string } }>(`${BASE}/:id`, { schema: { params: idParams } },
+    async (request) => ({ webhook: webhookToJson(await webhooks.getWebhook(request.params.id)) }));
+
+  app.patch<{ Params: { id: string }; Body: Body }>(`${BASE}/:id`, {
+    schema: { params: idParams, body: { type: 'object', properties: fields, additionalProperties: false } },
+  }, async (request) => {
+    const b = request.body ?? {};
+    const webhook = await webhooks.updateWebhook(request.params.id, {
+      url: b.url, events: b.events, name: b.name, modelName: b.model_name, description: b.description, secret: b.secret, active: b.active,
+    });
+    return { webhook: webhookToJson(webhook) };
+  });
+
+  app.delete<{ Params: { id: string } }>(`${BASE}/:id`, { schema: { params: idParams } }, async (request) => {
+    await webhooks.deleteWebhook(request.params.id);
+    return {};
+  });
+}
