@@ -3,9 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { formatTable, resolveServerUrl, restCall, UsageError } from './rest-call.js';
+import { DEFAULT_SERVER_URL, formatTable, resolveServerUrl, restCall, UsageError } from './rest-call.js';
 
-export const DEFAULT_SERVER_URL = 'http://127.0.0.1:5000';
 const MLFLOW = '/api/2.0/mlflow';
 const CAIRN = '/api/2.0/cairn/registry';
 
@@ -33,7 +32,7 @@ const userOption = (cmd: Command): Command => cmd
   .addOption(new Option('--user <name>', 'who is making the change (default: CAIRN_USER, else the login name)'));
 
 function server(opts: Common): string {
-  return resolveServerUrl(opts.trackingUri || process.env.CAIRN_TRACKING_URI || process.env.MLFLOW_TRACKING_URI || DEFAULT_SERVER_URL);
+  return resolveServerUrl(opts.trackingUri);
 }
 
 function userHeader(opts: Common): Record<string, string> {

@@ -3,12 +3,12 @@ export class RestCallError extends Error {}
 /** A usage mistake detected after parsing (exit status 2, like commander's own). */
 export class UsageError extends Error {}
 
-/** The server URL: --tracking-uri, else CAIRN_TRACKING_URI / MLFLOW_TRACKING_URI, which must be http(s). */
+/** Where `cairn server` listens by default, so the other commands find it with no configuration. */
+export const DEFAULT_SERVER_URL = 'http://127.0.0.1:5000';
+
+/** The server URL: --tracking-uri, else CAIRN_TRACKING_URI / MLFLOW_TRACKING_URI, else the default; must be http(s). */
 export function resolveServerUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  const value = flag || env.CAIRN_TRACKING_URI || env.MLFLOW_TRACKING_URI;
-  if (!value) {
-    throw new UsageError('no server given: pass --tracking-uri http://host:port or set MLFLOW_TRACKING_URI (or CAIRN_TRACKING_URI).');
-  }
+  const value = flag || env.CAIRN_TRACKING_URI || env.MLFLOW_TRACKING_URI || DEFAULT_SERVER_URL;
   if (!/^https?:\/\//.test(value)) {
     throw new UsageError(`the tracking URI must be an http(s) URL of a Cairn or MLflow server, got '${value}'.`);
   }
@@ -41,7 +41,8 @@ export async function restCall<T>(
   try {
     res = await fetch(url, init);
   } catch (err) {
-    throw new RestCallError(`cannot reach ${serverUrl}: ${(err as Error).message}`);
+    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+    throw new RestCallError(`cannot reach ${serverUrl} (${cause}): is \`cairn server\` running there? Set --tracking-uri or MLFLOW_TRACKING_URI.`);
   }
   const text = await res.text();
   let json: Record<string, unknown> = {};

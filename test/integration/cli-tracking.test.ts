@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/cairn-server.js';
 import { post, startTestServer, type TestServer } from './server-harness.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
@@ -57,9 +58,10 @@ describe('cairn experiments / runs', () => {
     const dup = await cairn(['experiments', 'create', 'Default', '--tracking-uri', srv.url]);
     expect(dup.status).toBe(1);
     expect(dup.stderr).toContain('RESOURCE_ALREADY_EXISTS');
-    const noServer = await cairn(['experiments', 'list']);
-    expect(noServer.status).toBe(2);
-    expect(noServer.stderr).toContain('MLFLOW_TRACKING_URI');
+    const closedPort = await freePort();
+    const noServer = await cairn(['experiments', 'list', '--tracking-uri', `http://127.0.0.1:${closedPort}`]);
+    expect(noServer.status).toBe(1);
+    expect(noServer.stderr).toContain(`cannot reach http://127.0.0.1:${closedPort} (ECONNREFUSED)`);
     const notHttp = await cairn(['experiments', 'list'], { MLFLOW_TRACKING_URI: 'sqlite:///x.db' });
     expect(notHttp.status).toBe(2);
     const badFilter = await cairn(['runs', 'list', '--experiment-id', '0', '--filter', 'metrics.x >>> 1', '--tracking-uri', srv.url]);
