@@ -2,28 +2,36 @@
 // presorted list sorted, and node histograms of the low-cardinality features.
 import type { TreeWorkspace } from './tree-workspace.js';
 
-/** Stable partition of samples (with their weights and classes) by goLeft. */
+/**
+ * Stable partition of samples (with their weights and classes) by goLeft. Branch-free: every
+ * entry is written to both destinations and only the chosen cursor advances, since near the
+ * root the side is a coin flip and a mispredicted branch costs more than the extra stores.
+ */
 export function partitionRows(ws: TreeWorkspace, from: number, to: number): void {
   const { samples, sampW, sampY, tmp, tmpW, tmpY, goLeft } = ws;
   let l = from, t = 0;
   for (let p = from; p < to; p++) {
-    const r = samples[p];
-    if (goLeft[r] === 1) { sampW[l] = sampW[p]; sampY[l] = sampY[p]; samples[l++] = r; }
-    else { tmpW[t] = sampW[p]; tmpY[t] = sampY[p]; tmp[t++] = r; }
+    const r = samples[p], w = sampW[p], y = sampY[p];
+    const g = goLeft[r];
+    sampW[l] = w; sampY[l] = y; samples[l] = r;
+    tmpW[t] = w; tmpY[t] = y; tmp[t] = r;
+    l += g; t += 1 - g;
   }
   samples.set(tmp.subarray(0, t), l);
   sampW.set(tmpW.subarray(0, t), l);
   sampY.set(tmpY.subarray(0, t), l);
 }
 
-/** Stable partition of a presorted list and its ranks, so both children stay sorted. */
+/** Stable partition of a presorted list and its ranks, so both children stay sorted (branch-free, as partitionRows). */
 export function partitionSortedList(ws: TreeWorkspace, from: number, to: number): void {
   const { lists, listRanks, listW, tmp, tmpRanks, tmpListW, goLeft } = ws;
   let l = from, t = 0;
   for (let p = from; p < to; p++) {
-    const r = lists[p];
-    if (goLeft[r] === 1) { listRanks[l] = listRanks[p]; listW[l] = listW[p]; lists[l++] = r; }
-    else { tmpRanks[t] = listRanks[p]; tmpListW[t] = listW[p]; tmp[t++] = r; }
+    const r = lists[p], k = listRanks[p], w = listW[p];
+    const g = goLeft[r];
+    listRanks[l] = k; listW[l] = w; lists[l] = r;
+    tmpRanks[t] = k; tmpListW[t] = w; tmp[t] = r;
+    l += g; t += 1 - g;
   }
   lists.set(tmp.subarray(0, t), l);
   listRanks.set(tmpRanks.subarray(0, t), l);

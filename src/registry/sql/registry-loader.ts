@@ -64,16 +64,25 @@ export async function requireVersion(db: SqlExecutor, name: string, version: num
 
 async function versionTags(db: SqlExecutor, rows: VersionRow[]): Promise<Map<string, Tag[]>> {
   const tags = new Map<string, Tag[]>();
-  for (const part of chunks(rows)) {
-    const where = part.map(() => '(name = ? AND version = ?)').join(' OR ');
-    const params: SqlValue[] = part.flatMap((r) => [r.name, r.version]);
-    const tagRows = await db.all<{ name: string; version: number; key: string; value: string | null }>(
-      `SELECT name, version, key, value FROM model_version_tags WHERE ${where} ORDER BY key`, params);
-    for (const t of tagRows) {
-      const k = versionKey(t.name, t.version);
-      const list = tags.get(k) ?? [];
-      list.push({ key: t.key, value: t.value ?? '' });
-      tags.set(k, list);
+  // One indexed `name = ? AND version IN (…)` query per model: OR-ing (name, version) pairs
+  // makes the planner probe the primary key once per pair.
+  const versionsByName = new Map<string, number[]>();
+  for (const r of rows) {
+    const list = versionsByName.get(r.name) ?? [];
+    list.push(r.version);
+    versionsByName.set(r.name, list);
+  }
+  for (const [name, versions] of versionsByName) {
+    for (const part of chunks(versions)) {
+      const tagRows = await db.all<{ name: string; version: number; key: string; value: string | null }>(
+        `SELECT name, version, key, value FROM model_version_tags WHERE name = ? AND version IN (${placeholders(part.length)}) ORDER BY key`,
+        [name, ...part]);
+      for (const t of tagRows) {
+        const k = versionKey(t.name, t.version);
+        const list = tags.get(k) ?? [];
+        list.push({ key: t.key, value: t.value ?? '' });
+        tags.set(k, list);
+      }
     }
   }
   return tags;
