@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_SERVER_URL, formatTable, resolveServerUrl, restCall, UsageError } from './rest-call.js';
+import { formatTable, resolveServerUrl, restCall, trackingUriOption, UsageError } from './rest-call.js';
 
 const MLFLOW = '/api/2.0/mlflow';
 const CAIRN = '/api/2.0/cairn/registry';
@@ -24,7 +24,7 @@ type PolicyJson = { name: string; target: string; require: Array<Record<string, 
 interface Common { trackingUri?: string; json?: boolean; user?: string }
 
 const commonOptions = (cmd: Command): Command => cmd
-  .addOption(new Option('--tracking-uri <url>', `server URL (default: CAIRN_TRACKING_URI, MLFLOW_TRACKING_URI, else ${DEFAULT_SERVER_URL})`))
+  .addOption(trackingUriOption())
   .addOption(new Option('--json', 'print the raw JSON response'));
 
 /** Writes commands also say who is acting (recorded in the registry's audit trail). */

@@ -1,10 +1,16 @@
 // Minimal REST calls for the `cairn experiments` / `runs` / `models` commands (server over HTTP).
+import { Option } from 'commander';
+
 export class RestCallError extends Error {}
 /** A usage mistake detected after parsing (exit status 2, like commander's own). */
 export class UsageError extends Error {}
 
 /** Where `cairn server` listens by default, so the other commands find it with no configuration. */
 export const DEFAULT_SERVER_URL = 'http://127.0.0.1:5000';
+
+/** The `--tracking-uri` option every server-talking command shares. */
+export const trackingUriOption = (): Option =>
+  new Option('--tracking-uri <url>', `server URL (default: CAIRN_TRACKING_URI, MLFLOW_TRACKING_URI, else ${DEFAULT_SERVER_URL})`);
 
 /** The server URL: --tracking-uri, else CAIRN_TRACKING_URI / MLFLOW_TRACKING_URI, else the default; must be http(s). */
 export function resolveServerUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {

@@ -1,6 +1,6 @@
 // `cairn experiments list|create` and `cairn runs list`: talk to a tracking server over REST.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_SERVER_URL, formatTable, mlflowCall, resolveServerUrl } from './rest-call.js';
+import { formatTable, mlflowCall, resolveServerUrl, trackingUriOption } from './rest-call.js';
 
 interface ExperimentJson { experiment_id: string; name: string; lifecycle_stage: string; artifact_location: string }
 interface RunJson {
@@ -8,7 +8,6 @@ interface RunJson {
   data: { metrics?: Array<{ key: string; value: number | string }>; params?: Array<{ key: string; value: string }> };
 }
 
-const trackingUriOption = () => new Option('--tracking-uri <url>', `server URL (default: CAIRN_TRACKING_URI, MLFLOW_TRACKING_URI, else ${DEFAULT_SERVER_URL})`);
 const jsonOption = () => new Option('--json', 'print the raw JSON response');
 
 export function experimentsCommand(): Command {

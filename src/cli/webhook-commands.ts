@@ -1,6 +1,6 @@
 // `cairn webhook add|list|test|deliveries|remove`: manage registry webhooks on a Cairn server over REST.
 import { Command, Option } from 'commander';
-import { formatTable, resolveServerUrl, restCall, RestCallError, UsageError } from './rest-call.js';
+import { formatTable, resolveServerUrl, restCall, RestCallError, trackingUriOption, UsageError } from './rest-call.js';
 
 const BASE = '/api/2.0/cairn/registry/webhooks';
 
@@ -10,7 +10,6 @@ interface DeliveryJson {
   last_error: string | null; creation_timestamp: number; next_attempt_timestamp: number | null; delivered_timestamp: number | null;
 }
 
-const trackingUriOption = () => new Option('--tracking-uri <url>', 'server URL (default: CAIRN_TRACKING_URI or MLFLOW_TRACKING_URI)');
 const jsonOption = () => new Option('--json', 'print the raw JSON response');
 const iso = (ms: number | null) => (ms ? new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z') : '');
 const print = (text: string): void => { process.stdout.write(`${text}\n`); };
