@@ -240,7 +240,7 @@ function parseOptions(args: string[]): Options {
       clients: { type: 'string', default: '1,8' },
       runs: { type: 'string', default: '50' },
       calls: { type: 'string', default: '200' },
-      workers: { type: 'string', default: '2' },
+      workers: { type: 'string', default: '1' },
       reps: { type: 'string', default: '1' },
       'skip-mlflow': { type: 'boolean', default: false },
       'skip-cairn': { type: 'boolean', default: false },
@@ -254,7 +254,7 @@ function parseOptions(args: string[]): Options {
     },
   });
   if (values.help) {
-    console.log(`npm run bench -- tracking [--clients 1,8] [--runs 50] [--calls 200] [--workers 2] [--reps 1]
+    console.log(`npm run bench -- tracking [--clients 1,8] [--runs 50] [--calls 200] [--workers 1] [--reps 1]
   [--skip-mlflow] [--skip-cairn] [--skip-ceiling] [--skip-search | --only-search] [--backends sqlite,postgres]
   [--search-runs 100000] [--search-calls 50]`);
     process.exit(0);
