@@ -294,7 +294,7 @@ export async function run(args: string[]): Promise<void> {
     `${o.versions} versions created across ${o.models} registered models by ${o.clients} concurrent clients; then ${o.clients} clients × ${o.requests} requests`
     + ` per read phase after ${o.warmup} warm-up calls; median of ${o.reps} interleaved repetition(s). Fresh SQLite store per server and repetition; MLflow = default \`mlflow server\` (4 gunicorn sync workers);`
     + ` Cairn = \`cairn server --workers ${o.workers}\`. Load generator: Node \`http.request\` in the bench process with keep-alive (MLflow's gunicorn closes each connection)`
-    + ` (one TCP connection per request), sharing the ${meta.cpus} cores with the server. Load ${meta.loadavg_start.map((x) => x.toFixed(2)).join('/')} at start`
+    + `, sharing the ${meta.cpus} cores with the server. Load ${meta.loadavg_start.map((x) => x.toFixed(2)).join('/')} at start`
     + ' (machine shared with other work). "Client ceiling" = the same load generator against a do-nothing server in its own process'
     + ' (bench/support/null-registry-server.ts) in the same run: no server can show more than that here.',
     '',
