@@ -1,6 +1,6 @@
 // Stage timings of the scaled RandomForest fit (stroke tiled to N rows): preprocessing, rank
 // encoding, tree building on 1 and 2 threads, batch predict; for perf work on src/learn/ensemble.
-// `npx tsx bench/support/learn-rf-profile.ts [rows] [repeats]`
+// `npx tsx bench/support/learn-rf-profile.ts [rows] [repeats] [all|prep|fit|fit2|predict]`
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDataset, scaledStroke } from './learn-data.js';
@@ -27,12 +27,13 @@ const time = (label: string, fn: () => unknown): number => {
 };
 const pipe = factory();
 pipe.fit(big.X, big.y);
-const prep = pipe.getParams?.().steps?.[0]?.[1] ?? (pipe as any).params.steps[0][1];
+// the fitted ColumnTransformer (first pipeline step) gives the model's input matrix
+const prep = pipe.params.steps[0][1];
 const Xm = prep.transform(big.X);
 console.log(`rows ${Xm.nRows} x ${Xm.nCols}`);
 const { yIdx } = encodeLabels(big.y);
 if (only === 'all' || only === 'prep') {
-  time('prep fit_transform', () => factory().params.steps[0][1].fitTransform?.(big.X) ?? factory().params.steps[0][1].fit(big.X).transform(big.X));
+  time('prep fit + transform', () => { const ct = factory().params.steps[0][1]; ct.fit(big.X); return ct.transform(big.X); });
   time('prepareTreeData shared', () => prepareTreeData(Xm, yIdx, 2, true));
 }
 if (only === 'all' || only === 'fit') {

@@ -1,4 +1,4 @@
-// A lazily started pool of worker threads for forest fitting. fit() stays synchronous: jobs are
+// A lazily started pool of worker threads for forest fitting and large batch predictions. fit() stays synchronous: jobs are
 // posted on per-worker MessagePorts, the caller blocks on a shared counter (Atomics.wait), and
 // answers are read with receiveMessageOnPort. Workers are unref'd so they never keep a process
 // alive. The worker module is loaded from compiled JS, or from TS source through tsx's loader
@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { PredictJob } from './forest-predict.js';
 import type { BuiltTrees, ForestJob } from './forest-trees.js';
 
 const MAX_WORKERS = 64;
@@ -36,6 +37,9 @@ function startWorker(index: number, sig: Int32Array): PoolWorker {
     worker = new Worker(new URL('./forest-worker.js', here), { workerData, transferList: [port2] });
   }
   worker.unref();
+  // a worker that dies (e.g. its module cannot load) must not crash the process with an unhandled
+  // 'error' event; later fits then build in-thread (the current one falls back after its timeout)
+  worker.on('error', (e) => { unavailable = `forest worker ${index} failed: ${e instanceof Error ? e.message : String(e)}`; });
   return { worker, port: port1 };
 }
 
@@ -59,8 +63,8 @@ function waitReady(sig: Int32Array, count: number): void {
   }
 }
 
-/** Runs one job per worker and returns what each built, in job order; blocks the calling thread. */
-export function runForestJobs(jobs: ForestJob[]): BuiltTrees[] {
+/** Runs one job per worker and returns what each built (nothing for predict jobs), in job order; blocks the calling thread. */
+export function runForestJobs(jobs: (ForestJob | PredictJob)[]): BuiltTrees[] {
   if (unavailable) throw new ForestWorkerStartError(unavailable);
   let sig: Int32Array;
   try {

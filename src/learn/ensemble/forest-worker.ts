@@ -1,6 +1,7 @@
 // Worker thread entry: builds the trees it is asked for and answers on its own port, then bumps
 // the shared counter the (synchronously waiting) forest fit is watching.
 import { workerData, type MessagePort } from 'node:worker_threads';
+import { predictForestRows, type PredictJob } from './forest-predict.js';
 import { buildForestTrees, type ForestJob } from './forest-trees.js';
 
 const { port, signal, index } = workerData as { port: MessagePort; signal: Int32Array; index: number };
@@ -9,9 +10,14 @@ const { port, signal, index } = workerData as { port: MessagePort; signal: Int32
 Atomics.store(signal, 1 + index, 1);
 Atomics.notify(signal, 1 + index);
 
-port.on('message', (job: ForestJob) => {
+port.on('message', (job: ForestJob | PredictJob) => {
   try {
-    const built = buildForestTrees(job);
+    if ('kind' in job && job.kind === 'predict') {
+      predictForestRows(job.forest, job.X, job.nCols, job.out, job.rowStart, job.rowEnd);
+      port.postMessage({ indices: [], trees: [] });
+      return;
+    }
+    const built = buildForestTrees(job as ForestJob);
     const transfer = built.trees.flatMap((t) => [t.feature.buffer, t.threshold.buffer, t.left.buffer, t.right.buffer,
       t.value.buffer, t.impurity.buffer, t.nNodeSamples.buffer, t.weightedNNodeSamples.buffer]) as ArrayBuffer[];
     port.postMessage(built, transfer);

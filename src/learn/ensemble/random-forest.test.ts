@@ -44,6 +44,17 @@ describe('RandomForestClassifier', () => {
     expect(back.featureImportances_).toEqual(a.featureImportances_);
   });
 
+  it('large batches predicted on worker threads equal the in-thread path bit for bit', () => {
+    const m = new RandomForestClassifier({ nEstimators: 10, seed: 2, nJobs: 2 }).fit(X, y);
+    const big = synthetic(9, 420_000); // rows x trees above the threshold for worker prediction
+    const onWorkers = m.predictProba(big.X).data;
+    const inThread = m.setParams({ nJobs: 1 }).predictProba(big.X).data;
+    expect(onWorkers.length).toBe(inThread.length);
+    let same = true;
+    for (let i = 0; i < inThread.length; i++) if (onWorkers[i] !== inThread[i]) { same = false; break; }
+    expect(same).toBe(true);
+  });
+
   it('predictProbaRowInto equals the batch path bit for bit and learns the signal', () => {
     const m = new RandomForestClassifier({ nEstimators: 40, seed: 1, nJobs: 1 }).fit(X, y);
     const batch = m.predictProba(X);

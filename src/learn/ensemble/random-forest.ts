@@ -2,7 +2,8 @@
 // grown best-split trees, probabilities = mean of the trees' leaf class fractions. Trees are
 // built on worker threads sharing the rank-encoded training data (SharedArrayBuffer); tree t
 // uses a seed drawn t-th from the forest seed, so the fitted forest does not depend on nJobs.
-// Prediction runs over one packed set of typed arrays for all trees.
+// Prediction runs over one packed set of typed arrays for all trees; large batches are split by
+// rows over the same worker pool (forest-predict.ts), with results identical to the in-thread loop.
 import { availableParallelism } from 'node:os';
 import type { Classifier, FitOptions, Labels, SerializedComponent } from '../core/estimator.js';
 import { matrix, type Matrix } from '../core/matrix.js';
@@ -16,6 +17,7 @@ import {
 } from '../tree/tree-params.js';
 import { prepareTreeData } from '../tree/training-data.js';
 import { ForestWorkerStartError, runForestJobs } from './forest-pool.js';
+import { predictForestRows, type PredictJob } from './forest-predict.js';
 import { buildForestTrees, type BuiltTrees, type ForestJob } from './forest-trees.js';
 
 export interface RandomForestParams {
@@ -168,25 +170,11 @@ export class RandomForestClassifier implements Classifier<Matrix> {
   predictProba(X: Matrix): Matrix {
     checkPredictInput(X, this.nFeaturesIn_, 'RandomForestClassifier');
     const f = this.forest_!;
-    const { roots, feature, threshold, left, right, proba, nClasses: nc, nTrees } = f;
-    const out = matrix(X.nRows, nc);
-    const o = out.data, d = X.data, nCols = X.nCols;
-    // tree-major: one tree stays in cache for every row; per-row sums keep tree order
-    for (let t = 0; t < nTrees; t++) {
-      const root = roots[t];
-      for (let i = 0; i < X.nRows; i++) {
-        const off = i * nCols;
-        let node = root;
-        let feat = feature[node];
-        while (feat >= 0) {
-          node = Math.fround(d[off + feat]) > threshold[node] ? right[node] : left[node];
-          feat = feature[node];
-        }
-        const b = node * nc, ob = i * nc;
-        for (let c = 0; c < nc; c++) o[ob + c] += proba[b + c];
-      }
-    }
-    for (let k = 0; k < o.length; k++) o[k] /= nTrees;
+    const out = matrix(X.nRows, f.nClasses);
+    const p = { ...DEFAULTS, ...this.params };
+    const nJobs = Math.min(p.nJobs === null || p.nJobs === -1 ? availableParallelism() : p.nJobs, X.nRows);
+    if (nJobs > 1 && X.nRows * f.nTrees >= PARALLEL_PREDICT_MIN_WORK && predictOnWorkers(f, X, out.data, nJobs)) return out;
+    predictForestRows(f, X.data, X.nCols, out.data, 0, X.nRows);
     return out;
   }
 
@@ -221,6 +209,45 @@ export class RandomForestClassifier implements Classifier<Matrix> {
     }
     return m;
   }
+}
+
+/** Batch predictions smaller than this (rows x trees) stay on the calling thread: posting costs more. */
+const PARALLEL_PREDICT_MIN_WORK = 4_000_000;
+
+const sharedForests = new WeakMap<PackedForest, PackedForest>();
+
+function sharedCopy<T extends Int32Array | Float64Array>(a: T): T {
+  const b = new (a.constructor as { new (buf: SharedArrayBuffer): T })(new SharedArrayBuffer(a.byteLength));
+  b.set(a);
+  return b;
+}
+
+/**
+ * Splits the rows over the pool's workers (the forest copied into shared memory once, X per
+ * call); false when workers cannot start, so the caller predicts in-thread.
+ */
+function predictOnWorkers(f: PackedForest, X: Matrix, out: Float64Array, nJobs: number): boolean {
+  let sf = sharedForests.get(f);
+  if (!sf) {
+    sf = { ...f, roots: sharedCopy(f.roots), feature: sharedCopy(f.feature), threshold: sharedCopy(f.threshold),
+      left: sharedCopy(f.left), right: sharedCopy(f.right), proba: sharedCopy(f.proba) };
+    sharedForests.set(f, sf);
+  }
+  const xs = sharedCopy(X.data);
+  const os = new Float64Array(new SharedArrayBuffer(out.byteLength));
+  const jobs: PredictJob[] = [];
+  for (let w = 0; w < nJobs; w++) {
+    const rowStart = Math.floor((w * X.nRows) / nJobs), rowEnd = Math.floor(((w + 1) * X.nRows) / nJobs);
+    jobs.push({ kind: 'predict', forest: sf, X: xs, nCols: X.nCols, out: os, rowStart, rowEnd });
+  }
+  try {
+    runForestJobs(jobs);
+  } catch (e) {
+    if (e instanceof ForestWorkerStartError) return false;
+    throw e;
+  }
+  out.set(os);
+  return true;
 }
 
 /** sklearn: mean of the per-tree importances over trees with a split, renormalised. */

@@ -113,6 +113,7 @@ export class KNeighborsClassifier implements Classifier<Matrix> {
   private search(q: ArrayLike<number>, qo: number, heap: NeighborHeap): void {
     heap.reset();
     if (this.tree_) this.tree_.query(q, qo, heap);
+    else if (this.metric_!.kind === 0) bruteEuclidean(q, qo, this.X_!, this.nRows_, this.nFeaturesIn_!, heap);
     else {
       const d = this.nFeaturesIn_!, X = this.X_!, m = this.metric_!;
       for (let i = 0; i < this.nRows_; i++) {
@@ -214,6 +215,47 @@ export class KNeighborsClassifier implements Classifier<Matrix> {
       m.build();
     }
     return m;
+  }
+}
+
+let queryScratch = new Float64Array(64);
+
+/**
+ * Brute-force squared-euclidean scan (the default metric) with the distance loop inlined. A row
+ * is abandoned once its partial sum exceeds the current k-th distance: the terms are >= 0, so
+ * the partial sums never decrease and such a row could not be kept. Rows that are finished
+ * sum the same terms in the same order as reducedDistance, so distances are bit-identical.
+ */
+function bruteEuclidean(q: ArrayLike<number>, qo: number, X: Float64Array, n: number, d: number, heap: NeighborHeap): void {
+  // the query in a Float64Array keeps the hot loop monomorphic whatever array the caller passed
+  let v = queryScratch;
+  if (v.length < d) v = queryScratch = new Float64Array(d);
+  for (let j = 0; j < d; j++) v[j] = q[qo + j];
+  let bound = heap.bound();
+  let i = 0;
+  // two rows at a time: two independent sums keep the FP adder busy; each row is still decided
+  // in index order against the bound current at its turn, exactly as one at a time
+  for (; i + 1 < n; i += 2) {
+    const x0 = i * d, x1 = x0 + d;
+    let s0 = 0, s1 = 0, j = 0;
+    for (; j < d; j++) {
+      const a = v[j];
+      const t0 = a - X[x0 + j], t1 = a - X[x1 + j];
+      s0 += t0 * t0; s1 += t1 * t1;
+      if (s0 > bound && s1 > bound) break;
+    }
+    if (j < d) continue;
+    if (s0 <= bound) { heap.push(s0, i); bound = heap.bound(); }
+    if (s1 <= bound) { heap.push(s1, i + 1); bound = heap.bound(); }
+  }
+  for (let xo = i * d; i < n; i++, xo += d) {
+    let s = 0, j = 0;
+    for (; j < d; j++) {
+      const t = v[j] - X[xo + j];
+      s += t * t;
+      if (s > bound) break;
+    }
+    if (j === d && s <= bound) { heap.push(s, i); bound = heap.bound(); } // NaN (a NaN query) is never kept, as in search()
   }
 }
 

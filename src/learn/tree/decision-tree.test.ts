@@ -58,6 +58,29 @@ describe('DecisionTreeClassifier', () => {
     expect(bal.tree_!.value[0]).toBeCloseTo(2.5); // 2 rows * 5 / (2 * 2)
   });
 
+  it('grows the same tree with packed small-integer weights and with general float weights', () => {
+    // weights 1 take the packed path (weight in the list key), 16 and 0.5 the general one; scaling
+    // every weight by a power of two scales every proxy exactly, so the splits must not change
+    const rows: number[][] = []; const y: number[] = [];
+    for (let i = 0; i < 900; i++) {
+      const a = Math.sin(i * 0.37) * 3, b = Math.cos(i * 1.3) + (i % 7) / 10, c = i % 3;
+      rows.push([a, b, c, a * b]); y.push(a + b > 0.5 ? (c === 2 ? 2 : 1) : 0);
+    }
+    const X = fromRows(rows);
+    for (const labels of [y, y.map((v) => (v > 0 ? 1 : 0))]) { // three classes, and the two-class gini fast path
+      const fit = (w?: number) => new DecisionTreeClassifier({ maxFeatures: 2, seed: 3 })
+        .fit(X, labels, w === undefined ? {} : { sampleWeight: new Float64Array(X.nRows).fill(w) }).tree_!;
+      const base = fit();
+      expect(base.nodeCount).toBeGreaterThan(15);
+      for (const w of [16, 0.5]) {
+        const t = fit(w);
+        expect(Array.from(t.feature)).toEqual(Array.from(base.feature));
+        expect(Array.from(t.threshold)).toEqual(Array.from(base.threshold));
+        expect(Array.from(t.value)).toEqual(Array.from(base.value, (v) => v * w));
+      }
+    }
+  });
+
   it('JSON round-trips to identical predictions and clone is unfitted', () => {
     const rows: number[][] = []; const y: number[] = [];
     for (let i = 0; i < 200; i++) { const a = Math.sin(i) * 3, b = Math.cos(i * 1.3); rows.push([a, b, a * b]); y.push(a + b > 0.5 ? 1 : 0); }

@@ -1,6 +1,6 @@
 // Row bookkeeping of a node split: routing rows left/right, stable partitions that keep every
 // presorted list sorted, and node histograms of the low-cardinality features.
-import type { TreeWorkspace } from './tree-workspace.js';
+import { PACKED_WEIGHT_BITS, PACKED_WEIGHT_MAX, type TreeWorkspace } from './tree-workspace.js';
 
 /**
  * Stable partition of samples (with their weights and classes) by goLeft. Branch-free: every
@@ -10,6 +10,19 @@ import type { TreeWorkspace } from './tree-workspace.js';
 export function partitionRows(ws: TreeWorkspace, from: number, to: number): void {
   const { samples, sampW, sampY, tmp, tmpW, tmpY, goLeft } = ws;
   let l = from, t = 0;
+  if (ws.packedWeights) {
+    const { sampCode, tmpCode } = ws;
+    for (let p = from; p < to; p++) {
+      const r = samples[p], c = sampCode[p];
+      const g = goLeft[r];
+      sampCode[l] = c; samples[l] = r;
+      tmpCode[t] = c; tmp[t] = r;
+      l += g; t += 1 - g;
+    }
+    samples.set(tmp.subarray(0, t), l);
+    sampCode.set(tmpCode.subarray(0, t), l);
+    return;
+  }
   for (let p = from; p < to; p++) {
     const r = samples[p], w = sampW[p], y = sampY[p];
     const g = goLeft[r];
@@ -26,6 +39,18 @@ export function partitionRows(ws: TreeWorkspace, from: number, to: number): void
 export function partitionSortedList(ws: TreeWorkspace, from: number, to: number): void {
   const { lists, listRanks, listW, tmp, tmpRanks, tmpListW, goLeft } = ws;
   let l = from, t = 0;
+  if (ws.packedWeights) {
+    for (let p = from; p < to; p++) {
+      const r = lists[p], k = listRanks[p];
+      const g = goLeft[r];
+      listRanks[l] = k; lists[l] = r;
+      tmpRanks[t] = k; tmp[t] = r;
+      l += g; t += 1 - g;
+    }
+    lists.set(tmp.subarray(0, t), l);
+    listRanks.set(tmpRanks.subarray(0, t), l);
+    return;
+  }
   for (let p = from; p < to; p++) {
     const r = lists[p], k = listRanks[p], w = listW[p];
     const g = goLeft[r];
@@ -45,7 +70,8 @@ export function partitionSortedList(ws: TreeWorkspace, from: number, to: number)
 export function fillNodeHistogram(ws: TreeWorkspace, h: Float64Array, start: number, end: number, sums: ArrayLike<number>): void {
   const { histOffset, valueOffsets, defaultRank, rowPtr, rowSlot, nFeatures: nF, nClasses: nc } = ws.data;
   const hs = nc + 1;
-  countSparseRows(h, start, end, ws.samples, ws.sampY, ws.sampW, rowPtr, rowSlot, hs);
+  if (ws.packedWeights) countSparseRowsPacked(h, start, end, ws.samples, ws.sampCode, rowPtr, rowSlot, hs);
+  else countSparseRows(h, start, end, ws.samples, ws.sampY, ws.sampW, rowPtr, rowSlot, hs);
   for (let f = 0; f < nF; f++) {
     const off = histOffset[f];
     if (off < 0) continue;
@@ -89,6 +115,19 @@ export function countSparseRows(h: Float64Array, start: number, end: number, sam
   for (let p = start; p < end; p++) {
     const r = samples[p];
     const y1 = 1 + sampY[p], w = sampW[p];
+    for (let j = rowPtr[r], e = rowPtr[r + 1]; j < e; j++) {
+      const b = rowSlot[j] * hs;
+      h[b] += 1; h[b + y1] += w;
+    }
+  }
+}
+
+/** countSparseRows over packed sample codes (class << PACKED_WEIGHT_BITS | weight). */
+function countSparseRowsPacked(h: Float64Array, start: number, end: number, samples: Int32Array, sampCode: Int32Array,
+  rowPtr: Int32Array, rowSlot: Int32Array, hs: number): void {
+  for (let p = start; p < end; p++) {
+    const r = samples[p], code = sampCode[p];
+    const y1 = 1 + (code >> PACKED_WEIGHT_BITS), w = code & PACKED_WEIGHT_MAX;
     for (let j = rowPtr[r], e = rowPtr[r + 1]; j < e; j++) {
       const b = rowSlot[j] * hs;
       h[b] += 1; h[b + y1] += w;

@@ -36,8 +36,8 @@ export interface TreeTrainingData {
   readonly sortedSlot: Int32Array;
   /** Per presorted feature, all rows in ascending rank (ties by row index). */
   readonly sortedOrder: Int32Array;
-  /** Rank of each sortedOrder entry (ascending within a slot). */
-  readonly sortedRanks: Int32Array;
+  /** rank * nClasses + class of each sortedOrder entry (ascending within a slot), the tree builder's list key. */
+  readonly sortedKeys: Int32Array;
 }
 
 function alloc<T extends Int32Array | Float64Array>(
@@ -79,7 +79,8 @@ export function prepareTreeData(X: Matrix, yIdx: Int32Array, nClasses: number, s
   let nSorted = 0;
   for (let f = 0; f < nF; f++) sortedSlot[f] = perFeature[f].length > HISTOGRAM_MAX_VALUES ? nSorted++ : -1;
   const sortedOrder = alloc(Int32Array, nSorted * n, shared);
-  const sortedRanks = alloc(Int32Array, nSorted * n, shared);
+  if (n * nClasses > 0x7fffffff) throw new RangeError(`too many rows x classes for the tree builder (${n} x ${nClasses})`);
+  const sortedKeys = alloc(Int32Array, nSorted * n, shared);
   for (let f = 0; f < nF; f++) {
     const slot = sortedSlot[f];
     if (slot < 0) continue;
@@ -93,7 +94,7 @@ export function prepareTreeData(X: Matrix, yIdx: Int32Array, nClasses: number, s
     for (let i = 0; i < n; i++) {
       const rk = ranks[base + i];
       const at = out + start[rk]++;
-      sortedOrder[at] = i; sortedRanks[at] = rk;
+      sortedOrder[at] = i; sortedKeys[at] = rk * nClasses + yIdx[i];
     }
   }
   const smallRanks = new Uint8Array(shared ? new SharedArrayBuffer(n * nF) : new ArrayBuffer(n * nF));
@@ -128,7 +129,7 @@ export function prepareTreeData(X: Matrix, yIdx: Int32Array, nClasses: number, s
   }
   const yCopy = alloc(Int32Array, n, shared);
   yCopy.set(yIdx);
-  return { nRows: n, nFeatures: nF, nClasses, yIdx: yCopy, ranks, values, valueOffsets, smallRanks, histOffset, histSlots, defaultRank, rowPtr, rowSlot, sortedSlot, sortedOrder, sortedRanks };
+  return { nRows: n, nFeatures: nF, nClasses, yIdx: yCopy, ranks, values, valueOffsets, smallRanks, histOffset, histSlots, defaultRank, rowPtr, rowSlot, sortedSlot, sortedOrder, sortedKeys };
 }
 
 /** Ascending distinct values when there are at most HISTOGRAM_MAX_VALUES of them, else null. */

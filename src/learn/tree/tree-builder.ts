@@ -9,8 +9,8 @@ import type { FlatTree } from './flat-tree.js';
 import { LEAF } from './flat-tree.js';
 import type { SklearnRandR } from './sklearn-rng.js';
 import { fillNodeHistogram, partitionRows, partitionSortedList, routeRows } from './node-rows.js';
-import { BestSplit, groupHistogram, groupSortedList, scanSplits } from './split-scan.js';
-import { TreeWorkspace } from './tree-workspace.js';
+import { BestSplit, groupHistogram, scanSortedList, scanSplits } from './split-scan.js';
+import { PACKED_WEIGHT_BITS, PACKED_WEIGHT_MAX, TreeWorkspace } from './tree-workspace.js';
 
 export { TreeWorkspace };
 
@@ -97,19 +97,42 @@ export function buildTree(
   const gini = criterion === 'gini';
   const nSorted = lists.length / Math.max(n, 1);
 
-  let N = 0;
+  let N = 0, smallIntWeights = true;
+  const { weightCodes } = ws;
   for (let i = 0; i < n; i++) {
-    if (sampleWeight[i] !== 0) { sampW[N] = sampleWeight[i]; sampY[N] = yIdx[i]; samples[N++] = i; }
+    const w = sampleWeight[i];
+    weightCodes[i] = 0;
+    if (w !== 0) {
+      sampW[N] = w; sampY[N] = yIdx[i]; samples[N++] = i;
+      if (w <= PACKED_WEIGHT_MAX && Math.floor(w) === w) weightCodes[i] = w;
+      else smallIntWeights = false;
+    }
   }
+  const { sortedOrder, sortedKeys } = data;
+  const packed = smallIntWeights && n * nc <= 0x7fffffff >> PACKED_WEIGHT_BITS;
+  ws.packedWeights = packed;
+  if (packed) for (let p = 0; p < N; p++) ws.sampCode[p] = (sampY[p] << PACKED_WEIGHT_BITS) | sampW[p];
   for (let f = 0; f < nF; f++) {
     const slot = sortedSlot[f];
     if (slot < 0) continue;
     const base = slot * n;
     let k = base;
+    if (packed) {
+      for (let p = base, e = base + n; p < e; p++) {
+        const r = sortedOrder[p];
+        const w = weightCodes[r];
+        if (w === 0) continue;
+        listRanks[k] = (sortedKeys[p] << PACKED_WEIGHT_BITS) | w;
+        lists[k++] = r;
+      }
+      continue;
+    }
     for (let p = base, e = base + n; p < e; p++) {
-      const r = data.sortedOrder[p];
+      const r = sortedOrder[p];
       const w = sampleWeight[r];
-      if (w !== 0) { listRanks[k] = data.sortedRanks[p] * nc + yIdx[r]; listW[k] = w; lists[k++] = r; }
+      if (w === 0) continue;
+      listRanks[k] = sortedKeys[p]; listW[k] = w;
+      lists[k++] = r;
     }
   }
   for (let f = 0; f < nF; f++) features[f] = f;
@@ -140,9 +163,8 @@ export function buildTree(
   /** Scans split points of feature f in ascending order; false when f is constant in the node. */
   const evaluateFeature = (f: number, start: number, end: number): boolean => {
     const slot = sortedSlot[f];
-    const ng = slot >= 0
-      ? groupSortedList(ws, slot * n + start, slot * n + end, nc)
-      : groupHistogram(ws, curHist!, histOffset[f], valueOffsets[f + 1] - valueOffsets[f], nc);
+    if (slot >= 0) return scanSortedList(ws, slot * n + start, slot * n + end, nc, minSamplesLeaf, wNode, sumTotal, gini, f, best);
+    const ng = groupHistogram(ws, curHist!, histOffset[f], valueOffsets[f + 1] - valueOffsets[f], nc);
     if (ng <= 1) return false;
     scanSplits(ws, ng, end - start, nc, minSamplesLeaf, wNode, sumTotal, gini, f, best);
     return true;
