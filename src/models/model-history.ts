@@ -2,7 +2,7 @@
 // logged model, as MLflow's client and server keep it. For transports without the log-model route.
 import type { MlModel } from './package/mlmodel.js';
 import { modelHistoryEntry } from './package/mlmodel.js';
-import { pythonJsonDumps } from './package/python-json.js';
+import { pythonJsonDumps } from '../core/python-json.js';
 
 export const LOG_MODEL_HISTORY_TAG = 'mlflow.log-model.history';
 

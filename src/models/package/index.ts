@@ -19,4 +19,4 @@ export {
   buildReferenceProfile, histogram, quantile, PROFILE_QUANTILES, PROFILE_HISTOGRAM_BINS, REFERENCE_PROFILE_FORMAT_VERSION,
 } from './reference-profile.js';
 export type { ReferenceProfile, FeatureProfile, NumericFeatureProfile, CategoricalFeatureProfile, Histogram } from './reference-profile.js';
-export { pythonJsonDumps } from './python-json.js';
+export { pythonJsonDumps } from '../../core/python-json.js';

@@ -4,7 +4,7 @@ import { InvalidParameter } from '../../core/errors.js';
 import type { Column, Frame } from '../../learn/core/frame.js';
 import { parseNumberCell } from '../../learn/data/csv.js';
 import type { DataRecord, FrameSchema } from '../../learn/data/records.js';
-import { pythonJsonDumps } from './python-json.js';
+import { pythonJsonDumps } from '../../core/python-json.js';
 
 /** MLflow's DataType names that Cairn reads; a Cairn package writes only double and string. */
 export const COLUMN_TYPES = ['double', 'float', 'long', 'integer', 'boolean', 'string'] as const;

@@ -5,7 +5,7 @@ import type { Metric } from '../../tracking/entities.js';
 import { datasetInputsFromJson, parseDouble, tagsFromJson } from '../mlflow-json.js';
 import { R } from '../response-schemas.js';
 import { S, mlflowRoute, runIdOf, type Input } from '../mlflow-route.js';
-import { pythonJsonDumps } from '../python-json.js';
+import { pythonJsonDumps } from '../../core/python-json.js';
 import type { RouteDeps } from '../route-deps.js';
 
 const runIdFields = { run_id: S.string, run_uuid: S.string };
