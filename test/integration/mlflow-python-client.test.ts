@@ -1,10 +1,9 @@
 // MLflow's own Python client (fluent API + MlflowClient) runs the user flows of
 // test/compat/mlflow_tracking_flows.py against a real Cairn server on loopback.
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  DEBIAN_PYTHON, REPO_ROOT, mlflowPythonEnv, mlflowPythonUnavailable, startTestServer, type TestServer,
+  DEBIAN_PYTHON, REPO_ROOT, mlflowPythonUnavailable, runMlflowCompatScript, startTestServer, type TestServer,
 } from '../support/cairn-server.js';
 
 const SCRIPT = path.join(REPO_ROOT, 'test/compat/mlflow_tracking_flows.py');
@@ -13,24 +12,7 @@ if (unavailable) {
   console.warn(`SKIP mlflow-python-client: ${unavailable} (run ../shared/anchors/mlflow/start_mlflow.sh prepare)`);
 }
 
-function runScript(url: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(DEBIAN_PYTHON, [SCRIPT, '--url', url], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...mlflowPythonEnv(), MLFLOW_TRACKING_URI: url, PYTHONUNBUFFERED: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (b: Buffer) => { output += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { output += b.toString(); });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 170_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
+const runScript = (url: string) => runMlflowCompatScript(SCRIPT, url);
 
 describe.skipIf(unavailable !== null)('MLflow Python client against Cairn', () => {
   let server: TestServer;

@@ -1,11 +1,10 @@
 // MLflow's own Python client (fluent sklearn logging with registration, pyfunc loading by version
 // and alias, MlflowClient registry calls) runs test/compat/mlflow_registry_flows.py against a real
 // Cairn server on loopback.
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  DEBIAN_PYTHON, REPO_ROOT, mlflowPythonEnv, mlflowPythonUnavailable, startTestServer, type TestServer,
+  DEBIAN_PYTHON, REPO_ROOT, mlflowPythonUnavailable, runMlflowCompatScript, startTestServer, type TestServer,
 } from '../support/cairn-server.js';
 import { hasSklearn } from '../support/python.js';
 
@@ -15,24 +14,7 @@ if (unavailable) {
   console.warn(`SKIP mlflow-python-registry: ${unavailable} (run ../shared/anchors/mlflow/start_mlflow.sh prepare)`);
 }
 
-function runScript(url: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(DEBIAN_PYTHON, [SCRIPT, '--url', url], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...mlflowPythonEnv(), MLFLOW_TRACKING_URI: url, PYTHONUNBUFFERED: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (b: Buffer) => { output += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { output += b.toString(); });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 170_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
+const runScript = (url: string) => runMlflowCompatScript(SCRIPT, url);
 
 describe.skipIf(unavailable !== null)('MLflow Python client registry flows against Cairn', () => {
   let server: TestServer;

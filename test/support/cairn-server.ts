@@ -247,3 +247,23 @@ export function cairnSupportsWorkers(): boolean {
   }
   return workersSupport;
 }
+
+/** Runs one of test/compat/*.py with MLflow's Python client against `url`; resolves with its exit code and output. */
+export function runMlflowCompatScript(script: string, url: string, timeoutMs = 170_000): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(DEBIAN_PYTHON, [script, '--url', url], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...mlflowPythonEnv(), MLFLOW_TRACKING_URI: url, PYTHONUNBUFFERED: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (b: Buffer) => { output += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { output += b.toString(); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
