@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { parseRunStatus, parseViewType, runInfoToJson, runToJson, tagsFromJson } from '../mlflow-json.js';
 import { R } from '../response-schemas.js';
+import { searchRunsJsonText } from '../run-json-writer.js';
 import { S, has, mlflowRoute, runIdOf } from '../mlflow-route.js';
 import type { RouteDeps } from '../route-deps.js';
 import { MAX_ORDER_BY_CLAUSES, SEARCH_RUNS_MAX_RESULTS_THRESHOLD } from '../../tracking/validation.js';
@@ -72,7 +73,7 @@ export async function runRoutes(app: FastifyInstance, { store }: RouteDeps): Pro
       order_by: { ...S.stringList, maxItems: MAX_ORDER_BY_CLAUSES },
       page_token: S.string,
     },
-    handler: async (input) => {
+    handler: async (input, _request, reply) => {
       const page = await store.searchRuns({
         experimentIds: input.experiment_ids ?? [],
         filter: input.filter || undefined,
@@ -81,10 +82,9 @@ export async function runRoutes(app: FastifyInstance, { store }: RouteDeps): Pro
         orderBy: input.order_by ?? [],
         pageToken: input.page_token || undefined,
       });
-      const out: Record<string, unknown> = {};
-      if (page.items.length > 0) out.runs = page.items.map(runToJson);
-      if (page.nextPageToken) out.next_page_token = page.nextPageToken;
-      return out;
+      // written directly (R.runs documents the shape): a page of runs is mostly serialisation
+      reply.header('content-type', 'application/json; charset=utf-8');
+      return Buffer.from(searchRunsJsonText(page.items, page.nextPageToken));
     },
   });
 }

@@ -1,6 +1,6 @@
 // Reads runs with their params, tags, latest metrics and dataset inputs in a few set-based
 // queries, whatever the number of runs, keeping the order the ids were given in.
-import type { DatasetInput, Metric, Run, RunInfo, RunStatus, Tag } from '../entities.js';
+import type { DatasetInput, Metric, Run, RunData, RunInfo, RunStatus, Tag } from '../entities.js';
 import { allValues, type SqlExecutor, type SqlValue } from './sql-database.js';
 
 export interface RunRow {
@@ -81,18 +81,6 @@ async function loadInputs(db: SqlExecutor, ids: string[]): Promise<Map<string, D
 type KeyValueRow = [runUuid: string, key: string, value: string];
 type MetricValuesRow = [runUuid: string, key: string, value: number, timestamp: number, step: number, isNan: number];
 
-/** Groups rows (arrays whose first value is the run id) by run; rows keep their order within a run. */
-function groupByRun<R extends unknown[]>(rows: R[]): Map<string, R[]> {
-  const map = new Map<string, R[]>();
-  for (const row of rows) {
-    const key = row[0] as string;
-    const list = map.get(key);
-    if (list) list.push(row);
-    else map.set(key, [row]);
-  }
-  return map;
-}
-
 /**
  * Loads complete runs for the given ids; ids that do not exist are skipped. Rows are read as
  * value arrays and ordered by the (run_uuid, key) primary key, so the driver builds no object per
@@ -104,13 +92,32 @@ export async function loadRuns(db: SqlExecutor, ids: string[]): Promise<Run[]> {
   const byId = <R extends unknown[]>(sql: string) => (chunk: string[]) =>
     allValues<R>(db, sql.replace('$IDS', placeholders(chunk.length)), chunk as SqlValue[]);
   const runRows = await inChunks(ids, byId<unknown[]>(`SELECT ${RUN_COLUMNS} FROM runs r WHERE r.run_uuid IN ($IDS)`));
-  const params = groupByRun(await inChunks(ids, byId<KeyValueRow>(
-    'SELECT run_uuid, key, value FROM params WHERE run_uuid IN ($IDS) ORDER BY run_uuid, key')));
-  const tags = groupByRun(await inChunks(ids, byId<KeyValueRow>(
-    'SELECT run_uuid, key, value FROM tags WHERE run_uuid IN ($IDS) ORDER BY run_uuid, key')));
-  const metrics = groupByRun(await inChunks(ids, byId<MetricValuesRow>(
-    'SELECT run_uuid, key, value, timestamp, step, is_nan FROM latest_metrics WHERE run_uuid IN ($IDS) ORDER BY run_uuid, key')));
+  const paramRows = await inChunks(ids, byId<KeyValueRow>(
+    'SELECT run_uuid, key, value FROM params WHERE run_uuid IN ($IDS) ORDER BY run_uuid, key'));
+  const tagRows = await inChunks(ids, byId<KeyValueRow>(
+    'SELECT run_uuid, key, value FROM tags WHERE run_uuid IN ($IDS) ORDER BY run_uuid, key'));
+  const metricRows = await inChunks(ids, byId<MetricValuesRow>(
+    'SELECT run_uuid, key, value, timestamp, step, is_nan FROM latest_metrics WHERE run_uuid IN ($IDS) ORDER BY run_uuid, key'));
   const inputs = await loadInputs(db, ids);
+  const dataById = new Map<string, RunData>();
+  for (const r of runRows) dataById.set(r[0] as string, { metrics: [], params: [], tags: [] });
+  // rows come grouped by run: one lookup per run, not per row
+  let lastId: string | undefined;
+  let data: RunData | undefined;
+  for (const p of paramRows) {
+    if (p[0] !== lastId) { lastId = p[0]; data = dataById.get(lastId); }
+    data?.params.push({ key: p[1], value: p[2] });
+  }
+  lastId = undefined;
+  for (const t of tagRows) {
+    if (t[0] !== lastId) { lastId = t[0]; data = dataById.get(lastId); }
+    data?.tags.push({ key: t[1], value: t[2] });
+  }
+  lastId = undefined;
+  for (const m of metricRows) {
+    if (m[0] !== lastId) { lastId = m[0]; data = dataById.get(lastId); }
+    data?.metrics.push({ key: m[1], value: m[5] ? Number.NaN : Number(m[2]), timestamp: Number(m[3]), step: Number(m[4]) });
+  }
   const rowsById = new Map<string, unknown[]>();
   for (const r of runRows) rowsById.set(r[0] as string, r);
   const runs: Run[] = [];
@@ -122,13 +129,7 @@ export async function loadRuns(db: SqlExecutor, ids: string[]): Promise<Run[]> {
         run_uuid: r[0], name: r[1], user_id: r[2], status: r[3], start_time: r[4], end_time: r[5],
         lifecycle_stage: r[6], artifact_uri: r[7], experiment_id: r[8],
       } as RunRow),
-      data: {
-        metrics: (metrics.get(id) ?? []).map((m) => ({
-          key: m[1], value: m[5] ? Number.NaN : Number(m[2]), timestamp: Number(m[3]), step: Number(m[4]),
-        })),
-        params: (params.get(id) ?? []).map((p) => ({ key: p[1], value: p[2] })),
-        tags: (tags.get(id) ?? []).map((t) => ({ key: t[1], value: t[2] })),
-      },
+      data: dataById.get(id) as RunData,
       inputs: { datasetInputs: inputs.get(id) ?? [] },
     });
   }

@@ -1,0 +1,87 @@
+// Writes runs straight to MLflow's proto JSON text, for the endpoints that return many of them
+// (runs/search): the same bytes' meaning as runToJson() through the R.runs response schema, without
+// building a snake_case object per run, metric, param and tag and then walking it again with the
+// generic serialiser. Field order follows the schema; absent and empty fields are omitted.
+import type { Metric, Run, RunInfo, Tag } from '../tracking/entities.js';
+import { datasetInputToJson } from './mlflow-json.js';
+
+const str = JSON.stringify;
+
+/** protobuf JSON: non-finite doubles as the strings MLflow's clients expect; -0 as 0 like JSON.stringify. */
+function doubleText(value: number): string {
+  if (Number.isFinite(value)) return value === 0 ? '0' : String(value);
+  if (Number.isNaN(value)) return '"NaN"';
+  return value > 0 ? '"Infinity"' : '"-Infinity"';
+}
+
+/** int64 fields: integers as the generic serialiser writes them (non-numbers as 0, fractions truncated). */
+function intText(value: number): string {
+  if (Number.isInteger(value)) return String(value);
+  const n = Number(value);
+  return Number.isFinite(n) ? String(Math.trunc(n)) : '0';
+}
+
+function infoText(info: RunInfo): string {
+  const id = str(info.runId);
+  let out = `{"run_id":${id},"run_uuid":${id},"run_name":${str(info.runName)},"experiment_id":${str(info.experimentId)},"user_id":${str(info.userId)},"status":${str(info.status)},"start_time":${intText(info.startTime)}`;
+  if (info.endTime !== null && info.endTime !== undefined) out += `,"end_time":${intText(info.endTime)}`;
+  return `${out},"artifact_uri":${str(info.artifactUri)},"lifecycle_stage":${str(info.lifecycleStage)}}`;
+}
+
+/** Quoted keys: runs of one experiment mostly share their metric, param and tag keys. */
+const quotedKeys = new Map<string, string>();
+function quotedKey(key: string): string {
+  let q = quotedKeys.get(key);
+  if (q === undefined) {
+    q = str(key);
+    if (quotedKeys.size >= 4096) quotedKeys.clear();
+    quotedKeys.set(key, q);
+  }
+  return q;
+}
+
+function appendMetrics(out: string, metrics: Metric[]): string {
+  for (let i = 0; i < metrics.length; i++) {
+    const m = metrics[i];
+    out += (i === 0 ? '{"key":' : ',{"key":') + quotedKey(m.key) + ',"value":' + doubleText(m.value)
+      + ',"timestamp":' + intText(m.timestamp) + ',"step":' + intText(m.step) + '}';
+  }
+  return out;
+}
+
+function appendKeyValues(out: string, list: Tag[]): string {
+  for (let i = 0; i < list.length; i++) {
+    out += (i === 0 ? '{"key":' : ',{"key":') + quotedKey(list[i].key) + ',"value":' + str(list[i].value) + '}';
+  }
+  return out;
+}
+
+function appendRun(out: string, run: Run): string {
+  const { metrics, params, tags } = run.data;
+  out += '{"info":' + infoText(run.info) + ',"data":{';
+  let sep = '';
+  if (metrics.length > 0) { out = appendMetrics(out + '"metrics":[', metrics) + ']'; sep = ','; }
+  if (params.length > 0) { out = appendKeyValues(out + sep + '"params":[', params) + ']'; sep = ','; }
+  if (tags.length > 0) out = appendKeyValues(out + sep + '"tags":[', tags) + ']';
+  const datasetInputs = run.inputs?.datasetInputs ?? [];
+  // rare and nested: the generic converter, whose key order matches the schema
+  if (datasetInputs.length > 0) return out + '},"inputs":{"dataset_inputs":' + str(datasetInputs.map(datasetInputToJson)) + '}}';
+  return out + '},"inputs":{}}';
+}
+
+/** One run as runToJson() would serialise: `{"info":…,"data":{…},"inputs":{…}}`. */
+export function runJsonText(run: Run): string {
+  return appendRun('', run);
+}
+
+/** A SearchRuns response body: `runs` and `next_page_token`, each omitted when empty. */
+export function searchRunsJsonText(runs: Run[], nextPageToken?: string): string {
+  let out = '{';
+  if (runs.length > 0) {
+    out += '"runs":[';
+    for (let i = 0; i < runs.length; i++) out = appendRun(i === 0 ? out : out + ',', runs[i]);
+    out += ']';
+  }
+  if (nextPageToken) out += `${runs.length > 0 ? ',' : ''}"next_page_token":${str(nextPageToken)}`;
+  return `${out}}`;
+}
