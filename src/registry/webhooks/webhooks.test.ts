@@ -192,11 +192,16 @@ describe.each(registryStoreBackends())('webhooks on $name', (backend) => {
       await stores.registry.createRegisteredModel(name);
       const w = await hook(r, ['MODEL_VERSION_CREATED'], name);
       for (let i = 0; i < 20; i++) await stores.registry.createModelVersion({ name, source: `s3://b/${i}` });
-      const w1 = fastWorker({ batchSize: 4 });
-      const w2 = fastWorker({ batchSize: 4 });
-      for (let i = 0; i < 20; i++) {
+      // A long send timeout: under CI load a slow loopback answer must not count as a failed attempt
+      // (that would be an honest at-least-once re-send, not the lease bug this test is after).
+      const w1 = fastWorker({ batchSize: 4, timeoutMs: 10_000 });
+      const w2 = fastWorker({ batchSize: 4, timeoutMs: 10_000 });
+      // Bounded by time, not rounds: a retried delivery waits out its backoff before it is due again.
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline) {
         await Promise.all([w1.runOnce(), w2.runOnce()]);
         if ((await stores.webhooks.listDeliveries({ webhookId: w.id, status: 'PENDING' })).length === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
       }
       await r.waitFor(20);
       const ids = r.received.map((g) => g.deliveryId);
