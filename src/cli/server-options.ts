@@ -1,19 +1,15 @@
 // `cairn server` flags: parsing and validation into a ServerConfig, with errors naming the flag and rule.
 import { InvalidArgumentError } from 'commander';
 import path from 'node:path';
+import type { StartServerOptions } from '../server/start.js';
 
 export const DEFAULT_BACKEND_STORE_URI = 'sqlite:///cairn-data/cairn.db';
 export const DEFAULT_ARTIFACTS_DESTINATION = './cairn-data/artifacts';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const MAX_WORKERS = 64;
 
-export interface ServerConfig {
-  backendStoreUri: string;
-  defaultArtifactRoot?: string;
-  artifactsDestination: string;
-  serveArtifacts: boolean;
-  host: string;
-  port: number;
+/** What `startServer` takes (less the in-process logger), plus how many worker processes to fork. */
+export interface ServerConfig extends Omit<StartServerOptions, 'logger' | 'logLevel'> {
   workers: number;
   logLevel: string;
 }

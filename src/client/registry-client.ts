@@ -3,8 +3,7 @@
 import type { ModelVersion, ModelVersionStage, RegisteredModel } from '../registry/entities.js';
 import { resolveModelVersionSource } from '../registry/model-version-source.js';
 import type { RegistryStore } from '../registry/store.js';
-import { EventingRegistryStore } from '../registry/webhooks/eventing-registry-store.js';
-import { WebhookOutbox } from '../registry/webhooks/webhook-outbox.js';
+import { storesOn } from '../registry/open-stores.js';
 import type { Tag } from '../tracking/entities.js';
 import { SqlTrackingStore } from '../tracking/sql/sql-tracking-store.js';
 import type { TrackingStore } from '../tracking/store.js';
@@ -100,7 +99,7 @@ export function restRegistryClient(http: HttpConnection): RegistryClient {
 
 /** The registry store on a SQL tracking store's database (as openStores builds it); undefined for other stores. */
 export function registryStoreFor(tracking: TrackingStore): RegistryStore | undefined {
-  return tracking instanceof SqlTrackingStore ? new EventingRegistryStore(tracking.db, new WebhookOutbox()) : undefined;
+  return tracking instanceof SqlTrackingStore ? storesOn(tracking).registry : undefined;
 }
 
 /** Registry calls straight onto the store; version sources are validated and resolved as the server does. */

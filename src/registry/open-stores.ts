@@ -17,16 +17,21 @@ export interface Stores {
   close(): Promise<void>;
 }
 
-export async function openStores(uri: string, options: OpenTrackingStoreOptions): Promise<Stores> {
-  const tracking = await openTrackingStore(uri, options);
-  if (!(tracking instanceof SqlTrackingStore)) {
-    await tracking.close();
-    throw new Error('the model registry needs a SQL tracking store');
-  }
+/** The registry and webhook stores on an open SQL tracking store's connection. */
+export function storesOn(tracking: SqlTrackingStore): Stores {
   return {
     tracking,
     registry: new EventingRegistryStore(tracking.db, new WebhookOutbox()),
     webhooks: new SqlWebhookStore(tracking.db),
     close: () => tracking.close(),
   };
+}
+
+export async function openStores(uri: string, options: OpenTrackingStoreOptions): Promise<Stores> {
+  const tracking = await openTrackingStore(uri, options);
+  if (!(tracking instanceof SqlTrackingStore)) {
+    await tracking.close();
+    throw new Error('the model registry needs a SQL tracking store');
+  }
+  return storesOn(tracking);
 }
