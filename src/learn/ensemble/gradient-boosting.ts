@@ -2,6 +2,7 @@
 // classes) with second-order trees on quantile bins (hist-binning.ts, hist-tree-builder.ts),
 // row subsampling and per-tree column sampling, early stopping on an evaluation set (the best
 // iteration is kept, as XGBoost's sklearn API predicts with it). Defaults follow XGBoost 1.7.
+import { BaseEstimator } from '../core/base-estimator.js';
 import type { Classifier, FitOptions, Labels, SerializedComponent } from '../core/estimator.js';
 import { matrix, type Matrix } from '../core/matrix.js';
 import { Rng } from '../core/random.js';
@@ -93,9 +94,8 @@ function sigmoid(m: number): number {
   return 1 / (1 + Math.exp(-m));
 }
 
-export class GradientBoostingClassifier implements Classifier<Matrix> {
+export class GradientBoostingClassifier extends BaseEstimator<GradientBoostingParams> implements Classifier<Matrix> {
   static readonly TYPE = 'GradientBoostingClassifier';
-  params: GradientBoostingParams;
   classes_: Float64Array | undefined;
   nFeaturesIn_: number | undefined;
   booster_: PackedBoost | undefined;
@@ -106,20 +106,7 @@ export class GradientBoostingClassifier implements Classifier<Matrix> {
   evalsResult_: number[] | undefined;
 
   constructor(params: GradientBoostingParams = {}) {
-    this.params = params;
-  }
-
-  getParams(): Record<string, unknown> {
-    return { ...DEFAULTS, ...this.params };
-  }
-
-  setParams(params: Record<string, unknown>): this {
-    this.params = { ...this.params, ...(params as GradientBoostingParams) };
-    return this;
-  }
-
-  clone(): this {
-    return new GradientBoostingClassifier({ ...this.params }) as this;
+    super(params, DEFAULTS);
   }
 
   private resolved(): Required<GradientBoostingParams> {

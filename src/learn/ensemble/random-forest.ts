@@ -4,6 +4,7 @@
 // uses a seed drawn t-th from the forest seed, so the fitted forest does not depend on nJobs.
 // Prediction runs over one packed set of typed arrays for all trees; large batches are split by
 // rows over the same worker pool (forest-predict.ts), with results identical to the in-thread loop.
+import { BaseEstimator } from '../core/base-estimator.js';
 import { availableParallelism } from 'node:os';
 import type { Classifier, FitOptions, Labels, SerializedComponent } from '../core/estimator.js';
 import { matrix, type Matrix } from '../core/matrix.js';
@@ -74,29 +75,15 @@ export function packForest(trees: FlatTree[], nClasses: number): PackedForest {
   return f;
 }
 
-export class RandomForestClassifier implements Classifier<Matrix> {
+export class RandomForestClassifier extends BaseEstimator<RandomForestParams> implements Classifier<Matrix> {
   static readonly TYPE = 'RandomForestClassifier';
-  params: RandomForestParams;
   classes_: Float64Array | undefined;
   nFeaturesIn_: number | undefined;
   forest_: PackedForest | undefined;
   featureImportances_: Float64Array | undefined;
 
   constructor(params: RandomForestParams = {}) {
-    this.params = params;
-  }
-
-  getParams(): Record<string, unknown> {
-    return { ...DEFAULTS, ...this.params };
-  }
-
-  setParams(params: Record<string, unknown>): this {
-    this.params = { ...this.params, ...(params as RandomForestParams) };
-    return this;
-  }
-
-  clone(): this {
-    return new RandomForestClassifier({ ...this.params }) as this;
+    super(params, DEFAULTS);
   }
 
   fit(X: Matrix, y: Labels, options: FitOptions = {}): this {

@@ -1,4 +1,5 @@
 // L2-regularised logistic regression (binary and multinomial) solved to scikit-learn's optimum.
+import { BaseEstimator } from '../core/base-estimator.js';
 import type { Classifier, FitOptions, Labels, SerializedComponent } from '../core/estimator.js';
 import type { Matrix } from '../core/matrix.js';
 import { matrix } from '../core/matrix.js';
@@ -28,8 +29,7 @@ export interface LogisticRegressionParams {
  * Solved by Newton's method, which reaches the same optimum in a handful of iterations on
  * tabular data (cost per iteration O(n·p²)).
  */
-export class LogisticRegression implements Classifier<Matrix> {
-  readonly params: LogisticRegressionParams;
+export class LogisticRegression extends BaseEstimator<LogisticRegressionParams> implements Classifier<Matrix> {
   classes_: Float64Array | undefined;
   /** nRows = 1 (binary) or nClasses, nCols = nFeatures. */
   coef_: Matrix | undefined;
@@ -38,12 +38,8 @@ export class LogisticRegression implements Classifier<Matrix> {
   nIter_: number | undefined;
   converged_: boolean | undefined;
 
-  constructor(params: LogisticRegressionParams = {}) { this.params = params; }
-  getParams(): Record<string, unknown> { return { ...this.params }; }
-  setParams(params: Record<string, unknown>): this { Object.assign(this.params as Record<string, unknown>, params); return this; }
-  clone(): this {
-    const cw = this.params.classWeight;
-    return new LogisticRegression({ ...this.params, classWeight: cw && typeof cw === 'object' ? { ...cw } : cw }) as this;
+  constructor(params: LogisticRegressionParams = {}) {
+    super(params);
   }
 
   private validate() {

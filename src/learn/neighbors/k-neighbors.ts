@@ -3,6 +3,7 @@
 // some rows gives those rows weight 1 and the others 0, as sklearn), found by brute force, a
 // KD-tree or a ball tree. All algorithms return the same neighbours in the same order: ascending
 // distance, ties by training index.
+import { BaseEstimator } from '../core/base-estimator.js';
 import type { Classifier, FitOptions, Labels, SerializedComponent } from '../core/estimator.js';
 import { matrix, type Matrix } from '../core/matrix.js';
 import { decodeFloat64, encodeFloat64, registerComponent } from '../core/serialization.js';
@@ -35,9 +36,8 @@ export interface KNeighborsResult {
   indices: Int32Array;
 }
 
-export class KNeighborsClassifier implements Classifier<Matrix> {
+export class KNeighborsClassifier extends BaseEstimator<KNeighborsParams> implements Classifier<Matrix> {
   static readonly TYPE = 'KNeighborsClassifier';
-  params: KNeighborsParams;
   classes_: Float64Array | undefined;
   nFeaturesIn_: number | undefined;
   /** The algorithm used ('auto' resolved). */
@@ -50,20 +50,7 @@ export class KNeighborsClassifier implements Classifier<Matrix> {
   private heap_: NeighborHeap | undefined;
 
   constructor(params: KNeighborsParams = {}) {
-    this.params = params;
-  }
-
-  getParams(): Record<string, unknown> {
-    return { ...DEFAULTS, ...this.params };
-  }
-
-  setParams(params: Record<string, unknown>): this {
-    this.params = { ...this.params, ...(params as KNeighborsParams) };
-    return this;
-  }
-
-  clone(): this {
-    return new KNeighborsClassifier({ ...this.params }) as this;
+    super(params, DEFAULTS);
   }
 
   fit(X: Matrix, y: Labels, options: FitOptions = {}): this {

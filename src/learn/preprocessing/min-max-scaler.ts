@@ -1,4 +1,5 @@
 // MinMaxScaler: maps each column's [min, max] seen at fit onto featureRange, NaN ignored and kept.
+import { BaseEstimator } from '../core/base-estimator.js';
 import type { SerializedComponent } from '../core/estimator.js';
 import type { Matrix } from '../core/matrix.js';
 import { matrix } from '../core/matrix.js';
@@ -15,18 +16,16 @@ export interface MinMaxScalerParams {
 const EPS = 2.220446049250313e-16;
 
 /** x·scale + min with scale = (hi − lo) / (max − min) (a range below 10·eps counts as 1), as scikit-learn. */
-export class MinMaxScaler implements TableTransformer {
-  readonly params: MinMaxScalerParams;
+export class MinMaxScaler extends BaseEstimator<MinMaxScalerParams> implements TableTransformer {
   featureNamesIn_: string[] | undefined;
   dataMin_: Float64Array | undefined;
   dataMax_: Float64Array | undefined;
   scale_: Float64Array | undefined;
   min_: Float64Array | undefined;
 
-  constructor(params: MinMaxScalerParams = {}) { this.params = params; }
-  getParams(): Record<string, unknown> { return { ...this.params }; }
-  setParams(params: Record<string, unknown>): this { Object.assign(this.params as Record<string, unknown>, params); return this; }
-  clone(): this { return new MinMaxScaler({ ...this.params, featureRange: this.params.featureRange ? [...this.params.featureRange] : undefined }) as this; }
+  constructor(params: MinMaxScalerParams = {}) {
+    super(params);
+  }
 
   private range(): [number, number] {
     const r = this.params.featureRange ?? [0, 1];

@@ -1,4 +1,5 @@
 // OneHotEncoder: one 0/1 column per (input column, category), categories sorted as scikit-learn.
+import { BaseEstimator } from '../core/base-estimator.js';
 import type { SerializedComponent } from '../core/estimator.js';
 import type { Matrix } from '../core/matrix.js';
 import { matrix } from '../core/matrix.js';
@@ -23,20 +24,15 @@ export interface OneHotEncoderParams {
  * (strings lexicographically, numbers ascending; numbers shown as Python floats, 1.0). A missing
  * value seen at fit becomes its own last category named 'nan', as scikit-learn 1.2.
  */
-export class OneHotEncoder implements TableTransformer {
-  readonly params: OneHotEncoderParams;
+export class OneHotEncoder extends BaseEstimator<OneHotEncoderParams> implements TableTransformer {
   featureNamesIn_: string[] | undefined;
   categories_: ColumnVocabulary[] | undefined;
   private indexes: VocabularyIndex[] | undefined;
   private offsets: Int32Array | undefined;
   private nOut = 0;
 
-  constructor(params: OneHotEncoderParams = {}) { this.params = params; }
-  getParams(): Record<string, unknown> { return { ...this.params }; }
-  setParams(params: Record<string, unknown>): this { Object.assign(this.params as Record<string, unknown>, params); return this; }
-  clone(): this {
-    const cats = this.params.categories;
-    return new OneHotEncoder({ ...this.params, categories: Array.isArray(cats) ? cats.map((c) => [...c]) : cats }) as this;
+  constructor(params: OneHotEncoderParams = {}) {
+    super(params);
   }
 
   private handleUnknown(): 'error' | 'ignore' {

@@ -1,4 +1,5 @@
 // OrdinalEncoder: each category becomes its index in the sorted category list (one column per input).
+import { BaseEstimator } from '../core/base-estimator.js';
 import type { SerializedComponent } from '../core/estimator.js';
 import type { Matrix } from '../core/matrix.js';
 import { matrix } from '../core/matrix.js';
@@ -19,18 +20,13 @@ export interface OrdinalEncoderParams {
 }
 
 /** Categories sorted as OneHotEncoder's; missing cells are not a category and map to encodedMissingValue. */
-export class OrdinalEncoder implements TableTransformer {
-  readonly params: OrdinalEncoderParams;
+export class OrdinalEncoder extends BaseEstimator<OrdinalEncoderParams> implements TableTransformer {
   featureNamesIn_: string[] | undefined;
   categories_: ColumnVocabulary[] | undefined;
   private indexes: VocabularyIndex[] | undefined;
 
-  constructor(params: OrdinalEncoderParams = {}) { this.params = params; }
-  getParams(): Record<string, unknown> { return { ...this.params }; }
-  setParams(params: Record<string, unknown>): this { Object.assign(this.params as Record<string, unknown>, params); return this; }
-  clone(): this {
-    const cats = this.params.categories;
-    return new OrdinalEncoder({ ...this.params, categories: Array.isArray(cats) ? cats.map((c) => [...c]) : cats }) as this;
+  constructor(params: OrdinalEncoderParams = {}) {
+    super(params);
   }
 
   private validate(): void {

@@ -1,4 +1,5 @@
 // SimpleImputer: fills missing cells per column with a statistic learned at fit (scikit-learn's semantics).
+import { BaseEstimator } from '../core/base-estimator.js';
 import type { SerializedComponent } from '../core/estimator.js';
 import type { Column, Frame } from '../core/frame.js';
 import type { Matrix } from '../core/matrix.js';
@@ -28,8 +29,7 @@ const STRATEGIES: readonly ImputeStrategy[] = ['mean', 'median', 'most_frequent'
  * with no observed value is dropped from the output unless keepEmptyFeatures (then filled with 0);
  * 'constant' never drops.
  */
-export class SimpleImputer implements TableTransformer {
-  readonly params: SimpleImputerParams;
+export class SimpleImputer extends BaseEstimator<SimpleImputerParams> implements TableTransformer {
   featureNamesIn_: string[] | undefined;
   inputKinds_: ColumnKind[] | undefined;
   /** One fill value per input column; NaN / null marks an empty column that is dropped. */
@@ -38,12 +38,8 @@ export class SimpleImputer implements TableTransformer {
   private kept: Int32Array | undefined;
 
   constructor(params: SimpleImputerParams = {}) {
-    this.params = params;
+    super(params);
   }
-
-  getParams(): Record<string, unknown> { return { ...this.params }; }
-  setParams(params: Record<string, unknown>): this { Object.assign(this.params as Record<string, unknown>, params); return this; }
-  clone(): this { return new SimpleImputer({ ...this.params }) as this; }
 
   private validate(): { strategy: ImputeStrategy; keepEmpty: boolean } {
     const strategy = this.params.strategy ?? 'mean';

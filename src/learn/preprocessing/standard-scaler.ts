@@ -1,4 +1,5 @@
 // StandardScaler: (x − mean) / std per column, population std, NaN ignored in fit and kept in transform.
+import { BaseEstimator } from '../core/base-estimator.js';
 import type { SerializedComponent } from '../core/estimator.js';
 import type { Matrix } from '../core/matrix.js';
 import { matrix } from '../core/matrix.js';
@@ -18,8 +19,7 @@ const EPS = 2.220446049250313e-16;
  * Same arithmetic as scikit-learn 1.2: var = (Σ(x−T)² − (Σ(x−T))²/n) / n with T = mean, and a
  * near-constant column (var ≤ n·eps·var + (n·mean·eps)²) gets scale 1.
  */
-export class StandardScaler implements TableTransformer {
-  readonly params: StandardScalerParams;
+export class StandardScaler extends BaseEstimator<StandardScalerParams> implements TableTransformer {
   featureNamesIn_: string[] | undefined;
   mean_: Float64Array | undefined;
   var_: Float64Array | undefined;
@@ -28,10 +28,9 @@ export class StandardScaler implements TableTransformer {
   private shift: Float64Array | undefined;
   private divisor: Float64Array | undefined;
 
-  constructor(params: StandardScalerParams = {}) { this.params = params; }
-  getParams(): Record<string, unknown> { return { ...this.params }; }
-  setParams(params: Record<string, unknown>): this { Object.assign(this.params as Record<string, unknown>, params); return this; }
-  clone(): this { return new StandardScaler({ ...this.params }) as this; }
+  constructor(params: StandardScalerParams = {}) {
+    super(params);
+  }
 
   fit(X: Table): this {
     for (const key of ['withMean', 'withStd'] as const) {

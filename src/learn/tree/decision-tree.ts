@@ -5,6 +5,7 @@
 // differences: sklearn treats values closer than 1e-7 as equal (here only identical float32
 // values are); like sklearn, predict compares float32(x) with the threshold. NaN, which
 // sklearn 1.2 rejects, is ranked below every value in fit and routed left in predict.
+import { BaseEstimator } from '../core/base-estimator.js';
 import type { Classifier, FitOptions, Labels, SerializedComponent } from '../core/estimator.js';
 import { matrix, type Matrix } from '../core/matrix.js';
 import { decodeFloat64, encodeFloat64, registerComponent } from '../core/serialization.js';
@@ -36,29 +37,15 @@ const DEFAULTS: Required<DecisionTreeParams> = {
   criterion: 'gini', maxDepth: null, minSamplesSplit: 2, minSamplesLeaf: 1, maxFeatures: null, classWeight: null, seed: 0,
 };
 
-export class DecisionTreeClassifier implements Classifier<Matrix> {
+export class DecisionTreeClassifier extends BaseEstimator<DecisionTreeParams> implements Classifier<Matrix> {
   static readonly TYPE = 'DecisionTreeClassifier';
-  params: DecisionTreeParams;
   classes_: Float64Array | undefined;
   nFeaturesIn_: number | undefined;
   tree_: FlatTree | undefined;
   featureImportances_: Float64Array | undefined;
 
   constructor(params: DecisionTreeParams = {}) {
-    this.params = params;
-  }
-
-  getParams(): Record<string, unknown> {
-    return { ...DEFAULTS, ...this.params };
-  }
-
-  setParams(params: Record<string, unknown>): this {
-    this.params = { ...this.params, ...(params as DecisionTreeParams) };
-    return this;
-  }
-
-  clone(): this {
-    return new DecisionTreeClassifier({ ...this.params }) as this;
+    super(params, DEFAULTS);
   }
 
   fit(X: Matrix, y: Labels, options: FitOptions = {}): this {
