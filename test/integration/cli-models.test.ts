@@ -1,26 +1,12 @@
 // `cairn models …` against a real server over HTTP: listing, versions, policy set/show/check,
 // gated transitions and aliases (refused, then forced with a reason) and the audit history.
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCairnCli } from '../support/cairn-cli.js';
 import { post, startTestServer, type TestServer } from './server-harness.js';
 
-const REPO = path.resolve(import.meta.dirname, '../..');
-
-/** Async spawn: the server under test runs in this process, so a sync spawn would deadlock it. */
-function cairn(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/cli/main.ts'), ...args], {
-      cwd: REPO, env: { ...process.env, MLFLOW_TRACKING_URI: '', CAIRN_TRACKING_URI: '', CAIRN_USER: '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('exit', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const cairn = runCairnCli;
 
 let srv: TestServer;
 beforeAll(async () => { srv = await startTestServer(); });

@@ -1,25 +1,10 @@
 // `cairn experiments` and `cairn runs` against a real server over HTTP.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCairnCli } from '../support/cairn-cli.js';
 import { freePort } from '../support/cairn-server.js';
 import { post, startTestServer, type TestServer } from './server-harness.js';
 
-const REPO = path.resolve(import.meta.dirname, '../..');
-
-/** Async spawn: the server under test runs in this process, so a sync spawn would deadlock it. */
-function cairn(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/cli/main.ts'), ...args], {
-      cwd: REPO, env: { ...process.env, MLFLOW_TRACKING_URI: '', CAIRN_TRACKING_URI: '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('exit', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const cairn = runCairnCli;
 
 let srv: TestServer;
 beforeAll(async () => { srv = await startTestServer(); });
