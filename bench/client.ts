@@ -3,33 +3,21 @@
 // point, synchronous, as a Python user writes it — and, for reference, its `synchronous=False`
 // batching) to the real MLflow server, in the same run. MLflow is timed on a smaller fixed count
 // (default 5,000) to keep the run bounded; the figure compared is points per second. Prints Markdown for BENCHMARKS.md; raw JSON goes to bench/out/.
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as cairn from '../src/client/fluent.js';
 import {
-  DEBIAN_PYTHON, REPO_ROOT, freePort, mlflowPythonEnv, startCairnServer, startMlflowScript, waitForHealth,
+  DEBIAN_PYTHON, REPO_ROOT, mlflowPythonEnv, startCairnServer,
 } from '../test/support/cairn-server.js';
+import { exec, withMlflowServer } from './support/mlflow-anchor.js';
 
 const RATIO_TARGET = 20;
 const log = (msg: string) => process.stderr.write(`[bench client ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
 interface Result { points: number; seconds: number; pointsPerSecond: number; verified: number }
 
-function exec(cmd: string, args: string[], env: Record<string, string> = {}, timeoutMs = 1_800_000): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, out, err }); });
-  });
-}
 
 async function benchCairn(points: number): Promise<Result> {
   const server = await startCairnServer();
@@ -71,14 +59,7 @@ print(f"RESULT {elapsed} {verified}")
 type MlflowMode = 'sync' | 'async';
 
 async function benchMlflow(points: number, modes: MlflowMode[]): Promise<Record<MlflowMode, Result | null>> {
-  const port = await freePort();
-  const data = mkdtempSync(path.join(os.tmpdir(), 'mlflow-bench-client-'));
-  const env = { MLFLOW_DATA: data };
-  const started = await exec('bash', [startMlflowScript(), 'start', String(port)], env, 300_000);
-  if (started.code !== 0) throw new Error(`start_mlflow.sh start failed:\n${started.out}${started.err}`);
-  try {
-    const url = `http://127.0.0.1:${port}`;
-    await waitForHealth(url, 120_000);
+  return withMlflowServer('mlflow-bench-client-', async (url) => {
     const out: Record<MlflowMode, Result | null> = { sync: null, async: null };
     for (const mode of modes) {
       log(`MLflow (${mode}): ${points} points via mlflow.log_metric to ${url} (load ${os.loadavg()[0].toFixed(2)})`);
@@ -90,10 +71,7 @@ async function benchMlflow(points: number, modes: MlflowMode[]): Promise<Record<
       log(`MLflow (${mode}): ${out[mode]!.pointsPerSecond.toFixed(0)} points/s (${m[2]} stored)`);
     }
     return out;
-  } finally {
-    await exec('bash', [startMlflowScript(), 'stop', String(port)], env, 60_000);
-    rmSync(data, { recursive: true, force: true });
-  }
+  });
 }
 
 export async function run(args: string[]): Promise<void> {

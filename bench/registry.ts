@@ -5,12 +5,13 @@
 // connections, as real clients use; MLflow's gunicorn closes each one, Cairn keeps them.
 // Prints Markdown for BENCHMARKS.md, writes raw JSON to bench/out/.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT, freePort, startCairnServer, startMlflowScript, waitForHealth } from '../test/support/cairn-server.js';
+import { REPO_ROOT, startCairnServer } from '../test/support/cairn-server.js';
+import { withMlflowServer } from './support/mlflow-anchor.js';
 
 const RATIO_TARGET = 10;
 const PHASES = ['create', 'search', 'alias'] as const;
@@ -153,32 +154,9 @@ async function benchServer(label: string, base: string, o: Options): Promise<Ser
   return { label, phases: { create, search, alias }, checks };
 }
 
-function exec(cmd: string, args: string[], env: Record<string, string>, timeoutMs: number): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, out }); });
-  });
-}
 
 async function benchMlflow(o: Options): Promise<ServerResult> {
-  const port = await freePort();
-  const data = mkdtempSync(path.join(os.tmpdir(), 'mlflow-registry-bench-'));
-  const env = { MLFLOW_DATA: data };
-  const started = await exec('bash', [startMlflowScript(), 'start', String(port)], env, 300_000);
-  if (started.code !== 0) throw new Error(`start_mlflow.sh start failed:\n${started.out}`);
-  try {
-    await waitForHealth(`http://127.0.0.1:${port}`, 60_000);
-    await new Promise((r) => setTimeout(r, 1000));
-    return await benchServer('mlflow-2.17.2', `http://127.0.0.1:${port}`, o);
-  } finally {
-    await exec('bash', [startMlflowScript(), 'stop', String(port)], env, 60_000);
-    rmSync(data, { recursive: true, force: true });
-  }
+  return withMlflowServer('mlflow-registry-bench-', (url) => benchServer('mlflow-2.17.2', url, o));
 }
 
 async function benchCairn(o: Options): Promise<ServerResult> {

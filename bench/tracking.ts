@@ -2,7 +2,6 @@
 // the anchor's bench_tracking.py (fresh server + store per concurrency), plus a search over
 // 100,000 seeded runs on SQLite and PostgreSQL. Prints Markdown for BENCHMARKS.md, writes
 // raw JSON to bench/out/.
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,8 +14,9 @@ import type { SqlDatabase } from '../src/tracking/sql/sql-database.js';
 import { openSqliteDatabase } from '../src/tracking/sql/sqlite-database.js';
 import { SqlTrackingStore } from '../src/tracking/sql/sql-tracking-store.js';
 import {
-  DEBIAN_PYTHON, REPO_ROOT, freePort, sharedDir, startCairnServer, startMlflowScript, waitForHealth,
+  DEBIAN_PYTHON, REPO_ROOT, sharedDir, startCairnServer,
 } from '../test/support/cairn-server.js';
+import { exec, withMlflowServer } from './support/mlflow-anchor.js';
 import { startPostgres } from '../test/support/postgres.js';
 
 const PHASES = [
@@ -42,17 +42,6 @@ interface BenchJson { phases: Record<PhaseKey, PhaseResult>; total_wall_s: numbe
 const log = (msg: string) => process.stderr.write(`[bench tracking ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 const loadavg = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
 
-function exec(cmd: string, args: string[], env: Record<string, string> = {}, timeoutMs = 1_800_000): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, out }); });
-  });
-}
 
 async function runLoad(url: string, clients: number, runs: number, calls: number, outFile: string, label: string): Promise<BenchJson> {
   const script = path.join(sharedDir(), 'anchors/mlflow/bench_tracking.py');
@@ -67,20 +56,10 @@ async function runLoad(url: string, clients: number, runs: number, calls: number
 }
 
 async function benchMlflow(clients: number, o: Options, outDir: string, rep: number): Promise<BenchJson> {
-  const port = await freePort();
-  const data = mkdtempSync(path.join(os.tmpdir(), 'mlflow-bench-'));
-  const env = { MLFLOW_DATA: data };
-  const started = await exec('bash', [startMlflowScript(), 'start', String(port)], env, 300_000);
-  if (started.code !== 0) throw new Error(`start_mlflow.sh start failed:\n${started.out}`);
-  try {
-    await waitForHealth(`http://127.0.0.1:${port}`, 60_000);
-    await new Promise((r) => setTimeout(r, 1000));
+  return withMlflowServer('mlflow-bench-', (url, port) => {
     log(`MLflow C=${clients} on :${port} (load ${loadavg()})`);
-    return await runLoad(`http://127.0.0.1:${port}`, clients, o.runs, o.calls, path.join(outDir, `mlflow-c${clients}-rep${rep}.json`), 'mlflow-2.17.2');
-  } finally {
-    await exec('bash', [startMlflowScript(), 'stop', String(port)], env, 60_000);
-    rmSync(data, { recursive: true, force: true });
-  }
+    return runLoad(url, clients, o.runs, o.calls, path.join(outDir, `mlflow-c${clients}-rep${rep}.json`), 'mlflow-2.17.2');
+  });
 }
 
 /** The load generator against a do-nothing server: the most any server can show on this machine. */

@@ -1,0 +1,46 @@
+// Starts the real MLflow 2.17.2 server (../shared/anchors/mlflow/start_mlflow.sh) on a free port with
+// a fresh data dir for one benchmark phase, and stops it after; plus the child-process runner the
+// benchmarks use for the anchor's scripts.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, startMlflowScript, waitForHealth } from '../../test/support/cairn-server.js';
+
+export interface ExecResult {
+  code: number | null;
+  /** stdout and stderr interleaved, as a terminal would show them. */
+  out: string;
+  err: string;
+}
+
+export function exec(cmd: string, args: string[], env: Record<string, string> = {}, timeoutMs = 1_800_000): Promise<ExecResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { out += b.toString(); err += b.toString(); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code, out, err }); });
+  });
+}
+
+/** Runs `body` against a fresh MLflow server (its own port and data dir), stopping it afterwards. */
+export async function withMlflowServer<T>(tmpPrefix: string, body: (url: string, port: number) => Promise<T>): Promise<T> {
+  const port = await freePort();
+  const data = mkdtempSync(path.join(os.tmpdir(), tmpPrefix));
+  const env = { MLFLOW_DATA: data };
+  const started = await exec('bash', [startMlflowScript(), 'start', String(port)], env, 300_000);
+  if (started.code !== 0) throw new Error(`start_mlflow.sh start failed:\n${started.out}`);
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    await waitForHealth(url, 120_000);
+    await new Promise((r) => setTimeout(r, 1000)); // let gunicorn's workers finish booting
+    return await body(url, port);
+  } finally {
+    await exec('bash', [startMlflowScript(), 'stop', String(port)], env, 60_000);
+    rmSync(data, { recursive: true, force: true });
+  }
+}
