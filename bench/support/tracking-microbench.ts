@@ -4,7 +4,9 @@
 // metric points, 2 × set-tag, update), then runs/search (metrics.m0 > 0.5 ORDER BY metrics.m1
 // DESC, 100 rows), metrics/get-history and runs/get.
 //
-//   npx tsx bench/support/tracking-microbench.ts [--runs 400] [--calls 300]
+// The store is opened as `cairn server` opens it (with its run cache); --uncached measures without.
+//
+//   npx tsx bench/support/tracking-microbench.ts [--runs 400] [--calls 300] [--uncached]
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { buildApp } from '../../src/server/app.js';
 import { openTrackingStore } from '../../src/tracking/open-store.js';
+import { DEFAULT_RUN_CACHE_CAPACITY } from '../../src/tracking/sql/run-cache.js';
 
 const API = '/api/2.0/mlflow';
 
@@ -44,11 +47,15 @@ function summary(): string {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { runs: { type: 'string', default: '400' }, calls: { type: 'string', default: '300' } } });
+  const { values } = parseArgs({ args: argv, options: {
+    runs: { type: 'string', default: '400' }, calls: { type: 'string', default: '300' }, uncached: { type: 'boolean', default: false },
+  } });
   const nRuns = Number(values.runs);
   const calls = Number(values.calls);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cairn-microbench-'));
-  const store = await openTrackingStore(`sqlite:///${path.join(dir, 'cairn.db')}`, { defaultArtifactRoot: path.join(dir, 'artifacts') });
+  const store = await openTrackingStore(`sqlite:///${path.join(dir, 'cairn.db')}`, {
+    defaultArtifactRoot: path.join(dir, 'artifacts'), runCacheCapacity: values.uncached ? undefined : DEFAULT_RUN_CACHE_CAPACITY,
+  });
   const app = await buildApp({ store, serveArtifacts: false, logger: pino({ level: 'warn' }) });
   await app.ready();
   const post = async (name: string, url: string, body: unknown) => {

@@ -74,12 +74,26 @@ export function runJsonText(run: Run): string {
   return appendRun('', run);
 }
 
+// Frozen runs (the store's run cache hands them out, shared and unchangeable) are written once;
+// the text lives as long as the run object does.
+const frozenRunText = new WeakMap<Run, string>();
+
+function appendRunOnce(out: string, run: Run): string {
+  if (!Object.isFrozen(run)) return appendRun(out, run);
+  let text = frozenRunText.get(run);
+  if (text === undefined) {
+    text = appendRun('', run);
+    frozenRunText.set(run, text);
+  }
+  return out + text;
+}
+
 /** A SearchRuns response body: `runs` and `next_page_token`, each omitted when empty. */
 export function searchRunsJsonText(runs: Run[], nextPageToken?: string): string {
   let out = '{';
   if (runs.length > 0) {
     out += '"runs":[';
-    for (let i = 0; i < runs.length; i++) out = appendRun(i === 0 ? out : out + ',', runs[i]);
+    for (let i = 0; i < runs.length; i++) out = appendRunOnce(i === 0 ? out : out + ',', runs[i]);
     out += ']';
   }
   if (nextPageToken) out += `${runs.length > 0 ? ',' : ''}"next_page_token":${str(nextPageToken)}`;

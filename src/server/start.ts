@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LocalArtifactRepository } from '../artifacts/local-artifact-repository.js';
 import { openStores } from '../registry/open-stores.js';
+import { DEFAULT_RUN_CACHE_CAPACITY } from '../tracking/sql/run-cache.js';
 import { WebhookDeliveryWorker, deliveryWorkerOptionsFromEnv } from '../registry/webhooks/delivery-worker.js';
 import type { RegistryStore } from '../registry/store.js';
 import type { TrackingStore } from '../tracking/store.js';
@@ -55,7 +56,9 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const defaultArtifactRoot = resolveDefaultArtifactRoot(opts);
   const workerOptions = deliveryWorkerOptionsFromEnv();
   // opening runs the migrations (a no-op in cluster workers: the primary ran them before forking)
-  const { tracking: store, registry, webhooks } = await openStores(opts.backendStoreUri, { defaultArtifactRoot });
+  const { tracking: store, registry, webhooks } = await openStores(opts.backendStoreUri, {
+    defaultArtifactRoot, runCacheCapacity: DEFAULT_RUN_CACHE_CAPACITY,
+  });
   let app: FastifyInstance | undefined;
   try {
     const artifactRepo = opts.serveArtifacts ? await LocalArtifactRepository.open(opts.artifactsDestination) : undefined;

@@ -13,6 +13,8 @@ export interface OpenTrackingStoreOptions {
   defaultArtifactRoot: string;
   /** PostgreSQL connection pool size (default 10). */
   poolSize?: number;
+  /** Runs kept between searches by a long-lived server (see SqlTrackingStoreOptions); default none. */
+  runCacheCapacity?: number;
 }
 
 const SUPPORTED = 'sqlite:///relative/path.db, sqlite:////absolute/path.db, sqlite://:memory:, postgresql://user:password@host:port/database';
@@ -42,7 +44,7 @@ export async function openTrackingStore(uri: string, options: OpenTrackingStoreO
   } else {
     db = new PostgresDatabase(parsed.connectionString, options.poolSize);
   }
-  const store = new SqlTrackingStore(db, { defaultArtifactRoot: options.defaultArtifactRoot });
+  const store = new SqlTrackingStore(db, { defaultArtifactRoot: options.defaultArtifactRoot, runCacheCapacity: options.runCacheCapacity });
   try {
     await store.init();
   } catch (error) {

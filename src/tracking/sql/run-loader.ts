@@ -1,7 +1,8 @@
 // Reads runs with their params, tags, latest metrics and dataset inputs in a few set-based
 // queries, whatever the number of runs, keeping the order the ids were given in.
 import type { DatasetInput, Metric, Run, RunData, RunInfo, RunStatus, Tag } from '../entities.js';
-import { allValues, type SqlExecutor, type SqlValue } from './sql-database.js';
+import type { RunCache } from './run-cache.js';
+import { allValues, type SqlDatabase, type SqlExecutor, type SqlValue } from './sql-database.js';
 
 export interface RunRow {
   run_uuid: string; name: string | null; user_id: string | null; status: string; start_time: number | null;
@@ -80,6 +81,33 @@ async function loadInputs(db: SqlExecutor, ids: string[]): Promise<Map<string, D
 
 type KeyValueRow = [runUuid: string, key: string, value: string];
 type MetricValuesRow = [runUuid: string, key: string, value: number, timestamp: number, step: number, isNan: number];
+
+/**
+ * loadRuns through a run cache: cached runs (read-only, shared) for the ids the cache holds at the
+ * database's current change token, the rest read and added. Without a token, plain loadRuns.
+ */
+export async function loadRunsCached(db: SqlDatabase, ids: string[], cache: RunCache | undefined): Promise<Run[]> {
+  const token = cache && ids.length > 0 ? await db.changeToken?.() : undefined;
+  if (cache === undefined || token === undefined) return loadRuns(db, ids);
+  cache.sync(token);
+  const found = new Map<string, Run>();
+  const missing: string[] = [];
+  for (const id of ids) {
+    const run = cache.get(id);
+    if (run) found.set(id, run);
+    else missing.push(id);
+  }
+  if (missing.length === 0) return ids.map((id) => found.get(id) as Run);
+  const loaded = await loadRuns(db, missing);
+  cache.put(token, loaded);
+  for (const run of loaded) found.set(run.info.runId, run);
+  const runs: Run[] = [];
+  for (const id of ids) {
+    const run = found.get(id);
+    if (run) runs.push(run);
+  }
+  return runs;
+}
 
 /**
  * Loads complete runs for the given ids; ids that do not exist are skipped. Rows are read as

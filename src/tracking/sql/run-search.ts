@@ -10,7 +10,7 @@ import {
   compileRunSearch, compileSelectivityProbe, isProbeable, type RunSearchDriver,
 } from './run-search-compiler.js';
 import { experimentIdNumber } from './experiment-operations.js';
-import { loadRuns } from './run-loader.js';
+import { loadRunsCached } from './run-loader.js';
 import type { StoreContext } from './store-context.js';
 
 // A filter matching fewer index entries than this drives the query; reading that many is ~1 ms.
@@ -66,6 +66,6 @@ export async function searchRuns(ctx: StoreContext, query: SearchRunsQuery): Pro
       skip = Math.max(0, skip - Number(counted?.n ?? 0));
     }
   }
-  const items = await loadRuns(ctx.db, ids.slice(0, limit));
+  const items = await loadRunsCached(ctx.db, ids.slice(0, limit), ctx.runCache);
   return ids.length > limit ? { items, nextPageToken: encodePageToken(offset + limit) } : { items };
 }

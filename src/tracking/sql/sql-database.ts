@@ -26,6 +26,11 @@ export interface SqlDatabase extends SqlExecutor {
    * only touch the database through `tx`.
    */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
+   * A value that changes after any write to the database is committed, by this process or another;
+   * absent when the engine has no cheap way to tell (then nothing is cached across requests).
+   */
+  changeToken?(): Promise<string>;
   close(): Promise<void>;
 }
 

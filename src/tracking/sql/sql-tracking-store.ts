@@ -9,17 +9,28 @@ import * as experiments from './experiment-operations.js';
 import { getMetricHistory, getMetricHistoryBulkInterval } from './metric-history.js';
 import { migrate } from './migrations.js';
 import * as runs from './run-operations.js';
+import { RunCache } from './run-cache.js';
 import { searchRuns } from './run-search.js';
 import type { SqlDatabase } from './sql-database.js';
 import type { StoreContext } from './store-context.js';
 
-export interface SqlTrackingStoreOptions { defaultArtifactRoot: string }
+export interface SqlTrackingStoreOptions {
+  defaultArtifactRoot: string;
+  /**
+   * Keep up to this many complete runs between searches (RunCache), for a long-lived server;
+   * searches then return shared read-only runs. Only engines with a change token (SQLite) cache.
+   */
+  runCacheCapacity?: number;
+}
 
 export class SqlTrackingStore implements TrackingStore {
   private readonly ctx: StoreContext;
 
   constructor(readonly db: SqlDatabase, options: SqlTrackingStoreOptions) {
-    this.ctx = { db, defaultArtifactRoot: options.defaultArtifactRoot };
+    this.ctx = {
+      db, defaultArtifactRoot: options.defaultArtifactRoot,
+      runCache: options.runCacheCapacity && db.changeToken ? new RunCache(options.runCacheCapacity) : undefined,
+    };
   }
 
   async init(): Promise<void> {

@@ -29,18 +29,27 @@ export class SqliteDatabase implements SqlDatabase {
   private readonly rawStatements = new Map<string, Database.Statement>();
   private readonly direct: Required<SqlExecutor>;
   private commits = 0;
+  /** Bumped after every statement that may have written; with data_version, the change token. */
+  private writes = 0;
   private closed = false;
   private checkpointer: Promise<SqliteCheckpointer | undefined> | undefined;
 
   constructor(filename: string) {
     this.db = new Database(filename);
     this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    // a statement that is not read-only (INSERT … RETURNING through all(), say) counts as a write
+    const counted = <T>(stmt: Database.Statement, result: T): T => {
+      if (!stmt.readonly) this.writes++;
+      return result;
+    };
     this.direct = {
-      all: async <T>(sql: string, params: SqlValue[] = []) => this.prepare(sql).all(...params) as T[],
-      get: async <T>(sql: string, params: SqlValue[] = []) => this.prepare(sql).get(...params) as T | undefined,
-      allValues: async <T>(sql: string, params: SqlValue[] = []) => this.prepareRaw(sql).all(...params) as T[],
-      run: async (sql: string, params: SqlValue[] = []) => ({ changes: this.prepare(sql).run(...params).changes }),
-      exec: async (sql: string) => { this.db.exec(sql); },
+      all: async <T>(sql: string, params: SqlValue[] = []) => { const s = this.prepare(sql); return counted(s, s.all(...params) as T[]); },
+      get: async <T>(sql: string, params: SqlValue[] = []) => { const s = this.prepare(sql); return counted(s, s.get(...params) as T | undefined); },
+      allValues: async <T>(sql: string, params: SqlValue[] = []) => { const s = this.prepareRaw(sql); return counted(s, s.all(...params) as T[]); },
+      run: async (sql: string, params: SqlValue[] = []) => {
+        try { return { changes: this.prepare(sql).run(...params).changes }; } finally { this.writes++; }
+      },
+      exec: async (sql: string) => { try { this.db.exec(sql); } finally { this.writes++; } },
     };
   }
 
@@ -107,8 +116,18 @@ export class SqliteDatabase implements SqlDatabase {
       } catch (error) {
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
         throw error;
+      } finally {
+        this.writes++; // after the commit: a token read later reflects it
       }
     }), this.dialect.isTransientError, RETRY);
+  }
+
+  /**
+   * Changes after every write of this connection (counted here: SQLite's data_version ignores
+   * them) and after every commit of another connection or process (data_version).
+   */
+  changeToken(): Promise<string> {
+    return this.outside(async () => `${this.writes}.${this.db.pragma('data_version', { simple: true }) as number}`);
   }
 
   /** Hands WAL checkpoints to a background thread; autocheckpoints stay on until it runs (and if it dies). */
