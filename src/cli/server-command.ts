@@ -2,11 +2,12 @@
 import { Command } from 'commander';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_RUN_CACHE_CAPACITY } from '../tracking/sql/run-cache.js';
 import { runSingleServer } from './run-server.js';
 import { runClusterPrimary } from './server-cluster.js';
 import {
   DEFAULT_ARTIFACTS_DESTINATION, defaultBackendStoreUri, parseBackendStoreUri, parseHost, parseLogLevel,
-  parsePort, parseWorkers, sqliteFilePath, type ServerConfig,
+  parsePort, parseRunCacheSize, parseWorkers, sqliteFilePath, type ServerConfig,
 } from './server-options.js';
 
 export function serverCommand(): Command {
@@ -24,6 +25,9 @@ export function serverCommand(): Command {
     .option('--host <host>', 'interface to listen on', parseHost, '127.0.0.1')
     .option('--port <port>', 'TCP port to listen on (0 picks a free one)', parsePort, 5000)
     .option('--workers <n>', 'worker processes serving requests (node:cluster)', parseWorkers, 1)
+    .option('--run-cache-size <n>',
+      'complete runs each worker keeps between searches, emptied by any write to the database (SQLite only; 0 = off)',
+      parseRunCacheSize, DEFAULT_RUN_CACHE_CAPACITY)
     .option('--log-level <level>', 'fatal, error, warn, info, debug (one line per request), trace or silent', parseLogLevel, 'info')
     .action(async (flags: Record<string, unknown>) => {
       const config: ServerConfig = {
@@ -35,6 +39,7 @@ export function serverCommand(): Command {
         port: flags.port as number,
         workers: flags.workers as number,
         logLevel: flags.logLevel as string,
+        runCacheSize: flags.runCacheSize as number,
       };
       const dbFile = sqliteFilePath(config.backendStoreUri);
       if (dbFile) mkdirSync(path.dirname(dbFile), { recursive: true });

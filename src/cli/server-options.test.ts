@@ -2,7 +2,7 @@ import { InvalidArgumentError } from 'commander';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_BACKEND_STORE_URI, defaultBackendStoreUri, parseBackendStoreUri, parsePort, parseWorkers, sqliteFilePath,
+  DEFAULT_BACKEND_STORE_URI, defaultBackendStoreUri, parseBackendStoreUri, parsePort, parseRunCacheSize, parseWorkers, sqliteFilePath,
 } from './server-options.js';
 
 describe('server options', () => {
@@ -12,6 +12,9 @@ describe('server options', () => {
     for (const bad of ['-1', '65536', 'abc', '1.5', '']) expect(() => parsePort(bad)).toThrow(/--port/);
     expect(() => parseWorkers('0')).toThrow(InvalidArgumentError);
     expect(parseWorkers('2')).toBe(2);
+    expect(parseRunCacheSize('0')).toBe(0);
+    expect(parseRunCacheSize('20000')).toBe(20000);
+    for (const bad of ['-1', '1.5', 'many', '']) expect(() => parseRunCacheSize(bad)).toThrow(/--run-cache-size/);
   });
 
   it('accepts only database URIs for the backend store', () => {

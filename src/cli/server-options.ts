@@ -43,6 +43,14 @@ export function parseWorkers(value: string): number {
   return n;
 }
 
+export function parseRunCacheSize(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) {
+    throw new InvalidArgumentError('--run-cache-size must be an integer >= 0 (0 turns the cache off).');
+  }
+  return n;
+}
+
 export function parseLogLevel(value: string): string {
   if (!LOG_LEVELS.includes(value)) throw new InvalidArgumentError(`--log-level must be one of ${LOG_LEVELS.join(', ')}.`);
   return value;

@@ -22,6 +22,8 @@ export interface StartServerOptions {
   port: number;
   logger?: FastifyBaseLogger;
   logLevel?: string;
+  /** Complete runs kept between searches (SQLite only; 0 turns the cache off). Default 10,000. */
+  runCacheSize?: number;
 }
 
 export interface RunningServer {
@@ -57,7 +59,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const workerOptions = deliveryWorkerOptionsFromEnv();
   // opening runs the migrations (a no-op in cluster workers: the primary ran them before forking)
   const { tracking: store, registry, webhooks } = await openStores(opts.backendStoreUri, {
-    defaultArtifactRoot, runCacheCapacity: DEFAULT_RUN_CACHE_CAPACITY,
+    defaultArtifactRoot, runCacheCapacity: opts.runCacheSize ?? DEFAULT_RUN_CACHE_CAPACITY,
   });
   let app: FastifyInstance | undefined;
   try {
