@@ -43,6 +43,29 @@ export function reducedDistance(m: Metric, a: ArrayLike<number>, ao: number, b: 
   }
 }
 
+/**
+ * reducedDistance(m, a, ao, b, bo, d) when it is <= bound; otherwise some value > bound (the
+ * partial sum or maximum at which the pair was abandoned: the terms are >= 0, so it only grows).
+ * Same terms in the same order, so a returned distance is bit-identical to reducedDistance's.
+ */
+export function boundedReduced(m: Metric, a: ArrayLike<number>, ao: number, b: ArrayLike<number>, bo: number, d: number, bound: number): number {
+  let s = 0;
+  switch (m.kind) {
+    case 0:
+      for (let j = 0; j < d; j++) { const t = a[ao + j] - b[bo + j]; s += t * t; if (s > bound) return s; }
+      return s;
+    case 1:
+      for (let j = 0; j < d; j++) { s += Math.abs(a[ao + j] - b[bo + j]); if (s > bound) return s; }
+      return s;
+    case 2:
+      for (let j = 0; j < d; j++) { const t = Math.abs(a[ao + j] - b[bo + j]); if (t > s) s = t; if (s > bound) return s; }
+      return s;
+    default:
+      for (let j = 0; j < d; j++) { s += Math.pow(Math.abs(a[ao + j] - b[bo + j]), m.p); if (s > bound) return s; }
+      return s;
+  }
+}
+
 export function reducedToDistance(m: Metric, r: number): number {
   if (m.kind === 0) return Math.sqrt(r);
   if (m.kind === 3) return Math.pow(r, 1 / m.p);

@@ -2,14 +2,16 @@
 // chebyshev or minkowski(p) distance, uniform or 1/distance weights (a query at distance 0 from
 // some rows gives those rows weight 1 and the others 0, as sklearn), found by brute force, a
 // KD-tree or a ball tree. All algorithms return the same neighbours in the same order: ascending
-// distance, ties by training index.
+// distance, ties by training index. Brute force scans the rows grouped and pruned by exact bounds
+// where that pays (grouped-scan.ts), and in index order otherwise.
 import { BaseEstimator } from '../core/base-estimator.js';
 import type { Classifier, FitOptions, Labels, SerializedComponent } from '../core/estimator.js';
 import { matrix, type Matrix } from '../core/matrix.js';
 import { decodeFloat64, encodeFloat64, registerComponent } from '../core/serialization.js';
 import { argmaxClasses } from '../tree/decision-tree.js';
 import { checkPredictInput, encodeLabels, paramError } from '../tree/tree-params.js';
-import { reducedDistance, reducedToDistance, resolveMetric, type Metric, type MetricName } from './distance-metric.js';
+import { boundedReduced, reducedDistance, reducedToDistance, resolveMetric, type Metric, type MetricName } from './distance-metric.js';
+import { GroupedScan } from './grouped-scan.js';
 import { NeighborHeap } from './neighbor-heap.js';
 import { SpaceTree } from './space-tree.js';
 
@@ -47,6 +49,7 @@ export class KNeighborsClassifier extends BaseEstimator<KNeighborsParams> implem
   private nRows_ = 0;
   private metric_: Metric | undefined;
   private tree_: SpaceTree | undefined;
+  private scan_: GroupedScan | undefined;
   private heap_: NeighborHeap | undefined;
 
   constructor(params: KNeighborsParams = {}) {
@@ -93,6 +96,7 @@ export class KNeighborsClassifier extends BaseEstimator<KNeighborsParams> implem
     this.fitAlgorithm_ = algorithm;
     this.tree_ = algorithm === 'brute' ? undefined
       : new SpaceTree(algorithm, this.X_!, this.nRows_, this.nFeaturesIn_!, metric, p.leafSize);
+    this.scan_ = algorithm === 'brute' ? GroupedScan.create(this.X_!, this.nRows_, this.nFeaturesIn_!, metric) : undefined;
     this.heap_ = new NeighborHeap(p.nNeighbors);
   }
 
@@ -100,12 +104,17 @@ export class KNeighborsClassifier extends BaseEstimator<KNeighborsParams> implem
   private search(q: ArrayLike<number>, qo: number, heap: NeighborHeap): void {
     heap.reset();
     if (this.tree_) this.tree_.query(q, qo, heap);
+    else if (this.scan_?.pays) this.scan_.query(q, qo, heap);
     else if (this.metric_!.kind === 0) bruteEuclidean(q, qo, this.X_!, this.nRows_, this.nFeaturesIn_!, heap);
     else {
       const d = this.nFeaturesIn_!, X = this.X_!, m = this.metric_!;
+      // abandoning a row early pays for chebyshev and minkowski(p), whose terms cost more than
+      // the extra comparison; for manhattan the plain sum is faster
+      const early = m.kind >= 2;
       for (let i = 0; i < this.nRows_; i++) {
-        const r = reducedDistance(m, q, qo, X, i * d, d);
-        if (r <= heap.bound()) heap.push(r, i);
+        const bound = heap.bound();
+        const r = early ? boundedReduced(m, q, qo, X, i * d, d, bound) : reducedDistance(m, q, qo, X, i * d, d);
+        if (r <= bound) heap.push(r, i);
       }
     }
     heap.sort();
