@@ -6,7 +6,7 @@ import { matrix } from './core/matrix.js';
 import { registerComponent, restoreComponent } from './core/serialization.js';
 import type { FrameSchema } from './data/records.js';
 import {
-  toMatrix, type Cell, type ColumnKind, type Table, type TableTransformer,
+  copyIntoMatrix, toMatrix, transformIntoMatrix, type Cell, type ColumnKind, type Table, type TableTransformer,
 } from './preprocessing/table.js';
 
 /** A classifier that may offer the allocation-free single-row path (tree, forest, logistic regression). */
@@ -173,6 +173,16 @@ export class Pipeline implements TableTransformer {
     const last = this.final;
     const Xt = this.transformThrough(X, false);
     return isClassifier(last) ? Xt : last.transform(Xt);
+  }
+
+  /** transform(X) written straight into out[i * stride + offset ...] (the last step's transformInto when it has one). */
+  transformInto(X: Table, out: Float64Array, stride: number, offset: number): void {
+    this.requireFitted();
+    const ts = this.transformerSteps();
+    if (ts.length === 0) { copyIntoMatrix(X, out, stride, offset, 'Pipeline'); return; }
+    let Xt = X;
+    for (let k = 0; k < ts.length - 1; k++) Xt = ts[k].transform(Xt);
+    transformIntoMatrix(ts[ts.length - 1], Xt, out, stride, offset, 'Pipeline');
   }
 
   private transformerSteps(): TableTransformer[] {

@@ -6,7 +6,7 @@ import type { Matrix } from '../core/matrix.js';
 import { matrix } from '../core/matrix.js';
 import { registerComponent, restoreComponent } from '../core/serialization.js';
 import {
-  asFrame, notFitted, tableColumnNames, tableKinds, toMatrix,
+  asFrame, copyIntoMatrix, notFitted, tableColumnNames, tableKinds, toMatrix, transformIntoMatrix,
   type Cell, type ColumnKind, type Table, type TableTransformer,
 } from './table.js';
 
@@ -29,6 +29,13 @@ interface FittedBlock {
   width: number;
   /** Reused on the single-row path: this block's input cells. */
   rowBuffer: Cell[];
+  /** Whether the transformer's output is all numeric (so it may write into the output directly); set on first transform. */
+  numericOut?: boolean;
+}
+
+function numericOutput(b: FittedBlock): boolean {
+  if (b.numericOut === undefined) b.numericOut = b.transformer === 'passthrough' || b.transformer.outputKinds().every((k) => k === 'numeric');
+  return b.numericOut;
 }
 
 const NAME_RE = /^.+$/;
@@ -134,11 +141,21 @@ export class ColumnTransformer implements TableTransformer {
     const f = asFrame(X);
     const byName = new Set(tableColumnNames(X));
     for (const n of this.featureNamesIn_) if (!byName.has(n)) throw new RangeError(`ColumnTransformer.transform: X has no column "${n}", which was present at fit`);
-    const outputs = blocks.map((b) => {
+    // each block writes its columns straight into the output matrix (no per-block matrices)
+    const out = matrix(f.nRows, this.nOut);
+    let at = 0;
+    for (const b of blocks) {
       const sub = selectColumns(f, b.columns);
-      return b.transformer === 'passthrough' ? toMatrix(sub, `ColumnTransformer passthrough "${b.name}"`) : toMatrix(b.transformer.transform(sub), `ColumnTransformer: output of "${b.name}"`);
-    });
-    return hstack(outputs, f.nRows);
+      if (b.transformer === 'passthrough') {
+        copyIntoMatrix(sub, out.data, this.nOut, at, `ColumnTransformer passthrough "${b.name}"`);
+      } else if (numericOutput(b)) {
+        transformIntoMatrix(b.transformer, sub, out.data, this.nOut, at, `ColumnTransformer: output of "${b.name}"`);
+      } else {
+        copyIntoMatrix(toMatrix(b.transformer.transform(sub), `ColumnTransformer: output of "${b.name}"`), out.data, this.nOut, at, b.name);
+      }
+      at += b.width;
+    }
+    return out;
   }
 
   transformRowInto(row: ArrayLike<Cell>, out: Cell[] | Float64Array, offset: number): void {

@@ -71,35 +71,41 @@ export class OneHotEncoder extends BaseEstimator<OneHotEncoderParams> implements
   fitTransform(X: Table): Matrix { return this.fit(X).transform(X); }
 
   transform(X: Table): Matrix {
+    const out = matrix(X.nRows, this.nOut);
+    this.transformInto(X, out.data, this.nOut, 0);
+    return out;
+  }
+
+  /** transform(X) written straight into out[i * stride + offset ...], which must be zero there. */
+  transformInto(X: Table, out: Float64Array, stride: number, offset: number): void {
     const idx = this.indexes; const offsets = this.offsets;
     if (!idx || !offsets || !this.featureNamesIn_) throw notFitted('OneHotEncoder');
     checkInputColumns(X, this.featureNamesIn_, 'OneHotEncoder.transform');
-    const out = matrix(X.nRows, this.nOut);
     const strict = this.handleUnknown() === 'error';
     if (!isFrame(X)) {
       for (let i = 0; i < X.nRows; i++) {
-        for (let j = 0; j < idx.length; j++) this.setOne(out.data, i * this.nOut, j, X.data[i * X.nCols + j], strict);
+        for (let j = 0; j < idx.length; j++) this.setOne(out, i * stride + offset, j, X.data[i * X.nCols + j], strict);
       }
-      return out;
+      return;
     }
     X.columns.forEach((c, j) => {
       if (c.kind === 'numeric') {
-        for (let i = 0; i < X.nRows; i++) this.setOne(out.data, i * this.nOut, j, c.values[i], strict);
+        for (let i = 0; i < X.nRows; i++) this.setOne(out, i * stride + offset, j, c.values[i], strict);
         return;
       }
       const lookup = idx[j].codeLookup(c.categories);
       const missing = idx[j].indexOf(null);
+      const codes = c.codes, base = offset + offsets[j];
       for (let i = 0; i < X.nRows; i++) {
-        const code = c.codes[i];
+        const code = codes[i];
         const k = code < 0 ? missing : lookup[code];
         if (k < 0) {
           if (strict) throw unknownError(c.name, code < 0 ? null : c.categories[code]);
           continue;
         }
-        out.data[i * this.nOut + offsets[j] + k] = 1;
+        out[i * stride + base + k] = 1;
       }
     });
-    return out;
   }
 
   private setOne(out: Float64Array | Cell[], base: number, j: number, cell: Cell, strict: boolean): void {

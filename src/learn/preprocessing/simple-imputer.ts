@@ -73,6 +73,26 @@ export class SimpleImputer extends BaseEstimator<SimpleImputerParams> implements
     return { nRows: X.nRows, columns } satisfies Frame;
   }
 
+  /** transform(X) of numeric columns written straight into out[i * stride + offset ...]. */
+  transformInto(X: Table, out: Float64Array, stride: number, offset: number): void {
+    const stats = this.statistics_; const kept = this.kept;
+    if (!stats || !kept || !this.featureNamesIn_) throw notFitted('SimpleImputer');
+    checkInputColumns(X, this.featureNamesIn_, 'SimpleImputer.transform');
+    const n = X.nRows;
+    for (let k = 0; k < kept.length; k++) {
+      const j = kept[k], fill = stats[j] as number;
+      let at = offset + k;
+      if (!isFrame(X)) {
+        for (let i = 0; i < n; i++, at += stride) { const v = X.data[i * X.nCols + j]; out[at] = v !== v ? fill : v; }
+        continue;
+      }
+      const c = X.columns[j];
+      if (c.kind !== 'numeric') throw new Error(`SimpleImputer.transformInto: column "${c.name}" is categorical; its output is not numeric`);
+      const values = c.values;
+      for (let i = 0; i < n; i++, at += stride) { const v = values[i]; out[at] = v !== v ? fill : v; }
+    }
+  }
+
   private transformMatrix(X: Matrix, stats: number[], kept: Int32Array): Matrix {
     const out = matrix(X.nRows, kept.length);
     for (let i = 0; i < X.nRows; i++) {

@@ -29,6 +29,12 @@ export interface TableTransformer {
    * Allocates nothing.
    */
   transformRowInto(row: ArrayLike<Cell>, out: Cell[] | Float64Array, offset: number): void;
+  /**
+   * Optional batch fast path for steps whose output is all numeric: writes the same values as
+   * transform(X) straight into a row-major matrix, row i's output at out[i * stride + offset ...],
+   * with no intermediate table. `out` must be zero there (a fresh matrix).
+   */
+  transformInto?(X: Table, out: Float64Array, stride: number, offset: number): void;
   getParams(): Record<string, unknown>;
   setParams(params: Record<string, unknown>): this;
   clone(): this;
@@ -69,6 +75,28 @@ export function toMatrix(x: Table, context: string): Matrix {
     for (let i = 0; i < x.nRows; i++) m.data[i * m.nCols + j] = c.values[i];
   });
   return m;
+}
+
+/** Batch transform into out[i * stride + offset ...]: the step's transformInto, else transform and copy. */
+export function transformIntoMatrix(t: TableTransformer, X: Table, out: Float64Array, stride: number, offset: number, context: string): void {
+  if (t.transformInto) { t.transformInto(X, out, stride, offset); return; }
+  copyIntoMatrix(t.transform(X), out, stride, offset, context);
+}
+
+/** Writes a numeric table's columns into out[i * stride + offset ...] (as toMatrix, without the intermediate matrix). */
+export function copyIntoMatrix(x: Table, out: Float64Array, stride: number, offset: number, context: string): void {
+  if (!isFrame(x)) {
+    for (let i = 0; i < x.nRows; i++) {
+      const src = i * x.nCols, dst = i * stride + offset;
+      for (let j = 0; j < x.nCols; j++) out[dst + j] = x.data[src + j];
+    }
+    return;
+  }
+  x.columns.forEach((c, j) => {
+    if (c.kind !== 'numeric') throw new Error(`${context}: column "${c.name}" is categorical; encode it (OneHotEncoder, OrdinalEncoder) before it reaches a matrix`);
+    const v = c.values;
+    for (let i = 0, at = offset + j; i < x.nRows; i++, at += stride) out[at] = v[i];
+  });
 }
 
 /** Checks that X has the columns (names, count) the transformer was fitted on. */
