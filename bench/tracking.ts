@@ -74,11 +74,13 @@ async function benchCeiling(clients: number, o: Options, outDir: string): Promis
 }
 
 async function benchCairn(clients: number, o: Options, outDir: string, rep: number): Promise<BenchJson> {
-  const server = await startCairnServer({ workers: o.workers });
+  const extraArgs = o.runCacheSize === undefined ? [] : ['--run-cache-size', String(o.runCacheSize)];
+  const server = await startCairnServer({ workers: o.workers, extraArgs });
+  const label = `cairn workers=${o.workers}${o.runCacheSize === undefined ? '' : ` run-cache-size=${o.runCacheSize}`}`;
   try {
     await new Promise((r) => setTimeout(r, 1000));
-    log(`Cairn C=${clients} workers=${o.workers} on :${server.port} (load ${loadavg()})`);
-    return await runLoad(server.url, clients, o.runs, o.calls, path.join(outDir, `cairn-c${clients}-rep${rep}.json`), `cairn workers=${o.workers}`);
+    log(`Cairn C=${clients} ${label} on :${server.port} (load ${loadavg()})`);
+    return await runLoad(server.url, clients, o.runs, o.calls, path.join(outDir, `cairn-c${clients}-rep${rep}.json`), label);
   } finally {
     await server.stop();
     server.cleanup();
@@ -210,6 +212,8 @@ interface Options {
   clients: number[]; runs: number; calls: number; workers: number; reps: number; ceiling: boolean; mlflow: boolean; cairn: boolean;
   search: boolean; load: boolean; backends: Array<'sqlite' | 'postgres'>; searchRuns: number; searchCalls: number;
   params: number; metrics: number;
+  /** `cairn server --run-cache-size` for the load phases (default: the server's). */
+  runCacheSize?: number;
 }
 
 function parseOptions(args: string[]): Options {
@@ -229,13 +233,14 @@ function parseOptions(args: string[]): Options {
       backends: { type: 'string', default: 'sqlite,postgres' },
       'search-runs': { type: 'string', default: '100000' },
       'search-calls': { type: 'string', default: '50' },
+      'run-cache-size': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     console.log(`npm run bench -- tracking [--clients 1,8] [--runs 50] [--calls 200] [--workers 1] [--reps 1]
   [--skip-mlflow] [--skip-cairn] [--skip-ceiling] [--skip-search | --only-search] [--backends sqlite,postgres]
-  [--search-runs 100000] [--search-calls 50]`);
+  [--search-runs 100000] [--search-calls 50] [--run-cache-size N (cairn server's; 0 = off)]`);
     process.exit(0);
   }
   return {
@@ -244,6 +249,7 @@ function parseOptions(args: string[]): Options {
     search: !values['skip-search'], ceiling: !values['skip-ceiling'], load: !values['only-search'],
     backends: values.backends.split(',').filter(Boolean) as Options['backends'],
     searchRuns: Number(values['search-runs']), searchCalls: Number(values['search-calls']), params: 10, metrics: 10,
+    runCacheSize: values['run-cache-size'] === undefined ? undefined : Number(values['run-cache-size']),
   };
 }
 
@@ -348,7 +354,7 @@ export async function run(args: string[]): Promise<void> {
     `### Tracking server: Cairn vs MLflow 2.17.2 (${meta.date.slice(0, 10)}, ${meta.cpus} × ${meta.cpu}, ${meta.mem_gib} GiB)`,
     '',
     `bench_tracking.py -r ${o.runs} --calls ${o.calls}; fresh server and SQLite store per concurrency and repetition, median of ${o.reps}; MLflow = default`
-    + ` \`mlflow server\` (4 gunicorn sync workers); Cairn = \`cairn server --workers ${o.workers}\`. Load ${meta.loadavg_start.map((x) => x.toFixed(2)).join('/')} at start.`
+    + ` \`mlflow server\` (4 gunicorn sync workers); Cairn = \`cairn server --workers ${o.workers}${o.runCacheSize === undefined ? '' : ` --run-cache-size ${o.runCacheSize}`}\`. Load ${meta.loadavg_start.map((x) => x.toFixed(2)).join('/')} at start.`
     + ' "Client ceiling" = the same load generator against a do-nothing server (bench/support/null-tracking-server.ts)'
     + ' in the same run: no server can show more than that on this machine.',
     '',
