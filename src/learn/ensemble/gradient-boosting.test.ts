@@ -6,6 +6,7 @@ import { hasSklearn, runPython } from '../../../test/support/python.js';
 import { ANCHOR_AUC, ANCHOR_FOLDS_PY, ROC_AUC_PY, toAnchorFold, type AnchorFoldJson } from './anchor-folds.js';
 import { GradientBoostingClassifier } from './gradient-boosting.js';
 import { binMatrix, computeCuts } from './hist-binning.js';
+import { histHelperReady, histHelperTaskCount, startHistHelper, useHistHelper } from './hist-pool.js';
 
 const DATA_DIR = '/work/shared/data';
 const sk = hasSklearn();
@@ -103,6 +104,30 @@ describe('GradientBoostingClassifier', () => {
     const back = restoreComponent<GradientBoostingClassifier>(JSON.parse(JSON.stringify(a.toJSON())));
     expect(back.predictProba(X).data).toEqual(a.predictProba(X).data);
   });
+
+  it('large fits are bit-identical with and without the histogram helper thread', async () => {
+    startHistHelper();
+    for (let t = 0; t < 400 && !histHelperReady(); t++) await new Promise((r) => setTimeout(r, 50));
+    expect(histHelperReady()).toBe(true);
+    const { X, y } = synthetic(11, 30_000, 2, 0.05);
+    const { X: X3, y: y3 } = synthetic(12, 24_000, 3, 0.05);
+    const helperTasks0 = histHelperTaskCount();
+    const sampleWeight = Float64Array.from(y, (_, i) => 0.5 + (i % 3));
+    const cases = [
+      { X, y, p: { nEstimators: 6, maxDepth: 7, seed: 3 } },
+      { X, y, p: { nEstimators: 4, subsample: 0.8, colsampleByTree: 0.6, seed: 4 }, options: { sampleWeight } },
+      { X: X3, y: y3, p: { nEstimators: 3, maxDepth: 5, subsample: 0.9, seed: 5 } },
+    ];
+    for (const { X: Xc, y: yc, p, options } of cases) {
+      const json = (threads: boolean): string => {
+        useHistHelper(threads);
+        try { return JSON.stringify(new GradientBoostingClassifier(p).fit(Xc, yc, options).toJSON()); } finally { useHistHelper(true); }
+      };
+      expect(json(true)).toBe(json(false));
+      expect(histHelperReady()).toBe(true); // not dropped after a failure
+    }
+    expect(histHelperTaskCount()).toBeGreaterThan(helperTasks0);
+  }, 60_000);
 
   it('validates params', () => {
     const X = fromRows([[0], [1]]);

@@ -9,7 +9,8 @@ import { Rng } from '../core/random.js';
 import { decodeFloat64, decodeInt32, encodeFloat64, encodeInt32, registerComponent } from '../core/serialization.js';
 import { argmaxClasses } from '../tree/decision-tree.js';
 import { checkPredictInput, checkTrainingInput, encodeLabels, paramError, resolveSeed } from '../tree/tree-params.js';
-import { binMatrix, computeCuts, binCount } from './hist-binning.js';
+import { predictBoostProba, sigmoid, softmaxInPlace } from './boost-predict.js';
+import { binMatrix, computeCuts, binCount, float32Columns } from './hist-binning.js';
 import { buildHistTree, HistWorkspace, type HistTree } from './hist-tree-builder.js';
 
 export interface GradientBoostingParams {
@@ -90,10 +91,6 @@ function treeValue(b: PackedBoost, t: number, data: ArrayLike<number>, offset: n
   return b.value[node];
 }
 
-function sigmoid(m: number): number {
-  return 1 / (1 + Math.exp(-m));
-}
-
 export class GradientBoostingClassifier extends BaseEstimator<GradientBoostingParams> implements Classifier<Matrix> {
   static readonly TYPE = 'GradientBoostingClassifier';
   classes_: Float64Array | undefined;
@@ -140,17 +137,20 @@ export class GradientBoostingClassifier extends BaseEstimator<GradientBoostingPa
     const n = X.nRows, nF = X.nCols;
     const sw = options.sampleWeight;
 
-    const cuts = computeCuts(X, p.maxBin);
-    const bins = binMatrix(X, cuts);
+    const cols = float32Columns(X);
+    const cuts = computeCuts(X, p.maxBin, cols);
+    const bins = binMatrix(X, cuts, cols);
     const ws = new HistWorkspace(bins, cuts, n);
-    const margin = new Float64Array(n * nOut).fill(baseMargin);
-    const grad = new Float64Array(n * nOut), hess = new Float64Array(n * nOut);
+    const margin = ws.float64(n * nOut).fill(baseMargin);
+    const nGrad = nOut === 1 ? 0 : n * nOut; // the binary case keeps its gradients in the workspace
+    const grad = new Float64Array(nGrad), hess = new Float64Array(nGrad);
     const rng = new Rng(p.seed);
     const treeParams = { maxDepth: p.maxDepth, minChildWeight: p.minChildWeight, lambda: p.regLambda, gamma: p.gamma, learningRate: p.learningRate };
     const nColSample = Math.max(1, Math.floor(p.colsampleByTree * nF));
     const allFeatures = Int32Array.from({ length: nF }, (_, f) => f);
     const inSample = new Uint8Array(n);
     const sampled = new Int32Array(n);
+    for (let i = 0; i < n; i++) sampled[i] = i; // all rows, unless subsample < 1 redraws them each round
 
     const ev = options.evalSet;
     let evIdx: Int32Array | undefined, evMargin: Float64Array | undefined;
@@ -172,12 +172,13 @@ export class GradientBoostingClassifier extends BaseEstimator<GradientBoostingPa
     let best = -1, bestScore = Infinity;
     const prob = new Float64Array(nOut === 1 ? 1 : K);
     for (let round = 0; round < p.nEstimators; round++) {
-      computeGradients(margin, yIdx, sw, nOut, grad, hess, prob);
+      // binary: gradients straight into the workspace, on two threads for large data
+      if (nOut === 1) ws.logisticGradients(margin, yIdx, sw, p.subsample === 1 && nColSample === nF);
+      else computeGradients(margin, yIdx, sw, nOut, grad, hess, prob);
       let nUsed = 0;
       if (p.subsample < 1) {
         for (let i = 0; i < n; i++) { const keep = rng.random() < p.subsample; inSample[i] = keep ? 1 : 0; if (keep) sampled[nUsed++] = i; }
       } else {
-        for (let i = 0; i < n; i++) sampled[i] = i;
         nUsed = n;
       }
       for (let k = 0; k < nOut; k++) {
@@ -185,14 +186,10 @@ export class GradientBoostingClassifier extends BaseEstimator<GradientBoostingPa
         if (nColSample < nF) features = Int32Array.from(rng.shuffle(allFeatures.slice()).subarray(0, nColSample)).sort();
         ws.rows.set(sampled.subarray(0, nUsed));
         const g = grad.subarray(k * n, (k + 1) * n), h = hess.subarray(k * n, (k + 1) * n);
-        const { tree, nodeStart, nodeEnd } = buildHistTree(ws, nUsed, g, h, features, treeParams);
+        const { tree, nodeStart, nodeEnd } = buildHistTree(ws, nUsed, nOut === 1 ? null : g, nOut === 1 ? null : h, features, treeParams);
         trees.push(tree);
         const mk = k * n;
-        for (let node = 0; node < tree.nodeCount; node++) {
-          if (tree.feature[node] >= 0) continue;
-          const v = tree.value[node];
-          for (let q = nodeStart[node]; q < nodeEnd[node]; q++) margin[mk + ws.rows[q]] += v;
-        }
+        ws.addLeafValues(margin, mk, tree, nodeStart, nodeEnd);
         if (nUsed < n) {
           for (let i = 0; i < n; i++) if (inSample[i] === 0) margin[mk + i] += binnedTreeValue(tree, bins, n, cuts, i);
         }
@@ -208,6 +205,7 @@ export class GradientBoostingClassifier extends BaseEstimator<GradientBoostingPa
         else if (p.earlyStoppingRounds !== null && round - best >= p.earlyStoppingRounds) break;
       }
     }
+    ws.release();
     const kept = ev && p.earlyStoppingRounds !== null ? trees.slice(0, (best + 1) * nOut) : trees;
     this.classes_ = classes;
     this.nFeaturesIn_ = nF;
@@ -246,39 +244,9 @@ export class GradientBoostingClassifier extends BaseEstimator<GradientBoostingPa
 
   predictProba(X: Matrix): Matrix {
     checkPredictInput(X, this.nFeaturesIn_, 'GradientBoostingClassifier');
-    const b = this.booster_!;
-    const nc = this.classes_!.length, nOut = b.nOutputs, n = X.nRows;
-    // tree-major: each small tree stays in cache while every row walks it; per-row sums keep
-    // tree order, so results equal predictProbaRowInto bit for bit
-    const margin = new Float64Array(n * nOut).fill(b.baseMargin);
-    const { feature, threshold, defaultLeft, left, right, value, roots } = b;
-    const d = X.data, nCols = X.nCols;
-    for (let t = 0; t < b.nTrees; t++) {
-      const root = roots[t], k = t % nOut;
-      for (let i = 0; i < n; i++) {
-        const off = i * nCols;
-        let node = root;
-        let f = feature[node];
-        while (f >= 0) {
-          const x = d[off + f];
-          if (x !== x) node = defaultLeft[node] === 1 ? left[node] : right[node];
-          else node = Math.fround(x) < threshold[node] ? left[node] : right[node];
-          f = feature[node];
-        }
-        margin[i * nOut + k] += value[node];
-      }
-    }
-    const out = matrix(n, nc);
-    for (let i = 0; i < n; i++) {
-      if (nOut === 1) {
-        const p1 = sigmoid(margin[i]);
-        out.data[2 * i] = 1 - p1; out.data[2 * i + 1] = p1;
-      } else {
-        softmaxInPlace(margin, i * nOut, nOut);
-        for (let c = 0; c < nc; c++) out.data[i * nc + c] = margin[i * nOut + c];
-      }
-    }
-    return out;
+    // tree-major over a padded layout, large batches split by rows over worker threads; per-row
+    // sums keep tree order, so results equal predictProbaRowInto bit for bit (boost-predict.ts)
+    return predictBoostProba(this.booster_!, this.classes_!.length, X);
   }
 
   predict(X: Matrix): Float64Array {
@@ -319,19 +287,10 @@ export class GradientBoostingClassifier extends BaseEstimator<GradientBoostingPa
   }
 }
 
-/** Logistic (one output) or softmax gradients and hessians, XGBoost's formulas and hessian floor. */
+/** Softmax gradients and hessians (XGBoost's formulas and hessian floor); the binary case is HistWorkspace.logisticGradients. */
 function computeGradients(margin: Float64Array, yIdx: Int32Array, sw: Float64Array | undefined, nOut: number,
   grad: Float64Array, hess: Float64Array, prob: Float64Array): void {
   const n = yIdx.length;
-  if (nOut === 1) {
-    for (let i = 0; i < n; i++) {
-      const p = sigmoid(margin[i]);
-      const w = sw ? sw[i] : 1;
-      grad[i] = (p - yIdx[i]) * w;
-      hess[i] = Math.max(p * (1 - p), 1e-16) * w;
-    }
-    return;
-  }
   for (let i = 0; i < n; i++) {
     // margins are stored output-major (margin[k * n + i])
     for (let k = 0; k < nOut; k++) prob[k] = margin[k * n + i];
@@ -343,14 +302,6 @@ function computeGradients(margin: Float64Array, yIdx: Int32Array, sw: Float64Arr
       hess[k * n + i] = Math.max(2 * p * (1 - p), 1e-16) * w;
     }
   }
-}
-
-function softmaxInPlace(a: Float64Array, off: number, k: number): void {
-  let mx = -Infinity;
-  for (let c = 0; c < k; c++) mx = Math.max(mx, a[off + c]);
-  let s = 0;
-  for (let c = 0; c < k; c++) { a[off + c] = Math.exp(a[off + c] - mx); s += a[off + c]; }
-  for (let c = 0; c < k; c++) a[off + c] /= s;
 }
 
 /** Mean log loss from row-major margins (XGBoost clips probabilities at 1e-16). */

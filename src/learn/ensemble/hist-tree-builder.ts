@@ -4,7 +4,12 @@
 // G_L^2/(H_L+lambda) + G_R^2/(H_R+lambda) - G^2/(H+lambda), a learned default direction for
 // missing values (both directions tried), minChildWeight on hessian sums, gamma as the
 // minimum loss change, leaf weight -G/(H+lambda) times the learning rate.
-import { binCount, type BinCuts } from './hist-binning.js';
+import { binCount } from './hist-binning.js';
+import { KIND_HISTOGRAM, KIND_PARTITION, partitionRange, sparseHistogram, TASK_INTS } from './hist-kernels.js';
+import { runSharedTasks } from './hist-pool.js';
+import { CHUNK_ROWS, chunkBatches, chunkCount, chunkStart, HistWorkspace, MAX_CHUNKS, PARALLEL_MIN_ROWS } from './hist-workspace.js';
+
+export { HistWorkspace } from './hist-workspace.js';
 
 export interface HistTreeParams {
   maxDepth: number;
@@ -32,75 +37,6 @@ export interface HistTree {
 
 const RT_EPS = 1e-6;
 
-export class HistWorkspace {
-  readonly rows: Int32Array;
-  readonly tmp: Int32Array;
-  /** Row-major copy of the bin codes (rowBins[i * nFeatures + f]) for column-sampled trees. */
-  readonly rowBins: Uint8Array;
-  /**
-   * Sparse rows: the histogram slots of row i whose bin is not its feature's most frequent bin
-   * are rowSlots[rowPtr[i] .. rowPtr[i + 1]). The most frequent bin of each feature (defaultSlot)
-   * is filled afterwards as node total minus the feature's other bins, so one-hot columns cost
-   * almost nothing (the sparsity trick of XGBoost and LightGBM).
-   */
-  readonly rowPtr: Int32Array;
-  readonly rowSlots: Int32Array;
-  readonly defaultSlot: Int32Array;
-  readonly nFeatures: number;
-  readonly activeSlots: Int32Array;
-  /** Histogram slot of (feature f, bin b) is histOffset[f] + b; each feature has binCount + 1 slots. */
-  readonly histOffset: Int32Array;
-  readonly histSize: number;
-  private pool: Float64Array[] = [];
-
-  constructor(readonly bins: Uint8Array, readonly cuts: BinCuts, readonly nRows: number) {
-    const nF = cuts.nFeatures;
-    this.rows = new Int32Array(nRows);
-    this.tmp = new Int32Array(nRows);
-    this.nFeatures = nF;
-    this.activeSlots = new Int32Array(nF);
-    this.rowBins = new Uint8Array(nRows * nF);
-    for (let f = 0; f < nF; f++) {
-      const col = f * nRows;
-      for (let i = 0; i < nRows; i++) this.rowBins[i * nF + f] = bins[col + i];
-    }
-    this.histOffset = new Int32Array(nF);
-    let off = 0;
-    for (let f = 0; f < nF; f++) { this.histOffset[f] = off; off += binCount(cuts, f) + 1; }
-    this.histSize = off;
-    this.defaultSlot = new Int32Array(nF);
-    let nnz = 0;
-    const isDefault = new Uint8Array(nRows * nF);
-    for (let f = 0; f < nF; f++) {
-      const nb = binCount(cuts, f) + 1, col = f * nRows;
-      const counts = new Int32Array(nb);
-      for (let i = 0; i < nRows; i++) counts[bins[col + i]]++;
-      let def = 0;
-      for (let b = 1; b < nb; b++) if (counts[b] > counts[def]) def = b;
-      this.defaultSlot[f] = this.histOffset[f] + def;
-      nnz += nRows - counts[def];
-      for (let i = 0; i < nRows; i++) if (bins[col + i] === def) isDefault[i * nF + f] = 1;
-    }
-    this.rowPtr = new Int32Array(nRows + 1);
-    this.rowSlots = new Int32Array(nnz);
-    let k = 0;
-    for (let i = 0; i < nRows; i++) {
-      for (let f = 0; f < nF; f++) if (isDefault[i * nF + f] === 0) this.rowSlots[k++] = this.histOffset[f] + this.rowBins[i * nF + f];
-      this.rowPtr[i + 1] = k;
-    }
-  }
-
-  takeHist(): Float64Array {
-    const h = this.pool.pop();
-    if (h) { h.fill(0); return h; }
-    return new Float64Array(this.histSize * 2);
-  }
-
-  giveHist(h: Float64Array): void {
-    this.pool.push(h);
-  }
-}
-
 interface OpenNode { id: number; start: number; end: number; G: number; H: number; depth: number; hist: Float64Array | null }
 
 class TreeOut {
@@ -122,35 +58,18 @@ class TreeOut {
 }
 
 /**
- * Accumulates the gradient histogram of rows[start, end). Row-major bins make one row's updates
- * land in different features' slots, so consecutive adds never wait on each other (column-major
- * scans of 0/1 features hit the same slot every row and serialise on it).
+ * Dense histogram of a column sample over rows[start, end) into hist, on the row-major bins
+ * (one row's updates land in different features' slots, so consecutive adds never wait on each other).
  */
-function buildHistogram(ws: HistWorkspace, hist: Float64Array, start: number, end: number, features: Int32Array,
-  grad: Float64Array, hess: Float64Array): void {
-  const { rows, rowBins, nFeatures: nF } = ws;
+function buildDenseHistogram(ws: HistWorkspace, hist: Float64Array, start: number, end: number, features: Int32Array): void {
+  const { rows, gh } = ws.data;
+  const rowBins = ws.rowBins, nF = ws.nFeatures;
   const nA = features.length;
-  if (nA === nF) {
-    buildSparseHistogram(ws, hist, start, end, grad, hess);
-    return;
-  }
   const slot = ws.activeSlots;
   for (let j = 0; j < nA; j++) slot[j] = ws.histOffset[features[j]];
-  if (nA === nF) {
-    for (let k = start; k < end; k++) {
-      const r = rows[k];
-      const g = grad[r], h = hess[r];
-      const rb = r * nF;
-      for (let f = 0; f < nF; f++) {
-        const b = (slot[f] + rowBins[rb + f]) << 1;
-        hist[b] += g; hist[b + 1] += h;
-      }
-    }
-    return;
-  }
   for (let k = start; k < end; k++) {
     const r = rows[k];
-    const g = grad[r], h = hess[r];
+    const g = gh[2 * r], h = gh[2 * r + 1];
     const rb = r * nF;
     for (let j = 0; j < nA; j++) {
       const b = (slot[j] + rowBins[rb + features[j]]) << 1;
@@ -159,24 +78,72 @@ function buildHistogram(ws: HistWorkspace, hist: Float64Array, start: number, en
   }
 }
 
-function buildSparseHistogram(ws: HistWorkspace, hist: Float64Array, start: number, end: number,
-  grad: Float64Array, hess: Float64Array): void {
-  const { rows, rowPtr, rowSlots, defaultSlot, histOffset, cuts, nFeatures: nF } = ws;
-  let G = 0, H = 0;
-  for (let k = start; k < end; k++) {
-    const r = rows[k];
-    const g = grad[r], h = hess[r];
-    G += g; H += h;
-    for (let j = rowPtr[r], e = rowPtr[r + 1]; j < e; j++) {
-      const b = rowSlots[j] << 1;
-      hist[b] += g; hist[b + 1] += h;
+/**
+ * Histograms of the given nodes (all features). A node of c rows is summed over chunkCount(c)
+ * row chunks, chunk 0 first; the chunks are tasks for this thread and the helper (hist-pool.ts).
+ */
+function buildNodeHistograms(ws: HistWorkspace, nodes: OpenNode[]): void {
+  const d = ws.data, tasks = d.tasks;
+  if (!ws.shared && nodes.every((nd) => nd.end - nd.start < CHUNK_ROWS)) {
+    // small data: one task per node on this thread, no batching
+    for (const nd of nodes) { nd.hist = ws.takeHist(false); sparseHistogram(d, nd.start, nd.end, nd.hist, 0); }
+    return;
+  }
+  for (const batch of chunkBatches(nodes, ws.maxSlots)) {
+    const slotOf = new Map<number, number>(); // q * MAX_CHUNKS + j -> partial slot
+    batch.tasks.forEach((t, i) => {
+      const o = i * TASK_INTS;
+      tasks[o] = t.start; tasks[o + 1] = t.end; tasks[o + 2] = i;
+      slotOf.set(t.q * MAX_CHUNKS + t.j, i);
+    });
+    runSharedTasks(d, ws.shared && batch.rows >= PARALLEL_MIN_ROWS, KIND_HISTOGRAM, batch.tasks.length);
+    for (let q = batch.first; q < batch.last; q++) {
+      const k = chunkCount(nodes[q].end - nodes[q].start);
+      nodes[q].hist = ws.sumPartials(Array.from({ length: k }, (_, j) => slotOf.get(q * MAX_CHUNKS + j)!));
     }
   }
-  for (let f = 0; f < nF; f++) {
-    const first = histOffset[f], last = first + binCount(cuts, f), def = defaultSlot[f];
-    let g = G, h = H;
-    for (let b = first; b <= last; b++) if (b !== def) { g -= hist[2 * b]; h -= hist[2 * b + 1]; }
-    hist[2 * def] = g; hist[2 * def + 1] = h;
+}
+
+interface PendingSplit { nd: OpenNode; col: number; bin: number; nb: number; dl: number; left: number }
+
+/**
+ * Stable partition of every splitting node's rows (lefts first, both sides in row order). Each
+ * chunk is partitioned in place (lefts at its start, rights in tmp), then the pieces are put in order.
+ */
+function partitionNodes(ws: HistWorkspace, splits: PendingSplit[]): void {
+  const d = ws.data, tasks = d.tasks, { rows, tmp } = d;
+  if (!ws.shared && splits.every((sp) => sp.nd.end - sp.nd.start < CHUNK_ROWS)) {
+    for (const sp of splits) {
+      const { start, end } = sp.nd;
+      sp.left = partitionRange(d, start, end, sp.col, sp.bin, sp.nb, sp.dl);
+      rows.set(tmp.subarray(start, end - sp.left), start + sp.left);
+    }
+    return;
+  }
+  const ranges = splits.map((sp) => sp.nd);
+  for (const batch of chunkBatches(ranges, d.tasks.length / TASK_INTS)) {
+    const leftOf = new Map<number, number>(); // chunk start -> left count
+    batch.tasks.forEach((t, i) => {
+      const sp = splits[t.q], o = i * TASK_INTS;
+      tasks[o] = t.start; tasks[o + 1] = t.end; tasks[o + 2] = sp.col; tasks[o + 3] = sp.bin; tasks[o + 4] = sp.nb; tasks[o + 5] = sp.dl;
+    });
+    runSharedTasks(d, ws.shared && batch.rows >= PARALLEL_MIN_ROWS, KIND_PARTITION, batch.tasks.length);
+    batch.tasks.forEach((t, i) => leftOf.set(t.start, tasks[i * TASK_INTS + 6]));
+    for (let q = batch.first; q < batch.last; q++) {
+      const sp = splits[q], { start, end } = sp.nd, c = end - start, k = chunkCount(c);
+      let dst = start;
+      for (let j = 0; j < k; j++) {
+        const s0 = chunkStart(start, c, j, k), l = leftOf.get(s0)!;
+        if (dst !== s0) rows.copyWithin(dst, s0, s0 + l);
+        dst += l;
+      }
+      sp.left = dst - start;
+      for (let j = 0; j < k; j++) {
+        const s0 = chunkStart(start, c, j, k), r = chunkStart(start, c, j + 1, k) - s0 - leftOf.get(s0)!;
+        rows.set(tmp.subarray(s0, s0 + r), dst);
+        dst += r;
+      }
+    }
   }
 }
 
@@ -222,69 +189,81 @@ function leafWeight(G: number, H: number, p: HistTreeParams): number {
 }
 
 /**
- * Grows one tree over rows[0, nRows) of ws (the caller fills ws.rows with the sampled rows).
+ * Grows one tree over rows[0, nRows) of ws (the caller fills ws.rows with the sampled rows), level
+ * by level: find every node's split, partition all splitting nodes, build the smaller children's
+ * histograms, derive the larger ones by subtraction.
+ * grad and hess are per row; null means ws.logisticGradients() has already set them.
  * Returns the tree and, per node, the [start, end) row range so callers can update margins.
  */
-export function buildHistTree(ws: HistWorkspace, nRowsUsed: number, grad: Float64Array, hess: Float64Array,
+export function buildHistTree(ws: HistWorkspace, nRowsUsed: number, grad: Float64Array | null, hess: Float64Array | null,
   features: Int32Array, p: HistTreeParams): { tree: HistTree; nodeStart: Int32Array; nodeEnd: Int32Array } {
-  const { rows, tmp, bins, cuts, nRows: n } = ws;
+  const { cuts, nRows: n } = ws;
+  const { rows, gh } = ws.data;
+  const dense = features.length < ws.nFeatures;
+  if (grad && hess) for (let i = 0; i < n; i++) { gh[2 * i] = grad[i]; gh[2 * i + 1] = hess[i]; }
   const out = new TreeOut();
   const starts: number[] = [], ends: number[] = [];
   let G = 0, H = 0;
-  for (let k = 0; k < nRowsUsed; k++) { const r = rows[k]; G += grad[r]; H += hess[r]; }
+  for (let k = 0; k < nRowsUsed; k++) { const r = rows[k]; G += gh[2 * r]; H += gh[2 * r + 1]; }
   const root: OpenNode = { id: out.add(), start: 0, end: nRowsUsed, G, H, depth: 0, hist: null };
   starts.push(0); ends.push(nRowsUsed);
   const canSplit = (nd: OpenNode): boolean => nd.depth < p.maxDepth && nd.H >= 2 * p.minChildWeight && nd.end - nd.start >= 2;
+  const histograms = (nodes: OpenNode[]): void => {
+    if (!dense) { buildNodeHistograms(ws, nodes); return; }
+    for (const nd of nodes) { nd.hist = ws.takeHist(); buildDenseHistogram(ws, nd.hist, nd.start, nd.end, features); }
+  };
+  // the root over all rows may come with logisticGradients; it must be taken (or dropped) either way
+  const rootHist = ws.takeRootHistogram();
   if (canSplit(root)) {
-    root.hist = ws.takeHist();
-    buildHistogram(ws, root.hist, 0, nRowsUsed, features, grad, hess);
+    if (rootHist && !dense && nRowsUsed === n) root.hist = rootHist; else histograms([root]);
   }
+  if (rootHist && root.hist !== rootHist) ws.giveHist(rootHist);
   let level: OpenNode[] = [root];
   const best: Split = { gain: 0, feature: -1, bin: 0, defaultLeft: false, GL: 0, HL: 0 };
   while (level.length > 0) {
-    const next: OpenNode[] = [];
+    const splits: (PendingSplit & { GL: number; HL: number })[] = [];
     for (const nd of level) {
       if (nd.hist) findBestSplit(ws, nd, features, p, best); else best.feature = -1;
       if (best.feature < 0 || best.gain <= RT_EPS || best.gain < p.gamma) {
         out.value[nd.id] = leafWeight(nd.G, nd.H, p);
         if (nd.hist) ws.giveHist(nd.hist);
+        nd.hist = null;
         continue;
       }
-      const f = best.feature, sb = best.bin, nb = binCount(cuts, f), dl = best.defaultLeft;
+      const f = best.feature, sb = best.bin;
       out.feature[nd.id] = f;
       out.threshold[nd.id] = sb < 0 ? -Infinity : cuts.cuts[cuts.offsets[f] + sb];
-      out.defaultLeft[nd.id] = dl ? 1 : 0;
+      out.defaultLeft[nd.id] = best.defaultLeft ? 1 : 0;
       out.gain[nd.id] = best.gain;
       out.splitBin[nd.id] = sb;
-      // stable partition of the node's rows
-      const col = f * n;
-      let l = nd.start, t = 0;
-      for (let k = nd.start; k < nd.end; k++) {
-        const r = rows[k];
-        const b = bins[col + r];
-        if (b === nb ? dl : b <= sb) rows[l++] = r; else tmp[t++] = r;
-      }
-      rows.set(tmp.subarray(0, t), l);
-      const left: OpenNode = { id: out.add(), start: nd.start, end: l, G: best.GL, H: best.HL, depth: nd.depth + 1, hist: null };
+      splits.push({ nd, col: f * n, bin: sb, nb: binCount(cuts, f), dl: best.defaultLeft ? 1 : 0, left: 0, GL: best.GL, HL: best.HL });
+    }
+    partitionNodes(ws, splits);
+    const next: OpenNode[] = [], toBuild: OpenNode[] = [], pairs: [OpenNode, OpenNode, Float64Array][] = [];
+    for (const sp of splits) {
+      const nd = sp.nd, l = nd.start + sp.left;
+      const left: OpenNode = { id: out.add(), start: nd.start, end: l, G: sp.GL, H: sp.HL, depth: nd.depth + 1, hist: null };
       starts.push(nd.start); ends.push(l);
-      const right: OpenNode = { id: out.add(), start: l, end: nd.end, G: nd.G - best.GL, H: nd.H - best.HL, depth: nd.depth + 1, hist: null };
+      const right: OpenNode = { id: out.add(), start: l, end: nd.end, G: nd.G - sp.GL, H: nd.H - sp.HL, depth: nd.depth + 1, hist: null };
       starts.push(l); ends.push(nd.end);
       out.left[nd.id] = left.id; out.right[nd.id] = right.id;
-      const needL = canSplit(left), needR = canSplit(right);
-      if (needL || needR) {
+      if (canSplit(left) || canSplit(right)) {
         const [small, large] = left.end - left.start <= right.end - right.start ? [left, right] : [right, left];
-        const sh = ws.takeHist();
-        buildHistogram(ws, sh, small.start, small.end, features, grad, hess);
-        const ph = nd.hist!;
-        for (let i = 0; i < ph.length; i++) ph[i] -= sh[i];
-        small.hist = sh; large.hist = ph;
-        if (!canSplit(small)) { ws.giveHist(sh); small.hist = null; }
-        if (!canSplit(large)) { ws.giveHist(ph); large.hist = null; }
+        toBuild.push(small);
+        pairs.push([small, large, nd.hist!]);
       } else {
         ws.giveHist(nd.hist!);
       }
       nd.hist = null;
       next.push(left, right);
+    }
+    if (toBuild.length > 0) histograms(toBuild);
+    for (const [small, large, ph] of pairs) {
+      const sh = small.hist!;
+      for (let i = 0, size = 2 * ws.histSize; i < size; i++) ph[i] -= sh[i];
+      large.hist = ph;
+      if (!canSplit(small)) { ws.giveHist(sh); small.hist = null; }
+      if (!canSplit(large)) { ws.giveHist(ph); large.hist = null; }
     }
     level = next;
   }

@@ -1,0 +1,63 @@
+// Histogram helper thread (hist-pool.ts): sleeps on the shared control block, claims tasks of
+// each published job alongside the fitting thread, and runs them with the same kernels.
+import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
+import { runTask, TASK_INTS, type HistKernelData } from './hist-kernels.js';
+import { claimTask, CTRL, TASK_DONE } from './hist-pool.js';
+
+const { port, ctrl } = workerData as { port: MessagePort; ctrl: Int32Array };
+let data: HistKernelData | null = null;
+let dataId = 0;
+let seen = 0;
+
+/** Takes the kernel data messages the fitting thread posted (the last one wins; id 0 releases). */
+function drainPort(): void {
+  for (let msg = receiveMessageOnPort(port); msg; msg = receiveMessageOnPort(port)) {
+    const m = msg.message as { id: number; data: HistKernelData | null };
+    data = m.data; dataId = m.id;
+  }
+}
+
+function haveData(id: number): boolean {
+  for (let tries = 0; dataId !== id && tries < 200; tries++) {
+    drainPort();
+    if (dataId !== id) Atomics.wait(ctrl, CTRL.SIZE - 1, 0, 1);
+  }
+  return dataId === id && data !== null;
+}
+
+/** Spin this long after a job before sleeping: the next job of the same tree usually follows within it. */
+const SPIN_MS = 0.2;
+
+function nextSeq(): number {
+  const until = performance.now() + SPIN_MS;
+  for (let spin = 1; ; spin++) {
+    const s = Atomics.load(ctrl, CTRL.SEQ);
+    if (s !== seen) return s;
+    if ((spin & 127) === 0 && performance.now() > until) break;
+  }
+  for (;;) {
+    if (Atomics.wait(ctrl, CTRL.SEQ, seen, 1000) === 'timed-out') drainPort();
+    const s = Atomics.load(ctrl, CTRL.SEQ);
+    if (s !== seen) return s;
+  }
+}
+
+Atomics.store(ctrl, CTRL.READY, 1);
+for (;;) {
+  const seq = seen = nextSeq();
+  const kind = Atomics.load(ctrl, CTRL.KIND), count = Atomics.load(ctrl, CTRL.COUNT), id = Atomics.load(ctrl, CTRL.DATA_ID);
+  if (Atomics.load(ctrl, CTRL.CLAIM) >>> 16 !== seq || !haveData(id)) continue;
+  try {
+    const d = data!;
+    for (let i = claimTask(ctrl, seq, count); i >= 0; i = claimTask(ctrl, seq, count)) {
+      runTask(d, kind, i);
+      d.tasks[i * TASK_INTS + TASK_DONE] = 1;
+      Atomics.add(ctrl, CTRL.HELPER_TASKS, 1);
+      Atomics.add(ctrl, CTRL.FINISHED, 1);
+      Atomics.notify(ctrl, CTRL.FINISHED);
+    }
+  } catch {
+    Atomics.store(ctrl, CTRL.ERROR, 1);
+    Atomics.notify(ctrl, CTRL.FINISHED);
+  }
+}
