@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { BoostPredictJob } from './boost-predict.js';
 import type { PredictJob } from './forest-predict.js';
 import type { BuiltTrees, ForestJob } from './forest-trees.js';
 
@@ -63,8 +64,24 @@ function waitReady(sig: Int32Array, count: number): void {
   }
 }
 
+/**
+ * Starts `count` workers if they are not running, without waiting for them: true once all of them
+ * are ready. For optional parallelism (boosted-tree prediction) that should never block on startup.
+ */
+export function forestWorkersReady(count: number): boolean {
+  if (unavailable) return false;
+  try {
+    const sig = ensureWorkers(count);
+    for (let w = 0; w < count; w++) if (Atomics.load(sig, 1 + w) === 0) return false;
+    return true;
+  } catch (e) {
+    if (e instanceof ForestWorkerStartError) unavailable = e.message;
+    return false;
+  }
+}
+
 /** Runs one job per worker and returns what each built (nothing for predict jobs), in job order; blocks the calling thread. */
-export function runForestJobs(jobs: (ForestJob | PredictJob)[]): BuiltTrees[] {
+export function runForestJobs(jobs: (ForestJob | PredictJob | BoostPredictJob)[]): BuiltTrees[] {
   if (unavailable) throw new ForestWorkerStartError(unavailable);
   let sig: Int32Array;
   try {
