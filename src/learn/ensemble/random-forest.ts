@@ -18,7 +18,7 @@ import {
 } from '../tree/tree-params.js';
 import { prepareTreeData } from '../tree/training-data.js';
 import { ForestWorkerStartError, runForestJobs } from './forest-pool.js';
-import { predictForestRows, type PredictJob } from './forest-predict.js';
+import { buildForestLayout, layoutPays, predictForestRows, type ForestLayout, type PredictJob } from './forest-predict.js';
 import { buildForestTrees, type BuiltTrees, type ForestJob } from './forest-trees.js';
 
 export interface RandomForestParams {
@@ -50,6 +50,8 @@ export interface PackedForest {
   left: Int32Array;
   right: Int32Array;
   proba: Float64Array;
+  /** Set only on the shared copy sent to pool workers (when the batch pays for it): the batch-walk layout (forest-predict.ts). */
+  layout?: ForestLayout;
 }
 
 export function packForest(trees: FlatTree[], nClasses: number): PackedForest {
@@ -210,8 +212,8 @@ function sharedCopy<T extends Int32Array | Float64Array>(a: T): T {
 }
 
 /**
- * Splits the rows over the pool's workers (the forest copied into shared memory once, X per
- * call); false when workers cannot start, so the caller predicts in-thread.
+ * Splits the rows over the pool's workers (the forest and its batch-walk layout copied into shared
+ * memory once, X per call); false when workers cannot start, so the caller predicts in-thread.
  */
 function predictOnWorkers(f: PackedForest, X: Matrix, out: Float64Array, nJobs: number): boolean {
   let sf = sharedForests.get(f);
@@ -220,6 +222,7 @@ function predictOnWorkers(f: PackedForest, X: Matrix, out: Float64Array, nJobs: 
       left: sharedCopy(f.left), right: sharedCopy(f.right), proba: sharedCopy(f.proba) };
     sharedForests.set(f, sf);
   }
+  if (!sf.layout && layoutPays(f, X.nRows)) sf.layout = buildForestLayout(f, true);
   const xs = sharedCopy(X.data);
   const os = new Float64Array(new SharedArrayBuffer(out.byteLength));
   const jobs: PredictJob[] = [];
