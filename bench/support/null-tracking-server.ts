@@ -30,6 +30,7 @@ export async function startNullTrackingServer(): Promise<NullServer> {
   const searchBody = JSON.stringify({
     runs: Array.from({ length: 100 }, (_, i) => fakeRun(i.toString(16).padStart(32, '0'))), next_page_token: 'eyJvZmZzZXQiOiAxMDB9',
   });
+  const searchBuffer = Buffer.from(searchBody);
   const getBody = JSON.stringify({ run: fakeRun('f'.repeat(32)) });
   const historyBody = JSON.stringify({
     metrics: Array.from({ length: 10 }, (_, s) => ({ key: 'm0', value: 0.5, timestamp: 1_760_000_000_000 + s, step: s })),
@@ -38,13 +39,13 @@ export async function startNullTrackingServer(): Promise<NullServer> {
     req.resume();
     req.on('end', () => {
       const u = req.url ?? '';
-      let out = '{}';
+      let out: string | Buffer = '{}';
       if (u.includes('/experiments/create')) out = '{"experiment_id":"1"}';
       else if (u.includes('/runs/create')) out = JSON.stringify({ run: fakeRun((++n).toString(16).padStart(32, '0')) });
-      else if (u.includes('/runs/search')) out = searchBody;
+      else if (u.includes('/runs/search')) out = searchBuffer;
       else if (u.includes('/runs/get')) out = getBody;
       else if (u.includes('/metrics/get-history')) out = historyBody;
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out) });
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(out) });
       res.end(out);
     });
   });
