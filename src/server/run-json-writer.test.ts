@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { Run } from '../tracking/entities.js';
 import { runToJson } from './mlflow-json.js';
 import { R } from './response-schemas.js';
-import { runJsonText, searchRunsJsonText } from './run-json-writer.js';
+import { runJsonText, searchRunsJson } from './run-json-writer.js';
+
+const searchRunsJsonText = (runs: Parameters<typeof searchRunsJson>[0], token?: string) => searchRunsJson(runs, token).toString('utf8');
 
 function run(id: string, over: Partial<Run['data']> = {}, extra: Partial<Run> = {}): Run {
   return {
@@ -45,6 +47,11 @@ const runs: Run[] = [
   }),
 ];
 
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object') { Object.freeze(v); for (const x of Object.values(v)) deepFreeze(x); }
+  return v;
+}
+
 /** The generic path: runToJson() objects through Fastify's response-schema serialiser. */
 async function generic(body: Record<string, unknown>): Promise<string> {
   const app = Fastify();
@@ -54,7 +61,7 @@ async function generic(body: Record<string, unknown>): Promise<string> {
   return res.body;
 }
 
-describe('searchRunsJsonText', () => {
+describe('searchRunsJson', () => {
   it('writes what runToJson + the R.runs schema serialiser write', async () => {
     const expected = await generic({ runs: runs.map(runToJson), next_page_token: 'tok"en' });
     const text = searchRunsJsonText(runs, 'tok"en');
@@ -76,6 +83,15 @@ describe('searchRunsJsonText', () => {
   it('writes an empty page as {} and a lone page token', async () => {
     expect(searchRunsJsonText([])).toBe('{}');
     expect(JSON.parse(searchRunsJsonText([], 'x'))).toEqual(JSON.parse(await generic({ next_page_token: 'x' })));
+  });
+
+  it('writes frozen (cached) runs to the same bytes, twice, with non-ASCII text intact', () => {
+    const withUnicode = [...runs, { ...runs[2], data: { metrics: [], params: [{ key: 'naïve κ', value: 'Größe 🚀' }], tags: [] } }];
+    const frozen = withUnicode.map((r) => deepFreeze(structuredClone(r)));
+    const plain = searchRunsJson(withUnicode, 'p');
+    expect(searchRunsJson(frozen, 'p').equals(plain)).toBe(true);
+    expect(searchRunsJson(frozen, 'p').equals(plain)).toBe(true); // from the per-run memo
+    expect(JSON.parse(plain.toString('utf8')).runs.at(-1).data.params).toEqual([{ key: 'naïve κ', value: 'Größe 🚀' }]);
   });
 
   it('writes one run as runToJson does', () => {

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { parseRunStatus, parseViewType, runInfoToJson, runToJson, tagsFromJson } from '../mlflow-json.js';
 import { R } from '../response-schemas.js';
-import { searchRunsJsonText } from '../run-json-writer.js';
+import { searchRunsJson } from '../run-json-writer.js';
 import { S, has, mlflowRoute, runIdOf } from '../mlflow-route.js';
 import type { RouteDeps } from '../route-deps.js';
 import { MAX_ORDER_BY_CLAUSES, SEARCH_RUNS_MAX_RESULTS_THRESHOLD } from '../../tracking/validation.js';
@@ -84,7 +84,7 @@ export async function runRoutes(app: FastifyInstance, { store }: RouteDeps): Pro
       });
       // written directly (R.runs documents the shape): a page of runs is mostly serialisation
       reply.header('content-type', 'application/json; charset=utf-8');
-      return Buffer.from(searchRunsJsonText(page.items, page.nextPageToken));
+      return searchRunsJson(page.items, page.nextPageToken);
     },
   });
 }
