@@ -36,7 +36,6 @@ export class Pipeline implements TableTransformer {
   private rowBuffers: (Cell[] | Float64Array)[] | undefined;
   /** Transformer steps of the fitted pipeline, cached so the row path allocates nothing. */
   private rowSteps: TableTransformer[] | undefined;
-  private probaBuffer: Float64Array | undefined;
   private fitted = false;
 
   constructor(params: PipelineParams) {
@@ -217,8 +216,6 @@ export class Pipeline implements TableTransformer {
       const kinds = t.outputKinds();
       return kinds.every((k) => k === 'numeric') ? new Float64Array(kinds.length) : new Array<Cell>(kinds.length).fill(null);
     });
-    const classes = this.classes_;
-    this.probaBuffer = classes ? new Float64Array(classes.length) : undefined;
   }
 
   /** Single-row transform through every transformer step into out[offset...]; no allocation. */

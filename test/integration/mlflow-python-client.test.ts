@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  DEBIAN_PYTHON, REPO_ROOT, mlflowPythonUnavailable, runMlflowCompatScript, startTestServer, type TestServer,
+  REPO_ROOT, mlflowPythonUnavailable, runMlflowCompatScript, startTestServer, type TestServer,
 } from '../support/cairn-server.js';
 
 const SCRIPT = path.join(REPO_ROOT, 'test/compat/mlflow_tracking_flows.py');

@@ -48,3 +48,17 @@ export function column(m: Matrix, j: number): Float64Array {
   for (let i = 0; i < m.nRows; i++) out[i] = m.data[i * m.nCols + j];
   return out;
 }
+
+/**
+ * A batch predictProba through a model's single-row path: row i's class probabilities, written
+ * by rowInto into a reused buffer, become row i of an nRows x nClasses matrix.
+ */
+export function probaByRows(X: Matrix, nClasses: number, rowInto: (data: Float64Array, out: Float64Array, offset: number) => void): Matrix {
+  const out = matrix(X.nRows, nClasses);
+  const buf = new Float64Array(nClasses);
+  for (let i = 0; i < X.nRows; i++) {
+    rowInto(X.data, buf, i * X.nCols);
+    out.data.set(buf, i * nClasses);
+  }
+  return out;
+}

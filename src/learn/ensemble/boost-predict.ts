@@ -7,7 +7,8 @@
 // and eight rows walk a tree side by side.
 import { availableParallelism } from 'node:os';
 import { matrix, type Matrix } from '../core/matrix.js';
-import { ForestWorkerStartError, forestWorkersReady, runForestJobs } from './forest-pool.js';
+import { allocArray, sharedCopy } from '../core/shared-arrays.js';
+import { forestWorkersReady, runRowJobs } from './forest-pool.js';
 import type { PackedBoost } from './gradient-boosting.js';
 
 /** Trees deeper than this keep their node form (padding would cost 2^depth nodes per tree). */
@@ -66,7 +67,7 @@ export interface BoostPredictJob {
 
 /** X rounded to float32 (as every split compares it), in shared memory when workers will read it. */
 function float32Rows(X: Float64Array, shared: boolean): Float32Array {
-  const x = shared ? new Float32Array(new SharedArrayBuffer(X.length * 4)) : new Float32Array(X.length);
+  const x = allocArray(Float32Array, X.length, shared);
   x.set(X);
   return x;
 }
@@ -84,17 +85,37 @@ export function softmaxInPlace(a: Float64Array, off: number, k: number): void {
   for (let c = 0; c < k; c++) a[off + c] /= s;
 }
 
+/** Leaf value one tree gives the row at data[offset ..] (the packed trees' own walk: right when x >= threshold, NaN by defaultLeft). */
+export function treeValue(b: PackedBoost, t: number, data: ArrayLike<number>, offset: number): number {
+  const { feature, threshold, defaultLeft, left, right } = b;
+  let node = b.roots[t];
+  let f = feature[node];
+  while (f >= 0) {
+    const x = data[offset + f];
+    if (x !== x) node = defaultLeft[node] === 1 ? left[node] : right[node];
+    else node = Math.fround(x) < threshold[node] ? left[node] : right[node];
+    f = feature[node];
+  }
+  return b.value[node];
+}
+
+/** Probabilities from row-major margins (nOut per row; softmax in place) into out's rows from outRow0 on. */
+function probaFromMargins(margin: Float64Array, nOut: number, nClasses: number, out: Float64Array, outRow0: number): void {
+  const rows = margin.length / nOut;
+  for (let r = 0; r < rows; r++) {
+    const i = outRow0 + r;
+    if (nOut === 1) {
+      const p1 = sigmoid(margin[r]);
+      out[2 * i] = 1 - p1; out[2 * i + 1] = p1;
+    } else {
+      softmaxInPlace(margin, r * nOut, nOut);
+      for (let c = 0; c < nClasses; c++) out[i * nClasses + c] = margin[r * nOut + c];
+    }
+  }
+}
+
 const layouts = new WeakMap<PackedBoost, BoostLayout>();
 
-function shared<T extends Int32Array | Float64Array | Uint8Array>(ctor: { new (buf: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, length: number): T {
-  return new ctor(new SharedArrayBuffer(Math.max(1, length) * ctor.BYTES_PER_ELEMENT));
-}
-
-function sharedCopy<T extends Int32Array | Float64Array | Uint8Array>(a: T): T {
-  const b = shared(a.constructor as { new (buf: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, a.length);
-  b.set(a);
-  return b;
-}
 
 function treeDepth(b: PackedBoost, node: number): number {
   return b.feature[node] < 0 ? 0 : 1 + Math.max(treeDepth(b, b.left[node]), treeDepth(b, b.right[node]));
@@ -105,7 +126,8 @@ export function boostLayout(b: PackedBoost, nClasses: number): BoostLayout {
   let lay = layouts.get(b);
   if (lay) return lay;
   const T = b.nTrees;
-  const depth = shared(Int32Array, T), nodeStart = shared(Int32Array, T + 1), leafStart = shared(Int32Array, T + 1);
+  const depth = allocArray(Int32Array, T, true);
+  const nodeStart = allocArray(Int32Array, T + 1, true), leafStart = allocArray(Int32Array, T + 1, true);
   for (let t = 0; t < T; t++) depth[t] = treeDepth(b, b.roots[t]);
   const complete = depth.every((d) => d <= MAX_COMPLETE_DEPTH) && !b.threshold.some((v, k) => b.feature[k] >= 0 && Number.isNaN(v));
   const none = new Int32Array(0);
@@ -122,8 +144,8 @@ export function boostLayout(b: PackedBoost, nClasses: number): BoostLayout {
       leafStart[t + 1] = leafStart[t] + (1 << depth[t]);
     }
     const { cuts, cutStart, rankOf } = featureCuts(b);
-    const feature = shared(Int32Array, nodeStart[T]), thresholdRank = shared(Int32Array, nodeStart[T]);
-    const missRight = shared(Int32Array, nodeStart[T]), value = shared(Float64Array, leafStart[T]);
+    const feature = allocArray(Int32Array, nodeStart[T], true), thresholdRank = allocArray(Int32Array, nodeStart[T], true);
+    const missRight = allocArray(Int32Array, nodeStart[T], true), value = allocArray(Float64Array, leafStart[T], true);
     const fill = (t: number, node: number, j: number, d: number): void => {
       if (d === depth[t]) { value[leafStart[t] + j - ((1 << d) - 1)] = b.value[node]; return; }
       const at = nodeStart[t] + j;
@@ -150,9 +172,9 @@ function featureCuts(b: PackedBoost): { cuts: Float64Array; cutStart: Int32Array
   for (let k = 0; k < b.feature.length; k++) if (b.feature[k] >= 0) perFeature[b.feature[k]].push(b.threshold[k]);
   // -0 and 0 are one threshold (x >= -0 exactly when x >= 0)
   const sorted = perFeature.map((v) => Float64Array.from(new Set(v)).sort());
-  const cutStart = shared(Int32Array, nFeat + 1);
+  const cutStart = allocArray(Int32Array, nFeat + 1, true);
   for (let f = 0; f < nFeat; f++) cutStart[f + 1] = cutStart[f] + sorted[f].length;
-  const cuts = shared(Float64Array, cutStart[nFeat]);
+  const cuts = allocArray(Float64Array, cutStart[nFeat], true);
   sorted.forEach((v, f) => cuts.set(v, cutStart[f]));
   const rankOf = (node: number): number => {
     const f = b.feature[node];
@@ -271,18 +293,7 @@ function nodeTreeMargins(lay: BoostLayout, X: Float32Array, nCols: number, i0: n
 
 /** Class probabilities of rows [i0, i1) of X into out (nClasses per row). */
 export function predictBoostRows(lay: BoostLayout, X: Float32Array, nCols: number, out: Float64Array, i0: number, i1: number): void {
-  const margin = boostMargins(lay, X, nCols, i0, i1);
-  const nOut = lay.nOutputs, nc = lay.nClasses;
-  for (let i = i0; i < i1; i++) {
-    const r = i - i0;
-    if (nOut === 1) {
-      const p1 = sigmoid(margin[r]);
-      out[2 * i] = 1 - p1; out[2 * i + 1] = p1;
-    } else {
-      softmaxInPlace(margin, r * nOut, nOut);
-      for (let c = 0; c < nc; c++) out[i * nc + c] = margin[r * nOut + c];
-    }
-  }
+  probaFromMargins(boostMargins(lay, X, nCols, i0, i1), lay.nOutputs, lay.nClasses, out, i0);
 }
 
 /**
@@ -297,58 +308,22 @@ export function predictBoostProba(b: PackedBoost, nClasses: number, X: Matrix, n
   const jobs = Math.min(nJobs, MAX_JOBS, Math.floor((X.nRows * b.nTrees) / PARALLEL_MIN_WORK));
   const parallel = jobs > 1 && forestWorkersReady(jobs);
   const x32 = float32Rows(X.data, parallel);
-  if (parallel && predictOnWorkers(lay, x32, X, out.data, jobs)) return out;
+  if (parallel && runRowJobs(out.data, X.nRows, jobs, (os, rowStart, rowEnd) => (
+    { kind: 'boost-predict', layout: lay, X: x32, nCols: X.nCols, out: os, rowStart, rowEnd }))) return out;
   predictBoostRows(lay, x32, X.nCols, out.data, 0, X.nRows);
   return out;
 }
 
 /** Small batches on a model without a layout yet: walk the packed trees directly (building the layout would cost more). */
 function packedBoostProba(b: PackedBoost, nClasses: number, X: Matrix): Matrix {
-  const nOut = b.nOutputs, n = X.nRows, nc = nClasses;
-  const margin = new Float64Array(n * nOut).fill(b.baseMargin);
-  const { feature, threshold, defaultLeft, left, right, value, roots } = b;
-  const d = X.data, nCols = X.nCols;
+  const nOut = b.nOutputs;
+  const margin = new Float64Array(X.nRows * nOut).fill(b.baseMargin);
   for (let t = 0; t < b.nTrees; t++) {
-    const root = roots[t], k = t % nOut;
-    for (let i = 0; i < n; i++) {
-      const off = i * nCols;
-      let node = root;
-      let f = feature[node];
-      while (f >= 0) {
-        const x = d[off + f];
-        if (x !== x) node = defaultLeft[node] === 1 ? left[node] : right[node];
-        else node = Math.fround(x) < threshold[node] ? left[node] : right[node];
-        f = feature[node];
-      }
-      margin[i * nOut + k] += value[node];
-    }
+    const k = t % nOut;
+    for (let i = 0; i < X.nRows; i++) margin[i * nOut + k] += treeValue(b, t, X.data, i * X.nCols);
   }
-  const out = matrix(n, nc);
-  for (let i = 0; i < n; i++) {
-    if (nOut === 1) {
-      const p1 = sigmoid(margin[i]);
-      out.data[2 * i] = 1 - p1; out.data[2 * i + 1] = p1;
-    } else {
-      softmaxInPlace(margin, i * nOut, nOut);
-      for (let c = 0; c < nc; c++) out.data[i * nc + c] = margin[i * nOut + c];
-    }
-  }
+  const out = matrix(X.nRows, nClasses);
+  probaFromMargins(margin, nOut, nClasses, out.data, 0);
   return out;
 }
 
-function predictOnWorkers(lay: BoostLayout, x32: Float32Array, X: Matrix, out: Float64Array, nJobs: number): boolean {
-  const os = new Float64Array(new SharedArrayBuffer(out.byteLength));
-  const jobs: BoostPredictJob[] = [];
-  for (let w = 0; w < nJobs; w++) {
-    const rowStart = Math.floor((w * X.nRows) / nJobs), rowEnd = Math.floor(((w + 1) * X.nRows) / nJobs);
-    jobs.push({ kind: 'boost-predict', layout: lay, X: x32, nCols: X.nCols, out: os, rowStart, rowEnd });
-  }
-  try {
-    runForestJobs(jobs);
-  } catch (e) {
-    if (e instanceof ForestWorkerStartError) return false;
-    throw e;
-  }
-  out.set(os);
-  return true;
-}

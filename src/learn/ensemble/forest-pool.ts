@@ -3,13 +3,12 @@
 // answers are read with receiveMessageOnPort. Workers are unref'd so they never keep a process
 // alive. The worker module is loaded from compiled JS, or from TS source through tsx's loader
 // when this file itself runs as .ts (Vitest, tsx).
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import { allocArray } from '../core/shared-arrays.js';
 import type { BoostPredictJob } from './boost-predict.js';
 import type { PredictJob } from './forest-predict.js';
 import type { BuiltTrees, ForestJob } from './forest-trees.js';
+import { startModuleWorker } from './module-worker.js';
 
 const MAX_WORKERS = 64;
 const READY_TIMEOUT_MS = 20_000;
@@ -26,17 +25,7 @@ const workers: PoolWorker[] = [];
 function startWorker(index: number, sig: Int32Array): PoolWorker {
   const { port1, port2 } = new MessageChannel();
   const workerData = { port: port2, signal: sig, index };
-  const here = import.meta.url;
-  let worker: Worker;
-  if (here.endsWith('.ts')) {
-    const tsxDir = dirname(createRequire(here).resolve('tsx/package.json'));
-    const tsxApi = pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href;
-    const entry = new URL('./forest-worker.ts', here).href;
-    const code = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-    worker = new Worker(code, { eval: true, workerData, transferList: [port2] });
-  } else {
-    worker = new Worker(new URL('./forest-worker.js', here), { workerData, transferList: [port2] });
-  }
+  const worker = startModuleWorker(import.meta.url, 'forest-worker', { workerData, transferList: [port2] });
   worker.unref();
   // a worker that dies (e.g. its module cannot load) must not crash the process with an unhandled
   // 'error' event; later fits then build in-thread (the current one falls back after its timeout)
@@ -45,7 +34,7 @@ function startWorker(index: number, sig: Int32Array): PoolWorker {
 }
 
 function ensureWorkers(count: number): Int32Array {
-  if (!signal) signal = new Int32Array(new SharedArrayBuffer(4 * (1 + MAX_WORKERS)));
+  if (!signal) signal = allocArray(Int32Array, 1 + MAX_WORKERS, true);
   try {
     while (workers.length < Math.min(count, MAX_WORKERS)) workers.push(startWorker(workers.length, signal));
   } catch (e) {
@@ -78,6 +67,27 @@ export function forestWorkersReady(count: number): boolean {
     if (e instanceof ForestWorkerStartError) unavailable = e.message;
     return false;
   }
+}
+
+/**
+ * Splits rows [0, nRows) into nJobs even ranges, runs `job(sharedOut, rowStart, rowEnd)` for each
+ * on a worker, and copies what they wrote into `out` (same layout as sharedOut). False, with `out`
+ * untouched, when workers cannot start: the caller then predicts in-thread.
+ */
+export function runRowJobs(
+  out: Float64Array, nRows: number, nJobs: number,
+  job: (sharedOut: Float64Array, rowStart: number, rowEnd: number) => PredictJob | BoostPredictJob,
+): boolean {
+  const os = allocArray(Float64Array, out.length, true);
+  const jobs = Array.from({ length: nJobs }, (_, w) => job(os, Math.floor((w * nRows) / nJobs), Math.floor(((w + 1) * nRows) / nJobs)));
+  try {
+    runForestJobs(jobs);
+  } catch (e) {
+    if (e instanceof ForestWorkerStartError) return false;
+    throw e;
+  }
+  out.set(os);
+  return true;
 }
 
 /** Runs one job per worker and returns what each built (nothing for predict jobs), in job order; blocks the calling thread. */

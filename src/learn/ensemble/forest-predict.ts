@@ -10,6 +10,7 @@
 // x rounded to float32 (NaN compares false: left; a leaf stays put), as in the per-tree walk.
 // Rows are first ordered by the leaves they reach in the first trees, so the rows of a block tend
 // to follow similar paths (and stop at similar depths); each row's sum still runs in tree order.
+import { allocArray } from '../core/shared-arrays.js';
 import type { PackedForest } from './random-forest.js';
 
 /** A row range to predict on a pool worker; every array lives in a SharedArrayBuffer. */
@@ -41,21 +42,14 @@ export interface ForestLayout {
 /** Trees whose leaves order the rows before the blocked walk. */
 const SORT_TREES = 2;
 
-function allocInt32(n: number, shared: boolean): Int32Array {
-  return shared ? new Int32Array(new SharedArrayBuffer(4 * n)) : new Int32Array(n);
-}
-
-function allocFloat64(n: number, shared: boolean): Float64Array {
-  return shared ? new Float64Array(new SharedArrayBuffer(8 * n)) : new Float64Array(n);
-}
-
 /** Builds the layout of f (in shared memory when workers will read it). */
 export function buildForestLayout(f: PackedForest, shared = false): ForestLayout {
   const { nTrees, nClasses: nc } = f;
   const total = f.feature.length;
   const L: ForestLayout = {
-    roots: allocInt32(nTrees, shared), feature: allocInt32(total, shared), threshold: allocFloat64(total, shared),
-    child: allocInt32(total, shared), proba: allocFloat64(total * nc, shared),
+    roots: allocArray(Int32Array, nTrees, shared), feature: allocArray(Int32Array, total, shared),
+    threshold: allocArray(Float64Array, total, shared), child: allocArray(Int32Array, total, shared),
+    proba: allocArray(Float64Array, total * nc, shared),
   };
   const queue = new Int32Array(total);
   let pos = 0;

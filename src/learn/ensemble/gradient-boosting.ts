@@ -4,12 +4,12 @@
 // iteration is kept, as XGBoost's sklearn API predicts with it). Defaults follow XGBoost 1.7.
 import { BaseEstimator } from '../core/base-estimator.js';
 import type { Classifier, FitOptions, Labels, SerializedComponent } from '../core/estimator.js';
-import { matrix, type Matrix } from '../core/matrix.js';
+import type { Matrix } from '../core/matrix.js';
 import { Rng } from '../core/random.js';
 import { decodeFloat64, decodeInt32, encodeFloat64, encodeInt32, registerComponent } from '../core/serialization.js';
 import { argmaxClasses } from '../tree/decision-tree.js';
 import { checkPredictInput, checkTrainingInput, encodeLabels, paramError, resolveSeed } from '../tree/tree-params.js';
-import { predictBoostProba, sigmoid, softmaxInPlace } from './boost-predict.js';
+import { predictBoostProba, sigmoid, softmaxInPlace, treeValue } from './boost-predict.js';
 import { binMatrix, computeCuts, binCount, float32Columns } from './hist-binning.js';
 import { buildHistTree, HistWorkspace, type HistTree } from './hist-tree-builder.js';
 
@@ -75,20 +75,6 @@ function packBoost(trees: HistTree[], nOutputs: number, baseMargin: number): Pac
     off += t.nodeCount;
   });
   return b;
-}
-
-/** Leaf value one tree gives the row at data[offset ..]. */
-function treeValue(b: PackedBoost, t: number, data: ArrayLike<number>, offset: number): number {
-  const { feature, threshold, defaultLeft, left, right } = b;
-  let node = b.roots[t];
-  let f = feature[node];
-  while (f >= 0) {
-    const x = data[offset + f];
-    if (x !== x) node = defaultLeft[node] === 1 ? left[node] : right[node];
-    else node = Math.fround(x) < threshold[node] ? left[node] : right[node];
-    f = feature[node];
-  }
-  return b.value[node];
 }
 
 export class GradientBoostingClassifier extends BaseEstimator<GradientBoostingParams> implements Classifier<Matrix> {

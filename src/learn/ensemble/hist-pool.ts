@@ -7,11 +7,10 @@
 // has started, or when it cannot start, every task runs in-thread. Results never depend on which
 // thread ran a task, so fits are bit-identical either way. The helper is unref'd and never keeps
 // a process alive.
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
+import { allocArray } from '../core/shared-arrays.js';
 import { runTask, TASK_INTS, type HistKernelData } from './hist-kernels.js';
+import { startModuleWorker } from './module-worker.js';
 
 /**
  * Control block (Int32Array over a SharedArrayBuffer). CLAIM packs the job's sequence number
@@ -69,20 +68,10 @@ let unavailable = typeof SharedArrayBuffer !== 'function' ? 'SharedArrayBuffer i
 export function startHistHelper(): void {
   if (helper || unavailable) return;
   try {
-    const ctrl = new Int32Array(new SharedArrayBuffer(4 * CTRL.SIZE));
+    const ctrl = allocArray(Int32Array, CTRL.SIZE, true);
     const { port1, port2 } = new MessageChannel();
     const workerData = { port: port2, ctrl };
-    const here = import.meta.url;
-    let worker: Worker;
-    if (here.endsWith('.ts')) {
-      const tsxDir = dirname(createRequire(here).resolve('tsx/package.json'));
-      const tsxApi = pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href;
-      const entry = new URL('./hist-worker.ts', here).href;
-      const code = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-      worker = new Worker(code, { eval: true, workerData, transferList: [port2] });
-    } else {
-      worker = new Worker(new URL('./hist-worker.js', here), { workerData, transferList: [port2] });
-    }
+    const worker = startModuleWorker(import.meta.url, 'hist-worker', { workerData, transferList: [port2] });
     worker.unref();
     port1.unref();
     worker.on('error', (e) => { disable(`histogram worker failed: ${e instanceof Error ? e.message : String(e)}`); });

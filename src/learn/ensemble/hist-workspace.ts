@@ -2,6 +2,7 @@
 // (hist-sparse-rows.ts), the row order of the tree being grown, gradient pairs, partial
 // histograms and task records — on SharedArrayBuffers for large fits, so the helper thread
 // (hist-pool.ts) can take a share of every step — plus the row-chunking rule all steps use.
+import { allocArray, sharedCopy } from '../core/shared-arrays.js';
 import { binCount, type BinCuts } from './hist-binning.js';
 import { addLeafValue, KIND_LOGISTIC, KIND_LOGISTIC_ROOT, KIND_MARGIN, TASK_INTS, type HistKernelData } from './hist-kernels.js';
 import { releaseHistData, runSharedTasks, startHistHelper } from './hist-pool.js';
@@ -43,17 +44,16 @@ export class HistWorkspace {
     this.shared = nRows >= THREAD_MIN_ROWS && typeof SharedArrayBuffer === 'function';
     if (this.shared) startHistHelper();
     const sh = this.shared;
-    const i32 = (len: number): Int32Array => (sh ? new Int32Array(new SharedArrayBuffer(4 * len)) : new Int32Array(len));
-    const f64 = (len: number): Float64Array => (sh ? new Float64Array(new SharedArrayBuffer(8 * len)) : new Float64Array(len));
+    const i32 = (len: number): Int32Array => allocArray(Int32Array, len, sh);
+    const f64 = (len: number): Float64Array => allocArray(Float64Array, len, sh);
     this.nFeatures = nF;
     this.activeSlots = new Int32Array(nF);
     this.histOffset = i32(nF);
     let off = 0;
     for (let f = 0; f < nF; f++) { this.histOffset[f] = off; off += binCount(cuts, f) + 1; }
     this.histSize = off;
-    const sharedBins = sh ? new Uint8Array(new SharedArrayBuffer(bins.length)) : bins;
-    if (sh) sharedBins.set(bins);
-    const u16 = (len: number): Uint16Array => (sh ? new Uint16Array(new SharedArrayBuffer(2 * len)) : new Uint16Array(len));
+    const sharedBins = sh ? sharedCopy(bins) : bins;
+    const u16 = (len: number): Uint16Array => allocArray(Uint16Array, len, sh);
     const sparse = buildSparseRows(bins, cuts, nRows, this.histOffset, off, i32, u16);
     // a batch's tasks must fit; small data never has many large nodes per level
     const slotCap = Math.min(128, Math.ceil(nRows / 64), Math.floor(2 ** 21 / Math.max(1, sparse.histStride)));
@@ -74,7 +74,7 @@ export class HistWorkspace {
 
   /** A Float64Array the helper thread can read (shared when this workspace is). */
   float64(len: number): Float64Array {
-    return this.shared ? new Float64Array(new SharedArrayBuffer(8 * len)) : new Float64Array(len);
+    return allocArray(Float64Array, len, this.shared);
   }
 
   /**
@@ -117,9 +117,8 @@ export class HistWorkspace {
       d.labels = labels;
       d.weights = weights ?? null;
       if (this.shared) {
-        d.labels = new Int32Array(new SharedArrayBuffer(4 * labels.length));
-        d.labels.set(labels);
-        if (weights) { d.weights = this.float64(weights.length); d.weights.set(weights); }
+        d.labels = sharedCopy(labels);
+        if (weights) d.weights = sharedCopy(weights);
       }
     }
     const n = this.nRows;

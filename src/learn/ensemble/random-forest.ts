@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os';
 import type { Classifier, FitOptions, Labels, SerializedComponent } from '../core/estimator.js';
 import { matrix, type Matrix } from '../core/matrix.js';
 import { Rng } from '../core/random.js';
+import { allocArray, sharedCopy } from '../core/shared-arrays.js';
 import { decodeFloat64, decodeInt32, encodeFloat64, encodeInt32, registerComponent } from '../core/serialization.js';
 import { argmaxClasses } from '../tree/decision-tree.js';
 import { treeFeatureImportances, type FlatTree } from '../tree/flat-tree.js';
@@ -17,8 +18,8 @@ import {
   resolveMinSamplesLeaf, resolveMinSamplesSplit, resolveSeed, rowWeights, type ClassWeight, type MaxFeatures,
 } from '../tree/tree-params.js';
 import { prepareTreeData } from '../tree/training-data.js';
-import { ForestWorkerStartError, runForestJobs } from './forest-pool.js';
-import { buildForestLayout, layoutPays, predictForestRows, type ForestLayout, type PredictJob } from './forest-predict.js';
+import { ForestWorkerStartError, runForestJobs, runRowJobs } from './forest-pool.js';
+import { buildForestLayout, layoutPays, predictForestRows, type ForestLayout } from './forest-predict.js';
 import { buildForestTrees, type BuiltTrees, type ForestJob } from './forest-trees.js';
 
 export interface RandomForestParams {
@@ -108,8 +109,7 @@ export class RandomForestClassifier extends BaseEstimator<RandomForestParams> im
     const shared = nJobs > 1;
     const data = prepareTreeData(X, yIdx, classes.length, shared);
     const w = rowWeights(yIdx, classes, p.classWeight, options.sampleWeight);
-    const baseWeights = shared ? new Float64Array(new SharedArrayBuffer(w.byteLength)) : w;
-    if (shared) baseWeights.set(w);
+    const baseWeights = shared ? sharedCopy(w) : w;
     const rng = new Rng(seed);
     const seeds: number[] = [];
     for (let t = 0; t < p.nEstimators; t++) seeds.push(rng.nextUint32());
@@ -120,7 +120,7 @@ export class RandomForestClassifier extends BaseEstimator<RandomForestParams> im
     if (!shared) {
       place(buildForestTrees(job));
     } else {
-      const next = new Int32Array(new SharedArrayBuffer(4));
+      const next = allocArray(Int32Array, 1, true);
       try {
         runForestJobs(Array.from({ length: nJobs }, () => ({ ...job, next }))).forEach(place);
       } catch (e) {
@@ -205,12 +205,6 @@ const PARALLEL_PREDICT_MIN_WORK = 4_000_000;
 
 const sharedForests = new WeakMap<PackedForest, PackedForest>();
 
-function sharedCopy<T extends Int32Array | Float64Array>(a: T): T {
-  const b = new (a.constructor as { new (buf: SharedArrayBuffer): T })(new SharedArrayBuffer(a.byteLength));
-  b.set(a);
-  return b;
-}
-
 /**
  * Splits the rows over the pool's workers (the forest and its batch-walk layout copied into shared
  * memory once, X per call); false when workers cannot start, so the caller predicts in-thread.
@@ -224,20 +218,7 @@ function predictOnWorkers(f: PackedForest, X: Matrix, out: Float64Array, nJobs: 
   }
   if (!sf.layout && layoutPays(f, X.nRows)) sf.layout = buildForestLayout(f, true);
   const xs = sharedCopy(X.data);
-  const os = new Float64Array(new SharedArrayBuffer(out.byteLength));
-  const jobs: PredictJob[] = [];
-  for (let w = 0; w < nJobs; w++) {
-    const rowStart = Math.floor((w * X.nRows) / nJobs), rowEnd = Math.floor(((w + 1) * X.nRows) / nJobs);
-    jobs.push({ kind: 'predict', forest: sf, X: xs, nCols: X.nCols, out: os, rowStart, rowEnd });
-  }
-  try {
-    runForestJobs(jobs);
-  } catch (e) {
-    if (e instanceof ForestWorkerStartError) return false;
-    throw e;
-  }
-  out.set(os);
-  return true;
+  return runRowJobs(out, X.nRows, nJobs, (os, rowStart, rowEnd) => ({ kind: 'predict', forest: sf, X: xs, nCols: X.nCols, out: os, rowStart, rowEnd }));
 }
 
 /** sklearn: mean of the per-tree importances over trees with a split, renormalised. */

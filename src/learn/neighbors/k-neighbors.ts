@@ -6,7 +6,7 @@
 // where that pays (grouped-scan.ts), and in index order otherwise.
 import { BaseEstimator } from '../core/base-estimator.js';
 import type { Classifier, FitOptions, Labels, SerializedComponent } from '../core/estimator.js';
-import { matrix, type Matrix } from '../core/matrix.js';
+import { matrix, probaByRows, type Matrix } from '../core/matrix.js';
 import { decodeFloat64, encodeFloat64, registerComponent } from '../core/serialization.js';
 import { argmaxClasses } from '../tree/decision-tree.js';
 import { checkPredictInput, encodeLabels, paramError } from '../tree/tree-params.js';
@@ -175,14 +175,7 @@ export class KNeighborsClassifier extends BaseEstimator<KNeighborsParams> implem
 
   predictProba(X: Matrix): Matrix {
     checkPredictInput(X, this.nFeaturesIn_, 'KNeighborsClassifier');
-    const nc = this.classes_!.length;
-    const out = matrix(X.nRows, nc);
-    const buf = new Float64Array(nc);
-    for (let i = 0; i < X.nRows; i++) {
-      this.predictProbaRowInto(X.data, buf, i * X.nCols);
-      out.data.set(buf, i * nc);
-    }
-    return out;
+    return probaByRows(X, this.classes_!.length, (data, out, offset) => this.predictProbaRowInto(data, out, offset));
   }
 
   predict(X: Matrix): Float64Array {

@@ -7,7 +7,7 @@
 // sklearn 1.2 rejects, is ranked below every value in fit and routed left in predict.
 import { BaseEstimator } from '../core/base-estimator.js';
 import type { Classifier, FitOptions, Labels, SerializedComponent } from '../core/estimator.js';
-import { matrix, type Matrix } from '../core/matrix.js';
+import { probaByRows, type Matrix } from '../core/matrix.js';
 import { decodeFloat64, encodeFloat64, registerComponent } from '../core/serialization.js';
 import { deserializeFlatTree, leafIndex, serializeFlatTree, treeFeatureImportances, type FlatTree, type SerializedFlatTree } from './flat-tree.js';
 import { SklearnRandR } from './sklearn-rng.js';
@@ -84,14 +84,7 @@ export class DecisionTreeClassifier extends BaseEstimator<DecisionTreeParams> im
 
   predictProba(X: Matrix): Matrix {
     checkPredictInput(X, this.nFeaturesIn_, 'DecisionTreeClassifier');
-    const nc = this.classes_!.length;
-    const out = matrix(X.nRows, nc);
-    const buf = new Float64Array(nc);
-    for (let i = 0; i < X.nRows; i++) {
-      this.predictProbaRowInto(X.data, buf, i * X.nCols);
-      out.data.set(buf, i * nc);
-    }
-    return out;
+    return probaByRows(X, this.classes_!.length, (data, out, offset) => this.predictProbaRowInto(data, out, offset));
   }
 
   predict(X: Matrix): Float64Array {

@@ -3,6 +3,7 @@
 // and every cell replaced by its rank. High-cardinality features also get their rows presorted
 // so a node never sorts them; low-cardinality ones are counted into histograms instead.
 import type { Matrix } from '../core/matrix.js';
+import { allocArray } from '../core/shared-arrays.js';
 
 /** Features with more distinct values than this are kept as presorted row lists. */
 export const HISTOGRAM_MAX_VALUES = 256;
@@ -40,18 +41,10 @@ export interface TreeTrainingData {
   readonly sortedKeys: Int32Array;
 }
 
-function alloc<T extends Int32Array | Float64Array>(
-  Ctor: { new (b: ArrayBufferLike): T; BYTES_PER_ELEMENT: number },
-  n: number, shared: boolean,
-): T {
-  const bytes = Math.max(n, 0) * Ctor.BYTES_PER_ELEMENT;
-  return new Ctor(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
-}
-
 /** Builds the rank encoding; with `shared` every array lives in a SharedArrayBuffer (for workers). */
 export function prepareTreeData(X: Matrix, yIdx: Int32Array, nClasses: number, shared = false): TreeTrainingData {
   const { nRows: n, nCols: nF, data } = X;
-  const ranks = alloc(Int32Array, n * nF, shared);
+  const ranks = allocArray(Int32Array, n * nF, shared);
   const perFeature: Float64Array[] = [];
   const col = new Float64Array(n);
   for (let f = 0; f < nF; f++) {
@@ -70,17 +63,17 @@ export function prepareTreeData(X: Matrix, yIdx: Int32Array, nClasses: number, s
     }
     perFeature.push(rankBySort(col, ranks, base));
   }
-  const valueOffsets = alloc(Int32Array, nF + 1, shared);
+  const valueOffsets = allocArray(Int32Array, nF + 1, shared);
   for (let f = 0; f < nF; f++) valueOffsets[f + 1] = valueOffsets[f] + perFeature[f].length;
-  const values = alloc(Float64Array, valueOffsets[nF], shared);
+  const values = allocArray(Float64Array, valueOffsets[nF], shared);
   for (let f = 0; f < nF; f++) values.set(perFeature[f], valueOffsets[f]);
 
-  const sortedSlot = alloc(Int32Array, nF, shared);
+  const sortedSlot = allocArray(Int32Array, nF, shared);
   let nSorted = 0;
   for (let f = 0; f < nF; f++) sortedSlot[f] = perFeature[f].length > HISTOGRAM_MAX_VALUES ? nSorted++ : -1;
-  const sortedOrder = alloc(Int32Array, nSorted * n, shared);
+  const sortedOrder = allocArray(Int32Array, nSorted * n, shared);
   if (n * nClasses > 0x7fffffff) throw new RangeError(`too many rows x classes for the tree builder (${n} x ${nClasses})`);
-  const sortedKeys = alloc(Int32Array, nSorted * n, shared);
+  const sortedKeys = allocArray(Int32Array, nSorted * n, shared);
   for (let f = 0; f < nF; f++) {
     const slot = sortedSlot[f];
     if (slot < 0) continue;
@@ -97,13 +90,13 @@ export function prepareTreeData(X: Matrix, yIdx: Int32Array, nClasses: number, s
       sortedOrder[at] = i; sortedKeys[at] = rk * nClasses + yIdx[i];
     }
   }
-  const smallRanks = new Uint8Array(shared ? new SharedArrayBuffer(n * nF) : new ArrayBuffer(n * nF));
+  const smallRanks = allocArray(Uint8Array, n * nF, shared);
   for (let f = 0; f < nF; f++) {
     if (sortedSlot[f] >= 0) continue;
     smallRanks.set(ranks.subarray(f * n, (f + 1) * n), f * n);
   }
-  const histOffset = alloc(Int32Array, nF, shared);
-  const defaultRank = alloc(Int32Array, nF, shared);
+  const histOffset = allocArray(Int32Array, nF, shared);
+  const defaultRank = allocArray(Int32Array, nF, shared);
   let histSlots = 0, nnz = 0;
   for (let f = 0; f < nF; f++) {
     if (sortedSlot[f] >= 0) { histOffset[f] = -1; continue; }
@@ -116,8 +109,8 @@ export function prepareTreeData(X: Matrix, yIdx: Int32Array, nClasses: number, s
     defaultRank[f] = def;
     nnz += n - counts[def];
   }
-  const rowPtr = alloc(Int32Array, n + 1, shared);
-  const rowSlot = alloc(Int32Array, nnz, shared);
+  const rowPtr = allocArray(Int32Array, n + 1, shared);
+  const rowSlot = allocArray(Int32Array, nnz, shared);
   let at = 0;
   for (let i = 0; i < n; i++) {
     for (let f = 0; f < nF; f++) {
@@ -127,7 +120,7 @@ export function prepareTreeData(X: Matrix, yIdx: Int32Array, nClasses: number, s
     }
     rowPtr[i + 1] = at;
   }
-  const yCopy = alloc(Int32Array, n, shared);
+  const yCopy = allocArray(Int32Array, n, shared);
   yCopy.set(yIdx);
   return { nRows: n, nFeatures: nF, nClasses, yIdx: yCopy, ranks, values, valueOffsets, smallRanks, histOffset, histSlots, defaultRank, rowPtr, rowSlot, sortedSlot, sortedOrder, sortedKeys };
 }
