@@ -1,6 +1,7 @@
 // A do-nothing HTTP server answering bench_tracking.py's endpoints with fixed, realistically sized
-// bodies (a 100-run search page, a 10-point history, a full run): what the load generator reaches
-// against it is the ceiling the client itself imposes on this machine, measured in the same run.
+// bodies (a search page as large as a real server's, a 10-point history, a full run): what the
+// load generator reaches against it is the ceiling the client itself imposes on this machine,
+// measured in the same run.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -27,10 +28,21 @@ export interface NullServer { url: string; close(): Promise<void> }
 
 export async function startNullTrackingServer(): Promise<NullServer> {
   let n = 0;
-  const searchBody = JSON.stringify({
-    runs: Array.from({ length: 100 }, (_, i) => fakeRun(i.toString(16).padStart(32, '0'))), next_page_token: 'eyJvZmZzZXQiOiAxMDB9',
-  });
-  const searchBuffer = Buffer.from(searchBody);
+  // The workload's filter (metrics.m0 > 0.5 on uniform values) matches about half of the runs
+  // created, and a page holds at most 100 of them: 25 at 1 client, 100 at 8.
+  const searchBodies = new Map<number, Buffer>();
+  const searchBody = (): Buffer => {
+    const size = Math.min(100, Math.ceil(n / 2));
+    let body = searchBodies.get(size);
+    if (body === undefined) {
+      body = Buffer.from(JSON.stringify({
+        runs: Array.from({ length: size }, (_, i) => fakeRun(i.toString(16).padStart(32, '0'))),
+        ...(size === 100 ? { next_page_token: 'eyJvZmZzZXQiOiAxMDB9' } : {}),
+      }));
+      searchBodies.set(size, body);
+    }
+    return body;
+  };
   const getBody = JSON.stringify({ run: fakeRun('f'.repeat(32)) });
   const historyBody = JSON.stringify({
     metrics: Array.from({ length: 10 }, (_, s) => ({ key: 'm0', value: 0.5, timestamp: 1_760_000_000_000 + s, step: s })),
@@ -42,7 +54,7 @@ export async function startNullTrackingServer(): Promise<NullServer> {
       let out: string | Buffer = '{}';
       if (u.includes('/experiments/create')) out = '{"experiment_id":"1"}';
       else if (u.includes('/runs/create')) out = JSON.stringify({ run: fakeRun((++n).toString(16).padStart(32, '0')) });
-      else if (u.includes('/runs/search')) out = searchBuffer;
+      else if (u.includes('/runs/search')) out = searchBody();
       else if (u.includes('/runs/get')) out = getBody;
       else if (u.includes('/metrics/get-history')) out = historyBody;
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(out) });

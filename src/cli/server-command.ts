@@ -26,7 +26,7 @@ export function serverCommand(): Command {
     .option('--port <port>', 'TCP port to listen on (0 picks a free one)', parsePort, 5000)
     .option('--workers <n>', 'worker processes serving requests (node:cluster)', parseWorkers, 1)
     .option('--run-cache-size <n>',
-      'complete runs each worker keeps between searches, emptied by any write to the database (SQLite only; 0 = off)',
+      'complete runs each worker keeps between searches, plus its recent search pages; any write to the database empties them (SQLite only; 0 = off)',
       parseRunCacheSize, DEFAULT_RUN_CACHE_CAPACITY)
     .option('--log-level <level>', 'fatal, error, warn, info, debug (one line per request), trace or silent', parseLogLevel, 'info')
     .action(async (flags: Record<string, unknown>) => {

@@ -94,6 +94,22 @@ describe('searchRunsJson', () => {
     expect(JSON.parse(plain.toString('utf8')).runs.at(-1).data.params).toEqual([{ key: 'naïve κ', value: 'Größe 🚀' }]);
   });
 
+  it('reuses a body only for the very same frozen runs, in the same order, with the same page token', () => {
+    const frozen = runs.map((r) => deepFreeze(structuredClone(r)));
+    const fresh = (rs: Run[], token?: string) => searchRunsJson(rs.map((r) => structuredClone(r)), token);
+    const body = searchRunsJson(frozen, 't');
+    expect(searchRunsJson(frozen, 't')).toBe(body); // the same Buffer
+    expect(searchRunsJson([...frozen], 't')).toBe(body); // another array of the same runs
+    expect(searchRunsJson(frozen, 'u').equals(fresh(runs, 'u'))).toBe(true);
+    expect(searchRunsJson(frozen).equals(fresh(runs))).toBe(true);
+    expect(searchRunsJson([...frozen].reverse(), 't').equals(fresh([...runs].reverse(), 't'))).toBe(true);
+    expect(searchRunsJson(frozen.slice(1), 't').equals(fresh(runs.slice(1), 't'))).toBe(true);
+    // the same run id, but another (newer) run object: encoded anew
+    const renamed = deepFreeze({ ...structuredClone(runs[0]), info: { ...runs[0].info, runName: 'renamed' } });
+    const next = searchRunsJson([renamed, ...frozen.slice(1)], 't');
+    expect(JSON.parse(next.toString('utf8')).runs[0].info.run_name).toBe('renamed');
+  });
+
   it('writes one run as runToJson does', () => {
     for (const r of runs) expect(JSON.parse(runJsonText(r))).toEqual(JSON.parse(JSON.stringify(runToJson(r))));
   });

@@ -92,12 +92,45 @@ const COMMA = Buffer.from(',');
 const RUNS_OPEN = Buffer.from('{"runs":[');
 const RUNS_CLOSE = Buffer.from(']');
 
+// The last few search bodies made only of frozen runs: the same page of the same (unchanged, shared)
+// run objects gives the same bytes, so a search repeated while nothing was written reuses them
+// instead of copying a fresh body each time (and leaving it to the garbage collector).
+const RECENT_BODIES = 8;
+const RECENT_BODY_MAX_BYTES = 2 * 1024 * 1024;
+interface RecentBody { runs: readonly Run[]; nextPageToken: string | undefined; bytes: Buffer }
+const recentBodies: RecentBody[] = [];
+
+function sameRuns(a: readonly Run[], b: readonly Run[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /**
  * A SearchRuns response body, `runs` and `next_page_token` each omitted when empty, as UTF-8
  * bytes: each run is encoded on its own and the pieces copied once into the body (encoding one
  * 150 KB string built by concatenation costs more than the rest of a cached search).
  */
-export function searchRunsJson(runs: Run[], nextPageToken?: string): Buffer {
+export function searchRunsJson(runs: readonly Run[], nextPageToken?: string): Buffer {
+  const token = nextPageToken || undefined;
+  const memoisable = runs.length > 0 && runs.every((run) => Object.isFrozen(run));
+  if (memoisable) {
+    const i = recentBodies.findIndex((b) => b.nextPageToken === token && sameRuns(b.runs, runs));
+    if (i >= 0) {
+      const [hit] = recentBodies.splice(i, 1);
+      recentBodies.unshift(hit);
+      return hit.bytes;
+    }
+  }
+  const bytes = encodeSearchRuns(runs, token);
+  if (memoisable && bytes.length <= RECENT_BODY_MAX_BYTES) {
+    recentBodies.unshift({ runs: [...runs], nextPageToken: token, bytes });
+    if (recentBodies.length > RECENT_BODIES) recentBodies.pop();
+  }
+  return bytes;
+}
+
+function encodeSearchRuns(runs: readonly Run[], nextPageToken: string | undefined): Buffer {
   const parts: Buffer[] = [];
   if (runs.length > 0) {
     parts.push(RUNS_OPEN);

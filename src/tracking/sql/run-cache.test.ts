@@ -47,6 +47,29 @@ describe('RunCache', () => {
     expect(() => { (c.data.metrics as unknown[]).push(1); }).toThrow(TypeError);
     expect(() => new RunCache(0)).toThrow(/capacity/);
   });
+
+  it('keeps search pages while the token holds and bounds them by count and by run ids', () => {
+    const cache = new RunCache(10);
+    cache.sync('1');
+    cache.putPage('1', 'q', { runIds: ['a', 'b'], nextPageToken: 'n' });
+    expect(cache.getPage('q')).toEqual({ runIds: ['a', 'b'], nextPageToken: 'n' });
+    expect(Object.isFrozen(cache.getPage('q')!.runIds)).toBe(true);
+    cache.sync('2');
+    expect(cache.getPage('q')).toBeUndefined();
+    cache.putPage('1', 'q', { runIds: ['a'] }); // computed before a change another reader has seen
+    expect(cache.getPage('q')).toBeUndefined();
+
+    for (let i = 0; i < 300; i++) cache.putPage('2', `q${i}`, { runIds: [`r${i}`] });
+    expect(cache.getPage('q0')).toBeUndefined(); // 256 pages at most, least recently used out first
+    expect(cache.getPage('q299')).toBeDefined();
+    const huge = Array.from({ length: 60_000 }, (_, i) => `h${i}`);
+    cache.putPage('2', 'big1', { runIds: huge });
+    cache.putPage('2', 'big2', { runIds: huge });
+    expect(cache.getPage('big1')).toBeUndefined(); // 100,000 run ids in all
+    expect(cache.getPage('big2')).toBeDefined();
+    cache.putPage('2', 'too-big', { runIds: [...huge, ...huge] });
+    expect(cache.getPage('too-big')).toBeUndefined();
+  });
 });
 
 async function cachedStore(file: string): Promise<TrackingStore> {
@@ -100,6 +123,36 @@ describe('searchRuns with the run cache (SQLite)', () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  it('repeated filtered, ordered searches follow every change of membership and order', async () => {
+    const a = await cachedStore('pages.db');
+    const b = await cachedStore('pages.db');
+    const exp = await a.createExperiment('pages');
+    const make = async (s: TrackingStore, name: string, acc: number) => {
+      const id = (await s.createRun({ experimentId: exp, runName: name })).info.runId;
+      await s.logMetric(id, { key: 'acc', value: acc, timestamp: 1, step: 0 });
+      return id;
+    };
+    const q = { experimentIds: [exp], filter: 'metrics.acc > 0.5', orderBy: ['metrics.acc DESC'] };
+    const names = async (s: TrackingStore, extra = {}) => (await s.searchRuns({ ...q, ...extra })).items.map((r) => r.info.runName);
+    const ra = await make(a, 'a', 0.9);
+    const rb = await make(a, 'b', 0.2);
+    expect(await names(a)).toEqual(['a']);
+    expect(await names(a)).toEqual(['a']);
+    await a.logMetric(rb, { key: 'acc', value: 0.95, timestamp: 2, step: 1 }); // same store
+    expect(await names(a)).toEqual(['b', 'a']);
+    await b.logMetric(ra, { key: 'acc', value: 0.1, timestamp: 2, step: 1 }); // another worker
+    expect(await names(a)).toEqual(['b']);
+    await make(b, 'c', 0.99);
+    expect(await names(a)).toEqual(['c', 'b']);
+    const first = await a.searchRuns({ ...q, maxResults: 1 });
+    expect(first.items.map((r) => r.info.runName)).toEqual(['c']);
+    expect(await names(a, { maxResults: 1, pageToken: first.nextPageToken })).toEqual(['b']);
+    await b.deleteRun(rb);
+    expect(await names(a)).toEqual(['c']);
+    expect(await names(a, { maxResults: 1, pageToken: first.nextPageToken })).toEqual([]);
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it('searches racing writes: each shows at least every write finished before it started', async () => {
     const store = await cachedStore('race.db');
     const other = await cachedStore('race.db');
@@ -107,10 +160,14 @@ describe('searchRuns with the run cache (SQLite)', () => {
     const ids = await Promise.all([0, 1, 2, 3].map(async (k) => (await store.createRun({ experimentId: exp, runName: `r${k}` })).info.runId));
     let committed = 0; // steps 1..committed are on disk for every run
     const violations: string[] = [];
-    const reader = async () => {
+    // one reader lists the experiment; the other's filter matches a run only once it has a step
+    const reader = async (filtered: boolean) => {
       for (let i = 0; i < 150; i++) {
         const floor = committed;
-        const runs = (await store.searchRuns({ experimentIds: [exp] })).items;
+        const runs = (await store.searchRuns(filtered
+          ? { experimentIds: [exp], filter: 'metrics.step > 0', orderBy: ['metrics.step DESC'] }
+          : { experimentIds: [exp] })).items;
+        if (floor > 0 && runs.length !== 4) violations.push(`saw ${runs.length} runs after step ${floor} was committed`);
         for (const run of runs) {
           const seen = latest(run, 'step') ?? 0;
           if (seen < floor) violations.push(`${run.info.runName}: saw step ${seen} after step ${floor} was committed`);
@@ -126,7 +183,7 @@ describe('searchRuns with the run cache (SQLite)', () => {
         await new Promise((r) => setImmediate(r));
       }
     };
-    await Promise.all([alternate(), reader(), reader()]);
+    await Promise.all([alternate(), reader(false), reader(true)]);
     expect(violations).toEqual([]);
     const final = (await store.searchRuns({ experimentIds: [exp] })).items;
     expect(final.map((r) => latest(r, 'step'))).toEqual([60, 60, 60, 60]);

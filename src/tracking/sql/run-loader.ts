@@ -38,13 +38,13 @@ export function toMetric(row: MetricRow): Metric {
   return { key: row.key, value: row.is_nan ? Number.NaN : Number(row.value), timestamp: Number(row.timestamp), step: Number(row.step) };
 }
 
-async function inChunks<T>(ids: string[], fn: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
+async function inChunks<T>(ids: readonly string[], fn: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
   const out: T[] = [];
   for (let i = 0; i < ids.length; i += CHUNK) out.push(...await fn(ids.slice(i, i + CHUNK)));
   return out;
 }
 
-async function loadInputs(db: SqlExecutor, ids: string[]): Promise<Map<string, DatasetInput[]>> {
+async function loadInputs(db: SqlExecutor, ids: readonly string[]): Promise<Map<string, DatasetInput[]>> {
   type InputRow = {
     run_uuid: string; input_uuid: string; name: string; digest: string; dataset_source_type: string;
     dataset_source: string; dataset_schema: string | null; dataset_profile: string | null;
@@ -85,9 +85,10 @@ type MetricValuesRow = [runUuid: string, key: string, value: number, timestamp: 
 /**
  * loadRuns through a run cache: cached runs (read-only, shared) for the ids the cache holds at the
  * database's current change token, the rest read and added. Without a token, plain loadRuns.
+ * `tokenBefore`: a token the caller read before this call (and synced the cache with), saving a read.
  */
-export async function loadRunsCached(db: SqlDatabase, ids: string[], cache: RunCache | undefined): Promise<Run[]> {
-  const token = cache && ids.length > 0 ? await db.changeToken?.() : undefined;
+export async function loadRunsCached(db: SqlDatabase, ids: readonly string[], cache: RunCache | undefined, tokenBefore?: string): Promise<Run[]> {
+  const token = tokenBefore ?? (cache && ids.length > 0 ? await db.changeToken?.() : undefined);
   if (cache === undefined || token === undefined) return loadRuns(db, ids);
   cache.sync(token);
   const found = new Map<string, Run>();
@@ -115,7 +116,7 @@ export async function loadRunsCached(db: SqlDatabase, ids: string[], cache: RunC
  * row and the database needs no sort: these rows are most of the cost of a search returning many
  * runs (about half as much as objects ordered by key).
  */
-export async function loadRuns(db: SqlExecutor, ids: string[]): Promise<Run[]> {
+export async function loadRuns(db: SqlExecutor, ids: readonly string[]): Promise<Run[]> {
   if (ids.length === 0) return [];
   const byId = <R extends unknown[]>(sql: string) => (chunk: string[]) =>
     allValues<R>(db, sql.replace('$IDS', placeholders(chunk.length)), chunk as SqlValue[]);

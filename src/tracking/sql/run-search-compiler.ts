@@ -1,8 +1,9 @@
-// Compiles validated run filters and order_by keys into SQL. The result is a list of "segments":
-// the first order key splits matching runs into runs that have a value for it (ordered by it),
-// runs whose metric is NaN, and runs missing it. Each segment's ORDER BY starts with a plain
-// indexed column, so the database can walk an index and stop at LIMIT instead of sorting every
-// match; and MLflow's rule "runs missing the key sort last, whatever the direction" falls out.
+// Compiles validated run filters and order_by keys into SQL. When the first order key's index
+// drives the query, the result is a list of "segments": runs that have a value for the key
+// (ordered by it), runs whose metric is NaN, and runs missing it. Each segment's ORDER BY starts
+// with a plain indexed column, so the database can walk an index and stop at LIMIT instead of
+// sorting every match; and MLflow's rule "runs missing the key sort last, whatever the direction"
+// falls out. When a filter drives it instead, the few matches are sorted in one query.
 import type { ViewType } from '../entities.js';
 import type { RunFilterClause, RunOrderBy } from '../search/run-filter.js';
 import type { Comparator } from '../search/filter-parser.js';
@@ -134,7 +135,7 @@ function addFilter(dialect: Dialect, b: Builder, clause: RunFilterClause, index:
   b.filterJoins.push({ clauseIndex: index, table, alias, cond: { sql: cond.sql, params: [clause.key, ...cond.params] } });
 }
 
-/** ORDER BY terms for the second and later keys, which are LEFT JOINed and sorted nulls last. */
+/** ORDER BY terms for a key that is LEFT JOINed and sorted with missing (then NaN) values last. */
 function addSecondaryOrder(b: Builder, key: RunOrderBy, index: number, terms: string[]): void {
   const dir = key.ascending ? 'ASC' : 'DESC';
   if (key.entity === 'attribute') {
@@ -231,14 +232,19 @@ export function compileRunSearch(dialect: Dialect, spec: RunSearchSpec): RunSear
   b.where.push(`r.experiment_id IN (${placeholders(expIds.length)})`, `r.lifecycle_stage IN (${placeholders(stages.length)})`);
   b.whereParams.push(...expIds, ...stages);
   spec.filters.forEach((clause, i) => addFilter(dialect, b, clause, i));
+  const driver: RunSearchDriver = spec.driver ?? (spec.filters.some(isSelective) ? { kind: 'planner' } : { kind: 'order-key' });
+  // Unless the first key's index drives the query, the matches get sorted anyway: then one query
+  // orders by every key the way later keys are ordered (missing and NaN last), instead of
+  // reading the filter's matches once per segment.
+  const oneQuery = driver.kind !== 'order-key';
   const secondary: string[] = [];
-  orderBy.slice(1).forEach((key, i) => addSecondaryOrder(b, key, i + 1, secondary));
+  orderBy.forEach((key, i) => { if (i > 0 || oneQuery) addSecondaryOrder(b, key, i, secondary); });
   const tieBreak = orderBy.some((k) => k.entity === 'attribute' && k.key === 'start_time') ? [] : ['r.start_time DESC'];
   tieBreak.push('r.run_uuid ASC');
-  const driver: RunSearchDriver = spec.driver ?? (spec.filters.some(isSelective) ? { kind: 'planner' } : { kind: 'order-key' });
   const drivingFilter = driver.kind === 'filter' ? b.filterJoins.find((f) => f.clauseIndex === driver.clauseIndex) : undefined;
+  const segments: SegmentSpec[] = oneQuery ? [{ joinParams: [], whereParams: [], order: [] }] : firstKeySegments(orderBy[0]);
 
-  return firstKeySegments(orderBy[0]).map((seg) => {
+  return segments.map((seg) => {
     // Textual order matters: parameters are bound in the order their placeholders appear.
     const from: SqlFragment[] = [];
     const where: SqlFragment[] = [];

@@ -133,6 +133,23 @@ describe.each(trackingStoreBackends())('searchRuns on $name', (backend) => {
     expect(await names({ orderBy: ['attributes.run_name ASC'] })).toEqual(['Gamma', 'alpha', 'beta', 'delta', 'eps']);
   });
 
+  it('orders the same when a selective filter drives the query (one sorted query, not segments)', async () => {
+    // every active run has a `model` param, so this filter keeps them all but is driven by its index
+    const filter = "params.model IN ('lr', 'rf', 'LR', 'knn')";
+    for (const orderBy of [['metrics.m DESC'], ['metrics.m ASC'], ['tags.team DESC'], ['attributes.end_time ASC'],
+      ['params.model DESC', 'metrics.m ASC'], ['metrics.m DESC', 'attributes.start_time ASC'], []]) {
+      expect(await names({ filter, orderBy })).toEqual(await names({ orderBy }));
+    }
+    const pages: string[] = [];
+    let pageToken: string | undefined;
+    do {
+      const res = await store.searchRuns({ experimentIds: [exp], filter, orderBy: ['metrics.m DESC'], maxResults: 2, pageToken });
+      pages.push(...res.items.map((r) => r.info.runName));
+      pageToken = res.nextPageToken;
+    } while (pageToken);
+    expect(pages).toEqual(['beta', 'eps', 'alpha', 'Gamma', 'delta']);
+  });
+
   it('sorts by several keys', async () => {
     expect(await names({ orderBy: ['params.model DESC', 'metrics.m ASC'] })).toEqual(['beta', 'eps', 'alpha', 'delta', 'Gamma']);
     expect(await names({ orderBy: ['tags.team ASC', 'metrics.acc DESC'] })).toEqual(['alpha', 'Gamma', 'beta', 'delta', 'eps']);

@@ -1,5 +1,6 @@
 // Executes a run search: validates the query, walks the compiled segments with LIMIT/OFFSET
-// (counting a segment only when a page starts beyond it), then loads the page's runs.
+// (counting a segment only when a page starts beyond it), then loads the page's runs. A server's
+// store (with a run cache) reuses the page's run ids while nothing has been written since.
 import type { PagedList, Run } from '../entities.js';
 import type { SearchRunsQuery } from '../store.js';
 import { decodePageToken, encodePageToken } from '../search/page-token.js';
@@ -7,8 +8,9 @@ import { parseRunFilter, parseRunOrderBy, type RunFilterClause } from '../search
 import { InvalidParameter } from '../../core/errors.js';
 import { SEARCH_RUNS_MAX_RESULTS_DEFAULT, SEARCH_RUNS_MAX_RESULTS_THRESHOLD, resolveMaxResults } from '../validation.js';
 import {
-  compileRunSearch, compileSelectivityProbe, isProbeable, type RunSearchDriver,
+  compileRunSearch, compileSelectivityProbe, isProbeable, lifecycleStages, type RunSearchDriver, type RunSearchSpec,
 } from './run-search-compiler.js';
+import type { CachedSearchPage } from './run-cache.js';
 import { experimentIdNumber } from './experiment-operations.js';
 import { loadRunsCached } from './run-loader.js';
 import type { StoreContext } from './store-context.js';
@@ -48,9 +50,25 @@ export async function searchRuns(ctx: StoreContext, query: SearchRunsQuery): Pro
     try { experimentIdNumber(id); return true; } catch { return false; }
   });
   if (experimentIds.length === 0) return { items: [] };
-  const driver = await chooseDriver(ctx, filters);
-  const segments = compileRunSearch(ctx.db.dialect, { experimentIds, viewType: query.viewType, filters, orderBy, driver });
 
+  // The token is read before any SQL, so what gets cached under it is at least as new as it.
+  const cache = ctx.runCache;
+  const token = cache ? await ctx.db.changeToken?.() : undefined;
+  if (cache && token !== undefined) cache.sync(token);
+  const key = JSON.stringify([experimentIds, lifecycleStages(query.viewType), query.filter ?? '', query.orderBy ?? [], limit, offset]);
+  let page = token !== undefined ? cache?.getPage(key) : undefined;
+  if (page === undefined) {
+    page = await searchPageIds(ctx, { experimentIds, viewType: query.viewType, filters, orderBy }, limit, offset);
+    if (cache && token !== undefined) cache.putPage(token, key, page);
+  }
+  const items = await loadRunsCached(ctx.db, page.runIds, cache, token);
+  return page.nextPageToken !== undefined ? { items, nextPageToken: page.nextPageToken } : { items };
+}
+
+/** Runs the search in SQL: the ids of one page of matching runs, in order. */
+async function searchPageIds(ctx: StoreContext, spec: Omit<RunSearchSpec, 'driver'>, limit: number, offset: number): Promise<CachedSearchPage> {
+  const driver = await chooseDriver(ctx, spec.filters);
+  const segments = compileRunSearch(ctx.db.dialect, { ...spec, driver });
   const want = limit + 1; // one extra row tells whether another page exists
   const ids: string[] = [];
   let skip = offset;
@@ -66,6 +84,5 @@ export async function searchRuns(ctx: StoreContext, query: SearchRunsQuery): Pro
       skip = Math.max(0, skip - Number(counted?.n ?? 0));
     }
   }
-  const items = await loadRunsCached(ctx.db, ids.slice(0, limit), ctx.runCache);
-  return ids.length > limit ? { items, nextPageToken: encodePageToken(offset + limit) } : { items };
+  return ids.length > limit ? { runIds: ids.slice(0, limit), nextPageToken: encodePageToken(offset + limit) } : { runIds: ids };
 }
