@@ -19,6 +19,12 @@ describe('key rules', () => {
     expect(pathNotUnique(key)).toBe(true);
     expect(() => validateParam({ key, value: 'v' })).toThrow(/Invalid param name/);
   });
+  it('decides slash-free keys (its shortcut) as the normpath rule does', () => {
+    for (const key of ['', '.', '..', '...', '..a', '.a', 'a..', 'a.', 'lr', ' ', '. .', 'a b']) {
+      const norm = posixNormpath(key);
+      expect(pathNotUnique(key)).toBe(norm !== key || norm === '.' || norm.startsWith('..') || norm.startsWith('/'));
+    }
+  });
   it.each(['lr', 'a.b-c_d', 'loss/train', 'my metric', 'ünïcode', '0.5x'])('accepts key %j', (key) => {
     expect(() => validateMetric({ key, value: 1, timestamp: 1, step: 0 })).not.toThrow();
   });

@@ -60,6 +60,8 @@ export function posixNormpath(path: string): string {
 
 /** True when a key would name a different file than itself (MLflow's path_not_unique). */
 export function pathNotUnique(name: string): boolean {
+  // without a slash, normpath changes only '' (to '.'); '.' and '..'-prefixed names are rejected as-is
+  if (!name.includes('/')) return name === '' || name === '.' || name.startsWith('..');
   const norm = posixNormpath(name);
   return norm !== name || norm === '.' || norm.startsWith('..') || norm.startsWith('/');
 }
