@@ -140,7 +140,7 @@ async function seedStore(uri: string, o: Options, artifactRoot: string): Promise
 }
 
 interface SearchResult {
-  backend: string; runs: number; seedSeconds: number; calls: number; rows: number;
+  backend: string; mode: string; runs: number; seedSeconds: number; calls: number; rows: number;
   p50_ms: number; p95_ms: number; mean_ms: number; max_ms: number; correct: boolean;
 }
 
@@ -151,7 +151,47 @@ const pct = (sorted: number[], p: number) => {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (k - lo);
 };
 
-async function search100k(backend: 'sqlite' | 'postgres', o: Options): Promise<SearchResult> {
+/** Times `calls` identical searches against one server after 3 warm-up calls, checking each answer. */
+async function timeSearches(url: string, experimentId: string, calls: number) {
+  const body = JSON.stringify({
+    experiment_ids: [experimentId], filter: 'metrics.m0 > 0.5', order_by: ['metrics.m1 DESC'],
+    max_results: 100, run_view_type: 'ACTIVE_ONLY',
+  });
+  const call = async () => {
+    const t0 = performance.now();
+    const res = await fetch(`${url}/api/2.0/mlflow/runs/search`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body,
+    });
+    const json = (await res.json()) as { runs?: Array<{ data: { metrics?: Array<{ key: string; value: number }> } }> };
+    const ms = performance.now() - t0;
+    if (res.status !== 200) throw new Error(`runs/search HTTP ${res.status}: ${JSON.stringify(json).slice(0, 300)}`);
+    return { ms, runs: json.runs ?? [] };
+  };
+  for (let i = 0; i < 3; i++) await call(); // warm-up (JIT, page cache, statement cache)
+  const times: number[] = [];
+  let rows = 0;
+  let correct = true;
+  for (let i = 0; i < calls; i++) {
+    const { ms, runs } = await call();
+    times.push(ms);
+    rows += runs.length;
+    const m = (r: (typeof runs)[number], k: string) => r.data.metrics?.find((x) => x.key === k)?.value ?? NaN;
+    if (runs.length !== 100 || runs.some((r) => !(m(r, 'm0') > 0.5))
+      || runs.some((r, j) => j > 0 && m(runs[j - 1], 'm1') < m(r, 'm1'))) correct = false;
+  }
+  times.sort((a, b) => a - b);
+  return {
+    calls, rows, correct, p50_ms: pct(times, 50), p95_ms: pct(times, 95),
+    mean_ms: times.reduce((a, b) => a + b, 0) / times.length, max_ms: times[times.length - 1],
+  };
+}
+
+/**
+ * Seeds one store with the 100k runs and times the search through `cairn server`. On SQLite it
+ * runs twice: with the run cache off (every call runs its SQL and reads its runs) and with the
+ * server's default cache (repeated calls reuse the page while nothing is written).
+ */
+async function search100k(backend: 'sqlite' | 'postgres', o: Options): Promise<SearchResult[]> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `cairn-search-${backend}-`));
   let pgStop: (() => Promise<void>) | null = null;
   let uri = `sqlite:///${path.join(dir, 'cairn.db')}`;
@@ -164,44 +204,20 @@ async function search100k(backend: 'sqlite' | 'postgres', o: Options): Promise<S
     log(`seeding ${o.searchRuns} runs x ${o.params} params x ${o.metrics} metrics on ${backend}`);
     const seeded = await seedStore(uri, o, path.join(dir, 'artifacts'));
     log(`seeded ${backend} in ${seeded.seconds.toFixed(1)} s`);
-    const server = await startCairnServer({ dataDir: dir, backendStoreUri: uri, workers: o.workers });
-    try {
-      const body = JSON.stringify({
-        experiment_ids: [seeded.experimentId], filter: 'metrics.m0 > 0.5', order_by: ['metrics.m1 DESC'],
-        max_results: 100, run_view_type: 'ACTIVE_ONLY',
-      });
-      const call = async () => {
-        const t0 = performance.now();
-        const res = await fetch(`${server.url}/api/2.0/mlflow/runs/search`, {
-          method: 'POST', headers: { 'content-type': 'application/json' }, body,
-        });
-        const json = (await res.json()) as { runs?: Array<{ data: { metrics?: Array<{ key: string; value: number }> } }> };
-        const ms = performance.now() - t0;
-        if (res.status !== 200) throw new Error(`runs/search HTTP ${res.status}: ${JSON.stringify(json).slice(0, 300)}`);
-        return { ms, runs: json.runs ?? [] };
-      };
-      for (let i = 0; i < 3; i++) await call(); // warm-up (JIT, page cache, statement cache)
-      const times: number[] = [];
-      let rows = 0;
-      let correct = true;
-      log(`timing ${o.searchCalls} searches on ${backend} (load ${loadavg()})`);
-      for (let i = 0; i < o.searchCalls; i++) {
-        const { ms, runs } = await call();
-        times.push(ms);
-        rows += runs.length;
-        const m = (r: (typeof runs)[number], k: string) => r.data.metrics?.find((x) => x.key === k)?.value ?? NaN;
-        if (runs.length !== 100 || runs.some((r) => !(m(r, 'm0') > 0.5))
-          || runs.some((r, j) => j > 0 && m(runs[j - 1], 'm1') < m(r, 'm1'))) correct = false;
+    const modes = backend === 'sqlite' ? ['cache off', 'cache on'] as const : ['no cache (PostgreSQL)'] as const;
+    const results: SearchResult[] = [];
+    for (const mode of modes) {
+      const extraArgs = mode === 'cache off' ? ['--run-cache-size', '0'] : [];
+      const server = await startCairnServer({ dataDir: dir, backendStoreUri: uri, workers: o.workers, extraArgs });
+      try {
+        log(`timing ${o.searchCalls} searches on ${backend}, ${mode} (load ${loadavg()})`);
+        const timed = await timeSearches(server.url, seeded.experimentId, o.searchCalls);
+        results.push({ backend, mode, runs: o.searchRuns, seedSeconds: seeded.seconds, ...timed });
+      } finally {
+        await server.stop();
       }
-      times.sort((a, b) => a - b);
-      return {
-        backend, runs: o.searchRuns, seedSeconds: seeded.seconds, calls: o.searchCalls, rows, correct,
-        p50_ms: pct(times, 50), p95_ms: pct(times, 95), mean_ms: times.reduce((a, b) => a + b, 0) / times.length,
-        max_ms: times[times.length - 1],
-      };
-    } finally {
-      await server.stop();
     }
+    return results;
   } finally {
     if (pgStop) await pgStop();
     rmSync(dir, { recursive: true, force: true });
@@ -333,7 +349,7 @@ export async function run(args: string[]): Promise<void> {
   if (o.search) {
     for (const b of o.backends) {
       try {
-        search.push(await search100k(b, o));
+        search.push(...await search100k(b, o));
       } catch (e) {
         searchErrors[b] = (e as Error).message;
         log(`search ${b} failed: ${(e as Error).message.split('\n')[0]}`);
@@ -342,10 +358,10 @@ export async function run(args: string[]): Promise<void> {
   }
   const { md: loadMd, verdicts } = loadTable(results);
   const searchMd = [
-    `| store | runs | seed s | calls | p50 ms | p95 ms | mean ms | max ms | 100 rows, filter + order correct |`,
-    '|---|---:|---:|---:|---:|---:|---:|---:|---|',
-    ...search.map((s) => `| ${s.backend} | ${s.runs} | ${s.seedSeconds.toFixed(1)} | ${s.calls} | ${f1(s.p50_ms)} | ${f1(s.p95_ms)} | ${f1(s.mean_ms)} | ${f1(s.max_ms)} | ${s.correct ? 'yes' : '**no**'} |`),
-    ...Object.entries(searchErrors).map(([b, e]) => `| ${b} | – | – | – | – | – | – | – | failed: ${e.split('\n')[0].slice(0, 120)} |`),
+    `| store | server | runs | seed s | calls | p50 ms | p95 ms | mean ms | max ms | 100 rows, filter + order correct |`,
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---|',
+    ...search.map((s) => `| ${s.backend} | ${s.mode} | ${s.runs} | ${s.seedSeconds.toFixed(1)} | ${s.calls} | ${f1(s.p50_ms)} | ${f1(s.p95_ms)} | ${f1(s.mean_ms)} | ${f1(s.max_ms)} | ${s.correct ? 'yes' : '**no**'} |`),
+    ...Object.entries(searchErrors).map(([b, e]) => `| ${b} | – | – | – | – | – | – | – | – | failed: ${e.split('\n')[0].slice(0, 120)} |`),
   ].join('\n');
   const raw = { meta: { ...meta, loadavg_end: os.loadavg() }, load: results, verdicts, search100k: search, searchErrors };
   writeFileSync(path.join(outDir, 'summary.json'), JSON.stringify(raw, null, 2));
