@@ -3,64 +3,53 @@
 import { PACKED_WEIGHT_BITS, PACKED_WEIGHT_MAX, type TreeWorkspace } from './tree-workspace.js';
 
 /**
- * Stable partition of samples (with their weights and classes) by goLeft. Branch-free: every
- * entry is written to both destinations and only the chosen cursor advances, since near the
- * root the side is a coin flip and a mispredicted branch costs more than the extra stores.
+ * Stable partition of samples (with their weights and classes) by goLeft, so node scans keep
+ * reading sequentially.
  */
 export function partitionRows(ws: TreeWorkspace, from: number, to: number): void {
-  const { samples, sampW, sampY, tmp, tmpW, tmpY, goLeft } = ws;
-  let l = from, t = 0;
-  if (ws.packedWeights) {
-    const { sampCode, tmpCode } = ws;
-    for (let p = from; p < to; p++) {
-      const r = samples[p], c = sampCode[p];
-      const g = goLeft[r];
-      sampCode[l] = c; samples[l] = r;
-      tmpCode[t] = c; tmp[t] = r;
-      l += g; t += 1 - g;
-    }
-    samples.set(tmp.subarray(0, t), l);
-    sampCode.set(tmpCode.subarray(0, t), l);
-    return;
-  }
-  for (let p = from; p < to; p++) {
-    const r = samples[p], w = sampW[p], y = sampY[p];
-    const g = goLeft[r];
-    sampW[l] = w; sampY[l] = y; samples[l] = r;
-    tmpW[t] = w; tmpY[t] = y; tmp[t] = r;
-    l += g; t += 1 - g;
-  }
-  samples.set(tmp.subarray(0, t), l);
-  sampW.set(tmpW.subarray(0, t), l);
-  sampY.set(tmpY.subarray(0, t), l);
+  if (ws.packedWeights) partitionWithOne(ws.samples, ws.sampCode, ws.tmp, ws.tmpCode, ws.goLeft, from, to);
+  else partitionWithTwo(ws.samples, ws.sampY, ws.sampW, ws.tmp, ws.tmpY, ws.tmpW, ws.goLeft, from, to);
 }
 
-/** Stable partition of a presorted list and its ranks, so both children stay sorted (branch-free, as partitionRows). */
+/** Stable partition of a presorted list and its ranks (and weights), so both children stay sorted. */
 export function partitionSortedList(ws: TreeWorkspace, from: number, to: number): void {
-  const { lists, listRanks, listW, tmp, tmpRanks, tmpListW, goLeft } = ws;
+  if (ws.packedWeights) partitionWithOne(ws.lists, ws.listRanks, ws.tmp, ws.tmpRanks, ws.goLeft, from, to);
+  else partitionWithTwo(ws.lists, ws.listRanks, ws.listW, ws.tmp, ws.tmpRanks, ws.tmpListW, ws.goLeft, from, to);
+}
+
+// Branch-free: every entry is written to both destinations and only the chosen cursor advances,
+// since near the root the side is a coin flip and a mispredicted branch costs more than the extra
+// stores. Rows going right wait in tmp (indexed from 0) and are copied back after the left ones.
+
+/** Partitions rows[from, to) and one column moved with it. */
+function partitionWithOne(rows: Int32Array, a: Int32Array, tmp: Int32Array, tmpA: Int32Array,
+  goLeft: Uint8Array, from: number, to: number): void {
   let l = from, t = 0;
-  if (ws.packedWeights) {
-    for (let p = from; p < to; p++) {
-      const r = lists[p], k = listRanks[p];
-      const g = goLeft[r];
-      listRanks[l] = k; lists[l] = r;
-      tmpRanks[t] = k; tmp[t] = r;
-      l += g; t += 1 - g;
-    }
-    lists.set(tmp.subarray(0, t), l);
-    listRanks.set(tmpRanks.subarray(0, t), l);
-    return;
-  }
   for (let p = from; p < to; p++) {
-    const r = lists[p], k = listRanks[p], w = listW[p];
+    const r = rows[p], x = a[p];
     const g = goLeft[r];
-    listRanks[l] = k; listW[l] = w; lists[l] = r;
-    tmpRanks[t] = k; tmpListW[t] = w; tmp[t] = r;
+    a[l] = x; rows[l] = r;
+    tmpA[t] = x; tmp[t] = r;
     l += g; t += 1 - g;
   }
-  lists.set(tmp.subarray(0, t), l);
-  listRanks.set(tmpRanks.subarray(0, t), l);
-  listW.set(tmpListW.subarray(0, t), l);
+  rows.set(tmp.subarray(0, t), l);
+  a.set(tmpA.subarray(0, t), l);
+}
+
+/** Partitions rows[from, to) and two columns moved with it. */
+function partitionWithTwo(rows: Int32Array, a: Int32Array, b: Float64Array, tmp: Int32Array, tmpA: Int32Array,
+  tmpB: Float64Array, goLeft: Uint8Array, from: number, to: number): void {
+  let l = from, t = 0;
+  for (let p = from; p < to; p++) {
+    const r = rows[p], x = a[p], w = b[p];
+    const g = goLeft[r];
+    a[l] = x; b[l] = w; rows[l] = r;
+    tmpA[t] = x; tmpB[t] = w; tmp[t] = r;
+    l += g; t += 1 - g;
+  }
+  rows.set(tmp.subarray(0, t), l);
+  a.set(tmpA.subarray(0, t), l);
+  b.set(tmpB.subarray(0, t), l);
 }
 
 /**

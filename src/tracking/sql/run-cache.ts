@@ -68,7 +68,7 @@ export class RunCache {
     return touch(this.pages, key);
   }
 
-  /** Stores a search page computed after `token` was current; ignored, as put() is, once the token moved. */
+  /** Stores (and freezes) a search page computed after `token` was current; ignored, as put() is, once the token moved. */
   putPage(token: string, key: string, page: CachedSearchPage): void {
     if (token !== this.token || page.runIds.length > MAX_PAGE_IDS) return;
     const old = this.pages.get(key);
@@ -76,7 +76,7 @@ export class RunCache {
       this.pages.delete(key);
       this.pageIds -= old.runIds.length;
     }
-    this.pages.set(key, Object.freeze({ ...page, runIds: Object.freeze([...page.runIds]) }));
+    this.pages.set(key, Object.freeze({ ...page, runIds: Object.freeze(page.runIds) }));
     this.pageIds += page.runIds.length;
     while (this.pages.size > MAX_PAGES || this.pageIds > MAX_PAGE_IDS) {
       const [oldestKey, oldest] = this.pages.entries().next().value as [string, CachedSearchPage];

@@ -80,34 +80,38 @@ async function loadInputs(db: SqlExecutor, ids: readonly string[]): Promise<Map<
 }
 
 type KeyValueRow = [runUuid: string, key: string, value: string];
+
+/** Hands each row (first value: its run id) to add with its run's data; rows come grouped by run, so one lookup per run. */
+function eachRunRow<R extends [string, ...unknown[]]>(dataById: Map<string, RunData>, rows: R[], add: (data: RunData, row: R) => void): void {
+  let lastId: string | undefined;
+  let data: RunData | undefined;
+  for (const row of rows) {
+    if (row[0] !== lastId) { lastId = row[0]; data = dataById.get(lastId); }
+    if (data) add(data, row);
+  }
+}
 type MetricValuesRow = [runUuid: string, key: string, value: number, timestamp: number, step: number, isNan: number];
 
+/** A run cache already synced with the database's change token `token` (read before any SQL). */
+export interface SyncedRunCache { cache: RunCache; token: string }
+
 /**
- * loadRuns through a run cache: cached runs (read-only, shared) for the ids the cache holds at the
- * database's current change token, the rest read and added. Without a token, plain loadRuns.
- * `tokenBefore`: a token the caller read before this call (and synced the cache with), saving a read.
+ * loadRuns through a synced run cache: cached runs (read-only, shared) for the ids it holds, the
+ * rest read and added. Without a cache, plain loadRuns.
  */
-export async function loadRunsCached(db: SqlDatabase, ids: readonly string[], cache: RunCache | undefined, tokenBefore?: string): Promise<Run[]> {
-  const token = tokenBefore ?? (cache && ids.length > 0 ? await db.changeToken?.() : undefined);
-  if (cache === undefined || token === undefined) return loadRuns(db, ids);
-  cache.sync(token);
-  const found = new Map<string, Run>();
-  const missing: string[] = [];
-  for (const id of ids) {
-    const run = cache.get(id);
-    if (run) found.set(id, run);
-    else missing.push(id);
-  }
-  if (missing.length === 0) return ids.map((id) => found.get(id) as Run);
-  const loaded = await loadRuns(db, missing);
-  cache.put(token, loaded);
-  for (const run of loaded) found.set(run.info.runId, run);
-  const runs: Run[] = [];
-  for (const id of ids) {
-    const run = found.get(id);
-    if (run) runs.push(run);
-  }
-  return runs;
+export async function loadRunsCached(db: SqlDatabase, ids: readonly string[], cached: SyncedRunCache | undefined): Promise<Run[]> {
+  if (cached === undefined) return loadRuns(db, ids);
+  const runs = ids.map((id) => cached.cache.get(id));
+  const missing = ids.filter((_, i) => runs[i] === undefined);
+  if (missing.length === 0) return runs as Run[];
+  const loaded = new Map((await loadRuns(db, missing)).map((run) => [run.info.runId, run]));
+  cached.cache.put(cached.token, [...loaded.values()]);
+  const out: Run[] = [];
+  ids.forEach((id, i) => {
+    const run = runs[i] ?? loaded.get(id); // ids that no longer exist are skipped, as loadRuns does
+    if (run) out.push(run);
+  });
+  return out;
 }
 
 /**
@@ -130,23 +134,11 @@ export async function loadRuns(db: SqlExecutor, ids: readonly string[]): Promise
   const inputs = await loadInputs(db, ids);
   const dataById = new Map<string, RunData>();
   for (const r of runRows) dataById.set(r[0] as string, { metrics: [], params: [], tags: [] });
-  // rows come grouped by run: one lookup per run, not per row
-  let lastId: string | undefined;
-  let data: RunData | undefined;
-  for (const p of paramRows) {
-    if (p[0] !== lastId) { lastId = p[0]; data = dataById.get(lastId); }
-    data?.params.push({ key: p[1], value: p[2] });
-  }
-  lastId = undefined;
-  for (const t of tagRows) {
-    if (t[0] !== lastId) { lastId = t[0]; data = dataById.get(lastId); }
-    data?.tags.push({ key: t[1], value: t[2] });
-  }
-  lastId = undefined;
-  for (const m of metricRows) {
-    if (m[0] !== lastId) { lastId = m[0]; data = dataById.get(lastId); }
-    data?.metrics.push({ key: m[1], value: m[5] ? Number.NaN : Number(m[2]), timestamp: Number(m[3]), step: Number(m[4]) });
-  }
+  eachRunRow(dataById, paramRows, (data, p) => data.params.push({ key: p[1], value: p[2] }));
+  eachRunRow(dataById, tagRows, (data, t) => data.tags.push({ key: t[1], value: t[2] }));
+  eachRunRow(dataById, metricRows, (data, m) => data.metrics.push({
+    key: m[1], value: m[5] ? Number.NaN : Number(m[2]), timestamp: Number(m[3]), step: Number(m[4]),
+  }));
   const rowsById = new Map<string, unknown[]>();
   for (const r of runRows) rowsById.set(r[0] as string, r);
   const runs: Run[] = [];

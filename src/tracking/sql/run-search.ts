@@ -12,7 +12,7 @@ import {
 } from './run-search-compiler.js';
 import type { CachedSearchPage } from './run-cache.js';
 import { experimentIdNumber } from './experiment-operations.js';
-import { loadRunsCached } from './run-loader.js';
+import { loadRunsCached, type SyncedRunCache } from './run-loader.js';
 import type { StoreContext } from './store-context.js';
 
 // A filter matching fewer index entries than this drives the query; reading that many is ~1 ms.
@@ -51,18 +51,28 @@ export async function searchRuns(ctx: StoreContext, query: SearchRunsQuery): Pro
   });
   if (experimentIds.length === 0) return { items: [] };
 
-  // The token is read before any SQL, so what gets cached under it is at least as new as it.
-  const cache = ctx.runCache;
-  const token = cache ? await ctx.db.changeToken?.() : undefined;
-  if (cache && token !== undefined) cache.sync(token);
-  const key = JSON.stringify([experimentIds, lifecycleStages(query.viewType), query.filter ?? '', query.orderBy ?? [], limit, offset]);
-  let page = token !== undefined ? cache?.getPage(key) : undefined;
+  const cached = await syncedRunCache(ctx);
+  const key = cached ? JSON.stringify([experimentIds, lifecycleStages(query.viewType), query.filter ?? '', query.orderBy ?? [], limit, offset]) : '';
+  let page = cached?.cache.getPage(key);
   if (page === undefined) {
     page = await searchPageIds(ctx, { experimentIds, viewType: query.viewType, filters, orderBy }, limit, offset);
-    if (cache && token !== undefined) cache.putPage(token, key, page);
+    cached?.cache.putPage(cached.token, key, page);
   }
-  const items = await loadRunsCached(ctx.db, page.runIds, cache, token);
+  const items = await loadRunsCached(ctx.db, page.runIds, cached);
   return page.nextPageToken !== undefined ? { items, nextPageToken: page.nextPageToken } : { items };
+}
+
+/**
+ * The store's run cache synced with the database's current change token, or undefined when the
+ * store keeps none. The token is read before any SQL, so what gets cached under it is at least as
+ * new as it.
+ */
+async function syncedRunCache(ctx: StoreContext): Promise<SyncedRunCache | undefined> {
+  const cache = ctx.runCache;
+  const token = cache ? await ctx.db.changeToken?.() : undefined;
+  if (cache === undefined || token === undefined) return undefined;
+  cache.sync(token);
+  return { cache, token };
 }
 
 /** Runs the search in SQL: the ids of one page of matching runs, in order. */
