@@ -1,31 +1,12 @@
 // Starts the real MLflow 2.17.2 server (../shared/anchors/mlflow/start_mlflow.sh) on a free port with
-// a fresh data dir for one benchmark phase, and stops it after; plus the child-process runner the
-// benchmarks use for the anchor's scripts.
-import { spawn } from 'node:child_process';
+// a fresh data dir for one benchmark phase, and stops it after; re-exports the child-process runner
+// the benchmarks use for the anchor's scripts.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, startMlflowScript, waitForHealth } from '../../test/support/cairn-server.js';
+import { exec, freePort, startMlflowScript, waitForHealth } from '../../test/support/cairn-server.js';
 
-export interface ExecResult {
-  code: number | null;
-  /** stdout and stderr interleaved, as a terminal would show them. */
-  out: string;
-  err: string;
-}
-
-export function exec(cmd: string, args: string[], env: Record<string, string> = {}, timeoutMs = 1_800_000): Promise<ExecResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { out += b.toString(); err += b.toString(); });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, out, err }); });
-  });
-}
+export { exec };
 
 /** Runs `body` against a fresh MLflow server (its own port and data dir), stopping it afterwards. */
 export async function withMlflowServer<T>(tmpPrefix: string, body: (url: string, port: number) => Promise<T>): Promise<T> {

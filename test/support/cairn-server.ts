@@ -248,22 +248,30 @@ export function cairnSupportsWorkers(): boolean {
   return workersSupport;
 }
 
-/** Runs one of test/compat/*.py with MLflow's Python client against `url`; resolves with its exit code and output. */
-export function runMlflowCompatScript(script: string, url: string, timeoutMs = 170_000): Promise<{ code: number | null; output: string }> {
+export interface ExecResult {
+  code: number | null;
+  /** stdout and stderr interleaved, as a terminal would show them. */
+  out: string;
+  err: string;
+}
+
+/** Runs a command to completion (SIGKILL after timeoutMs), collecting its output. */
+export function exec(cmd: string, args: string[], env: Record<string, string> = {}, timeoutMs = 1_800_000, cwd?: string): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(DEBIAN_PYTHON, [script, '--url', url], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...mlflowPythonEnv(), MLFLOW_TRACKING_URI: url, PYTHONUNBUFFERED: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (b: Buffer) => { output += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { output += b.toString(); });
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { out += b.toString(); err += b.toString(); });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code, out, err }); });
   });
+}
+
+/** Runs one of test/compat/*.py with MLflow's Python client against `url`; resolves with its exit code and output. */
+export async function runMlflowCompatScript(script: string, url: string, timeoutMs = 170_000): Promise<{ code: number | null; output: string }> {
+  const env = { ...mlflowPythonEnv(), MLFLOW_TRACKING_URI: url, PYTHONUNBUFFERED: '1' };
+  const { code, out } = await exec(DEBIAN_PYTHON, [script, '--url', url], env, timeoutMs, REPO_ROOT);
+  return { code, output: out };
 }
