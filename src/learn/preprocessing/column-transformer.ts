@@ -151,7 +151,7 @@ export class ColumnTransformer implements TableTransformer {
       } else if (numericOutput(b)) {
         transformIntoMatrix(b.transformer, sub, out.data, this.nOut, at, `ColumnTransformer: output of "${b.name}"`);
       } else {
-        copyIntoMatrix(toMatrix(b.transformer.transform(sub), `ColumnTransformer: output of "${b.name}"`), out.data, this.nOut, at, b.name);
+        copyIntoMatrix(b.transformer.transform(sub), out.data, this.nOut, at, `ColumnTransformer: output of "${b.name}"`);
       }
       at += b.width;
     }

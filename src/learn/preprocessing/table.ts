@@ -70,10 +70,7 @@ export function asFrame(x: Table): Frame {
 export function toMatrix(x: Table, context: string): Matrix {
   if (!isFrame(x)) return x;
   const m = matrix(x.nRows, x.columns.length);
-  x.columns.forEach((c, j) => {
-    if (c.kind !== 'numeric') throw new Error(`${context}: column "${c.name}" is categorical; encode it (OneHotEncoder, OrdinalEncoder) before it reaches a matrix`);
-    for (let i = 0; i < x.nRows; i++) m.data[i * m.nCols + j] = c.values[i];
-  });
+  copyIntoMatrix(x, m.data, m.nCols, 0, context);
   return m;
 }
 
