@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { LogisticRegression } from '../../src/learn/linear/index.js';
 import { Pipeline } from '../../src/learn/pipeline.js';
 import { anchorPreprocessor, heartDataset } from '../../src/learn/testing/anchor-protocol.js';
@@ -26,7 +26,7 @@ d = sys.argv[1]
 m = Model.load(d)
 out = {
   "uuid": m.model_uuid, "run_id": m.run_id, "artifact_path": m.artifact_path, "time": m.utc_time_created,
-  "flavors": m.flavors, "example_info": m.saved_input_example_info,
+  "flavors": m.flavors, "example_info": m.saved_input_example_info, "metadata": m.metadata,
   "inputs": [{"name": c.name, "type": c.type.name, "required": c.required} for c in m.signature.inputs.inputs],
   "outputs": [c.type.name for c in m.signature.outputs.inputs],
 }
@@ -64,14 +64,20 @@ describe.skipIf(unavailable !== null)('a Cairn package read by MLflow 2.17 (Pyth
     const heart = heartDataset(readFileSync('/work/shared/data/heart_disease_uci.csv', 'utf8'));
     const pipeline = new Pipeline({ steps: [['prep', anchorPreprocessor(heart.numeric, heart.categorical, true)], ['model', new LogisticRegression({})]] }).fit(heart.X, heart.y);
     const dir = path.join(tmp, 'model');
-    const saved = await saveModel(dir, pipeline, { runId: 'r123', artifactPath: 'model', trainingFrame: heart.X, trainingTarget: heart.y });
+    // a whole second: PyYAML would read an unquoted `… 17:28:53.000000` as a datetime and print it without the fraction
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-25T17:28:53.000Z'));
+    const saved = await saveModel(dir, pipeline, { runId: 'r123', artifactPath: 'model', trainingFrame: heart.X, trainingTarget: heart.y, metadata: { consent: 'yes' } })
+      .finally(() => vi.useRealTimers());
     const res = spawnSync(DEBIAN_PYTHON, ['-c', SCRIPT, dir], { encoding: 'utf8', env: { ...process.env, ...mlflowPythonEnv() }, timeout: 120_000 });
     expect(res.status, res.stderr).toBe(0);
     const out = JSON.parse(res.stdout.trim().split('\n').pop()!);
     expect(out.uuid).toBe(saved.mlmodel.model_uuid);
     expect(out.run_id).toBe('r123');
     expect(out.artifact_path).toBe('model');
+    expect(out.time).toBe('2026-11-25 17:28:53.000000');
     expect(out.time).toBe(saved.mlmodel.utc_time_created);
+    expect(out.metadata).toEqual({ consent: 'yes' });
     expect(out.flavors.cairn.estimator).toBe('LogisticRegression');
     expect(out.example_info).toEqual({ artifact_path: 'input_example.json', type: 'dataframe', pandas_orient: 'split' });
     expect(out.inputs).toHaveLength(13);

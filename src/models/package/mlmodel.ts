@@ -42,8 +42,12 @@ export function mlflowUtcTime(date: Date): string {
   return `${date.toISOString().slice(0, 23).replace('T', ' ')}000`;
 }
 
+/**
+ * Written with YAML 1.1's schema, as PyYAML reads it: strings such as the creation time or `yes`
+ * are quoted, so MLflow's Python loader gets strings back, not datetimes or booleans.
+ */
 export function mlmodelToYaml(model: MlModel): string {
-  return toYaml(model, { sortMapEntries: true, lineWidth: 0 });
+  return toYaml(model, { sortMapEntries: true, lineWidth: 0, schema: 'yaml-1.1' });
 }
 
 /** Parses MLmodel YAML with the core schema (no custom tags, no aliases): data only, never code. */
