@@ -1,13 +1,14 @@
 // Reliability of the tracking server over real HTTP on loopback: durability of acknowledged
-// writes across kill -9, concurrent SQLite writers without lock errors, and a seeded fuzz of
+// writes across kill -9 (SQLite and PostgreSQL), concurrent SQLite writers without lock errors, and a seeded fuzz of
 // malformed requests that must never produce a 5xx, a stack trace or a broken store.
 import http from 'node:http';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/learn/core/random.js';
 import { cairnSupportsWorkers, startCairnServer, type CairnServer } from '../support/cairn-server.js';
+import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { api, rawRequest } from '../support/raw-http.js';
 import { RequestFuzzer, STACK_TRACE_PATTERNS } from '../support/request-fuzzer.js';
 
@@ -68,9 +69,20 @@ function ackMetric(a: Acked, run: string, key: string, step: number, value: numb
 }
 
 describe('kill -9 during ingest', () => {
-  for (const workers of WORKER_VARIANTS) {
-    it(`keeps every acknowledged write (workers=${workers}, 8 clients)`, async () => {
-      const server = await start({ workers: workers > 1 ? workers : undefined });
+  let pgServer: TestPostgres | null = null;
+  afterAll(async () => { await pgServer?.stop(); });
+  const variants: { store: 'sqlite' | 'postgresql'; workers: number }[] = [
+    ...WORKER_VARIANTS.map((workers) => ({ store: 'sqlite' as const, workers })),
+    { store: 'postgresql', workers: WORKER_VARIANTS.at(-1)! },
+  ];
+  for (const { store, workers } of variants) {
+    it(`keeps every acknowledged write (${store}, workers=${workers}, 8 clients)`, async () => {
+      let backendStoreUri: string | undefined;
+      if (store === 'postgresql') {
+        pgServer ??= await startPostgres();
+        backendStoreUri = pgServer.uri;
+      }
+      const server = await start({ workers: workers > 1 ? workers : undefined, backendStoreUri });
       const expId = await createExperiment(server.port, `crash-${workers}-${Date.now()}`);
       const acked: Acked = { runs: new Set(), params: new Map(), tags: new Map(), metrics: new Map(), count: 0 };
       const unexpected: string[] = [];
@@ -130,7 +142,7 @@ describe('kill -9 during ingest', () => {
       expect(unexpected, 'non-200 answers before the crash').toEqual([]);
       expect(acked.count).toBeGreaterThanOrEqual(KILL_AFTER_ACKS);
 
-      const again = await start({ dataDir: server.dataDir, workers: workers > 1 ? workers : undefined });
+      const again = await start({ dataDir: server.dataDir, workers: workers > 1 ? workers : undefined, backendStoreUri });
       const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
       const missing: string[] = [];
       const runIds = [...acked.runs];
