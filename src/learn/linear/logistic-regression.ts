@@ -223,11 +223,6 @@ function sigmoid(z: number): number {
   return e / (1 + e);
 }
 
-/** log(1 + e^z) without overflow. */
-function softplus(z: number): number {
-  return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
-}
-
 /** Sample weight × class weight, as scikit-learn (balanced counts are unweighted class frequencies). */
 function sampleWeights(n: number, yIdx: Int32Array, classes: Float64Array, cw: LogisticRegressionParams['classWeight'], sw?: ArrayLike<number>): Float64Array {
   if (sw && sw.length !== n) throw new RangeError(`LogisticRegression.fit: sampleWeight has ${sw.length} values, expected ${n}`);
@@ -253,40 +248,59 @@ function sampleWeights(n: number, yIdx: Int32Array, classes: Float64Array, cw: L
   return w;
 }
 
+/**
+ * The non-zero entries of X, row by row (CSR, columns ascending). One-hot blocks leave most of a
+ * row zero; skipping the zeros changes no sum (adding ±0 is exact), only the work.
+ */
+interface SparseRows { rowStart: Int32Array; cols: Int32Array; vals: Float64Array }
+
+function sparseRows(X: Matrix): SparseRows {
+  const n = X.nRows; const d = X.nCols; const x = X.data;
+  let nnz = 0;
+  for (let i = 0; i < x.length; i++) if (x[i] !== 0) nnz++;
+  const rowStart = new Int32Array(n + 1); const cols = new Int32Array(nnz); const vals = new Float64Array(nnz);
+  let e = 0;
+  for (let i = 0; i < n; i++) {
+    rowStart[i] = e;
+    for (let j = 0; j < d; j++) {
+      const v = x[i * d + j];
+      if (v !== 0) { cols[e] = j; vals[e] = v; e++; }
+    }
+  }
+  rowStart[n] = e;
+  return { rowStart, cols, vals };
+}
+
 /** Binary objective Σ wᵢ[softplus(zᵢ) − yᵢzᵢ] + λ/2‖coef‖² over theta = [coef, intercept]. */
 function binaryProblem(X: Matrix, yIdx: Int32Array, w: Float64Array, lambda: number, fitIntercept: boolean) {
   const n = X.nRows; const d = X.nCols; const D = d + (fitIntercept ? 1 : 0);
-  const x = X.data;
+  const rows = sparseRows(X);
+  const { rowStart, cols, vals } = rows;
+  const curvature = new Float64Array(n);
   return {
     size: D,
     evaluate(theta: Float64Array, grad?: Float64Array, hess?: Float64Array): number {
       grad?.fill(0);
-      if (hess) hess.fill(0);
+      const intercept = fitIntercept ? theta[d] : 0;
       let loss = 0;
+      let interceptGrad = 0;
       for (let i = 0; i < n; i++) {
-        const base = i * d;
-        let z = fitIntercept ? theta[d] : 0;
-        for (let j = 0; j < d; j++) z += x[base + j] * theta[j];
+        const start = rowStart[i]; const end = rowStart[i + 1];
+        let z = intercept;
+        for (let e = start; e < end; e++) z += vals[e] * theta[cols[e]];
         const yi = yIdx[i];
-        loss += w[i] * (softplus(z) - yi * z);
+        // one exp for both: softplus(z) and sigmoid(z), each in its overflow-free form
+        const ez = Math.exp(-Math.abs(z));
+        loss += w[i] * ((z > 0 ? z + Math.log1p(ez) : Math.log1p(ez)) - yi * z);
         if (!grad) continue;
-        const p = sigmoid(z);
+        const p = z >= 0 ? 1 / (1 + ez) : ez / (1 + ez);
         const r = w[i] * (p - yi);
-        for (let j = 0; j < d; j++) grad[j] += r * x[base + j];
-        if (fitIntercept) grad[d] += r;
-        if (hess) {
-          const h = w[i] * p * (1 - p);
-          if (h === 0) continue;
-          for (let a = 0; a < d; a++) {
-            const ha = h * x[base + a];
-            if (ha === 0) continue;
-            const row = a * D;
-            for (let b = a; b < d; b++) hess[row + b] += ha * x[base + b];
-            if (fitIntercept) hess[row + d] += ha;
-          }
-          if (fitIntercept) hess[d * D + d] += h;
-        }
+        for (let e = start; e < end; e++) grad[cols[e]] += r * vals[e];
+        interceptGrad += r;
+        curvature[i] = w[i] * p * (1 - p);
       }
+      if (grad && fitIntercept) grad[d] = interceptGrad;
+      if (hess) weightedGram(rows, curvature, hess, D, fitIntercept);
       let pen = 0;
       for (let j = 0; j < d; j++) { pen += theta[j] * theta[j]; if (grad) grad[j] += lambda * theta[j]; }
       if (hess) {
@@ -296,6 +310,24 @@ function binaryProblem(X: Matrix, yIdx: Int32Array, w: Float64Array, lambda: num
       return loss + 0.5 * lambda * pen;
     },
   };
+}
+
+/** Upper triangle of Xᵀ·diag(h)·X (with the intercept as a last column of ones when fitted) into hess (D × D). */
+function weightedGram({ rowStart, cols, vals }: SparseRows, h: Float64Array, hess: Float64Array, D: number, fitIntercept: boolean): void {
+  hess.fill(0);
+  const last = D - 1;
+  for (let i = 0; i < h.length; i++) {
+    const hi = h[i];
+    if (hi === 0) continue;
+    const end = rowStart[i + 1];
+    for (let e = rowStart[i]; e < end; e++) {
+      const ha = hi * vals[e];
+      const row = cols[e] * D;
+      for (let f = e; f < end; f++) hess[row + cols[f]] += ha * vals[f];
+      if (fitIntercept) hess[row + last] += ha;
+    }
+    if (fitIntercept) hess[last * D + last] += hi;
+  }
 }
 
 /** Multinomial objective Σ wᵢ[logsumexp(zᵢ) − zᵢ,yᵢ] + λ/2 Σ_k‖coef_k‖², theta = K blocks of [coef_k, intercept_k]. */

@@ -27,11 +27,14 @@ const DECREMENT_TOL = 1e-20;
 export function minimizeNewton(problem: NewtonProblem, theta0: Float64Array, tol: number, maxIter: number): NewtonResult {
   const m = problem.size;
   let theta = Float64Array.from(theta0);
-  const grad = new Float64Array(m);
-  const hess = new Float64Array(m * m);
+  let grad = new Float64Array(m);
+  let hess = new Float64Array(m * m);
   const step = new Float64Array(m);
-  const trial = new Float64Array(m);
-  const trialGrad = new Float64Array(m);
+  let trial = new Float64Array(m);
+  let trialGrad = new Float64Array(m);
+  // The full step is almost always accepted: it is evaluated with its gradient and Hessian in one
+  // pass, which then become the next iterate's without evaluating it again.
+  let trialHess = new Float64Array(m * m);
   let value = problem.evaluate(theta, grad, hess);
   for (let iter = 0; iter < maxIter; iter++) {
     solveNewtonStep(hess, grad, step, m);
@@ -52,18 +55,25 @@ export function minimizeNewton(problem: NewtonProblem, theta0: Float64Array, tol
     }
     let t = 1;
     let accepted = false;
+    let v = NaN;
     for (let ls = 0; ls < 60; ls++) {
       for (let k = 0; k < m; k++) trial[k] = theta[k] + t * step[k];
-      // The trial's gradient is only needed near the optimum, where the objective cannot resolve
-      // the decrease: there a step is accepted when it shrinks the gradient.
-      const v = problem.evaluate(trial, gradOk ? trialGrad : undefined);
+      // The trial's gradient is needed near the optimum, where the objective cannot resolve the
+      // decrease: there a step is accepted when it shrinks the gradient.
+      v = t === 1 ? problem.evaluate(trial, trialGrad, trialHess) : problem.evaluate(trial, gradOk ? trialGrad : undefined);
       if (v <= value + 1e-4 * t * slope || (gradOk && v <= value + 1e-12 * Math.abs(value) && maxAbs(trialGrad) < maxAbs(grad))) { accepted = true; break; }
       t *= 0.5;
     }
     // No sufficient decrease possible: at the optimum up to rounding of the objective.
     if (!accepted) return { theta, nIter: iter + 1, converged: gradOk, value };
-    theta = Float64Array.from(trial);
-    value = problem.evaluate(theta, grad, hess);
+    [theta, trial] = [trial, theta];
+    if (t === 1) {
+      [grad, trialGrad] = [trialGrad, grad];
+      [hess, trialHess] = [trialHess, hess];
+      value = v;
+    } else {
+      value = problem.evaluate(theta, grad, hess);
+    }
     // Within tol, a full Newton step that needed damping means the objective is at rounding level.
     if (gradOk && t < 1) return { theta, nIter: iter + 1, converged: true, value };
   }
