@@ -52,7 +52,17 @@ mod.DATA = o["data_dir"]
 mod.RESULTS_JSON = o["out_json"]
 mod.RESULTS_MD = o["out_md"]
 mod.DATASETS = {k: v for k, v in mod.DATASETS.items() if k in o["datasets"]}
+_all_models = dict(mod.MODELS)
 mod.MODELS = {k: v for k, v in mod.MODELS.items() if k in o["models"]}
+# main() also builds a DecisionTree pipeline to count features: it must find every model
+_make_pipeline = mod.make_pipeline
+def make_pipeline(name, num, cat):
+    chosen, mod.MODELS = mod.MODELS, _all_models
+    try:
+        return _make_pipeline(name, num, cat)
+    finally:
+        mod.MODELS = chosen
+mod.make_pipeline = make_pipeline
 if o["load_guard"] == "quick":
     ml = mod.machine_load
     _wait, _measured = ml.wait_idle, ml.measured
