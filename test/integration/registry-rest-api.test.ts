@@ -143,6 +143,19 @@ describe('registry API details', () => {
     expect(badStage.json.error_code).toBe('INVALID_PARAMETER_VALUE');
   });
 
+  it('refuses webhooks to loopback, private and metadata addresses by default', async () => {
+    const hooks = `${srv.url}/api/2.0/cairn/registry/webhooks`;
+    for (const url of ['http://127.0.0.1:9/hook', 'http://localhost/hook', 'http://169.254.169.254/latest/meta-data/', 'http://[::1]/hook']) {
+      const res = await post(hooks, { url, events: ['MODEL_VERSION_CREATED'] });
+      expect([res.status, res.json.error_code], url).toEqual([400, 'INVALID_PARAMETER_VALUE']);
+      expect(res.json.message).toMatch(/is not a public address; set CAIRN_WEBHOOK_ALLOW_PRIVATE_IPS=true/);
+    }
+    const ok = await post(hooks, { url: 'https://hooks.example.com/cairn', events: ['MODEL_VERSION_CREATED'] });
+    expect(ok.status).toBe(200);
+    const moved = await send('PATCH', `${hooks}/${ok.json.webhook.id}`, { url: 'http://10.1.2.3/hook' });
+    expect([moved.status, moved.json.error_code]).toEqual([400, 'INVALID_PARAMETER_VALUE']);
+  });
+
   it('validates sources as MLflow: local paths need a run that contains them, no relative references', async () => {
     const name = `src-${unique()}`;
     await post(api('/registered-models/create'), { name });

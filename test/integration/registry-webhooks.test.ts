@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CAIRN_MAIN, REPO_ROOT, freePort, startCairnServer, type CairnServer } from '../support/cairn-server.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
+// the receivers listen on loopback, which a server refuses unless private networks are allowed
 const FAST_RETRY_ENV = {
-  CAIRN_WEBHOOK_POLL_MS: '50', CAIRN_WEBHOOK_BACKOFF_MS: '200', CAIRN_WEBHOOK_BACKOFF_MAX_MS: '1000', CAIRN_WEBHOOK_TIMEOUT_MS: '1000',
+  CAIRN_WEBHOOK_ALLOW_PRIVATE_IPS: 'true', CAIRN_WEBHOOK_POLL_MS: '50', CAIRN_WEBHOOK_BACKOFF_MS: '200', CAIRN_WEBHOOK_BACKOFF_MAX_MS: '1000', CAIRN_WEBHOOK_TIMEOUT_MS: '1000',
 };
 const unique = () => `wh-${Date.now()}-${Math.random().toString(16).slice(2, 8)}`;
 

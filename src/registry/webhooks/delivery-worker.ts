@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SqlDatabase } from '../../tracking/sql/sql-database.js';
 import type { DeliveryRow, WebhookRow } from './webhook-entities.js';
+import { privateWebhookAddressesAllowed } from './public-address.js';
 import { DEFAULT_WEBHOOK_TIMEOUT_MS, sendWebhook, type SendResult } from './webhook-sender.js';
 
 export interface DeliveryWorkerOptions {
@@ -17,14 +18,17 @@ export interface DeliveryWorkerOptions {
   backoffMaxMs: number;
   /** Deliveries claimed per poll (sent concurrently). */
   batchSize: number;
+  /** Send to loopback, private and link-local addresses too (CAIRN_WEBHOOK_ALLOW_PRIVATE_IPS). */
+  allowPrivateAddresses: boolean;
   logger?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
 export const DEFAULT_DELIVERY_WORKER_OPTIONS: DeliveryWorkerOptions = {
   pollIntervalMs: 500, timeoutMs: DEFAULT_WEBHOOK_TIMEOUT_MS, maxAttempts: 8, backoffBaseMs: 2000, backoffMaxMs: 15 * 60_000, batchSize: 16,
+  allowPrivateAddresses: false,
 };
 
-/** Overrides from CAIRN_WEBHOOK_{POLL_MS,TIMEOUT_MS,MAX_ATTEMPTS,BACKOFF_MS,BACKOFF_MAX_MS}. */
+/** Overrides from CAIRN_WEBHOOK_{POLL_MS,TIMEOUT_MS,MAX_ATTEMPTS,BACKOFF_MS,BACKOFF_MAX_MS,ALLOW_PRIVATE_IPS}. */
 export function deliveryWorkerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): DeliveryWorkerOptions {
   const o = { ...DEFAULT_DELIVERY_WORKER_OPTIONS };
   const read = (name: string, min: number): number | undefined => {
@@ -39,6 +43,7 @@ export function deliveryWorkerOptionsFromEnv(env: NodeJS.ProcessEnv = process.en
   o.maxAttempts = read('MAX_ATTEMPTS', 1) ?? o.maxAttempts;
   o.backoffBaseMs = read('BACKOFF_MS', 1) ?? o.backoffBaseMs;
   o.backoffMaxMs = read('BACKOFF_MAX_MS', 1) ?? o.backoffMaxMs;
+  o.allowPrivateAddresses = privateWebhookAddressesAllowed(env);
   return o;
 }
 
@@ -121,6 +126,7 @@ export class WebhookDeliveryWorker {
   private async deliver(d: Claimed): Promise<void> {
     const result = await sendWebhook({
       url: d.url, secret: d.secret, body: d.payload, event: d.event, deliveryId: d.id, timeoutMs: this.o.timeoutMs,
+      allowPrivateAddresses: this.o.allowPrivateAddresses,
     });
     await this.record(d, result);
   }

@@ -1,5 +1,7 @@
 // Webhook limits and rules as named constants: http(s) URLs only, known event names, bounded sizes.
+import { isIP } from 'node:net';
 import { InvalidParameter } from '../../core/errors.js';
+import { ALLOW_PRIVATE_ENV, isLocalHostName, isPublicAddress, privateWebhookAddressesAllowed } from './public-address.js';
 import { REGISTRY_EVENT_TYPES, type RegistryEventType } from './registry-events.js';
 
 export const MAX_WEBHOOK_URL_LENGTH = 2000;
@@ -10,7 +12,11 @@ export const MAX_WEBHOOK_SECRET_LENGTH = 256;
 export const MAX_DELIVERY_RESULTS = 1000;
 export const DEFAULT_DELIVERY_RESULTS = 100;
 
-export function validateWebhookUrl(url: unknown): string {
+/**
+ * An http(s) URL without credentials. Unless private networks are allowed, a host that is an IP
+ * literal must be public and `localhost` is refused; host names are checked when a delivery connects.
+ */
+export function validateWebhookUrl(url: unknown, allowPrivateAddresses = privateWebhookAddressesAllowed()): string {
   if (typeof url !== 'string' || url === '') throw new InvalidParameter("Missing value for required parameter 'url'.");
   if (url.length > MAX_WEBHOOK_URL_LENGTH) {
     throw new InvalidParameter(`Invalid value for parameter 'url': longer than ${MAX_WEBHOOK_URL_LENGTH} characters.`);
@@ -27,6 +33,11 @@ export function validateWebhookUrl(url: unknown): string {
   if (parsed.hostname === '') throw new InvalidParameter(`Invalid value for parameter 'url': '${url}' has no host.`);
   if (parsed.username || parsed.password) {
     throw new InvalidParameter("Invalid value for parameter 'url': credentials in the URL are not allowed (use the secret to authenticate).");
+  }
+  const host = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
+  if (!allowPrivateAddresses && (isLocalHostName(host) || (isIP(host) !== 0 && !isPublicAddress(host)))) {
+    throw new InvalidParameter(`Invalid value for parameter 'url': '${parsed.hostname}' is not a public address; `
+      + `set ${ALLOW_PRIVATE_ENV}=true on the server to allow loopback and private networks.`);
   }
   return url;
 }

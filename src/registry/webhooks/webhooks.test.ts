@@ -11,6 +11,9 @@ import { pingWebhook } from './webhook-ping.js';
 import { verifyWebhookSignature } from './webhook-signature.js';
 
 const unique = () => `m-${Date.now()}-${Math.random().toString(16).slice(2, 8)}`;
+// The receivers listen on loopback: allowed here (registration and pings read the variable); the
+// guard against private addresses is tested in webhook-egress.test.ts.
+process.env.CAIRN_WEBHOOK_ALLOW_PRIVATE_IPS = 'true';
 
 describe.each(registryStoreBackends())('webhooks on $name', (backend) => {
   let stores: Stores;
@@ -47,7 +50,7 @@ describe.each(registryStoreBackends())('webhooks on $name', (backend) => {
   }
 
   const fastWorker = (o: Partial<ConstructorParameters<typeof WebhookDeliveryWorker>[1]> = {}) =>
-    new WebhookDeliveryWorker(stores.webhooks.db, { backoffBaseMs: 5, backoffMaxMs: 50, timeoutMs: 2000, ...o });
+    new WebhookDeliveryWorker(stores.webhooks.db, { backoffBaseMs: 5, backoffMaxMs: 50, timeoutMs: 2000, allowPrivateAddresses: true, ...o });
 
   describe('webhook delivery', () => {
     it('delivers a signed {id, event, timestamp, data} body that the receiver verifies', async () => {
