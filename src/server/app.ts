@@ -10,7 +10,7 @@ import type { RegistryStore } from '../registry/store.js';
 import type { SqlWebhookStore } from '../registry/webhooks/webhook-store.js';
 import type { TrackingStore } from '../tracking/store.js';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './error-handler.js';
-import { parseJsonBody, readBodyText } from './json-body.js';
+import { parseJsonBody, readBodyText, refuseNulCharacters } from './json-body.js';
 import type { LocalArtifactRoot, RouteDeps } from './route-deps.js';
 import { artifactListRoutes, getArtifactRoutes, uploadArtifactRoutes } from './routes/artifacts.js';
 import { cairnRegistryRoutes } from './routes/cairn-registry.js';
@@ -92,6 +92,18 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         done(parseErr as Error, undefined);
       }
     });
+  });
+
+  // a NUL character can also arrive percent-encoded in a query string or a path segment
+  app.addHook('preValidation', (request, _reply, done) => {
+    if (!request.url.includes('%00')) { done(); return; }
+    try {
+      refuseNulCharacters(request.params);
+      refuseNulCharacters(request.query);
+      done();
+    } catch (err) {
+      done(err as Error);
+    }
   });
 
   if (['debug', 'trace'].includes(app.log.level)) {

@@ -24,6 +24,23 @@ describe('parseJsonBody', () => {
   });
 });
 
+describe('NUL characters', () => {
+  const error = (text: string) => { try { parseJsonBody(text); } catch (e) { return e as CairnError; } return null; };
+
+  it('refuses text holding U+0000 anywhere in the body, naming the field', () => {
+    expect(error('{"name": "a\\u0000b"}')).toMatchObject({ errorCode: 'INVALID_PARAMETER_VALUE', message: expect.stringMatching(/parameter 'name': text may not contain the NUL character/) });
+    expect(error('{"metrics": [{"key": "ok", "value": 1}, {"key": "k\\u0000", "value": 2}]}')?.message).toContain("'metrics[1].key'");
+    expect(error('{"tags": {"x\\u0000": "v"}}')?.message).toContain("'tags.x\u0000'");
+    // double-encoded bodies are checked after the second decoding
+    expect(error(JSON.stringify(JSON.stringify({ run_id: 'r\u0000' })))?.message).toContain("'run_id'");
+  });
+
+  it('accepts an escaped backslash followed by u0000 (no NUL) and bodies without any', () => {
+    expect(parseJsonBody('{"name": "C:\\\\u0000dir"}')).toEqual({ name: 'C:\\u0000dir' });
+    expect(parseJsonBody('{"name": "plain"}')).toEqual({ name: 'plain' });
+  });
+});
+
 describe('double conversion', () => {
   it('round-trips non-finite values through protobuf JSON strings', () => {
     for (const v of [NaN, Infinity, -Infinity, 0.5, -3]) {

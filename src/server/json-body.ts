@@ -88,5 +88,38 @@ export function parseJsonBody(text: string): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new InvalidParameter('Request body must be a JSON object');
   }
+  // JSON can only carry U+0000 as the escape \u0000: bodies without one need no walk
+  if (text.includes('\\u0000')) refuseNulCharacters(value);
   return value as Record<string, unknown>;
+}
+
+/**
+ * Text holding U+0000 is refused on every store: PostgreSQL cannot store it, and a name or value
+ * that works on SQLite but not after a move to PostgreSQL would be a trap. Throws
+ * INVALID_PARAMETER_VALUE naming the first field (MLflow style: `metrics[0].key`) that holds one.
+ */
+export function refuseNulCharacters(value: unknown): void {
+  const at = nulFieldPath(value, '');
+  if (at !== null) {
+    throw new InvalidParameter(`Invalid value for parameter '${at || 'request'}': text may not contain the NUL character (\\u0000).`);
+  }
+}
+
+function nulFieldPath(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return value.includes('\0') ? path : null;
+  if (value === null || typeof value !== 'object') return null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const at = nulFieldPath(value[i], `${path}[${i}]`);
+      if (at !== null) return at;
+    }
+    return null;
+  }
+  for (const [key, v] of Object.entries(value)) {
+    const field = path ? `${path}.${key}` : key;
+    if (key.includes('\0')) return field;
+    const at = nulFieldPath(v, field);
+    if (at !== null) return at;
+  }
+  return null;
 }

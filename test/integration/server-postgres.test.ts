@@ -6,6 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTrackingStore } from '../../src/tracking/open-store.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { get, post } from './server-harness.js';
 
@@ -85,6 +86,27 @@ describe('server on PostgreSQL', () => {
     expect(results.map((r) => r.status).filter((s) => s !== 200)).toEqual([]);
     for (const runId of runIds) {
       expect((await get(api('/metrics/get-history'), { run_id: runId, metric_key: 'loss' })).json.metrics).toHaveLength(10);
+    }
+  });
+
+  it('refuses text with a NUL character (which PostgreSQL cannot store) as INVALID_PARAMETER_VALUE, in bodies, queries and direct writes', async () => {
+    const api = (p: string) => `${url}/api/2.0/mlflow${p}`;
+    const created = await post(api('/experiments/create'), { name: 'pg-\u0000-name' });
+    expect([created.status, created.json.error_code]).toEqual([400, 'INVALID_PARAMETER_VALUE']);
+    expect(created.json.message).toContain("parameter 'name'");
+    const byName = await get(api('/experiments/get-by-name'), { experiment_name: 'x\u0000' });
+    expect([byName.status, byName.json.error_code]).toEqual([400, 'INVALID_PARAMETER_VALUE']);
+    const run = (await post(api('/runs/create'), { experiment_id: '0' })).json.run.info.run_id as string;
+    const tag = await post(api('/runs/set-tag'), { run_id: run, key: 'note', value: 'a\u0000b' });
+    expect([tag.status, tag.json.error_code]).toEqual([400, 'INVALID_PARAMETER_VALUE']);
+    expect((await get(api('/runs/get'), { run_id: run })).json.run.data.tags ?? []).not.toContainEqual(expect.objectContaining({ key: 'note' }));
+    // a client writing to the database directly gets the same error code, not a driver error
+    const store = await openTrackingStore(pgServer.uri, { defaultArtifactRoot: path.join(dir, 'direct') });
+    try {
+      await expect(store.createExperiment('direct-\u0000')).rejects.toMatchObject({ errorCode: 'INVALID_PARAMETER_VALUE' });
+      expect(await store.getExperimentByName('Default')).toMatchObject({ experimentId: '0' });
+    } finally {
+      await store.close();
     }
   });
 });

@@ -1,6 +1,7 @@
 // SqlDatabase over a pg.Pool: `?` placeholders rewritten to `$n`, BIGINT read as numbers, each
 // transaction on one checked-out client, retried on serialization failures and deadlocks.
 import pg from 'pg';
+import { InvalidParameter } from '../../core/errors.js';
 import type { Dialect } from './dialect.js';
 import { postgresDialect } from './postgres-dialect.js';
 import { retryTransient, type RetryOptions } from './retry.js';
@@ -23,7 +24,21 @@ export function toNumberedPlaceholders(sql: string): string {
 
 type Query = (sql: string, params: SqlValue[], rowMode?: 'array') => Promise<pg.QueryResult>;
 
-function executor(query: Query): Required<SqlExecutor> {
+/**
+ * Text PostgreSQL cannot hold (U+0000: 22021 character_not_in_repertoire, 22P05
+ * untranslatable_character) is bad input, not a server failure. The REST layer refuses it before
+ * any store sees it; this covers clients that write to the database directly.
+ */
+function rethrowPgError(error: unknown): never {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  if (code === '22021' || code === '22P05') {
+    throw new InvalidParameter('Invalid value: text may not contain the NUL character (\\u0000) or characters the database encoding cannot hold.');
+  }
+  throw error;
+}
+
+function executor(rawQuery: Query): Required<SqlExecutor> {
+  const query: Query = (sql, params, rowMode) => rawQuery(sql, params, rowMode).catch(rethrowPgError);
   const cache = new Map<string, string>();
   const text = (sql: string): string => {
     let t = cache.get(sql);
