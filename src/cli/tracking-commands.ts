@@ -1,17 +1,19 @@
-// `cairn experiments list|create` and `cairn runs list`: talk to a tracking server over REST.
+// `cairn experiments` and `cairn runs` (as `mlflow experiments` / `mlflow runs`): talk to a tracking
+// server over REST.
+import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { formatTable, mlflowCall, resolveServerUrl, trackingUriOption } from './rest-call.js';
 
 interface ExperimentJson { experiment_id: string; name: string; lifecycle_stage: string; artifact_location: string }
 interface RunJson {
-  info: { run_id: string; run_name: string; status: string; start_time: number; end_time?: number };
-  data: { metrics?: Array<{ key: string; value: number | string }>; params?: Array<{ key: string; value: string }> };
+  info: { run_id: string; run_name: string; experiment_id: string; status: string; start_time: number; end_time?: number; artifact_uri?: string };
+  data: { metrics?: Array<{ key: string; value: number | string }>; params?: Array<{ key: string; value: string }>; tags?: Array<{ key: string; value: string }> };
 }
 
 const jsonOption = () => new Option('--json', 'print the raw JSON response');
 
 export function experimentsCommand(): Command {
-  const cmd = new Command('experiments').description('List and create experiments on a tracking server.');
+  const cmd = new Command('experiments').description('List, create, rename, delete, restore and export experiments on a tracking server.');
   cmd.command('list')
     .description('List experiments (all pages).')
     .addOption(trackingUriOption())
@@ -45,7 +47,87 @@ export function experimentsCommand(): Command {
       const res = await mlflowCall<{ experiment_id: string }>(url, 'POST', '/experiments/create', { name, artifact_location: opts.artifactLocation });
       process.stdout.write(`${res.experiment_id}\n`);
     });
+  cmd.command('rename')
+    .description('Rename an experiment.')
+    .argument('<experiment-id>')
+    .argument('<new-name>')
+    .addOption(trackingUriOption())
+    .action(async (id: string, newName: string, opts: { trackingUri?: string }) => {
+      await mlflowCall(resolveServerUrl(opts.trackingUri), 'POST', '/experiments/update', { experiment_id: id, new_name: newName });
+      process.stdout.write(`renamed experiment ${id} to ${newName}\n`);
+    });
+  lifecycleCommands(cmd, 'experiment', {
+    delete: 'Mark an experiment and its runs deleted (restorable).', restore: 'Restore a deleted experiment and its runs.',
+  });
+  cmd.command('csv')
+    .description('Write every run of an experiment as CSV: one row per run, columns run_id … end_time, then metrics.*, params.*, tags.*.')
+    .requiredOption('--experiment-id <id>', 'experiment to export')
+    .option('--filename <path>', 'write to this file instead of standard output')
+    .addOption(trackingUriOption())
+    .action(async (opts: { experimentId: string; filename?: string; trackingUri?: string }) => {
+      const url = resolveServerUrl(opts.trackingUri);
+      const runs: RunJson[] = [];
+      let pageToken: string | undefined;
+      do {
+        const page = await mlflowCall<{ runs?: RunJson[]; next_page_token?: string }>(url, 'POST', '/runs/search', {
+          experiment_ids: [opts.experimentId], max_results: 50_000, page_token: pageToken, order_by: ['attributes.start_time DESC'],
+        });
+        runs.push(...(page.runs ?? []));
+        pageToken = page.next_page_token;
+      } while (pageToken);
+      const text = runsCsv(runs);
+      if (opts.filename) {
+        writeFileSync(opts.filename, text);
+        process.stderr.write(`wrote ${runs.length} runs to ${opts.filename}\n`);
+      } else {
+        process.stdout.write(text);
+      }
+    });
   return cmd;
+}
+
+/** `delete ID` and `restore ID` for experiments or runs (MLflow's soft delete: lifecycle_stage). */
+function lifecycleCommands(cmd: Command, entity: 'experiment' | 'run', descriptions: Record<'delete' | 'restore', string>): void {
+  for (const verb of ['delete', 'restore'] as const) {
+    cmd.command(verb)
+      .description(descriptions[verb])
+      .argument(`<${entity}-id>`)
+      .addOption(trackingUriOption())
+      .action(async (id: string, opts: { trackingUri?: string }) => {
+        await mlflowCall(resolveServerUrl(opts.trackingUri), 'POST', `/${entity}s/${verb}`, { [`${entity}_id`]: id });
+        process.stdout.write(`${verb === 'delete' ? 'deleted' : 'restored'} ${entity} ${id}\n`);
+      });
+  }
+}
+
+/** RFC 4180 field: quoted when it holds a comma, quote, CR or LF. */
+function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+const isoTime = (ms: number | undefined) => (ms === undefined || ms === null ? '' : new Date(Number(ms)).toISOString());
+
+/** The runs as MLflow's `experiments csv` lays them out (mlflow.search_runs columns). */
+export function runsCsv(runs: readonly RunJson[]): string {
+  const keys = (pick: (r: RunJson) => Array<{ key: string }> | undefined) => [...new Set(runs.flatMap((r) => (pick(r) ?? []).map((e) => e.key)))].sort();
+  const metricKeys = keys((r) => r.data.metrics);
+  const paramKeys = keys((r) => r.data.params);
+  const tagKeys = keys((r) => r.data.tags);
+  const header = ['run_id', 'experiment_id', 'run_name', 'status', 'artifact_uri', 'start_time', 'end_time',
+    ...metricKeys.map((k) => `metrics.${k}`), ...paramKeys.map((k) => `params.${k}`), ...tagKeys.map((k) => `tags.${k}`)];
+  const lines = runs.map((r) => {
+    const value = <T extends { key: string }>(list: T[] | undefined, key: string, text: (e: T) => string) => {
+      const e = list?.find((x) => x.key === key);
+      return e ? text(e) : '';
+    };
+    return [
+      r.info.run_id, r.info.experiment_id, r.info.run_name ?? '', r.info.status, r.info.artifact_uri ?? '', isoTime(r.info.start_time), isoTime(r.info.end_time),
+      ...metricKeys.map((k) => value(r.data.metrics, k, (m) => String(m.value))),
+      ...paramKeys.map((k) => value(r.data.params, k, (p) => p.value)),
+      ...tagKeys.map((k) => value(r.data.tags, k, (t) => t.value)),
+    ];
+  });
+  return [header, ...lines].map((cells) => cells.map(csvField).join(',')).join('\n') + '\n';
 }
 
 function metricText(v: number | string): string {
@@ -53,7 +135,7 @@ function metricText(v: number | string): string {
 }
 
 export function runsCommand(): Command {
-  const cmd = new Command('runs').description('Inspect runs on a tracking server.');
+  const cmd = new Command('runs').description('List, describe, delete and restore runs on a tracking server.');
   cmd.command('list')
     .description('List the runs of an experiment with their metrics and params.')
     .requiredOption('--experiment-id <id>', 'experiment to list (repeatable as a comma-separated list)')
@@ -86,5 +168,14 @@ export function runsCommand(): Command {
       ]);
       process.stdout.write(`${formatTable(['RUN ID', 'NAME', 'STATUS', 'STARTED', ...metricKeys.map((k) => `metrics.${k}`), ...paramKeys.map((k) => `params.${k}`)], rows)}\n`);
     });
+  cmd.command('describe')
+    .description('Print a run (info, metrics, params, tags, inputs) as JSON.')
+    .argument('<run-id>')
+    .addOption(trackingUriOption())
+    .action(async (runId: string, opts: { trackingUri?: string }) => {
+      const res = await mlflowCall<{ run: RunJson }>(resolveServerUrl(opts.trackingUri), 'GET', '/runs/get', { run_id: runId });
+      process.stdout.write(`${JSON.stringify(res.run, null, 2)}\n`);
+    });
+  lifecycleCommands(cmd, 'run', { delete: 'Mark a run deleted (restorable).', restore: 'Restore a deleted run.' });
   return cmd;
 }

@@ -1,4 +1,6 @@
 // `cairn experiments` and `cairn runs` against a real server over HTTP.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCairnCli } from '../support/cairn-cli.js';
 import { freePort } from '../support/cairn-server.js';
@@ -37,6 +39,47 @@ describe('cairn experiments / runs', () => {
 
     const json = await cairn(['runs', 'list', '--experiment-id', expId, '--json', '--tracking-uri', srv.url]);
     expect(JSON.parse(json.stdout).runs).toHaveLength(3);
+  });
+
+  it('describes, deletes and restores runs; renames, deletes, restores and exports experiments as CSV', async () => {
+    const env = { MLFLOW_TRACKING_URI: srv.url };
+    const api = `${srv.url}/api/2.0/mlflow`;
+    const expId = (await cairn(['experiments', 'create', 'stroke-cli'], env)).stdout.trim();
+    const runIds: string[] = [];
+    for (const [name, auc, note] of [['lr', 0.84, 'plain'], ['rf', 0.8, 'has, a comma and "quotes"']] as const) {
+      const runId = (await post(`${api}/runs/create`, { experiment_id: expId, run_name: name, start_time: runIds.length + 1 })).json.run.info.run_id as string;
+      await post(`${api}/runs/log-batch`, { run_id: runId, metrics: [{ key: 'roc_auc', value: auc, timestamp: 1, step: 0 }], params: [{ key: 'model', value: name }], tags: [{ key: 'note', value: note }] });
+      runIds.push(runId);
+    }
+    const described = await cairn(['runs', 'describe', runIds[0]], env);
+    expect(described.status).toBe(0);
+    expect(JSON.parse(described.stdout)).toMatchObject({ info: { run_id: runIds[0], run_name: 'lr' }, data: { params: [{ key: 'model', value: 'lr' }] } });
+    expect(await cairn(['runs', 'describe', 'no-such-run'], env)).toMatchObject({ status: 1, stderr: expect.stringContaining('RESOURCE_DOES_NOT_EXIST') });
+
+    const csv = await cairn(['experiments', 'csv', '--experiment-id', expId], env);
+    expect(csv.status).toBe(0);
+    const lines = csv.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('run_id,experiment_id,run_name,status,artifact_uri,start_time,end_time,metrics.roc_auc,params.model,tags.mlflow.runName,tags.note');
+    // newest first, as MLflow's search_runs; a value with commas and quotes is quoted (RFC 4180)
+    expect(lines[1].startsWith(`${runIds[1]},${expId},rf,RUNNING,`)).toBe(true);
+    expect(lines[1].endsWith(',1970-01-01T00:00:00.002Z,,0.8,rf,rf,"has, a comma and ""quotes"""')).toBe(true);
+    expect(lines[2].startsWith(`${runIds[0]},${expId},lr,RUNNING,`)).toBe(true);
+    expect(lines[2].endsWith(',1970-01-01T00:00:00.001Z,,0.84,lr,lr,plain')).toBe(true);
+    const file = path.join(srv.dir, 'runs.csv');
+    const written = await cairn(['experiments', 'csv', '--experiment-id', expId, '--filename', file], env);
+    expect(written.stderr).toContain(`wrote 2 runs to ${file}`);
+    expect(readFileSync(file, 'utf8')).toBe(csv.stdout);
+
+    expect((await cairn(['runs', 'delete', runIds[1]], env)).stdout).toContain(`deleted run ${runIds[1]}`);
+    expect((await cairn(['experiments', 'csv', '--experiment-id', expId], env)).stdout.trimEnd().split('\n')).toHaveLength(2);
+    expect((await cairn(['runs', 'restore', runIds[1]], env)).status).toBe(0);
+    expect((await cairn(['experiments', 'csv', '--experiment-id', expId], env)).stdout.trimEnd().split('\n')).toHaveLength(3);
+
+    expect((await cairn(['experiments', 'rename', expId, 'stroke-renamed'], env)).status).toBe(0);
+    expect((await cairn(['experiments', 'delete', expId], env)).stdout).toContain(`deleted experiment ${expId}`);
+    expect((await cairn(['experiments', 'list', '--view', 'deleted'], env)).stdout).toMatch(new RegExp(`^${expId}\\s+stroke-renamed\\s+deleted`, 'm'));
+    expect((await cairn(['experiments', 'restore', expId], env)).status).toBe(0);
+    expect((await cairn(['experiments', 'list'], env)).stdout).toMatch(new RegExp(`^${expId}\\s+stroke-renamed\\s+active`, 'm'));
   });
 
   it('reports server errors and usage errors clearly', async () => {
