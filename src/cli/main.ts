@@ -4,6 +4,7 @@ import cluster from 'node:cluster';
 import { Command, CommanderError } from 'commander';
 import { CAIRN_VERSION } from '../server/version.js';
 import { runClusterWorker, WORKER_CONFIG_ENV } from './server-cluster.js';
+import { importCommand } from './import-command.js';
 import { modelsCommand } from './models-commands.js';
 import { UsageError } from './rest-call.js';
 import { serverCommand } from './server-command.js';
@@ -17,7 +18,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(serverCommand().exitOverride().showHelpAfterError('(run `cairn server --help` for usage)'));
-  for (const cmd of [experimentsCommand(), runsCommand(), modelsCommand(), webhookCommand()]) {
+  for (const cmd of [experimentsCommand(), runsCommand(), modelsCommand(), webhookCommand(), importCommand()]) {
     cmd.exitOverride();
     for (const sub of cmd.commands) sub.exitOverride();
     program.addCommand(cmd);

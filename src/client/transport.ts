@@ -1,10 +1,11 @@
 // The seam under CairnClient: one interface, implemented over REST (a Cairn or MLflow server) and
-// directly over a TrackingStore (SQLite / PostgreSQL, no server). Tracking calls are exactly the
-// TrackingStore contract; artifacts are reached through an ArtifactRepository per run root.
+// directly over a TrackingStore (SQLite / PostgreSQL, no server). Tracking calls are the
+// TrackingStore contract (less importRun: REST cannot keep a run's id); artifacts are reached
+// through an ArtifactRepository per run root.
 import type { ArtifactRepository } from '../artifacts/artifact-repository.js';
 import type { TrackingStore } from '../tracking/store.js';
 
-export interface ClientTransport extends Omit<TrackingStore, 'init'> {
+export interface ClientTransport extends Omit<TrackingStore, 'init' | 'importRun'> {
   readonly kind: 'rest' | 'store';
   /** The tracking URI this transport talks to (credentials masked). */
   readonly uri: string;

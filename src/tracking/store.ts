@@ -61,6 +61,33 @@ export interface MetricHistoryBulkIntervalQuery {
 
 export interface MetricWithRunId extends Metric { runId: string }
 
+/** A run as another tracking store recorded it, for `importRun`. */
+export interface ImportedRun {
+  /** Kept as is (MLflow's 32 hex characters). */
+  runId: string;
+  experimentId: string;
+  runName: string;
+  userId: string;
+  status: RunStatus;
+  startTime: number | null;
+  endTime: number | null;
+  lifecycleStage: 'active' | 'deleted';
+  deletedTime?: number | null;
+  artifactUri: string;
+  params: Param[];
+  /** The run's tags; `mlflow.runName` is set from runName. */
+  tags: Tag[];
+  /** The whole history; latest values are derived as for logged metrics. */
+  metrics: Metric[];
+}
+
+export interface ImportRunResult {
+  /** False when a run with this id already exists: nothing was written. */
+  created: boolean;
+  /** The experiment the run is in (the existing one's when not created). */
+  experimentId: string;
+}
+
 export interface TrackingStore {
   /** Applies pending migrations and makes sure the Default experiment (id "0") exists. */
   init(): Promise<void>;
@@ -93,6 +120,11 @@ export interface TrackingStore {
   /** Atomic: either everything in the batch is stored or nothing is. */
   logBatch(runId: string, batch: LogBatchInput): Promise<void>;
   logInputs(runId: string, inputs: DatasetInput[]): Promise<void>;
+  /**
+   * Writes a run recorded elsewhere (a migration from MLflow) with its id, status, times and
+   * lifecycle kept, in one transaction; a run whose id exists already is left untouched.
+   */
+  importRun(run: ImportedRun): Promise<ImportRunResult>;
 
   getMetricHistory(runId: string, metricKey: string, query?: MetricHistoryQuery): Promise<PagedList<Metric>>;
   getMetricHistoryBulkInterval(query: MetricHistoryBulkIntervalQuery): Promise<MetricWithRunId[]>;

@@ -2,7 +2,7 @@
 // engine differences confined to the driver and its Dialect.
 import type { DatasetInput, Experiment, Metric, PagedList, Param, Run, RunInfo, Tag } from '../entities.js';
 import type {
-  CreateRunInput, LogBatchInput, MetricHistoryBulkIntervalQuery, MetricHistoryQuery, MetricWithRunId,
+  CreateRunInput, ImportedRun, ImportRunResult, LogBatchInput, MetricHistoryBulkIntervalQuery, MetricHistoryQuery, MetricWithRunId,
   SearchExperimentsQuery, SearchRunsQuery, TrackingStore, UpdateRunInput,
 } from '../store.js';
 import * as experiments from './experiment-operations.js';
@@ -10,6 +10,7 @@ import { getMetricHistory, getMetricHistoryBulkInterval } from './metric-history
 import { migrate } from './migrations.js';
 import * as runs from './run-operations.js';
 import { RunCache } from './run-cache.js';
+import { importRun } from './run-import.js';
 import { searchRuns } from './run-search.js';
 import type { SqlDatabase } from './sql-database.js';
 import type { StoreContext } from './store-context.js';
@@ -66,6 +67,7 @@ export class SqlTrackingStore implements TrackingStore {
   deleteTag(runId: string, key: string): Promise<void> { return runs.deleteTag(this.ctx, runId, key); }
   logBatch(runId: string, batch: LogBatchInput): Promise<void> { return runs.logBatch(this.ctx, runId, batch); }
   logInputs(runId: string, inputs: DatasetInput[]): Promise<void> { return runs.logInputs(this.ctx, runId, inputs); }
+  importRun(run: ImportedRun): Promise<ImportRunResult> { return importRun(this.ctx, run); }
 
   getMetricHistory(runId: string, metricKey: string, query?: MetricHistoryQuery): Promise<PagedList<Metric>> {
     return getMetricHistory(this.ctx, runId, metricKey, query);

@@ -324,4 +324,48 @@ describe.each(trackingStoreBackends())('TrackingStore on $name', (backend) => {
         .toBeInstanceOf(InvalidParameter);
     });
   });
+
+  describe('importRun', () => {
+    const imported = (experimentId: string, runId: string) => ({
+      runId, experimentId, runName: 'legacy-rf', userId: 'bob', status: 'FAILED' as const, startTime: 1_600_000_000_000, endTime: 1_600_000_360_000,
+      lifecycleStage: 'active' as const, artifactUri: `/old/mlruns/1/${runId}/artifacts`,
+      params: [{ key: 'model', value: 'rf' }], tags: [{ key: 'mlflow.user', value: 'bob' }],
+      metrics: [
+        { key: 'loss', value: 0.5, timestamp: 10, step: 0 }, { key: 'loss', value: 0.25, timestamp: 11, step: 1 },
+        { key: 'odd', value: NaN, timestamp: 12, step: 0 },
+      ],
+    });
+
+    it('keeps the id, status, times, history and lifecycle; a second import of the id writes nothing', async () => {
+      const exp = await store.createExperiment(unique('imported'));
+      const runId = `${Date.now().toString(16)}${'a'.repeat(20)}`.slice(0, 32);
+      expect(await store.importRun(imported(exp, runId))).toEqual({ created: true, experimentId: exp });
+      const run = await store.getRun(runId);
+      expect(run.info).toMatchObject({
+        runId, experimentId: exp, runName: 'legacy-rf', userId: 'bob', status: 'FAILED', startTime: 1_600_000_000_000, endTime: 1_600_000_360_000,
+        lifecycleStage: 'active', artifactUri: `/old/mlruns/1/${runId}/artifacts`,
+      });
+      expect(run.data.metrics.find((m) => m.key === 'loss')).toMatchObject({ value: 0.25, step: 1 });
+      expect((await store.getMetricHistory(runId, 'loss')).items.map((m) => m.value)).toEqual([0.5, 0.25]);
+      expect(run.data.tags).toContainEqual({ key: 'mlflow.runName', value: 'legacy-rf' });
+      const again = await store.importRun({ ...imported(exp, runId), params: [{ key: 'model', value: 'changed' }] });
+      expect(again).toEqual({ created: false, experimentId: exp });
+      expect((await store.getRun(runId)).data.params).toEqual([{ key: 'model', value: 'rf' }]);
+      // a deleted run stays deleted, and is found only by a search that includes deleted runs
+      const deletedId = `${runId.slice(0, 31)}d`;
+      await store.importRun({ ...imported(exp, deletedId), lifecycleStage: 'deleted' });
+      expect((await store.searchRuns({ experimentIds: [exp] })).items.map((r) => r.info.runId)).toEqual([runId]);
+      expect((await store.searchRuns({ experimentIds: [exp], viewType: 'DELETED_ONLY' })).items.map((r) => r.info.runId)).toEqual([deletedId]);
+    });
+
+    it('refuses invalid data and a missing experiment, writing nothing', async () => {
+      const exp = await store.createExperiment(unique('imported-bad'));
+      const runId = `${Date.now().toString(16)}${'b'.repeat(20)}`.slice(0, 32);
+      const badKey = { ...imported(exp, runId), metrics: [{ key: '../x', value: 1, timestamp: 1, step: 0 }] };
+      expect(await rejection(store.importRun(badKey))).toBeInstanceOf(InvalidParameter);
+      expect(await rejection(store.importRun({ ...imported(exp, runId), status: 'LOST' as never }))).toBeInstanceOf(InvalidParameter);
+      expect(await rejection(store.importRun(imported('987654', runId)))).toBeInstanceOf(NotFound);
+      expect(await rejection(store.getRun(runId))).toBeInstanceOf(NotFound);
+    });
+  });
 });

@@ -1,0 +1,160 @@
+// Imports an MLflow file store (`mlruns/`) into a tracking store: experiments matched by name
+// (created when missing, with their tags and lifecycle), runs with their ids, names, users,
+// statuses, times, params, tags and whole metric histories, and their artifact files copied to
+// where the target store keeps the run's artifacts. Safe to run again: runs already there are
+// left as they are (a run interrupted between its rows and its files gets its files then).
+import { cp, lstat, readdir, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CairnError, InvalidParameter, NotFound } from '../../core/errors.js';
+import type { Experiment } from '../entities.js';
+import type { TrackingStore } from '../store.js';
+import { mlrunsRoot, readExperiments, readRun, runDirs, type MlrunsExperiment, type MlrunsRun, type UnreadableRun } from './mlruns-reader.js';
+
+export interface MlrunsImportOptions {
+  /** The directory `mlflow-artifacts:/…` URIs of the target store resolve into (the server's --artifacts-destination). */
+  artifactsDestination: string;
+  onProgress?: (progress: MlrunsImportProgress) => void;
+}
+
+export interface MlrunsImportProgress {
+  experiment: string;
+  experimentIndex: number;
+  experimentCount: number;
+  runsDone: number;
+  runCount: number;
+}
+
+export interface ImportedExperimentSummary {
+  name: string;
+  sourceId: string;
+  experimentId: string;
+  /** False when an experiment of that name was there already (the runs joined it). */
+  created: boolean;
+  runsCreated: number;
+  runsExisting: number;
+}
+
+export interface MlrunsImportSummary {
+  experiments: ImportedExperimentSummary[];
+  runsCreated: number;
+  runsExisting: number;
+  /** Runs not imported, with the reason (unreadable files, values the store refuses). */
+  skipped: UnreadableRun[];
+  artifactFiles: number;
+  artifactBytes: number;
+  /** Runs whose artifacts could not be copied (the run itself was imported). */
+  artifactProblems: Array<{ runId: string; reason: string }>;
+  /** Things imported with a change, e.g. an experiment created without tags the store refuses. */
+  warnings: string[];
+}
+
+/** Where a run's artifact URI lives on this machine, or undefined when it is not a local place. */
+function localArtifactDir(uri: string, artifactsDestination: string): string | undefined {
+  if (uri.startsWith('mlflow-artifacts:')) {
+    const rel = uri.slice('mlflow-artifacts:'.length).replace(/^\/\/[^/]*/, '').replace(/^\/+/, '');
+    const parts = rel.split('/');
+    if (parts.some((p) => p === '..' || p === '.')) return undefined;
+    return path.join(path.resolve(artifactsDestination), ...parts);
+  }
+  if (uri.startsWith('file:')) return fileURLToPath(uri);
+  return path.isAbsolute(uri) ? uri : undefined;
+}
+
+/** The run's artifact directory in the file store: its recorded file URI, else `<run dir>/artifacts`. */
+function sourceArtifactDir(run: MlrunsRun): string | undefined {
+  const recorded = run.artifactUri ? localArtifactDir(run.artifactUri, '/') : undefined;
+  for (const dir of [recorded, path.join(run.dir, 'artifacts')]) if (dir && existsSync(dir)) return dir;
+  return undefined;
+}
+
+async function countFiles(dir: string): Promise<{ files: number; bytes: number }> {
+  let files = 0; let bytes = 0;
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) { const sub = await countFiles(full); files += sub.files; bytes += sub.bytes; } else if (e.isFile()) { files++; bytes += (await stat(full)).size; }
+  }
+  return { files, bytes };
+}
+
+/** Copies a run's artifact tree; symbolic links are left out (they could point anywhere). */
+async function copyArtifacts(from: string, to: string, overwrite: boolean): Promise<{ files: number; bytes: number }> {
+  await cp(from, to, {
+    recursive: true, force: overwrite, errorOnExist: false,
+    filter: async (src) => !(await lstat(src)).isSymbolicLink(),
+  });
+  return countFiles(to);
+}
+
+async function targetExperiment(store: TrackingStore, source: MlrunsExperiment, warnings: string[]): Promise<{ experiment: Experiment; created: boolean }> {
+  try {
+    return { experiment: await store.getExperimentByName(source.name), created: false };
+  } catch (err) {
+    if (!(err instanceof NotFound)) throw err;
+  }
+  let id: string;
+  try {
+    id = await store.createExperiment(source.name, undefined, source.tags);
+  } catch (err) {
+    if (!(err instanceof InvalidParameter) || source.tags.length === 0) throw err;
+    id = await store.createExperiment(source.name);
+    warnings.push(`experiment '${source.name}' was created without its tags: ${err.message}`);
+  }
+  return { experiment: await store.getExperiment(id), created: true };
+}
+
+export async function importMlruns(store: TrackingStore, source: string, options: MlrunsImportOptions): Promise<MlrunsImportSummary> {
+  const root = mlrunsRoot(source);
+  const summary: MlrunsImportSummary = { experiments: [], runsCreated: 0, runsExisting: 0, skipped: [], artifactFiles: 0, artifactBytes: 0, artifactProblems: [], warnings: [] };
+  const experiments = await readExperiments(root);
+  for (const [index, sourceExp] of experiments.entries()) {
+    const { experiment, created } = await targetExperiment(store, sourceExp, summary.warnings);
+    const entry: ImportedExperimentSummary = {
+      name: sourceExp.name, sourceId: sourceExp.sourceId, experimentId: experiment.experimentId, created, runsCreated: 0, runsExisting: 0,
+    };
+    summary.experiments.push(entry);
+    const dirs = await runDirs(sourceExp);
+    for (const [done, dir] of dirs.entries()) {
+      options.onProgress?.({ experiment: sourceExp.name, experimentIndex: index, experimentCount: experiments.length, runsDone: done, runCount: dirs.length });
+      let run: MlrunsRun;
+      try {
+        run = await readRun(dir);
+      } catch (err) {
+        summary.skipped.push({ dir, reason: (err as Error).message });
+        continue;
+      }
+      let result;
+      try {
+        result = await store.importRun({
+          runId: run.runId, experimentId: experiment.experimentId, runName: run.runName, userId: run.userId, status: run.status,
+          startTime: run.startTime, endTime: run.endTime, lifecycleStage: run.lifecycleStage, deletedTime: run.deletedTime,
+          artifactUri: `${experiment.artifactLocation.replace(/\/+$/, '')}/${run.runId}/artifacts`,
+          params: run.params, tags: run.tags, metrics: run.metrics,
+        });
+      } catch (err) {
+        if (!(err instanceof CairnError) || err.httpStatus >= 500) throw err;
+        summary.skipped.push({ dir, reason: err.message });
+        continue;
+      }
+      if (result.created) { entry.runsCreated++; summary.runsCreated++; } else { entry.runsExisting++; summary.runsExisting++; }
+      const from = sourceArtifactDir(run);
+      if (!from) continue;
+      const targetUri = (await store.getRun(run.runId)).info.artifactUri;
+      const to = localArtifactDir(targetUri, options.artifactsDestination);
+      if (!to) { summary.artifactProblems.push({ runId: run.runId, reason: `artifact URI '${targetUri}' is not a local directory` }); continue; }
+      // a run that was there already only gets files when it has none (an interrupted import)
+      if (!result.created && existsSync(to)) continue;
+      try {
+        const copied = await copyArtifacts(from, to, result.created);
+        summary.artifactFiles += copied.files;
+        summary.artifactBytes += copied.bytes;
+      } catch (err) {
+        summary.artifactProblems.push({ runId: run.runId, reason: (err as Error).message });
+      }
+    }
+    options.onProgress?.({ experiment: sourceExp.name, experimentIndex: index, experimentCount: experiments.length, runsDone: dirs.length, runCount: dirs.length });
+    if (created && sourceExp.lifecycleStage === 'deleted') await store.deleteExperiment(experiment.experimentId);
+  }
+  return summary;
+}
