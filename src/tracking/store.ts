@@ -79,6 +79,8 @@ export interface ImportedRun {
   tags: Tag[];
   /** The whole history; latest values are derived as for logged metrics. */
   metrics: Metric[];
+  /** Datasets the run used (MLflow's run inputs). */
+  inputs?: DatasetInput[];
 }
 
 export interface ImportRunResult {

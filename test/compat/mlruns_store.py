@@ -2,7 +2,7 @@
 
   write DIR         creates DIR/mlruns with MLflow's file store: experiments (one deleted), nested
                     runs, params, tags, metric histories with NaN/inf and slashed keys, finished,
-                    failed and deleted runs, and artifacts in sub-directories
+                    failed and deleted runs, a dataset input, and artifacts in sub-directories
   dump URI OUT      writes what MLflow's client reads from the tracking URI (a file store or a
                     server): experiments, runs of every lifecycle with their data, every metric
                     history and every artifact's bytes, as JSON with store-specific ids left out
@@ -14,6 +14,8 @@ import os
 import sys
 
 import mlflow
+import mlflow.data
+import pandas
 from mlflow.entities import ViewType
 from mlflow.tracking import MlflowClient
 
@@ -26,6 +28,9 @@ def write(base):
     client.set_experiment_tag(heart.experiment_id, "team", "cardiology")
     with mlflow.start_run(run_name="grid") as parent:
         mlflow.log_params({"cv": "5", "scoring": "roc_auc"})
+        frame = pandas.DataFrame({"age": [63.0, 41.0], "sex": ["Male", "Female"], "num": [1, 0]})
+        mlflow.log_input(mlflow.data.from_pandas(frame, source="/data/heart_disease_uci.csv", name="uci-heart", targets="num"),
+                         context="training", tags={"split": "train"})
         mlflow.set_tags({"stage": "tuning", "note": "multi\nline, with \"quotes\""})
         for i, (model, auc) in enumerate([("lr", 0.891), ("rf", 0.884), ("xgb", 0.86)]):
             with mlflow.start_run(run_name=model, nested=True):
@@ -54,7 +59,8 @@ def write(base):
     with mlflow.start_run(experiment_id=old, run_name="legacy"):
         mlflow.log_metric("acc", 0.7)
     client.delete_experiment(old)
-    with mlflow.start_run(experiment_id="0", run_name="in-default"):
+    # a name YAML 1.2 would read as a number, unquoted by PyYAML (YAML 1.1)
+    with mlflow.start_run(experiment_id="0", run_name="1e5"):
         mlflow.log_param("where", "default")
     print(parent.info.run_id)
 
@@ -89,6 +95,9 @@ def dump(uri, out):
                 "start_time": r.info.start_time, "end_time": r.info.end_time, "lifecycle_stage": r.info.lifecycle_stage,
                 "params": r.data.params, "tags": r.data.tags,
                 "metrics": {k: number(v) for k, v in r.data.metrics.items()}, "histories": histories, "artifacts": artifacts,
+                "inputs": sorted([{"name": i.dataset.name, "digest": i.dataset.digest, "source_type": i.dataset.source_type,
+                                   "source": i.dataset.source, "schema": i.dataset.schema, "profile": i.dataset.profile,
+                                   "tags": {t.key: t.value for t in i.tags}} for i in r.inputs.dataset_inputs], key=lambda i: i["name"]),
             }
     with open(out, "w") as f:
         json.dump(result, f, indent=1, sort_keys=True)

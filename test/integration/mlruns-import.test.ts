@@ -69,6 +69,8 @@ describe.skipIf(unavailable !== null)('cairn import of an MLflow file store', ()
     const parent = Object.values(actual.runs).find((r) => r.run_name === 'grid')!;
     expect(parent.histories.odd).toEqual([[0, expect.any(Number), 'nan']]);
     expect(Object.keys(parent.artifacts).sort()).toEqual(['model/meta.json', 'model/weights.bin', 'reports/summary.txt']);
+    expect(parent.inputs).toEqual([expect.objectContaining({ name: 'uci-heart', source_type: 'local', tags: { 'mlflow.data.context': 'training', split: 'train' } })]);
+    expect(Object.values(actual.runs).map((r) => r.run_name)).toContain('1e5');
 
     const again = await runCairnCli(args);
     expect(again.status, again.stderr).toBe(0);

@@ -130,7 +130,7 @@ export async function importMlruns(store: TrackingStore, source: string, options
           runId: run.runId, experimentId: experiment.experimentId, runName: run.runName, userId: run.userId, status: run.status,
           startTime: run.startTime, endTime: run.endTime, lifecycleStage: run.lifecycleStage, deletedTime: run.deletedTime,
           artifactUri: `${experiment.artifactLocation.replace(/\/+$/, '')}/${run.runId}/artifacts`,
-          params: run.params, tags: run.tags, metrics: run.metrics,
+          params: run.params, tags: run.tags, metrics: run.metrics, inputs: run.inputs,
         });
       } catch (err) {
         if (!(err instanceof CairnError) || err.httpStatus >= 500) throw err;

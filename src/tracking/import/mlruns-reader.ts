@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { InvalidParameter } from '../../core/errors.js';
-import type { Metric, RunStatus, Tag } from '../entities.js';
+import type { DatasetInput, Metric, RunStatus, Tag } from '../entities.js';
 import type { ImportedRun } from '../store.js';
 
 export interface MlrunsExperiment {
@@ -24,7 +24,8 @@ export interface MlrunsExperiment {
 }
 
 /** A run as the file store holds it: what `importRun` takes, less where it goes. */
-export interface MlrunsRun extends Omit<ImportedRun, 'experimentId' | 'artifactUri' | 'deletedTime'> {
+export interface MlrunsRun extends Omit<ImportedRun, 'experimentId' | 'artifactUri' | 'deletedTime' | 'inputs'> {
+  inputs: DatasetInput[];
   deletedTime: number | null;
   /** The run's artifact URI in the file store (usually file:///…/artifacts). */
   artifactUri: string | null;
@@ -52,15 +53,47 @@ export function mlrunsRoot(source: string): string {
   return dir;
 }
 
-async function readYaml(file: string): Promise<Record<string, unknown> | null> {
-  let text: string;
+/**
+ * A meta.yaml as PyYAML wrote it. PyYAML quotes strings by YAML 1.1's rules, so it leaves some that
+ * YAML 1.2 reads as numbers unquoted (`digest: 1e512345`): every scalar is taken as written
+ * (failsafe schema), and the typed reading (core schema) only tells which ones are null.
+ */
+class MetaFile {
+  constructor(private readonly typed: Record<string, unknown>, private readonly text: Record<string, unknown>) {}
+
+  has(key: string): boolean { return this.typed[key] !== undefined && this.typed[key] !== null; }
+
+  string(key: string): string | null {
+    const v = this.text[key];
+    return this.has(key) && typeof v === 'string' ? v : null;
+  }
+
+  integer(key: string): number | null {
+    const v = this.string(key);
+    const n = v === null || v.trim() === '' ? NaN : Number(v);
+    return Number.isSafeInteger(n) ? n : null;
+  }
+
+  /** A mapping of scalars (input tags), nulls left out. */
+  strings(key: string): Array<[string, string]> {
+    const typed = this.typed[key]; const text = this.text[key];
+    if (typed === null || typeof typed !== 'object' || Array.isArray(typed) || text === null || typeof text !== 'object') return [];
+    return Object.entries(text as Record<string, unknown>)
+      .filter(([k, v]) => typeof v === 'string' && (typed as Record<string, unknown>)[k] !== null) as Array<[string, string]>;
+  }
+}
+
+async function readMeta(file: string): Promise<MetaFile | null> {
+  let source: string;
   try {
-    text = await readFile(file, 'utf8');
+    source = await readFile(file, 'utf8');
   } catch {
     return null;
   }
-  const value: unknown = parseYaml(text, { schema: 'core', maxAliasCount: 0 });
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : null;
+  const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const typed: unknown = parseYaml(source, { schema: 'core', maxAliasCount: 0 });
+  const text: unknown = parseYaml(source, { schema: 'failsafe', maxAliasCount: 0 });
+  return isMap(typed) && isMap(text) ? new MetaFile(typed, text) : null;
 }
 
 async function subdirs(dir: string): Promise<string[]> {
@@ -120,12 +153,6 @@ export function parseMetricLines(key: string, text: string): Metric[] {
   return out;
 }
 
-const integerOrNull = (v: unknown): number | null => {
-  if (v === null || v === undefined || v === '') return null;
-  const n = Number(v);
-  return Number.isSafeInteger(n) ? n : null;
-};
-
 function lifecycle(v: unknown): 'active' | 'deleted' {
   return v === 'deleted' ? 'deleted' : 'active';
 }
@@ -137,14 +164,15 @@ export async function readExperiments(root: string): Promise<MlrunsExperiment[]>
     for (const name of await subdirs(base)) {
       if (name.startsWith('.') || (!trashed && name === 'models')) continue;
       const dir = path.join(base, name);
-      const meta = await readYaml(path.join(dir, 'meta.yaml'));
-      if (!meta || meta.name === undefined || meta.experiment_id === undefined) continue;
+      const meta = await readMeta(path.join(dir, 'meta.yaml'));
+      const experimentName = meta?.string('name');
+      if (!meta || experimentName === null || experimentName === undefined || !meta.has('experiment_id')) continue;
       out.push({
-        sourceId: String(meta.experiment_id),
-        name: String(meta.name),
-        lifecycleStage: trashed ? 'deleted' : lifecycle(meta.lifecycle_stage),
-        artifactLocation: typeof meta.artifact_location === 'string' ? meta.artifact_location : null,
-        creationTime: integerOrNull(meta.creation_time),
+        sourceId: meta.string('experiment_id') ?? name,
+        name: experimentName,
+        lifecycleStage: trashed ? 'deleted' : lifecycle(meta.string('lifecycle_stage')),
+        artifactLocation: meta.string('artifact_location'),
+        creationTime: meta.integer('creation_time'),
         tags: await keyValues(path.join(dir, 'tags')),
         dir,
       });
@@ -165,33 +193,54 @@ export async function runDirs(experiment: MlrunsExperiment): Promise<string[]> {
 
 /** Reads one run directory; throws with the reason when it is not a readable run. */
 export async function readRun(dir: string): Promise<MlrunsRun> {
-  const meta = await readYaml(path.join(dir, 'meta.yaml'));
+  const meta = await readMeta(path.join(dir, 'meta.yaml'));
   if (!meta) throw new Error('meta.yaml is missing or not a YAML mapping');
   // the directory is named by the run id; YAML could read an all-digit id as a (rounded) number
   const runId = path.basename(dir);
-  const metaId = meta.run_id ?? meta.run_uuid;
-  if (typeof metaId === 'string' && metaId !== runId) throw new Error(`meta.yaml names run ${metaId}, but the directory is ${runId}`);
-  const rawStatus = meta.status;
-  const status = typeof rawStatus === 'number' ? STATUS_BY_NUMBER[rawStatus] : STATUS_NAMES.has(String(rawStatus)) ? String(rawStatus) as RunStatus : undefined;
-  if (!status) throw new Error(`unknown run status ${JSON.stringify(rawStatus)}`);
+  const metaId = meta.string('run_id') ?? meta.string('run_uuid');
+  if (metaId !== null && metaId !== runId) throw new Error(`meta.yaml names run ${metaId}, but the directory is ${runId}`);
+  const rawStatus = meta.string('status') ?? '';
+  const status = /^\d+$/.test(rawStatus) ? STATUS_BY_NUMBER[Number(rawStatus)] : STATUS_NAMES.has(rawStatus) ? rawStatus as RunStatus : undefined;
+  if (!status) throw new Error(`unknown run status ${rawStatus === '' ? '(none)' : rawStatus}`);
   const tags = await keyValues(path.join(dir, 'tags'));
   const metrics: Metric[] = [];
   for (const [key, file] of await keyedFiles(path.join(dir, 'metrics'))) metrics.push(...parseMetricLines(key, await readFile(file, 'utf8')));
-  const runName = typeof meta.run_name === 'string' && meta.run_name !== ''
-    ? meta.run_name : tags.find((t) => t.key === 'mlflow.runName')?.value ?? runId;
+  const runName = meta.string('run_name') || tags.find((t) => t.key === 'mlflow.runName')?.value || runId;
   return {
     runId,
     runName,
-    userId: meta.user_id === undefined || meta.user_id === null ? '' : String(meta.user_id),
+    userId: meta.string('user_id') ?? '',
     status,
-    startTime: integerOrNull(meta.start_time),
-    endTime: integerOrNull(meta.end_time),
-    lifecycleStage: lifecycle(meta.lifecycle_stage),
-    deletedTime: integerOrNull(meta.deleted_time),
-    artifactUri: typeof meta.artifact_uri === 'string' ? meta.artifact_uri : null,
+    startTime: meta.integer('start_time'),
+    endTime: meta.integer('end_time'),
+    lifecycleStage: lifecycle(meta.string('lifecycle_stage')),
+    deletedTime: meta.integer('deleted_time'),
+    artifactUri: meta.string('artifact_uri'),
     params: await keyValues(path.join(dir, 'params')),
     tags,
     metrics,
+    inputs: await readInputs(dir),
     dir,
   };
+}
+
+/** The run's dataset inputs: `<run>/inputs/<id>/meta.yaml`, each naming `<experiment>/datasets/<id>/meta.yaml`. */
+async function readInputs(runDir: string): Promise<DatasetInput[]> {
+  const out: DatasetInput[] = [];
+  for (const name of await subdirs(path.join(runDir, 'inputs'))) {
+    const input = await readMeta(path.join(runDir, 'inputs', name, 'meta.yaml'));
+    const datasetId = input?.string('source_id');
+    if (!input || input.string('source_type') !== 'DATASET' || !datasetId || datasetId.includes('/') || datasetId.startsWith('.')) continue;
+    const dataset = await readMeta(path.join(path.dirname(runDir), 'datasets', datasetId, 'meta.yaml'));
+    if (!dataset) throw new Error(`input ${name} names dataset ${datasetId}, which is missing`);
+    out.push({
+      tags: input.strings('tags').map(([key, value]) => ({ key, value })),
+      dataset: {
+        name: dataset.string('name') ?? '', digest: dataset.string('digest') ?? '',
+        sourceType: dataset.string('source_type') ?? '', source: dataset.string('source') ?? '',
+        schema: dataset.string('schema') ?? undefined, profile: dataset.string('profile') ?? undefined,
+      },
+    });
+  }
+  return out;
 }

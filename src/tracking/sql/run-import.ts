@@ -3,9 +3,10 @@
 // Validated with the same rules as logged data; one transaction per run.
 import { InvalidParameter, NotFound } from '../../core/errors.js';
 import type { ImportedRun, ImportRunResult } from '../store.js';
-import { validateMetric, validateParam, validateRunId, validateRunName, validateTag } from '../validation.js';
+import { validateDatasetInput, validateMetric, validateParam, validateRunId, validateRunName, validateTag } from '../validation.js';
 import { experimentIdNumber } from './experiment-operations.js';
 import { RUN_NAME_TAG, dedupeParams, writeMetrics, writeParams, writeTags } from './run-data-writer.js';
+import { writeInputs } from './run-operations.js';
 import type { StoreContext } from './store-context.js';
 
 const RUN_STATUSES = new Set(['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED']);
@@ -27,6 +28,7 @@ function validateImportedRun(run: ImportedRun): void {
   run.metrics.forEach(validateMetric);
   run.params.forEach(validateParam);
   run.tags.forEach(validateTag);
+  (run.inputs ?? []).forEach(validateDatasetInput);
   dedupeParams(run.params);
 }
 
@@ -46,6 +48,7 @@ export async function importRun(ctx: StoreContext, run: ImportedRun): Promise<Im
     await writeParams(tx, run.runId, run.params);
     await writeMetrics(tx, ctx.db.dialect, run.runId, run.metrics);
     await writeTags(tx, run.runId, [...run.tags.filter((t) => t.key !== RUN_NAME_TAG), { key: RUN_NAME_TAG, value: run.runName }]);
+    await writeInputs(tx, run.runId, expId, run.inputs ?? []);
     return { created: true, experimentId: run.experimentId };
   });
 }

@@ -143,23 +143,27 @@ export async function logInputs(ctx: StoreContext, runId: string, inputs: Datase
   inputs.forEach(validateDatasetInput);
   await ctx.db.transaction(async (tx) => {
     const run = await requireActiveRun(tx, runId);
-    for (const input of inputs) {
-      const d = input.dataset;
-      // Datasets are shared per experiment by (name, digest); a run links to one at most once.
-      await tx.run(
-        `INSERT INTO datasets (dataset_uuid, experiment_id, name, digest, dataset_source_type, dataset_source, dataset_schema, dataset_profile)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-        [randomUUID().replace(/-/g, ''), run.experiment_id, d.name, d.digest, d.sourceType, d.source, d.schema ?? null, d.profile ?? null]);
-      const ds = await tx.get<{ dataset_uuid: string }>(
-        'SELECT dataset_uuid FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?', [run.experiment_id, d.name, d.digest]);
-      const inputUuid = randomUUID().replace(/-/g, '');
-      const linked = await tx.run(
-        `INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id)
-         VALUES (?, 'DATASET', ?, 'RUN', ?) ON CONFLICT DO NOTHING`, [inputUuid, ds!.dataset_uuid, runId]);
-      if (linked.changes === 0) continue;
-      for (const tag of input.tags ?? []) {
-        await tx.run('INSERT INTO input_tags (input_uuid, name, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [inputUuid, tag.key, tag.value]);
-      }
-    }
+    await writeInputs(tx, runId, run.experiment_id, inputs);
   });
+}
+
+/** Links datasets to a run; datasets are shared per experiment by (name, digest), a run links to one at most once. */
+export async function writeInputs(tx: SqlExecutor, runId: string, experimentId: number, inputs: DatasetInput[]): Promise<void> {
+  for (const input of inputs) {
+    const d = input.dataset;
+    await tx.run(
+      `INSERT INTO datasets (dataset_uuid, experiment_id, name, digest, dataset_source_type, dataset_source, dataset_schema, dataset_profile)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      [randomUUID().replace(/-/g, ''), experimentId, d.name, d.digest, d.sourceType, d.source, d.schema ?? null, d.profile ?? null]);
+    const ds = await tx.get<{ dataset_uuid: string }>(
+      'SELECT dataset_uuid FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?', [experimentId, d.name, d.digest]);
+    const inputUuid = randomUUID().replace(/-/g, '');
+    const linked = await tx.run(
+      `INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id)
+       VALUES (?, 'DATASET', ?, 'RUN', ?) ON CONFLICT DO NOTHING`, [inputUuid, ds!.dataset_uuid, runId]);
+    if (linked.changes === 0) continue;
+    for (const tag of input.tags ?? []) {
+      await tx.run('INSERT INTO input_tags (input_uuid, name, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [inputUuid, tag.key, tag.value]);
+    }
+  }
 }
