@@ -43,7 +43,7 @@ export interface RegisteredModel {
 export type RegistryAuditAction =
   | 'transition_stage' | 'transition_stage_refused' | 'set_alias' | 'set_alias_refused' | 'delete_alias'
   | 'update_model_description' | 'update_version_description' | 'delete_version' | 'delete_model' | 'rename_model'
-  | 'set_policy' | 'delete_policy';
+  | 'set_policy' | 'delete_policy' | 'import_model';
 
 /** One row of the registry audit trail, written in the same transaction as the change it records. */
 export interface RegistryAuditEntry {

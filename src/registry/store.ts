@@ -44,6 +44,41 @@ export interface RegistryHistoryQuery {
   pageToken?: string;
 }
 
+/** A model version as another registry recorded it, for `importRegisteredModel`. */
+export interface ImportedModelVersion {
+  version: number;
+  creationTime: number | null;
+  lastUpdatedTime: number | null;
+  description: string | null;
+  userId: string | null;
+  /** None, Staging, Production, Archived, or Deleted_Internal for a deleted version (kept redacted). */
+  stage: string;
+  source: string;
+  storageLocation: string | null;
+  runId: string | null;
+  runLink: string | null;
+  status: string;
+  statusMessage: string | null;
+  tags: Tag[];
+}
+
+export interface ImportedRegisteredModel {
+  name: string;
+  description: string | null;
+  creationTime: number | null;
+  lastUpdatedTime: number | null;
+  tags: Tag[];
+  aliases: Array<{ alias: string; version: number }>;
+  versions: ImportedModelVersion[];
+}
+
+export interface ImportRegisteredModelResult {
+  /** False when a model of that name exists already: nothing was written. */
+  created: boolean;
+  /** Versions imported (deleted ones not counted). */
+  versions: number;
+}
+
 export interface RegistryStore {
   // registered models
   createRegisteredModel(name: string, tags?: Tag[], description?: string | null): Promise<RegisteredModel>;
@@ -97,4 +132,11 @@ export interface RegistryStore {
   deletePromotionPolicy(name: string, target: string, context?: ChangeContext): Promise<void>;
   /** Dry run: how `version` fares against the policy for `target` (passes when there is none). */
   checkPromotionPolicy(name: string, version: string, target: string): Promise<PolicyResult>;
+
+  /**
+   * Writes a model recorded elsewhere (a migration from MLflow) with its version numbers, stages,
+   * aliases and tags, in one transaction, audited as `import_model` from `source`; a model whose
+   * name exists already is left untouched. Promotion policies and webhooks are not involved.
+   */
+  importRegisteredModel(model: ImportedRegisteredModel, source: string): Promise<ImportRegisteredModelResult>;
 }

@@ -2,10 +2,13 @@
 
   write DIR         creates DIR/mlruns with MLflow's file store: experiments (one deleted), nested
                     runs, params, tags, metric histories with NaN/inf and slashed keys, finished,
-                    failed and deleted runs, a dataset input, and artifacts in sub-directories
+                    failed and deleted runs, a dataset input, artifacts in sub-directories, and a
+                    registered model (a runs:/ source, a path source, a deleted version, a stage
+                    and an alias)
   dump URI OUT      writes what MLflow's client reads from the tracking URI (a file store or a
                     server): experiments, runs of every lifecycle with their data, every metric
-                    history and every artifact's bytes, as JSON with store-specific ids left out
+                    history and every artifact's bytes, registered models with their versions and
+                    the files behind models:/NAME@champion, as JSON with store-specific ids left out
 """
 import hashlib
 import json
@@ -59,6 +62,14 @@ def write(base):
     with mlflow.start_run(experiment_id=old, run_name="legacy"):
         mlflow.log_metric("acc", 0.7)
     client.delete_experiment(old)
+    # the registry: a runs:/ source, a path inside the run's artifacts, a deleted version, a stage and an alias
+    client.create_registered_model("heart-classifier", tags={"domain": "cardiology"}, description="UCI heart disease")
+    client.create_model_version("heart-classifier", f"runs:/{parent.info.run_id}/model", parent.info.run_id, description="grid winner")
+    client.create_model_version("heart-classifier", f"{parent.info.artifact_uri}/model", parent.info.run_id, tags={"validated": "yes"})
+    client.create_model_version("heart-classifier", "/tmp/nowhere/model")
+    client.delete_model_version("heart-classifier", "3")
+    client.transition_model_version_stage("heart-classifier", "1", "Production")
+    client.set_registered_model_alias("heart-classifier", "champion", "2")
     # a name YAML 1.2 would read as a number, unquoted by PyYAML (YAML 1.1)
     with mlflow.start_run(experiment_id="0", run_name="1e5"):
         mlflow.log_param("where", "default")
@@ -99,6 +110,21 @@ def dump(uri, out):
                                    "source": i.dataset.source, "schema": i.dataset.schema, "profile": i.dataset.profile,
                                    "tags": {t.key: t.value for t in i.tags}} for i in r.inputs.dataset_inputs], key=lambda i: i["name"]),
             }
+    result["models"] = []
+    for m in client.search_registered_models():
+        versions = client.search_model_versions(f"name='{m.name}'")
+        champion = {}
+        local = mlflow.artifacts.download_artifacts(f"models:/{m.name}@champion", dst_path=os.path.join(os.path.dirname(out), "champion-" + os.path.basename(out)))
+        for dirpath, _, files in os.walk(local):
+            for name in files:
+                with open(os.path.join(dirpath, name), "rb") as fh:
+                    champion[os.path.relpath(os.path.join(dirpath, name), local)] = hashlib.sha256(fh.read()).hexdigest()
+        result["models"].append({
+            "name": m.name, "description": m.description or None, "tags": m.tags, "aliases": m.aliases, "champion_files": champion,
+            # over REST an unset description reads as '' (proto default) and the version as a string
+            "versions": sorted([{"version": str(v.version), "stage": v.current_stage, "description": v.description or None, "source": v.source,
+                                 "run_id": v.run_id, "status": v.status, "tags": v.tags} for v in versions], key=lambda v: int(v["version"])),
+        })
     with open(out, "w") as f:
         json.dump(result, f, indent=1, sort_keys=True)
 

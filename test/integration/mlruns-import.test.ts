@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importMlruns } from '../../src/tracking/import/mlruns-import.js';
-import { openTrackingStore } from '../../src/tracking/open-store.js';
+import { importMlrunsModels } from '../../src/registry/import/mlruns-models.js';
+import { openStores } from '../../src/registry/open-stores.js';
 import { runCairnCli } from '../support/cairn-cli.js';
 import { DEBIAN_PYTHON, REPO_ROOT, exec, mlflowPythonEnv, mlflowPythonUnavailable, startCairnServer, type CairnServer } from '../support/cairn-server.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
@@ -25,7 +26,9 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
+interface VersionDump { version: string; source: string; run_id: string | null; [k: string]: unknown }
 interface Dump {
+  models: Array<{ name: string; versions: VersionDump[]; champion_files: Record<string, string>; [k: string]: unknown }>;
   experiments: Array<{ name: string; lifecycle_stage: string; tags: Record<string, string> }>;
   runs: Record<string, { experiment: string; lifecycle_stage: string; histories: Record<string, unknown[]>; artifacts: Record<string, unknown> } & Record<string, unknown>>;
 }
@@ -72,12 +75,28 @@ describe.skipIf(unavailable !== null)('cairn import of an MLflow file store', ()
     expect(parent.inputs).toEqual([expect.objectContaining({ name: 'uci-heart', source_type: 'local', tags: { 'mlflow.data.context': 'training', split: 'train' } })]);
     expect(Object.values(actual.runs).map((r) => r.run_name)).toContain('1e5');
 
+    // the registry: same versions, stages, aliases and tags; a source inside the run's old artifact
+    // directory now points at its new one, and models:/heart-classifier@champion gives the same files
+    expect(first.stdout).toContain('registered model heart-classifier: 2 versions imported');
+    expect(actual.models).toHaveLength(1);
+    const [want] = expected.models; const [got] = actual.models;
+    expect(Object.keys(got.champion_files).sort()).toEqual(['meta.json', 'weights.bin']);
+    expect(got.champion_files).toEqual(want.champion_files);
+    const v2 = want.versions.find((v) => v.version === '2')!;
+    expect(v2.source).toMatch(/^file:\/\/.*\/artifacts\/model$/);
+    const heartId = /heart-disease \(mlruns \d+ -> new experiment (\d+)\)/.exec(first.stdout)![1];
+    expect(got.versions.find((v) => v.version === '2')!.source).toBe(`mlflow-artifacts:/${heartId}/${v2.run_id}/artifacts/model`);
+    v2.source = got.versions.find((v) => v.version === '2')!.source;
+    expect(got).toEqual(want);
+    expect(got.versions.map((v) => [v.version, v.stage])).toEqual([['1', 'Production'], ['2', 'None']]);
+
     const again = await runCairnCli(args);
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).toContain('0 runs imported, 8 already there, 0 skipped');
+    expect(again.stdout).toContain('0 registered models imported, 1 already there, 0 skipped');
   }, 240_000);
 
-  it('imports into PostgreSQL the same way, and reports a run it cannot read without stopping', async () => {
+  it('imports into PostgreSQL the same way (registry too), and reports a run it cannot read without stopping', async () => {
     // a run directory MLflow itself could not read either
     const heartDir = readdirSync(mlruns).map((d) => path.join(mlruns, d))
       .find((d) => existsSync(path.join(d, 'meta.yaml')) && readFileSync(path.join(d, 'meta.yaml'), 'utf8').includes('name: heart-disease'))!;
@@ -85,7 +104,8 @@ describe.skipIf(unavailable !== null)('cairn import of an MLflow file store', ()
     mkdirSync(broken);
     writeFileSync(path.join(broken, 'meta.yaml'), `run_id: ${'b'.repeat(32)}\nstatus: 9\nlifecycle_stage: active\n`);
     pg = await startPostgres();
-    const store = await openTrackingStore(pg.uri, { defaultArtifactRoot: 'mlflow-artifacts:/' });
+    const stores = await openStores(pg.uri, { defaultArtifactRoot: 'mlflow-artifacts:/' });
+    const store = stores.tracking;
     try {
       const summary = await importMlruns(store, mlruns, { artifactsDestination: path.join(tmp, 'pg-artifacts') });
       expect([summary.runsCreated, summary.artifactProblems]).toEqual([8, []]);
@@ -99,8 +119,17 @@ describe.skipIf(unavailable !== null)('cairn import of an MLflow file store', ()
       expect(history.items.map((m) => m.step)).toEqual([0, 1, 2, 3, 4]);
       expect(history.items[0].value).toBe(2);
       expect((await store.getExperimentByName('old-study')).lifecycleStage).toBe('deleted');
+
+      const models = await importMlrunsModels(stores.registry, mlruns, summary.runArtifactUris);
+      expect(models).toEqual({ models: [{ name: 'heart-classifier', created: true, versions: 2 }], skipped: [] });
+      expect((await stores.registry.getModelVersionByAlias('heart-classifier', 'champion')).version).toBe('2');
+      // the deleted version 3 keeps its number: the next one is 4, as in MLflow
+      const next = await stores.registry.createModelVersion({ name: 'heart-classifier', source: 'mlflow-artifacts:/x/model' });
+      expect(next.version).toBe('4');
+      const audit = await stores.registry.getRegistryHistory({ name: 'heart-classifier' });
+      expect(audit.items.map((e) => [e.action, e.user, e.reason])).toContainEqual(['import_model', 'cairn import', `imported from MLflow file store ${mlruns}`]);
     } finally {
-      await store.close();
+      await stores.close();
     }
   }, 120_000);
 });

@@ -336,4 +336,38 @@ describe.each(registryStoreBackends())('RegistryStore on $name', (backend) => {
       expect(await rejection(store.searchModelVersions({ maxResults: 200_001 }))).toBeInstanceOf(InvalidParameter);
     });
   });
+  describe('importRegisteredModel', () => {
+    const version = (n: number, stage: string, extra: Partial<import('../store.js').ImportedModelVersion> = {}) => ({
+      version: n, creationTime: 1_600_000_000_000 + n, lastUpdatedTime: 1_600_000_000_500 + n, description: `v${n}`, userId: 'bob', stage,
+      source: `s3://bucket/m/${n}`, storageLocation: null, runId: null, runLink: null, status: 'READY', statusMessage: null, tags: [], ...extra,
+    });
+
+    it('keeps version numbers, stages, times, aliases and tags; deleted versions hold their numbers; a second import writes nothing', async () => {
+      const name = unique('imported');
+      const model = {
+        name, description: 'from MLflow', creationTime: 1_500_000_000_000, lastUpdatedTime: 1_500_000_000_001, tags: [{ key: 'domain', value: 'cardio' }],
+        aliases: [{ alias: 'champion', version: 2 }],
+        versions: [version(1, 'Production'), version(2, 'None', { tags: [{ key: 'validated', value: 'yes' }] }), version(3, 'Deleted_Internal')],
+      };
+      expect(await store.importRegisteredModel(model, 'test')).toEqual({ created: true, versions: 2 });
+      const got = await store.getRegisteredModel(name);
+      expect(got).toMatchObject({ description: 'from MLflow', creationTimestamp: 1_500_000_000_000, tags: [{ key: 'domain', value: 'cardio' }] });
+      expect(await store.getModelVersion(name, '1')).toMatchObject({ currentStage: 'Production', creationTimestamp: 1_600_000_000_001, userId: 'bob', description: 'v1' });
+      expect((await store.getModelVersionByAlias(name, 'champion')).tags).toEqual([{ key: 'validated', value: 'yes' }]);
+      expect(await rejection(store.getModelVersion(name, '3'))).toBeInstanceOf(NotFound);
+      expect((await store.createModelVersion({ name, source: 's3://bucket/m/4' })).version).toBe('4');
+      expect(await store.importRegisteredModel({ ...model, description: 'changed' }, 'test')).toEqual({ created: false, versions: 0 });
+      expect((await store.getRegisteredModel(name)).description).toBe('from MLflow');
+    });
+
+    it('refuses bad input and writes nothing', async () => {
+      const name = unique('imported-bad');
+      const base = { name, description: null, creationTime: null, lastUpdatedTime: null, tags: [], aliases: [] as Array<{ alias: string; version: number }> };
+      expect(await rejection(store.importRegisteredModel({ ...base, versions: [version(1, 'Live')] }, 't'))).toBeInstanceOf(InvalidParameter);
+      expect(await rejection(store.importRegisteredModel({ ...base, versions: [version(1, 'None'), version(1, 'None')] }, 't'))).toBeInstanceOf(InvalidParameter);
+      expect(await rejection(store.importRegisteredModel({ ...base, aliases: [{ alias: 'champion', version: 2 }], versions: [version(1, 'None'), version(2, 'Deleted_Internal')] }, 't')))
+        .toBeInstanceOf(InvalidParameter);
+      expect(await rejection(store.getRegisteredModel(name))).toBeInstanceOf(NotFound);
+    });
+  });
 });

@@ -5,11 +5,14 @@ import type { SqlDatabase } from '../../tracking/sql/sql-database.js';
 import type { ModelVersion, RegisteredModel, RegistryAuditEntry } from '../entities.js';
 import type { PolicyResult } from '../policies/policy-evaluator.js';
 import type { PromotionPolicy } from '../policies/promotion-policy.js';
-import type { ChangeContext, CreateModelVersionInput, RegistryHistoryQuery, RegistryStore, SearchRegistryQuery } from '../store.js';
+import type {
+  ChangeContext, CreateModelVersionInput, ImportedRegisteredModel, ImportRegisteredModelResult, RegistryHistoryQuery, RegistryStore, SearchRegistryQuery,
+} from '../store.js';
 import * as versions from './model-version-operations.js';
 import * as policies from './promotion-policy-operations.js';
 import * as models from './registered-model-operations.js';
 import { getRegistryHistory } from './registry-audit.js';
+import { importRegisteredModel } from './registry-import.js';
 import { searchModelVersions, searchRegisteredModels } from './registry-search.js';
 
 export class SqlRegistryStore implements RegistryStore {
@@ -72,5 +75,8 @@ export class SqlRegistryStore implements RegistryStore {
   }
   checkPromotionPolicy(name: string, version: string, target: string): Promise<PolicyResult> {
     return policies.checkPromotionPolicy(this.db, name, version, target);
+  }
+  importRegisteredModel(model: ImportedRegisteredModel, source: string): Promise<ImportRegisteredModelResult> {
+    return importRegisteredModel(this.db, model, source);
   }
 }

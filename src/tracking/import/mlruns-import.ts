@@ -48,6 +48,8 @@ export interface MlrunsImportSummary {
   artifactProblems: Array<{ runId: string; reason: string }>;
   /** Things imported with a change, e.g. an experiment created without tags the store refuses. */
   warnings: string[];
+  /** Each run in the target store (imported now or before): its artifact URI in the file store and now. */
+  runArtifactUris: Map<string, { from: string | null; to: string }>;
 }
 
 /** Where a run's artifact URI lives on this machine, or undefined when it is not a local place. */
@@ -106,7 +108,7 @@ async function targetExperiment(store: TrackingStore, source: MlrunsExperiment, 
 
 export async function importMlruns(store: TrackingStore, source: string, options: MlrunsImportOptions): Promise<MlrunsImportSummary> {
   const root = mlrunsRoot(source);
-  const summary: MlrunsImportSummary = { experiments: [], runsCreated: 0, runsExisting: 0, skipped: [], artifactFiles: 0, artifactBytes: 0, artifactProblems: [], warnings: [] };
+  const summary: MlrunsImportSummary = { experiments: [], runsCreated: 0, runsExisting: 0, skipped: [], artifactFiles: 0, artifactBytes: 0, artifactProblems: [], warnings: [], runArtifactUris: new Map() };
   const experiments = await readExperiments(root);
   for (const [index, sourceExp] of experiments.entries()) {
     const { experiment, created } = await targetExperiment(store, sourceExp, summary.warnings);
@@ -138,9 +140,10 @@ export async function importMlruns(store: TrackingStore, source: string, options
         continue;
       }
       if (result.created) { entry.runsCreated++; summary.runsCreated++; } else { entry.runsExisting++; summary.runsExisting++; }
+      const targetUri = (await store.getRun(run.runId)).info.artifactUri;
+      summary.runArtifactUris.set(run.runId, { from: run.artifactUri, to: targetUri });
       const from = sourceArtifactDir(run);
       if (!from) continue;
-      const targetUri = (await store.getRun(run.runId)).info.artifactUri;
       const to = localArtifactDir(targetUri, options.artifactsDestination);
       if (!to) { summary.artifactProblems.push({ runId: run.runId, reason: `artifact URI '${targetUri}' is not a local directory` }); continue; }
       // a run that was there already only gets files when it has none (an interrupted import)

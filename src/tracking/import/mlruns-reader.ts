@@ -58,7 +58,7 @@ export function mlrunsRoot(source: string): string {
  * YAML 1.2 reads as numbers unquoted (`digest: 1e512345`): every scalar is taken as written
  * (failsafe schema), and the typed reading (core schema) only tells which ones are null.
  */
-class MetaFile {
+export class MetaFile {
   constructor(private readonly typed: Record<string, unknown>, private readonly text: Record<string, unknown>) {}
 
   has(key: string): boolean { return this.typed[key] !== undefined && this.typed[key] !== null; }
@@ -83,7 +83,7 @@ class MetaFile {
   }
 }
 
-async function readMeta(file: string): Promise<MetaFile | null> {
+export async function readMeta(file: string): Promise<MetaFile | null> {
   let source: string;
   try {
     source = await readFile(file, 'utf8');
@@ -96,7 +96,7 @@ async function readMeta(file: string): Promise<MetaFile | null> {
   return isMap(typed) && isMap(text) ? new MetaFile(typed, text) : null;
 }
 
-async function subdirs(dir: string): Promise<string[]> {
+export async function subdirs(dir: string): Promise<string[]> {
   try {
     return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
   } catch {
@@ -121,7 +121,7 @@ async function keyedFiles(dir: string, prefix = ''): Promise<Array<[string, stri
   return out;
 }
 
-async function keyValues(dir: string): Promise<Array<{ key: string; value: string }>> {
+export async function keyValues(dir: string): Promise<Array<{ key: string; value: string }>> {
   const out: Array<{ key: string; value: string }> = [];
   for (const [key, file] of await keyedFiles(dir)) out.push({ key, value: await readFile(file, 'utf8') });
   return out;
