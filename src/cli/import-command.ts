@@ -22,6 +22,7 @@ function report(s: MlrunsImportSummary, m: MlrunsModelsSummary): string {
   const mb = (s.artifactBytes / 1e6).toFixed(1);
   lines.push(`${s.runsCreated} runs imported, ${s.runsExisting} already there, ${s.skipped.length} skipped; `
     + `${s.artifactFiles} artifact files (${mb} MB) in place`);
+  if (s.runsWithRemoteArtifacts > 0) lines.push(`${s.runsWithRemoteArtifacts} runs keep their remote artifact URIs (nothing copied)`);
   for (const k of s.skipped) lines.push(`skipped ${k.dir}: ${k.reason}`);
   for (const a of s.artifactProblems) lines.push(`artifacts of run ${a.runId} not copied: ${a.reason}`);
   for (const w of s.warnings) lines.push(`warning: ${w}`);

@@ -103,12 +103,20 @@ describe.skipIf(unavailable !== null)('cairn import of an MLflow file store', ()
     const broken = path.join(heartDir, 'b'.repeat(32));
     mkdirSync(broken);
     writeFileSync(path.join(broken, 'meta.yaml'), `run_id: ${'b'.repeat(32)}\nstatus: 9\nlifecycle_stage: active\n`);
+    // a run whose artifacts were written to an object store keeps its artifact URI
+    const remote = path.join(heartDir, 'c'.repeat(32));
+    mkdirSync(remote);
+    writeFileSync(path.join(remote, 'meta.yaml'),
+      `run_id: ${'c'.repeat(32)}\nrun_name: on-s3\nstatus: 3\nstart_time: 5\nend_time: null\nlifecycle_stage: active\nuser_id: carol\nartifact_uri: s3://bucket/mlruns/${'c'.repeat(32)}/artifacts\n`);
     pg = await startPostgres();
     const stores = await openStores(pg.uri, { defaultArtifactRoot: 'mlflow-artifacts:/' });
     const store = stores.tracking;
     try {
       const summary = await importMlruns(store, mlruns, { artifactsDestination: path.join(tmp, 'pg-artifacts') });
-      expect([summary.runsCreated, summary.artifactProblems]).toEqual([8, []]);
+      expect([summary.runsCreated, summary.runsWithRemoteArtifacts, summary.artifactProblems]).toEqual([9, 1, []]);
+      expect((await store.getRun('c'.repeat(32))).info).toMatchObject({
+        runName: 'on-s3', userId: 'carol', status: 'FINISHED', startTime: 5, endTime: null, artifactUri: `s3://bucket/mlruns/${'c'.repeat(32)}/artifacts`,
+      });
       expect(summary.skipped).toEqual([{ dir: broken, reason: 'unknown run status 9' }]);
       expect(summary.artifactFiles).toBe(3);
       const heart = await store.getExperimentByName('heart-disease');

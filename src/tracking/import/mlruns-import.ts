@@ -1,8 +1,9 @@
 // Imports an MLflow file store (`mlruns/`) into a tracking store: experiments matched by name
 // (created when missing, with their tags and lifecycle), runs with their ids, names, users,
 // statuses, times, params, tags and whole metric histories, and their artifact files copied to
-// where the target store keeps the run's artifacts. Safe to run again: runs already there are
-// left as they are (a run interrupted between its rows and its files gets its files then).
+// where the target store keeps the run's artifacts (runs whose artifacts are remote, s3://…, keep
+// their artifact URI). Safe to run again: runs already there are left as they are (a run
+// interrupted between its rows and its files gets its files then).
 import { cp, lstat, readdir, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -48,6 +49,8 @@ export interface MlrunsImportSummary {
   artifactProblems: Array<{ runId: string; reason: string }>;
   /** Things imported with a change, e.g. an experiment created without tags the store refuses. */
   warnings: string[];
+  /** Runs whose artifacts are not on this machine (s3://…): they keep their artifact URI, nothing is copied. */
+  runsWithRemoteArtifacts: number;
   /** Each run in the target store (imported now or before): its artifact URI in the file store and now. */
   runArtifactUris: Map<string, { from: string | null; to: string }>;
 }
@@ -64,9 +67,14 @@ function localArtifactDir(uri: string, artifactsDestination: string): string | u
   return path.isAbsolute(uri) ? uri : undefined;
 }
 
-/** The run's artifact directory in the file store: its recorded file URI, else `<run dir>/artifacts`. */
+/** A run whose artifacts live in an object store or behind a server (s3://…, mlflow-artifacts:…) keeps that URI. */
+function isRemoteArtifactUri(uri: string | null): uri is string {
+  return uri !== null && /^[a-z][a-z0-9+.-]*:/i.test(uri) && !uri.startsWith('file:');
+}
+
+/** The run's artifact directory in the file store: its recorded local URI, else `<run dir>/artifacts`. */
 function sourceArtifactDir(run: MlrunsRun): string | undefined {
-  const recorded = run.artifactUri ? localArtifactDir(run.artifactUri, '/') : undefined;
+  const recorded = run.artifactUri && !isRemoteArtifactUri(run.artifactUri) ? localArtifactDir(run.artifactUri, '/') : undefined;
   for (const dir of [recorded, path.join(run.dir, 'artifacts')]) if (dir && existsSync(dir)) return dir;
   return undefined;
 }
@@ -108,7 +116,7 @@ async function targetExperiment(store: TrackingStore, source: MlrunsExperiment, 
 
 export async function importMlruns(store: TrackingStore, source: string, options: MlrunsImportOptions): Promise<MlrunsImportSummary> {
   const root = mlrunsRoot(source);
-  const summary: MlrunsImportSummary = { experiments: [], runsCreated: 0, runsExisting: 0, skipped: [], artifactFiles: 0, artifactBytes: 0, artifactProblems: [], warnings: [], runArtifactUris: new Map() };
+  const summary: MlrunsImportSummary = { experiments: [], runsCreated: 0, runsExisting: 0, skipped: [], artifactFiles: 0, artifactBytes: 0, artifactProblems: [], warnings: [], runsWithRemoteArtifacts: 0, runArtifactUris: new Map() };
   const experiments = await readExperiments(root);
   for (const [index, sourceExp] of experiments.entries()) {
     const { experiment, created } = await targetExperiment(store, sourceExp, summary.warnings);
@@ -131,7 +139,7 @@ export async function importMlruns(store: TrackingStore, source: string, options
         result = await store.importRun({
           runId: run.runId, experimentId: experiment.experimentId, runName: run.runName, userId: run.userId, status: run.status,
           startTime: run.startTime, endTime: run.endTime, lifecycleStage: run.lifecycleStage, deletedTime: run.deletedTime,
-          artifactUri: `${experiment.artifactLocation.replace(/\/+$/, '')}/${run.runId}/artifacts`,
+          artifactUri: isRemoteArtifactUri(run.artifactUri) ? run.artifactUri : `${experiment.artifactLocation.replace(/\/+$/, '')}/${run.runId}/artifacts`,
           params: run.params, tags: run.tags, metrics: run.metrics, inputs: run.inputs,
         });
       } catch (err) {
@@ -142,6 +150,7 @@ export async function importMlruns(store: TrackingStore, source: string, options
       if (result.created) { entry.runsCreated++; summary.runsCreated++; } else { entry.runsExisting++; summary.runsExisting++; }
       const targetUri = (await store.getRun(run.runId)).info.artifactUri;
       summary.runArtifactUris.set(run.runId, { from: run.artifactUri, to: targetUri });
+      if (isRemoteArtifactUri(run.artifactUri)) { summary.runsWithRemoteArtifacts++; continue; }
       const from = sourceArtifactDir(run);
       if (!from) continue;
       const to = localArtifactDir(targetUri, options.artifactsDestination);
