@@ -2,7 +2,7 @@
 // server over REST.
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { formatTable, mlflowCall, resolveServerUrl, trackingUriOption } from './rest-call.js';
+import { UsageError, formatTable, mlflowCall, resolveServerUrl, trackingUriOption } from './rest-call.js';
 
 interface ExperimentJson { experiment_id: string; name: string; lifecycle_stage: string; artifact_location: string }
 interface RunJson {
@@ -86,6 +86,33 @@ export function experimentsCommand(): Command {
   return cmd;
 }
 
+export interface ComparisonRow { field: string; values: Array<string | null>; differs: boolean }
+
+/** The rows of `runs compare`: attributes, then params and latest metrics by key (null where a run lacks one). */
+export function runComparison(runs: readonly RunJson[], diffOnly: boolean): { header: string[]; rows: ComparisonRow[] } {
+  const header = runs.map((r) => `${r.info.run_name || '(unnamed)'} (${r.info.run_id.slice(0, 8)})`);
+  const row = (field: string, values: Array<string | null>): ComparisonRow => ({ field, values, differs: new Set(values).size > 1 });
+  const duration = (r: RunJson) => (r.info.end_time ? `${((Number(r.info.end_time) - Number(r.info.start_time)) / 1000).toFixed(1)} s` : null);
+  const keyed = (prefix: string, pick: (r: RunJson) => Array<{ key: string; value: string | number }> | undefined, text: (v: string | number) => string) => {
+    const keys = [...new Set(runs.flatMap((r) => (pick(r) ?? []).map((e) => e.key)))].sort();
+    return keys.map((k) => row(`${prefix}${k}`, runs.map((r) => { const e = pick(r)?.find((x) => x.key === k); return e ? text(e.value) : null; })));
+  };
+  const data = [
+    ...keyed('params.', (r) => r.data.params, String),
+    ...keyed('metrics.', (r) => r.data.metrics, (v) => metricText(v)),
+  ];
+  return {
+    header,
+    rows: [
+      row('experiment', runs.map((r) => r.info.experiment_id)),
+      row('status', runs.map((r) => r.info.status)),
+      row('started', runs.map((r) => isoTime(r.info.start_time) || null)),
+      row('duration', runs.map(duration)),
+      ...(diffOnly ? data.filter((r) => r.differs) : data),
+    ],
+  };
+}
+
 /** `delete ID` and `restore ID` for experiments or runs (MLflow's soft delete: lifecycle_stage). */
 function lifecycleCommands(cmd: Command, entity: 'experiment' | 'run', descriptions: Record<'delete' | 'restore', string>): void {
   for (const verb of ['delete', 'restore'] as const) {
@@ -135,7 +162,7 @@ function metricText(v: number | string): string {
 }
 
 export function runsCommand(): Command {
-  const cmd = new Command('runs').description('List, describe, delete and restore runs on a tracking server.');
+  const cmd = new Command('runs').description('List, describe, compare, delete and restore runs on a tracking server.');
   cmd.command('list')
     .description('List the runs of an experiment with their metrics and params.')
     .requiredOption('--experiment-id <id>', 'experiment to list (repeatable as a comma-separated list)')
@@ -175,6 +202,23 @@ export function runsCommand(): Command {
     .action(async (runId: string, opts: { trackingUri?: string }) => {
       const res = await mlflowCall<{ run: RunJson }>(resolveServerUrl(opts.trackingUri), 'GET', '/runs/get', { run_id: runId });
       process.stdout.write(`${JSON.stringify(res.run, null, 2)}\n`);
+    });
+  cmd.command('compare')
+    .description('Runs side by side: status, times, then every param and latest metric; rows that differ are marked *.')
+    .argument('<run-ids...>', 'two or more run ids')
+    .option('--diff-only', 'only the params and metrics whose values differ')
+    .addOption(trackingUriOption())
+    .addOption(jsonOption())
+    .action(async (runIds: string[], opts: { diffOnly?: boolean; trackingUri?: string; json?: boolean }) => {
+      if (runIds.length < 2) throw new UsageError('runs compare needs at least two run ids.');
+      const url = resolveServerUrl(opts.trackingUri);
+      const runs = await Promise.all(runIds.map(async (id) => (await mlflowCall<{ run: RunJson }>(url, 'GET', '/runs/get', { run_id: id })).run));
+      const table = runComparison(runs, opts.diffOnly === true);
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify({ run_ids: runIds, rows: table.rows.map((r) => ({ field: r.field, differs: r.differs, values: r.values })) }, null, 2)}\n`);
+        return;
+      }
+      process.stdout.write(`${formatTable(['', ...table.header], table.rows.map((r) => [`${r.differs ? '* ' : '  '}${r.field}`, ...r.values.map((v) => v ?? '-')]))}\n`);
     });
   lifecycleCommands(cmd, 'run', { delete: 'Mark a run deleted (restorable).', restore: 'Restore a deleted run.' });
   return cmd;

@@ -41,7 +41,7 @@ describe('cairn experiments / runs', () => {
     expect(JSON.parse(json.stdout).runs).toHaveLength(3);
   });
 
-  it('describes, deletes and restores runs; renames, deletes, restores and exports experiments as CSV', async () => {
+  it('describes, compares, deletes and restores runs; renames, deletes, restores and exports experiments as CSV', async () => {
     const env = { MLFLOW_TRACKING_URI: srv.url };
     const api = `${srv.url}/api/2.0/mlflow`;
     const expId = (await cairn(['experiments', 'create', 'stroke-cli'], env)).stdout.trim();
@@ -69,6 +69,17 @@ describe('cairn experiments / runs', () => {
     const written = await cairn(['experiments', 'csv', '--experiment-id', expId, '--filename', file], env);
     expect(written.stderr).toContain(`wrote 2 runs to ${file}`);
     expect(readFileSync(file, 'utf8')).toBe(csv.stdout);
+
+    const compared = await cairn(['runs', 'compare', runIds[0], runIds[1]], env);
+    expect(compared.status, compared.stderr).toBe(0);
+    const rows = compared.stdout.trimEnd().split('\n');
+    expect(rows[0]).toMatch(new RegExp(`^\\s+lr \\(${runIds[0].slice(0, 8)}\\)\\s+rf \\(${runIds[1].slice(0, 8)}\\)$`));
+    expect(rows).toContainEqual(expect.stringMatching(/^\* params\.model\s+lr\s+rf$/));
+    expect(rows).toContainEqual(expect.stringMatching(/^\* metrics\.roc_auc\s+0\.84\s+0\.8$/));
+    expect(rows).toContainEqual(expect.stringMatching(/^ {2}status\s+RUNNING\s+RUNNING$/));
+    const same = await cairn(['runs', 'compare', runIds[0], runIds[0], '--diff-only', '--json'], env);
+    expect(JSON.parse(same.stdout).rows.map((r: { field: string }) => r.field)).toEqual(['experiment', 'status', 'started', 'duration']);
+    expect(await cairn(['runs', 'compare', runIds[0]], env)).toMatchObject({ status: 2, stderr: expect.stringContaining('at least two run ids') });
 
     expect((await cairn(['runs', 'delete', runIds[1]], env)).stdout).toContain(`deleted run ${runIds[1]}`);
     expect((await cairn(['experiments', 'csv', '--experiment-id', expId], env)).stdout.trimEnd().split('\n')).toHaveLength(2);
