@@ -1,6 +1,6 @@
 // Metric history reads: one run's full history with paging, and MLflow's bulk-interval read that
 // samples the same steps across several runs so charts of long runs stay light.
-import { InvalidParameter } from '../../core/errors.js';
+import { InvalidParameter, NotFound } from '../../core/errors.js';
 import type { Metric, PagedList } from '../entities.js';
 import type { MetricHistoryBulkIntervalQuery, MetricHistoryQuery, MetricWithRunId } from '../store.js';
 import { decodePageToken, encodePageToken } from '../search/page-token.js';
@@ -10,17 +10,30 @@ import {
 } from '../validation.js';
 import { placeholders, toMetric, type MetricRow } from './run-loader.js';
 import { requireRun } from './run-operations.js';
-import type { SqlValue } from './sql-database.js';
+import { allValues, type SqlValue } from './sql-database.js';
 import type { StoreContext } from './store-context.js';
 
 const HISTORY_COLUMNS = 'run_uuid, key, value, timestamp, step, is_nan';
 
+// The whole history in one statement (the common call): the run's row left-joined to its points,
+// so no row at all means no such run, and one row of NULLs a run without this metric.
+const WHOLE_HISTORY = `SELECT m.value, m.timestamp, m.step, m.is_nan FROM runs r
+  LEFT JOIN metrics m ON m.run_uuid = r.run_uuid AND m.key = ?
+  WHERE r.run_uuid = ? ORDER BY m.step, m.timestamp, m.is_nan, m.value`;
+
 export async function getMetricHistory(ctx: StoreContext, runId: string, key: string, query: MetricHistoryQuery = {}): Promise<PagedList<Metric>> {
+  if (query.maxResults === undefined && !query.pageToken) {
+    validateRunId(runId);
+    const rows = await allValues<[number, number, number | null, number]>(ctx.db, WHOLE_HISTORY, [key, runId]);
+    if (rows.length === 0) throw new NotFound(`Run with id=${runId} not found`);
+    // step is NOT NULL for every stored point, so a NULL step is the run's row without any
+    if (rows[0][2] === null) return { items: [] };
+    return {
+      items: rows.map(([value, timestamp, step, isNan]) => ({ key, value: isNan ? Number.NaN : Number(value), timestamp: Number(timestamp), step: Number(step) })),
+    };
+  }
   await requireRun(ctx.db, runId);
   const sql = `SELECT ${HISTORY_COLUMNS} FROM metrics WHERE run_uuid = ? AND key = ? ORDER BY step, timestamp, is_nan, value`;
-  if (query.maxResults === undefined && !query.pageToken) {
-    return { items: (await ctx.db.all<MetricRow>(sql, [runId, key])).map(toMetric) };
-  }
   const limit = resolveMaxResults(query.maxResults, METRIC_HISTORY_MAX_RESULTS_THRESHOLD, METRIC_HISTORY_MAX_RESULTS_THRESHOLD);
   const offset = decodePageToken(query.pageToken);
   const rows = await ctx.db.all<MetricRow>(`${sql} LIMIT ? OFFSET ?`, [runId, key, limit + 1, offset]);

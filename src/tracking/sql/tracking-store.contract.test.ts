@@ -206,6 +206,10 @@ describe.each(trackingStoreBackends())('TrackingStore on $name', (backend) => {
       expect([...page2.items, ...page3.items].map((m) => m.value)).toEqual([5, 6, 1]);
       expect(page3.nextPageToken).toBeUndefined();
       expect((await store.getMetricHistory(id, 'absent')).items).toEqual([]);
+      // a run that does not exist, with or without paging
+      expect(await rejection(store.getMetricHistory('0'.repeat(32), 'loss'))).toBeInstanceOf(NotFound);
+      expect(await rejection(store.getMetricHistory('0'.repeat(32), 'loss', { maxResults: 2 }))).toBeInstanceOf(NotFound);
+      expect(await rejection(store.getMetricHistory('bad id!', 'loss'))).toBeInstanceOf(InvalidParameter);
     });
 
     it('round-trips NaN, Infinity and -Infinity', async () => {
