@@ -90,6 +90,9 @@ describe.skipIf(unavailable !== null)('cairn import of an MLflow file store', ()
     expect(got).toEqual(want);
     expect(got.versions.map((v) => [v.version, v.stage])).toEqual([['1', 'Production'], ['2', 'None']]);
 
+    const notAStore = await runCairnCli(['import', path.join(tmp, 'source'), '--backend-store-uri', `sqlite:///${dataDir}/cairn.db`]);
+    expect(notAStore).toMatchObject({ status: 1, stderr: expect.stringContaining('holds no MLflow experiments') });
+
     const again = await runCairnCli(args);
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).toContain('0 runs imported, 8 already there, 0 skipped');

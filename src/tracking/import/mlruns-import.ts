@@ -118,6 +118,9 @@ export async function importMlruns(store: TrackingStore, source: string, options
   const root = mlrunsRoot(source);
   const summary: MlrunsImportSummary = { experiments: [], runsCreated: 0, runsExisting: 0, skipped: [], artifactFiles: 0, artifactBytes: 0, artifactProblems: [], warnings: [], runsWithRemoteArtifacts: 0, runArtifactUris: new Map() };
   const experiments = await readExperiments(root);
+  if (experiments.length === 0) {
+    throw new InvalidParameter(`'${source}' holds no MLflow experiments (an MLflow file store has <experiment id>/meta.yaml, at least 0/meta.yaml).`);
+  }
   for (const [index, sourceExp] of experiments.entries()) {
     const { experiment, created } = await targetExperiment(store, sourceExp, summary.warnings);
     const entry: ImportedExperimentSummary = {
