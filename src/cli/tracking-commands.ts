@@ -12,6 +12,18 @@ interface RunJson {
 
 const jsonOption = () => new Option('--json', 'print the raw JSON response');
 
+type KeyedList = ReadonlyArray<{ key: string; value: string | number }> | undefined;
+
+/** The sorted union of the keys the runs have in one of their lists (metrics, params or tags). */
+function keysAcross(runs: readonly RunJson[], pick: (r: RunJson) => KeyedList): string[] {
+  return [...new Set(runs.flatMap((r) => (pick(r) ?? []).map((e) => e.key)))].sort();
+}
+
+/** The value under `key` in one of a run's lists, or undefined. */
+function valueOf(list: KeyedList, key: string): string | number | undefined {
+  return list?.find((e) => e.key === key)?.value;
+}
+
 export function experimentsCommand(): Command {
   const cmd = new Command('experiments').description('List, create, rename, delete, restore and export experiments on a tracking server.');
   cmd.command('list')
@@ -93,10 +105,8 @@ export function runComparison(runs: readonly RunJson[], diffOnly: boolean): { he
   const header = runs.map((r) => `${r.info.run_name || '(unnamed)'} (${r.info.run_id.slice(0, 8)})`);
   const row = (field: string, values: Array<string | null>): ComparisonRow => ({ field, values, differs: new Set(values).size > 1 });
   const duration = (r: RunJson) => (r.info.end_time ? `${((Number(r.info.end_time) - Number(r.info.start_time)) / 1000).toFixed(1)} s` : null);
-  const keyed = (prefix: string, pick: (r: RunJson) => Array<{ key: string; value: string | number }> | undefined, text: (v: string | number) => string) => {
-    const keys = [...new Set(runs.flatMap((r) => (pick(r) ?? []).map((e) => e.key)))].sort();
-    return keys.map((k) => row(`${prefix}${k}`, runs.map((r) => { const e = pick(r)?.find((x) => x.key === k); return e ? text(e.value) : null; })));
-  };
+  const keyed = (prefix: string, pick: (r: RunJson) => KeyedList, text: (v: string | number) => string) =>
+    keysAcross(runs, pick).map((k) => row(`${prefix}${k}`, runs.map((r) => { const v = valueOf(pick(r), k); return v === undefined ? null : text(v); })));
   const data = [
     ...keyed('params.', (r) => r.data.params, String),
     ...keyed('metrics.', (r) => r.data.metrics, (v) => metricText(v)),
@@ -136,24 +146,17 @@ const isoTime = (ms: number | undefined) => (ms === undefined || ms === null ? '
 
 /** The runs as MLflow's `experiments csv` lays them out (mlflow.search_runs columns). */
 export function runsCsv(runs: readonly RunJson[]): string {
-  const keys = (pick: (r: RunJson) => Array<{ key: string }> | undefined) => [...new Set(runs.flatMap((r) => (pick(r) ?? []).map((e) => e.key)))].sort();
-  const metricKeys = keys((r) => r.data.metrics);
-  const paramKeys = keys((r) => r.data.params);
-  const tagKeys = keys((r) => r.data.tags);
+  const metricKeys = keysAcross(runs, (r) => r.data.metrics);
+  const paramKeys = keysAcross(runs, (r) => r.data.params);
+  const tagKeys = keysAcross(runs, (r) => r.data.tags);
   const header = ['run_id', 'experiment_id', 'run_name', 'status', 'artifact_uri', 'start_time', 'end_time',
     ...metricKeys.map((k) => `metrics.${k}`), ...paramKeys.map((k) => `params.${k}`), ...tagKeys.map((k) => `tags.${k}`)];
-  const lines = runs.map((r) => {
-    const value = <T extends { key: string }>(list: T[] | undefined, key: string, text: (e: T) => string) => {
-      const e = list?.find((x) => x.key === key);
-      return e ? text(e) : '';
-    };
-    return [
-      r.info.run_id, r.info.experiment_id, r.info.run_name ?? '', r.info.status, r.info.artifact_uri ?? '', isoTime(r.info.start_time), isoTime(r.info.end_time),
-      ...metricKeys.map((k) => value(r.data.metrics, k, (m) => String(m.value))),
-      ...paramKeys.map((k) => value(r.data.params, k, (p) => p.value)),
-      ...tagKeys.map((k) => value(r.data.tags, k, (t) => t.value)),
-    ];
-  });
+  const lines = runs.map((r) => [
+    r.info.run_id, r.info.experiment_id, r.info.run_name ?? '', r.info.status, r.info.artifact_uri ?? '', isoTime(r.info.start_time), isoTime(r.info.end_time),
+    ...metricKeys.map((k) => String(valueOf(r.data.metrics, k) ?? '')),
+    ...paramKeys.map((k) => String(valueOf(r.data.params, k) ?? '')),
+    ...tagKeys.map((k) => String(valueOf(r.data.tags, k) ?? '')),
+  ]);
   return [header, ...lines].map((cells) => cells.map(csvField).join(',')).join('\n') + '\n';
 }
 
@@ -186,12 +189,12 @@ export function runsCommand(): Command {
         process.stdout.write(`${JSON.stringify({ runs }, null, 2)}\n`);
         return;
       }
-      const metricKeys = [...new Set(runs.flatMap((r) => (r.data.metrics ?? []).map((m) => m.key)))].sort();
-      const paramKeys = [...new Set(runs.flatMap((r) => (r.data.params ?? []).map((p) => p.key)))].sort();
+      const metricKeys = keysAcross(runs, (r) => r.data.metrics);
+      const paramKeys = keysAcross(runs, (r) => r.data.params);
       const rows = runs.map((r) => [
         r.info.run_id, r.info.run_name, r.info.status, new Date(r.info.start_time).toISOString(),
-        ...metricKeys.map((k) => { const m = r.data.metrics?.find((x) => x.key === k); return m ? metricText(m.value) : ''; }),
-        ...paramKeys.map((k) => r.data.params?.find((x) => x.key === k)?.value ?? ''),
+        ...metricKeys.map((k) => { const v = valueOf(r.data.metrics, k); return v === undefined ? '' : metricText(v); }),
+        ...paramKeys.map((k) => String(valueOf(r.data.params, k) ?? '')),
       ]);
       process.stdout.write(`${formatTable(['RUN ID', 'NAME', 'STATUS', 'STARTED', ...metricKeys.map((k) => `metrics.${k}`), ...paramKeys.map((k) => `params.${k}`)], rows)}\n`);
     });
@@ -215,7 +218,7 @@ export function runsCommand(): Command {
       const runs = await Promise.all(runIds.map(async (id) => (await mlflowCall<{ run: RunJson }>(url, 'GET', '/runs/get', { run_id: id })).run));
       const table = runComparison(runs, opts.diffOnly === true);
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ run_ids: runIds, rows: table.rows.map((r) => ({ field: r.field, differs: r.differs, values: r.values })) }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ run_ids: runIds, rows: table.rows }, null, 2)}\n`);
         return;
       }
       process.stdout.write(`${formatTable(['', ...table.header], table.rows.map((r) => [`${r.differs ? '* ' : '  '}${r.field}`, ...r.values.map((v) => v ?? '-')]))}\n`);

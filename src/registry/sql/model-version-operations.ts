@@ -25,6 +25,9 @@ function versionNumber(name: string, version: string): number {
   return n;
 }
 
+/** What a deleted version's row keeps in place of its source, run and link (as MLflow's SQL store). */
+export const REDACTED = { source: 'REDACTED-SOURCE-PATH', runId: 'REDACTED-RUN-ID', runLink: 'REDACTED-RUN-LINK' } as const;
+
 const MODELS_URI = /^models:\/([^/@]+)(?:\/(\d+)|@([\w-]+))\/?$/;
 
 /** `models:/name/3` and `models:/name@alias` sources point at another version's files. */
@@ -106,10 +109,9 @@ export async function deleteModelVersion(db: SqlDatabase, name: string, version:
     // Kept (redacted) so MAX(version) never goes down and the number is not handed out again.
     await tx.run(
       `UPDATE model_versions SET current_stage = ?, last_updated_time = ?, description = NULL, user_id = NULL,
-         source = 'REDACTED-SOURCE-PATH', storage_location = NULL, run_id = 'REDACTED-RUN-ID',
-         run_link = 'REDACTED-RUN-LINK', status_message = NULL
+         source = ?, storage_location = NULL, run_id = ?, run_link = ?, status_message = NULL
        WHERE name = ? AND version = ?`,
-      [STAGE_DELETED_INTERNAL, now, name, n]);
+      [STAGE_DELETED_INTERNAL, now, REDACTED.source, REDACTED.runId, REDACTED.runLink, name, n]);
   });
 }
 

@@ -12,6 +12,7 @@ import {
   STAGE_DELETED_INTERNAL, canonicalStage, isStoredVersion, validateAliasName, validateDescription, validateModelName,
   validateModelVersionTag, validateRegisteredModelTag,
 } from '../validation.js';
+import { REDACTED } from './model-version-operations.js';
 import { dedupeTags } from './registered-model-operations.js';
 import { recordAudit } from './registry-audit.js';
 
@@ -58,14 +59,14 @@ export async function importRegisteredModel(db: SqlDatabase, model: ImportedRegi
     for (const v of [...model.versions].sort((a, b) => a.version - b.version)) {
       const deleted = v.stage === STAGE_DELETED_INTERNAL;
       // a deleted version keeps only its number, as deleteModelVersion leaves it
+      const columns = deleted
+        ? [null, null, STAGE_DELETED_INTERNAL, REDACTED.source, null, REDACTED.runId, REDACTED.runLink, v.status, null]
+        : [v.description, v.userId, canonicalStage(v.stage), v.source, v.storageLocation ?? v.source, v.runId, v.runLink, v.status, v.statusMessage];
       await tx.run(
         `INSERT INTO model_versions (name, version, creation_time, last_updated_time, description, user_id, current_stage,
            source, storage_location, run_id, run_link, status, status_message)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [model.name, v.version, v.creationTime ?? now, v.lastUpdatedTime ?? now,
-          deleted ? null : v.description, deleted ? null : v.userId, deleted ? STAGE_DELETED_INTERNAL : canonicalStage(v.stage),
-          deleted ? 'REDACTED-SOURCE-PATH' : v.source, deleted ? null : (v.storageLocation ?? v.source),
-          deleted ? 'REDACTED-RUN-ID' : v.runId, deleted ? 'REDACTED-RUN-LINK' : v.runLink, v.status, deleted ? null : v.statusMessage]);
+        [model.name, v.version, v.creationTime ?? now, v.lastUpdatedTime ?? now, ...columns]);
       if (deleted) continue;
       for (const tag of dedupeTags(v.tags)) {
         await tx.run('INSERT INTO model_version_tags (name, version, key, value) VALUES (?, ?, ?, ?)', [model.name, v.version, tag.key, tag.value]);

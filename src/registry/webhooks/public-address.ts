@@ -86,7 +86,7 @@ const isPublicV4 = (b: readonly number[]) => !IPV4_NOT_PUBLIC.some((p) => inPref
 
 /** True for a globally routable unicast address; false for private, loopback, link-local, reserved or non-IP text. */
 export function isPublicAddress(address: string): boolean {
-  let ip = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
+  let ip = bareHost(address);
   const zone = ip.indexOf('%');
   if (zone >= 0) ip = ip.slice(0, zone);
   const kind = isIP(ip);
@@ -107,7 +107,21 @@ export function isPublicAddress(address: string): boolean {
 }
 
 /** Host names that always mean this machine (RFC 6761), refused without a lookup. */
-export function isLocalHostName(hostname: string): boolean {
+function isLocalHostName(hostname: string): boolean {
   const h = hostname.toLowerCase().replace(/\.$/, '');
   return h === 'localhost' || h.endsWith('.localhost');
+}
+
+/** A URL's hostname without the brackets of an IPv6 literal. */
+export function bareHost(hostname: string): string {
+  return hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
+}
+
+/**
+ * A URL host refused without any lookup: a localhost name, or an IP literal that is not public.
+ * (An IP literal is connected to without a lookup, so a literal is judged here or nowhere.)
+ */
+export function isNonPublicLiteralHost(hostname: string): boolean {
+  const host = bareHost(hostname);
+  return isLocalHostName(host) || (isIP(host) !== 0 && !isPublicAddress(host));
 }

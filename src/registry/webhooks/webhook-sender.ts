@@ -7,7 +7,7 @@ import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'nod
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
-import { ALLOW_PRIVATE_ENV, isLocalHostName, isPublicAddress, privateWebhookAddressesAllowed } from './public-address.js';
+import { ALLOW_PRIVATE_ENV, bareHost, isNonPublicLiteralHost, isPublicAddress, privateWebhookAddressesAllowed } from './public-address.js';
 import { signWebhookBody } from './webhook-signature.js';
 
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 5000;
@@ -67,9 +67,8 @@ export async function sendWebhook(req: SendRequest): Promise<SendResult> {
   try {
     const url = new URL(req.url);
     const guarded = !(req.allowPrivateAddresses ?? privateWebhookAddressesAllowed());
-    const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-    // an IP literal is connected to without a lookup, so it is judged here
-    if (guarded && (isLocalHostName(host) || (isIP(host) !== 0 && !isPublicAddress(host)))) {
+    if (guarded && isNonPublicLiteralHost(url.hostname)) {
+      const host = bareHost(url.hostname);
       throw new BlockedAddressError(host, isIP(host) !== 0 ? host : 'loopback');
     }
     const status = await post(url, {

@@ -1,7 +1,6 @@
 // Webhook limits and rules as named constants: http(s) URLs only, known event names, bounded sizes.
-import { isIP } from 'node:net';
 import { InvalidParameter } from '../../core/errors.js';
-import { ALLOW_PRIVATE_ENV, isLocalHostName, isPublicAddress, privateWebhookAddressesAllowed } from './public-address.js';
+import { ALLOW_PRIVATE_ENV, isNonPublicLiteralHost, privateWebhookAddressesAllowed } from './public-address.js';
 import { REGISTRY_EVENT_TYPES, type RegistryEventType } from './registry-events.js';
 
 export const MAX_WEBHOOK_URL_LENGTH = 2000;
@@ -34,8 +33,7 @@ export function validateWebhookUrl(url: unknown, allowPrivateAddresses = private
   if (parsed.username || parsed.password) {
     throw new InvalidParameter("Invalid value for parameter 'url': credentials in the URL are not allowed (use the secret to authenticate).");
   }
-  const host = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
-  if (!allowPrivateAddresses && (isLocalHostName(host) || (isIP(host) !== 0 && !isPublicAddress(host)))) {
+  if (!allowPrivateAddresses && isNonPublicLiteralHost(parsed.hostname)) {
     throw new InvalidParameter(`Invalid value for parameter 'url': '${parsed.hostname}' is not a public address; `
       + `set ${ALLOW_PRIVATE_ENV}=true on the server to allow loopback and private networks.`);
   }

@@ -55,16 +55,18 @@ export interface MlrunsImportSummary {
   runArtifactUris: Map<string, { from: string | null; to: string }>;
 }
 
-/** Where a run's artifact URI lives on this machine, or undefined when it is not a local place. */
-function localArtifactDir(uri: string, artifactsDestination: string): string | undefined {
-  if (uri.startsWith('mlflow-artifacts:')) {
-    const rel = uri.slice('mlflow-artifacts:'.length).replace(/^\/\/[^/]*/, '').replace(/^\/+/, '');
-    const parts = rel.split('/');
-    if (parts.some((p) => p === '..' || p === '.')) return undefined;
-    return path.join(path.resolve(artifactsDestination), ...parts);
-  }
+/** The directory a `file:` URI or an absolute path names; undefined for any other URI. */
+function localPath(uri: string): string | undefined {
   if (uri.startsWith('file:')) return fileURLToPath(uri);
   return path.isAbsolute(uri) ? uri : undefined;
+}
+
+/** Where a target run's artifact URI lives on this machine, or undefined when it is not a local place. */
+function localArtifactDir(uri: string, artifactsDestination: string): string | undefined {
+  if (!uri.startsWith('mlflow-artifacts:')) return localPath(uri);
+  const parts = uri.slice('mlflow-artifacts:'.length).replace(/^\/\/[^/]*/, '').replace(/^\/+/, '').split('/');
+  if (parts.some((p) => p === '..' || p === '.')) return undefined;
+  return path.join(path.resolve(artifactsDestination), ...parts);
 }
 
 /** A run whose artifacts live in an object store or behind a server (s3://…, mlflow-artifacts:…) keeps that URI. */
@@ -74,7 +76,7 @@ function isRemoteArtifactUri(uri: string | null): uri is string {
 
 /** The run's artifact directory in the file store: its recorded local URI, else `<run dir>/artifacts`. */
 function sourceArtifactDir(run: MlrunsRun): string | undefined {
-  const recorded = run.artifactUri && !isRemoteArtifactUri(run.artifactUri) ? localArtifactDir(run.artifactUri, '/') : undefined;
+  const recorded = run.artifactUri ? localPath(run.artifactUri) : undefined;
   for (const dir of [recorded, path.join(run.dir, 'artifacts')]) if (dir && existsSync(dir)) return dir;
   return undefined;
 }
@@ -116,7 +118,10 @@ async function targetExperiment(store: TrackingStore, source: MlrunsExperiment, 
 
 export async function importMlruns(store: TrackingStore, source: string, options: MlrunsImportOptions): Promise<MlrunsImportSummary> {
   const root = mlrunsRoot(source);
-  const summary: MlrunsImportSummary = { experiments: [], runsCreated: 0, runsExisting: 0, skipped: [], artifactFiles: 0, artifactBytes: 0, artifactProblems: [], warnings: [], runsWithRemoteArtifacts: 0, runArtifactUris: new Map() };
+  const summary: MlrunsImportSummary = {
+    experiments: [], runsCreated: 0, runsExisting: 0, skipped: [], artifactFiles: 0, artifactBytes: 0, artifactProblems: [], warnings: [],
+    runsWithRemoteArtifacts: 0, runArtifactUris: new Map(),
+  };
   const experiments = await readExperiments(root);
   if (experiments.length === 0) {
     throw new InvalidParameter(`'${source}' holds no MLflow experiments (an MLflow file store has <experiment id>/meta.yaml, at least 0/meta.yaml).`);
@@ -128,8 +133,11 @@ export async function importMlruns(store: TrackingStore, source: string, options
     };
     summary.experiments.push(entry);
     const dirs = await runDirs(sourceExp);
+    const progress = (runsDone: number) => options.onProgress?.({
+      experiment: sourceExp.name, experimentIndex: index, experimentCount: experiments.length, runsDone, runCount: dirs.length,
+    });
     for (const [done, dir] of dirs.entries()) {
-      options.onProgress?.({ experiment: sourceExp.name, experimentIndex: index, experimentCount: experiments.length, runsDone: done, runCount: dirs.length });
+      progress(done);
       let run: MlrunsRun;
       try {
         run = await readRun(dir);
@@ -137,21 +145,22 @@ export async function importMlruns(store: TrackingStore, source: string, options
         summary.skipped.push({ dir, reason: (err as Error).message });
         continue;
       }
+      const artifactUri = isRemoteArtifactUri(run.artifactUri) ? run.artifactUri : `${experiment.artifactLocation.replace(/\/+$/, '')}/${run.runId}/artifacts`;
       let result;
       try {
         result = await store.importRun({
           runId: run.runId, experimentId: experiment.experimentId, runName: run.runName, userId: run.userId, status: run.status,
           startTime: run.startTime, endTime: run.endTime, lifecycleStage: run.lifecycleStage, deletedTime: run.deletedTime,
-          artifactUri: isRemoteArtifactUri(run.artifactUri) ? run.artifactUri : `${experiment.artifactLocation.replace(/\/+$/, '')}/${run.runId}/artifacts`,
-          params: run.params, tags: run.tags, metrics: run.metrics, inputs: run.inputs,
+          artifactUri, params: run.params, tags: run.tags, metrics: run.metrics, inputs: run.inputs,
         });
       } catch (err) {
         if (!(err instanceof CairnError) || err.httpStatus >= 500) throw err;
         summary.skipped.push({ dir, reason: err.message });
         continue;
       }
-      if (result.created) { entry.runsCreated++; summary.runsCreated++; } else { entry.runsExisting++; summary.runsExisting++; }
-      const targetUri = (await store.getRun(run.runId)).info.artifactUri;
+      if (result.created) entry.runsCreated++; else entry.runsExisting++;
+      // a run imported before may sit elsewhere (its experiment's location then): only then read it back
+      const targetUri = result.created ? artifactUri : (await store.getRun(run.runId)).info.artifactUri;
       summary.runArtifactUris.set(run.runId, { from: run.artifactUri, to: targetUri });
       if (isRemoteArtifactUri(run.artifactUri)) { summary.runsWithRemoteArtifacts++; continue; }
       const from = sourceArtifactDir(run);
@@ -168,7 +177,9 @@ export async function importMlruns(store: TrackingStore, source: string, options
         summary.artifactProblems.push({ runId: run.runId, reason: (err as Error).message });
       }
     }
-    options.onProgress?.({ experiment: sourceExp.name, experimentIndex: index, experimentCount: experiments.length, runsDone: dirs.length, runCount: dirs.length });
+    progress(dirs.length);
+    summary.runsCreated += entry.runsCreated;
+    summary.runsExisting += entry.runsExisting;
     if (created && sourceExp.lifecycleStage === 'deleted') await store.deleteExperiment(experiment.experimentId);
   }
   return summary;

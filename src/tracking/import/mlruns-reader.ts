@@ -16,8 +16,6 @@ export interface MlrunsExperiment {
   sourceId: string;
   name: string;
   lifecycleStage: 'active' | 'deleted';
-  artifactLocation: string | null;
-  creationTime: number | null;
   tags: Tag[];
   /** The experiment's directory. */
   dir: string;
@@ -166,13 +164,11 @@ export async function readExperiments(root: string): Promise<MlrunsExperiment[]>
       const dir = path.join(base, name);
       const meta = await readMeta(path.join(dir, 'meta.yaml'));
       const experimentName = meta?.string('name');
-      if (!meta || experimentName === null || experimentName === undefined || !meta.has('experiment_id')) continue;
+      if (!meta || !experimentName || !meta.has('experiment_id')) continue;
       out.push({
         sourceId: meta.string('experiment_id') ?? name,
         name: experimentName,
         lifecycleStage: trashed ? 'deleted' : lifecycle(meta.string('lifecycle_stage')),
-        artifactLocation: meta.string('artifact_location'),
-        creationTime: meta.integer('creation_time'),
         tags: await keyValues(path.join(dir, 'tags')),
         dir,
       });
