@@ -4,10 +4,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PostgresDatabase } from '../src/tracking/sql/postgres-database.js';
-import type { SqlDatabase } from '../src/tracking/sql/sql-database.js';
+import { PostgresDatabase } from '../src/db/postgres-database.js';
+import type { SqlDatabase } from '../src/db/sql-database.js';
 import { SqlTrackingStore } from '../src/tracking/sql/sql-tracking-store.js';
-import { openSqliteDatabase } from '../src/tracking/sql/sqlite-database.js';
+import { openSqliteDatabase } from '../src/db/sqlite-database.js';
 import type { SearchRunsQuery } from '../src/tracking/store.js';
 import { startPostgres } from '../test/support/postgres.js';
 import { seedRuns } from './support/seed-runs.js';

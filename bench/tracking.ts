@@ -9,9 +9,9 @@ import { parseArgs } from 'node:util';
 import { startNullTrackingServer } from './support/null-tracking-server.js';
 import { seedRuns } from './support/seed-runs.js';
 import { parseTrackingStoreUri } from '../src/tracking/open-store.js';
-import { PostgresDatabase } from '../src/tracking/sql/postgres-database.js';
-import type { SqlDatabase } from '../src/tracking/sql/sql-database.js';
-import { openSqliteDatabase } from '../src/tracking/sql/sqlite-database.js';
+import { PostgresDatabase } from '../src/db/postgres-database.js';
+import type { SqlDatabase } from '../src/db/sql-database.js';
+import { openSqliteDatabase } from '../src/db/sqlite-database.js';
 import { SqlTrackingStore } from '../src/tracking/sql/sql-tracking-store.js';
 import {
   DEBIAN_PYTHON, REPO_ROOT, sharedDir, startCairnServer,

@@ -2,7 +2,7 @@
 // tags) straight through SQL in large batched transactions, for search benchmarks. Values are
 // uniform in [0, 1) from a seeded generator, so every seeding with one seed is identical.
 import { randomUUID } from 'node:crypto';
-import type { SqlDatabase, SqlValue } from '../../src/tracking/sql/sql-database.js';
+import type { SqlDatabase, SqlValue } from '../../src/db/sql-database.js';
 
 export interface SeedOptions {
   experimentId: string;

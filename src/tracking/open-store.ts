@@ -3,10 +3,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InvalidParameter } from '../core/errors.js';
-import { PostgresDatabase } from './sql/postgres-database.js';
+import { PostgresDatabase } from '../db/postgres-database.js';
 import { SqlTrackingStore } from './sql/sql-tracking-store.js';
-import { openSqliteDatabase } from './sql/sqlite-database.js';
-import type { SqlDatabase } from './sql/sql-database.js';
+import { openSqliteDatabase } from '../db/sqlite-database.js';
+import type { SqlDatabase } from '../db/sql-database.js';
 import type { TrackingStore } from './store.js';
 
 export interface OpenTrackingStoreOptions {

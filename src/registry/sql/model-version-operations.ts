@@ -2,7 +2,7 @@
 // reused (a deleted version stays as a redacted 'Deleted_Internal' row), deleting a version drops
 // its aliases, stage transitions may archive the versions already in the target stage.
 import { InvalidParameter } from '../../core/errors.js';
-import type { SqlDatabase } from '../../tracking/sql/sql-database.js';
+import type { SqlDatabase } from '../../db/sql-database.js';
 import { validateLengthLimit, validateTagKey } from '../../tracking/validation.js';
 import type { ModelVersion } from '../entities.js';
 import { parsePolicyTarget } from '../policies/promotion-policy.js';

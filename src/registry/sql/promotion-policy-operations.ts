@@ -3,7 +3,7 @@
 // cannot change underneath), and a dry-run check.
 import { InvalidState, NotFound } from '../../core/errors.js';
 import { loadRuns } from '../../tracking/sql/run-loader.js';
-import type { SqlDatabase, SqlExecutor } from '../../tracking/sql/sql-database.js';
+import type { SqlDatabase, SqlExecutor } from '../../db/sql-database.js';
 import { describeFailures, evaluatePolicy, type PolicyResult, type PolicySubject } from '../policies/policy-evaluator.js';
 import {
   parsePolicyTarget, parsePromotionPolicy, policyToJson, type PolicyTarget, type PromotionPolicy,

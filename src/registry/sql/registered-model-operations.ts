@@ -2,7 +2,7 @@
 // and aliases along, deleting a model deletes everything under it, aliases move atomically.
 import { AlreadyExists, InvalidParameter } from '../../core/errors.js';
 import type { Tag } from '../../tracking/entities.js';
-import type { SqlDatabase, SqlExecutor } from '../../tracking/sql/sql-database.js';
+import type { SqlDatabase, SqlExecutor } from '../../db/sql-database.js';
 import { validateTagKey } from '../../tracking/validation.js';
 import type { ModelVersion, RegisteredModel } from '../entities.js';
 import { parsePolicyTarget } from '../policies/promotion-policy.js';

@@ -3,7 +3,7 @@
 import { InvalidParameter } from '../../core/errors.js';
 import type { PagedList } from '../../tracking/entities.js';
 import { decodePageToken, encodePageToken } from '../../tracking/search/page-token.js';
-import type { SqlExecutor, SqlValue } from '../../tracking/sql/sql-database.js';
+import type { SqlExecutor, SqlValue } from '../../db/sql-database.js';
 import { validateLengthLimit } from '../../tracking/validation.js';
 import type { RegistryAuditAction, RegistryAuditEntry } from '../entities.js';
 import type { ChangeContext, RegistryHistoryQuery } from '../store.js';

@@ -4,7 +4,7 @@
 // One transaction per model; promotion policies are not consulted (this is history, not a
 // change), and one `import_model` row in the audit trail records where it came from.
 import { InvalidParameter } from '../../core/errors.js';
-import type { SqlDatabase } from '../../tracking/sql/sql-database.js';
+import type { SqlDatabase } from '../../db/sql-database.js';
 import { validateLengthLimit } from '../../tracking/validation.js';
 import type { ImportedRegisteredModel, ImportRegisteredModelResult } from '../store.js';
 import {

@@ -2,7 +2,7 @@
 // their tags, aliases and latest version per stage. Lookups are batched (one query per kind per chunk).
 import { NotFound } from '../../core/errors.js';
 import type { Tag } from '../../tracking/entities.js';
-import type { SqlExecutor } from '../../tracking/sql/sql-database.js';
+import type { SqlExecutor } from '../../db/sql-database.js';
 import type { ModelVersion, ModelVersionStage, ModelVersionStatus, RegisteredModel, RegisteredModelAlias } from '../entities.js';
 import { STAGE_DELETED_INTERNAL } from '../validation.js';
 

@@ -2,9 +2,9 @@
 // LIMIT/OFFSET paging with MLflow's offset page tokens); nothing is filtered in memory.
 import type { PagedList } from '../../tracking/entities.js';
 import { decodePageToken, encodePageToken } from '../../tracking/search/page-token.js';
-import type { Dialect } from '../../tracking/sql/dialect.js';
+import type { Dialect } from '../../db/dialect.js';
 import { stringComparison } from '../../tracking/sql/run-search-compiler.js';
-import type { SqlDatabase, SqlValue } from '../../tracking/sql/sql-database.js';
+import type { SqlDatabase, SqlValue } from '../../db/sql-database.js';
 import { resolveMaxResults } from '../../tracking/validation.js';
 import type { ModelVersion, RegisteredModel } from '../entities.js';
 import {

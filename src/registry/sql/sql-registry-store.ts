@@ -1,7 +1,7 @@
 // The RegistryStore over any SqlDatabase (SQLite or PostgreSQL), sharing the tracking store's
 // database and migrations; engine differences stay in the driver and its Dialect.
 import type { PagedList, Tag } from '../../tracking/entities.js';
-import type { SqlDatabase } from '../../tracking/sql/sql-database.js';
+import type { SqlDatabase } from '../../db/sql-database.js';
 import type { ModelVersion, RegisteredModel, RegistryAuditEntry } from '../entities.js';
 import type { PolicyResult } from '../policies/policy-evaluator.js';
 import type { PromotionPolicy } from '../policies/promotion-policy.js';

@@ -5,7 +5,7 @@
 // process killed after the receiver answered but before recording it sends again, with the same
 // X-Cairn-Delivery id, once the lease has expired.
 import { randomUUID } from 'node:crypto';
-import type { SqlDatabase } from '../../tracking/sql/sql-database.js';
+import type { SqlDatabase } from '../../db/sql-database.js';
 import type { DeliveryRow, WebhookRow } from './webhook-entities.js';
 import { privateWebhookAddressesAllowed } from './public-address.js';
 import { DEFAULT_WEBHOOK_TIMEOUT_MS, sendWebhook, type SendResult } from './webhook-sender.js';

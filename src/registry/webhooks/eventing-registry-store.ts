@@ -1,7 +1,7 @@
 // The SQL registry store with webhook events: each write runs through a SqlRegistryStore whose
 // database records the change's event in the same transaction (withRegistryEvent), so a refused or
 // rolled-back change emits nothing and a committed one always has its outbox rows.
-import type { SqlDatabase } from '../../tracking/sql/sql-database.js';
+import type { SqlDatabase } from '../../db/sql-database.js';
 import type { ModelVersion, RegisteredModel } from '../entities.js';
 import { SqlRegistryStore } from '../sql/sql-registry-store.js';
 import type { CreateModelVersionInput } from '../store.js';

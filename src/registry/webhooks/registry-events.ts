@@ -1,6 +1,6 @@
 // Registry change events and the sink the SQL registry store hands them to inside the writing
 // transaction, so an event exists exactly when its change was committed (the transactional outbox).
-import type { SqlDatabase, SqlExecutor } from '../../tracking/sql/sql-database.js';
+import type { SqlDatabase, SqlExecutor } from '../../db/sql-database.js';
 
 export const REGISTRY_EVENT_TYPES = [
   'REGISTERED_MODEL_CREATED',

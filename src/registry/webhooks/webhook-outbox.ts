@@ -1,7 +1,7 @@
 // The outbox writer: inside the registry change's transaction, one PENDING delivery row per active
 // webhook subscribed to the event (and to the model, when it filters), carrying the exact JSON body.
 import { randomUUID } from 'node:crypto';
-import type { SqlExecutor } from '../../tracking/sql/sql-database.js';
+import type { SqlExecutor } from '../../db/sql-database.js';
 import type { RegistryEvent, RegistryEventSink } from './registry-events.js';
 import type { WebhookRow } from './webhook-entities.js';
 

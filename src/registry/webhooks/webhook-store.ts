@@ -2,7 +2,7 @@
 // stored (they sign every delivery) but only ever returned by create.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { InvalidParameter, NotFound } from '../../core/errors.js';
-import type { SqlDatabase } from '../../tracking/sql/sql-database.js';
+import type { SqlDatabase } from '../../db/sql-database.js';
 import { validateModelName } from '../validation.js';
 import {
   deliveryFromRow, webhookFromRow, type DeliveryRow, type Webhook, type WebhookDelivery, type WebhookRow,

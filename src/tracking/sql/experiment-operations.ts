@@ -11,7 +11,7 @@ import {
 } from '../validation.js';
 import { lifecycleStages, stringComparison } from './run-search-compiler.js';
 import { placeholders } from './run-loader.js';
-import type { SqlExecutor, SqlValue } from './sql-database.js';
+import type { SqlExecutor, SqlValue } from '../../db/sql-database.js';
 import { joinArtifactPath, type StoreContext } from './store-context.js';
 
 export const DEFAULT_EXPERIMENT_ID = '0';

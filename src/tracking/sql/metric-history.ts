@@ -10,7 +10,7 @@ import {
 } from '../validation.js';
 import { placeholders, toMetric, type MetricRow } from './run-loader.js';
 import { requireRun } from './run-operations.js';
-import { allValues, type SqlValue } from './sql-database.js';
+import { allValues, type SqlValue } from '../../db/sql-database.js';
 import type { StoreContext } from './store-context.js';
 
 const HISTORY_COLUMNS = 'run_uuid, key, value, timestamp, step, is_nan';

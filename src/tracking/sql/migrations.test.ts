@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPostgres, type TestPostgres } from '../../../test/support/postgres.js';
 import { MIGRATIONS, migrate, type Migration } from './migrations.js';
-import { PostgresDatabase } from './postgres-database.js';
-import type { SqlDatabase } from './sql-database.js';
-import { openSqliteDatabase } from './sqlite-database.js';
+import { PostgresDatabase } from '../../db/postgres-database.js';
+import type { SqlDatabase } from '../../db/sql-database.js';
+import { openSqliteDatabase } from '../../db/sqlite-database.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cairn-migrations-'));
 let pg: Promise<TestPostgres> | undefined;

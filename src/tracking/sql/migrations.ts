@@ -1,8 +1,8 @@
 // Versioned, forward-only schema migrations shared by SQLite and PostgreSQL. Each version runs
 // in its own transaction and is recorded in schema_migrations, so a crash mid-way or two
 // processes starting at once leave the schema either before or after a version, never between.
-import type { Dialect } from './dialect.js';
-import type { SqlDatabase } from './sql-database.js';
+import type { Dialect } from '../../db/dialect.js';
+import type { SqlDatabase } from '../../db/sql-database.js';
 
 export interface Migration {
   version: number;

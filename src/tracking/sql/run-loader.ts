@@ -2,7 +2,7 @@
 // queries, whatever the number of runs, keeping the order the ids were given in.
 import type { DatasetInput, Metric, Run, RunData, RunInfo, RunStatus, Tag } from '../entities.js';
 import type { RunCache } from './run-cache.js';
-import { allValues, type SqlDatabase, type SqlExecutor, type SqlValue } from './sql-database.js';
+import { allValues, type SqlDatabase, type SqlExecutor, type SqlValue } from '../../db/sql-database.js';
 
 export interface RunRow {
   run_uuid: string; name: string | null; user_id: string | null; status: string; start_time: number | null;

@@ -12,7 +12,7 @@ import { experimentIdNumber } from './experiment-operations.js';
 import { generateRunName } from './run-name-generator.js';
 import { RUN_COLUMNS, loadRuns, toRunInfo, type RunRow } from './run-loader.js';
 import { RUN_NAME_TAG, dedupeParams, writeMetrics, writeParams, writeTags } from './run-data-writer.js';
-import type { SqlExecutor } from './sql-database.js';
+import type { SqlExecutor } from '../../db/sql-database.js';
 import { joinArtifactPath, type StoreContext } from './store-context.js';
 
 const RUN_STATUSES: RunStatus[] = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'];

@@ -12,7 +12,7 @@ import * as runs from './run-operations.js';
 import { RunCache } from './run-cache.js';
 import { importRun } from './run-import.js';
 import { searchRuns } from './run-search.js';
-import type { SqlDatabase } from './sql-database.js';
+import type { SqlDatabase } from '../../db/sql-database.js';
 import type { StoreContext } from './store-context.js';
 
 export interface SqlTrackingStoreOptions {

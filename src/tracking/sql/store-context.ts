@@ -1,6 +1,6 @@
 // What every part of the SQL tracking store shares: the database and the artifact root.
 import type { RunCache } from './run-cache.js';
-import type { SqlDatabase } from './sql-database.js';
+import type { SqlDatabase } from '../../db/sql-database.js';
 
 export interface StoreContext {
   db: SqlDatabase;

@@ -1,7 +1,7 @@
 // SqlDatabase over a pg.Pool: `?` placeholders rewritten to `$n`, BIGINT read as numbers, each
 // transaction on one checked-out client, retried on serialization failures and deadlocks.
 import pg from 'pg';
-import { InvalidParameter } from '../../core/errors.js';
+import { InvalidParameter } from '../core/errors.js';
 import type { Dialect } from './dialect.js';
 import { postgresDialect } from './postgres-dialect.js';
 import { retryTransient, type RetryOptions } from './retry.js';
