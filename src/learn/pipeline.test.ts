@@ -10,9 +10,10 @@ import { StratifiedKFold } from './model-selection/stratified-k-fold.js';
 import { Pipeline } from './pipeline.js';
 import { SimpleImputer, StandardScaler } from './preprocessing/index.js';
 import { anchorPreprocessor, heartDataset, strokeDataset, type AnchorDataset } from './testing/anchor-protocol.js';
+import { readSharedData, sharedDataDir, sharedPath } from '../../test/support/shared.js';
 
-const HEART = readFileSync('/work/shared/data/heart_disease_uci.csv', 'utf8');
-const STROKE = readFileSync('/work/shared/data/stroke.csv', 'utf8');
+const HEART = readSharedData('heart_disease_uci.csv');
+const STROKE = readSharedData('stroke.csv');
 
 function lrPipeline(d: AnchorDataset, params = {}): Pipeline {
   return new Pipeline({ steps: [['prep', anchorPreprocessor(d.numeric, d.categorical, true)], ['model', new LogisticRegression({ maxIter: 1000, ...params })]] });
@@ -113,7 +114,7 @@ def prep(num, cat, scale):
     ns = [('impute', SimpleImputer(strategy='median'))] + ([('scale', StandardScaler())] if scale else [])
     cs = [('impute', SimpleImputer(strategy='most_frequent')), ('onehot', OneHotEncoder(handle_unknown='ignore', sparse_output=False))]
     return ColumnTransformer([('num', Pipeline(ns), num), ('cat', Pipeline(cs), cat)])
-D = '/work/shared/data/'
+D = ${JSON.stringify(sharedDataDir() + '/')}
 hn = ['age', 'trestbps', 'chol', 'thalch', 'oldpeak', 'ca']; hc = ['sex', 'cp', 'fbs', 'restecg', 'exang', 'slope', 'thal']
 sn = ['age', 'hypertension', 'heart_disease', 'avg_glucose_level', 'bmi']; sc = ['gender', 'ever_married', 'work_type', 'Residence_type', 'smoking_status']
 # TRUE/FALSE read as text (Cairn keeps them categorical strings); pandas' default bool parsing only renames them True/False.
@@ -163,7 +164,7 @@ describe.skipIf(!sk)('ColumnTransformer parity with scikit-learn on the referenc
 });
 
 describe('anchor protocol CV: LogisticRegression ROC-AUC vs RESULTS.md', () => {
-  const results = JSON.parse(readFileSync('/work/shared/anchors/ml/results.json', 'utf8'));
+  const results = JSON.parse(readFileSync(sharedPath('anchors', 'ml/results.json'), 'utf8'));
   for (const [name, text, load, anchor, key] of [['heart', HEART, heartDataset, 0.891, 'heart_disease_uci'], ['stroke', STROKE, strokeDataset, 0.837, 'stroke']] as const) {
     it(`${name}: 5-fold stratified (seed 42) mean ROC-AUC within 0.01 of ${anchor}`, () => {
       const d = load(text);

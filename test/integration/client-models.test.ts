@@ -11,6 +11,7 @@ import { LogisticRegression } from '../../src/learn/linear/index.js';
 import { Pipeline } from '../../src/learn/pipeline.js';
 import { anchorPreprocessor, heartDataset, type AnchorDataset } from '../../src/learn/testing/anchor-protocol.js';
 import { startTestServer, type TestServer } from './server-harness.js';
+import { readSharedData } from '../support/shared.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'cairn-client-models-'));
 let heart: AnchorDataset;
@@ -19,7 +20,7 @@ let forest: Pipeline;
 let server: TestServer;
 
 beforeAll(async () => {
-  heart = heartDataset(readFileSync('/work/shared/data/heart_disease_uci.csv', 'utf8'));
+  heart = heartDataset(readSharedData('heart_disease_uci.csv'));
   logistic = new Pipeline({ steps: [['prep', anchorPreprocessor(heart.numeric, heart.categorical, true)], ['model', new LogisticRegression({})]] }).fit(heart.X, heart.y);
   forest = new Pipeline({ steps: [['prep', anchorPreprocessor(heart.numeric, heart.categorical, false)], ['model', new RandomForestClassifier({ nEstimators: 20, seed: 3, nJobs: 1 })]] }).fit(heart.X, heart.y);
   server = await startTestServer();

@@ -11,6 +11,7 @@ import { Pipeline } from '../../src/learn/pipeline.js';
 import { anchorPreprocessor, heartDataset } from '../../src/learn/testing/anchor-protocol.js';
 import { saveModel } from '../../src/models/package/save-model.js';
 import { DEBIAN_PYTHON, mlflowPythonEnv, mlflowPythonUnavailable } from '../support/cairn-server.js';
+import { readSharedData, sharedPath } from '../support/shared.js';
 
 const unavailable = mlflowPythonUnavailable();
 if (unavailable) console.warn(`SKIP model-package-python: ${unavailable} (run ../shared/anchors/mlflow/start_mlflow.sh prepare)`);
@@ -36,8 +37,8 @@ out["example_shape"] = list(ex.shape)
 man = json.load(open(os.path.join(d, "MANIFEST.json")))
 out["manifest_ok"] = all(hashlib.sha256(open(os.path.join(d, f), "rb").read()).hexdigest() == h for f, h in man["files"].items())
 prof = json.load(open(os.path.join(d, "reference_profile.json")))
-df = pd.read_csv("/work/shared/data/heart_disease_uci.csv")
-text = pd.read_csv("/work/shared/data/heart_disease_uci.csv", dtype=str)  # TRUE/FALSE stay text, as in Cairn
+df = pd.read_csv(${JSON.stringify(sharedPath("data", "heart_disease_uci.csv"))})
+text = pd.read_csv(${JSON.stringify(sharedPath("data", "heart_disease_uci.csv"))}, dtype=str)  # TRUE/FALSE stay text, as in Cairn
 bad = []
 for f in prof["features"]:
   col = df[f["name"]]
@@ -61,7 +62,7 @@ print(json.dumps(out, default=str))
 
 describe.skipIf(unavailable !== null)('a Cairn package read by MLflow 2.17 (Python) and numpy', () => {
   it('parses MLmodel, signature and input example; checksums and profile statistics agree', async () => {
-    const heart = heartDataset(readFileSync('/work/shared/data/heart_disease_uci.csv', 'utf8'));
+    const heart = heartDataset(readSharedData('heart_disease_uci.csv'));
     const pipeline = new Pipeline({ steps: [['prep', anchorPreprocessor(heart.numeric, heart.categorical, true)], ['model', new LogisticRegression({})]] }).fit(heart.X, heart.y);
     const dir = path.join(tmp, 'model');
     // a whole second: PyYAML would read an unquoted `… 17:28:53.000000` as a datetime and print it without the fraction

@@ -6,15 +6,13 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sharedDir } from './shared.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CAIRN_MAIN = path.join(REPO_ROOT, 'src/cli/main.ts');
 export const DEBIAN_PYTHON = '/usr/bin/python3';
 
-/** The shared folder (anchors, data) beside the repo; `CAIRN_SHARED` overrides it. */
-export function sharedDir(): string {
-  return process.env.CAIRN_SHARED ?? path.resolve(REPO_ROOT, '../shared');
-}
+export { sharedDir } from './shared.js';
 
 export function startMlflowScript(): string {
   return path.join(sharedDir(), 'anchors/mlflow/start_mlflow.sh');

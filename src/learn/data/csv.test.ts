@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { getColumn, type Column } from '../core/frame.js';
 import { parseCsv } from './csv.js';
 import { frameSchema, frameToRecords, recordToRowInto, recordsToFrame, type Cell } from './records.js';
+import { sharedDataDir } from '../../../test/support/shared.js';
 
-const DATA = '/work/shared/data';
+const DATA = sharedDataDir();
 
 function missing(c: Column): number {
   let n = 0;

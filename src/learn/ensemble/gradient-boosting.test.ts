@@ -7,8 +7,9 @@ import { ANCHOR_AUC, ANCHOR_FOLDS_PY, ROC_AUC_PY, toAnchorFold, type AnchorFoldJ
 import { GradientBoostingClassifier } from './gradient-boosting.js';
 import { binMatrix, computeCuts } from './hist-binning.js';
 import { histHelperReady, histHelperTaskCount, startHistHelper, useHistHelper } from './hist-pool.js';
+import { sharedDataDir } from '../../../test/support/shared.js';
 
-const DATA_DIR = '/work/shared/data';
+const DATA_DIR = sharedDataDir();
 const sk = hasSklearn();
 
 function synthetic(seed: number, n: number, nClasses = 2, missing = 0) {

@@ -6,8 +6,9 @@ import { hasSklearn, runPython } from '../../../test/support/python.js';
 import { ANCHOR_AUC, ANCHOR_FOLDS_PY, ROC_AUC_PY, toAnchorFold, type AnchorFoldJson } from './anchor-folds.js';
 import { DecisionTreeClassifier } from '../tree/decision-tree.js';
 import { RandomForestClassifier } from './random-forest.js';
+import { sharedDataDir } from '../../../test/support/shared.js';
 
-const DATA_DIR = '/work/shared/data';
+const DATA_DIR = sharedDataDir();
 const sk = hasSklearn();
 
 function synthetic(seed: number, n: number) {

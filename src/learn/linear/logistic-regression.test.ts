@@ -6,6 +6,7 @@ import { Rng } from '../core/random.js';
 import { hasSklearn, runPython } from '../../../test/support/python.js';
 import { anchorPreprocessor, heartDataset } from '../testing/anchor-protocol.js';
 import { LogisticRegression } from './logistic-regression.js';
+import { readSharedData } from '../../../test/support/shared.js';
 
 function blobs(seed: number, n: number, d: number, k: number): { X: Matrix; y: Float64Array } {
   const rng = new Rng(seed);
@@ -96,7 +97,7 @@ interface LrConfig { data: 'heart' | 'heartNumeric' | 'multi'; C: number; solver
 
 describe.skipIf(!sk)('LogisticRegression parity with scikit-learn 1.2', () => {
   if (!sk) console.warn('scikit-learn not found at /usr/bin/python3: LogisticRegression parity tests skipped');
-  const heart = heartDataset(readFileSync('/work/shared/data/heart_disease_uci.csv', 'utf8'));
+  const heart = heartDataset(readSharedData('heart_disease_uci.csv'));
   const Xh = anchorPreprocessor(heart.numeric, heart.categorical, true).fitTransform(heart.X);
   // The 6 standardised numeric columns only: no one-hot block collinear with the intercept.
   const Xn = matrix(Xh.nRows, 6);

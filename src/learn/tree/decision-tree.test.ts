@@ -5,8 +5,9 @@ import { hasSklearn, runPython } from '../../../test/support/python.js';
 import { ANCHOR_FOLDS_PY, toAnchorFold, type AnchorFoldJson } from '../ensemble/anchor-folds.js';
 import { DecisionTreeClassifier } from './decision-tree.js';
 import { numpyRandint31 } from './sklearn-rng.js';
+import { sharedDataDir } from '../../../test/support/shared.js';
 
-const DATA_DIR = '/work/shared/data';
+const DATA_DIR = sharedDataDir();
 const sk = hasSklearn();
 
 describe('DecisionTreeClassifier', () => {

@@ -17,6 +17,7 @@ import { anchorPreprocessor, heartDataset, type AnchorDataset } from '../../lear
 import { loadModelFromDir } from './load-model.js';
 import { sha256Hex } from './manifest.js';
 import { saveModel } from './save-model.js';
+import { readSharedData } from '../../../test/support/shared.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'cairn-model-pkg-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -27,7 +28,7 @@ let logistic: Pipeline;
 let forestDir: string;
 
 beforeAll(async () => {
-  heart = heartDataset(readFileSync('/work/shared/data/heart_disease_uci.csv', 'utf8'));
+  heart = heartDataset(readSharedData('heart_disease_uci.csv'));
   forest = new Pipeline({ steps: [['prep', anchorPreprocessor(heart.numeric, heart.categorical, false)], ['model', new RandomForestClassifier({ nEstimators: 30, seed: 7, nJobs: 1 })]] }).fit(heart.X, heart.y);
   logistic = new Pipeline({ steps: [['prep', anchorPreprocessor(heart.numeric, heart.categorical, true)], ['model', new LogisticRegression({ C: 1, maxIter: 200 })]] }).fit(heart.X, heart.y);
   forestDir = path.join(tmp, 'forest');
@@ -233,7 +234,7 @@ describe('signature enforcement', () => {
 describe('reference profile', () => {
   // Independent figures: the data README (pandas counts) and a direct read of the CSV text.
   function rawColumn(name: string): (string | undefined)[] {
-    const lines = readFileSync('/work/shared/data/heart_disease_uci.csv', 'utf8').trim().split('\n');
+    const lines = readSharedData('heart_disease_uci.csv').trim().split('\n');
     const j = lines[0].split(',').indexOf(name);
     return lines.slice(1).map((l) => { const v = l.split(',')[j]; return v === '' ? undefined : v; });
   }
