@@ -3,7 +3,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { pino } from 'pino';
 import { resolveDefaultArtifactRoot } from '../server/start.js';
-import { openTrackingStore } from '../tracking/open-store.js';
+import { openStores } from '../registry/open-stores.js';
 import { banner, runSingleServer, SHUTDOWN_GRACE_MS } from './run-server.js';
 import type { ServerConfig } from './server-options.js';
 
@@ -18,8 +18,8 @@ export async function runClusterWorker(): Promise<void> {
 export async function runClusterPrimary(config: ServerConfig): Promise<void> {
   const logger = pino({ level: config.logLevel });
   // Opening the store migrates it, here, once, so workers never race on schema changes.
-  const store = await openTrackingStore(config.backendStoreUri, { defaultArtifactRoot: resolveDefaultArtifactRoot(config) });
-  await store.close();
+  const stores = await openStores(config.backendStoreUri, { defaultArtifactRoot: resolveDefaultArtifactRoot(config) });
+  await stores.close();
 
   const env = { [WORKER_CONFIG_ENV]: JSON.stringify(config) };
   let stopping = false;

@@ -7,7 +7,7 @@ import type {
 } from '../store.js';
 import * as experiments from './experiment-operations.js';
 import { getMetricHistory, getMetricHistoryBulkInterval } from './metric-history.js';
-import { migrate } from './migrations.js';
+import { migrateTrackingSchema } from './migrations.js';
 import * as runs from './run-operations.js';
 import { RunCache } from './run-cache.js';
 import { importRun } from './run-import.js';
@@ -35,7 +35,7 @@ export class SqlTrackingStore implements TrackingStore {
   }
 
   async init(): Promise<void> {
-    await migrate(this.db);
+    await migrateTrackingSchema(this.db);
     await experiments.ensureDefaultExperiment(this.ctx);
   }
   close(): Promise<void> { return this.db.close(); }
