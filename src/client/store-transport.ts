@@ -50,7 +50,7 @@ export function storeTransport(store: TrackingStore, uri: string, artifactRoot: 
     'createExperiment', 'getExperiment', 'getExperimentByName', 'searchExperiments', 'renameExperiment',
     'deleteExperiment', 'restoreExperiment', 'setExperimentTag', 'deleteExperimentTag', 'createRun', 'getRun',
     'updateRun', 'deleteRun', 'restoreRun', 'searchRuns', 'logMetric', 'logParam', 'setTag', 'deleteTag',
-    'logBatch', 'logInputs', 'getMetricHistory', 'getMetricHistoryBulkInterval',
+    'logBatch', 'logInputs', 'recordLoggedModel', 'getMetricHistory', 'getMetricHistoryBulkInterval',
   ];
   const bound = Object.fromEntries(methods.map((m) => {
     const fn = (store[m] as (...a: unknown[]) => Promise<unknown>).bind(store);
