@@ -12,7 +12,8 @@ import {
   MAX_ENTITIES_PER_BATCH, MAX_PARAMS_TAGS_PER_BATCH, validateMetric, validateParam, validateTag,
 } from '../tracking/validation.js';
 import { metricRoom } from './batch-split.js';
-import { backoffDelay, isTransientError, sleep } from './http-connection.js';
+import { backoffDelay } from '../core/backoff.js';
+import { isTransientError, sleep } from './http-connection.js';
 
 export interface BatchLoggerOptions {
   /** A partly filled queue is sent after this long (default 1000 ms). */

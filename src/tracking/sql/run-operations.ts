@@ -14,7 +14,8 @@ import { generateRunName } from './run-name-generator.js';
 import { RUN_COLUMNS, loadRuns, toRunInfo, type RunRow } from './run-loader.js';
 import { RUN_NAME_TAG, dedupeParams, writeMetrics, writeParams, writeTags } from './run-data-writer.js';
 import type { SqlExecutor } from '../../db/sql-database.js';
-import { joinArtifactPath, type StoreContext } from './store-context.js';
+import { joinArtifactPath } from '../../artifacts/artifact-path.js';
+import type { StoreContext } from './store-context.js';
 
 const RUN_STATUSES: RunStatus[] = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'];
 const USER_TAG = 'mlflow.user';
