@@ -7,7 +7,8 @@ describe('backoffDelay', () => {
 
   it('doubles per retry from the initial delay and stops at the cap', () => {
     const top = () => 1; // the top of the default jitter range: the un-jittered delay
-    expect([0, 1, 2, 3, 5, 6, 40].map((r) => backoffDelay(policy, r, top))).toEqual([100, 200, 400, 800, 3200, 5000, 5000]);
+    const delays = [0, 1, 2, 3, 5, 6, 40].map((r) => backoffDelay(policy, r, top));
+    expect(delays).toEqual([100, 200, 400, 800, 3200, 5000, 5000]);
     expect(backoffDelay(policy, -3, top)).toBe(100);
   });
 

@@ -17,7 +17,10 @@ const DEFAULT_JITTER: readonly [number, number] = [0.5, 1];
 /** 2^30 times any sensible initial delay is past every cap; larger exponents only risk Infinity·0. */
 const MAX_EXPONENT = 30;
 
-/** Delay before retry `retry` (0 for the first): initialDelayMs·2^retry, capped at maxDelayMs, times the jitter factor, in whole ms. */
+/**
+ * Delay before retry `retry` (0 for the first): initialDelayMs·2^retry, capped at maxDelayMs, times
+ * the jitter factor, in whole milliseconds.
+ */
 export function backoffDelay(policy: BackoffPolicy, retry: number, random: () => number = Math.random): number {
   const [low, high] = policy.jitter ?? DEFAULT_JITTER;
   const exponent = Math.min(Math.max(retry, 0), MAX_EXPONENT);

@@ -74,7 +74,8 @@ export async function migrate(db: SqlDatabase, migrations: Migration[]): Promise
         return;
       }
       for (const statement of m.statements(db.dialect)) await tx.exec(statement);
-      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, Date.now()]);
+      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
+        [m.version, m.name, Date.now()]);
       applied.push(m.version);
     });
   }

@@ -18,7 +18,7 @@ export interface Stores {
   close(): Promise<void>;
 }
 
-/** The registry and webhook stores on an open SQL tracking store's connection, already migrated (openStores does it). */
+/** The registry and webhook stores on an open SQL tracking store's connection, migrated (openStores does it). */
 export function storesOn(tracking: SqlTrackingStore): Stores {
   return {
     tracking,

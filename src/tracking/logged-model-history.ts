@@ -49,7 +49,7 @@ export function parseLoggedModelJson(modelJson: string): Record<string, unknown>
   return loggedModelEntry(fields);
 }
 
-/** The tag's next value: the previous list plus `entry`. An unparseable list is replaced rather than blocking logging. */
+/** The tag's next value: the previous list plus `entry`; an unparseable list is replaced, not an obstacle. */
 export function appendLoggedModel(previous: string | undefined, entry: Record<string, unknown>): string {
   let history: unknown[] = [];
   if (previous) {

@@ -90,10 +90,14 @@ describe.each(engines)('registry migrations on $name', (engine) => {
     const legacy = await fresh.connect();
     // Earlier releases ran one list holding every table, in one call, from the tracking store.
     await migrate(legacy, ALL);
-    await legacy.run('INSERT INTO registered_models (name, creation_time, last_updated_time, description) VALUES (?, ?, ?, ?)',
+    await legacy.run(
+      'INSERT INTO registered_models (name, creation_time, last_updated_time, description) VALUES (?, ?, ?, ?)',
       ['legacy-model', 1, 1, 'from before the split']);
-    await legacy.run(`INSERT INTO registry_webhooks (id, name, url, events, model_name, secret, description, active, creation_time, last_updated_time)
-      VALUES (?, ?, ?, ?, NULL, ?, NULL, 1, 1, 1)`, ['wh1', 'hook', 'https://example.com/hook', 'MODEL_VERSION_CREATED', 's3cret']);
+    await legacy.run(
+      `INSERT INTO registry_webhooks
+         (id, name, url, events, model_name, secret, description, active, creation_time, last_updated_time)
+       VALUES (?, ?, ?, ?, NULL, ?, NULL, 1, 1, 1)`,
+      ['wh1', 'hook', 'https://example.com/hook', 'MODEL_VERSION_CREATED', 's3cret']);
     const before = await recorded(legacy);
     await legacy.close();
 

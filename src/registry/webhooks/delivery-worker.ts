@@ -49,8 +49,11 @@ export function deliveryWorkerOptionsFromEnv(env: NodeJS.ProcessEnv = process.en
 }
 
 /** Delay before attempt `attempts + 1`: base·2^(attempts−1), capped, ±25 % jitter. */
-export function nextAttemptDelay(attempts: number, o: Pick<DeliveryWorkerOptions, 'backoffBaseMs' | 'backoffMaxMs'>, random = Math.random): number {
-  return backoffDelay({ initialDelayMs: o.backoffBaseMs, maxDelayMs: o.backoffMaxMs, jitter: [0.75, 1.25] }, attempts - 1, random);
+export function nextAttemptDelay(
+  attempts: number, o: Pick<DeliveryWorkerOptions, 'backoffBaseMs' | 'backoffMaxMs'>, random = Math.random,
+): number {
+  const policy = { initialDelayMs: o.backoffBaseMs, maxDelayMs: o.backoffMaxMs, jitter: [0.75, 1.25] as const };
+  return backoffDelay(policy, attempts - 1, random);
 }
 
 type Claimed = DeliveryRow & Pick<WebhookRow, 'url' | 'secret'>;

@@ -149,7 +149,8 @@ export async function recordLoggedModel(ctx: StoreContext, runId: string, modelJ
   const entry = parseLoggedModelJson(modelJson);
   await ctx.db.transaction(async (tx) => {
     await requireActiveRun(tx, runId, ctx.db.dialect.forUpdate);
-    const previous = await tx.get<{ value: string }>('SELECT value FROM tags WHERE run_uuid = ? AND key = ?', [runId, LOGGED_MODELS_TAG]);
+    const previous = await tx.get<{ value: string }>(
+      'SELECT value FROM tags WHERE run_uuid = ? AND key = ?', [runId, LOGGED_MODELS_TAG]);
     const tag = { key: LOGGED_MODELS_TAG, value: appendLoggedModel(previous?.value, entry) };
     validateTag(tag);
     await writeTags(tx, runId, [tag]);

@@ -67,7 +67,9 @@ export class SqlTrackingStore implements TrackingStore {
   deleteTag(runId: string, key: string): Promise<void> { return runs.deleteTag(this.ctx, runId, key); }
   logBatch(runId: string, batch: LogBatchInput): Promise<void> { return runs.logBatch(this.ctx, runId, batch); }
   logInputs(runId: string, inputs: DatasetInput[]): Promise<void> { return runs.logInputs(this.ctx, runId, inputs); }
-  recordLoggedModel(runId: string, modelJson: string): Promise<void> { return runs.recordLoggedModel(this.ctx, runId, modelJson); }
+  recordLoggedModel(runId: string, modelJson: string): Promise<void> {
+    return runs.recordLoggedModel(this.ctx, runId, modelJson);
+  }
   importRun(run: ImportedRun): Promise<ImportRunResult> { return importRun(this.ctx, run); }
 
   getMetricHistory(runId: string, metricKey: string, query?: MetricHistoryQuery): Promise<PagedList<Metric>> {
