@@ -10,6 +10,7 @@ import { openStores } from '../registry/open-stores.js';
 import { importMlruns, type MlrunsImportProgress, type MlrunsImportSummary } from '../tracking/import/mlruns-import.js';
 import { mlrunsRoot } from '../tracking/import/mlruns-reader.js';
 import { UsageError } from './rest-call.js';
+import { sqliteOpenMessage } from './server-startup.js';
 import {
   DEFAULT_ARTIFACTS_DESTINATION, defaultBackendStoreUri, isDatabaseUri, parseBackendStoreUri, sqliteFilePath,
 } from './server-options.js';
@@ -101,11 +102,13 @@ export function importCommand(): Command {
     .action(async (source: string, flags: ImportFlags) => {
       const backendStoreUri = importTargetUri(flags);
       const artifactsDestination = path.resolve(flags.artifactsDestination);
+      const root = mlrunsRoot(source);
       const dbFile = sqliteFilePath(backendStoreUri);
       if (dbFile) mkdirSync(path.dirname(dbFile), { recursive: true });
       const defaultArtifactRoot = resolveDefaultArtifactRoot({ defaultArtifactRoot: flags.defaultArtifactRoot, artifactsDestination, serveArtifacts: true });
-      const root = mlrunsRoot(source);
-      const stores = await openStores(backendStoreUri, { defaultArtifactRoot });
+      const stores = await openStores(backendStoreUri, { defaultArtifactRoot }).catch((err: unknown) => {
+        throw new Error(sqliteOpenMessage(err, backendStoreUri) ?? (err as Error).message);
+      });
       const tty = process.stderr.isTTY === true;
       let last = 0;
       try {
