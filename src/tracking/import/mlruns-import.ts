@@ -107,7 +107,7 @@ async function sourceArtifactDir(run: MlrunsRun, roots: ReadableRoots): Promise<
   if (!existsSync(recorded)) return {};
   return {
     refused: `artifact_uri '${run.artifactUri}' lies outside the source tree ${roots.tree}: not read `
-      + `(to read it, pass --allow-artifacts-outside ${path.dirname(recorded)} or a directory above it)`,
+      + `(to read it, pass --allow-artifacts-outside ${recorded} or a directory above it)`,
   };
 }
 
