@@ -7,7 +7,7 @@ import path from 'node:path';
 import { resolveDefaultArtifactRoot } from '../server/start.js';
 import { importMlrunsModels, type MlrunsModelsSummary } from '../registry/import/mlruns-models.js';
 import { openStores } from '../registry/open-stores.js';
-import { importMlruns, type MlrunsImportProgress, type MlrunsImportSummary } from '../tracking/import/mlruns-import.js';
+import { importMlruns, sourceExperiments, type MlrunsImportProgress, type MlrunsImportSummary } from '../tracking/import/mlruns-import.js';
 import { mlrunsRoot } from '../tracking/import/mlruns-reader.js';
 import { UsageError } from './rest-call.js';
 import { sqliteOpenMessage } from './server-startup.js';
@@ -103,6 +103,8 @@ export function importCommand(): Command {
       const backendStoreUri = importTargetUri(flags);
       const artifactsDestination = path.resolve(flags.artifactsDestination);
       const root = mlrunsRoot(source);
+      // checked before anything is created, so a wrong source leaves no store behind
+      await sourceExperiments(source);
       const dbFile = sqliteFilePath(backendStoreUri);
       if (dbFile) mkdirSync(path.dirname(dbFile), { recursive: true });
       const defaultArtifactRoot = resolveDefaultArtifactRoot({ defaultArtifactRoot: flags.defaultArtifactRoot, artifactsDestination, serveArtifacts: true });

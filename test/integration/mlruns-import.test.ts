@@ -296,6 +296,15 @@ describe('cairn import reads artifacts only inside the source tree', () => {
     expect(Object.values(filesUnder(linked.artifacts))).not.toContain(SECRET);
   }, 60_000);
 
+  it('creates no store for a directory that is not a file store', async () => {
+    const notAStore = path.join(tmp, 'not-a-store');
+    mkdirSync(notAStore);
+    const res = await runCairnCli(['import', notAStore, '--backend-store-uri', `sqlite:///${tmp}/no-store/cairn.db`]);
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain(`'${notAStore}' holds no MLflow experiments`);
+    expect(existsSync(path.join(tmp, 'no-store'))).toBe(false);
+  }, 60_000);
+
   it('refuses an http(s) --tracking-uri with exit status 2, naming --backend-store-uri', async () => {
     const res = await runCairnCli(['import', tmp, '--tracking-uri', 'http://127.0.0.1:5000']);
     expect(res.status).toBe(2);

@@ -190,6 +190,16 @@ async function importRunArtifacts(
   }
 }
 
+/** The experiments of the file store `source` names; refused when it holds none (it is not a file store). */
+export async function sourceExperiments(source: string): Promise<MlrunsExperiment[]> {
+  const experiments = await readExperiments(mlrunsRoot(source));
+  if (experiments.length === 0) {
+    throw new InvalidParameter(`'${source}' holds no MLflow experiments `
+      + '(an MLflow file store has <experiment id>/meta.yaml, at least 0/meta.yaml).');
+  }
+  return experiments;
+}
+
 export async function importMlruns(store: TrackingStore, source: string, options: MlrunsImportOptions): Promise<MlrunsImportSummary> {
   const root = mlrunsRoot(source);
   const roots = await ReadableRoots.open(root, options.allowArtifactsOutside);
@@ -198,10 +208,7 @@ export async function importMlruns(store: TrackingStore, source: string, options
     artifactProblems: [],
     artifactsRerooted: [], warnings: [], runsWithRemoteArtifacts: 0, runArtifactUris: new Map(),
   };
-  const experiments = await readExperiments(root);
-  if (experiments.length === 0) {
-    throw new InvalidParameter(`'${source}' holds no MLflow experiments (an MLflow file store has <experiment id>/meta.yaml, at least 0/meta.yaml).`);
-  }
+  const experiments = await sourceExperiments(source);
   for (const [index, sourceExp] of experiments.entries()) {
     const { experiment, created } = await targetExperiment(store, sourceExp, summary.warnings);
     const entry: ImportedExperimentSummary = {
