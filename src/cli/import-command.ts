@@ -7,7 +7,9 @@ import path from 'node:path';
 import { resolveDefaultArtifactRoot } from '../server/start.js';
 import { importMlrunsModels, type MlrunsModelsSummary } from '../registry/import/mlruns-models.js';
 import { openStores } from '../registry/open-stores.js';
-import { importMlruns, sourceExperiments, type MlrunsImportProgress, type MlrunsImportSummary } from '../tracking/import/mlruns-import.js';
+import {
+  importMlruns, sourceExperiments, type MlrunsImportProgress, type MlrunsImportSummary,
+} from '../tracking/import/mlruns-import.js';
 import { mlrunsRoot } from '../tracking/import/mlruns-reader.js';
 import { UsageError } from './rest-call.js';
 import { sqliteOpenMessage } from './server-startup.js';
