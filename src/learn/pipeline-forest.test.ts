@@ -1,5 +1,4 @@
 // The serving path with a forest: impute + one-hot + RandomForest(100) scored one record at a time.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Classifier } from './core/estimator.js';
 import type { Frame } from './core/frame.js';

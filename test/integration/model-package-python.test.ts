@@ -1,7 +1,7 @@
 // Another runtime reads a Cairn package: MLflow 2.17's own Python `Model.load` parses the MLmodel
 // (signature, input example), hashlib checks MANIFEST.json, and numpy/pandas recompute the
 // reference profile's statistics from the CSV.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fromRows, matrix, type Matrix } from '../core/matrix.js';
 import { restoreComponent } from '../core/serialization.js';

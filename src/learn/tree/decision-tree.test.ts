@@ -71,12 +71,12 @@ describe('DecisionTreeClassifier', () => {
     }
     const X = fromRows(rows);
     for (const labels of [y, y.map((v) => (v > 0 ? 1 : 0))]) { // three classes, and the two-class gini fast path
-      const fit = (w?: number) => new DecisionTreeClassifier({ maxFeatures: 2, seed: 3 })
+      const grow = (w?: number) => new DecisionTreeClassifier({ maxFeatures: 2, seed: 3 })
         .fit(X, labels, w === undefined ? {} : { sampleWeight: new Float64Array(X.nRows).fill(w) }).tree_!;
-      const base = fit();
+      const base = grow();
       expect(base.nodeCount).toBeGreaterThan(15);
       for (const w of [16, 0.5]) {
-        const t = fit(w);
+        const t = grow(w);
         expect(Array.from(t.feature)).toEqual(Array.from(base.feature));
         expect(Array.from(t.threshold)).toEqual(Array.from(base.threshold));
         expect(Array.from(t.value)).toEqual(Array.from(base.value, (v) => v * w));
