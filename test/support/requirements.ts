@@ -34,7 +34,10 @@ function postgresUnavailable(): string | null {
 }
 
 const REQUIREMENTS: Record<Requirement, RequirementSpec> = {
-  sklearn: { check: () => pythonImportError('sklearn'), enable: () => 'apt-get install -y python3-sklearn python3-pandas' },
+  sklearn: {
+    check: () => pythonImportError('sklearn'),
+    enable: () => 'apt-get install -y python3-sklearn python3-pandas',
+  },
   xgboost: { check: () => pythonImportError('xgboost'), enable: () => 'apt-get install -y python3-xgboost' },
   imblearn: { check: () => pythonImportError('imblearn'), enable: () => 'apt-get install -y python3-imblearn' },
   'mlflow-python': {

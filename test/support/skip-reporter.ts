@@ -78,7 +78,8 @@ export default class SkipReporter implements Reporter {
     if (lines.length > 0) {
       out.write(`\n${lines.join('\n')}\n`);
       if (process.env.CI === 'true') {
-        out.write('CI must run every test: the requirements above are missing on this machine (see scripts/setup-system.sh)\n');
+        out.write('CI must run every test: the requirements above are missing on this machine');
+        out.write(' (scripts/setup-system.sh installs them)\n');
         process.exitCode = 1;
       }
     }
