@@ -12,11 +12,9 @@ import { importMlruns } from '../../src/tracking/import/mlruns-import.js';
 import { importMlrunsModels } from '../../src/registry/import/mlruns-models.js';
 import { openStores } from '../../src/registry/open-stores.js';
 import { runCairnCli } from '../support/cairn-cli.js';
-import { DEBIAN_PYTHON, REPO_ROOT, exec, mlflowPythonEnv, mlflowPythonUnavailable, startCairnServer, type CairnServer } from '../support/cairn-server.js';
+import { DEBIAN_PYTHON, REPO_ROOT, exec, mlflowPythonEnv, startCairnServer, type CairnServer } from '../support/cairn-server.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
-
-const unavailable = mlflowPythonUnavailable();
-if (unavailable) console.warn(`SKIP mlruns-import: ${unavailable}`);
+import { lacks } from '../support/requirements.js';
 
 const SCRIPT = path.join(REPO_ROOT, 'test/compat/mlruns_store.py');
 const tmp = mkdtempSync(path.join(tmpdir(), 'cairn-mlruns-'));
@@ -47,7 +45,7 @@ async function dump(uri: string, name: string): Promise<Dump> {
   return JSON.parse(readFileSync(out, 'utf8')) as Dump;
 }
 
-describe.skipIf(unavailable !== null)('cairn import of an MLflow file store', () => {
+describe.skipIf(lacks('mlflow-python'))('cairn import of an MLflow file store', () => {
   const mlruns = path.join(tmp, 'source', 'mlruns');
   const dataDir = path.join(tmp, 'cairn');
 
@@ -101,7 +99,7 @@ describe.skipIf(unavailable !== null)('cairn import of an MLflow file store', ()
     expect(again.stdout).toContain('0 registered models imported, 1 already there, 0 skipped');
   }, 240_000);
 
-  it('imports into PostgreSQL the same way (registry too), and reports a run it cannot read without stopping', async () => {
+  it.skipIf(lacks('postgres'))('imports into PostgreSQL the same way (registry too), and reports a run it cannot read without stopping', async () => {
     // a run directory MLflow itself could not read either
     const heartDir = readdirSync(mlruns).map((d) => path.join(mlruns, d))
       .find((d) => existsSync(path.join(d, 'meta.yaml')) && readFileSync(path.join(d, 'meta.yaml'), 'utf8').includes('name: heart-disease'))!;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { openTrackingStore } from '../../src/tracking/open-store.js';
 import type { TrackingStore } from '../../src/tracking/store.js';
 import { startPostgres, type TestPostgres } from './postgres.js';
+import { lacks } from './requirements.js';
 
 export interface TrackingStoreBackend {
   name: 'sqlite' | 'postgres';
@@ -72,5 +73,5 @@ function postgresBackend(): TrackingStoreBackend {
 
 /** Fresh backend objects for one test file, for `describe.each(trackingStoreBackends())`. */
 export function trackingStoreBackends(): TrackingStoreBackend[] {
-  return [sqliteBackend(), postgresBackend()];
+  return lacks('postgres') ? [sqliteBackend()] : [sqliteBackend(), postgresBackend()];
 }
