@@ -3,7 +3,8 @@
 // file of the version through the artifact repository.
 import type { FastifyInstance } from 'fastify';
 import { normalizeArtifactPath } from '../../artifacts/safe-path.js';
-import { resolveModelVersionSource } from '../../registry/model-version-source.js';
+import { resolveRunsDownloadUri } from '../../models/model-uri.js';
+import { validateModelVersionSource } from '../../registry/model-version-source.js';
 import type { RegistryStore } from '../../registry/store.js';
 import { tagsFromJson } from '../mlflow-json.js';
 import { S, has, mlflowRoute } from '../mlflow-route.js';
@@ -26,7 +27,8 @@ export async function modelVersionRoutes(app: FastifyInstance, deps: RouteDeps):
     },
     required: ['name', 'source'],
     handler: async (input) => {
-      const storageLocation = await resolveModelVersionSource(deps.store, input.source, input.run_id || null);
+      // stored as given, as MLflow: a runs:/ source's run may live on another tracking server
+      await validateModelVersionSource(deps.store, input.source, input.run_id || null);
       // Absent optional strings are stored as '' like MLflow (proto2 defaults), so responses match.
       const version = await registry.createModelVersion({
         name: input.name,
@@ -35,7 +37,6 @@ export async function modelVersionRoutes(app: FastifyInstance, deps: RouteDeps):
         runLink: input.run_link ?? '',
         description: input.description ?? '',
         tags: tagsFromJson(input.tags),
-        storageLocation,
       });
       return { model_version: modelVersionToJson(version) };
     },
@@ -124,7 +125,10 @@ export async function modelVersionArtifactRoutes(app: FastifyInstance, deps: Rou
     fields: { ...VERSION_KEY, path: S.requiredString }, required: ['name', 'version', 'path'],
     handler: async (input, _request, reply) => {
       const relPath = normalizeArtifactPath(input.path);
-      const uri = await registry.getModelVersionDownloadUri(input.name, input.version);
+      const downloadUri = await registry.getModelVersionDownloadUri(input.name, input.version);
+      // a runs:/ source is read through this server's tracking store, as MLflow's RunsArtifactRepository
+      const tracking = { getRunArtifactUri: async (id: string) => (await deps.store.getRun(id)).info.artifactUri };
+      const uri = await resolveRunsDownloadUri(downloadUri, tracking);
       const { repo, basePath } = resolveRunArtifactRoot(deps, uri);
       return sendArtifact(reply, repo, joinArtifactPath(basePath, relPath));
     },
