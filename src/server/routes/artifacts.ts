@@ -64,15 +64,12 @@ export async function uploadArtifactRoutes(app: FastifyInstance, deps: RouteDeps
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
   app.post('/upload-artifact', {
-    schema: {
-      querystring: {
-        type: 'object',
-        properties: { run_uuid: S.requiredString, path: S.requiredString },
-        required: ['run_uuid', 'path'],
-      },
-    },
+    schema: { querystring: { type: 'object', properties: { run_uuid: S.string, path: S.string } } },
   }, async (request) => {
-    const { run_uuid: runId, path: rawPath } = request.query as { run_uuid: string; path: string };
+    const { run_uuid: runId, path: rawPath } = request.query as { run_uuid?: string; path?: string };
+    // MLflow's own wording (upload_artifact_handler), which its UI and tests match on
+    if (!runId) throw new InvalidParameter('Request must specify run_uuid.');
+    if (!rawPath) throw new InvalidParameter('Request must specify path.');
     const relPath = normalizeArtifactPath(rawPath);
     if (Number(request.headers['content-length'] ?? 0) > UI_UPLOAD_LIMIT) {
       throw new InvalidParameter('Artifact size is too large. Max size is 10MB.');

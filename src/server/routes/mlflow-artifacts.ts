@@ -54,6 +54,7 @@ export async function mlflowArtifactRoutes(app: FastifyInstance, deps: RouteDeps
     try {
       await repo.write(rel, source);
     } catch (err) {
+      if (err instanceof CairnError) throw err;
       // a client that hangs up mid-upload is not a server fault; the partial file is already gone
       if (request.raw.destroyed || (err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') {
         throw new CairnError('MALFORMED_REQUEST', 'Upload aborted before the request body was complete');
