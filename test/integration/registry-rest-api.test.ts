@@ -2,6 +2,7 @@
 // endpoint of model_registry.proto on all three prefixes, the declared HTTP methods (PATCH and
 // DELETE with JSON bodies), runs:/ sources kept as given, get-artifact, and MLflow's error codes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawRequest as rawHttp } from '../support/raw-http.js';
 import { call, get, post, rawRequest, startTestServer, type ApiResponse, type TestServer } from './server-harness.js';
 
 let srv: TestServer;
@@ -227,4 +228,26 @@ describe('registry API details', () => {
     const model = (await get(api('/registered-models/get'), { name })).json.registered_model;
     expect(model.aliases).toEqual([{ alias: 'champion', version: holders[0] }]);
   }, 60_000);
+});
+
+describe('doubled slashes in the path, as MLflow (Werkzeug) treats them', () => {
+  it('leading ones are merged and answered; further in, a 308 to the merged path; in an artifact path, kept as part of it', async () => {
+    const name = `slashes-${unique()}`;
+    await post(`${srv.url}/api/2.0/mlflow/registered-models/create`, { name });
+    await post(`${srv.url}/api/2.0/mlflow/model-versions/create`, { name, source: 's3://b/m' });
+    const leading = await rawRequest(srv.url, 'GET', `//model-versions/get-artifact?name=${name}&version=1&path=../x`);
+    expect([leading.status, JSON.parse(leading.text)]).toEqual([400, { error_code: 'INVALID_PARAMETER_VALUE', message: 'Invalid path' }]);
+    const port = Number(new URL(srv.url).port);
+    const inner = await rawHttp(port, { method: 'GET', path: `/api/2.0/mlflow//registered-models/get?name=${name}` });
+    expect([inner.status, inner.headers.location]).toEqual([308, `/api/2.0/mlflow/registered-models/get?name=${name}`]);
+    const innerPost = await rawHttp(port, {
+      method: 'POST', path: '/api/2.0//mlflow/registered-models/create', headers: { 'content-type': 'application/json' }, body: '{"name":"x"}',
+    });
+    expect([innerPost.status, innerPost.headers.location]).toEqual([308, '/api/2.0/mlflow/registered-models/create']);
+    const put = await call(`${srv.url}/api/2.0/mlflow-artifacts/artifacts/slashes//a.txt`, { method: 'PUT', body: 'kept' });
+    expect(put.status).toBe(200);
+    expect((await call(`${srv.url}/api/2.0/mlflow-artifacts/artifacts/slashes/a.txt`)).text).toBe('kept');
+    const unknown = await rawRequest(srv.url, 'GET', '/nope//x');
+    expect(unknown.status).toBe(404);
+  });
 });
