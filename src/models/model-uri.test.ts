@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InvalidParameter, NotFound } from '../core/errors.js';
-import { parseModelUri, resolveModelUri, type ModelRegistryLookup, type ModelVersionRef } from './model-uri.js';
+import { parseModelUri, resolveModelUri, resolveRunsDownloadUri, type ModelRegistryLookup, type ModelVersionRef } from './model-uri.js';
 
 describe('parseModelUri: accepted forms', () => {
   it.each([
@@ -127,6 +127,13 @@ describe('resolveModelUri', () => {
     await expect(resolveModelUri('models:/runs-sourced/2', { registry, tracking }))
       .rejects.toThrow(/Run 'gone' not found: the model source 'runs:\/gone\/model' names a run this tracking server does not have/);
     await expect(resolveModelUri('models:/runs-sourced/1', { registry })).rejects.toThrow(/needs a tracking lookup/);
+    // split as MLflow's parse_runs_uri: an empty authority is no part of the run id; a bare runs:/ names no run
+    expect(await resolveRunsDownloadUri('runs:///r5/model', tracking)).toBe('mlflow-artifacts:/1/r5/artifacts/model');
+    expect(await resolveRunsDownloadUri('runs:/r5', tracking)).toBe('mlflow-artifacts:/1/r5/artifacts/');
+    for (const bad of ['runs:/', 'runs:', 'runs:r5/model']) {
+      await expect(resolveRunsDownloadUri(bad, tracking), bad).rejects.toThrow(/it names no run/);
+    }
+    expect(await resolveRunsDownloadUri('s3://b/m', undefined)).toBe('s3://b/m');
   });
 
   it('reports a stage without versions, an unknown version, and a missing lookup', async () => {

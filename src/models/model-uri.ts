@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidParameter, NotFound } from '../core/errors.js';
 import type { ModelVersionStage } from '../registry/entities.js';
+import { pyUrlParse } from '../registry/python-url.js';
 import { ALL_STAGES, MAX_REGISTERED_MODEL_NAME_LENGTH } from '../registry/validation.js';
 
 export type ModelUri =
@@ -203,9 +204,11 @@ async function resolveVersion(source: ModelUri, registry: ModelRegistryLookup): 
  */
 export async function resolveRunsDownloadUri(uri: string, tracking: RunArtifactLookup | undefined): Promise<string> {
   if (!/^runs:/i.test(uri)) return uri;
-  const m = /^runs:\/\/?([^/?#]+)(?:\/([^?#]*))?$/i.exec(uri);
-  if (!m) throw invalid(uri, 'it names no run', RUNS_FORM);
-  const [, runId, rel = ''] = m;
+  // split as MLflow's RunsArtifactRepository.parse_runs_uri does: urlparse's path, first segment the run
+  const parts = pyUrlParse(uri, 'Model source').path.split('/');
+  const runId = parts[1] ?? '';
+  if (parts[0] !== '' || runId === '') throw invalid(uri, 'it names no run', RUNS_FORM);
+  const rel = parts.slice(2).join('/');
   let root: string;
   try {
     root = await need(tracking, 'a tracking lookup', uri).getRunArtifactUri(runId);
