@@ -1,7 +1,7 @@
 // The model registry calls the client needs (logModel's registration, loadModel's models:/ URIs),
 // over MLflow's REST API or directly over a RegistryStore on the tracking store's database.
 import type { ModelVersion, ModelVersionStage, RegisteredModel } from '../registry/entities.js';
-import { resolveModelVersionSource } from '../registry/model-version-source.js';
+import { validateModelVersionSource } from '../registry/model-version-source.js';
 import type { RegistryStore } from '../registry/store.js';
 import { storesOn } from '../registry/open-stores.js';
 import type { Tag } from '../tracking/entities.js';
@@ -102,15 +102,15 @@ export function registryStoreFor(tracking: TrackingStore): RegistryStore | undef
   return tracking instanceof SqlTrackingStore ? storesOn(tracking).registry : undefined;
 }
 
-/** Registry calls straight onto the store; version sources are validated and resolved as the server does. */
+/** Registry calls straight onto the store; version sources are validated as the server does. */
 export function storeRegistryClient(registry: RegistryStore, tracking: TrackingStore): RegistryClient {
   return {
     createRegisteredModel: (name, options = {}) => registry.createRegisteredModel(name, options.tags ?? [], options.description ?? null),
     getRegisteredModel: (name) => registry.getRegisteredModel(name),
     async createModelVersion(o) {
-      const storageLocation = await resolveModelVersionSource(tracking, o.source, o.runId ?? null);
+      await validateModelVersionSource(tracking, o.source, o.runId ?? null);
       return registry.createModelVersion({
-        name: o.name, source: o.source, runId: o.runId ?? '', runLink: '', description: o.description ?? '', tags: o.tags ?? [], storageLocation,
+        name: o.name, source: o.source, runId: o.runId ?? '', runLink: '', description: o.description ?? '', tags: o.tags ?? [],
       });
     },
     getModelVersion: (name, version) => registry.getModelVersion(name, version),

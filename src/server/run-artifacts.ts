@@ -27,7 +27,14 @@ function proxiedPath(uri: string): string | undefined {
 }
 
 function localPath(uri: string): string | undefined {
-  if (uri.startsWith('file:')) return fileURLToPath(uri);
+  if (uri.startsWith('file:')) {
+    try {
+      return fileURLToPath(uri);
+    } catch (err) {
+      // e.g. file://remote-host/… or an unparsable host: a bad location, not a server fault
+      throw new InvalidParameter(`Artifact location '${uri}' is not a local file URI: ${(err as Error).message}`);
+    }
+  }
   if (path.isAbsolute(uri)) return uri;
   return undefined;
 }

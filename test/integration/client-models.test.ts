@@ -94,6 +94,16 @@ describe.skipIf(lacks('shared-data')).each(backends)('models over %s', (_name, u
         expect(bits(loaded.predictProba(heart.X)), modelUri).toEqual(expected[uuid]);
         rmSync(loaded.dir, { recursive: true, force: true });
       }
+      // a runs:/ source is stored as given and resolved through the run only when loading; a run this
+      // tracking server does not have (a registry apart from tracking) is named in the error
+      const runsSourced = await client.registry.createModelVersion({
+        name: 'heart', source: `runs:/${run2.info.runId}/models/forest`, runId: run2.info.runId,
+      });
+      expect(await client.registry.getModelVersionDownloadUri('heart', runsSourced.version)).toBe(`runs:/${run2.info.runId}/models/forest`);
+      expect((await client.loadModel(`models:/heart/${runsSourced.version}`)).modelUuid).toBe(info2.modelUuid);
+      const foreign = await client.registry.createModelVersion({ name: 'heart', source: 'runs:/0123456789abcdef0123456789abcdef/model' });
+      await expect(client.loadModel(`models:/heart/${foreign.version}`))
+        .rejects.toThrow(/Run '0123456789abcdef0123456789abcdef' not found: .*names a run this tracking server does not have/);
       const v1 = await client.loadModel('models:/heart/1');
       expect(v1.metadata).toEqual({ team: 'cardio' });
       expect(v1.resolved?.modelVersion?.version).toBe('1');
