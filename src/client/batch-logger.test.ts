@@ -154,7 +154,8 @@ describe('BatchLogger', () => {
         await transport.logBatch(id, batch);
       },
     };
-    const logger = new BatchLogger(sink, { retryForMs: 50, initialRetryDelayMs: 5, maxRetryDelayMs: 10, flushOnExit: false });
+    const retries = { retryForMs: 50, initialRetryDelayMs: 5, maxRetryDelayMs: 10 };
+    const logger = new BatchLogger(sink, { ...retries, flushOnExit: false });
     logger.logParam(runId, { key: 'lr', value: '0.2' });
     logger.logMetric(runId, { key: 'acc', value: 0.9, step: 0, timestamp: 1 });
     logger.setTag(runId, { key: 'team', value: 'x' });

@@ -5,7 +5,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CairnError } from '../core/errors.js';
 import { parseJsonBody, quoteNonFiniteTokens } from './json-body.js';
-import { doubleToJson, parseDouble } from './mlflow-json.js';
 import { startServer, type RunningServer } from './start.js';
 
 describe('parseJsonBody', () => {
@@ -46,18 +45,6 @@ describe('NUL characters', () => {
   });
 });
 
-describe('double conversion', () => {
-  it('round-trips non-finite values through protobuf JSON strings', () => {
-    for (const v of [NaN, Infinity, -Infinity, 0.5, -3]) {
-      const back = parseDouble(doubleToJson(v), 'value');
-      expect(Object.is(back, v) || (Number.isNaN(v) && Number.isNaN(back))).toBe(true);
-    }
-    expect(parseDouble('1.25', 'value')).toBe(1.25);
-    expect(() => parseDouble('abc', 'value')).toThrow(/value/);
-    expect(() => parseDouble('', 'value')).toThrow();
-  });
-});
-
 describe('prototype poisoning', () => {
   const error = (text: string) => { try { parseJsonBody(text); } catch (e) { return e as CairnError; } return null; };
   const poisoned = [
@@ -77,7 +64,8 @@ describe('prototype poisoning', () => {
   it('refuses __proto__ keys and constructor.prototype anywhere, naming the field', () => {
     for (const [text, field] of poisoned) {
       expect(error(text), text).toMatchObject({
-        errorCode: 'INVALID_PARAMETER_VALUE', message: expect.stringContaining(`parameter '${field}': a key may not be '__proto__'`),
+        errorCode: 'INVALID_PARAMETER_VALUE',
+        message: expect.stringContaining(`parameter '${field}': a key may not be '__proto__'`),
       });
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -92,7 +80,8 @@ describe('prototype poisoning', () => {
     const app = Fastify();
     app.post('/x', async () => ({}));
     for (const text of [...poisoned.map(([t]) => t).slice(0, 5), ...harmless]) {
-      const res = await app.inject({ method: 'POST', url: '/x', headers: { 'content-type': 'application/json' }, payload: text });
+      const headers = { 'content-type': 'application/json' };
+      const res = await app.inject({ method: 'POST', url: '/x', headers, payload: text });
       expect(res.statusCode === 400, text).toBe(error(text) !== null);
     }
     await app.close();
@@ -126,7 +115,8 @@ describe('a poisoned body over HTTP', () => {
     const res = await post('/experiments/create', `{"name": "${name}", "__proto__": {"artifact_location": "/etc"}}`);
     expect(res.status).toBe(400);
     expect(res.json).toEqual({
-      error_code: 'INVALID_PARAMETER_VALUE', message: expect.stringMatching(/parameter '__proto__'.*prototype poisoning/),
+      error_code: 'INVALID_PARAMETER_VALUE',
+      message: expect.stringMatching(/parameter '__proto__'.*prototype poisoning/),
     });
     const lookup = await fetch(`${server.url}/api/2.0/mlflow/experiments/get-by-name?experiment_name=${name}`);
     expect(lookup.status).toBe(404);
@@ -141,7 +131,8 @@ describe('a poisoned body over HTTP', () => {
     expect(refused).toMatchObject({ status: 400, json: { error_code: 'INVALID_PARAMETER_VALUE' } });
     expect(refused.json.message).toContain("'tags[0].constructor'");
     const got = await fetch(`${server.url}/api/2.0/mlflow/runs/get?run_id=${runId}`);
-    const data = ((await got.json()) as { run: { data: { metrics?: unknown[]; tags: Array<{ key: string }> } } }).run.data;
+    type RunData = { metrics?: unknown[]; tags: Array<{ key: string }> };
+    const data = ((await got.json()) as { run: { data: RunData } }).run.data;
     expect(data.metrics).toBeUndefined();
     expect(data.tags.map((t) => t.key)).toEqual(['mlflow.runName']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();

@@ -120,7 +120,9 @@ function refuseFields(value: unknown, rules: Rules): void {
   if (found === null) return;
   const field = found.at || 'request';
   if (found.why === 'nul') {
-    throw new InvalidParameter(`Invalid value for parameter '${field}': text may not contain the NUL character (\\u0000).`);
+    throw new InvalidParameter(
+      `Invalid value for parameter '${field}': text may not contain the NUL character (\\u0000).`,
+    );
   }
   throw new InvalidParameter(`Invalid value for parameter '${field}': a key may not be '__proto__', nor 'constructor' `
     + "holding an object with a 'prototype' (prototype poisoning).");

@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { Run } from '../tracking/entities.js';
-import { runToJson } from './mlflow-json.js';
+import { runToJson } from '../tracking/mlflow-json.js';
 import { R } from './response-schemas.js';
 import { runJsonText, searchRunsJson } from './run-json-writer.js';
 

@@ -3,7 +3,7 @@
 // building a snake_case object per run, metric, param and tag and then walking it again with the
 // generic serialiser. Field order follows the schema; absent and empty fields are omitted.
 import type { Metric, Run, RunInfo, Tag } from '../tracking/entities.js';
-import { datasetInputToJson } from './mlflow-json.js';
+import { datasetInputToJson } from '../tracking/mlflow-json.js';
 
 const str = JSON.stringify;
 

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { normalizeArtifactPath } from '../../artifacts/safe-path.js';
 import { resolveModelVersionSource } from '../../registry/model-version-source.js';
 import type { RegistryStore } from '../../registry/store.js';
-import { tagsFromJson } from '../mlflow-json.js';
+import { tagsFromJson } from '../../tracking/mlflow-json.js';
 import { S, has, mlflowRoute } from '../mlflow-route.js';
 import { RR, modelVersionToJson } from '../registry-json.js';
 import { CHANGE_FIELDS, changeContext } from '../request-user.js';

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { InvalidParameter } from '../../core/errors.js';
 import type { Metric } from '../../tracking/entities.js';
-import { datasetInputsFromJson, parseDouble, tagsFromJson } from '../mlflow-json.js';
+import { datasetInputsFromJson, parseDouble, tagsFromJson } from '../../tracking/mlflow-json.js';
 import { R } from '../response-schemas.js';
 import { S, mlflowRoute, runIdOf, type Input } from '../mlflow-route.js';
 import { pythonJsonDumps } from '../../core/python-json.js';

@@ -1,6 +1,6 @@
 // MLflow run lifecycle endpoints: create, get, update, delete, restore, search.
 import type { FastifyInstance } from 'fastify';
-import { parseRunStatus, parseViewType, runInfoToJson, runToJson, tagsFromJson } from '../mlflow-json.js';
+import { parseRunStatus, parseViewType, runInfoToJson, runToJson, tagsFromJson } from '../../tracking/mlflow-json.js';
 import { R } from '../response-schemas.js';
 import { searchRunsJson } from '../run-json-writer.js';
 import { S, has, mlflowRoute, runIdOf } from '../mlflow-route.js';
