@@ -1,11 +1,8 @@
 import Fastify from 'fastify';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { get, post, startTestServer, type TestServer } from '../../test/integration/server-harness.js';
 import { CairnError } from '../core/errors.js';
 import { parseJsonBody, quoteNonFiniteTokens } from './json-body.js';
-import { startServer, type RunningServer } from './start.js';
 
 describe('parseJsonBody', () => {
   it('parses objects, treats an empty body as {} and decodes double-encoded JSON', () => {
@@ -89,52 +86,33 @@ describe('prototype poisoning', () => {
 });
 
 describe('a poisoned body over HTTP', () => {
-  let dir: string;
-  let server: RunningServer;
-  beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'cairn-json-body-'));
-    server = await startServer({
-      backendStoreUri: `sqlite:///${dir}/cairn.db`, artifactsDestination: path.join(dir, 'artifacts'),
-      serveArtifacts: true, host: '127.0.0.1', port: 0, logLevel: 'silent',
-    });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  const post = async (endpoint: string, body: string) => {
-    const res = await fetch(`${server.url}/api/2.0/mlflow${endpoint}`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body,
-    });
-    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-  };
+  let srv: TestServer;
+  beforeAll(async () => { srv = await startTestServer(); });
+  afterAll(async () => { await srv?.close(); });
+  const api = (endpoint: string) => `${srv.url}/api/2.0/mlflow${endpoint}`;
 
   it('answers 400 INVALID_PARAMETER_VALUE and stores nothing', async () => {
     const name = 'poisoned-experiment';
-    const res = await post('/experiments/create', `{"name": "${name}", "__proto__": {"artifact_location": "/etc"}}`);
+    const poisoned = `{"name": "${name}", "__proto__": {"artifact_location": "/etc"}}`;
+    const res = await post(api('/experiments/create'), poisoned);
     expect(res.status).toBe(400);
     expect(res.json).toEqual({
       error_code: 'INVALID_PARAMETER_VALUE',
       message: expect.stringMatching(/parameter '__proto__'.*prototype poisoning/),
     });
-    const lookup = await fetch(`${server.url}/api/2.0/mlflow/experiments/get-by-name?experiment_name=${name}`);
-    expect(lookup.status).toBe(404);
+    expect((await get(api('/experiments/get-by-name'), { experiment_name: name })).status).toBe(404);
 
-    const created = await post('/experiments/create', JSON.stringify({ name }));
+    const created = await post(api('/experiments/create'), { name });
     expect(created.status).toBe(200);
-    const run = await post('/runs/create', JSON.stringify({ experiment_id: created.json.experiment_id }));
-    const runId = (run.json.run as { info: { run_id: string } }).info.run_id;
+    const runId = (await post(api('/runs/create'), { experiment_id: created.json.experiment_id })).json.run.info.run_id;
     const batch = `{"run_id": "${runId}", "metrics": [{"key": "m", "value": 1, "timestamp": 1, "step": 0}],`
       + ' "tags": [{"key": "t", "value": "v", "constructor": {"prototype": {"polluted": "yes"}}}]}';
-    const refused = await post('/runs/log-batch', batch);
+    const refused = await post(api('/runs/log-batch'), batch);
     expect(refused).toMatchObject({ status: 400, json: { error_code: 'INVALID_PARAMETER_VALUE' } });
     expect(refused.json.message).toContain("'tags[0].constructor'");
-    const got = await fetch(`${server.url}/api/2.0/mlflow/runs/get?run_id=${runId}`);
-    type RunData = { metrics?: unknown[]; tags: Array<{ key: string }> };
-    const data = ((await got.json()) as { run: { data: RunData } }).run.data;
+    const data = (await get(api('/runs/get'), { run_id: runId })).json.run.data;
     expect(data.metrics).toBeUndefined();
-    expect(data.tags.map((t) => t.key)).toEqual(['mlflow.runName']);
+    expect(data.tags.map((t: { key: string }) => t.key)).toEqual(['mlflow.runName']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
