@@ -32,6 +32,21 @@ export interface BatchSink {
   logBatch(runId: string, batch: LogBatchInput): Promise<void>;
 }
 
+/**
+ * A batch's param was rejected, and its metrics and tags, re-sent without the params, failed too: both
+ * failures are reported (`errors`), under the code of the resend's, which is the one that lost data.
+ */
+export class ResendFailed extends CairnError {
+  readonly errors: [rejection: CairnError, resendFailure: Error];
+  constructor(rejection: CairnError, resendFailure: Error, rest: { metrics: Metric[]; tags: Tag[] }) {
+    const code = resendFailure instanceof CairnError ? resendFailure.errorCode : 'INTERNAL_ERROR';
+    super(code, `${rejection.message} The batch's ${rest.metrics.length} metric(s) and ${rest.tags.length} tag(s), `
+      + `re-sent without its params, were not stored either: ${resendFailure.message}`);
+    this.errors = [rejection, resendFailure];
+    this.cause = resendFailure;
+  }
+}
+
 /** A FIFO with a moving head, so taking a batch off the front of a long queue costs only the batch. */
 class Fifo<T> {
   private items: T[] = [];
@@ -208,7 +223,9 @@ export class BatchLogger {
         // a rejected param must not take the batch's metrics and tags down with it
         if (!isTransientError(err) && batch.params.length > 0 && batch.metrics.length + batch.tags.length > 0
           && err instanceof CairnError && err.errorCode === 'INVALID_PARAMETER_VALUE') {
-          await this.send(runId, { metrics: batch.metrics, params: [], tags: batch.tags }).catch(() => undefined);
+          const rest = { metrics: batch.metrics, params: [], tags: batch.tags };
+          const resendFailure = await this.send(runId, rest).then(() => null, (e: unknown) => e as Error);
+          if (resendFailure) throw new ResendFailed(err, resendFailure, rest);
         }
         throw err;
       }

@@ -9,7 +9,7 @@ import { SqlTrackingStore } from '../tracking/sql/sql-tracking-store.js';
 import type { TrackingStore } from '../tracking/store.js';
 import type { ModelRegistryLookup } from '../models/model-uri.js';
 import type { HttpConnection } from './http-connection.js';
-import type { Json } from './mlflow-codec.js';
+import type { Json } from '../tracking/mlflow-json.js';
 
 export interface CreateModelVersionOptions {
   name: string;

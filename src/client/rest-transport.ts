@@ -13,7 +13,7 @@ import { HttpConnection, type HttpConnectionOptions } from './http-connection.js
 import {
   datasetInputToJson, experimentFromJson, metricFromJson, metricToJson, paramsToJson, runFromJson,
   runInfoFromJson, tagsToJson, type Json,
-} from './mlflow-codec.js';
+} from '../tracking/mlflow-json.js';
 import { ProxyArtifactRepository } from './proxy-artifact-repository.js';
 import { parseArtifactUri, type ClientTransport } from './transport.js';
 

@@ -13,6 +13,7 @@ import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from 
 import { parseJsonBody, readBodyText, refuseNulCharacters } from './json-body.js';
 import { mergeSlashes, redirectMergedSlashes } from './merged-slashes.js';
 import type { LocalArtifactRoot, RouteDeps } from './route-deps.js';
+import { SearchBodyCache } from './search-body-cache.js';
 import { artifactListRoutes, getArtifactRoutes, uploadArtifactRoutes } from './routes/artifacts.js';
 import { cairnRegistryRoutes } from './routes/cairn-registry.js';
 import { experimentRoutes } from './routes/experiments.js';
@@ -143,6 +144,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     artifactRepo: options.artifactRepo,
     serveArtifacts: options.serveArtifacts,
     localArtifactRoots: await openLocalRoots(options.localArtifactDirs ?? []),
+    searchBodies: new SearchBodyCache(),
   };
 
   await app.register(healthRoutes);

@@ -8,6 +8,7 @@ import { LocalArtifactRepository } from '../artifacts/local-artifact-repository.
 import type { TrackingStore } from '../tracking/store.js';
 import type { RouteDeps } from './route-deps.js';
 import { resolveRunArtifactRoot } from './run-artifacts.js';
+import { SearchBodyCache } from './search-body-cache.js';
 
 describe('resolveRunArtifactRoot', () => {
   let base: string;
@@ -23,6 +24,7 @@ describe('resolveRunArtifactRoot', () => {
       artifactRepo: proxyRepo,
       serveArtifacts: true,
       localArtifactRoots: [{ root: localRepo.root, repo: localRepo }],
+      searchBodies: new SearchBodyCache(),
     };
   });
   afterAll(async () => { await rm(base, { recursive: true, force: true }); });

@@ -6,7 +6,7 @@ import { normalizeArtifactPath } from '../../artifacts/safe-path.js';
 import { resolveRunsDownloadUri } from '../../models/model-uri.js';
 import { validateModelVersionSource } from '../../registry/model-version-source.js';
 import type { RegistryStore } from '../../registry/store.js';
-import { tagsFromJson } from '../mlflow-json.js';
+import { tagsFromJson } from '../../tracking/mlflow-json.js';
 import { S, has } from '../mlflow-route.js';
 import { typedRoute } from '../typed-route.js';
 import { RR, modelVersionToJson } from '../registry-json.js';

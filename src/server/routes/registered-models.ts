@@ -2,7 +2,7 @@
 // search, get-latest-versions, tags, and aliases (set, delete, get-by-alias).
 import type { FastifyInstance } from 'fastify';
 import type { RegistryStore } from '../../registry/store.js';
-import { tagsFromJson } from '../mlflow-json.js';
+import { tagsFromJson } from '../../tracking/mlflow-json.js';
 import { S, has } from '../mlflow-route.js';
 import { typedRoute } from '../typed-route.js';
 import { RR, modelVersionToJson, registeredModelToJson } from '../registry-json.js';

@@ -1,7 +1,7 @@
 // MLflow endpoints that write run data: metrics, params, tags, batches, dataset inputs, logged models.
 import type { FastifyInstance } from 'fastify';
 import type { Metric } from '../../tracking/entities.js';
-import { datasetInputsFromJson, parseDouble, tagsFromJson } from '../mlflow-json.js';
+import { datasetInputsFromJson, parseDouble, tagsFromJson } from '../../tracking/mlflow-json.js';
 import { R } from '../response-schemas.js';
 import { S, mlflowRoute, runIdOf, type Input } from '../mlflow-route.js';
 import type { RouteDeps } from '../route-deps.js';
