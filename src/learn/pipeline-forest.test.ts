@@ -7,7 +7,7 @@ import { restoreComponent } from './core/serialization.js';
 import { frameToRecords, recordToRowInto, type Cell } from './data/records.js';
 import { RandomForestClassifier } from './ensemble/random-forest.js';
 import { Pipeline } from './pipeline.js';
-import { anchorPreprocessor, heartDataset } from './testing/anchor-protocol.js';
+import { anchorPreprocessor, heartDataset } from '../../test/support/learn/anchor-protocol.js';
 import { readSharedData } from '../../test/support/shared.js';
 
 describe('Pipeline with RandomForest: single-record path', () => {

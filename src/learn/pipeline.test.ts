@@ -9,7 +9,7 @@ import { rocAucScore } from './metrics/ranking.js';
 import { StratifiedKFold } from './model-selection/stratified-k-fold.js';
 import { Pipeline } from './pipeline.js';
 import { SimpleImputer, StandardScaler } from './preprocessing/index.js';
-import { anchorPreprocessor, heartDataset, strokeDataset, type AnchorDataset } from './testing/anchor-protocol.js';
+import { anchorPreprocessor, heartDataset, strokeDataset, type AnchorDataset } from '../../test/support/learn/anchor-protocol.js';
 import { readSharedData, sharedDataDir, sharedPath } from '../../test/support/shared.js';
 
 const HEART = readSharedData('heart_disease_uci.csv');

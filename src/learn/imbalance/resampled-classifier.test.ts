@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blobs, NearestCentroid } from '../model-selection/testing/nearest-centroid.js';
+import { blobs, NearestCentroid } from '../../../test/support/learn/nearest-centroid.js';
 import { crossValidate } from '../model-selection/cross-validate.js';
 import { StratifiedKFold } from '../model-selection/stratified-k-fold.js';
 import { ResampledClassifier } from './resampled-classifier.js';

@@ -4,7 +4,7 @@ import { fromRows, matrix, type Matrix } from '../core/matrix.js';
 import { restoreComponent } from '../core/serialization.js';
 import { Rng } from '../core/random.js';
 import { hasSklearn, runPython } from '../../../test/support/python.js';
-import { anchorPreprocessor, heartDataset } from '../testing/anchor-protocol.js';
+import { anchorPreprocessor, heartDataset } from '../../../test/support/learn/anchor-protocol.js';
 import { LogisticRegression } from './logistic-regression.js';
 import { readSharedData } from '../../../test/support/shared.js';
 

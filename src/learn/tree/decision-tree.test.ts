@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fromRows, matrix } from '../core/matrix.js';
 import { restoreComponent } from '../core/serialization.js';
 import { hasSklearn, runPython } from '../../../test/support/python.js';
-import { ANCHOR_FOLDS_PY, toAnchorFold, type AnchorFoldJson } from '../ensemble/anchor-folds.js';
+import { ANCHOR_FOLDS_PY, toAnchorFold, type AnchorFoldJson } from '../../../test/support/learn/anchor-folds.js';
 import { DecisionTreeClassifier } from './decision-tree.js';
 import { numpyRandint31 } from './sklearn-rng.js';
 import { sharedDataDir } from '../../../test/support/shared.js';

@@ -1,10 +1,10 @@
 // Test support: the anchor protocol's data sets and preprocessing (shared/anchors/ml/sklearn_baselines.py),
 // built with Cairn's components. Tests read the files and pass the text here; this module does no I/O.
-import type { Frame } from '../core/frame.js';
-import { getColumn } from '../core/frame.js';
-import { parseCsv } from '../data/csv.js';
-import { Pipeline } from '../pipeline.js';
-import { ColumnTransformer, OneHotEncoder, SimpleImputer, StandardScaler } from '../preprocessing/index.js';
+import type { Frame } from '../../../src/learn/core/frame.js';
+import { getColumn } from '../../../src/learn/core/frame.js';
+import { parseCsv } from '../../../src/learn/data/csv.js';
+import { Pipeline } from '../../../src/learn/pipeline.js';
+import { ColumnTransformer, OneHotEncoder, SimpleImputer, StandardScaler } from '../../../src/learn/preprocessing/index.js';
 
 export interface AnchorDataset {
   X: Frame;

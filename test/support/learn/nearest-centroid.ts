@@ -1,9 +1,9 @@
 // A small real classifier for model-selection tests: nearest class centroid over chosen features,
 // probabilities from a softmax of negative squared distances. Not a product estimator.
-import type { Classifier, Labels, SerializedComponent } from '../../core/estimator.js';
-import type { Frame } from '../../core/frame.js';
-import type { Matrix } from '../../core/matrix.js';
-import { matrix } from '../../core/matrix.js';
+import type { Classifier, Labels, SerializedComponent } from '../../../src/learn/core/estimator.js';
+import type { Frame } from '../../../src/learn/core/frame.js';
+import type { Matrix } from '../../../src/learn/core/matrix.js';
+import { matrix } from '../../../src/learn/core/matrix.js';
 
 export interface NearestCentroidParams {
   /** Feature indices to use; all when null. */

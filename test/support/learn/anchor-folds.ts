@@ -1,8 +1,8 @@
-// Test fixture (no I/O here): the Python program the parity tests hand to Debian's python to
+// Test support (no I/O here): the Python program the parity tests hand to Debian's python to
 // build the anchor protocol's folds (shared/anchors/ml/sklearn_baselines.py: median impute,
 // most-frequent + one-hot(ignore), StratifiedKFold(5, shuffle=True, random_state=42), the
 // preprocessing fit on each training fold), optionally with scikit-learn's own fitted results.
-import { matrix, type Matrix } from '../core/matrix.js';
+import { matrix, type Matrix } from '../../../src/learn/core/matrix.js';
 
 export interface AnchorFoldJson {
   nCols: number;
