@@ -3,6 +3,7 @@
 import type { Classifier, FitOptions, Labels, SerializedComponent } from './core/estimator.js';
 import type { Matrix } from './core/matrix.js';
 import { matrix } from './core/matrix.js';
+import { unknownParamError } from './core/params.js';
 import { registerComponent, restoreComponent } from './core/serialization.js';
 import type { FrameSchema } from './data/records.js';
 import {
@@ -77,13 +78,20 @@ export class Pipeline implements TableTransformer {
     return out;
   }
 
-  /** Sets `steps`, or a step's param with `step__param` (nested: `prep__num__strategy`). */
+  /**
+   * Sets `steps`, a whole step by its name (`model: new LogisticRegression()`), or a step's param
+   * with `step__param` (nested: `prep__num__impute__strategy`). Unknown names throw.
+   */
   setParams(params: Record<string, unknown>): this {
+    const names = () => this.params.steps.map(([n]) => n);
     for (const [key, value] of Object.entries(params)) {
       if (key === 'steps') { this.params.steps = value as PipelineStep[]; continue; }
       const sep = key.indexOf('__');
-      if (sep < 0) throw new RangeError(`Pipeline.setParams: unknown param "${key}"; use "steps" or "<step>__<param>"`);
-      this.step(key.slice(0, sep)).setParams({ [key.slice(sep + 2)]: value });
+      const name = sep < 0 ? key : key.slice(0, sep);
+      const index = names().indexOf(name);
+      if (index < 0) throw unknownParamError('Pipeline', name, ['steps', ...names()]);
+      if (sep < 0) this.params.steps[index] = [name, value as PipelineComponent];
+      else this.params.steps[index][1].setParams({ [key.slice(sep + 2)]: value });
     }
     this.fitted = false;
     return this;

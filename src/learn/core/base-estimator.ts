@@ -1,21 +1,29 @@
 // The params half of the estimator contract, after scikit-learn's base.py: params are the
 // constructor argument, kept as given; getParams/setParams/clone follow from that.
+import { checkParamNames } from './params.js';
 
 export abstract class BaseEstimator<P extends object> {
   params: P;
-  /** Shown by getParams() for params the caller left out (the values fit() will use). */
-  private readonly defaults: Partial<P>;
+  /** Every constructor option with the value fit() uses when the caller leaves it out. */
+  private readonly defaults: Required<P>;
 
-  constructor(params: P, defaults: Partial<P> = {}) {
+  constructor(params: P, defaults: Required<P>) {
     this.params = params;
     this.defaults = defaults;
+  }
+
+  /** The names setParams accepts: exactly the constructor options. */
+  paramNames(): string[] {
+    return Object.keys(this.defaults);
   }
 
   getParams(): Record<string, unknown> {
     return { ...this.defaults, ...this.params };
   }
 
+  /** Unknown names throw, listing the valid ones; nothing is changed then. */
   setParams(params: Record<string, unknown>): this {
+    checkParamNames(this.constructor.name, params, this.paramNames());
     this.params = { ...this.params, ...(params as Partial<P>) };
     return this;
   }

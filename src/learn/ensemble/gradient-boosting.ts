@@ -4,11 +4,11 @@
 // iteration is kept, as XGBoost's sklearn API predicts with it). Defaults follow XGBoost 1.7.
 import { BaseEstimator } from '../core/base-estimator.js';
 import type { Classifier, FitOptions, Labels, SerializedComponent } from '../core/estimator.js';
-import type { Matrix } from '../core/matrix.js';
+import { argmaxClasses, type Matrix } from '../core/matrix.js';
+import { paramError } from '../core/params.js';
 import { Rng } from '../core/random.js';
 import { decodeFloat64, decodeInt32, encodeFloat64, encodeInt32, registerComponent } from '../core/serialization.js';
-import { argmaxClasses } from '../tree/decision-tree.js';
-import { checkPredictInput, checkTrainingInput, encodeLabels, paramError, resolveSeed } from '../tree/tree-params.js';
+import { checkPredictInput, checkTrainingInput, encodeLabels, resolveSeed } from '../tree/tree-params.js';
 import { predictBoostProba, sigmoid, softmaxInPlace, treeValue } from './boost-predict.js';
 import { binMatrix, computeCuts, binCount, float32Columns } from './hist-binning.js';
 import { buildHistTree, HistWorkspace, type HistTree } from './hist-tree-builder.js';

@@ -7,14 +7,14 @@
 import { BaseEstimator } from '../core/base-estimator.js';
 import { availableParallelism } from 'node:os';
 import type { Classifier, FitOptions, Labels, SerializedComponent } from '../core/estimator.js';
-import { matrix, type Matrix } from '../core/matrix.js';
+import { argmaxClasses, matrix, type Matrix } from '../core/matrix.js';
+import { paramError } from '../core/params.js';
 import { Rng } from '../core/random.js';
 import { allocArray, sharedCopy } from '../core/shared-arrays.js';
 import { decodeFloat64, decodeInt32, encodeFloat64, encodeInt32, registerComponent } from '../core/serialization.js';
-import { argmaxClasses } from '../tree/decision-tree.js';
 import { treeFeatureImportances, type FlatTree } from '../tree/flat-tree.js';
 import {
-  checkPredictInput, checkTrainingInput, encodeLabels, paramError, resolveCriterion, resolveMaxDepth, resolveMaxFeatures,
+  checkPredictInput, checkTrainingInput, encodeLabels, resolveCriterion, resolveMaxDepth, resolveMaxFeatures,
   resolveMinSamplesLeaf, resolveMinSamplesSplit, resolveSeed, rowWeights, type ClassWeight, type MaxFeatures,
 } from '../tree/tree-params.js';
 import { prepareTreeData } from '../tree/training-data.js';

@@ -6,10 +6,10 @@
 // where that pays (grouped-scan.ts), and in index order otherwise.
 import { BaseEstimator } from '../core/base-estimator.js';
 import type { Classifier, FitOptions, Labels, SerializedComponent } from '../core/estimator.js';
-import { matrix, probaByRows, type Matrix } from '../core/matrix.js';
+import { argmaxClasses, matrix, probaByRows, type Matrix } from '../core/matrix.js';
 import { decodeFloat64, encodeFloat64, registerComponent } from '../core/serialization.js';
-import { argmaxClasses } from '../tree/decision-tree.js';
-import { checkPredictInput, encodeLabels, paramError } from '../tree/tree-params.js';
+import { checkPredictInput, encodeLabels } from '../tree/tree-params.js';
+import { paramError } from '../core/params.js';
 import { boundedReduced, reducedDistance, reducedToDistance, resolveMetric, type Metric, type MetricName } from './distance-metric.js';
 import { GroupedScan } from './grouped-scan.js';
 import { NeighborHeap } from './neighbor-heap.js';

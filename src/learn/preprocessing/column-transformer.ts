@@ -4,6 +4,7 @@ import type { SerializedComponent } from '../core/estimator.js';
 import type { Column, Frame } from '../core/frame.js';
 import type { Matrix } from '../core/matrix.js';
 import { matrix } from '../core/matrix.js';
+import { unknownParamError } from '../core/params.js';
 import { registerComponent, restoreComponent } from '../core/serialization.js';
 import {
   asFrame, copyIntoMatrix, notFitted, tableColumnNames, tableKinds, toMatrix, transformIntoMatrix,
@@ -40,6 +41,9 @@ function numericOutput(b: FittedBlock): boolean {
 
 const NAME_RE = /^.+$/;
 
+const DEFAULTS: Omit<Required<ColumnTransformerParams>, 'transformers'> = { remainder: 'drop', verboseFeatureNamesOut: true };
+const PARAM_NAMES = ['transformers', ...Object.keys(DEFAULTS)];
+
 export class ColumnTransformer implements TableTransformer {
   readonly params: ColumnTransformerParams;
   featureNamesIn_: string[] | undefined;
@@ -53,16 +57,20 @@ export class ColumnTransformer implements TableTransformer {
     this.params = params;
   }
 
-  getParams(): Record<string, unknown> { return { ...this.params }; }
+  getParams(): Record<string, unknown> { return { ...DEFAULTS, ...this.params }; }
 
-  /** Sets own params, or a nested one with `name__param` (e.g. `num__strategy`). */
+  /** Sets own params, or a nested one with `name__param` (e.g. `num__strategy`); unknown names throw. */
   setParams(params: Record<string, unknown>): this {
     for (const [key, value] of Object.entries(params)) {
       const sep = key.indexOf('__');
-      if (sep < 0) { (this.params as unknown as Record<string, unknown>)[key] = value; continue; }
+      if (sep < 0) {
+        if (!PARAM_NAMES.includes(key)) throw unknownParamError('ColumnTransformer', key, PARAM_NAMES);
+        (this.params as unknown as Record<string, unknown>)[key] = value;
+        continue;
+      }
       const name = key.slice(0, sep);
       const entry = this.params.transformers.find((t) => t[0] === name);
-      if (!entry) throw new RangeError(`ColumnTransformer.setParams: no transformer named "${name}" (have ${this.params.transformers.map((t) => t[0]).join(', ')})`);
+      if (!entry) throw unknownParamError('ColumnTransformer', name, [...PARAM_NAMES, ...this.params.transformers.map((t) => t[0])]);
       if (typeof entry[1] === 'string') throw new RangeError(`ColumnTransformer.setParams: transformer "${name}" is '${entry[1]}' and has no params`);
       entry[1].setParams({ [key.slice(sep + 2)]: value });
     }

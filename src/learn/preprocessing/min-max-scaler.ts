@@ -3,6 +3,7 @@ import { BaseEstimator } from '../core/base-estimator.js';
 import type { SerializedComponent } from '../core/estimator.js';
 import type { Matrix } from '../core/matrix.js';
 import { matrix } from '../core/matrix.js';
+import { paramError } from '../core/params.js';
 import { decodeFloat64, encodeFloat64, registerComponent } from '../core/serialization.js';
 import { checkInputColumns, notFitted, tableColumnNames, toMatrix, type Cell, type ColumnKind, type Table, type TableTransformer } from './table.js';
 
@@ -12,6 +13,8 @@ export interface MinMaxScalerParams {
   /** Clip transformed values into featureRange (default false). */
   clip?: boolean;
 }
+
+const DEFAULTS: Required<MinMaxScalerParams> = { featureRange: [0, 1], clip: false };
 
 const EPS = 2.220446049250313e-16;
 
@@ -24,13 +27,13 @@ export class MinMaxScaler extends BaseEstimator<MinMaxScalerParams> implements T
   min_: Float64Array | undefined;
 
   constructor(params: MinMaxScalerParams = {}) {
-    super(params);
+    super(params, DEFAULTS);
   }
 
   private range(): [number, number] {
-    const r = this.params.featureRange ?? [0, 1];
+    const r = this.params.featureRange ?? DEFAULTS.featureRange;
     if (!Array.isArray(r) || r.length !== 2 || !r.every(Number.isFinite) || !(r[0] < r[1])) {
-      throw new RangeError(`MinMaxScaler: featureRange must be [lo, hi] with finite lo < hi; got ${JSON.stringify(r)}`);
+      throw paramError('featureRange', 'must be [lo, hi] with finite lo < hi', r);
     }
     return r;
   }

@@ -3,6 +3,7 @@ import { BaseEstimator } from '../core/base-estimator.js';
 import type { SerializedComponent } from '../core/estimator.js';
 import type { Matrix } from '../core/matrix.js';
 import { matrix } from '../core/matrix.js';
+import { paramError } from '../core/params.js';
 import { registerComponent } from '../core/serialization.js';
 import {
   categoryLabel, deserializeVocabulary, givenVocabulary, learnVocabulary, serializeVocabulary,
@@ -19,6 +20,8 @@ export interface OneHotEncoderParams {
   categories?: 'auto' | (string | number)[][];
 }
 
+const DEFAULTS: Required<OneHotEncoderParams> = { handleUnknown: 'error', categories: 'auto' };
+
 /**
  * Output columns are named `column_category` in input-column order, categories sorted
  * (strings lexicographically, numbers ascending; numbers shown as Python floats, 1.0). A missing
@@ -32,12 +35,12 @@ export class OneHotEncoder extends BaseEstimator<OneHotEncoderParams> implements
   private nOut = 0;
 
   constructor(params: OneHotEncoderParams = {}) {
-    super(params);
+    super(params, DEFAULTS);
   }
 
   private handleUnknown(): 'error' | 'ignore' {
     const h = this.params.handleUnknown ?? 'error';
-    if (h !== 'error' && h !== 'ignore') throw new RangeError(`OneHotEncoder: handleUnknown must be 'error' or 'ignore'; got ${JSON.stringify(h)}`);
+    if (h !== 'error' && h !== 'ignore') throw paramError('handleUnknown', "must be 'error' or 'ignore'", h);
     return h;
   }
 
@@ -46,7 +49,7 @@ export class OneHotEncoder extends BaseEstimator<OneHotEncoderParams> implements
     const f = asFrame(X);
     const cats = this.params.categories ?? 'auto';
     if (cats !== 'auto' && (!Array.isArray(cats) || cats.length !== f.columns.length)) {
-      throw new RangeError(`OneHotEncoder: categories must be 'auto' or one list per input column (${f.columns.length}); got ${JSON.stringify(cats)}`);
+      throw paramError('categories', `must be 'auto' or one list per input column (${f.columns.length})`, cats);
     }
     this.featureNamesIn_ = tableColumnNames(X);
     this.categories_ = f.columns.map((c, j) => (cats === 'auto' ? learnVocabulary(c, true) : givenVocabulary(c, cats[j])));

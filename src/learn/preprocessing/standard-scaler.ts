@@ -3,6 +3,7 @@ import { BaseEstimator } from '../core/base-estimator.js';
 import type { SerializedComponent } from '../core/estimator.js';
 import type { Matrix } from '../core/matrix.js';
 import { matrix } from '../core/matrix.js';
+import { paramError } from '../core/params.js';
 import { decodeFloat64, encodeFloat64, registerComponent } from '../core/serialization.js';
 import { checkInputColumns, notFitted, tableColumnNames, toMatrix, type Cell, type ColumnKind, type Table, type TableTransformer } from './table.js';
 
@@ -12,6 +13,8 @@ export interface StandardScalerParams {
   /** Divide by the population standard deviation (default true). */
   withStd?: boolean;
 }
+
+const DEFAULTS: Required<StandardScalerParams> = { withMean: true, withStd: true };
 
 const EPS = 2.220446049250313e-16;
 
@@ -29,13 +32,13 @@ export class StandardScaler extends BaseEstimator<StandardScalerParams> implemen
   private divisor: Float64Array | undefined;
 
   constructor(params: StandardScalerParams = {}) {
-    super(params);
+    super(params, DEFAULTS);
   }
 
   fit(X: Table): this {
     for (const key of ['withMean', 'withStd'] as const) {
       const v = this.params[key];
-      if (v !== undefined && typeof v !== 'boolean') throw new RangeError(`StandardScaler: ${key} must be a boolean; got ${JSON.stringify(v)}`);
+      if (v !== undefined && typeof v !== 'boolean') throw paramError(key, 'must be true or false', v);
     }
     const m = toMatrix(X, 'StandardScaler.fit');
     this.featureNamesIn_ = tableColumnNames(X);

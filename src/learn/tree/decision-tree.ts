@@ -7,7 +7,7 @@
 // sklearn 1.2 rejects, is ranked below every value in fit and routed left in predict.
 import { BaseEstimator } from '../core/base-estimator.js';
 import type { Classifier, FitOptions, Labels, SerializedComponent } from '../core/estimator.js';
-import { probaByRows, type Matrix } from '../core/matrix.js';
+import { argmaxClasses, probaByRows, type Matrix } from '../core/matrix.js';
 import { decodeFloat64, encodeFloat64, registerComponent } from '../core/serialization.js';
 import { deserializeFlatTree, leafIndex, serializeFlatTree, treeFeatureImportances, type FlatTree, type SerializedFlatTree } from './flat-tree.js';
 import { SklearnRandR } from './sklearn-rng.js';
@@ -119,18 +119,6 @@ export class DecisionTreeClassifier extends BaseEstimator<DecisionTreeParams> im
     }
     return m;
   }
-}
-
-/** Label of the largest probability per row (first on ties, as numpy's argmax). */
-export function argmaxClasses(proba: Matrix, classes: Float64Array): Float64Array {
-  const nc = proba.nCols;
-  const out = new Float64Array(proba.nRows);
-  for (let i = 0; i < proba.nRows; i++) {
-    let best = 0;
-    for (let c = 1; c < nc; c++) if (proba.data[i * nc + c] > proba.data[i * nc + best]) best = c;
-    out[i] = classes[best];
-  }
-  return out;
 }
 
 registerComponent(DecisionTreeClassifier.TYPE, (json) => DecisionTreeClassifier.fromJSON(json));
