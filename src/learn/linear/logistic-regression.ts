@@ -4,7 +4,8 @@ import type { Classifier, FitOptions, Labels, SerializedComponent } from '../cor
 import type { Matrix } from '../core/matrix.js';
 import { argmaxClasses, matrix, probaByRows } from '../core/matrix.js';
 import { paramError } from '../core/params.js';
-import { decodeFloat64, encodeFloat64, registerComponent } from '../core/serialization.js';
+import { MAX_MODEL_MAGNITUDE, StateReader } from '../core/restore-check.js';
+import { encodeFloat64, registerComponent } from '../core/serialization.js';
 import { minimizeNewton } from './newton-solver.js';
 
 export interface LogisticRegressionParams {
@@ -165,13 +166,29 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionParams> 
   }
 
   static fromJSON(json: SerializedComponent): LogisticRegression {
-    const lr = new LogisticRegression(json.params as LogisticRegressionParams);
-    const st = json.state as { classes: string; nFeatures: number; coefRows: number; coef: string; intercept: string; nIter: number; converged: boolean } | null;
-    if (st) {
-      lr.classes_ = decodeFloat64(st.classes);
-      lr.coef_ = matrix(st.coefRows, st.nFeatures, decodeFloat64(st.coef));
-      lr.intercept_ = decodeFloat64(st.intercept);
-      lr.nFeaturesIn_ = st.nFeatures; lr.nIter_ = st.nIter; lr.converged_ = st.converged;
+    const lr = new LogisticRegression().setParams(json.params);
+    lr.validate();
+    if (json.state) {
+      const r = StateReader.of('state', json.state);
+      const classes = r.classes('classes');
+      const nFeatures = r.int('nFeatures', 1, 2 ** 24);
+      const rows = classes.length === 2 ? [1, 2] : [classes.length];
+      const coefRows = r.int('coefRows', 1, classes.length);
+      if (!rows.includes(coefRows)) r.fail('coefRows', `must be ${rows.join(' or ')} for ${classes.length} classes, got ${coefRows}`);
+      const coef = r.finite64('coef', coefRows * nFeatures);
+      const intercept = r.finite64('intercept', coefRows);
+      // a score is a sum over features: bounded coefficients keep it (and the probabilities) finite for bounded X
+      for (let k = 0; k < coefRows; k++) {
+        let reach = Math.abs(intercept[k]);
+        for (let j = 0; j < nFeatures; j++) reach += Math.abs(coef[k * nFeatures + j]);
+        if (!(reach <= MAX_MODEL_MAGNITUDE)) r.fail('coef', `: row ${k} sums to more than 1e300 in magnitude: not a fitted model`);
+      }
+      lr.classes_ = classes;
+      lr.coef_ = matrix(coefRows, nFeatures, coef);
+      lr.intercept_ = intercept;
+      lr.nFeaturesIn_ = nFeatures;
+      lr.nIter_ = r.int('nIter', 0, 2 ** 31);
+      lr.converged_ = r.bool('converged');
     }
     return lr;
   }

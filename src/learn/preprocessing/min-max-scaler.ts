@@ -4,7 +4,8 @@ import type { SerializedComponent } from '../core/estimator.js';
 import type { Matrix } from '../core/matrix.js';
 import { matrix } from '../core/matrix.js';
 import { paramError } from '../core/params.js';
-import { decodeFloat64, encodeFloat64, registerComponent } from '../core/serialization.js';
+import { StateReader } from '../core/restore-check.js';
+import { encodeFloat64, registerComponent } from '../core/serialization.js';
 import { checkInputColumns, notFitted, tableColumnNames, toMatrix, type Cell, type ColumnKind, type Table, type TableTransformer } from './table.js';
 
 export interface MinMaxScalerParams {
@@ -109,12 +110,15 @@ export class MinMaxScaler extends BaseEstimator<MinMaxScalerParams> implements T
   }
 
   static fromJSON(json: SerializedComponent): MinMaxScaler {
-    const s = new MinMaxScaler(json.params as MinMaxScalerParams);
-    const st = json.state as Record<string, unknown> | null;
-    if (st) {
-      s.featureNamesIn_ = st.featureNamesIn as string[];
-      s.dataMin_ = decodeFloat64(st.dataMin as string); s.dataMax_ = decodeFloat64(st.dataMax as string);
-      s.scale_ = decodeFloat64(st.scale as string); s.min_ = decodeFloat64(st.min as string);
+    const s = new MinMaxScaler().setParams(json.params);
+    s.range();
+    if (typeof (s.params.clip ?? false) !== 'boolean') throw paramError('clip', 'must be true or false', s.params.clip);
+    if (json.state) {
+      const r = StateReader.of('state', json.state);
+      const names = r.strings('featureNamesIn');
+      s.featureNamesIn_ = names;
+      s.dataMin_ = r.finite64('dataMin', names.length); s.dataMax_ = r.finite64('dataMax', names.length);
+      s.scale_ = r.finite64('scale', names.length); s.min_ = r.finite64('min', names.length);
     }
     return s;
   }

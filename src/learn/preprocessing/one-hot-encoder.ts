@@ -4,9 +4,10 @@ import type { SerializedComponent } from '../core/estimator.js';
 import type { Matrix } from '../core/matrix.js';
 import { matrix } from '../core/matrix.js';
 import { paramError } from '../core/params.js';
+import { StateReader } from '../core/restore-check.js';
 import { registerComponent } from '../core/serialization.js';
 import {
-  categoryLabel, deserializeVocabulary, givenVocabulary, learnVocabulary, serializeVocabulary,
+  categoryLabel, readVocabularies, givenVocabulary, learnVocabulary, serializeVocabulary,
   VocabularyIndex, vocabularySize, type ColumnVocabulary,
 } from './category-vocabulary.js';
 import {
@@ -148,11 +149,12 @@ export class OneHotEncoder extends BaseEstimator<OneHotEncoderParams> implements
   }
 
   static fromJSON(json: SerializedComponent): OneHotEncoder {
-    const e = new OneHotEncoder(json.params as OneHotEncoderParams);
-    const st = json.state as { featureNamesIn: string[]; categories: Record<string, unknown>[] } | null;
-    if (st) {
-      e.featureNamesIn_ = st.featureNamesIn;
-      e.categories_ = st.categories.map(deserializeVocabulary);
+    const e = new OneHotEncoder().setParams(json.params);
+    e.handleUnknown();
+    if (json.state) {
+      const { names, vocabularies } = readVocabularies(StateReader.of('state', json.state));
+      e.featureNamesIn_ = names;
+      e.categories_ = vocabularies;
       e.prepare();
     }
     return e;

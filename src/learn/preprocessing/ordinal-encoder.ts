@@ -4,9 +4,10 @@ import type { SerializedComponent } from '../core/estimator.js';
 import type { Matrix } from '../core/matrix.js';
 import { matrix } from '../core/matrix.js';
 import { paramError } from '../core/params.js';
+import { StateReader } from '../core/restore-check.js';
 import { encodeNumber, decodeNumber, registerComponent } from '../core/serialization.js';
 import {
-  deserializeVocabulary, givenVocabulary, learnVocabulary, serializeVocabulary, VocabularyIndex, type ColumnVocabulary,
+  readVocabularies, givenVocabulary, learnVocabulary, serializeVocabulary, VocabularyIndex, type ColumnVocabulary,
 } from './category-vocabulary.js';
 import { asFrame, checkInputColumns, notFitted, tableColumnNames, type Cell, type ColumnKind, type Table, type TableTransformer } from './table.js';
 
@@ -121,12 +122,18 @@ export class OrdinalEncoder extends BaseEstimator<OrdinalEncoderParams> implemen
 
   static fromJSON(json: SerializedComponent): OrdinalEncoder {
     const params = { ...json.params } as Record<string, unknown>;
-    for (const key of ['unknownValue', 'encodedMissingValue']) if (params[key] !== undefined) params[key] = decodeNumber(params[key] as number | string);
-    const e = new OrdinalEncoder(params as OrdinalEncoderParams);
-    const st = json.state as { featureNamesIn: string[]; categories: Record<string, unknown>[] } | null;
-    if (st) {
-      e.featureNamesIn_ = st.featureNamesIn;
-      e.categories_ = st.categories.map(deserializeVocabulary);
+    for (const key of ['unknownValue', 'encodedMissingValue']) {
+      const v = params[key];
+      if (v === undefined || v === null) continue;
+      if (typeof v !== 'number' && typeof v !== 'string') throw paramError(key, 'must be a number', v);
+      params[key] = decodeNumber(v);
+    }
+    const e = new OrdinalEncoder().setParams(params);
+    e.validate();
+    if (json.state) {
+      const { names, vocabularies } = readVocabularies(StateReader.of('state', json.state));
+      e.featureNamesIn_ = names;
+      e.categories_ = vocabularies;
       e.indexes = e.categories_.map((v) => new VocabularyIndex(v));
     }
     return e;

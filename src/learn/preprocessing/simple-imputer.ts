@@ -5,6 +5,7 @@ import type { Column, Frame } from '../core/frame.js';
 import type { Matrix } from '../core/matrix.js';
 import { matrix } from '../core/matrix.js';
 import { paramError } from '../core/params.js';
+import { StateReader } from '../core/restore-check.js';
 import { registerComponent } from '../core/serialization.js';
 import {
   asFrame, checkInputColumns, isFrame, notFitted, tableColumnNames, tableKinds,
@@ -145,13 +146,30 @@ export class SimpleImputer extends BaseEstimator<SimpleImputerParams> implements
   }
 
   static fromJSON(json: SerializedComponent): SimpleImputer {
-    const imp = new SimpleImputer(json.params as SimpleImputerParams);
-    const st = json.state as { featureNamesIn: string[]; inputKinds: ColumnKind[]; statistics: (Cell | { number: string })[] } | null;
-    if (st) {
-      imp.featureNamesIn_ = st.featureNamesIn;
-      imp.inputKinds_ = st.inputKinds;
-      imp.statistics_ = st.statistics.map((s) => (s !== null && typeof s === 'object' ? Number(s.number) : s));
-      imp.kept = Int32Array.from(imp.statistics_.flatMap((s, j) => (isEmptyStatistic(s) ? [] : [j])));
+    const imp = new SimpleImputer().setParams(json.params);
+    imp.validate();
+    if (json.state) {
+      const r = StateReader.of('state', json.state);
+      const names = r.strings('featureNamesIn');
+      const kinds = r.array('inputKinds', names.length);
+      const stats = r.array('statistics', names.length);
+      const statistics = stats.map((s, j): Cell => {
+        if (kinds[j] === 'categorical') {
+          if (s !== null && typeof s !== 'string') r.fail(`statistics[${j}]`, `must be a string or null for categorical column "${names[j]}"`);
+          return s as string | null;
+        }
+        if (kinds[j] !== 'numeric') r.fail(`inputKinds[${j}]`, "must be 'numeric' or 'categorical'");
+        // NaN (an empty column, dropped) is written as { number: 'NaN' }
+        const v = s !== null && typeof s === 'object' && !Array.isArray(s) ? Number((s as { number?: unknown }).number) : s;
+        if (typeof v !== 'number' || !(Number.isFinite(v) || Number.isNaN(v))) {
+          r.fail(`statistics[${j}]`, `must be a finite number (or NaN) for numeric column "${names[j]}"`);
+        }
+        return v as number;
+      });
+      imp.statistics_ = statistics;
+      imp.featureNamesIn_ = names;
+      imp.inputKinds_ = kinds as ColumnKind[];
+      imp.kept = Int32Array.from(statistics.flatMap((s, j) => (isEmptyStatistic(s) ? [] : [j])));
     }
     return imp;
   }
