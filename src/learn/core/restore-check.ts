@@ -127,11 +127,12 @@ export class StateReader {
  * Checks the nodes [start, end) of one tree stored in parallel arrays (absolute indices): a node is a
  * leaf (feature -1) or splits on a feature in [0, nFeatures) at a finite threshold into two children
  * that both lie after it and inside the tree. Children after parents means a walk from the root
- * always moves forward, so it ends at a leaf: no cycle, no read outside the arrays.
+ * always moves forward, so it ends at a leaf: no cycle, no read outside the arrays. Boosted trees
+ * may split at ±Infinity (all present values one way, missing the other): `finite` false allows it.
  */
 export function checkTreeNodes(
   r: StateReader, t: { feature: Int32Array; threshold: Float64Array; left: Int32Array; right: Int32Array },
-  start: number, end: number, nFeatures: number, tree = '',
+  start: number, end: number, nFeatures: number, tree = '', finite = true,
 ): void {
   const { feature, threshold, left, right } = t;
   for (let i = start; i < end; i++) {
@@ -139,7 +140,7 @@ export function checkTreeNodes(
     if (f === -1) continue;
     const at = `${tree}node ${i}`;
     if (f < 0 || f >= nFeatures) r.fail('feature', `: ${at} splits on feature ${f}, outside [0, ${nFeatures})`);
-    if (!Number.isFinite(threshold[i])) r.fail('threshold', `: ${at} has threshold ${threshold[i]}, not a finite number`);
+    if (finite ? !Number.isFinite(threshold[i]) : Number.isNaN(threshold[i])) r.fail('threshold', `: ${at} has threshold ${threshold[i]}, not a ${finite ? 'finite ' : ''}number`);
     for (const [key, child] of [['left', left[i]], ['right', right[i]]] as const) {
       if (!(child > i && child < end)) {
         r.fail(key, `: ${at} has child ${child}, which must come after it and inside its tree (${i} < child < ${end})`);

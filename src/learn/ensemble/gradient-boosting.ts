@@ -279,7 +279,7 @@ export class GradientBoostingClassifier extends BaseEstimator<GradientBoostingPa
       let reach = Math.abs(b.baseMargin);
       for (let t = 0; t < nTrees; t++) {
         const end = treeEnd(roots, t, n);
-        checkTreeNodes(r, b, roots[t], end, nFeatures, `tree ${t} `);
+        checkTreeNodes(r, b, roots[t], end, nFeatures, `tree ${t} `, false);
         let most = 0;
         for (let i = roots[t]; i < end; i++) most = Math.max(most, Math.abs(b.value[i]));
         reach += most;
