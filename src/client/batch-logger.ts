@@ -12,7 +12,8 @@ import {
   MAX_ENTITIES_PER_BATCH, MAX_PARAMS_TAGS_PER_BATCH, validateMetric, validateParam, validateTag,
 } from '../tracking/validation.js';
 import { metricRoom } from './batch-split.js';
-import { backoffDelay, isTransientError, sleep } from './http-connection.js';
+import { backoffDelay } from '../core/backoff.js';
+import { isTransientError, sleep } from './http-connection.js';
 
 export interface BatchLoggerOptions {
   /** A partly filled queue is sent after this long (default 1000 ms). */
@@ -110,8 +111,9 @@ export class BatchLogger {
     for (const t of batch.tags ?? []) queue.tags.push(t);
     this.queued += (batch.metrics?.length ?? 0) + (batch.params?.length ?? 0) + (batch.tags?.length ?? 0);
     this.installExitHook();
-    if (this.queued >= this.opts.flushSize) this.startDrain();
-    else this.timer ??= setTimeout(() => { this.timer = null; this.startDrain(); }, this.opts.flushIntervalMs).unref();
+    // drain() keeps each failure for flush() to report and never rejects: nothing to await here.
+    if (this.queued >= this.opts.flushSize) void this.startDrain();
+    else this.timer ??= setTimeout(() => { this.timer = null; void this.startDrain(); }, this.opts.flushIntervalMs).unref();
   }
 
   /**

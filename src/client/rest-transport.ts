@@ -149,6 +149,11 @@ export class RestTransport implements ClientTransport {
     await this.post('/runs/log-inputs', { run_id: runId, datasets: inputs.map(datasetInputToJson) });
   }
 
+  /** As MLflow's RestStore.record_logged_model: the server appends to the run's history in one transaction. */
+  async recordLoggedModel(runId: string, modelJson: string): Promise<void> {
+    await this.post('/runs/log-model', { run_id: runId, model_json: modelJson });
+  }
+
   async getMetricHistory(runId: string, metricKey: string, query: MetricHistoryQuery = {}): Promise<PagedList<Metric>> {
     const res = await this.get('/metrics/get-history', {
       run_id: runId, metric_key: metricKey, max_results: query.maxResults, page_token: query.pageToken,

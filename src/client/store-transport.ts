@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { ArtifactRepository } from '../artifacts/artifact-repository.js';
 import { LocalArtifactRepository } from '../artifacts/local-artifact-repository.js';
 import { CairnError } from '../core/errors.js';
-import { openTrackingStore } from '../tracking/open-store.js';
+import { openStores } from '../registry/open-stores.js';
 import type { TrackingStore } from '../tracking/store.js';
 import { markTransient } from './http-connection.js';
 import { parseArtifactUri, type ClientTransport } from './transport.js';
@@ -40,8 +40,9 @@ export interface StoreTransport extends ClientTransport {
 
 export async function openStoreTransport(uri: string, options: StoreTransportOptions): Promise<StoreTransport> {
   const artifactRoot = path.resolve(options.artifactRoot);
-  const store = await openTrackingStore(uri, { defaultArtifactRoot: artifactRoot, poolSize: options.poolSize });
-  return storeTransport(store, uri, artifactRoot);
+  // every layer's tables, so the registry on the same database (CairnClient.registry) is ready too
+  const { tracking } = await openStores(uri, { defaultArtifactRoot: artifactRoot, poolSize: options.poolSize });
+  return storeTransport(tracking, uri, artifactRoot);
 }
 
 export function storeTransport(store: TrackingStore, uri: string, artifactRoot: string): StoreTransport {
@@ -49,7 +50,7 @@ export function storeTransport(store: TrackingStore, uri: string, artifactRoot: 
     'createExperiment', 'getExperiment', 'getExperimentByName', 'searchExperiments', 'renameExperiment',
     'deleteExperiment', 'restoreExperiment', 'setExperimentTag', 'deleteExperimentTag', 'createRun', 'getRun',
     'updateRun', 'deleteRun', 'restoreRun', 'searchRuns', 'logMetric', 'logParam', 'setTag', 'deleteTag',
-    'logBatch', 'logInputs', 'getMetricHistory', 'getMetricHistoryBulkInterval',
+    'logBatch', 'logInputs', 'recordLoggedModel', 'getMetricHistory', 'getMetricHistoryBulkInterval',
   ];
   const bound = Object.fromEntries(methods.map((m) => {
     const fn = (store[m] as (...a: unknown[]) => Promise<unknown>).bind(store);

@@ -8,9 +8,10 @@ import { frameToRecords, recordToRowInto, type Cell } from './data/records.js';
 import { RandomForestClassifier } from './ensemble/random-forest.js';
 import { Pipeline } from './pipeline.js';
 import { anchorPreprocessor, heartDataset } from '../../test/support/learn/anchor-protocol.js';
+import { lacks } from '../../test/support/requirements.js';
 import { readSharedData } from '../../test/support/shared.js';
 
-describe('Pipeline with RandomForest: single-record path', () => {
+describe.skipIf(lacks('shared-data'))('Pipeline with RandomForest: single-record path', () => {
   it('equals the batch probabilities and survives a JSON round trip', () => {
     const heart = heartDataset(readSharedData('heart_disease_uci.csv'));
     const p = new Pipeline({ steps: [['prep', anchorPreprocessor(heart.numeric, heart.categorical, false)], ['model', new RandomForestClassifier({ nEstimators: 100, seed: 42, nJobs: 1 })]] });

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidParameter } from '../core/errors.js';
-import { joinArtifactPath } from '../tracking/sql/store-context.js';
+import { joinArtifactPath } from '../artifacts/artifact-path.js';
 import type { TrackingStore } from '../tracking/store.js';
 import { posixNormpath } from '../tracking/validation.js';
 

@@ -1,8 +1,9 @@
 // Opens the tracking and registry stores a URI names over one shared database connection (pool):
-// `openStores('sqlite:///cairn.db', opts) → { tracking, registry }`. Runs migrations once.
+// `openStores('sqlite:///cairn.db', opts) → { tracking, registry }`. Runs every layer's migrations.
 import { openTrackingStore, type OpenTrackingStoreOptions } from '../tracking/open-store.js';
 import { SqlTrackingStore } from '../tracking/sql/sql-tracking-store.js';
 import type { TrackingStore } from '../tracking/store.js';
+import { migrateRegistrySchema } from './registry-schema.js';
 import type { RegistryStore } from './store.js';
 import { EventingRegistryStore } from './webhooks/eventing-registry-store.js';
 import { WebhookOutbox } from './webhooks/webhook-outbox.js';
@@ -17,7 +18,7 @@ export interface Stores {
   close(): Promise<void>;
 }
 
-/** The registry and webhook stores on an open SQL tracking store's connection. */
+/** The registry and webhook stores on an open SQL tracking store's connection, migrated (openStores does it). */
 export function storesOn(tracking: SqlTrackingStore): Stores {
   return {
     tracking,
@@ -32,6 +33,12 @@ export async function openStores(uri: string, options: OpenTrackingStoreOptions)
   if (!(tracking instanceof SqlTrackingStore)) {
     await tracking.close();
     throw new Error('the model registry needs a SQL tracking store');
+  }
+  try {
+    await migrateRegistrySchema(tracking.db);
+  } catch (error) {
+    await tracking.close().catch(() => undefined);
+    throw error;
   }
   return storesOn(tracking);
 }

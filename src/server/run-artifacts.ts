@@ -53,7 +53,3 @@ export function resolveRunArtifactRoot(deps: RouteDeps, artifactUri: string): Re
   }
   throw new CairnError('NOT_IMPLEMENTED', `This server cannot read artifacts at '${artifactUri}'; only mlflow-artifacts: and local roots are supported.`);
 }
-
-export function joinArtifactPath(base: string, rel: string): string {
-  return [base, rel].filter((p) => p !== '').join('/');
-}

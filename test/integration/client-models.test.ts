@@ -11,6 +11,7 @@ import { LogisticRegression } from '../../src/learn/linear/index.js';
 import { Pipeline } from '../../src/learn/pipeline.js';
 import { anchorPreprocessor, heartDataset, type AnchorDataset } from '../support/learn/anchor-protocol.js';
 import { startTestServer, type TestServer } from './server-harness.js';
+import { lacks } from '../support/requirements.js';
 import { readSharedData } from '../support/shared.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'cairn-client-models-'));
@@ -41,7 +42,7 @@ function bits(m: { data: Float64Array }): number[] {
   return Array.from(m.data);
 }
 
-describe.each(backends)('models over %s', (_name, uri, open) => {
+describe.skipIf(lacks('shared-data')).each(backends)('models over %s', (_name, uri, open) => {
   it('logs, registers and loads by runs:/, models:/name/1, /Production, /latest and @champion', async () => {
     const client = await open();
     try {

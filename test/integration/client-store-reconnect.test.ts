@@ -7,6 +7,7 @@ import { isTransientError } from '../../src/client/http-connection.js';
 import { openStoreTransport, type StoreTransport } from '../../src/client/store-transport.js';
 import type { LogBatchInput } from '../../src/tracking/store.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { lacks } from '../support/requirements.js';
 
 let server: TestPostgres;
 let transport: StoreTransport;
@@ -22,7 +23,7 @@ afterAll(async () => {
   if (!stopped) await server?.stop();
 });
 
-it('marks a lost PostgreSQL connection transient; the logger retries, then surfaces it', async () => {
+it.skipIf(lacks('postgres'))('marks a lost PostgreSQL connection transient; the logger retries, then surfaces it', async () => {
   const runId = (await transport.createRun({ experimentId: '0' })).info.runId;
   let attempts = 0;
   const logger = new BatchLogger({

@@ -7,7 +7,8 @@ import { normalizeArtifactPath } from '../../artifacts/safe-path.js';
 import { R } from '../response-schemas.js';
 import { S, has, mlflowRoute, runIdOf } from '../mlflow-route.js';
 import type { RouteDeps } from '../route-deps.js';
-import { joinArtifactPath, resolveRunArtifactRoot } from '../run-artifacts.js';
+import { joinArtifactPath } from '../../artifacts/artifact-path.js';
+import { resolveRunArtifactRoot } from '../run-artifacts.js';
 import { sendArtifact } from '../send-artifact.js';
 
 /** Registered under each tracking prefix. */

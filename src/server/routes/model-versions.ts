@@ -10,7 +10,8 @@ import { S, has, mlflowRoute } from '../mlflow-route.js';
 import { RR, modelVersionToJson } from '../registry-json.js';
 import { CHANGE_FIELDS, changeContext } from '../request-user.js';
 import type { RouteDeps } from '../route-deps.js';
-import { joinArtifactPath, resolveRunArtifactRoot } from '../run-artifacts.js';
+import { joinArtifactPath } from '../../artifacts/artifact-path.js';
+import { resolveRunArtifactRoot } from '../run-artifacts.js';
 import { sendArtifact } from '../send-artifact.js';
 
 const VERSION_KEY = { name: S.requiredString, version: S.requiredString };
