@@ -3,35 +3,98 @@
 // set_params), listing the valid ones, while nested `step__param` names keep working.
 import { describe, expect, it } from 'vitest';
 import {
-  ColumnTransformer, DecisionTreeClassifier, GradientBoostingClassifier, InvalidParamError, KNeighborsClassifier,
-  LogisticRegression, MinMaxScaler, OneHotEncoder, OrdinalEncoder, Pipeline, RandomForestClassifier,
-  ResampledClassifier, SimpleImputer, SMOTE, StandardScaler,
+  ColumnTransformer,
+  DecisionTreeClassifier,
+  GradientBoostingClassifier,
+  InvalidParamError,
+  KNeighborsClassifier,
+  LogisticRegression,
+  MinMaxScaler,
+  OneHotEncoder,
+  OrdinalEncoder,
+  Pipeline,
+  RandomForestClassifier,
+  ResampledClassifier,
+  SimpleImputer,
+  SMOTE,
+  StandardScaler,
 } from '../index.js';
 
 /** Each component with its default params as documented (scikit-learn's / XGBoost's defaults, Cairn's names). */
 const DEFAULTS = [
-  [() => new LogisticRegression(), {
-    C: 1, penalty: 'l2', fitIntercept: true, classWeight: null, maxIter: 100, tol: 1e-4, multiClass: 'auto',
-  }],
-  [() => new DecisionTreeClassifier(), {
-    criterion: 'gini', maxDepth: null, minSamplesSplit: 2, minSamplesLeaf: 1, maxFeatures: null, classWeight: null, seed: 0,
-  }],
-  [() => new RandomForestClassifier(), {
-    nEstimators: 100, criterion: 'gini', maxDepth: null, minSamplesSplit: 2, minSamplesLeaf: 1, maxFeatures: 'sqrt',
-    bootstrap: true, classWeight: null, seed: 0, nJobs: null,
-  }],
-  [() => new GradientBoostingClassifier(), {
-    nEstimators: 100, learningRate: 0.3, maxDepth: 6, minChildWeight: 1, regLambda: 1, gamma: 0, subsample: 1,
-    colsampleByTree: 1, maxBin: 256, baseScore: 0.5, earlyStoppingRounds: null, seed: 0,
-  }],
-  [() => new KNeighborsClassifier(), { nNeighbors: 5, weights: 'uniform', algorithm: 'auto', leafSize: 30, metric: 'minkowski', p: 2 }],
+  [
+    () => new LogisticRegression(),
+    {
+      C: 1,
+      penalty: 'l2',
+      fitIntercept: true,
+      classWeight: null,
+      maxIter: 100,
+      tol: 1e-4,
+      multiClass: 'auto',
+    },
+  ],
+  [
+    () => new DecisionTreeClassifier(),
+    {
+      criterion: 'gini',
+      maxDepth: null,
+      minSamplesSplit: 2,
+      minSamplesLeaf: 1,
+      maxFeatures: null,
+      classWeight: null,
+      seed: 0,
+    },
+  ],
+  [
+    () => new RandomForestClassifier(),
+    {
+      nEstimators: 100,
+      criterion: 'gini',
+      maxDepth: null,
+      minSamplesSplit: 2,
+      minSamplesLeaf: 1,
+      maxFeatures: 'sqrt',
+      bootstrap: true,
+      classWeight: null,
+      seed: 0,
+      nJobs: null,
+    },
+  ],
+  [
+    () => new GradientBoostingClassifier(),
+    {
+      nEstimators: 100,
+      learningRate: 0.3,
+      maxDepth: 6,
+      minChildWeight: 1,
+      regLambda: 1,
+      gamma: 0,
+      subsample: 1,
+      colsampleByTree: 1,
+      maxBin: 256,
+      baseScore: 0.5,
+      earlyStoppingRounds: null,
+      seed: 0,
+    },
+  ],
+  [
+    () => new KNeighborsClassifier(),
+    { nNeighbors: 5, weights: 'uniform', algorithm: 'auto', leafSize: 30, metric: 'minkowski', p: 2 },
+  ],
   [() => new StandardScaler(), { withMean: true, withStd: true }],
   [() => new MinMaxScaler(), { featureRange: [0, 1], clip: false }],
   [() => new SimpleImputer(), { strategy: 'mean', fillValue: null, keepEmptyFeatures: false }],
   [() => new OneHotEncoder(), { handleUnknown: 'error', categories: 'auto' }],
-  [() => new OrdinalEncoder(), { handleUnknown: 'error', unknownValue: null, encodedMissingValue: NaN, categories: 'auto' }],
+  [
+    () => new OrdinalEncoder(),
+    { handleUnknown: 'error', unknownValue: null, encodedMissingValue: NaN, categories: 'auto' },
+  ],
   [() => new SMOTE(), { kNeighbors: 5, samplingStrategy: 'auto', seed: 0 }],
-  [() => new ColumnTransformer({ transformers: [] }), { transformers: [], remainder: 'drop', verboseFeatureNamesOut: true }],
+  [
+    () => new ColumnTransformer({ transformers: [] }),
+    { transformers: [], remainder: 'drop', verboseFeatureNamesOut: true },
+  ],
 ] as const;
 
 describe('getParams(): every constructor option with its default', () => {
@@ -63,7 +126,9 @@ describe('setParams: unknown names throw, naming the valid ones', () => {
     const name = c.constructor.name;
     if (!('setParams' in c)) continue;
     it(name, () => {
-      const valid = Object.keys(defaults).map((k) => `'${k}'`).join(', ');
+      const valid = Object.keys(defaults)
+        .map((k) => `'${k}'`)
+        .join(', ');
       const before = c.getParams();
       const set = () => (c as { setParams(p: Record<string, unknown>): unknown }).setParams({ nope: 1 });
       expect(set).toThrow(InvalidParamError);
@@ -74,8 +139,9 @@ describe('setParams: unknown names throw, naming the valid ones', () => {
 
   it('LogisticRegression: a typo such as "c" for "C" is refused rather than silently ignored', () => {
     expect(() => new LogisticRegression().setParams({ c: 10 })).toThrow(
-      "Invalid parameter 'c' for estimator LogisticRegression(). Valid parameters are: "
-      + "['C', 'penalty', 'fitIntercept', 'classWeight', 'maxIter', 'tol', 'multiClass'].");
+      "Invalid parameter 'c' for estimator LogisticRegression(). Valid parameters are: " +
+        "['C', 'penalty', 'fitIntercept', 'classWeight', 'maxIter', 'tol', 'multiClass'].",
+    );
   });
 
   it('SMOTE refuses unknown names at construction (it has no setParams)', () => {
@@ -84,12 +150,18 @@ describe('setParams: unknown names throw, naming the valid ones', () => {
 });
 
 describe('nested names', () => {
-  const pipeline = () => new Pipeline({
-    steps: [
-      ['prep', new ColumnTransformer({ transformers: [['num', new Pipeline({ steps: [['impute', new SimpleImputer()]] }), ['a']]] })],
-      ['model', new LogisticRegression()],
-    ],
-  });
+  const pipeline = () =>
+    new Pipeline({
+      steps: [
+        [
+          'prep',
+          new ColumnTransformer({
+            transformers: [['num', new Pipeline({ steps: [['impute', new SimpleImputer()]] }), ['a']]],
+          }),
+        ],
+        ['model', new LogisticRegression()],
+      ],
+    });
 
   it('Pipeline: step__param and deeper names reach the step; a whole step can be replaced by name', () => {
     const p = pipeline().setParams({ model__C: 0.1, prep__num__impute__strategy: 'median' });
@@ -103,18 +175,26 @@ describe('nested names', () => {
 
   it('Pipeline: an unknown step, an unknown param of a step, an unknown own name all throw', () => {
     expect(() => pipeline().setParams({ nope__C: 1 })).toThrow(
-      "Invalid parameter 'nope' for estimator Pipeline(). Valid parameters are: ['steps', 'prep', 'model'].");
-    expect(() => pipeline().setParams({ model__c: 1 })).toThrow("Invalid parameter 'c' for estimator LogisticRegression()");
-    expect(() => pipeline().setParams({ prep__num__impute__strat: 'mean' })).toThrow("Invalid parameter 'strat' for estimator SimpleImputer()");
+      "Invalid parameter 'nope' for estimator Pipeline(). Valid parameters are: ['steps', 'prep', 'model'].",
+    );
+    expect(() => pipeline().setParams({ model__c: 1 })).toThrow(
+      "Invalid parameter 'c' for estimator LogisticRegression()",
+    );
+    expect(() => pipeline().setParams({ prep__num__impute__strat: 'mean' })).toThrow(
+      "Invalid parameter 'strat' for estimator SimpleImputer()",
+    );
     expect(() => pipeline().setParams({ prep__cat__strategy: 'mean' })).toThrow(
-      "Invalid parameter 'cat' for estimator ColumnTransformer(). Valid parameters are: ['transformers', 'remainder', 'verboseFeatureNamesOut', 'num'].");
+      "Invalid parameter 'cat' for estimator ColumnTransformer(). Valid parameters are: ['transformers', 'remainder', 'verboseFeatureNamesOut', 'num'].",
+    );
   });
 
   it('ResampledClassifier: estimator__ and smote__ names are checked by their owner', () => {
     const r = new ResampledClassifier({ estimator: new LogisticRegression() });
     r.setParams({ estimator__C: 4, smote__kNeighbors: 3 });
     expect(r.getParams()).toMatchObject({ estimator__C: 4, smote__kNeighbors: 3 });
-    expect(() => r.setParams({ estimator__depth: 3 })).toThrow("Invalid parameter 'depth' for estimator LogisticRegression()");
+    expect(() => r.setParams({ estimator__depth: 3 })).toThrow(
+      "Invalid parameter 'depth' for estimator LogisticRegression()",
+    );
     expect(() => r.setParams({ smote__k: 3 })).toThrow("Invalid parameter 'k' for estimator SMOTE()");
   });
 });

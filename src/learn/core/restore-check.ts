@@ -11,7 +11,10 @@ import { decodeFloat64, decodeInt32 } from './serialization.js';
 export class ModelFormatError extends Error {
   override name = 'ModelFormatError';
 
-  constructor(readonly detail: string, readonly path: readonly string[] = []) {
+  constructor(
+    readonly detail: string,
+    readonly path: readonly string[] = [],
+  ) {
     super(path.length ? `${detail}, in ${path.join(' › ')}` : detail);
   }
 
@@ -37,7 +40,10 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 /** Reads the fields of one JSON object, each read checking type and range; `where` prefixes every error. */
 export class StateReader {
-  constructor(readonly where: string, private readonly obj: Record<string, unknown>) {}
+  constructor(
+    readonly where: string,
+    private readonly obj: Record<string, unknown>,
+  ) {}
 
   static of(where: string, v: unknown): StateReader {
     if (!isPlainObject(v)) throw new ModelFormatError(`${where} must be an object, got ${describe(v)}`);
@@ -65,7 +71,8 @@ export class StateReader {
 
   int(key: string, min: number, max: number): number {
     const v = this.raw(key);
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) this.fail(key, `must be an integer in [${min}, ${max}], got ${describe(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+      this.fail(key, `must be an integer in [${min}, ${max}], got ${describe(v)}`);
     return v;
   }
 
@@ -84,16 +91,20 @@ export class StateReader {
 
   strings(key: string, length?: number): string[] {
     const a = this.array(key, length);
-    a.forEach((s, i) => { if (typeof s !== 'string') this.fail(`${key}[${i}]`, `must be a string, got ${describe(s)}`); });
+    a.forEach((s, i) => {
+      if (typeof s !== 'string') this.fail(`${key}[${i}]`, `must be a string, got ${describe(s)}`);
+    });
     return a as string[];
   }
 
   private base64(key: string, bytesPer: number, length: number | undefined): string {
     const v = this.raw(key);
-    if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v)) this.fail(key, `must be a base64 string, got ${describe(v)}`);
+    if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v))
+      this.fail(key, `must be a base64 string, got ${describe(v)}`);
     const bytes = Math.floor((v.length * 3) / 4) - (v.endsWith('==') ? 2 : v.endsWith('=') ? 1 : 0);
     if (v.length % 4 !== 0 || bytes % bytesPer !== 0) this.fail(key, `must hold whole ${bytesPer}-byte values`);
-    if (length !== undefined && bytes / bytesPer !== length) this.fail(key, `must hold ${length} values, holds ${bytes / bytesPer}`);
+    if (length !== undefined && bytes / bytesPer !== length)
+      this.fail(key, `must hold ${length} values, holds ${bytes / bytesPer}`);
     return v;
   }
 
@@ -105,7 +116,8 @@ export class StateReader {
   finite64(key: string, length?: number): Float64Array {
     const a = this.float64(key, length);
     for (let i = 0; i < a.length; i++) {
-      if (!(Math.abs(a[i]) <= MAX_MODEL_MAGNITUDE)) this.fail(`${key}[${i}]`, `must be a finite number (|x| <= 1e300), got ${a[i]}`);
+      if (!(Math.abs(a[i]) <= MAX_MODEL_MAGNITUDE))
+        this.fail(`${key}[${i}]`, `must be a finite number (|x| <= 1e300), got ${a[i]}`);
     }
     return a;
   }
@@ -118,7 +130,8 @@ export class StateReader {
   classes(key: string): Float64Array {
     const c = this.finite64(key);
     if (c.length < 2) this.fail(key, `must hold at least 2 class labels, holds ${c.length}`);
-    for (let k = 1; k < c.length; k++) if (!(c[k] > c[k - 1])) this.fail(key, 'must be strictly ascending (sorted distinct labels)');
+    for (let k = 1; k < c.length; k++)
+      if (!(c[k] > c[k - 1])) this.fail(key, 'must be strictly ascending (sorted distinct labels)');
     return c;
   }
 }
@@ -131,8 +144,13 @@ export class StateReader {
  * may split at ±Infinity (all present values one way, missing the other): `finite` false allows it.
  */
 export function checkTreeNodes(
-  r: StateReader, t: { feature: Int32Array; threshold: Float64Array; left: Int32Array; right: Int32Array },
-  start: number, end: number, nFeatures: number, tree = '', finite = true,
+  r: StateReader,
+  t: { feature: Int32Array; threshold: Float64Array; left: Int32Array; right: Int32Array },
+  start: number,
+  end: number,
+  nFeatures: number,
+  tree = '',
+  finite = true,
 ): void {
   const { feature, threshold, left, right } = t;
   for (let i = start; i < end; i++) {
@@ -140,8 +158,12 @@ export function checkTreeNodes(
     if (f === -1) continue;
     const at = `${tree}node ${i}`;
     if (f < 0 || f >= nFeatures) r.fail('feature', `: ${at} splits on feature ${f}, outside [0, ${nFeatures})`);
-    if (finite ? !Number.isFinite(threshold[i]) : Number.isNaN(threshold[i])) r.fail('threshold', `: ${at} has threshold ${threshold[i]}, not a ${finite ? 'finite ' : ''}number`);
-    for (const [key, child] of [['left', left[i]], ['right', right[i]]] as const) {
+    if (finite ? !Number.isFinite(threshold[i]) : Number.isNaN(threshold[i]))
+      r.fail('threshold', `: ${at} has threshold ${threshold[i]}, not a ${finite ? 'finite ' : ''}number`);
+    for (const [key, child] of [
+      ['left', left[i]],
+      ['right', right[i]],
+    ] as const) {
       if (!(child > i && child < end)) {
         r.fail(key, `: ${at} has child ${child}, which must come after it and inside its tree (${i} < child < ${end})`);
       }
@@ -153,9 +175,11 @@ export function checkTreeNodes(
 export function checkRoots(r: StateReader, roots: Int32Array, nNodes: number): void {
   if (roots.length > 0 && roots[0] !== 0) r.fail('roots', `must start at node 0, starts at ${roots[0]}`);
   for (let t = 1; t < roots.length; t++) {
-    if (!(roots[t] > roots[t - 1])) r.fail('roots', `: tree ${t} starts at ${roots[t]}, not after tree ${t - 1} (${roots[t - 1]})`);
+    if (!(roots[t] > roots[t - 1]))
+      r.fail('roots', `: tree ${t} starts at ${roots[t]}, not after tree ${t - 1} (${roots[t - 1]})`);
   }
-  if (roots.length > 0 && !(roots[roots.length - 1] < nNodes)) r.fail('roots', `: the last tree starts at ${roots[roots.length - 1]}, past the ${nNodes} nodes`);
+  if (roots.length > 0 && !(roots[roots.length - 1] < nNodes))
+    r.fail('roots', `: the last tree starts at ${roots[roots.length - 1]}, past the ${nNodes} nodes`);
 }
 
 /** End (exclusive) of tree t's nodes. */

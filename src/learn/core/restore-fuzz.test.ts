@@ -5,10 +5,29 @@
 // fields of the wrong type, huge lengths — and each mutant is restored and, if accepted, used.
 import { describe, expect, it } from 'vitest';
 import {
-  ColumnTransformer, DecisionTreeClassifier, GradientBoostingClassifier, KNeighborsClassifier, LogisticRegression,
-  MinMaxScaler, ModelFormatError, OneHotEncoder, OrdinalEncoder, Pipeline, RandomForestClassifier, restoreComponent,
-  SimpleImputer, StandardScaler, categoricalColumn, frame, matrix, numericColumn, Rng,
-  type Classifier, type Frame, type Matrix, type SerializedComponent,
+  ColumnTransformer,
+  DecisionTreeClassifier,
+  GradientBoostingClassifier,
+  KNeighborsClassifier,
+  LogisticRegression,
+  MinMaxScaler,
+  ModelFormatError,
+  OneHotEncoder,
+  OrdinalEncoder,
+  Pipeline,
+  RandomForestClassifier,
+  restoreComponent,
+  SimpleImputer,
+  StandardScaler,
+  categoricalColumn,
+  frame,
+  matrix,
+  numericColumn,
+  Rng,
+  type Classifier,
+  type Frame,
+  type Matrix,
+  type SerializedComponent,
 } from '../index.js';
 import { decodeFloat64, decodeInt32, encodeFloat64, encodeInt32 } from './serialization.js';
 
@@ -27,8 +46,13 @@ function data(rng: Rng, n: number, d: number, nClasses: number): { X: Matrix; y:
 function table(rng: Rng, n: number): { X: Frame; y: Float64Array } {
   const y = Float64Array.from({ length: n }, (_, i) => i % 2);
   const num = (k: number) => Float64Array.from(y, (c) => (rng.random() < 0.1 ? NaN : rng.random() * 3 + c * k));
-  const cat = (vals: string[]) => Array.from(y, (c) => (rng.random() < 0.1 ? null : vals[(c + Math.floor(rng.random() * 2)) % vals.length]));
-  const X = frame([numericColumn('a', num(1)), numericColumn('b', num(2)), categoricalColumn('c', cat(['x', 'y', 'z']))]);
+  const cat = (vals: string[]) =>
+    Array.from(y, (c) => (rng.random() < 0.1 ? null : vals[(c + Math.floor(rng.random() * 2)) % vals.length]));
+  const X = frame([
+    numericColumn('a', num(1)),
+    numericColumn('b', num(2)),
+    categoricalColumn('c', cat(['x', 'y', 'z'])),
+  ]);
   return { X, y };
 }
 
@@ -39,31 +63,81 @@ function corpus(): { name: string; json: SerializedComponent; X: Matrix | Frame 
   const multi = data(rng, 60, 4, 3);
   const tab = table(rng, 60);
   const out: { name: string; json: SerializedComponent; X: Matrix | Frame }[] = [];
-  for (const [tag, d] of [['binary', bin], ['3 classes', multi]] as const) {
+  for (const [tag, d] of [
+    ['binary', bin],
+    ['3 classes', multi],
+  ] as const) {
     const models: Classifier<Matrix>[] = [
-      new LogisticRegression(), new DecisionTreeClassifier({ maxDepth: 4, seed: 1 }),
+      new LogisticRegression(),
+      new DecisionTreeClassifier({ maxDepth: 4, seed: 1 }),
       new RandomForestClassifier({ nEstimators: 4, maxDepth: 4, seed: 1, nJobs: 1 }),
-      new GradientBoostingClassifier({ nEstimators: 4, maxDepth: 3, seed: 1 }), new KNeighborsClassifier({ nNeighbors: 3 }),
+      new GradientBoostingClassifier({ nEstimators: 4, maxDepth: 3, seed: 1 }),
+      new KNeighborsClassifier({ nNeighbors: 3 }),
     ];
-    for (const m of models) out.push({ name: `${m.constructor.name} (${tag})`, json: m.fit(d.X, d.y).toJSON(), X: d.X });
+    for (const m of models)
+      out.push({ name: `${m.constructor.name} (${tag})`, json: m.fit(d.X, d.y).toJSON(), X: d.X });
   }
-  const prep = () => new ColumnTransformer({
-    transformers: [
-      ['num', new Pipeline({ steps: [['impute', new SimpleImputer({ strategy: 'median' })], ['scale', new StandardScaler()]] }), ['a']],
-      ['mm', new Pipeline({ steps: [['impute', new SimpleImputer()], ['scale', new MinMaxScaler()]] }), ['b']],
-      ['cat', new Pipeline({ steps: [['impute', new SimpleImputer({ strategy: 'most_frequent' })], ['onehot', new OneHotEncoder({ handleUnknown: 'ignore' })]] }), ['c']],
-      ['ord', new OrdinalEncoder({ handleUnknown: 'use_encoded_value', unknownValue: -1, encodedMissingValue: -2 }), ['c']],
-    ],
-  });
-  for (const model of [new LogisticRegression(), new RandomForestClassifier({ nEstimators: 3, maxDepth: 3, seed: 2, nJobs: 1 })]) {
-    const p = new Pipeline({ steps: [['prep', prep()], ['model', model]] }).fit(tab.X, tab.y);
+  const prep = () =>
+    new ColumnTransformer({
+      transformers: [
+        [
+          'num',
+          new Pipeline({
+            steps: [
+              ['impute', new SimpleImputer({ strategy: 'median' })],
+              ['scale', new StandardScaler()],
+            ],
+          }),
+          ['a'],
+        ],
+        [
+          'mm',
+          new Pipeline({
+            steps: [
+              ['impute', new SimpleImputer()],
+              ['scale', new MinMaxScaler()],
+            ],
+          }),
+          ['b'],
+        ],
+        [
+          'cat',
+          new Pipeline({
+            steps: [
+              ['impute', new SimpleImputer({ strategy: 'most_frequent' })],
+              ['onehot', new OneHotEncoder({ handleUnknown: 'ignore' })],
+            ],
+          }),
+          ['c'],
+        ],
+        [
+          'ord',
+          new OrdinalEncoder({ handleUnknown: 'use_encoded_value', unknownValue: -1, encodedMissingValue: -2 }),
+          ['c'],
+        ],
+      ],
+    });
+  for (const model of [
+    new LogisticRegression(),
+    new RandomForestClassifier({ nEstimators: 3, maxDepth: 3, seed: 2, nJobs: 1 }),
+  ]) {
+    const p = new Pipeline({
+      steps: [
+        ['prep', prep()],
+        ['model', model],
+      ],
+    }).fit(tab.X, tab.y);
     out.push({ name: `Pipeline(${model.constructor.name})`, json: p.toJSON(), X: tab.X });
   }
   return out;
 }
 
 type Json = unknown;
-interface Slot { parent: Record<string, Json> | Json[]; key: string | number; value: Json }
+interface Slot {
+  parent: Record<string, Json> | Json[];
+  key: string | number;
+  value: Json;
+}
 
 function slots(v: Json, acc: Slot[] = []): Slot[] {
   if (v === null || typeof v !== 'object') return acc;
@@ -82,17 +156,34 @@ function mutateBase64(rng: Rng, s: string, key: string | number): Json {
   const a = ints ? decodeInt32(s) : decodeFloat64(s);
   const pick = () => Math.floor(rng.random() * Math.max(a.length, 1));
   switch (Math.floor(rng.random() * 8)) {
-    case 0: return s.slice(0, Math.max(0, s.length - 4 * (1 + Math.floor(rng.random() * 3)))); // truncate
-    case 1: { const i = pick(), j = pick(); const t = a[i]; a[i] = a[j]; a[j] = t; break; } // swap
-    case 2: { const i = pick(); a[i] = Math.floor(rng.random() * Math.max(i, 1)); break; } // point backwards
-    case 3: a[pick()] = ints ? -2 - Math.floor(rng.random() * 5) : NaN;
+    case 0:
+      return s.slice(0, Math.max(0, s.length - 4 * (1 + Math.floor(rng.random() * 3)))); // truncate
+    case 1: {
+      const i = pick(),
+        j = pick();
+      const t = a[i];
+      a[i] = a[j];
+      a[j] = t;
       break;
-    case 4: a[pick()] = ints ? 2 ** 31 - 1 : Infinity;
+    } // swap
+    case 2: {
+      const i = pick();
+      a[i] = Math.floor(rng.random() * Math.max(i, 1));
       break;
-    case 5: a[pick()] = ints ? a.length + Math.floor(rng.random() * 4) : -1e308;
+    } // point backwards
+    case 3:
+      a[pick()] = ints ? -2 - Math.floor(rng.random() * 5) : NaN;
       break;
-    case 6: return s + s; // doubled length
-    default: a[pick()] = ints ? -1 : 1e300;
+    case 4:
+      a[pick()] = ints ? 2 ** 31 - 1 : Infinity;
+      break;
+    case 5:
+      a[pick()] = ints ? a.length + Math.floor(rng.random() * 4) : -1e308;
+      break;
+    case 6:
+      return s + s; // doubled length
+    default:
+      a[pick()] = ints ? -1 : 1e300;
   }
   return ints ? encodeInt32(a as Int32Array) : encodeFloat64(a as Float64Array);
 }
@@ -101,7 +192,8 @@ function mutant(rng: Rng, v: Json): Json {
   const t = typeof v;
   if (typeof v === 'string' && v.length >= 8 && /^[A-Za-z0-9+/]+=*$/.test(v) && v.length % 4 === 0) return v; // handled by caller
   const wrong: Json[] = [null, -1, 0, 1.5, 2 ** 31, 1e12, 'x', '', [], {}, true, [1, 2, 3]];
-  if (t === 'number' && rng.random() < 0.5) return (v as number) + (rng.random() < 0.5 ? -1 : 1) * Math.ceil(rng.random() * 3);
+  if (t === 'number' && rng.random() < 0.5)
+    return (v as number) + (rng.random() < 0.5 ? -1 : 1) * Math.ceil(rng.random() * 3);
   if (Array.isArray(v) && rng.random() < 0.5) return rng.random() < 0.5 ? v.slice(0, -1) : [...v, ...v.slice(0, 1)];
   if (t === 'object' && v !== null && !Array.isArray(v) && rng.random() < 0.5) {
     const copy = { ...(v as Record<string, Json>) };
@@ -120,7 +212,8 @@ function mutate(rng: Rng, json: SerializedComponent): Json {
     const s = all[Math.floor(rng.random() * all.length)];
     const v = s.parent[s.key as never] as Json;
     const isB64 = typeof v === 'string' && v.length >= 8 && v.length % 4 === 0 && /^[A-Za-z0-9+/]+=*$/.test(v);
-    (s.parent as Record<string | number, Json>)[s.key] = isB64 && rng.random() < 0.85 ? mutateBase64(rng, v, s.key) : mutant(rng, v);
+    (s.parent as Record<string | number, Json>)[s.key] =
+      isB64 && rng.random() < 0.85 ? mutateBase64(rng, v, s.key) : mutant(rng, v);
   }
   return JSON.parse(JSON.stringify(copy)); // as read from a file: NaN → null, no shared references
 }
@@ -170,7 +263,10 @@ describe('fromJSON refuses corrupt models or restores usable ones (seeded fuzz)'
       try {
         m = restoreComponent<Classifier<Matrix | Frame>>(bad);
       } catch (e) {
-        if (!(e instanceof ModelFormatError)) throw new Error(`${name} case ${k}: ${String(e)} is not a ModelFormatError\n${JSON.stringify(bad).slice(0, 400)}`);
+        if (!(e instanceof ModelFormatError))
+          throw new Error(
+            `${name} case ${k}: ${String(e)} is not a ModelFormatError\n${JSON.stringify(bad).slice(0, 400)}`,
+          );
         expect(e.message.length).toBeGreaterThan(10);
         outcome.refused++;
         slowest = Math.max(slowest, performance.now() - t0);
@@ -187,9 +283,12 @@ describe('fromJSON refuses corrupt models or restores usable ones (seeded fuzz)'
         // checked refusals with a message: a model saved unfitted (state null) says so, and a pipeline
         // whose restored input schema differs (a renamed column) refuses the data; anything else
         // (TypeError, invalid numbers) is a failure
-        const checked = !(e instanceof TypeError) && e instanceof Error
-          && (/is not fitted/.test(e.message) || (/column|feature/.test(e.message) && !('data' in X)));
-        if (!checked) throw new Error(`${name} case ${k}: accepted, then ${String(e)}\n${JSON.stringify(bad).slice(0, 400)}`);
+        const checked =
+          !(e instanceof TypeError) &&
+          e instanceof Error &&
+          (/is not fitted/.test(e.message) || (/column|feature/.test(e.message) && !('data' in X)));
+        if (!checked)
+          throw new Error(`${name} case ${k}: accepted, then ${String(e)}\n${JSON.stringify(bad).slice(0, 400)}`);
       }
       slowest = Math.max(slowest, performance.now() - t0);
     }
@@ -208,7 +307,9 @@ describe('fromJSON refuses corrupt models or restores usable ones (seeded fuzz)'
     left[0] = 0;
     state.left = encodeInt32(left);
     expect(() => restoreComponent(bad)).toThrow(ModelFormatError);
-    expect(() => restoreComponent(bad)).toThrow(/^state\.left: tree 0 node 0 has child 0, which must come after it and inside its tree \(0 < child < \d+\), in Pipeline › steps\[1\] "model" \(RandomForestClassifier\)$/);
+    expect(() => restoreComponent(bad)).toThrow(
+      /^state\.left: tree 0 node 0 has child 0, which must come after it and inside its tree \(0 < child < \d+\), in Pipeline › steps\[1\] "model" \(RandomForestClassifier\)$/,
+    );
 
     const lr = JSON.parse(JSON.stringify(models[0].json));
     lr.state.coef = encodeFloat64(decodeFloat64(lr.state.coef).subarray(0, 1));
@@ -217,9 +318,14 @@ describe('fromJSON refuses corrupt models or restores usable ones (seeded fuzz)'
     const th = decodeFloat64(nan.state.tree.threshold);
     th[0] = NaN;
     nan.state.tree.threshold = encodeFloat64(th);
-    expect(() => restoreComponent(nan)).toThrow('state.tree.threshold: node 0 has threshold NaN, not a finite number, in DecisionTreeClassifier');
+    expect(() => restoreComponent(nan)).toThrow(
+      'state.tree.threshold: node 0 has threshold NaN, not a finite number, in DecisionTreeClassifier',
+    );
     expect(() => restoreComponent({ ...models[0].json, params: { C: 1, penalty: 'l1' } })).toThrow(
-      "penalty must be 'l2' or 'none', got \"l1\", in LogisticRegression");
-    expect(() => restoreComponent({ ...models[0].json, params: { Cee: 1 } })).toThrow("Invalid parameter 'Cee' for estimator LogisticRegression()");
+      "penalty must be 'l2' or 'none', got \"l1\", in LogisticRegression",
+    );
+    expect(() => restoreComponent({ ...models[0].json, params: { Cee: 1 } })).toThrow(
+      "Invalid parameter 'Cee' for estimator LogisticRegression()",
+    );
   });
 });
