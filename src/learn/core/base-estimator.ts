@@ -18,7 +18,14 @@ export abstract class BaseEstimator<P extends object> {
   }
 
   getParams(): Record<string, unknown> {
-    return { ...this.defaults, ...this.params };
+    return this.resolvedParams();
+  }
+
+  /** Every param with its value: the given one, or the default where it is left out (or undefined). */
+  protected resolvedParams(): Required<P> {
+    const out = { ...this.defaults };
+    for (const [k, v] of Object.entries(this.params)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+    return out;
   }
 
   /** Unknown names throw, listing the valid ones; nothing is changed then. */

@@ -18,6 +18,7 @@ import {
   SimpleImputer,
   SMOTE,
   StandardScaler,
+  matrix,
 } from '../index.js';
 
 /** Each component with its default params as documented (scikit-learn's / XGBoost's defaults, Cairn's names). */
@@ -110,6 +111,13 @@ describe('getParams(): every constructor option with its default', () => {
     const lr = new LogisticRegression({ C: 0.5, classWeight: cw });
     expect(lr.getParams()).toMatchObject({ C: 0.5, classWeight: cw, maxIter: 100 });
     expect(lr.params).toEqual({ C: 0.5, classWeight: cw });
+  });
+
+  it('a param given as undefined means its default, in getParams and in fit', () => {
+    const lr = new LogisticRegression({ C: 2, classWeight: undefined });
+    expect(lr.getParams()).toMatchObject({ C: 2, classWeight: null });
+    const X = matrix(4, 1, Float64Array.of(0, 1, 2, 3));
+    expect(lr.fit(X, [0, 0, 1, 1]).classes_).toEqual(Float64Array.of(0, 1));
   });
 
   it('ResampledClassifier shows its estimator and SMOTE params nested, defaults included', () => {

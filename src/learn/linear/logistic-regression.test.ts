@@ -56,7 +56,10 @@ describe('LogisticRegression', () => {
     expect(JSON.stringify(new LogisticRegression({ C: 0.5 }).fit(X, y).toJSON())).toBe(json);
     const c = a.clone();
     expect(c.coef_).toBeUndefined();
-    expect(c.getParams()).toEqual({ C: 0.5 });
+    expect(c.params).toEqual({ C: 0.5 });
+    expect(c.getParams()).toEqual({
+      C: 0.5, penalty: 'l2', fitIntercept: true, classWeight: null, maxIter: 100, tol: 1e-4, multiClass: 'auto',
+    });
   });
 
   it('sample weights of 2 equal duplicated rows', () => {

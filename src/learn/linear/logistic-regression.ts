@@ -49,7 +49,7 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionParams> 
   }
 
   private validate() {
-    const { C, penalty, maxIter, tol, fitIntercept, multiClass, classWeight: cw } = { ...DEFAULTS, ...this.params };
+    const { C, penalty, maxIter, tol, fitIntercept, multiClass, classWeight: cw } = this.resolvedParams();
     if (typeof C !== 'number' || !(C > 0) || !Number.isFinite(C)) throw paramError('C', 'must be a finite number > 0', C);
     if (penalty !== 'l2' && penalty !== 'none') throw paramError('penalty', "must be 'l2' or 'none'", penalty);
     if (!Number.isInteger(maxIter) || maxIter < 1) throw paramError('maxIter', 'must be an integer >= 1', maxIter);
