@@ -5,6 +5,8 @@ export * from './core/frame.js';
 export * from './core/estimator.js';
 export { Rng } from './core/random.js';
 export { registerComponent, restoreComponent } from './core/serialization.js';
+export { InvalidParamError } from './core/params.js';
+export { ModelFormatError } from './core/restore-check.js';
 export * from './data/index.js';
 export * from './preprocessing/index.js';
 export * from './pipeline.js';

@@ -10,7 +10,7 @@ import { rocAucScore } from './metrics/ranking.js';
 import { StratifiedKFold } from './model-selection/stratified-k-fold.js';
 import { Pipeline } from './pipeline.js';
 import { SimpleImputer, StandardScaler } from './preprocessing/index.js';
-import { anchorPreprocessor, heartDataset, strokeDataset, type AnchorDataset } from './testing/anchor-protocol.js';
+import { anchorPreprocessor, heartDataset, strokeDataset, type AnchorDataset } from '../../test/support/learn/anchor-protocol.js';
 import { readSharedData, sharedDataDir, sharedPath } from '../../test/support/shared.js';
 
 const data = !lacks('shared-data');
@@ -63,10 +63,6 @@ describe.skipIf(!data)('Pipeline', () => {
     recordToRowInto({ sex: 'Unknown' }, schema, row);
     p.predictProbaRow(row, out);
     expect(out[0] + out[1]).toBeCloseTo(1, 14);
-    const t0 = performance.now();
-    const reps = 20000;
-    for (let k = 0; k < reps; k++) { recordToRowInto(records[k % records.length], schema, row); p.predictProbaRow(row, out); }
-    console.log(`Pipeline (impute + scale + one-hot + LR) single record: ${((performance.now() - t0) / reps * 1000).toFixed(2)} µs/record`);
   });
 
   it('JSON round-trip gives bit-identical probabilities; same data gives byte-identical JSON', () => {
@@ -173,16 +169,12 @@ describe.skipIf(!data)('anchor protocol CV: LogisticRegression ROC-AUC vs RESULT
       const d = load(text);
       const cv = new StratifiedKFold({ nSplits: 5, shuffle: true, seed: 42 });
       const aucs: number[] = [];
-      let fitMs = 0;
       for (const { train, test } of cv.split(d.y)) {
-        const t0 = performance.now();
         const p = lrPipeline(d).fit(takeFrameRows(d.X, train), Float64Array.from(train, (i) => d.y[i]));
-        fitMs += performance.now() - t0;
         const P = p.predictProba(takeFrameRows(d.X, test));
         aucs.push(rocAucScore(Float64Array.from(test, (i) => d.y[i]), Float64Array.from({ length: test.length }, (_, k) => P.data[2 * k + 1])));
       }
       const mean = aucs.reduce((a, b) => a + b, 0) / aucs.length;
-      console.log(`${name} LR ROC-AUC folds ${aucs.map((a) => a.toFixed(4)).join(' ')} mean ${mean.toFixed(4)} (anchor ${anchor}); pipeline fit ${(fitMs / 5).toFixed(1)} ms/fold`);
       expect(Math.abs(mean - anchor)).toBeLessThanOrEqual(0.01);
       // The folds are scikit-learn's (same StratifiedKFold shuffle), so each fold's AUC matches too.
       const anchorFolds: number[] = results.baselines[key].models.LogisticRegression.roc_auc.folds;

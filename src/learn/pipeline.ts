@@ -3,6 +3,8 @@
 import type { Classifier, FitOptions, Labels, SerializedComponent } from './core/estimator.js';
 import type { Matrix } from './core/matrix.js';
 import { matrix } from './core/matrix.js';
+import { unknownParamError } from './core/params.js';
+import { ModelFormatError, StateReader } from './core/restore-check.js';
 import { registerComponent, restoreComponent } from './core/serialization.js';
 import type { FrameSchema } from './data/records.js';
 import {
@@ -77,13 +79,20 @@ export class Pipeline implements TableTransformer {
     return out;
   }
 
-  /** Sets `steps`, or a step's param with `step__param` (nested: `prep__num__strategy`). */
+  /**
+   * Sets `steps`, a whole step by its name (`model: new LogisticRegression()`), or a step's param
+   * with `step__param` (nested: `prep__num__impute__strategy`). Unknown names throw.
+   */
   setParams(params: Record<string, unknown>): this {
+    const names = () => this.params.steps.map(([n]) => n);
     for (const [key, value] of Object.entries(params)) {
       if (key === 'steps') { this.params.steps = value as PipelineStep[]; continue; }
       const sep = key.indexOf('__');
-      if (sep < 0) throw new RangeError(`Pipeline.setParams: unknown param "${key}"; use "steps" or "<step>__<param>"`);
-      this.step(key.slice(0, sep)).setParams({ [key.slice(sep + 2)]: value });
+      const name = sep < 0 ? key : key.slice(0, sep);
+      const index = names().indexOf(name);
+      if (index < 0) throw unknownParamError('Pipeline', name, ['steps', ...names()]);
+      if (sep < 0) this.params.steps[index] = [name, value as PipelineComponent];
+      else this.params.steps[index][1].setParams({ [key.slice(sep + 2)]: value });
     }
     this.fitted = false;
     return this;
@@ -260,13 +269,32 @@ export class Pipeline implements TableTransformer {
   }
 
   static fromJSON(json: SerializedComponent): Pipeline {
-    const steps = (json.params.steps as [string, SerializedComponent][]).map(([n, c]) => [n, restoreComponent<PipelineComponent>(c)] as PipelineStep);
+    const pr = StateReader.of('params', json.params);
+    const steps = pr.array('steps').map((entry, i): PipelineStep => {
+      if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string') pr.fail(`steps[${i}]`, 'must be [name, component]');
+      const [name, c] = entry as [string, unknown];
+      return [name, restoreComponent<PipelineComponent>(c, `steps[${i}] "${name}"`)];
+    });
     const p = new Pipeline({ steps });
-    if ((json.state as { fitted?: boolean } | null)?.fitted) {
+    p.validate();
+    if (json.state !== null && StateReader.of('state', json.state).bool('fitted')) {
+      checkStepWidths(steps);
       p.fitted = true;
       p.prepareRowPath();
     }
     return p;
+  }
+}
+
+/** Each step takes as many features as the one before it produces (when both say). */
+function checkStepWidths(steps: PipelineStep[]): void {
+  for (let k = 1; k < steps.length; k++) {
+    const produced = (steps[k - 1][1] as TableTransformer).featureNamesOut().length;
+    const c = steps[k][1] as { nFeaturesIn_?: number; featureNamesIn_?: string[] };
+    const takes = c.nFeaturesIn_ ?? c.featureNamesIn_?.length;
+    if (takes !== undefined && takes !== produced) {
+      throw new ModelFormatError(`steps[${k}] "${steps[k][0]}" was fitted on ${takes} features, but step "${steps[k - 1][0]}" produces ${produced}`);
+    }
   }
 }
 

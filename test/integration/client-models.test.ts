@@ -9,7 +9,7 @@ import * as fluent from '../../src/client/fluent.js';
 import { RandomForestClassifier } from '../../src/learn/ensemble/index.js';
 import { LogisticRegression } from '../../src/learn/linear/index.js';
 import { Pipeline } from '../../src/learn/pipeline.js';
-import { anchorPreprocessor, heartDataset, type AnchorDataset } from '../../src/learn/testing/anchor-protocol.js';
+import { anchorPreprocessor, heartDataset, type AnchorDataset } from '../support/learn/anchor-protocol.js';
 import { startTestServer, type TestServer } from './server-harness.js';
 import { lacks } from '../support/requirements.js';
 import { readSharedData } from '../support/shared.js';

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { LogisticRegression } from '../../src/learn/linear/index.js';
 import { Pipeline } from '../../src/learn/pipeline.js';
-import { anchorPreprocessor, heartDataset } from '../../src/learn/testing/anchor-protocol.js';
+import { anchorPreprocessor, heartDataset } from '../support/learn/anchor-protocol.js';
 import { saveModel } from '../../src/models/package/save-model.js';
 import { DEBIAN_PYTHON, mlflowPythonEnv } from '../support/cairn-server.js';
 import { lacks } from '../support/requirements.js';

@@ -62,3 +62,15 @@ export function probaByRows(X: Matrix, nClasses: number, rowInto: (data: Float64
   }
   return out;
 }
+
+/** Label of the largest probability per row (first on ties, as numpy's argmax). */
+export function argmaxClasses(proba: Matrix, classes: Float64Array): Float64Array {
+  const nc = proba.nCols;
+  const out = new Float64Array(proba.nRows);
+  for (let i = 0; i < proba.nRows; i++) {
+    let best = 0;
+    for (let c = 1; c < nc; c++) if (proba.data[i * nc + c] > proba.data[i * nc + best]) best = c;
+    out[i] = classes[best];
+  }
+  return out;
+}

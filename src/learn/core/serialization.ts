@@ -2,6 +2,7 @@
 // Numbers that JSON cannot hold exactly (NaN, ±Infinity) and float64 arrays are encoded so that
 // a restore is bit-identical.
 import type { SerializedComponent } from './estimator.js';
+import { isPlainObject, ModelFormatError } from './restore-check.js';
 
 type Restorer = (json: SerializedComponent) => unknown;
 const restorers = new Map<string, Restorer>();
@@ -10,10 +11,28 @@ export function registerComponent(type: string, restore: Restorer): void {
   restorers.set(type, restore);
 }
 
-export function restoreComponent<T = unknown>(json: SerializedComponent): T {
+/**
+ * Rebuilds a component from its JSON. Anything wrong in it (shape, type, index, value) is refused
+ * with a ModelFormatError whose message names the path to the field: `where` is this component's
+ * place in its parent (e.g. `steps[1] "model"`), prefixed to the errors of everything inside it.
+ */
+export function restoreComponent<T = unknown>(json: unknown, where = ''): T {
+  if (!isPlainObject(json) || typeof json.type !== 'string') {
+    throw new ModelFormatError('must be an object with a string "type"', where ? [where] : []);
+  }
+  const label = where ? `${where} (${json.type})` : json.type;
   const restore = restorers.get(json.type);
-  if (!restore) throw new Error(`unknown model component type "${json.type}" (known: ${[...restorers.keys()].join(', ')})`);
-  return restore(json) as T;
+  if (!restore) throw new ModelFormatError(`unknown model component type "${json.type}" (known: ${[...restorers.keys()].join(', ')})`, [label]);
+  if (typeof json.version !== 'number') throw new ModelFormatError('version must be a number', [label]);
+  if (!isPlainObject(json.params)) throw new ModelFormatError('params must be an object', [label]);
+  if (json.state !== null && !isPlainObject(json.state)) throw new ModelFormatError('state must be an object or null', [label]);
+  try {
+    return restore(json as unknown as SerializedComponent) as T;
+  } catch (e) {
+    // every failure here comes from the JSON (bad params included), so all are format errors
+    if (e instanceof ModelFormatError) throw e.within(label);
+    throw new ModelFormatError(e instanceof Error ? e.message : String(e), [label]);
+  }
 }
 
 /** Float64Array → base64 of its little-endian bytes (exact, compact). */

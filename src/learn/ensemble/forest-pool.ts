@@ -10,7 +10,8 @@ import type { PredictJob } from './forest-predict.js';
 import type { BuiltTrees, ForestJob } from './forest-trees.js';
 import { startModuleWorker } from './module-worker.js';
 
-const MAX_WORKERS = 64;
+/** Threads the pool starts at most; callers split work into at most this many jobs. */
+export const MAX_WORKERS = 64;
 const READY_TIMEOUT_MS = 20_000;
 
 /** Workers could not be started (no worker support, module not found, timeout): build in-thread instead. */

@@ -4,11 +4,12 @@
 // iteration is kept, as XGBoost's sklearn API predicts with it). Defaults follow XGBoost 1.7.
 import { BaseEstimator } from '../core/base-estimator.js';
 import type { Classifier, FitOptions, Labels, SerializedComponent } from '../core/estimator.js';
-import type { Matrix } from '../core/matrix.js';
+import { argmaxClasses, type Matrix } from '../core/matrix.js';
+import { paramError } from '../core/params.js';
 import { Rng } from '../core/random.js';
-import { decodeFloat64, decodeInt32, encodeFloat64, encodeInt32, registerComponent } from '../core/serialization.js';
-import { argmaxClasses } from '../tree/decision-tree.js';
-import { checkPredictInput, checkTrainingInput, encodeLabels, paramError, resolveSeed } from '../tree/tree-params.js';
+import { checkRoots, checkTreeNodes, MAX_MODEL_MAGNITUDE, StateReader, treeEnd } from '../core/restore-check.js';
+import { encodeFloat64, encodeInt32, registerComponent } from '../core/serialization.js';
+import { checkPredictInput, checkTrainingInput, encodeLabels, resolveSeed } from '../tree/tree-params.js';
 import { predictBoostProba, sigmoid, softmaxInPlace, treeValue } from './boost-predict.js';
 import { binMatrix, computeCuts, binCount, float32Columns } from './hist-binning.js';
 import { buildHistTree, HistWorkspace, type HistTree } from './hist-tree-builder.js';
@@ -255,19 +256,43 @@ export class GradientBoostingClassifier extends BaseEstimator<GradientBoostingPa
   }
 
   static fromJSON(json: SerializedComponent): GradientBoostingClassifier {
-    const m = new GradientBoostingClassifier(json.params as GradientBoostingParams);
-    const s = json.state as Record<string, never> | null;
-    if (s) {
-      m.classes_ = decodeFloat64(s.classes);
-      m.nFeaturesIn_ = s.nFeatures;
-      m.booster_ = {
-        nTrees: s.nTrees, nOutputs: s.nOutputs, baseMargin: decodeFloat64(s.baseMargin)[0], roots: decodeInt32(s.roots),
-        feature: decodeInt32(s.feature), threshold: decodeFloat64(s.threshold), defaultLeft: Uint8Array.from(decodeInt32(s.defaultLeft)),
-        left: decodeInt32(s.left), right: decodeInt32(s.right), value: decodeFloat64(s.value),
+    const m = new GradientBoostingClassifier().setParams(json.params);
+    if (json.state) {
+      const r = StateReader.of('state', json.state);
+      const classes = r.classes('classes');
+      const nFeatures = r.int('nFeatures', 1, 2 ** 24);
+      const nOutputs = r.int('nOutputs', 1, 2 ** 20);
+      if (nOutputs !== (classes.length === 2 ? 1 : classes.length)) r.fail('nOutputs', `must be ${classes.length === 2 ? 1 : classes.length} for ${classes.length} classes`);
+      const nTrees = r.int('nTrees', 0, 2 ** 24);
+      if (nTrees % nOutputs !== 0) r.fail('nTrees', `must be a multiple of nOutputs (${nOutputs}), got ${nTrees}`);
+      const roots = r.int32('roots', nTrees);
+      const feature = r.int32('feature');
+      const n = feature.length;
+      const defaultLeft = r.int32('defaultLeft', n);
+      if (defaultLeft.some((v) => v !== 0 && v !== 1)) r.fail('defaultLeft', 'must hold only 0 and 1');
+      const b: PackedBoost = {
+        nTrees, nOutputs, baseMargin: r.finite64('baseMargin', 1)[0], roots, feature, threshold: r.float64('threshold', n),
+        defaultLeft: Uint8Array.from(defaultLeft), left: r.int32('left', n), right: r.int32('right', n), value: r.finite64('value', n),
       };
-      m.featureImportances_ = decodeFloat64(s.featureImportances);
-      m.bestIteration_ = s.bestIteration ?? undefined;
-      m.evalsResult_ = s.evalsResult ?? undefined;
+      checkRoots(r, roots, n);
+      // the largest margin any row can reach: bounded, so margins (and probabilities) stay finite
+      let reach = Math.abs(b.baseMargin);
+      for (let t = 0; t < nTrees; t++) {
+        const end = treeEnd(roots, t, n);
+        checkTreeNodes(r, b, roots[t], end, nFeatures, `tree ${t} `, false);
+        let most = 0;
+        for (let i = roots[t]; i < end; i++) most = Math.max(most, Math.abs(b.value[i]));
+        reach += most;
+      }
+      if (!(reach <= MAX_MODEL_MAGNITUDE)) r.fail('value', 'sum to margins beyond 1e300: not a fitted model');
+      m.classes_ = classes;
+      m.nFeaturesIn_ = nFeatures;
+      m.booster_ = b;
+      m.featureImportances_ = r.finite64('featureImportances', nFeatures);
+      m.bestIteration_ = r.has('bestIteration') ? r.int('bestIteration', 0, 2 ** 24) : undefined;
+      const evals = r.has('evalsResult') ? r.array('evalsResult') : undefined;
+      if (evals?.some((v) => typeof v !== 'number')) r.fail('evalsResult', 'must be an array of numbers');
+      m.evalsResult_ = evals as number[] | undefined;
     }
     return m;
   }

@@ -4,7 +4,7 @@ import { Rng } from '../core/random.js';
 import { restoreComponent } from '../core/serialization.js';
 import { runPython } from '../../../test/support/python.js';
 import { lacks } from '../../../test/support/requirements.js';
-import { ANCHOR_AUC, ANCHOR_FOLDS_PY, ROC_AUC_PY, toAnchorFold, type AnchorFoldJson } from './anchor-folds.js';
+import { ANCHOR_AUC, ANCHOR_FOLDS_PY, ROC_AUC_PY, toAnchorFold, type AnchorFoldJson } from '../../../test/support/learn/anchor-folds.js';
 import { DecisionTreeClassifier } from '../tree/decision-tree.js';
 import { RandomForestClassifier } from './random-forest.js';
 import { sharedDataDir } from '../../../test/support/shared.js';

@@ -7,18 +7,19 @@
 import { BaseEstimator } from '../core/base-estimator.js';
 import { availableParallelism } from 'node:os';
 import type { Classifier, FitOptions, Labels, SerializedComponent } from '../core/estimator.js';
-import { matrix, type Matrix } from '../core/matrix.js';
+import { argmaxClasses, matrix, type Matrix } from '../core/matrix.js';
+import { paramError } from '../core/params.js';
 import { Rng } from '../core/random.js';
 import { allocArray, sharedCopy } from '../core/shared-arrays.js';
-import { decodeFloat64, decodeInt32, encodeFloat64, encodeInt32, registerComponent } from '../core/serialization.js';
-import { argmaxClasses } from '../tree/decision-tree.js';
+import { checkRoots, checkTreeNodes, StateReader, treeEnd } from '../core/restore-check.js';
+import { encodeFloat64, encodeInt32, registerComponent } from '../core/serialization.js';
 import { treeFeatureImportances, type FlatTree } from '../tree/flat-tree.js';
 import {
-  checkPredictInput, checkTrainingInput, encodeLabels, paramError, resolveCriterion, resolveMaxDepth, resolveMaxFeatures,
+  checkPredictInput, checkTrainingInput, encodeLabels, resolveCriterion, resolveMaxDepth, resolveMaxFeatures,
   resolveMinSamplesLeaf, resolveMinSamplesSplit, resolveSeed, rowWeights, type ClassWeight, type MaxFeatures,
 } from '../tree/tree-params.js';
 import { prepareTreeData } from '../tree/training-data.js';
-import { ForestWorkerStartError, runForestJobs, runRowJobs } from './forest-pool.js';
+import { ForestWorkerStartError, MAX_WORKERS, runForestJobs, runRowJobs } from './forest-pool.js';
 import { buildForestLayout, layoutPays, predictForestRows, type ForestLayout } from './forest-predict.js';
 import { buildForestTrees, type BuiltTrees, type ForestJob } from './forest-trees.js';
 
@@ -94,9 +95,7 @@ export class RandomForestClassifier extends BaseEstimator<RandomForestParams> im
     const p = { ...DEFAULTS, ...this.params };
     if (!Number.isInteger(p.nEstimators) || p.nEstimators < 1) throw paramError('nEstimators', 'must be an integer >= 1', p.nEstimators);
     if (typeof p.bootstrap !== 'boolean') throw paramError('bootstrap', 'must be true or false', p.bootstrap);
-    if (p.nJobs !== null && (!Number.isInteger(p.nJobs) || (p.nJobs < 1 && p.nJobs !== -1))) {
-      throw paramError('nJobs', 'must be null, -1 or an integer >= 1', p.nJobs);
-    }
+    checkNJobs(p.nJobs);
     const minSamplesLeaf = resolveMinSamplesLeaf(p.minSamplesLeaf, X.nRows);
     const params = {
       criterion: resolveCriterion(p.criterion), maxDepth: resolveMaxDepth(p.maxDepth),
@@ -105,7 +104,7 @@ export class RandomForestClassifier extends BaseEstimator<RandomForestParams> im
     };
     const seed = resolveSeed(p.seed);
     const { classes, yIdx } = encodeLabels(y);
-    const nJobs = Math.min(p.nJobs === null || p.nJobs === -1 ? availableParallelism() : p.nJobs, p.nEstimators);
+    const nJobs = Math.min(resolveNJobs(p.nJobs), p.nEstimators);
     const shared = nJobs > 1;
     const data = prepareTreeData(X, yIdx, classes.length, shared);
     const w = rowWeights(yIdx, classes, p.classWeight, options.sampleWeight);
@@ -161,7 +160,7 @@ export class RandomForestClassifier extends BaseEstimator<RandomForestParams> im
     const f = this.forest_!;
     const out = matrix(X.nRows, f.nClasses);
     const p = { ...DEFAULTS, ...this.params };
-    const nJobs = Math.min(p.nJobs === null || p.nJobs === -1 ? availableParallelism() : p.nJobs, X.nRows);
+    const nJobs = Math.min(resolveNJobs(p.nJobs), X.nRows);
     if (nJobs > 1 && X.nRows * f.nTrees >= PARALLEL_PREDICT_MIN_WORK && predictOnWorkers(f, X, out.data, nJobs)) return out;
     predictForestRows(f, X.data, X.nCols, out.data, 0, X.nRows);
     return out;
@@ -185,18 +184,55 @@ export class RandomForestClassifier extends BaseEstimator<RandomForestParams> im
   }
 
   static fromJSON(json: SerializedComponent): RandomForestClassifier {
-    const m = new RandomForestClassifier(json.params as RandomForestParams);
-    const s = json.state as Record<string, string & number> | null;
-    if (s) {
-      m.classes_ = decodeFloat64(s.classes);
-      m.nFeaturesIn_ = s.nFeatures;
-      m.forest_ = {
-        nTrees: s.nTrees, nClasses: m.classes_.length, roots: decodeInt32(s.roots), feature: decodeInt32(s.feature),
-        threshold: decodeFloat64(s.threshold), left: decodeInt32(s.left), right: decodeInt32(s.right), proba: decodeFloat64(s.proba),
+    const m = new RandomForestClassifier().setParams(json.params);
+    checkNJobs(m.params.nJobs);
+    if (json.state) {
+      const r = StateReader.of('state', json.state);
+      const classes = r.classes('classes');
+      const nFeatures = r.int('nFeatures', 1, 2 ** 24);
+      const nTrees = r.int('nTrees', 1, 2 ** 24);
+      const roots = r.int32('roots', nTrees);
+      const feature = r.int32('feature');
+      const n = feature.length, nc = classes.length;
+      const f: PackedForest = {
+        nTrees, nClasses: nc, roots, feature, threshold: r.float64('threshold', n),
+        left: r.int32('left', n), right: r.int32('right', n), proba: r.finite64('proba', n * nc),
       };
-      m.featureImportances_ = decodeFloat64(s.featureImportances);
+      checkRoots(r, roots, n);
+      for (let t = 0; t < nTrees; t++) checkTreeNodes(r, f, roots[t], treeEnd(roots, t, n), nFeatures, `tree ${t} `);
+      checkLeafFractions(r, f);
+      m.classes_ = classes;
+      m.nFeaturesIn_ = nFeatures;
+      m.forest_ = f;
+      m.featureImportances_ = r.finite64('featureImportances', nFeatures);
     }
     return m;
+  }
+}
+
+/** Threads to use: null / -1 = all cores; never more than the pool has (the trees are the same either way). */
+function resolveNJobs(nJobs: number | null): number {
+  return Math.min(nJobs === null || nJobs === -1 ? availableParallelism() : nJobs, MAX_WORKERS);
+}
+
+function checkNJobs(nJobs: number | null | undefined): void {
+  if (nJobs !== undefined && nJobs !== null && (!Number.isInteger(nJobs) || (nJobs < 1 && nJobs !== -1))) {
+    throw paramError('nJobs', 'must be null, -1 or an integer >= 1', nJobs);
+  }
+}
+
+/** A leaf's class fractions are probabilities: each in [0, 1], summing to 1 (to rounding). */
+function checkLeafFractions(r: StateReader, f: PackedForest): void {
+  const nc = f.nClasses;
+  for (let i = 0; i < f.feature.length; i++) {
+    if (f.feature[i] !== -1) continue;
+    let s = 0;
+    for (let c = 0; c < nc; c++) {
+      const p = f.proba[i * nc + c];
+      if (!(p >= 0 && p <= 1)) r.fail('proba', `: leaf ${i} has class fraction ${p}, outside [0, 1]`);
+      s += p;
+    }
+    if (!(Math.abs(s - 1) <= 1e-9)) r.fail('proba', `: leaf ${i}'s class fractions sum to ${s}, not 1`);
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blobs, NearestCentroid } from '../model-selection/testing/nearest-centroid.js';
+import { blobs, NearestCentroid } from '../../../test/support/learn/nearest-centroid.js';
 import { crossValidate } from '../model-selection/cross-validate.js';
 import { StratifiedKFold } from '../model-selection/stratified-k-fold.js';
 import { ResampledClassifier } from './resampled-classifier.js';
@@ -31,6 +31,6 @@ describe('ResampledClassifier', () => {
     expect(clf.getParams().estimator__temperature).toBe(2);
     expect(clf.getParams().smote__kNeighbors).toBe(4);
     expect(() => clf.setParams({ smote__kNeighbors: 0 })).toThrow(/kNeighbors must be an integer >= 1/);
-    expect(() => clf.setParams({ depth: 3 })).toThrow(/unknown param "depth"/);
+    expect(() => clf.setParams({ depth: 3 })).toThrow("Invalid parameter 'depth' for estimator ResampledClassifier(). Valid parameters are: ['estimator', 'smote'].");
   });
 });

@@ -3,6 +3,7 @@
 // fit, so cross-validation never leaks synthetic rows into a test fold.
 import type { Classifier, FitOptions, Labels, SerializedComponent } from '../core/estimator.js';
 import type { Matrix } from '../core/matrix.js';
+import { unknownParamError } from '../core/params.js';
 import type { SmoteParams } from './smote.js';
 import { SMOTE } from './smote.js';
 
@@ -51,9 +52,10 @@ export class ResampledClassifier implements Classifier<Matrix> {
   }
 
   getParams(): Record<string, unknown> {
-    const out: Record<string, unknown> = { estimator: this.params.estimator, smote: { ...this.params.smote } };
+    const smote = new SMOTE(this.params.smote).getParams();
+    const out: Record<string, unknown> = { estimator: this.params.estimator, smote };
     for (const [k, v] of Object.entries(this.params.estimator.getParams())) out[`estimator__${k}`] = v;
-    for (const [k, v] of Object.entries(this.params.smote ?? {})) out[`smote__${k}`] = v;
+    for (const [k, v] of Object.entries(smote)) out[`smote__${k}`] = v;
     return out;
   }
 
@@ -67,7 +69,7 @@ export class ResampledClassifier implements Classifier<Matrix> {
         this.params.smote = smote;
       } else if (key === 'estimator') this.params.estimator = value as RowClassifier;
       else if (key === 'smote') { new SMOTE(value as SmoteParams); this.params.smote = value as SmoteParams; }
-      else throw new RangeError(`ResampledClassifier.setParams: unknown param "${key}"; use estimator__<param> or smote__<param>`);
+      else throw unknownParamError('ResampledClassifier', key, ['estimator', 'smote']);
     }
     return this;
   }

@@ -4,6 +4,7 @@
 import type { Labels } from '../core/estimator.js';
 import type { Matrix } from '../core/matrix.js';
 import { matrix } from '../core/matrix.js';
+import { checkParamNames, paramError } from '../core/params.js';
 import { NumpyRandomState } from '../model-selection/numpy-random-state.js';
 
 /**
@@ -31,13 +32,17 @@ export interface Resampled {
   synthetic: { base: Int32Array; neighbor: Int32Array; step: Float64Array };
 }
 
+const DEFAULTS: Required<SmoteParams> = { kNeighbors: 5, samplingStrategy: 'auto', seed: 0 };
+
 export class SMOTE {
+  /** Unknown names and a bad kNeighbors throw here (the rest depends on y and is checked in fitResample). */
   constructor(readonly params: SmoteParams = {}) {
-    const k = params.kNeighbors ?? 5;
-    if (!Number.isInteger(k) || k < 1) throw new RangeError(`SMOTE: kNeighbors must be an integer >= 1, got ${params.kNeighbors}`);
+    checkParamNames('SMOTE', params, Object.keys(DEFAULTS));
+    const k = params.kNeighbors ?? DEFAULTS.kNeighbors;
+    if (!Number.isInteger(k) || k < 1) throw paramError('kNeighbors', 'must be an integer >= 1', params.kNeighbors);
   }
 
-  getParams(): SmoteParams { return { ...this.params }; }
+  getParams(): Required<SmoteParams> { return { ...DEFAULTS, ...this.params }; }
 
   /** Number of synthetic samples to create per class (sorted classes). */
   samplesToCreate(y: Labels): Map<number, number> {

@@ -4,7 +4,7 @@ import { restoreComponent } from '../core/serialization.js';
 import { Rng } from '../core/random.js';
 import { runPython } from '../../../test/support/python.js';
 import { lacks } from '../../../test/support/requirements.js';
-import { anchorPreprocessor, heartDataset } from '../testing/anchor-protocol.js';
+import { anchorPreprocessor, heartDataset } from '../../../test/support/learn/anchor-protocol.js';
 import { LogisticRegression } from './logistic-regression.js';
 import { readSharedData } from '../../../test/support/shared.js';
 
@@ -56,7 +56,10 @@ describe('LogisticRegression', () => {
     expect(JSON.stringify(new LogisticRegression({ C: 0.5 }).fit(X, y).toJSON())).toBe(json);
     const c = a.clone();
     expect(c.coef_).toBeUndefined();
-    expect(c.getParams()).toEqual({ C: 0.5 });
+    expect(c.params).toEqual({ C: 0.5 });
+    expect(c.getParams()).toEqual({
+      C: 0.5, penalty: 'l2', fitIntercept: true, classWeight: null, maxIter: 100, tol: 1e-4, multiClass: 'auto',
+    });
   });
 
   it('sample weights of 2 equal duplicated rows', () => {

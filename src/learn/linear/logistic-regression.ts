@@ -2,8 +2,10 @@
 import { BaseEstimator } from '../core/base-estimator.js';
 import type { Classifier, FitOptions, Labels, SerializedComponent } from '../core/estimator.js';
 import type { Matrix } from '../core/matrix.js';
-import { matrix } from '../core/matrix.js';
-import { decodeFloat64, encodeFloat64, registerComponent } from '../core/serialization.js';
+import { argmaxClasses, matrix, probaByRows } from '../core/matrix.js';
+import { paramError } from '../core/params.js';
+import { MAX_MODEL_MAGNITUDE, StateReader } from '../core/restore-check.js';
+import { encodeFloat64, registerComponent } from '../core/serialization.js';
 import { minimizeNewton } from './newton-solver.js';
 
 export interface LogisticRegressionParams {
@@ -29,6 +31,10 @@ export interface LogisticRegressionParams {
  * Solved by Newton's method, which reaches the same optimum in a handful of iterations on
  * tabular data (cost per iteration O(n·p²)).
  */
+const DEFAULTS: Required<LogisticRegressionParams> = {
+  C: 1, penalty: 'l2', fitIntercept: true, classWeight: null, maxIter: 100, tol: 1e-4, multiClass: 'auto',
+};
+
 export class LogisticRegression extends BaseEstimator<LogisticRegressionParams> implements Classifier<Matrix> {
   classes_: Float64Array | undefined;
   /** nRows = 1 (binary) or nClasses, nCols = nFeatures. */
@@ -39,26 +45,19 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionParams> 
   converged_: boolean | undefined;
 
   constructor(params: LogisticRegressionParams = {}) {
-    super(params);
+    super(params, DEFAULTS);
   }
 
   private validate() {
-    const p = this.params;
-    const C = p.C ?? 1;
-    if (typeof C !== 'number' || !(C > 0) || !Number.isFinite(C)) throw new RangeError(`LogisticRegression: C must be a finite number > 0; got ${JSON.stringify(C)}`);
-    const penalty = p.penalty ?? 'l2';
-    if (penalty !== 'l2' && penalty !== 'none') throw new RangeError(`LogisticRegression: penalty must be 'l2' or 'none'; got ${JSON.stringify(penalty)}`);
-    const maxIter = p.maxIter ?? 100;
-    if (!Number.isInteger(maxIter) || maxIter < 1) throw new RangeError(`LogisticRegression: maxIter must be an integer >= 1; got ${JSON.stringify(maxIter)}`);
-    const tol = p.tol ?? 1e-4;
-    if (typeof tol !== 'number' || !(tol > 0)) throw new RangeError(`LogisticRegression: tol must be a number > 0; got ${JSON.stringify(tol)}`);
-    const fitIntercept = p.fitIntercept ?? true;
-    if (typeof fitIntercept !== 'boolean') throw new RangeError('LogisticRegression: fitIntercept must be a boolean');
-    const multiClass = p.multiClass ?? 'auto';
-    if (multiClass !== 'auto' && multiClass !== 'multinomial') throw new RangeError(`LogisticRegression: multiClass must be 'auto' or 'multinomial'; got ${JSON.stringify(multiClass)}`);
-    const cw = p.classWeight ?? null;
+    const { C, penalty, maxIter, tol, fitIntercept, multiClass, classWeight: cw } = this.resolvedParams();
+    if (typeof C !== 'number' || !(C > 0) || !Number.isFinite(C)) throw paramError('C', 'must be a finite number > 0', C);
+    if (penalty !== 'l2' && penalty !== 'none') throw paramError('penalty', "must be 'l2' or 'none'", penalty);
+    if (!Number.isInteger(maxIter) || maxIter < 1) throw paramError('maxIter', 'must be an integer >= 1', maxIter);
+    if (typeof tol !== 'number' || !(tol > 0)) throw paramError('tol', 'must be a number > 0', tol);
+    if (typeof fitIntercept !== 'boolean') throw paramError('fitIntercept', 'must be true or false', fitIntercept);
+    if (multiClass !== 'auto' && multiClass !== 'multinomial') throw paramError('multiClass', "must be 'auto' or 'multinomial'", multiClass);
     if (cw !== null && cw !== 'balanced' && (typeof cw !== 'object' || Object.values(cw).some((v) => typeof v !== 'number' || !(v >= 0)))) {
-      throw new RangeError(`LogisticRegression: classWeight must be 'balanced', null or { label: weight >= 0 }; got ${JSON.stringify(cw)}`);
+      throw paramError('classWeight', "must be 'balanced', null or { label: weight >= 0 }", cw);
     }
     return { lambda: penalty === 'l2' ? 1 / C : 0, maxIter, tol, fitIntercept, multiClass, cw };
   }
@@ -120,13 +119,7 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionParams> 
   predictProba(X: Matrix): Matrix {
     const { classes } = this.fitted();
     this.checkWidth(X);
-    const out = matrix(X.nRows, classes.length);
-    const buf = new Float64Array(classes.length);
-    for (let i = 0; i < X.nRows; i++) {
-      this.predictProbaRowInto(X.data, buf, i * X.nCols);
-      out.data.set(buf, i * classes.length);
-    }
-    return out;
+    return probaByRows(X, classes.length, (data, out, offset) => this.predictProbaRowInto(data, out, offset));
   }
 
   /** Probabilities of row[offset .. offset + nFeatures) into out[0 .. nClasses); no allocation. */
@@ -155,16 +148,7 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionParams> 
 
   /** The class with the highest probability (ties → the first class). */
   predict(X: Matrix): Float64Array {
-    const { classes } = this.fitted();
-    const P = this.predictProba(X);
-    const K = classes.length;
-    const out = new Float64Array(X.nRows);
-    for (let i = 0; i < X.nRows; i++) {
-      let best = 0;
-      for (let k = 1; k < K; k++) if (P.data[i * K + k] > P.data[i * K + best]) best = k;
-      out[i] = classes[best];
-    }
-    return out;
+    return argmaxClasses(this.predictProba(X), this.fitted().classes);
   }
 
   private checkWidth(X: Matrix): void {
@@ -182,13 +166,29 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionParams> 
   }
 
   static fromJSON(json: SerializedComponent): LogisticRegression {
-    const lr = new LogisticRegression(json.params as LogisticRegressionParams);
-    const st = json.state as { classes: string; nFeatures: number; coefRows: number; coef: string; intercept: string; nIter: number; converged: boolean } | null;
-    if (st) {
-      lr.classes_ = decodeFloat64(st.classes);
-      lr.coef_ = matrix(st.coefRows, st.nFeatures, decodeFloat64(st.coef));
-      lr.intercept_ = decodeFloat64(st.intercept);
-      lr.nFeaturesIn_ = st.nFeatures; lr.nIter_ = st.nIter; lr.converged_ = st.converged;
+    const lr = new LogisticRegression().setParams(json.params);
+    lr.validate();
+    if (json.state) {
+      const r = StateReader.of('state', json.state);
+      const classes = r.classes('classes');
+      const nFeatures = r.int('nFeatures', 1, 2 ** 24);
+      const rows = classes.length === 2 ? [1, 2] : [classes.length];
+      const coefRows = r.int('coefRows', 1, classes.length);
+      if (!rows.includes(coefRows)) r.fail('coefRows', `must be ${rows.join(' or ')} for ${classes.length} classes, got ${coefRows}`);
+      const coef = r.finite64('coef', coefRows * nFeatures);
+      const intercept = r.finite64('intercept', coefRows);
+      // a score is a sum over features: bounded coefficients keep it (and the probabilities) finite for bounded X
+      for (let k = 0; k < coefRows; k++) {
+        let reach = Math.abs(intercept[k]);
+        for (let j = 0; j < nFeatures; j++) reach += Math.abs(coef[k * nFeatures + j]);
+        if (!(reach <= MAX_MODEL_MAGNITUDE)) r.fail('coef', `: row ${k} sums to more than 1e300 in magnitude: not a fitted model`);
+      }
+      lr.classes_ = classes;
+      lr.coef_ = matrix(coefRows, nFeatures, coef);
+      lr.intercept_ = intercept;
+      lr.nFeaturesIn_ = nFeatures;
+      lr.nIter_ = r.int('nIter', 0, 2 ** 31);
+      lr.converged_ = r.bool('converged');
     }
     return lr;
   }

@@ -9,7 +9,7 @@ import { crossValidate, scoreAll, takeLabels, takeSamples } from './cross-valida
 import type { Scorer } from './scoring.js';
 import { resolveScorer } from './scoring.js';
 import { StratifiedKFold } from './stratified-k-fold.js';
-import { blobs, FrameNearestCentroid, NearestCentroid } from './testing/nearest-centroid.js';
+import { blobs, FrameNearestCentroid, NearestCentroid } from '../../../test/support/learn/nearest-centroid.js';
 
 describe('crossValidate', () => {
   const { X, y } = blobs(200, 3, 1.2, 17);

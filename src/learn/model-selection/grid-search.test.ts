@@ -9,7 +9,7 @@ import { expandGrid, logUniform, randInt, sampleParams, uniform } from './param-
 import { RandomSearch } from './random-search.js';
 import { rankDescending } from './search-cv.js';
 import { StratifiedKFold } from './stratified-k-fold.js';
-import { blobs, NearestCentroid } from './testing/nearest-centroid.js';
+import { blobs, NearestCentroid } from '../../../test/support/learn/nearest-centroid.js';
 
 describe('expandGrid', () => {
   it.skipIf(lacks('sklearn'))('enumerates in scikit-learn ParameterGrid order', () => {

@@ -12,7 +12,7 @@ import { DecisionTreeClassifier } from '../tree/decision-tree.js';
 import { crossValidate } from './cross-validate.js';
 import { GridSearch } from './grid-search.js';
 import { StratifiedKFold } from './stratified-k-fold.js';
-import { blobs } from './testing/nearest-centroid.js';
+import { blobs } from '../../../test/support/learn/nearest-centroid.js';
 
 const cv = new StratifiedKFold({ nSplits: 5, shuffle: true, seed: 42 });
 

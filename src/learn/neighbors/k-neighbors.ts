@@ -6,10 +6,11 @@
 // where that pays (grouped-scan.ts), and in index order otherwise.
 import { BaseEstimator } from '../core/base-estimator.js';
 import type { Classifier, FitOptions, Labels, SerializedComponent } from '../core/estimator.js';
-import { matrix, probaByRows, type Matrix } from '../core/matrix.js';
-import { decodeFloat64, encodeFloat64, registerComponent } from '../core/serialization.js';
-import { argmaxClasses } from '../tree/decision-tree.js';
-import { checkPredictInput, encodeLabels, paramError } from '../tree/tree-params.js';
+import { argmaxClasses, matrix, probaByRows, type Matrix } from '../core/matrix.js';
+import { StateReader } from '../core/restore-check.js';
+import { encodeFloat64, registerComponent } from '../core/serialization.js';
+import { checkPredictInput, encodeLabels } from '../tree/tree-params.js';
+import { paramError } from '../core/params.js';
 import { boundedReduced, reducedDistance, reducedToDistance, resolveMetric, type Metric, type MetricName } from './distance-metric.js';
 import { GroupedScan } from './grouped-scan.js';
 import { NeighborHeap } from './neighbor-heap.js';
@@ -193,14 +194,24 @@ export class KNeighborsClassifier extends BaseEstimator<KNeighborsParams> implem
   }
 
   static fromJSON(json: SerializedComponent): KNeighborsClassifier {
-    const m = new KNeighborsClassifier(json.params as KNeighborsParams);
-    const s = json.state as { classes: string; nFeatures: number; nRows: number; X: string; y: string } | null;
-    if (s) {
-      m.classes_ = decodeFloat64(s.classes);
-      m.nFeaturesIn_ = s.nFeatures;
-      m.nRows_ = s.nRows;
-      m.X_ = decodeFloat64(s.X);
-      m.yIdx_ = Int32Array.from(decodeFloat64(s.y));
+    const m = new KNeighborsClassifier().setParams(json.params);
+    if (json.state) {
+      const r = StateReader.of('state', json.state);
+      const classes = r.classes('classes');
+      const nFeatures = r.int('nFeatures', 1, 2 ** 24);
+      const nRows = r.int('nRows', 1, 2 ** 31);
+      const X = r.finite64('X', nRows * nFeatures);
+      // squared distances must stay finite, or 'distance' weights become 0/0
+      for (let i = 0; i < X.length; i++) if (!(Math.abs(X[i]) <= 1e150)) r.fail('X', `: value ${X[i]} at row ${Math.floor(i / nFeatures)} is beyond 1e150`);
+      const y = r.float64('y', nRows);
+      for (let i = 0; i < nRows; i++) {
+        if (!(Number.isInteger(y[i]) && y[i] >= 0 && y[i] < classes.length)) r.fail('y', `: row ${i} has class index ${y[i]}, outside [0, ${classes.length})`);
+      }
+      m.classes_ = classes;
+      m.nFeaturesIn_ = nFeatures;
+      m.nRows_ = nRows;
+      m.X_ = X;
+      m.yIdx_ = Int32Array.from(y);
       m.build();
     }
     return m;

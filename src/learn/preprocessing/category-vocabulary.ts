@@ -1,5 +1,6 @@
 // Per-column category sets for the encoders: learned sorted as scikit-learn does, looked up by value.
 import type { Column } from '../core/frame.js';
+import { StateReader } from '../core/restore-check.js';
 import type { Cell, ColumnKind } from './table.js';
 import { pythonFloatString } from './table.js';
 
@@ -74,6 +75,25 @@ export function serializeVocabulary(v: ColumnVocabulary): Record<string, unknown
   return { name: v.name, kind: v.kind, values: v.values, hasMissing: v.hasMissing };
 }
 
-export function deserializeVocabulary(o: Record<string, unknown>): ColumnVocabulary {
-  return { name: o.name as string, kind: o.kind as ColumnKind, values: o.values as (string | number)[], hasMissing: o.hasMissing as boolean };
+/** A restored vocabulary, checked: numbers for a numeric column (not NaN: missing is hasMissing), strings otherwise. */
+export function deserializeVocabulary(r: StateReader): ColumnVocabulary {
+  const kind = r.raw('kind');
+  if (kind !== 'numeric' && kind !== 'categorical') r.fail('kind', "must be 'numeric' or 'categorical'");
+  const name = r.raw('name');
+  if (typeof name !== 'string') r.fail('name', 'must be a string');
+  const values = r.array('values');
+  values.forEach((v, k) => {
+    const ok = kind === 'numeric' ? typeof v === 'number' : typeof v === 'string';
+    if (!ok) r.fail(`values[${k}]`, `must be a ${kind === 'numeric' ? 'number' : 'string'}, got ${JSON.stringify(v)}`);
+  });
+  return { name, kind, values: values as (string | number)[], hasMissing: r.bool('hasMissing') };
+}
+
+/** The fitted input of an encoder: column names and one vocabulary per column, named alike. */
+export function readVocabularies(r: StateReader): { names: string[]; vocabularies: ColumnVocabulary[] } {
+  const names = r.strings('featureNamesIn');
+  const list = r.array('categories', names.length);
+  const vocabularies = list.map((v, j) => deserializeVocabulary(StateReader.of(`${r.where}.categories[${j}]`, v)));
+  vocabularies.forEach((v, j) => { if (v.name !== names[j]) r.fail(`categories[${j}].name`, `must be "${names[j]}" (featureNamesIn[${j}])`); });
+  return { names, vocabularies };
 }

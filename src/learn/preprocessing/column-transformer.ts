@@ -4,6 +4,8 @@ import type { SerializedComponent } from '../core/estimator.js';
 import type { Column, Frame } from '../core/frame.js';
 import type { Matrix } from '../core/matrix.js';
 import { matrix } from '../core/matrix.js';
+import { unknownParamError } from '../core/params.js';
+import { StateReader } from '../core/restore-check.js';
 import { registerComponent, restoreComponent } from '../core/serialization.js';
 import {
   asFrame, copyIntoMatrix, notFitted, tableColumnNames, tableKinds, toMatrix, transformIntoMatrix,
@@ -40,6 +42,9 @@ function numericOutput(b: FittedBlock): boolean {
 
 const NAME_RE = /^.+$/;
 
+const DEFAULTS: Omit<Required<ColumnTransformerParams>, 'transformers'> = { remainder: 'drop', verboseFeatureNamesOut: true };
+const PARAM_NAMES = ['transformers', ...Object.keys(DEFAULTS)];
+
 export class ColumnTransformer implements TableTransformer {
   readonly params: ColumnTransformerParams;
   featureNamesIn_: string[] | undefined;
@@ -53,16 +58,20 @@ export class ColumnTransformer implements TableTransformer {
     this.params = params;
   }
 
-  getParams(): Record<string, unknown> { return { ...this.params }; }
+  getParams(): Record<string, unknown> { return { ...DEFAULTS, ...this.params }; }
 
-  /** Sets own params, or a nested one with `name__param` (e.g. `num__strategy`). */
+  /** Sets own params, or a nested one with `name__param` (e.g. `num__strategy`); unknown names throw. */
   setParams(params: Record<string, unknown>): this {
     for (const [key, value] of Object.entries(params)) {
       const sep = key.indexOf('__');
-      if (sep < 0) { (this.params as unknown as Record<string, unknown>)[key] = value; continue; }
+      if (sep < 0) {
+        if (!PARAM_NAMES.includes(key)) throw unknownParamError('ColumnTransformer', key, PARAM_NAMES);
+        (this.params as unknown as Record<string, unknown>)[key] = value;
+        continue;
+      }
       const name = key.slice(0, sep);
       const entry = this.params.transformers.find((t) => t[0] === name);
-      if (!entry) throw new RangeError(`ColumnTransformer.setParams: no transformer named "${name}" (have ${this.params.transformers.map((t) => t[0]).join(', ')})`);
+      if (!entry) throw unknownParamError('ColumnTransformer', name, [...PARAM_NAMES, ...this.params.transformers.map((t) => t[0])]);
       if (typeof entry[1] === 'string') throw new RangeError(`ColumnTransformer.setParams: transformer "${name}" is '${entry[1]}' and has no params`);
       entry[1].setParams({ [key.slice(sep + 2)]: value });
     }
@@ -213,17 +222,40 @@ export class ColumnTransformer implements TableTransformer {
   }
 
   static fromJSON(json: SerializedComponent): ColumnTransformer {
-    const p = json.params as unknown as { transformers: [string, SerializedComponent | 'drop' | 'passthrough', string[]][] } & Omit<ColumnTransformerParams, 'transformers'>;
-    const ct = new ColumnTransformer({
-      ...p,
-      transformers: p.transformers.map(([n, t, cols]) => [n, typeof t === 'string' ? t : restoreComponent<TableTransformer>(t), cols]),
+    const pr = StateReader.of('params', json.params);
+    const transformers = pr.array('transformers').map((entry, i): ColumnTransformerEntry => {
+      if (!Array.isArray(entry) || entry.length !== 3 || typeof entry[0] !== 'string' || !Array.isArray(entry[2])) {
+        pr.fail(`transformers[${i}]`, 'must be [name, transformer, columns]');
+      }
+      const [name, t, cols] = entry as [string, unknown, unknown[]];
+      if (cols.some((c) => typeof c !== 'string')) pr.fail(`transformers[${i}][2]`, 'must be an array of column names');
+      const restored = t === 'drop' || t === 'passthrough' ? t : restoreComponent<TableTransformer>(t, `transformers[${i}] "${name}"`);
+      return [name, restored, cols as string[]];
     });
-    const st = json.state as { featureNamesIn: string[]; inputKinds: ColumnKind[]; blocks: { name: string; columns: string[]; width: number; transformer: SerializedComponent | 'passthrough' }[] } | null;
-    if (st) {
-      ct.featureNamesIn_ = st.featureNamesIn;
-      ct.inputKinds_ = st.inputKinds;
-      const position = new Map(st.featureNamesIn.map((n, j) => [n, j]));
-      ct.blocks = st.blocks.map((b) => makeBlock(b.name, b.transformer === 'passthrough' ? 'passthrough' : restoreComponent<TableTransformer>(b.transformer), b.columns, position, b.width));
+    const ct = new ColumnTransformer({ transformers }).setParams({ ...json.params, transformers });
+    if (json.state) {
+      const r = StateReader.of('state', json.state);
+      const names = r.strings('featureNamesIn');
+      const kinds = r.array('inputKinds', names.length);
+      kinds.forEach((k, j) => { if (k !== 'numeric' && k !== 'categorical') r.fail(`inputKinds[${j}]`, "must be 'numeric' or 'categorical'"); });
+      const position = new Map(names.map((n, j) => [n, j]));
+      ct.blocks = r.array('blocks').map((v, i) => {
+        const b = StateReader.of(`state.blocks[${i}]`, v);
+        const name = b.raw('name');
+        if (typeof name !== 'string') return b.fail('name', 'must be a string');
+        const columns = b.strings('columns');
+        columns.forEach((c, k) => { if (!position.has(c)) b.fail(`columns[${k}]`, `names "${c}", which is not among featureNamesIn`); });
+        const raw = b.raw('transformer');
+        const t = raw === 'passthrough' ? 'passthrough' : restoreComponent<TableTransformer>(raw, `blocks[${i}] "${name}"`);
+        const width = b.int('width', 0, 2 ** 24);
+        const produced = t === 'passthrough' ? columns.length : t.featureNamesOut().length;
+        if (width !== produced) b.fail('width', `is ${width}, but its transformer produces ${produced} columns`);
+        const takes = t === 'passthrough' ? undefined : (t as { featureNamesIn_?: string[] }).featureNamesIn_;
+        if (takes && takes.length !== columns.length) b.fail('columns', `has ${columns.length} columns, but its transformer was fitted on ${takes.length}`);
+        return makeBlock(name, t, columns, position, width);
+      });
+      ct.featureNamesIn_ = names;
+      ct.inputKinds_ = kinds as ColumnKind[];
       ct.nOut = ct.blocks.reduce((s, b) => s + b.width, 0);
       ct.namedTransformers_ = Object.fromEntries(ct.blocks.map((b) => [b.name, b.transformer]));
     }

@@ -3,7 +3,9 @@ import { BaseEstimator } from '../core/base-estimator.js';
 import type { SerializedComponent } from '../core/estimator.js';
 import type { Matrix } from '../core/matrix.js';
 import { matrix } from '../core/matrix.js';
-import { decodeFloat64, encodeFloat64, registerComponent } from '../core/serialization.js';
+import { paramError } from '../core/params.js';
+import { StateReader } from '../core/restore-check.js';
+import { encodeFloat64, registerComponent } from '../core/serialization.js';
 import { checkInputColumns, notFitted, tableColumnNames, toMatrix, type Cell, type ColumnKind, type Table, type TableTransformer } from './table.js';
 
 export interface MinMaxScalerParams {
@@ -12,6 +14,8 @@ export interface MinMaxScalerParams {
   /** Clip transformed values into featureRange (default false). */
   clip?: boolean;
 }
+
+const DEFAULTS: Required<MinMaxScalerParams> = { featureRange: [0, 1], clip: false };
 
 const EPS = 2.220446049250313e-16;
 
@@ -24,13 +28,13 @@ export class MinMaxScaler extends BaseEstimator<MinMaxScalerParams> implements T
   min_: Float64Array | undefined;
 
   constructor(params: MinMaxScalerParams = {}) {
-    super(params);
+    super(params, DEFAULTS);
   }
 
   private range(): [number, number] {
-    const r = this.params.featureRange ?? [0, 1];
+    const r = this.params.featureRange ?? DEFAULTS.featureRange;
     if (!Array.isArray(r) || r.length !== 2 || !r.every(Number.isFinite) || !(r[0] < r[1])) {
-      throw new RangeError(`MinMaxScaler: featureRange must be [lo, hi] with finite lo < hi; got ${JSON.stringify(r)}`);
+      throw paramError('featureRange', 'must be [lo, hi] with finite lo < hi', r);
     }
     return r;
   }
@@ -106,12 +110,15 @@ export class MinMaxScaler extends BaseEstimator<MinMaxScalerParams> implements T
   }
 
   static fromJSON(json: SerializedComponent): MinMaxScaler {
-    const s = new MinMaxScaler(json.params as MinMaxScalerParams);
-    const st = json.state as Record<string, unknown> | null;
-    if (st) {
-      s.featureNamesIn_ = st.featureNamesIn as string[];
-      s.dataMin_ = decodeFloat64(st.dataMin as string); s.dataMax_ = decodeFloat64(st.dataMax as string);
-      s.scale_ = decodeFloat64(st.scale as string); s.min_ = decodeFloat64(st.min as string);
+    const s = new MinMaxScaler().setParams(json.params);
+    s.range();
+    if (typeof (s.params.clip ?? false) !== 'boolean') throw paramError('clip', 'must be true or false', s.params.clip);
+    if (json.state) {
+      const r = StateReader.of('state', json.state);
+      const names = r.strings('featureNamesIn');
+      s.featureNamesIn_ = names;
+      s.dataMin_ = r.finite64('dataMin', names.length); s.dataMax_ = r.finite64('dataMax', names.length);
+      s.scale_ = r.finite64('scale', names.length); s.min_ = r.finite64('min', names.length);
     }
     return s;
   }

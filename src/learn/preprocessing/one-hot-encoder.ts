@@ -3,9 +3,11 @@ import { BaseEstimator } from '../core/base-estimator.js';
 import type { SerializedComponent } from '../core/estimator.js';
 import type { Matrix } from '../core/matrix.js';
 import { matrix } from '../core/matrix.js';
+import { paramError } from '../core/params.js';
+import { StateReader } from '../core/restore-check.js';
 import { registerComponent } from '../core/serialization.js';
 import {
-  categoryLabel, deserializeVocabulary, givenVocabulary, learnVocabulary, serializeVocabulary,
+  categoryLabel, readVocabularies, givenVocabulary, learnVocabulary, serializeVocabulary,
   VocabularyIndex, vocabularySize, type ColumnVocabulary,
 } from './category-vocabulary.js';
 import {
@@ -18,6 +20,8 @@ export interface OneHotEncoderParams {
   /** 'auto' (default): sorted categories seen at fit; or one list per input column. */
   categories?: 'auto' | (string | number)[][];
 }
+
+const DEFAULTS: Required<OneHotEncoderParams> = { handleUnknown: 'error', categories: 'auto' };
 
 /**
  * Output columns are named `column_category` in input-column order, categories sorted
@@ -32,12 +36,12 @@ export class OneHotEncoder extends BaseEstimator<OneHotEncoderParams> implements
   private nOut = 0;
 
   constructor(params: OneHotEncoderParams = {}) {
-    super(params);
+    super(params, DEFAULTS);
   }
 
   private handleUnknown(): 'error' | 'ignore' {
     const h = this.params.handleUnknown ?? 'error';
-    if (h !== 'error' && h !== 'ignore') throw new RangeError(`OneHotEncoder: handleUnknown must be 'error' or 'ignore'; got ${JSON.stringify(h)}`);
+    if (h !== 'error' && h !== 'ignore') throw paramError('handleUnknown', "must be 'error' or 'ignore'", h);
     return h;
   }
 
@@ -46,7 +50,7 @@ export class OneHotEncoder extends BaseEstimator<OneHotEncoderParams> implements
     const f = asFrame(X);
     const cats = this.params.categories ?? 'auto';
     if (cats !== 'auto' && (!Array.isArray(cats) || cats.length !== f.columns.length)) {
-      throw new RangeError(`OneHotEncoder: categories must be 'auto' or one list per input column (${f.columns.length}); got ${JSON.stringify(cats)}`);
+      throw paramError('categories', `must be 'auto' or one list per input column (${f.columns.length})`, cats);
     }
     this.featureNamesIn_ = tableColumnNames(X);
     this.categories_ = f.columns.map((c, j) => (cats === 'auto' ? learnVocabulary(c, true) : givenVocabulary(c, cats[j])));
@@ -145,11 +149,12 @@ export class OneHotEncoder extends BaseEstimator<OneHotEncoderParams> implements
   }
 
   static fromJSON(json: SerializedComponent): OneHotEncoder {
-    const e = new OneHotEncoder(json.params as OneHotEncoderParams);
-    const st = json.state as { featureNamesIn: string[]; categories: Record<string, unknown>[] } | null;
-    if (st) {
-      e.featureNamesIn_ = st.featureNamesIn;
-      e.categories_ = st.categories.map(deserializeVocabulary);
+    const e = new OneHotEncoder().setParams(json.params);
+    e.handleUnknown();
+    if (json.state) {
+      const { names, vocabularies } = readVocabularies(StateReader.of('state', json.state));
+      e.featureNamesIn_ = names;
+      e.categories_ = vocabularies;
       e.prepare();
     }
     return e;

@@ -3,9 +3,11 @@ import { BaseEstimator } from '../core/base-estimator.js';
 import type { SerializedComponent } from '../core/estimator.js';
 import type { Matrix } from '../core/matrix.js';
 import { matrix } from '../core/matrix.js';
+import { paramError } from '../core/params.js';
+import { StateReader } from '../core/restore-check.js';
 import { encodeNumber, decodeNumber, registerComponent } from '../core/serialization.js';
 import {
-  deserializeVocabulary, givenVocabulary, learnVocabulary, serializeVocabulary, VocabularyIndex, type ColumnVocabulary,
+  readVocabularies, givenVocabulary, learnVocabulary, serializeVocabulary, VocabularyIndex, type ColumnVocabulary,
 } from './category-vocabulary.js';
 import { asFrame, checkInputColumns, notFitted, tableColumnNames, type Cell, type ColumnKind, type Table, type TableTransformer } from './table.js';
 
@@ -13,11 +15,15 @@ export interface OrdinalEncoderParams {
   /** 'error' (default) or 'use_encoded_value' (unknowns become unknownValue). */
   handleUnknown?: 'error' | 'use_encoded_value';
   /** Required with 'use_encoded_value': an integer not used by any category, or NaN. */
-  unknownValue?: number;
+  unknownValue?: number | null;
   /** Value for missing cells (default NaN). */
   encodedMissingValue?: number;
   categories?: 'auto' | (string | number)[][];
 }
+
+const DEFAULTS: Required<OrdinalEncoderParams> = {
+  handleUnknown: 'error', unknownValue: null, encodedMissingValue: NaN, categories: 'auto',
+};
 
 /** Categories sorted as OneHotEncoder's; missing cells are not a category and map to encodedMissingValue. */
 export class OrdinalEncoder extends BaseEstimator<OrdinalEncoderParams> implements TableTransformer {
@@ -26,17 +32,17 @@ export class OrdinalEncoder extends BaseEstimator<OrdinalEncoderParams> implemen
   private indexes: VocabularyIndex[] | undefined;
 
   constructor(params: OrdinalEncoderParams = {}) {
-    super(params);
+    super(params, DEFAULTS);
   }
 
   private validate(): void {
     const h = this.params.handleUnknown ?? 'error';
-    if (h !== 'error' && h !== 'use_encoded_value') throw new RangeError(`OrdinalEncoder: handleUnknown must be 'error' or 'use_encoded_value'; got ${JSON.stringify(h)}`);
+    if (h !== 'error' && h !== 'use_encoded_value') throw paramError('handleUnknown', "must be 'error' or 'use_encoded_value'", h);
     const u = this.params.unknownValue;
     if (h === 'use_encoded_value' && (typeof u !== 'number' || !(Number.isInteger(u) || Number.isNaN(u)))) {
-      throw new RangeError(`OrdinalEncoder: unknownValue must be an integer or NaN when handleUnknown='use_encoded_value'; got ${JSON.stringify(u)}`);
+      throw paramError('unknownValue', "must be an integer or NaN when handleUnknown='use_encoded_value'", u);
     }
-    if (h === 'error' && u !== undefined) throw new RangeError("OrdinalEncoder: unknownValue is only used with handleUnknown='use_encoded_value'");
+    if (h === 'error' && u !== undefined && u !== null) throw paramError('unknownValue', "is only used with handleUnknown='use_encoded_value'", u);
   }
 
   fit(X: Table): this {
@@ -44,7 +50,7 @@ export class OrdinalEncoder extends BaseEstimator<OrdinalEncoderParams> implemen
     const f = asFrame(X);
     const cats = this.params.categories ?? 'auto';
     if (cats !== 'auto' && (!Array.isArray(cats) || cats.length !== f.columns.length)) {
-      throw new RangeError(`OrdinalEncoder: categories must be 'auto' or one list per input column (${f.columns.length})`);
+      throw paramError('categories', `must be 'auto' or one list per input column (${f.columns.length})`, cats);
     }
     this.featureNamesIn_ = tableColumnNames(X);
     this.categories_ = f.columns.map((c, j) => (cats === 'auto' ? learnVocabulary(c, false) : givenVocabulary(c, cats[j])));
@@ -116,12 +122,18 @@ export class OrdinalEncoder extends BaseEstimator<OrdinalEncoderParams> implemen
 
   static fromJSON(json: SerializedComponent): OrdinalEncoder {
     const params = { ...json.params } as Record<string, unknown>;
-    for (const key of ['unknownValue', 'encodedMissingValue']) if (params[key] !== undefined) params[key] = decodeNumber(params[key] as number | string);
-    const e = new OrdinalEncoder(params as OrdinalEncoderParams);
-    const st = json.state as { featureNamesIn: string[]; categories: Record<string, unknown>[] } | null;
-    if (st) {
-      e.featureNamesIn_ = st.featureNamesIn;
-      e.categories_ = st.categories.map(deserializeVocabulary);
+    for (const key of ['unknownValue', 'encodedMissingValue']) {
+      const v = params[key];
+      if (v === undefined || v === null) continue;
+      if (typeof v !== 'number' && typeof v !== 'string') throw paramError(key, 'must be a number', v);
+      params[key] = decodeNumber(v);
+    }
+    const e = new OrdinalEncoder().setParams(params);
+    e.validate();
+    if (json.state) {
+      const { names, vocabularies } = readVocabularies(StateReader.of('state', json.state));
+      e.featureNamesIn_ = names;
+      e.categories_ = vocabularies;
       e.indexes = e.categories_.map((v) => new VocabularyIndex(v));
     }
     return e;

@@ -4,6 +4,8 @@ import type { SerializedComponent } from '../core/estimator.js';
 import type { Column, Frame } from '../core/frame.js';
 import type { Matrix } from '../core/matrix.js';
 import { matrix } from '../core/matrix.js';
+import { paramError } from '../core/params.js';
+import { StateReader } from '../core/restore-check.js';
 import { registerComponent } from '../core/serialization.js';
 import {
   asFrame, checkInputColumns, isFrame, notFitted, tableColumnNames, tableKinds,
@@ -15,11 +17,13 @@ export type ImputeStrategy = 'mean' | 'median' | 'most_frequent' | 'constant';
 export interface SimpleImputerParams {
   /** Default 'mean'. 'mean' and 'median' need numeric columns. */
   strategy?: ImputeStrategy;
-  /** For 'constant': default 0 for numeric columns and 'missing_value' for categorical ones. */
-  fillValue?: number | string;
+  /** For 'constant'; null (default) = 0 for numeric columns and 'missing_value' for categorical ones. */
+  fillValue?: number | string | null;
   /** Keep columns with no observed value (filled with 0) instead of dropping them, as scikit-learn's keep_empty_features. */
   keepEmptyFeatures?: boolean;
 }
+
+const DEFAULTS: Required<SimpleImputerParams> = { strategy: 'mean', fillValue: null, keepEmptyFeatures: false };
 
 const STRATEGIES: readonly ImputeStrategy[] = ['mean', 'median', 'most_frequent', 'constant'];
 
@@ -38,14 +42,16 @@ export class SimpleImputer extends BaseEstimator<SimpleImputerParams> implements
   private kept: Int32Array | undefined;
 
   constructor(params: SimpleImputerParams = {}) {
-    super(params);
+    super(params, DEFAULTS);
   }
 
   private validate(): { strategy: ImputeStrategy; keepEmpty: boolean } {
     const strategy = this.params.strategy ?? 'mean';
-    if (!STRATEGIES.includes(strategy)) throw new RangeError(`SimpleImputer: strategy must be one of ${STRATEGIES.join(', ')}; got ${JSON.stringify(strategy)}`);
+    if (!STRATEGIES.includes(strategy)) throw paramError('strategy', `must be one of ${STRATEGIES.join(', ')}`, strategy);
     const fv = this.params.fillValue;
-    if (fv !== undefined && typeof fv !== 'number' && typeof fv !== 'string') throw new RangeError(`SimpleImputer: fillValue must be a number or a string; got ${JSON.stringify(fv)}`);
+    if (fv !== undefined && fv !== null && typeof fv !== 'number' && typeof fv !== 'string') {
+      throw paramError('fillValue', 'must be null, a number or a string', fv);
+    }
     return { strategy, keepEmpty: this.params.keepEmptyFeatures ?? false };
   }
 
@@ -54,7 +60,7 @@ export class SimpleImputer extends BaseEstimator<SimpleImputerParams> implements
     const f = asFrame(X);
     this.featureNamesIn_ = tableColumnNames(X);
     this.inputKinds_ = tableKinds(X);
-    this.statistics_ = f.columns.map((c) => columnStatistic(c, strategy, this.params.fillValue, keepEmpty));
+    this.statistics_ = f.columns.map((c) => columnStatistic(c, strategy, this.params.fillValue ?? undefined, keepEmpty));
     const kept: number[] = [];
     this.statistics_.forEach((s, j) => { if (!isEmptyStatistic(s)) kept.push(j); });
     this.kept = Int32Array.from(kept);
@@ -140,13 +146,30 @@ export class SimpleImputer extends BaseEstimator<SimpleImputerParams> implements
   }
 
   static fromJSON(json: SerializedComponent): SimpleImputer {
-    const imp = new SimpleImputer(json.params as SimpleImputerParams);
-    const st = json.state as { featureNamesIn: string[]; inputKinds: ColumnKind[]; statistics: (Cell | { number: string })[] } | null;
-    if (st) {
-      imp.featureNamesIn_ = st.featureNamesIn;
-      imp.inputKinds_ = st.inputKinds;
-      imp.statistics_ = st.statistics.map((s) => (s !== null && typeof s === 'object' ? Number(s.number) : s));
-      imp.kept = Int32Array.from(imp.statistics_.flatMap((s, j) => (isEmptyStatistic(s) ? [] : [j])));
+    const imp = new SimpleImputer().setParams(json.params);
+    imp.validate();
+    if (json.state) {
+      const r = StateReader.of('state', json.state);
+      const names = r.strings('featureNamesIn');
+      const kinds = r.array('inputKinds', names.length);
+      const stats = r.array('statistics', names.length);
+      const statistics = stats.map((s, j): Cell => {
+        if (kinds[j] === 'categorical') {
+          if (s !== null && typeof s !== 'string') r.fail(`statistics[${j}]`, `must be a string or null for categorical column "${names[j]}"`);
+          return s as string | null;
+        }
+        if (kinds[j] !== 'numeric') r.fail(`inputKinds[${j}]`, "must be 'numeric' or 'categorical'");
+        // NaN (an empty column, dropped) is written as { number: 'NaN' }
+        const v = s !== null && typeof s === 'object' && !Array.isArray(s) ? Number((s as { number?: unknown }).number) : s;
+        if (typeof v !== 'number' || !(Number.isFinite(v) || Number.isNaN(v))) {
+          r.fail(`statistics[${j}]`, `must be a finite number (or NaN) for numeric column "${names[j]}"`);
+        }
+        return v as number;
+      });
+      imp.statistics_ = statistics;
+      imp.featureNamesIn_ = names;
+      imp.inputKinds_ = kinds as ColumnKind[];
+      imp.kept = Int32Array.from(statistics.flatMap((s, j) => (isEmptyStatistic(s) ? [] : [j])));
     }
     return imp;
   }

@@ -3,7 +3,9 @@ import { BaseEstimator } from '../core/base-estimator.js';
 import type { SerializedComponent } from '../core/estimator.js';
 import type { Matrix } from '../core/matrix.js';
 import { matrix } from '../core/matrix.js';
-import { decodeFloat64, encodeFloat64, registerComponent } from '../core/serialization.js';
+import { paramError } from '../core/params.js';
+import { StateReader } from '../core/restore-check.js';
+import { encodeFloat64, registerComponent } from '../core/serialization.js';
 import { checkInputColumns, notFitted, tableColumnNames, toMatrix, type Cell, type ColumnKind, type Table, type TableTransformer } from './table.js';
 
 export interface StandardScalerParams {
@@ -12,6 +14,8 @@ export interface StandardScalerParams {
   /** Divide by the population standard deviation (default true). */
   withStd?: boolean;
 }
+
+const DEFAULTS: Required<StandardScalerParams> = { withMean: true, withStd: true };
 
 const EPS = 2.220446049250313e-16;
 
@@ -29,14 +33,11 @@ export class StandardScaler extends BaseEstimator<StandardScalerParams> implemen
   private divisor: Float64Array | undefined;
 
   constructor(params: StandardScalerParams = {}) {
-    super(params);
+    super(params, DEFAULTS);
   }
 
   fit(X: Table): this {
-    for (const key of ['withMean', 'withStd'] as const) {
-      const v = this.params[key];
-      if (v !== undefined && typeof v !== 'boolean') throw new RangeError(`StandardScaler: ${key} must be a boolean; got ${JSON.stringify(v)}`);
-    }
+    this.checkFlags();
     const m = toMatrix(X, 'StandardScaler.fit');
     this.featureNamesIn_ = tableColumnNames(X);
     const p = m.nCols;
@@ -63,6 +64,13 @@ export class StandardScaler extends BaseEstimator<StandardScalerParams> implemen
     this.nSamplesSeen_ = count;
     this.prepare();
     return this;
+  }
+
+  private checkFlags(): void {
+    for (const key of ['withMean', 'withStd'] as const) {
+      const v = this.params[key];
+      if (v !== undefined && typeof v !== 'boolean') throw paramError(key, 'must be true or false', v);
+    }
   }
 
   private prepare(): void {
@@ -118,12 +126,15 @@ export class StandardScaler extends BaseEstimator<StandardScalerParams> implemen
   }
 
   static fromJSON(json: SerializedComponent): StandardScaler {
-    const s = new StandardScaler(json.params as StandardScalerParams);
-    const st = json.state as Record<string, string | null | string[]> | null;
-    if (st) {
-      const dec = (v: unknown) => (typeof v === 'string' ? decodeFloat64(v) : undefined);
-      s.featureNamesIn_ = st.featureNamesIn as string[];
-      s.mean_ = dec(st.mean); s.var_ = dec(st.var); s.scale_ = dec(st.scale); s.nSamplesSeen_ = dec(st.nSamplesSeen);
+    const s = new StandardScaler().setParams(json.params);
+    s.checkFlags();
+    if (json.state) {
+      const r = StateReader.of('state', json.state);
+      const names = r.strings('featureNamesIn');
+      const dec = (key: string) => (r.has(key) ? r.finite64(key, names.length) : undefined);
+      s.featureNamesIn_ = names;
+      s.mean_ = dec('mean'); s.var_ = dec('var'); s.scale_ = dec('scale'); s.nSamplesSeen_ = dec('nSamplesSeen');
+      s.scale_?.forEach((v, j) => { if (!(v > 0)) r.fail(`scale[${j}]`, `must be > 0 (it divides), got ${v}`); });
       s.prepare();
     }
     return s;

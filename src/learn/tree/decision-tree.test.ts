@@ -3,7 +3,7 @@ import { fromRows, matrix } from '../core/matrix.js';
 import { restoreComponent } from '../core/serialization.js';
 import { runPython } from '../../../test/support/python.js';
 import { lacks } from '../../../test/support/requirements.js';
-import { ANCHOR_FOLDS_PY, toAnchorFold, type AnchorFoldJson } from '../ensemble/anchor-folds.js';
+import { ANCHOR_FOLDS_PY, toAnchorFold, type AnchorFoldJson } from '../../../test/support/learn/anchor-folds.js';
 import { DecisionTreeClassifier } from './decision-tree.js';
 import { numpyRandint31 } from './sklearn-rng.js';
 import { sharedDataDir } from '../../../test/support/shared.js';

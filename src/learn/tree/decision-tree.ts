@@ -7,9 +7,10 @@
 // sklearn 1.2 rejects, is ranked below every value in fit and routed left in predict.
 import { BaseEstimator } from '../core/base-estimator.js';
 import type { Classifier, FitOptions, Labels, SerializedComponent } from '../core/estimator.js';
-import { probaByRows, type Matrix } from '../core/matrix.js';
-import { decodeFloat64, encodeFloat64, registerComponent } from '../core/serialization.js';
-import { deserializeFlatTree, leafIndex, serializeFlatTree, treeFeatureImportances, type FlatTree, type SerializedFlatTree } from './flat-tree.js';
+import { argmaxClasses, probaByRows, type Matrix } from '../core/matrix.js';
+import { StateReader } from '../core/restore-check.js';
+import { encodeFloat64, registerComponent } from '../core/serialization.js';
+import { deserializeFlatTree, leafIndex, serializeFlatTree, treeFeatureImportances, type FlatTree } from './flat-tree.js';
 import { SklearnRandR } from './sklearn-rng.js';
 import { buildTree, TreeWorkspace } from './tree-builder.js';
 import {
@@ -109,28 +110,16 @@ export class DecisionTreeClassifier extends BaseEstimator<DecisionTreeParams> im
   }
 
   static fromJSON(json: SerializedComponent): DecisionTreeClassifier {
-    const m = new DecisionTreeClassifier(json.params as DecisionTreeParams);
+    const m = new DecisionTreeClassifier().setParams(json.params);
     if (json.state) {
-      const s = json.state as { classes: string; nFeatures: number; tree: SerializedFlatTree };
-      m.classes_ = decodeFloat64(s.classes);
-      m.nFeaturesIn_ = s.nFeatures;
-      m.tree_ = deserializeFlatTree(s.tree);
-      m.featureImportances_ = treeFeatureImportances(m.tree_, s.nFeatures);
+      const r = StateReader.of('state', json.state);
+      m.classes_ = r.classes('classes');
+      m.nFeaturesIn_ = r.int('nFeatures', 1, 2 ** 24);
+      m.tree_ = deserializeFlatTree(r.object('tree'), m.classes_.length, m.nFeaturesIn_);
+      m.featureImportances_ = treeFeatureImportances(m.tree_, m.nFeaturesIn_);
     }
     return m;
   }
-}
-
-/** Label of the largest probability per row (first on ties, as numpy's argmax). */
-export function argmaxClasses(proba: Matrix, classes: Float64Array): Float64Array {
-  const nc = proba.nCols;
-  const out = new Float64Array(proba.nRows);
-  for (let i = 0; i < proba.nRows; i++) {
-    let best = 0;
-    for (let c = 1; c < nc; c++) if (proba.data[i * nc + c] > proba.data[i * nc + best]) best = c;
-    out[i] = classes[best];
-  }
-  return out;
 }
 
 registerComponent(DecisionTreeClassifier.TYPE, (json) => DecisionTreeClassifier.fromJSON(json));

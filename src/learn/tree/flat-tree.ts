@@ -2,7 +2,8 @@
 // Node 0 is the root; a leaf has feature -1. A row goes left when !(fround(x) > threshold): the
 // value is rounded to float32 first, as scikit-learn casts X to float32 (thresholds are float32
 // midpoints), and NaN goes left (the builder ranks NaN below every value).
-import { decodeFloat64, decodeInt32, encodeFloat64, encodeInt32 } from '../core/serialization.js';
+import { checkTreeNodes, type StateReader } from '../core/restore-check.js';
+import { encodeFloat64, encodeInt32 } from '../core/serialization.js';
 
 export interface FlatTree {
   readonly nodeCount: number;
@@ -63,12 +64,34 @@ export function serializeFlatTree(t: FlatTree): SerializedFlatTree {
   };
 }
 
-export function deserializeFlatTree(s: SerializedFlatTree): FlatTree {
-  return {
-    nodeCount: s.nodeCount, nClasses: s.nClasses,
-    feature: decodeInt32(s.feature), threshold: decodeFloat64(s.threshold),
-    left: decodeInt32(s.left), right: decodeInt32(s.right), value: decodeFloat64(s.value),
-    impurity: decodeFloat64(s.impurity), nNodeSamples: decodeInt32(s.nNodeSamples),
-    weightedNNodeSamples: decodeFloat64(s.weightedNNodeSamples),
+/** Restores a tree, checked: array lengths, node order, feature indices, thresholds, leaf totals (restore-check.ts). */
+export function deserializeFlatTree(r: StateReader, nClasses: number, nFeatures: number): FlatTree {
+  const nodeCount = r.int('nodeCount', 1, 2 ** 30);
+  if (r.int('nClasses', 1, 2 ** 20) !== nClasses) r.fail('nClasses', `must equal the number of classes (${nClasses})`);
+  const t: FlatTree = {
+    nodeCount, nClasses,
+    feature: r.int32('feature', nodeCount), threshold: r.float64('threshold', nodeCount),
+    left: r.int32('left', nodeCount), right: r.int32('right', nodeCount), value: r.finite64('value', nodeCount * nClasses),
+    impurity: r.finite64('impurity', nodeCount), nNodeSamples: r.int32('nNodeSamples', nodeCount),
+    weightedNNodeSamples: r.finite64('weightedNNodeSamples', nodeCount),
   };
+  checkTreeNodes(r, t, 0, nodeCount, nFeatures);
+  checkLeafTotals(r, 'value', t.feature, t.value, nClasses, 0, nodeCount);
+  return t;
+}
+
+/** Each leaf's class totals (or fractions) are >= 0 with a positive finite sum, so they normalise to probabilities. */
+export function checkLeafTotals(
+  r: StateReader, key: string, feature: Int32Array, value: Float64Array, nc: number, start: number, end: number,
+): void {
+  for (let i = start; i < end; i++) {
+    if (feature[i] !== LEAF) continue;
+    let total = 0;
+    for (let c = 0; c < nc; c++) {
+      const v = value[i * nc + c];
+      if (!(v >= 0)) r.fail(key, `: leaf ${i} has class value ${v}, below 0`);
+      total += v;
+    }
+    if (!(total > 0 && Number.isFinite(total))) r.fail(key, `: leaf ${i} has class total ${total}, not a positive finite number`);
+  }
 }

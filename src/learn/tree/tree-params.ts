@@ -1,13 +1,10 @@
 // Parameter rules shared by the tree estimators, checked in fit with errors that name the param.
 import type { Labels } from '../core/estimator.js';
 import type { Matrix } from '../core/matrix.js';
+import { paramError } from '../core/params.js';
 
 export type MaxFeatures = null | 'sqrt' | 'log2' | number;
 export type ClassWeight = null | 'balanced' | Record<string, number>;
-
-export function paramError(name: string, rule: string, value: unknown): Error {
-  return new RangeError(`${name} ${rule}, got ${JSON.stringify(value)}`);
-}
 
 /** sklearn's max_features: null = all, 'sqrt'/'log2', an integer count, or a fraction in (0, 1). */
 export function resolveMaxFeatures(v: MaxFeatures | undefined, nFeatures: number, name = 'maxFeatures'): number {

@@ -13,7 +13,7 @@ import { KNeighborsClassifier } from '../../learn/neighbors/index.js';
 import { DecisionTreeClassifier } from '../../learn/tree/index.js';
 import { LogisticRegression } from '../../learn/linear/index.js';
 import { Pipeline } from '../../learn/pipeline.js';
-import { anchorPreprocessor, heartDataset, type AnchorDataset } from '../../learn/testing/anchor-protocol.js';
+import { anchorPreprocessor, heartDataset, type AnchorDataset } from '../../../test/support/learn/anchor-protocol.js';
 import { loadModelFromDir } from './load-model.js';
 import { sha256Hex } from './manifest.js';
 import { saveModel } from './save-model.js';

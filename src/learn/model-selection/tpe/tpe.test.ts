@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../core/random.js';
-import { blobs, NearestCentroid } from '../testing/nearest-centroid.js';
+import { blobs, NearestCentroid } from '../../../../test/support/learn/nearest-centroid.js';
 import { TPESearch } from '../tpe-search.js';
 import { MedianPruner, TrialPruned } from './median-pruner.js';
 import { adaptiveParzen, linearForgettingWeights } from './parzen.js';

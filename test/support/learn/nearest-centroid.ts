@@ -1,9 +1,9 @@
 // A small real classifier for model-selection tests: nearest class centroid over chosen features,
 // probabilities from a softmax of negative squared distances. Not a product estimator.
-import type { Classifier, Labels, SerializedComponent } from '../../core/estimator.js';
-import type { Frame } from '../../core/frame.js';
-import type { Matrix } from '../../core/matrix.js';
-import { matrix } from '../../core/matrix.js';
+import type { Classifier, Labels, SerializedComponent } from '../../../src/learn/core/estimator.js';
+import type { Frame } from '../../../src/learn/core/frame.js';
+import type { Matrix } from '../../../src/learn/core/matrix.js';
+import { matrix } from '../../../src/learn/core/matrix.js';
 
 export interface NearestCentroidParams {
   /** Feature indices to use; all when null. */
@@ -31,7 +31,9 @@ export class NearestCentroid implements Classifier<Matrix> {
     for (let i = 0; i < X.nRows; i++) {
       const k = classes.indexOf(y[i]);
       counts[k]++;
-      feats.forEach((j, f) => { sums[k][f] += X.data[i * X.nCols + j]; });
+      feats.forEach((j, f) => {
+        sums[k][f] += X.data[i * X.nCols + j];
+      });
     }
     this.centroids_ = sums.map((s, k) => s.map((v) => v / counts[k]));
     this.classes_ = Float64Array.from(classes);
@@ -70,7 +72,9 @@ export class NearestCentroid implements Classifier<Matrix> {
     return new NearestCentroid({ ...this.params }) as this;
   }
 
-  getParams(): Record<string, unknown> { return { ...this.params }; }
+  getParams(): Record<string, unknown> {
+    return { ...this.params };
+  }
 
   setParams(params: Record<string, unknown>): this {
     for (const k of Object.keys(params)) {
@@ -88,27 +92,58 @@ export class NearestCentroid implements Classifier<Matrix> {
 /** The same classifier over a Frame's numeric columns, to exercise Frame inputs. */
 export class FrameNearestCentroid implements Classifier<Frame> {
   private inner: NearestCentroid;
-  constructor(params: NearestCentroidParams = {}) { this.inner = new NearestCentroid(params); }
-  get classes_() { return this.inner.classes_; }
+  constructor(params: NearestCentroidParams = {}) {
+    this.inner = new NearestCentroid(params);
+  }
+  get classes_() {
+    return this.inner.classes_;
+  }
   private toMatrix(X: Frame): Matrix {
     const cols = X.columns.filter((c) => c.kind === 'numeric');
     const m = matrix(X.nRows, cols.length);
-    cols.forEach((c, j) => { for (let i = 0; i < X.nRows; i++) m.data[i * cols.length + j] = (c as { values: Float64Array }).values[i]; });
+    cols.forEach((c, j) => {
+      for (let i = 0; i < X.nRows; i++) m.data[i * cols.length + j] = (c as { values: Float64Array }).values[i];
+    });
     return m;
   }
-  fit(X: Frame, y: Labels): this { this.inner.fit(this.toMatrix(X), y); return this; }
-  predict(X: Frame) { return this.inner.predict(this.toMatrix(X)); }
-  predictProba(X: Frame) { return this.inner.predictProba(this.toMatrix(X)); }
-  clone(): this { return new FrameNearestCentroid(this.inner.getParams()) as this; }
-  getParams() { return this.inner.getParams(); }
-  setParams(p: Record<string, unknown>): this { this.inner.setParams(p); return this; }
-  toJSON(): SerializedComponent { return { ...this.inner.toJSON(), type: 'FrameNearestCentroid' }; }
+  fit(X: Frame, y: Labels): this {
+    this.inner.fit(this.toMatrix(X), y);
+    return this;
+  }
+  predict(X: Frame) {
+    return this.inner.predict(this.toMatrix(X));
+  }
+  predictProba(X: Frame) {
+    return this.inner.predictProba(this.toMatrix(X));
+  }
+  clone(): this {
+    return new FrameNearestCentroid(this.inner.getParams()) as this;
+  }
+  getParams() {
+    return this.inner.getParams();
+  }
+  setParams(p: Record<string, unknown>): this {
+    this.inner.setParams(p);
+    return this;
+  }
+  toJSON(): SerializedComponent {
+    return { ...this.inner.toJSON(), type: 'FrameNearestCentroid' };
+  }
 }
 
 /** Seeded two-class Gaussian blobs: feature 0 informative (shift `sep`), the others noise. */
-export function blobs(n: number, nFeatures: number, sep: number, seed: number, positiveShare = 0.5): { X: Matrix; y: Float64Array } {
+export function blobs(
+  n: number,
+  nFeatures: number,
+  sep: number,
+  seed: number,
+  positiveShare = 0.5,
+): { X: Matrix; y: Float64Array } {
   let s = seed >>> 0;
-  const rand = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return (s + 0.5) / 4294967296; };
+  const rand = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return (s + 0.5) / 4294967296;
+  };
   const normal = () => Math.sqrt(-2 * Math.log(rand())) * Math.cos(2 * Math.PI * rand());
   const X = matrix(n, nFeatures);
   const y = new Float64Array(n);

@@ -1,10 +1,15 @@
 // Test support: the anchor protocol's data sets and preprocessing (shared/anchors/ml/sklearn_baselines.py),
 // built with Cairn's components. Tests read the files and pass the text here; this module does no I/O.
-import type { Frame } from '../core/frame.js';
-import { getColumn } from '../core/frame.js';
-import { parseCsv } from '../data/csv.js';
-import { Pipeline } from '../pipeline.js';
-import { ColumnTransformer, OneHotEncoder, SimpleImputer, StandardScaler } from '../preprocessing/index.js';
+import type { Frame } from '../../../src/learn/core/frame.js';
+import { getColumn } from '../../../src/learn/core/frame.js';
+import { parseCsv } from '../../../src/learn/data/csv.js';
+import { Pipeline } from '../../../src/learn/pipeline.js';
+import {
+  ColumnTransformer,
+  OneHotEncoder,
+  SimpleImputer,
+  StandardScaler,
+} from '../../../src/learn/preprocessing/index.js';
 
 export interface AnchorDataset {
   X: Frame;
@@ -18,7 +23,13 @@ export const HEART_CATEGORICAL = ['sex', 'cp', 'fbs', 'restecg', 'exang', 'slope
 export const STROKE_NUMERIC = ['age', 'hypertension', 'heart_disease', 'avg_glucose_level', 'bmi'];
 export const STROKE_CATEGORICAL = ['gender', 'ever_married', 'work_type', 'Residence_type', 'smoking_status'];
 
-function dataset(text: string, target: string, positive: (v: number) => boolean, numeric: string[], categorical: string[]): AnchorDataset {
+function dataset(
+  text: string,
+  target: string,
+  positive: (v: number) => boolean,
+  numeric: string[],
+  categorical: string[],
+): AnchorDataset {
   const { frame } = parseCsv(text);
   const t = getColumn(frame, target);
   if (t.kind !== 'numeric') throw new Error(`target ${target} is not numeric`);
@@ -26,7 +37,8 @@ function dataset(text: string, target: string, positive: (v: number) => boolean,
   return {
     X: { nRows: frame.nRows, columns: keep.map((n) => getColumn(frame, n)) },
     y: Float64Array.from(t.values, (v) => (positive(v) ? 1 : 0)),
-    numeric, categorical,
+    numeric,
+    categorical,
   };
 }
 
@@ -45,7 +57,16 @@ export function anchorPreprocessor(numeric: string[], categorical: string[], sca
   return new ColumnTransformer({
     transformers: [
       ['num', new Pipeline({ steps: numSteps }), numeric],
-      ['cat', new Pipeline({ steps: [['impute', new SimpleImputer({ strategy: 'most_frequent' })], ['onehot', new OneHotEncoder({ handleUnknown: 'ignore' })]] }), categorical],
+      [
+        'cat',
+        new Pipeline({
+          steps: [
+            ['impute', new SimpleImputer({ strategy: 'most_frequent' })],
+            ['onehot', new OneHotEncoder({ handleUnknown: 'ignore' })],
+          ],
+        }),
+        categorical,
+      ],
     ],
   });
 }

@@ -1,23 +1,33 @@
-// Test fixture (no I/O here): the Python program the parity tests hand to Debian's python to
+// Test support (no I/O here): the Python program the parity tests hand to Debian's python to
 // build the anchor protocol's folds (shared/anchors/ml/sklearn_baselines.py: median impute,
 // most-frequent + one-hot(ignore), StratifiedKFold(5, shuffle=True, random_state=42), the
 // preprocessing fit on each training fold), optionally with scikit-learn's own fitted results.
-import { matrix, type Matrix } from '../core/matrix.js';
+import { matrix, type Matrix } from '../../../src/learn/core/matrix.js';
 
 export interface AnchorFoldJson {
   nCols: number;
-  xtr: number[]; ytr: number[]; xte: number[]; yte: number[];
+  xtr: number[];
+  ytr: number[];
+  xte: number[];
+  yte: number[];
   sk?: { proba: number[]; pred: number[]; nodeCount?: number; feature?: number[]; threshold?: number[] };
 }
 
 export interface AnchorFold {
-  Xtr: Matrix; ytr: Float64Array; Xte: Matrix; yte: Float64Array; sk?: AnchorFoldJson['sk'];
+  Xtr: Matrix;
+  ytr: Float64Array;
+  Xte: Matrix;
+  yte: Float64Array;
+  sk?: AnchorFoldJson['sk'];
 }
 
 export function toAnchorFold(f: AnchorFoldJson): AnchorFold {
   return {
-    Xtr: matrix(f.ytr.length, f.nCols, Float64Array.from(f.xtr)), ytr: Float64Array.from(f.ytr),
-    Xte: matrix(f.yte.length, f.nCols, Float64Array.from(f.xte)), yte: Float64Array.from(f.yte), sk: f.sk,
+    Xtr: matrix(f.ytr.length, f.nCols, Float64Array.from(f.xtr)),
+    ytr: Float64Array.from(f.ytr),
+    Xte: matrix(f.yte.length, f.nCols, Float64Array.from(f.xte)),
+    yte: Float64Array.from(f.yte),
+    sk: f.sk,
   };
 }
 
@@ -80,5 +90,5 @@ print(json.dumps([roc_auc_score(f["y"], f["p"]) for f in json.load(sys.stdin)["f
 /** Anchor ROC-AUC means from shared/anchors/ml/RESULTS.md. */
 export const ANCHOR_AUC = {
   heart: { rf: 0.878, xgb: 0.861 },
-  stroke: { rf: 0.790, xgb: 0.796 },
+  stroke: { rf: 0.79, xgb: 0.796 },
 } as const;
