@@ -11,6 +11,7 @@ import type { SqlWebhookStore } from '../registry/webhooks/webhook-store.js';
 import type { TrackingStore } from '../tracking/store.js';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './error-handler.js';
 import { parseJsonBody, readBodyText, refuseNulCharacters } from './json-body.js';
+import { protoTypePlugin } from './request-types.js';
 import type { LocalArtifactRoot, RouteDeps } from './route-deps.js';
 import { artifactListRoutes, getArtifactRoutes, uploadArtifactRoutes } from './routes/artifacts.js';
 import { cairnRegistryRoutes } from './routes/cairn-registry.js';
@@ -70,8 +71,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     // replaced by the onRequest hook below, which answers in MLflow's error format
     return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true },
-    // request fields such as `value` are number-or-string, as protobuf JSON allows
-    ajv: { customOptions: { allowUnionTypes: true } },
+    // request fields such as `value` are number-or-string, as protobuf JSON allows; `protoType`
+    // (request-types.ts) types MLflow's messages, so its `properties`/`items` need no `type` beside them
+    ajv: { customOptions: { allowUnionTypes: true, strictTypes: false }, plugins: [protoTypePlugin] },
     clientErrorHandler,
     frameworkErrors: frameworkErrorHandler,
   });

@@ -2,6 +2,7 @@
 // (runs/search): the same bytes' meaning as runToJson() through the R.runs response schema, without
 // building a snake_case object per run, metric, param and tag and then walking it again with the
 // generic serialiser. Field order follows the schema; absent and empty fields are omitted.
+import { int64Json, type Int64 } from '../core/int64.js';
 import type { Metric, Run, RunInfo, Tag } from '../tracking/entities.js';
 import { datasetInputToJson } from './mlflow-json.js';
 
@@ -15,8 +16,8 @@ function doubleText(value: number): string {
 }
 
 /** int64 fields: integers as the generic serialiser writes them (non-numbers as 0, fractions truncated). */
-function intText(value: number): string {
-  if (Number.isInteger(value)) return String(value);
+function intText(value: Int64): string {
+  if (typeof value === 'bigint' || Number.isInteger(value)) return int64Json(value);
   const n = Number(value);
   return Number.isFinite(n) ? String(Math.trunc(n)) : '0';
 }

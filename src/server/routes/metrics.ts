@@ -1,6 +1,7 @@
 // MLflow metric history endpoints: get-history (paged), get-history-bulk-interval, and the UI's get-history-bulk.
 import type { FastifyInstance } from 'fastify';
 import { InvalidParameter } from '../../core/errors.js';
+import { compareInt64 } from '../../core/int64.js';
 import {
   BULK_INTERVAL_MAX_RESULTS_THRESHOLD, BULK_INTERVAL_MAX_RUNS, METRIC_HISTORY_MAX_RESULTS_THRESHOLD,
 } from '../../tracking/validation.js';
@@ -70,7 +71,8 @@ export async function metricRoutes(app: FastifyInstance, { store }: RouteDeps): 
       const out: Record<string, unknown>[] = [];
       for (const runId of [...(input.run_id as string[])].sort()) {
         const page = await store.getMetricHistory(runId, input.metric_key, { maxResults });
-        const sorted = [...page.items].sort((a, b) => a.timestamp - b.timestamp || a.step - b.step || a.value - b.value);
+        const sorted = [...page.items].sort((a, b) =>
+          compareInt64(a.timestamp, b.timestamp) || compareInt64(a.step, b.step) || a.value - b.value);
         for (const m of sorted) out.push({ ...metricToJson(m), run_id: runId });
         if (out.length >= maxResults) break;
       }

@@ -4,7 +4,7 @@ import { InvalidParameter } from '../../core/errors.js';
 import type { Metric } from '../../tracking/entities.js';
 import { datasetInputsFromJson, parseDouble, tagsFromJson } from '../mlflow-json.js';
 import { R } from '../response-schemas.js';
-import { S, mlflowRoute, runIdOf, type Input } from '../mlflow-route.js';
+import { S, message, messageList, mlflowRoute, runIdOf, type Input } from '../mlflow-route.js';
 import { pythonJsonDumps } from '../../core/python-json.js';
 import type { RouteDeps } from '../route-deps.js';
 
@@ -13,6 +13,7 @@ const LOGGED_MODELS_TAG = 'mlflow.log-model.history';
 /** log-batch and log-inputs carry up to 1000 entities and dataset profiles up to 16 MB. */
 const LARGE_BODY_LIMIT = 32 * 1024 * 1024;
 
+/** The schema checked the types; int64s arrive as a number, or a bigint beyond 2^53. */
 function metricFromJson(m: Input, field: string): Metric {
   return {
     key: m.key,
@@ -22,16 +23,8 @@ function metricFromJson(m: Input, field: string): Metric {
   };
 }
 
-const metricItem = {
-  type: 'object',
-  properties: { key: S.requiredString, value: S.double, timestamp: S.int64, step: S.int64 },
-  required: ['key', 'value', 'timestamp'],
-};
-const keyValueItem = {
-  type: 'object',
-  properties: { key: S.requiredString, value: S.string },
-  required: ['key'],
-};
+const metricFields = { key: S.requiredString, value: S.double, timestamp: S.int64, step: S.int64 };
+const keyValueFields = { key: S.requiredString, value: S.string };
 
 /** The subset of an MLmodel MLflow keeps in the run's history tag (`Model.get_tags_dict`). */
 function modelHistoryEntry(model: Record<string, unknown>): Record<string, unknown> {
@@ -94,9 +87,9 @@ export async function runLoggingRoutes(app: FastifyInstance, { store }: RouteDep
     methods: ['POST'], url: '/runs/log-batch', response: R.empty, bodyLimit: LARGE_BODY_LIMIT,
     fields: {
       run_id: S.requiredString,
-      metrics: { type: 'array', items: metricItem },
-      params: { type: 'array', items: keyValueItem },
-      tags: { type: 'array', items: keyValueItem },
+      metrics: messageList(metricFields, ['key', 'value', 'timestamp']),
+      params: messageList(keyValueFields, ['key']),
+      tags: messageList(keyValueFields, ['key']),
     },
     required: ['run_id'],
     handler: async (input) => {
@@ -111,26 +104,15 @@ export async function runLoggingRoutes(app: FastifyInstance, { store }: RouteDep
     methods: ['POST'], url: '/runs/log-inputs', response: R.empty, bodyLimit: LARGE_BODY_LIMIT,
     fields: {
       run_id: S.requiredString,
-      datasets: {
-        type: 'array',
-        items: {
-          type: 'object',
-          properties: {
-            tags: S.tags,
-            dataset: {
-              type: 'object',
-              properties: {
-                name: S.requiredString, digest: S.requiredString, source_type: S.requiredString,
-                source: S.requiredString, schema: S.string, profile: S.string,
-              },
-              required: ['name', 'digest', 'source_type', 'source'],
-            },
-          },
-          required: ['dataset'],
-        },
-      },
+      datasets: messageList({
+        tags: S.tags,
+        dataset: message({
+          name: S.requiredString, digest: S.requiredString, source_type: S.requiredString,
+          source: S.requiredString, schema: S.string, profile: S.string,
+        }, ['name', 'digest', 'source_type', 'source']),
+      }, ['dataset']),
     },
-    required: ['run_id'],
+    required: ['run_id', 'datasets'],
     handler: async (input) => {
       await store.logInputs(input.run_id, datasetInputsFromJson(input.datasets));
       return {};
