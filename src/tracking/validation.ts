@@ -31,8 +31,15 @@ export const METRIC_HISTORY_MAX_RESULTS_THRESHOLD = 25_000;
 export const BULK_INTERVAL_MAX_RESULTS_DEFAULT = 320;
 export const BULK_INTERVAL_MAX_RESULTS_THRESHOLD = 2500;
 export const BULK_INTERVAL_MAX_RUNS = 100;
-/** Each comparison or order key becomes a join; SQLite allows at most 64 tables in one join. */
-export const MAX_FILTER_COMPARISONS = 40;
+/**
+ * MLflow 2.17 has no cap of its own, but its SQL store joins a table per comparison, so on SQLite it
+ * fails past about 63 (SQLite's 64-table join limit). Cairn joins the first few and looks the rest
+ * up per candidate run (run-search-compiler.ts), so it takes more than MLflow on SQLite; the cap
+ * keeps PostgreSQL's planning short (100 comparisons and 20 order keys: ~0.2 s; 120: seconds).
+ */
+export const MAX_FILTER_COMPARISONS = 100;
+/** Key comparisons compiled as joins (with up to 20 order keys, under SQLite's 64 tables). */
+export const MAX_JOINED_FILTERS = 40;
 export const MAX_ORDER_BY_CLAUSES = 20;
 
 // Python's \w is Unicode-aware, hence the u flag and \p classes.
