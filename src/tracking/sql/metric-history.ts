@@ -41,8 +41,9 @@ export async function getMetricHistory(ctx: StoreContext, runId: string, key: st
     };
   }
   await requireRun(ctx.db, runId);
-  const sql = `SELECT run_uuid, key, ${historyColumns(ctx.db.dialect)} FROM metrics WHERE run_uuid = ? AND key = ?
-    ORDER BY step, timestamp, is_nan, value`;
+  // ordered by the columns, not the exact-read aliases (text sorts after numbers in SQLite)
+  const sql = `SELECT m.run_uuid, m.key, ${historyColumns(ctx.db.dialect, 'm.')} FROM metrics m WHERE m.run_uuid = ? AND m.key = ?
+    ORDER BY m.step, m.timestamp, m.is_nan, m.value`;
   const limit = resolveMaxResults(query.maxResults, METRIC_HISTORY_MAX_RESULTS_THRESHOLD, METRIC_HISTORY_MAX_RESULTS_THRESHOLD);
   const offset = decodePageToken(query.pageToken);
   const rows = await ctx.db.all<MetricRow>(`${sql} LIMIT ? OFFSET ?`, [runId, key, limit + 1, offset]);
@@ -111,8 +112,9 @@ export async function getMetricHistoryBulkInterval(ctx: StoreContext, query: Met
   if (steps.size === 0) return [];
   const stepList = [...steps];
   const rows = await ctx.db.all<MetricRow>(
-    `SELECT run_uuid, key, ${historyColumns(ctx.db.dialect)} FROM metrics WHERE ${runWhere} AND step IN (${placeholders(stepList.length)})
-     ORDER BY run_uuid, step, timestamp, is_nan, value`, [...runParams, ...stepList]);
+    `SELECT m.run_uuid, m.key, ${historyColumns(ctx.db.dialect, 'm.')} FROM metrics m
+     WHERE ${runWhere} AND m.step IN (${placeholders(stepList.length)})
+     ORDER BY m.run_uuid, m.step, m.timestamp, m.is_nan, m.value`, [...runParams, ...stepList]);
   const order = new Map(runIds.map((id, i) => [id, i]));
   return rows
     .map((r) => ({ ...toMetric(r), runId: r.run_uuid as string }))
