@@ -147,6 +147,11 @@ const CASES: ParityCase[] = [
     expect: INVALID, compare: ['status', 'error_code'],
     why: "MLflow's filter parser words its errors its own way; Cairn's name the rule and position (tested in the store)",
   },
+  // ---- registry: string fields are strings (the registry half adds its rows below) ----
+  {
+    name: 'registered-models/alias numeric version', method: 'POST', path: `${API}/registered-models/alias`,
+    body: '{"name":"parity-none","alias":"a","version":1}', expect: INVALID,
+  },
 ];
 
 const unavailable = mlflowPythonUnavailable();
