@@ -232,10 +232,12 @@ export function validateDatasetInput(input: DatasetInput): void {
 /** Checks an optional max_results against [1, max] and returns it or the default. */
 export function resolveMaxResults(value: number | undefined, defaultValue: number, max: number, param = 'max_results'): number {
   if (value === undefined || value === null) return defaultValue;
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new InvalidParameter(
-      `Invalid value ${JSON.stringify(value)} for parameter '${param}' supplied. It must be an integer between 1 and ${max}.`,
-    );
+  // MLflow's SqlAlchemyStore._validate_max_results_param words
+  if (!Number.isInteger(value) || value < 1) {
+    throw new InvalidParameter(`Invalid value ${JSON.stringify(value)} for parameter '${param}' supplied. It must be a positive integer`);
+  }
+  if (value > max) {
+    throw new InvalidParameter(`Invalid value ${value} for parameter '${param}' supplied. It must be at most ${max}`);
   }
   return value;
 }

@@ -147,6 +147,27 @@ const CASES: ParityCase[] = [
     expect: INVALID, compare: ['status', 'error_code'],
     why: "MLflow's filter parser words its errors its own way; Cairn's name the rule and position (tested in the store)",
   },
+  {
+    name: 'get-history-bulk-interval max_results 0', method: 'GET',
+    path: `${API}/metrics/get-history-bulk-interval?run_ids=$RUN_ID&metric_key=m&max_results=0`, expect: INVALID,
+  },
+  {
+    name: 'get-history-bulk-interval over 100 run ids', method: 'GET',
+    path: `${API}/metrics/get-history-bulk-interval?${Array.from({ length: 101 }, (_, i) => `run_ids=r${i}`).join('&')}&metric_key=m`,
+    expect: INVALID,
+  },
+  {
+    name: 'get-history-bulk-interval without run ids', method: 'GET',
+    path: `${API}/metrics/get-history-bulk-interval?metric_key=m`, expect: INVALID,
+  },
+  {
+    name: 'experiments/search max_results over the limit', method: 'POST', path: `${API}/experiments/search`,
+    body: '{"max_results":50001}', expect: INVALID,
+  },
+  {
+    name: 'runs/get of an unknown run', method: 'GET', path: `${API}/runs/get?run_id=31`,
+    expect: { status: 404, errorCode: 'RESOURCE_DOES_NOT_EXIST' },
+  },
   // ---- registry: string fields are strings (the registry half adds its rows below) ----
   {
     name: 'registered-models/alias numeric version', method: 'POST', path: `${API}/registered-models/alias`,

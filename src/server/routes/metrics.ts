@@ -6,6 +6,7 @@ import {
   BULK_INTERVAL_MAX_RESULTS_THRESHOLD, BULK_INTERVAL_MAX_RUNS, METRIC_HISTORY_MAX_RESULTS_THRESHOLD,
 } from '../../tracking/validation.js';
 import { metricToJson, metricWithRunIdToJson } from '../mlflow-json.js';
+import { DOCS_HINT } from '../request-types.js';
 import { R } from '../response-schemas.js';
 import { S, has, mlflowRoute, runIdOf } from '../mlflow-route.js';
 import type { RouteDeps } from '../route-deps.js';
@@ -30,14 +31,22 @@ export async function metricRoutes(app: FastifyInstance, { store }: RouteDeps): 
   mlflowRoute(app, {
     methods: ['GET'], url: '/metrics/get-history-bulk-interval', response: R.metricsWithRunId,
     fields: {
-      run_ids: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: BULK_INTERVAL_MAX_RUNS },
+      run_ids: { ...S.stringList, minItems: 1 },
       metric_key: S.requiredString,
       start_step: S.int64,
       end_step: S.int64,
-      max_results: { type: 'integer', minimum: 1, maximum: BULK_INTERVAL_MAX_RESULTS_THRESHOLD },
+      max_results: S.int32,
     },
     required: ['run_ids', 'metric_key'],
     handler: async (input) => {
+      // MLflow's checks and words (get_metric_history_bulk_interval_handler)
+      if (input.run_ids.length > BULK_INTERVAL_MAX_RUNS) {
+        throw new InvalidParameter(`GetMetricHistoryBulkInterval request must specify at most ${BULK_INTERVAL_MAX_RUNS} run_ids. `
+          + `Received ${input.run_ids.length} run_ids. ${DOCS_HINT}`);
+      }
+      if (has(input, 'max_results') && (input.max_results < 1 || input.max_results > BULK_INTERVAL_MAX_RESULTS_THRESHOLD)) {
+        throw new InvalidParameter(`max_results must be between 1 and ${BULK_INTERVAL_MAX_RESULTS_THRESHOLD}. ${DOCS_HINT}`);
+      }
       const hasStart = has(input, 'start_step');
       const hasEnd = has(input, 'end_step');
       if (hasStart !== hasEnd) {
