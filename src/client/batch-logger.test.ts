@@ -68,7 +68,7 @@ describe('BatchLogger', () => {
     const history = (await transport.getMetricHistory(runId, 'loss', { maxResults: 25_000 })).items;
     expect(history).toHaveLength(10_000);
     expect(history.map((m) => m.step)).toEqual(sent);
-    expect(history.every((m) => m.value === 1 / (m.step + 1))).toBe(true);
+    expect(history.every((m) => m.value === 1 / (Number(m.step) + 1))).toBe(true);
     const run = await transport.getRun(runId);
     expect(run.data.params).toHaveLength(150);
     expect(run.data.tags.filter((t) => /^t\d+$/.test(t.key))).toHaveLength(130);

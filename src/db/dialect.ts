@@ -23,6 +23,11 @@ export interface Dialect {
   likePattern(pattern: string): string;
   /** Case-insensitive LIKE of a column against one `?` pattern. */
   ilike(column: string): string;
+  /**
+   * A BIGINT column read exactly: the engine's driver hands back a number while it is exact and text
+   * (or a bigint) beyond 2^53, for readInt64 (core/int64.ts) to turn into a bigint.
+   */
+  exactInt64(column: string): string;
   /** How a metric value is written: SQLite REAL turns NaN into NULL, so NaN becomes 0 plus is_nan = 1. */
   encodeMetricValue(value: number): number;
   /** True for errors after which retrying the whole transaction is safe and likely to succeed. */

@@ -10,11 +10,17 @@ import type { SqlDatabase, SqlExecutor, SqlValue } from './sql-database.js';
 const RETRY: RetryOptions = { maxAttempts: 8, baseDelayMs: 5, maxDelayMs: 200 };
 const INT8_OID = 20;
 
-// Timestamps and counts fit in 2^53; reading them as numbers keeps entities plain.
+// Timestamps and counts fit in 2^53 and read as numbers, keeping entities plain; a larger int8 (a
+// metric step of 2^62) reads as an exact bigint.
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    oid === INT8_OID ? readInt8 : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
+
+function readInt8(text: string): number | bigint {
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : BigInt(text);
+}
 
 /** Rewrites `?` placeholders to `$1..$n`; Cairn's SQL never puts `?` inside literals. */
 export function toNumberedPlaceholders(sql: string): string {

@@ -15,6 +15,7 @@ export const postgresDialect: Dialect = {
   like: (column) => `${column} LIKE ?`,
   likePattern: (pattern) => pattern,
   ilike: (column) => `${column} ILIKE ?`,
+  exactInt64: (column) => column, // the int8 parser (postgres-database.ts) already reads it exactly
   encodeMetricValue: (value) => value,
   // 40001 serialization_failure, 40P01 deadlock_detected.
   isTransientError: (error) => code(error) === '40001' || code(error) === '40P01',

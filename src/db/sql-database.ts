@@ -2,7 +2,7 @@
 // placeholders plus transactions. One implementation per database engine.
 import type { Dialect } from './dialect.js';
 
-export type SqlValue = string | number | null;
+export type SqlValue = string | number | bigint | null;
 
 export interface SqlExecutor {
   all<T = Record<string, unknown>>(sql: string, params?: SqlValue[]): Promise<T[]>;

@@ -12,6 +12,7 @@ import type { TrackingStore } from '../tracking/store.js';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './error-handler.js';
 import { parseJsonBody, readBodyText, refuseNulCharacters } from './json-body.js';
 import { mergeSlashes, redirectMergedSlashes } from './merged-slashes.js';
+import { protoTypePlugin } from './request-types.js';
 import type { LocalArtifactRoot, RouteDeps } from './route-deps.js';
 import { SearchBodyCache } from './search-body-cache.js';
 import { artifactListRoutes, getArtifactRoutes, uploadArtifactRoutes } from './routes/artifacts.js';
@@ -74,8 +75,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     routerOptions: { ignoreTrailingSlash: true },
     // `//model-versions/…` reaches its route as in MLflow (see merged-slashes.ts)
     rewriteUrl: mergeSlashes,
-    // request fields such as `value` are number-or-string, as protobuf JSON allows
-    ajv: { customOptions: { allowUnionTypes: true } },
+    // request fields such as `value` are number-or-string, as protobuf JSON allows; `protoType`
+    // (request-types.ts) types MLflow's messages, so its `properties`/`items` need no `type` beside them
+    ajv: { customOptions: { allowUnionTypes: true, strictTypes: false }, plugins: [protoTypePlugin] },
     clientErrorHandler,
     frameworkErrors: frameworkErrorHandler,
   });

@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { CairnError, type ErrorCode } from '../core/errors.js';
+import { DOCS_HINT, invalidValueMessage, type ProtoTypeIssue } from './request-types.js';
 
 interface ValidationIssue {
   keyword: string;
@@ -10,8 +11,6 @@ interface ValidationIssue {
   params: Record<string, unknown>;
   message?: string;
 }
-
-const DOCS_HINT = 'See the API docs for more information about request parameters.';
 
 /** Ajv's '/metrics/0/key' → MLflow's 'metrics[0].key'. */
 function fieldName(issue: ValidationIssue): string {
@@ -24,14 +23,29 @@ export function validationMessage(issue: ValidationIssue): string {
   const field = fieldName(issue);
   const missing = issue.keyword === 'required' || (issue.keyword === 'minLength' && issue.params.limit === 1);
   if (missing) return `Missing value for required parameter '${field}'. ${DOCS_HINT}`;
+  if (issue.keyword === 'protoType') {
+    // MLflow's _validate_param_against_schema wording; a value of the right type but out of range says why
+    const { value, reason } = issue.params as unknown as ProtoTypeIssue;
+    return invalidValueMessage(field, value, reason);
+  }
   return `Invalid value for parameter '${field}' supplied: ${field || 'request'} ${issue.message ?? 'is invalid'}. ${DOCS_HINT}`;
 }
 
 /** Messages echo client input; a 3 MB run id must not come back as a 3 MB error. */
 const MAX_MESSAGE_LENGTH = 2000;
+/** The end kept when a message is cut: the reason usually follows the echoed input. */
+const KEPT_TAIL = 500;
+
+/** Cuts the middle of an over-long message, never its end, so the reason survives. */
+export function shortenMessage(message: string): string {
+  if (message.length <= MAX_MESSAGE_LENGTH) return message;
+  const head = message.slice(0, MAX_MESSAGE_LENGTH - KEPT_TAIL);
+  const omitted = message.length - head.length - KEPT_TAIL;
+  return `${head}… (${omitted} characters omitted) …${message.slice(-KEPT_TAIL)}`;
+}
 
 function send(reply: FastifyReply, status: number, code: ErrorCode, message: string): FastifyReply {
-  const text = message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH)}… (truncated)` : message;
+  const text = shortenMessage(message);
   return reply.status(status).type('application/json; charset=utf-8').send({ error_code: code, message: text });
 }
 

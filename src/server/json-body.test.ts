@@ -25,6 +25,17 @@ describe('parseJsonBody', () => {
   });
 });
 
+describe('integers beyond 2^53', () => {
+  it('reads them exactly (a bigint) outside strings, leaving strings, fractions and small numbers alone', () => {
+    const body = parseJsonBody('{"a":4611686018427387905,"b":"12345678901234567890","c":1.12345678901234567,'
+      + '"d":[-9223372036854775808],"e":1234567890123456,"f":1e300}');
+    expect(body).toEqual({
+      a: 4611686018427387905n, b: '12345678901234567890', c: 1.12345678901234567, d: [-9223372036854775808n],
+      e: 1234567890123456, f: 1e300,
+    });
+  });
+});
+
 describe('NUL characters', () => {
   const error = (text: string) => { try { parseJsonBody(text); } catch (e) { return e as CairnError; } return null; };
 

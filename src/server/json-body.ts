@@ -1,6 +1,8 @@
 // Parses MLflow request bodies: JSON objects, tolerating what MLflow's Flask server tolerates.
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import { CairnError, InvalidParameter } from '../core/errors.js';
+import { int64FromBigInt } from '../core/int64.js';
 
 /**
  * Bodies over the route limit are read to the end and discarded (not buffered) before the 413 goes
@@ -34,10 +36,45 @@ export function readBodyText(payload: IncomingMessage, limit: number, done: (err
     chunks.push(chunk);
   });
   payload.on('end', () => {
-    if (size > limit) done(bodyTooLarge(limit));
-    else done(null, Buffer.concat(chunks, size).toString('utf8'));
+    if (size > limit) {
+      done(bodyTooLarge(limit));
+      return;
+    }
+    const bytes = Buffer.concat(chunks, size);
+    const text = bytes.toString('utf8');
+    // decoding replaces bad bytes with U+FFFD: refuse them rather than store a different text
+    if (text.includes('\uFFFD') && !isUtf8(bytes)) {
+      done(new InvalidParameter('Request body is not valid UTF-8 text; send JSON encoded as UTF-8.'));
+      return;
+    }
+    done(null, text);
   });
   payload.on('error', (err) => done(err));
+}
+
+/**
+ * Rewrites JSON text outside its strings: at each position `rewrite` claims `length` characters and
+ * may give their replacement. Returns the text itself when nothing was rewritten.
+ */
+function rewriteOutsideStrings(text: string, rewrite: (at: number) => { length: number; by?: string }): string {
+  let out = '';
+  let i = 0;
+  let last = 0;
+  while (i < text.length) {
+    if (text[i] === '"') {
+      i++;
+      while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+      i++;
+      continue;
+    }
+    const { length, by } = rewrite(i);
+    if (by !== undefined) {
+      out += text.slice(last, i) + by;
+      last = i + length;
+    }
+    i += length;
+  }
+  return last === 0 ? text : out + text.slice(last);
 }
 
 /**
@@ -47,27 +84,41 @@ export function readBodyText(payload: IncomingMessage, limit: number, done: (err
 const NON_FINITE_TOKENS = ['-Infinity', 'Infinity', 'NaN'];
 
 export function quoteNonFiniteTokens(text: string): string {
-  let out = '';
-  let i = 0;
-  let last = 0;
-  while (i < text.length) {
-    const ch = text[i];
-    if (ch === '"') {
-      i++;
-      while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
-      i++;
-      continue;
-    }
-    const token = NON_FINITE_TOKENS.find((t) => text.startsWith(t, i));
-    if (token) {
-      out += `${text.slice(last, i)}"${token}"`;
-      i += token.length;
-      last = i;
-    } else {
-      i++;
-    }
-  }
-  return last === 0 ? text : out + text.slice(last);
+  return rewriteOutsideStrings(text, (at) => {
+    const token = NON_FINITE_TOKENS.find((t) => text.startsWith(t, at));
+    return token ? { length: token.length, by: `"${token}"` } : { length: 1 };
+  });
+}
+
+/** 16 digits in a row: the text may hold an integer JSON.parse would round (beyond 2^53). */
+const LONG_DIGITS = /\d{16}/;
+/** Stands for an exact integer while JSON.parse reads the text; random so no client string can match it. */
+const EXACT_INTEGER_MARK = `\u0001int64-${Math.random().toString(36).slice(2)}:`;
+/** The mark as written inside a JSON string (a raw control character is not valid JSON). */
+const EXACT_INTEGER_MARK_JSON = JSON.stringify(EXACT_INTEGER_MARK).slice(1, -1);
+
+/**
+ * Integers of 16 or more digits (outside strings) become marked strings, read back by the reviver as
+ * a number when exact, else a bigint: int64 fields (metric steps) take the whole int64 range exactly.
+ */
+function parseWithExactIntegers(text: string): unknown {
+  const numberToken = /-?\d+(\.\d+)?([eE][+-]?\d+)?/y;
+  const marked = rewriteOutsideStrings(text, (at) => {
+    const ch = text[at];
+    if (ch !== '-' && (ch < '0' || ch > '9')) return { length: 1 };
+    numberToken.lastIndex = at;
+    const token = numberToken.exec(text)?.[0] ?? ch;
+    const exact = token.length >= 16 && /^-?\d+$/.test(token);
+    return { length: token.length, by: exact ? `"${EXACT_INTEGER_MARK_JSON}${token}"` : undefined };
+  });
+  if (marked === text) return JSON.parse(text);
+  return JSON.parse(marked, (_key, v: unknown) =>
+    typeof v === 'string' && v.startsWith(EXACT_INTEGER_MARK) ? int64FromBigInt(BigInt(v.slice(EXACT_INTEGER_MARK.length))) : v);
+}
+
+/** JSON.parse, keeping integers beyond 2^53 exact when the text may hold one. */
+function parseJson(text: string): unknown {
+  return LONG_DIGITS.test(text) ? parseWithExactIntegers(text) : JSON.parse(text);
 }
 
 /** Returns the request object; an empty body is `{}` and a JSON string holding JSON is decoded again. */
@@ -75,10 +126,10 @@ export function parseJsonBody(text: string): Record<string, unknown> {
   if (text.trim() === '') return {};
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJson(text);
   } catch {
     try {
-      value = JSON.parse(quoteNonFiniteTokens(text));
+      value = parseJson(quoteNonFiniteTokens(text));
     } catch (err) {
       throw new CairnError('MALFORMED_REQUEST', `Malformed JSON request body: ${(err as Error).message}`);
     }

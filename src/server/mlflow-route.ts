@@ -1,7 +1,10 @@
 // Declares an MLflow RPC endpoint once: its fields become the querystring schema for GET and the
-// body schema for POST, so both forms validate and coerce the same way (protobuf-style leniency).
+// body schema for POST. Field types are service.proto's, checked as protobuf's JSON parser checks
+// them (the `protoType` keyword, request-types.ts): no coercion in bodies; a query string's values
+// are text, read as protobuf reads MLflow's GET arguments.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidParameter } from '../core/errors.js';
+import type { ProtoType } from './request-types.js';
 
 /** A decoded request message: values are validated by the route's schema before a handler reads them. */
 export type Input = Record<string, any>;
@@ -19,21 +22,66 @@ export interface MlflowRouteSpec {
   handler: (input: Input, request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 }
 
+const proto = <T extends ProtoType>(protoType: T) => ({ protoType }) as { readonly protoType: T };
+
 export const S = {
-  string: { type: 'string' },
-  requiredString: { type: 'string', minLength: 1 },
-  int64: { type: 'integer' },
-  int32: { type: 'integer', minimum: -2147483648, maximum: 2147483647 },
-  /** a double, or one of protobuf's strings 'NaN' / 'Infinity' / '-Infinity' */
-  double: { type: ['number', 'string'] },
-  enumName: { type: ['string', 'integer'] },
-  bool: { type: 'boolean' },
-  stringList: { type: 'array', items: { type: 'string' } },
+  string: proto('string'),
+  requiredString: { ...proto('string'), minLength: 1 },
+  /** a number or decimal string in [-2^63, 2^63-1]; the handler sees a number, or a bigint beyond 2^53 */
+  int64: proto('int64'),
+  int32: proto('int32'),
+  /** a double, a decimal string, or one of protobuf's strings 'NaN' / 'Infinity' / '-Infinity' */
+  double: proto('double'),
+  /** an enum value by name or by number */
+  enumName: proto('enum'),
+  bool: proto('bool'),
+  stringList: { ...proto('array'), items: proto('string') },
   tags: {
-    type: 'array',
-    items: { type: 'object', properties: { key: { type: 'string' }, value: { type: 'string' } } },
+    ...proto('array'),
+    items: { ...proto('object'), properties: { key: proto('string'), value: proto('string') } },
   },
 } as const;
+
+/** A nested message with these fields (e.g. log-inputs' dataset). */
+export function message<const P extends Record<string, object>, const R extends readonly string[] = []>(
+  properties: P,
+  required: R = [] as unknown as R,
+): { readonly protoType: 'object'; readonly properties: P; readonly required: R } {
+  return { ...proto('object'), properties, required };
+}
+
+/** A repeated message field (e.g. log-batch's metrics). */
+export function messageList<const P extends Record<string, object>, const R extends readonly string[] = []>(
+  properties: P,
+  required: R = [] as unknown as R,
+) {
+  return { ...proto('array'), items: message(properties, required) };
+}
+
+/** protobuf's JSON parser reads `null` as "not set": drop such fields so `required` sees them missing. */
+function dropNulls(value: unknown): void {
+  if (Array.isArray(value)) {
+    for (const item of value) dropNulls(item);
+    return;
+  }
+  if (value === null || typeof value !== 'object') return;
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (record[key] === null) delete record[key];
+    else if (typeof record[key] === 'object') dropNulls(record[key]);
+  }
+}
+
+/** A GET argument given once is one value: repeated fields take it as a list of one, bools as JSON's. */
+function readQueryArguments(query: Record<string, unknown>, fields: Record<string, object>): void {
+  for (const [name, schema] of Object.entries(fields)) {
+    const value = query[name];
+    if (value === undefined) continue;
+    const type = (schema as { protoType?: ProtoType }).protoType;
+    if (type === 'array' && !Array.isArray(value)) query[name] = [value];
+    else if (type === 'bool' && (value === 'true' || value === 'false')) query[name] = value === 'true';
+  }
+}
 
 export function mlflowRoute(app: FastifyInstance, spec: MlflowRouteSpec): void {
   const messageSchema = { type: 'object', properties: spec.fields, required: spec.required ?? [] };
@@ -46,10 +94,13 @@ export function mlflowRoute(app: FastifyInstance, spec: MlflowRouteSpec): void {
         ...(method === 'GET' ? { querystring: messageSchema } : { body: messageSchema }),
         ...(spec.response ? { response: { 200: spec.response } } : {}),
       },
-      // a bodiless POST (PATCH, DELETE) is an empty message, as MLflow reads it
       preValidation: method !== 'GET'
-        ? async (request) => { if (request.body === undefined || request.body === null) request.body = {}; }
-        : undefined,
+        ? async (request) => {
+          // a bodiless POST (PATCH, DELETE) is an empty message, as MLflow reads it
+          if (request.body === undefined || request.body === null) request.body = {};
+          else dropNulls(request.body);
+        }
+        : async (request) => { readQueryArguments(request.query as Record<string, unknown>, spec.fields); },
       handler: async (request, reply) => {
         const input = (method === 'GET' ? request.query : request.body) as Input;
         return spec.handler(input ?? {}, request, reply);
@@ -58,7 +109,7 @@ export function mlflowRoute(app: FastifyInstance, spec: MlflowRouteSpec): void {
   }
 }
 
-/** MLflow accepts the run id as `run_id` or the deprecated `run_uuid`. */
+/** MLflow accepts the run id as `run_id` or the deprecated `run_uuid` (the schema checked both are strings). */
 export function runIdOf(input: Input): string {
   const id = input.run_id || input.run_uuid;
   if (typeof id !== 'string' || id === '') {

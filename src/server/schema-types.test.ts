@@ -7,7 +7,7 @@ import type { FromSchema, MessageOf } from './schema-types.js';
 describe('FromSchema', () => {
   it('maps scalars, unions, enums, arrays and objects with required properties', () => {
     expectTypeOf<FromSchema<typeof S.requiredString>>().toEqualTypeOf<string>();
-    expectTypeOf<FromSchema<typeof S.int64>>().toEqualTypeOf<number>();
+    expectTypeOf<FromSchema<typeof S.int64>>().toEqualTypeOf<number | bigint>();
     expectTypeOf<FromSchema<typeof S.double>>().toEqualTypeOf<number | string>();
     expectTypeOf<FromSchema<{ type: readonly ['string', 'null'] }>>().toEqualTypeOf<string | null>();
     expectTypeOf<FromSchema<{ type: 'string'; enum: readonly ['A', 'B'] }>>().toEqualTypeOf<'A' | 'B'>();
@@ -24,6 +24,6 @@ describe('FromSchema', () => {
 
   it('types a route message from its fields and required names', () => {
     const fields = { name: S.requiredString, version: S.string, max_results: S.int64 };
-    expectTypeOf<MessageOf<typeof fields, 'name'>>().toEqualTypeOf<{ name: string; version?: string; max_results?: number }>();
+    expectTypeOf<MessageOf<typeof fields, 'name'>>().toEqualTypeOf<{ name: string; version?: string; max_results?: number | bigint }>();
   });
 });

@@ -21,9 +21,23 @@ type ObjectOf<P, R> = Simplify<
 
 type RequiredOf<S> = S extends { readonly required: readonly (infer R)[] } ? R : never;
 
+/** What a handler sees for a field checked by the `protoType` keyword (request-types.ts), after normalising. */
+type ProtoValue<T> =
+  T extends 'string' ? string :
+  T extends 'int64' ? number | bigint :
+  T extends 'int32' ? number :
+  T extends 'double' ? number | string :
+  T extends 'bool' ? boolean :
+  T extends 'enum' ? string | number :
+  unknown;
+
 /** The value a JSON schema `S` (inferred as a literal, e.g. via `as const`) accepts. */
 export type FromSchema<S> =
   S extends { readonly enum: readonly (infer E)[] } ? E :
+  S extends { readonly protoType: 'array'; readonly items: infer I } ? Array<FromSchema<I>> :
+  S extends { readonly protoType: 'object'; readonly properties: infer P } ? ObjectOf<P, RequiredOf<S>> :
+  S extends { readonly protoType: 'object' } ? Record<string, unknown> :
+  S extends { readonly protoType: infer T } ? ProtoValue<T> :
   S extends { readonly type: 'array'; readonly items: infer I } ? Array<FromSchema<I>> :
   S extends { readonly type: 'object'; readonly properties: infer P } ? ObjectOf<P, RequiredOf<S>> :
   S extends { readonly type: 'object' } ? Record<string, unknown> :

@@ -6,15 +6,18 @@ export type RunStatus = 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLE
 /** MLflow's ViewType: which lifecycle stages a search returns. */
 export type ViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
 
+import type { Int64 } from '../core/int64.js';
+
 export interface Tag { key: string; value: string }
 export interface Param { key: string; value: string }
 export interface Metric {
   key: string;
   /** NaN, Infinity and -Infinity are legal values and round-trip. */
   value: number;
-  /** Milliseconds since the epoch. */
-  timestamp: number;
-  step: number;
+  /** Milliseconds since the epoch; int64 as the proto (a bigint only beyond 2^53). */
+  timestamp: Int64;
+  /** int64 as the proto: a number, or a bigint beyond 2^53 (step 2^62 is legal). */
+  step: Int64;
 }
 
 export interface Experiment {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidParameter } from '../core/errors.js';
 import {
   MAX_PARAM_VAL_LENGTH, MAX_TAG_VAL_LENGTH, pathNotUnique, posixNormpath, resolveMaxResults, validateBatchLimits,
-  validateExperimentTag, validateMetric, validateParam, validateRunId, validateTag,
+  pythonFloatRepr, validateExperimentTag, validateMetric, validateParam, validateRunId, validateTag,
 } from './validation.js';
 
 describe('key rules', () => {
@@ -44,8 +44,31 @@ describe('metric values', () => {
   it('allows NaN and infinities but requires integer timestamps and steps', () => {
     for (const value of [NaN, Infinity, -Infinity, 0, -1.5]) expect(() => validateMetric({ key: 'm', value, timestamp: 1, step: 0 })).not.toThrow();
     expect(() => validateMetric({ key: 'm', value: '1' as unknown as number, timestamp: 1, step: 0 })).toThrow(/valid double/);
-    expect(() => validateMetric({ key: 'm', value: 1, timestamp: 1.5, step: 0 })).toThrow(/invalid timestamp/);
-    expect(() => validateMetric({ key: 'm', value: 1, timestamp: 1, step: 0.5 })).toThrow(/invalid step/);
+    expect(() => validateMetric({ key: 'm', value: 1, timestamp: 1.5, step: 0 })).toThrow("parameter 'timestamp'");
+    expect(() => validateMetric({ key: 'm', value: 1, timestamp: 1, step: 0.5 })).toThrow("parameter 'step'");
+  });
+
+  it("words failures as MLflow's _validate_metric, naming the metric's place in a batch", () => {
+    expect(() => validateMetric({ key: 'm', value: 1, timestamp: -5, step: 0 })).toThrow(
+      "Invalid value -5 for parameter 'timestamp' supplied: metric 'm' (value=1.0). Timestamp must be a nonnegative long (64-bit integer) ");
+    expect(() => validateMetric({ key: 'm', value: 2.5, timestamp: -1, step: 0 }, 3)).toThrow(
+      "Invalid value -1 for parameter 'metrics[3].timestamp' supplied: metric 'm' (value=2.5).");
+    expect(() => validateMetric({ key: 'm', value: null as unknown as number, timestamp: 1, step: 0 }))
+      .toThrow("Missing value for required parameter 'value'.");
+  });
+
+  it('takes int64 steps and timestamps as bigints over the whole range, not rounded numbers', () => {
+    for (const step of [2n ** 62n, 2n ** 63n - 1n, -(2n ** 63n)]) {
+      expect(() => validateMetric({ key: 'm', value: 1, timestamp: 2n ** 60n, step })).not.toThrow();
+    }
+    expect(() => validateMetric({ key: 'm', value: 1, timestamp: 1, step: 2n ** 63n })).toThrow("parameter 'step'");
+    expect(() => validateMetric({ key: 'm', value: 1, timestamp: -1n, step: 0 })).toThrow("parameter 'timestamp'");
+    // 2^60 as a number may already be rounded: the exact form is a bigint
+    expect(() => validateMetric({ key: 'm', value: 1, timestamp: 1, step: 2 ** 60 })).toThrow("parameter 'step'");
+  });
+
+  it("prints values as Python's float repr", () => {
+    expect([1, 1.5, NaN, -Infinity, 1e16, 1.5e-5, 0].map(pythonFloatRepr)).toEqual(['1.0', '1.5', 'nan', '-inf', '1e+16', '1.5e-05', '0.0']);
   });
 });
 

@@ -1,6 +1,7 @@
 // MLflow's tracking limits and key rules (mlflow/utils/validation.py, 2.17) as named constants and
 // check functions, shared by the client and the server. Every failure is an InvalidParameter.
 import { InvalidParameter } from '../core/errors.js';
+import type { Int64 } from '../core/int64.js';
 import type { DatasetInput, Metric, Param, Tag } from './entities.js';
 
 export const MAX_ENTITY_KEY_LENGTH = 250;
@@ -30,8 +31,15 @@ export const METRIC_HISTORY_MAX_RESULTS_THRESHOLD = 25_000;
 export const BULK_INTERVAL_MAX_RESULTS_DEFAULT = 320;
 export const BULK_INTERVAL_MAX_RESULTS_THRESHOLD = 2500;
 export const BULK_INTERVAL_MAX_RUNS = 100;
-/** Each comparison or order key becomes a join; SQLite allows at most 64 tables in one join. */
-export const MAX_FILTER_COMPARISONS = 40;
+/**
+ * MLflow 2.17 has no cap of its own, but its SQL store joins a table per comparison, so on SQLite it
+ * fails past about 63 (SQLite's 64-table join limit). Cairn joins the first few and looks the rest
+ * up per candidate run (run-search-compiler.ts), so it takes more than MLflow on SQLite; the cap
+ * keeps PostgreSQL's planning short (100 comparisons and 20 order keys: ~0.2 s; 120: seconds).
+ */
+export const MAX_FILTER_COMPARISONS = 100;
+/** Key comparisons compiled as joins (with up to 20 order keys, under SQLite's 64 tables). */
+export const MAX_JOINED_FILTERS = 40;
 export const MAX_ORDER_BY_CLAUSES = 20;
 
 // Python's \w is Unicode-aware, hence the u flag and \p classes.
@@ -90,26 +98,57 @@ function requireString(entity: string, value: unknown): asserts value is string 
   if (typeof value !== 'string') throw new InvalidParameter(`${entity} must be a string, got ${JSON.stringify(value)}`);
 }
 
-export function validateMetric(metric: Metric): void {
+/** Python's repr of a float, as MLflow's messages print a metric value (1 → '1.0', NaN → 'nan'). */
+export function pythonFloatRepr(n: number): string {
+  if (Number.isNaN(n)) return 'nan';
+  if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
+  const abs = Math.abs(n);
+  if (abs !== 0 && (abs >= 1e16 || abs < 1e-4)) {
+    return n.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
+  }
+  return Number.isInteger(n) ? `${n}.0` : String(n);
+}
+
+/** An int64 as the store takes it: an exact number, or a bigint within [-2^63, 2^63-1]. */
+function isInt64(v: unknown): v is Int64 {
+  if (typeof v === 'number') return Number.isSafeInteger(v);
+  return typeof v === 'bigint' && v >= -(2n ** 63n) && v < 2n ** 63n;
+}
+
+/** `json.dumps` of a scalar, as MLflow's invalid_value echoes it. */
+function echo(value: unknown): string {
+  return typeof value === 'bigint' ? value.toString() : JSON.stringify(value) ?? String(value);
+}
+
+/**
+ * MLflow's _validate_metric, with its messages; `path` is the metric's place in a batch
+ * (`metrics[3]`), empty for a single metric.
+ */
+export function validateMetric(metric: Metric, index?: number): void {
+  const at = (field: string) => (index === undefined ? field : `metrics[${index}].${field}`);
   validateKey('Metric', metric.key);
   validateLengthLimit('Metric name', MAX_ENTITY_KEY_LENGTH, metric.key);
   // JSON cannot carry NaN, so NaN/Infinity arrive as numbers only through direct calls; all are legal.
+  if (metric.value === undefined || metric.value === null) {
+    throw new InvalidParameter(`Missing value for required parameter '${at('value')}'.`);
+  }
   if (typeof metric.value !== 'number') {
     throw new InvalidParameter(
-      `Got invalid value ${String(metric.value)} for metric '${metric.key}' (timestamp=${metric.timestamp}). `
+      `Invalid value ${echo(metric.value)} for parameter '${at('value')}' supplied: (timestamp=${String(metric.timestamp)}). `
       + 'Please specify value as a valid double (64-bit floating point)',
     );
   }
-  if (!Number.isSafeInteger(metric.timestamp)) {
+  const value = pythonFloatRepr(metric.value);
+  if (!isInt64(metric.timestamp) || metric.timestamp < 0) {
     throw new InvalidParameter(
-      `Got invalid timestamp ${String(metric.timestamp)} for metric '${metric.key}' (value=${metric.value}). `
-      + 'Timestamp must be a nonnegative long (64-bit integer) ',
+      `Invalid value ${echo(metric.timestamp)} for parameter '${at('timestamp')}' supplied: metric '${metric.key}' `
+      + `(value=${value}). Timestamp must be a nonnegative long (64-bit integer) `,
     );
   }
-  if (!Number.isSafeInteger(metric.step)) {
+  if (!isInt64(metric.step)) {
     throw new InvalidParameter(
-      `Got invalid step ${String(metric.step)} for metric '${metric.key}' (value=${metric.value}). `
-      + 'Step must be a valid long (64-bit integer).',
+      `Invalid value ${echo(metric.step)} for parameter '${at('step')}' supplied: metric '${metric.key}' `
+      + `(value=${value}). Step must be a valid long (64-bit integer).`,
     );
   }
 }
@@ -193,10 +232,12 @@ export function validateDatasetInput(input: DatasetInput): void {
 /** Checks an optional max_results against [1, max] and returns it or the default. */
 export function resolveMaxResults(value: number | undefined, defaultValue: number, max: number, param = 'max_results'): number {
   if (value === undefined || value === null) return defaultValue;
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new InvalidParameter(
-      `Invalid value ${JSON.stringify(value)} for parameter '${param}' supplied. It must be an integer between 1 and ${max}.`,
-    );
+  // MLflow's SqlAlchemyStore._validate_max_results_param words
+  if (!Number.isInteger(value) || value < 1) {
+    throw new InvalidParameter(`Invalid value ${JSON.stringify(value)} for parameter '${param}' supplied. It must be a positive integer`);
+  }
+  if (value > max) {
+    throw new InvalidParameter(`Invalid value ${value} for parameter '${param}' supplied. It must be at most ${max}`);
   }
   return value;
 }

@@ -167,7 +167,7 @@ describe.each(targets)('fluent API over $name', (target) => {
     const history = await client.getMetricHistory(run.runId, 'loss');
     expect(history).toHaveLength(10_000);
     expect(history.map((m) => m.step)).toEqual(Array.from({ length: 10_000 }, (_, i) => i));
-    expect(history.every((m) => m.value === Math.exp(-m.step / 1000))).toBe(true);
+    expect(history.every((m) => m.value === Math.exp(-Number(m.step) / 1000))).toBe(true);
   });
 
   it('a param change conflict makes endRun reject with INVALID_PARAMETER_VALUE and the run FAILED', async () => {

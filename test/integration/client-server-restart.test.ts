@@ -46,5 +46,5 @@ it('survives a kill -9 of the server and a restart on the same store and port', 
   expect(stored.data.tags).toContainEqual({ key: 'survived', value: 'yes' });
   const history = await client.getMetricHistory(run.runId, 'loss');
   expect(history.map((m) => m.step)).toEqual(Array.from({ length: 6000 }, (_, i) => i));
-  expect(history.every((m) => m.value === 1 / (m.step + 1))).toBe(true);
+  expect(history.every((m) => m.value === 1 / (Number(m.step) + 1))).toBe(true);
 }, 180_000);

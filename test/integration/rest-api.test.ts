@@ -236,8 +236,9 @@ describe.each(['/api/2.0/mlflow', '/ajax-api/2.0/mlflow', '/api/2.0/preview/mlfl
 describe('errors, as MLflow reports them', () => {
   const api = (p: string) => `${srv.url}/api/2.0/mlflow${p}`;
   let runId: string;
+  let expId: string;
   beforeAll(async () => {
-    const expId = (await post(api('/experiments/create'), { name: `errors-${unique()}` })).json.experiment_id;
+    expId = (await post(api('/experiments/create'), { name: `errors-${unique()}` })).json.experiment_id;
     runId = (await post(api('/runs/create'), { experiment_id: expId })).json.run.info.run_id;
   });
 
@@ -280,6 +281,81 @@ describe('errors, as MLflow reports them', () => {
     const badView = await get(api('/experiments/search'), { view_type: 'SOMETIMES' });
     expect(badView.status).toBe(400);
     expect(badView.json.message).toContain('view_type');
+  });
+
+  it('takes int64 steps and timestamps over the whole range, as numbers or strings, and returns them exactly', async () => {
+    const runId = (await post(api('/runs/create'), { experiment_id: expId })).json.run.info.run_id;
+    const send = (body: string, endpoint = '/runs/log-metric') =>
+      call(api(endpoint), { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const point = (step: string, timestamp = '1') => `{"run_id":"${runId}","key":"big","value":1,"timestamp":${timestamp},"step":${step}}`;
+    expect((await send(point('4611686018427387904'))).status).toBe(200); // 2^62 as a JSON number
+    expect((await send(point('"9223372036854775807"', '1152921504606846977'))).status).toBe(200); // int64 max as text
+    expect((await send(point('-9223372036854775808'))).status).toBe(200);
+    const batch = `{"run_id":"${runId}","metrics":[{"key":"big","value":2,"timestamp":3,"step":9007199254740993}]}`;
+    expect((await send(batch, '/runs/log-batch')).status).toBe(200);
+    const history = await get(api('/metrics/get-history'), { run_id: runId, metric_key: 'big' });
+    expect(history.status).toBe(200);
+    // JSON.parse would round these: the response text must carry every digit
+    for (const digits of ['-9223372036854775808', '4611686018427387904', '9007199254740993', '9223372036854775807', '1152921504606846977']) {
+      expect(history.text).toContain(digits);
+    }
+    const paged = await get(api('/metrics/get-history'), { run_id: runId, metric_key: 'big', max_results: 10 });
+    expect(paged.text).toContain('"step":9223372036854775807');
+    // the latest point is the one with the largest step, in runs/get and runs/search alike
+    expect((await get(api('/runs/get'), { run_id: runId })).text).toContain('"step":9223372036854775807');
+    const search = await post(api('/runs/search'), { experiment_ids: [expId], filter: 'metrics.big = 1' });
+    expect(search.text).toContain('"step":9223372036854775807');
+
+    for (const [step, why] of [['9223372036854775808', 'beyond int64'], ['1.5', 'a fraction'], ['"0x10"', 'hexadecimal']]) {
+      const res = await send(point(step));
+      expect(res.status, why).toBe(400);
+      expect(res.json.error_code).toBe('INVALID_PARAMETER_VALUE');
+      expect(res.json.message, why).toContain("for parameter 'step' supplied");
+    }
+    const tooLate = await post(api('/runs/update'), { run_id: runId, end_time: '9007199254740993' });
+    expect(tooLate.status).toBe(400);
+    expect(tooLate.json.message).toContain("'end_time'");
+  });
+
+  it('refuses values of the wrong type, naming the field, instead of storing something else', async () => {
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      ['/runs/log-metric', { run_id: runId, key: 'm', value: null, timestamp: 1 }, "Missing value for required parameter 'value'"],
+      ['/runs/log-metric', { run_id: runId, key: 'm', value: '0x10', timestamp: 1 }, 'Invalid value "0x10" for parameter \'value\''],
+      ['/runs/log-metric', { run_id: runId, key: ['a'], value: 1, timestamp: 1 }, 'Invalid value ["a"] for parameter \'key\''],
+      ['/runs/log-metric', { run_id: runId, key: 'm', value: 1, timestamp: -5 }, "Invalid value -5 for parameter 'timestamp'"],
+      ['/runs/log-metric', { run_id: 31, key: 'm', value: 1, timestamp: 1 }, "Invalid value 31 for parameter 'run_id'"],
+      ['/runs/log-parameter', { run_id: runId, key: 'p', value: 5 }, "Invalid value 5 for parameter 'value'"],
+      ['/runs/log-batch', { run_id: runId, metrics: 'foo' }, 'Invalid value "foo" for parameter \'metrics\''],
+      ['/runs/log-batch', { run_id: runId, metrics: [{ key: 'm', value: 1, timestamp: -1 }] }, "parameter 'metrics[0].timestamp'"],
+      ['/runs/log-inputs', { run_id: runId }, "Missing value for required parameter 'datasets'"],
+      ['/experiments/create', { name: 123 }, "Invalid value 123 for parameter 'name'"],
+      ['/experiments/create', { name: `x-${unique()}`, artifact_location: 9.5 }, "Invalid value 9.5 for parameter 'artifact_location'"],
+      ['/runs/search', { max_results: 50001 }, "Invalid value 50001 for parameter 'max_results'"],
+    ];
+    for (const [endpoint, body, message] of cases) {
+      const res = await post(api(endpoint), body);
+      expect(res.status, `${endpoint} ${JSON.stringify(body)}`).toBe(400);
+      expect(res.json.error_code).toBe('INVALID_PARAMETER_VALUE');
+      expect(res.json.message).toContain(message);
+    }
+    const history = await get(api('/metrics/get-history'), { run_id: runId, metric_key: 'm' });
+    expect(history.json.metrics ?? []).toEqual([]);
+    const utf8 = Buffer.concat([Buffer.from(`{"run_id":"${runId}","key":"u","value":"a`), Buffer.from([0xff]), Buffer.from('"}')]);
+    const bad = await call(api('/runs/log-parameter'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: utf8 });
+    expect(bad.status).toBe(400);
+    expect(bad.json.message).toContain('not valid UTF-8');
+    expect((await get(api('/runs/get'), { run_id: runId })).json.run.data.params ?? []).toEqual([]);
+  });
+
+  it('resolves a relative artifact_location against the working directory, as MLflow does', async () => {
+    const made = async (location: string) => {
+      const id = (await post(api('/experiments/create'), { name: `loc-${unique()}`, artifact_location: location })).json.experiment_id;
+      return (await get(api('/experiments/get'), { experiment_id: id })).json.experiment.artifact_location;
+    };
+    expect(await made('some/./rel')).toBe(`${process.cwd()}/some/rel`);
+    expect(await made('file:rel/dir')).toBe(`file://${process.cwd()}/rel/dir`);
+    expect(await made('/abs/dir')).toBe('/abs/dir');
+    expect(await made('s3://bucket/x')).toBe('s3://bucket/x');
   });
 
   it('enforces MLflow limits: param length, batch size, param immutability', async () => {

@@ -46,7 +46,7 @@ export async function cairnRegistryRoutes(app: FastifyInstance, deps: RouteDeps)
       const page = await registry.getRegistryHistory({
         name: input.name,
         version: input.version || undefined,
-        maxResults: has(input, 'max_results') ? input.max_results : undefined,
+        maxResults: has(input, 'max_results') ? Number(input.max_results) : undefined,
         pageToken: input.page_token || undefined,
       });
       const out: Json = { entries: page.items.map(auditEntryToJson) };

@@ -1,16 +1,38 @@
 // MLflow experiment endpoints: create, get, get-by-name, search, update, delete, restore, tags.
 import type { FastifyInstance } from 'fastify';
+import path from 'node:path';
 import { experimentToJson, parseViewType, tagsFromJson } from '../../tracking/mlflow-json.js';
 import { R } from '../response-schemas.js';
 import { S, has, mlflowRoute } from '../mlflow-route.js';
 import type { RouteDeps } from '../route-deps.js';
+
+/** pathlib's `cwd.joinpath(p).as_posix()`: drops '.' and empty segments, keeps '..'. */
+function joinCwd(relative: string): string {
+  const parts = relative.split('/').filter((part) => part !== '' && part !== '.');
+  return [process.cwd(), ...parts].join('/');
+}
+
+/**
+ * MLflow's resolve_uri_if_local: a relative local artifact location (a bare path or a `file:`
+ * URI) is made absolute against the server's working directory; anything else is kept as given.
+ */
+export function resolveLocalArtifactLocation(location: string): string {
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(location)?.[1]?.toLowerCase();
+  if (scheme === undefined) return path.posix.isAbsolute(location) ? location : joinCwd(location);
+  if (scheme !== 'file') return location;
+  const rest = location.slice('file:'.length);
+  if (rest.startsWith('/')) return location;
+  const [localPath, suffix = ''] = rest.split(/(?=[?#])/, 2);
+  return `file://${joinCwd(localPath)}${suffix}`;
+}
 
 export async function experimentRoutes(app: FastifyInstance, { store }: RouteDeps): Promise<void> {
   mlflowRoute(app, {
     methods: ['POST'], url: '/experiments/create', response: R.createExperiment,
     fields: { name: S.requiredString, artifact_location: S.string, tags: S.tags }, required: ['name'],
     handler: async (input) => {
-      const id = await store.createExperiment(input.name, input.artifact_location || undefined, tagsFromJson(input.tags));
+      const location = input.artifact_location ? resolveLocalArtifactLocation(input.artifact_location) : undefined;
+      const id = await store.createExperiment(input.name, location, tagsFromJson(input.tags));
       return { experiment_id: id };
     },
   });

@@ -1,10 +1,12 @@
 // MLflow metric history endpoints: get-history (paged), get-history-bulk-interval, and the UI's get-history-bulk.
 import type { FastifyInstance } from 'fastify';
 import { InvalidParameter } from '../../core/errors.js';
+import { compareInt64 } from '../../core/int64.js';
 import {
   BULK_INTERVAL_MAX_RESULTS_THRESHOLD, BULK_INTERVAL_MAX_RUNS, METRIC_HISTORY_MAX_RESULTS_THRESHOLD,
 } from '../../tracking/validation.js';
 import { metricToJson, metricWithRunIdToJson } from '../../tracking/mlflow-json.js';
+import { DOCS_HINT } from '../request-types.js';
 import { R } from '../response-schemas.js';
 import { S, has, mlflowRoute, runIdOf } from '../mlflow-route.js';
 import type { RouteDeps } from '../route-deps.js';
@@ -29,14 +31,22 @@ export async function metricRoutes(app: FastifyInstance, { store }: RouteDeps): 
   mlflowRoute(app, {
     methods: ['GET'], url: '/metrics/get-history-bulk-interval', response: R.metricsWithRunId,
     fields: {
-      run_ids: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: BULK_INTERVAL_MAX_RUNS },
+      run_ids: { ...S.stringList, minItems: 1 },
       metric_key: S.requiredString,
       start_step: S.int64,
       end_step: S.int64,
-      max_results: { type: 'integer', minimum: 1, maximum: BULK_INTERVAL_MAX_RESULTS_THRESHOLD },
+      max_results: S.int32,
     },
     required: ['run_ids', 'metric_key'],
     handler: async (input) => {
+      // MLflow's checks and words (get_metric_history_bulk_interval_handler)
+      if (input.run_ids.length > BULK_INTERVAL_MAX_RUNS) {
+        throw new InvalidParameter(`GetMetricHistoryBulkInterval request must specify at most ${BULK_INTERVAL_MAX_RUNS} run_ids. `
+          + `Received ${input.run_ids.length} run_ids. ${DOCS_HINT}`);
+      }
+      if (has(input, 'max_results') && (input.max_results < 1 || input.max_results > BULK_INTERVAL_MAX_RESULTS_THRESHOLD)) {
+        throw new InvalidParameter(`max_results must be between 1 and ${BULK_INTERVAL_MAX_RESULTS_THRESHOLD}. ${DOCS_HINT}`);
+      }
       const hasStart = has(input, 'start_step');
       const hasEnd = has(input, 'end_step');
       if (hasStart !== hasEnd) {
@@ -70,7 +80,8 @@ export async function metricRoutes(app: FastifyInstance, { store }: RouteDeps): 
       const out: Record<string, unknown>[] = [];
       for (const runId of [...(input.run_id as string[])].sort()) {
         const page = await store.getMetricHistory(runId, input.metric_key, { maxResults });
-        const sorted = [...page.items].sort((a, b) => a.timestamp - b.timestamp || a.step - b.step || a.value - b.value);
+        const sorted = [...page.items].sort((a, b) =>
+          compareInt64(a.timestamp, b.timestamp) || compareInt64(a.step, b.step) || a.value - b.value);
         for (const m of sorted) out.push({ ...metricToJson(m), run_id: runId });
         if (out.length >= maxResults) break;
       }

@@ -73,7 +73,7 @@ export async function modelVersionRoutes(app: FastifyInstance, deps: RouteDeps):
     handler: async (input) => {
       const page = await registry.searchModelVersions({
         filter: input.filter || undefined,
-        maxResults: has(input, 'max_results') ? input.max_results : undefined,
+        maxResults: has(input, 'max_results') ? Number(input.max_results) : undefined,
         orderBy: input.order_by ?? [],
         pageToken: input.page_token || undefined,
       });

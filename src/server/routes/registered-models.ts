@@ -59,7 +59,7 @@ export async function registeredModelRoutes(app: FastifyInstance, deps: RouteDep
     handler: async (input) => {
       const page = await registry.searchRegisteredModels({
         filter: input.filter || undefined,
-        maxResults: has(input, 'max_results') ? input.max_results : undefined,
+        maxResults: has(input, 'max_results') ? Number(input.max_results) : undefined,
         orderBy: input.order_by ?? [],
         pageToken: input.page_token || undefined,
       });

@@ -3,13 +3,15 @@ import type { FastifyInstance } from 'fastify';
 import type { Metric } from '../../tracking/entities.js';
 import { datasetInputsFromJson, parseDouble, tagsFromJson } from '../../tracking/mlflow-json.js';
 import { R } from '../response-schemas.js';
-import { S, mlflowRoute, runIdOf, type Input } from '../mlflow-route.js';
+import { S, message, messageList, mlflowRoute, runIdOf, type Input } from '../mlflow-route.js';
+import { pythonJsonDumps } from '../../core/python-json.js';
 import type { RouteDeps } from '../route-deps.js';
 
 const runIdFields = { run_id: S.string, run_uuid: S.string };
 /** log-batch and log-inputs carry up to 1000 entities and dataset profiles up to 16 MB. */
 const LARGE_BODY_LIMIT = 32 * 1024 * 1024;
 
+/** The schema checked the types; int64s arrive as a number, or a bigint beyond 2^53. */
 function metricFromJson(m: Input, field: string): Metric {
   return {
     key: m.key,
@@ -19,16 +21,8 @@ function metricFromJson(m: Input, field: string): Metric {
   };
 }
 
-const metricItem = {
-  type: 'object',
-  properties: { key: S.requiredString, value: S.double, timestamp: S.int64, step: S.int64 },
-  required: ['key', 'value', 'timestamp'],
-};
-const keyValueItem = {
-  type: 'object',
-  properties: { key: S.requiredString, value: S.string },
-  required: ['key'],
-};
+const metricFields = { key: S.requiredString, value: S.double, timestamp: S.int64, step: S.int64 };
+const keyValueFields = { key: S.requiredString, value: S.string };
 
 export async function runLoggingRoutes(app: FastifyInstance, { store }: RouteDeps): Promise<void> {
   mlflowRoute(app, {
@@ -72,9 +66,9 @@ export async function runLoggingRoutes(app: FastifyInstance, { store }: RouteDep
     methods: ['POST'], url: '/runs/log-batch', response: R.empty, bodyLimit: LARGE_BODY_LIMIT,
     fields: {
       run_id: S.requiredString,
-      metrics: { type: 'array', items: metricItem },
-      params: { type: 'array', items: keyValueItem },
-      tags: { type: 'array', items: keyValueItem },
+      metrics: messageList(metricFields, ['key', 'value', 'timestamp']),
+      params: messageList(keyValueFields, ['key']),
+      tags: messageList(keyValueFields, ['key']),
     },
     required: ['run_id'],
     handler: async (input) => {
@@ -89,26 +83,15 @@ export async function runLoggingRoutes(app: FastifyInstance, { store }: RouteDep
     methods: ['POST'], url: '/runs/log-inputs', response: R.empty, bodyLimit: LARGE_BODY_LIMIT,
     fields: {
       run_id: S.requiredString,
-      datasets: {
-        type: 'array',
-        items: {
-          type: 'object',
-          properties: {
-            tags: S.tags,
-            dataset: {
-              type: 'object',
-              properties: {
-                name: S.requiredString, digest: S.requiredString, source_type: S.requiredString,
-                source: S.requiredString, schema: S.string, profile: S.string,
-              },
-              required: ['name', 'digest', 'source_type', 'source'],
-            },
-          },
-          required: ['dataset'],
-        },
-      },
+      datasets: messageList({
+        tags: S.tags,
+        dataset: message({
+          name: S.requiredString, digest: S.requiredString, source_type: S.requiredString,
+          source: S.requiredString, schema: S.string, profile: S.string,
+        }, ['name', 'digest', 'source_type', 'source']),
+      }, ['dataset']),
     },
-    required: ['run_id'],
+    required: ['run_id', 'datasets'],
     handler: async (input) => {
       await store.logInputs(input.run_id, datasetInputsFromJson(input.datasets));
       return {};

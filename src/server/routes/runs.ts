@@ -1,5 +1,7 @@
 // MLflow run lifecycle endpoints: create, get, update, delete, restore, search.
 import type { FastifyInstance } from 'fastify';
+import { InvalidParameter } from '../../core/errors.js';
+import { invalidValueMessage } from '../request-types.js';
 import { parseRunStatus, parseViewType, runInfoToJson, runToJson, tagsFromJson } from '../../tracking/mlflow-json.js';
 import { R } from '../response-schemas.js';
 import { S, has, mlflowRoute, runIdOf } from '../mlflow-route.js';
@@ -7,6 +9,14 @@ import type { RouteDeps } from '../route-deps.js';
 import { MAX_ORDER_BY_CLAUSES, SEARCH_RUNS_MAX_RESULTS_THRESHOLD } from '../../tracking/validation.js';
 
 const runIdFields = { run_id: S.string, run_uuid: S.string };
+
+/** Run times are stored as JS numbers: an int64 beyond 2^53 ms (year 287,396) is refused, not rounded. */
+function timeOf(value: number | bigint, field: string): number {
+  if (typeof value === 'bigint') {
+    throw new InvalidParameter(invalidValueMessage(field, value, 'a time must lie within ±2^53 milliseconds of 1970.'));
+  }
+  return value;
+}
 
 export async function runRoutes(app: FastifyInstance, { store, searchBodies }: RouteDeps): Promise<void> {
   mlflowRoute(app, {
@@ -16,7 +26,7 @@ export async function runRoutes(app: FastifyInstance, { store, searchBodies }: R
       const run = await store.createRun({
         experimentId: input.experiment_id ?? '',
         userId: input.user_id ?? undefined,
-        startTime: has(input, 'start_time') ? input.start_time : undefined,
+        startTime: has(input, 'start_time') ? timeOf(input.start_time, 'start_time') : undefined,
         runName: input.run_name || undefined,
         tags: tagsFromJson(input.tags),
       });
@@ -36,7 +46,7 @@ export async function runRoutes(app: FastifyInstance, { store, searchBodies }: R
     handler: async (input) => {
       const info = await store.updateRun(runIdOf(input), {
         status: parseRunStatus(input.status),
-        endTime: has(input, 'end_time') ? input.end_time : undefined,
+        endTime: has(input, 'end_time') ? timeOf(input.end_time, 'end_time') : undefined,
         runName: has(input, 'run_name') ? input.run_name : undefined,
       });
       return { run_info: runInfoToJson(info) };
@@ -67,12 +77,15 @@ export async function runRoutes(app: FastifyInstance, { store, searchBodies }: R
       experiment_ids: S.stringList,
       filter: S.string,
       run_view_type: S.enumName,
-      max_results: { type: 'integer', maximum: SEARCH_RUNS_MAX_RESULTS_THRESHOLD },
+      max_results: S.int32,
       // each clause may join a table; SQLite refuses more than 200 joins in one query
       order_by: { ...S.stringList, maxItems: MAX_ORDER_BY_CLAUSES },
       page_token: S.string,
     },
     handler: async (input, _request, reply) => {
+      if (has(input, 'max_results') && input.max_results > SEARCH_RUNS_MAX_RESULTS_THRESHOLD) {
+        throw new InvalidParameter(invalidValueMessage('max_results', input.max_results));
+      }
       const page = await store.searchRuns({
         experimentIds: input.experiment_ids ?? [],
         filter: input.filter || undefined,

@@ -1,7 +1,7 @@
 // Validates the experiment search grammar (MLflow's SearchExperimentsUtils): the attributes
 // `name`, `creation_time`, `last_update_time` and `tags.<key>`, joined by AND.
 import { InvalidParameter } from '../../core/errors.js';
-import type { IdentifierPart } from './filter-tokenizer.js';
+import { searchExpressionError, type IdentifierPart } from './filter-tokenizer.js';
 import { parseFilter, parseOrderByClause, type Comparator } from './filter-parser.js';
 
 export type ExperimentAttribute = 'name' | 'creation_time' | 'last_update_time' | 'experiment_id';
@@ -22,7 +22,7 @@ const ATTRIBUTE_PREFIXES = new Set(['attribute', 'attributes', 'attr']);
 const TAG_PREFIXES = new Set(['tag', 'tags']);
 
 function fail(input: string, position: number, detail: string): never {
-  throw new InvalidParameter(`Invalid search expression '${input}': ${detail} at position ${position}`);
+  throw searchExpressionError(input, position, detail);
 }
 
 function classify(input: string, parts: IdentifierPart[], position: number): { entity: 'attribute' | 'tag'; key: string } {

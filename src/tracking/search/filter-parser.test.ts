@@ -87,6 +87,6 @@ describe('filter size limit', () => {
   it('refuses more comparisons than one SQL join can hold, naming the position', () => {
     const terms = (n: number) => Array.from({ length: n }, (_, i) => `metrics.m${i} > 0`).join(' AND ');
     expect(parseFilter(terms(MAX_FILTER_COMPARISONS))).toHaveLength(MAX_FILTER_COMPARISONS);
-    expect(() => parseFilter(terms(MAX_FILTER_COMPARISONS + 1))).toThrow(/at most 40 comparisons/);
+    expect(() => parseFilter(terms(MAX_FILTER_COMPARISONS + 1))).toThrow(`at most ${MAX_FILTER_COMPARISONS} comparisons`);
   });
 });

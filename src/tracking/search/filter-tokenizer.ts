@@ -21,11 +21,25 @@ export interface Token {
 const OPERATORS = ['<=', '>=', '!=', '<>', '=', '<', '>'];
 const WORD = /[\p{L}\p{N}_]/u;
 
+/** Filters longer than this are echoed in part in errors: the reason, not the echo, must reach the user. */
+const MAX_ECHOED_FILTER = 200;
+
+/** The filter as an error quotes it: whole when short, else the part around `position`. */
+export function echoFilter(input: string, position: number): string {
+  if (input.length <= MAX_ECHOED_FILTER) return input;
+  const start = Math.max(0, Math.min(position - MAX_ECHOED_FILTER / 2, input.length - MAX_ECHOED_FILTER));
+  const end = start + MAX_ECHOED_FILTER;
+  return `${start > 0 ? '…' : ''}${input.slice(start, end)}${end < input.length ? '…' : ''}`;
+}
+
+/** `Invalid search expression '<filter>': <reason> at position N`, the filter shortened if long. */
+export function searchExpressionError(input: string, position: number, detail: string, after = ''): InvalidParameter {
+  return new InvalidParameter(`Invalid search expression '${echoFilter(input, position)}': ${detail} at position ${position}${after}`);
+}
+
 export function syntaxError(input: string, position: number, detail: string): InvalidParameter {
   const near = input.slice(position, position + 20);
-  return new InvalidParameter(
-    `Invalid search expression '${input}': ${detail} at position ${position}${near ? ` near '${near}'` : ''}`,
-  );
+  return searchExpressionError(input, position, detail, near ? ` near '${near}'` : '');
 }
 
 function readQuoted(input: string, start: number): { text: string; end: number } {

@@ -2,7 +2,7 @@
 // which entity types, attribute names and comparators exist, and what type each value must have.
 import { InvalidParameter } from '../../core/errors.js';
 import { MAX_ORDER_BY_CLAUSES } from '../validation.js';
-import type { IdentifierPart } from './filter-tokenizer.js';
+import { searchExpressionError, type IdentifierPart } from './filter-tokenizer.js';
 import { parseFilter, parseOrderByClause, type Comparator, type ParsedComparison } from './filter-parser.js';
 
 export type RunEntity = 'metric' | 'param' | 'tag' | 'attribute' | 'dataset';
@@ -47,7 +47,7 @@ const STRING_ATTRIBUTE_COMPARATORS: Comparator[] = ['=', '!=', 'LIKE', 'ILIKE', 
 const DATASET_COMPARATORS: Comparator[] = ['=', '!=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'];
 
 function fail(input: string, position: number, detail: string): never {
-  throw new InvalidParameter(`Invalid search expression '${input}': ${detail} at position ${position}`);
+  throw searchExpressionError(input, position, detail);
 }
 
 function splitIdentifier(input: string, parts: IdentifierPart[], text: string, position: number): { entity: RunEntity; key: string } {

@@ -12,28 +12,38 @@ import { toMetric, type MetricRow } from './run-loader.js';
 import { requireRun } from './run-operations.js';
 import { allValues, placeholders, type SqlValue } from '../../db/sql-database.js';
 import type { StoreContext } from './store-context.js';
+import type { Dialect } from '../../db/dialect.js';
+import { readInt64 } from '../../core/int64.js';
 
-const HISTORY_COLUMNS = 'run_uuid, key, value, timestamp, step, is_nan';
+/** Metric columns with timestamp and step read exactly (int64 beyond 2^53 included). */
+function historyColumns(d: Dialect, prefix = ''): string {
+  return `${prefix}value, ${d.exactInt64(`${prefix}timestamp`)} AS timestamp, ${d.exactInt64(`${prefix}step`)} AS step, `
+    + `${prefix}is_nan`;
+}
 
 // The whole history in one statement (the common call): the run's row left-joined to its points,
 // so no row at all means no such run, and one row of NULLs a run without this metric.
-const WHOLE_HISTORY = `SELECT m.value, m.timestamp, m.step, m.is_nan FROM runs r
+const wholeHistory = (d: Dialect) => `SELECT ${historyColumns(d, 'm.')} FROM runs r
   LEFT JOIN metrics m ON m.run_uuid = r.run_uuid AND m.key = ?
   WHERE r.run_uuid = ? ORDER BY m.step, m.timestamp, m.is_nan, m.value`;
 
 export async function getMetricHistory(ctx: StoreContext, runId: string, key: string, query: MetricHistoryQuery = {}): Promise<PagedList<Metric>> {
   if (query.maxResults === undefined && !query.pageToken) {
     validateRunId(runId);
-    const rows = await allValues<[number, number, number | null, number]>(ctx.db, WHOLE_HISTORY, [key, runId]);
+    const rows = await allValues<[number, unknown, unknown, number]>(ctx.db, wholeHistory(ctx.db.dialect), [key, runId]);
     if (rows.length === 0) throw new NotFound(`Run with id=${runId} not found`);
     // step is NOT NULL for every stored point, so a NULL step is the run's row without any
     if (rows[0][2] === null) return { items: [] };
     return {
-      items: rows.map(([value, timestamp, step, isNan]) => ({ key, value: isNan ? Number.NaN : Number(value), timestamp: Number(timestamp), step: Number(step) })),
+      items: rows.map(([value, timestamp, step, isNan]) => ({
+        key, value: isNan ? Number.NaN : Number(value), timestamp: readInt64(timestamp), step: readInt64(step),
+      })),
     };
   }
   await requireRun(ctx.db, runId);
-  const sql = `SELECT ${HISTORY_COLUMNS} FROM metrics WHERE run_uuid = ? AND key = ? ORDER BY step, timestamp, is_nan, value`;
+  // ordered by the columns, not the exact-read aliases (text sorts after numbers in SQLite)
+  const sql = `SELECT m.run_uuid, m.key, ${historyColumns(ctx.db.dialect, 'm.')} FROM metrics m WHERE m.run_uuid = ? AND m.key = ?
+    ORDER BY m.step, m.timestamp, m.is_nan, m.value`;
   const limit = resolveMaxResults(query.maxResults, METRIC_HISTORY_MAX_RESULTS_THRESHOLD, METRIC_HISTORY_MAX_RESULTS_THRESHOLD);
   const offset = decodePageToken(query.pageToken);
   const rows = await ctx.db.all<MetricRow>(`${sql} LIMIT ? OFFSET ?`, [runId, key, limit + 1, offset]);
@@ -102,8 +112,9 @@ export async function getMetricHistoryBulkInterval(ctx: StoreContext, query: Met
   if (steps.size === 0) return [];
   const stepList = [...steps];
   const rows = await ctx.db.all<MetricRow>(
-    `SELECT ${HISTORY_COLUMNS} FROM metrics WHERE ${runWhere} AND step IN (${placeholders(stepList.length)})
-     ORDER BY run_uuid, step, timestamp, is_nan, value`, [...runParams, ...stepList]);
+    `SELECT m.run_uuid, m.key, ${historyColumns(ctx.db.dialect, 'm.')} FROM metrics m
+     WHERE ${runWhere} AND m.step IN (${placeholders(stepList.length)})
+     ORDER BY m.run_uuid, m.step, m.timestamp, m.is_nan, m.value`, [...runParams, ...stepList]);
   const order = new Map(runIds.map((id, i) => [id, i]));
   return rows
     .map((r) => ({ ...toMetric(r), runId: r.run_uuid as string }))

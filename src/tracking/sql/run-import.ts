@@ -25,7 +25,7 @@ function validateImportedRun(run: ImportedRun): void {
     throw new InvalidParameter(`Invalid artifact URI: a non-empty string of at most ${MAX_ARTIFACT_URI_LENGTH} characters is required.`);
   }
   validateRunName(run.runName);
-  run.metrics.forEach(validateMetric);
+  run.metrics.forEach((m, i) => validateMetric(m, i));
   run.params.forEach(validateParam);
   run.tags.forEach(validateTag);
   (run.inputs ?? []).forEach(validateDatasetInput);

@@ -2,6 +2,8 @@
 // queries, whatever the number of runs, keeping the order the ids were given in.
 import type { DatasetInput, Metric, Run, RunData, RunInfo, RunStatus, Tag } from '../entities.js';
 import type { RunCache } from './run-cache.js';
+import type { Dialect } from '../../db/dialect.js';
+import { readInt64 } from '../../core/int64.js';
 import { allValues, placeholders, type SqlDatabase, type SqlExecutor, type SqlValue } from '../../db/sql-database.js';
 
 export interface RunRow {
@@ -31,7 +33,7 @@ export function toRunInfo(row: RunRow): RunInfo {
 }
 
 export function toMetric(row: MetricRow): Metric {
-  return { key: row.key, value: row.is_nan ? Number.NaN : Number(row.value), timestamp: Number(row.timestamp), step: Number(row.step) };
+  return { key: row.key, value: row.is_nan ? Number.NaN : Number(row.value), timestamp: readInt64(row.timestamp), step: readInt64(row.step) };
 }
 
 async function inChunks<T>(ids: readonly string[], fn: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
@@ -96,11 +98,11 @@ export interface SyncedRunCache { cache: RunCache; token: string }
  * rest read and added. Without a cache, plain loadRuns.
  */
 export async function loadRunsCached(db: SqlDatabase, ids: readonly string[], cached: SyncedRunCache | undefined): Promise<Run[]> {
-  if (cached === undefined) return loadRuns(db, ids);
+  if (cached === undefined) return loadRuns(db, ids, db.dialect);
   const runs = ids.map((id) => cached.cache.get(id));
   const missing = ids.filter((_, i) => runs[i] === undefined);
   if (missing.length === 0) return runs as Run[];
-  const loaded = new Map((await loadRuns(db, missing)).map((run) => [run.info.runId, run]));
+  const loaded = new Map((await loadRuns(db, missing, db.dialect)).map((run) => [run.info.runId, run]));
   cached.cache.put(cached.token, [...loaded.values()]);
   const out: Run[] = [];
   ids.forEach((id, i) => {
@@ -116,8 +118,10 @@ export async function loadRunsCached(db: SqlDatabase, ids: readonly string[], ca
  * row and the database needs no sort: these rows are most of the cost of a search returning many
  * runs (about half as much as objects ordered by key).
  */
-export async function loadRuns(db: SqlExecutor, ids: readonly string[]): Promise<Run[]> {
+export async function loadRuns(db: SqlExecutor, ids: readonly string[], dialect?: Dialect): Promise<Run[]> {
   if (ids.length === 0) return [];
+  // with the dialect, steps and timestamps beyond 2^53 read exactly (without it, as numbers)
+  const exact = (column: string) => (dialect ? dialect.exactInt64(column) : column);
   const byId = <R extends unknown[]>(sql: string) => (chunk: string[]) =>
     allValues<R>(db, sql.replace('$IDS', placeholders(chunk.length)), chunk as SqlValue[]);
   const runRows = await inChunks(ids, byId<unknown[]>(`SELECT ${RUN_COLUMNS} FROM runs r WHERE r.run_uuid IN ($IDS)`));
@@ -126,14 +130,15 @@ export async function loadRuns(db: SqlExecutor, ids: readonly string[]): Promise
   const tagRows = await inChunks(ids, byId<KeyValueRow>(
     'SELECT run_uuid, key, value FROM tags WHERE run_uuid IN ($IDS) ORDER BY run_uuid, key'));
   const metricRows = await inChunks(ids, byId<MetricValuesRow>(
-    'SELECT run_uuid, key, value, timestamp, step, is_nan FROM latest_metrics WHERE run_uuid IN ($IDS) ORDER BY run_uuid, key'));
+    `SELECT run_uuid, key, value, ${exact('timestamp')}, ${exact('step')}, is_nan FROM latest_metrics
+     WHERE run_uuid IN ($IDS) ORDER BY run_uuid, key`));
   const inputs = await loadInputs(db, ids);
   const dataById = new Map<string, RunData>();
   for (const r of runRows) dataById.set(r[0] as string, { metrics: [], params: [], tags: [] });
   eachRunRow(dataById, paramRows, (data, p) => data.params.push({ key: p[1], value: p[2] }));
   eachRunRow(dataById, tagRows, (data, t) => data.tags.push({ key: t[1], value: t[2] }));
   eachRunRow(dataById, metricRows, (data, m) => data.metrics.push({
-    key: m[1], value: m[5] ? Number.NaN : Number(m[2]), timestamp: Number(m[3]), step: Number(m[4]),
+    key: m[1], value: m[5] ? Number.NaN : Number(m[2]), timestamp: readInt64(m[3]), step: readInt64(m[4]),
   }));
   const rowsById = new Map<string, unknown[]>();
   for (const r of runRows) rowsById.set(r[0] as string, r);

@@ -38,7 +38,7 @@ async function requireActiveRun(tx: SqlExecutor, runId: string, forUpdate = ''):
 
 export async function getRun(ctx: StoreContext, runId: string): Promise<Run> {
   validateRunId(runId);
-  const [run] = await loadRuns(ctx.db, [runId]);
+  const [run] = await loadRuns(ctx.db, [runId], ctx.db.dialect);
   if (!run) throw new NotFound(`Run with id=${runId} not found`);
   return run;
 }
@@ -115,7 +115,7 @@ export async function logBatch(ctx: StoreContext, runId: string, batch: LogBatch
   const params = batch.params ?? [];
   const tags = batch.tags ?? [];
   validateBatchLimits(metrics.length, params.length, tags.length);
-  metrics.forEach(validateMetric);
+  metrics.forEach((m, i) => validateMetric(m, i));
   params.forEach(validateParam);
   tags.forEach(validateTag);
   dedupeParams(params);

@@ -10,6 +10,7 @@ import type { Comparator } from '../search/filter-parser.js';
 import type { Dialect } from '../../db/dialect.js';
 import { placeholders, type SqlValue } from '../../db/sql-database.js';
 import { VALUE_PREFIX_LENGTH } from './migrations.js';
+import { MAX_JOINED_FILTERS } from '../validation.js';
 
 export interface SqlFragment { sql: string; params: SqlValue[] }
 
@@ -121,7 +122,7 @@ function addFilter(dialect: Dialect, b: Builder, clause: RunFilterClause, index:
     return;
   }
   // One row per (run, key) in each of these tables, so an inner join never duplicates runs.
-  const cond = clause.entity === 'metric'
+  const cond: SqlFragment = clause.entity === 'metric'
     ? metricComparison(alias, clause.comparator, clause.value as number)
     : stringComparison(dialect, `${alias}.value`, clause.comparator, clause.value as string | string[]);
   if (clause.entity !== 'metric' && (clause.comparator === '=' || clause.comparator === 'IN')) {
@@ -131,8 +132,27 @@ function addFilter(dialect: Dialect, b: Builder, clause: RunFilterClause, index:
     cond.sql += ` AND ${prefix.sql}`;
     cond.params.push(...prefix.params);
   }
-  b.filterJoins.push({ clauseIndex: index, table, alias, cond: { sql: cond.sql, params: [clause.key, ...cond.params] } });
+  const join = { clauseIndex: index, table, alias, cond: { sql: cond.sql, params: [clause.key, ...cond.params] } };
+  if (b.filterJoins.length < joinBudget(dialect)) {
+    b.filterJoins.push(join);
+    return;
+  }
+  // The same test as a lookup on the (run, key) primary key per candidate run. A scalar subquery,
+  // not EXISTS: PostgreSQL turns EXISTS into a semi-join and plans it with all the others.
+  const on = joinCondition(join);
+  b.where.push(`(SELECT 1 FROM ${table} ${alias} WHERE ${on.sql} LIMIT 1) IS NOT NULL`);
+  b.whereParams.push(...on.params);
 }
+
+/**
+ * Key comparisons compiled as joins. SQLite follows the written order and allows 64 tables; a
+ * cost-based planner (PostgreSQL) searches join orders, and past a handful of joins planning time
+ * grows steeply (30 joins: a second), so beyond these it gets per-run lookups.
+ */
+function joinBudget(dialect: Dialect): number {
+  return dialect.followsJoinOrder ? MAX_JOINED_FILTERS : PLANNED_JOINED_FILTERS;
+}
+const PLANNED_JOINED_FILTERS = 6;
 
 /** ORDER BY terms for a key that is LEFT JOINed and sorted with missing (then NaN) values last. */
 function addSecondaryOrder(b: Builder, key: RunOrderBy, index: number, terms: string[]): void {

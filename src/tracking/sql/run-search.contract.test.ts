@@ -4,6 +4,7 @@ import { InvalidParameter } from '../../core/errors.js';
 import type { Metric } from '../entities.js';
 import type { SearchRunsQuery, TrackingStore } from '../store.js';
 import { trackingStoreBackends } from '../../../test/support/tracking-stores.js';
+import { MAX_FILTER_COMPARISONS } from '../validation.js';
 
 const metric = (key: string, value: number): Metric => ({ key, value, timestamp: 1, step: 0 });
 
@@ -209,5 +210,31 @@ describe.each(trackingStoreBackends())('searchRuns on $name', (backend) => {
     expect(await sorted("datasets.digest IN ('d1', 'd2')")).toEqual(['beta']);
     expect(await sorted("datasets.context = 'training'")).toEqual(['beta']);
     expect(await sorted("datasets.context = 'eval'")).toEqual([]);
+  });
+
+  it('takes the largest filter allowed, past the joined ones, with 20 order keys', async () => {
+    // metric comparisons hold for alpha only; the tail (beyond MAX_JOINED_FILTERS) runs as EXISTS
+    const each = (n: number, term: (i: number) => string) => Array.from({ length: n }, (_, i) => term(i));
+    const terms = [
+      ...each(MAX_FILTER_COMPARISONS - 3, (i) => (i % 2 === 0 ? 'metrics.m >= 1' : "params.model = 'lr'")),
+      "tags.team = 'A'", 'metrics.acc < 1', "params.`a b` = 'x'",
+    ];
+    const orderBy = each(20, (i) => (i % 2 === 0 ? 'metrics.m DESC' : 'params.model'));
+    expect(await names({ filter: terms.join(' and '), orderBy })).toEqual(['alpha']);
+    // the last comparison alone decides: a mismatch there must still exclude the run
+    expect(await names({ filter: [...terms.slice(0, -1), "params.`a b` = 'y'"].join(' and ') })).toEqual([]);
+  });
+
+  it('keeps the reason of an error about a long filter', async () => {
+    const long = Array.from({ length: 300 }, (_, i) => `params.p${i} = 'x'`).join(' and ');
+    const err = await store.searchRuns({ experimentIds: [exp], filter: long }).then(() => new Error('accepted'), (e: Error) => e);
+    expect(err).toBeInstanceOf(InvalidParameter);
+    expect(err.message).toContain(`at most ${MAX_FILTER_COMPARISONS} comparisons`);
+    expect(err.message.length).toBeLessThan(600);
+    const bad = `${Array.from({ length: 100 }, (_, i) => `params.p${i} = 'x'`).join(' and ')} and metrics.m ~ 1`;
+    const badErr = await store.searchRuns({ experimentIds: [exp], filter: bad }).then(() => new Error('accepted'), (e: Error) => e);
+    expect(badErr.message).toMatch(/unexpected character '~' at position \d+/);
+    expect(badErr.message).toContain('metrics.m ~ 1');
+    expect(badErr.message.length).toBeLessThan(600);
   });
 });

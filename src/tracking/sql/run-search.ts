@@ -6,7 +6,9 @@ import type { SearchRunsQuery } from '../store.js';
 import { decodePageToken, encodePageToken } from '../search/page-token.js';
 import { parseRunFilter, parseRunOrderBy, type RunFilterClause } from '../search/run-filter.js';
 import { InvalidParameter } from '../../core/errors.js';
-import { SEARCH_RUNS_MAX_RESULTS_DEFAULT, SEARCH_RUNS_MAX_RESULTS_THRESHOLD, resolveMaxResults } from '../validation.js';
+import {
+  MAX_JOINED_FILTERS, SEARCH_RUNS_MAX_RESULTS_DEFAULT, SEARCH_RUNS_MAX_RESULTS_THRESHOLD, resolveMaxResults,
+} from '../validation.js';
 import {
   compileRunSearch, compileSelectivityProbe, isProbeable, lifecycleStages, type RunSearchDriver, type RunSearchSpec,
 } from './run-search-compiler.js';
@@ -31,7 +33,8 @@ async function chooseDriver(ctx: StoreContext, filters: RunFilterClause[]): Prom
   }
   let best: { clauseIndex: number; n: number } | undefined;
   for (const [clauseIndex, clause] of filters.entries()) {
-    if (!isProbeable(clause)) continue;
+    // only a joined filter can drive (the compiler tests those past MAX_JOINED_FILTERS with EXISTS)
+    if (!isProbeable(clause) || clauseIndex >= MAX_JOINED_FILTERS) continue;
     const probe = compileSelectivityProbe(dialect, clause, PROBE_CAP);
     const n = Number((await ctx.db.get<{ n: number }>(probe.sql, probe.params))?.n ?? 0);
     if (n < PROBE_CAP && (!best || n < best.n)) best = { clauseIndex, n };

@@ -13,6 +13,7 @@ import { RunCache } from './run-cache.js';
 import { importRun } from './run-import.js';
 import { searchRuns } from './run-search.js';
 import type { SqlDatabase } from '../../db/sql-database.js';
+import { validateMetric } from '../validation.js';
 import type { StoreContext } from './store-context.js';
 
 export interface SqlTrackingStoreOptions {
@@ -61,7 +62,10 @@ export class SqlTrackingStore implements TrackingStore {
   restoreRun(runId: string): Promise<void> { return runs.setRunLifecycle(this.ctx, runId, 'active'); }
   searchRuns(query: SearchRunsQuery): Promise<PagedList<Run>> { return searchRuns(this.ctx, query); }
 
-  logMetric(runId: string, metric: Metric): Promise<void> { return runs.logBatch(this.ctx, runId, { metrics: [metric] }); }
+  logMetric(runId: string, metric: Metric): Promise<void> {
+    validateMetric(metric); // messages name `timestamp`, not `metrics[0].timestamp`, as MLflow's log_metric
+    return runs.logBatch(this.ctx, runId, { metrics: [metric] });
+  }
   logParam(runId: string, param: Param): Promise<void> { return runs.logBatch(this.ctx, runId, { params: [param] }); }
   setTag(runId: string, tag: Tag): Promise<void> { return runs.logBatch(this.ctx, runId, { tags: [tag] }); }
   deleteTag(runId: string, key: string): Promise<void> { return runs.deleteTag(this.ctx, runId, key); }

@@ -183,6 +183,24 @@ describe.each(trackingStoreBackends())('TrackingStore on $name', (backend) => {
       expect((await store.getRun(info.runId)).data.params).toEqual([{ key: 'lr', value: '0.1' }]);
     });
 
+    it('stores int64 steps and timestamps beyond 2^53 exactly and orders them as integers', async () => {
+      const { info } = await newRun();
+      const id = info.runId;
+      const big = 2n ** 62n + 1n; // rounds to 2^62 as a double
+      await store.logMetric(id, { key: 'm', value: 1, timestamp: 2n ** 60n + 7n, step: big });
+      await store.logBatch(id, { metrics: [
+        { key: 'm', value: 2, timestamp: 5, step: 2n ** 62n },
+        { key: 'm', value: 3, timestamp: 6, step: -(2n ** 63n) },
+        { key: 'm', value: 4, timestamp: 7, step: 9_007_199_254_740_991 },
+      ] });
+      const expected = [[-(2n ** 63n), 6], [9_007_199_254_740_991, 7], [2n ** 62n, 5], [big, 2n ** 60n + 7n]];
+      const whole = await store.getMetricHistory(id, 'm');
+      expect(whole.items.map((m) => [m.step, m.timestamp])).toEqual(expected);
+      const paged = await store.getMetricHistory(id, 'm', { maxResults: 10 });
+      expect(paged.items.map((m) => [m.step, m.timestamp])).toEqual(expected);
+      expect((await store.getRun(id)).data.metrics).toEqual([{ key: 'm', value: 1, timestamp: 2n ** 60n + 7n, step: big }]);
+    });
+
     it('appends metric history and keeps the latest by (step, timestamp, value)', async () => {
       const { info } = await newRun();
       const id = info.runId;
