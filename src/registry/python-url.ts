@@ -53,6 +53,7 @@ function bracketedHostIsValid(netloc: string): boolean {
  */
 export function pyUrlParse(url: string, what = 'URI'): PyParsedUrl {
   // as urlsplit: leading C0 controls and spaces are stripped, tabs and newlines dropped anywhere
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: urlsplit strips C0 controls and spaces, as Python does
   let rest = url.replace(/^[\x00-\x20]+/, '').replace(/[\t\r\n]/g, '');
   let scheme = '';
   const colon = rest.indexOf(':');

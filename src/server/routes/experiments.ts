@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import path from 'node:path';
 import { experimentToJson, parseViewType, tagsFromJson } from '../../tracking/mlflow-json.js';
 import { R } from '../response-schemas.js';
-import { S, has, mlflowRoute } from '../mlflow-route.js';
+import { S } from '../mlflow-route.js';
+import { typedRoute } from '../typed-route.js';
 import type { RouteDeps } from '../route-deps.js';
 
 /** pathlib's `cwd.joinpath(p).as_posix()`: drops '.' and empty segments, keeps '..'. */
@@ -27,7 +28,7 @@ export function resolveLocalArtifactLocation(location: string): string {
 }
 
 export async function experimentRoutes(app: FastifyInstance, { store }: RouteDeps): Promise<void> {
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['POST'], url: '/experiments/create', response: R.createExperiment,
     fields: { name: S.requiredString, artifact_location: S.string, tags: S.tags }, required: ['name'],
     handler: async (input) => {
@@ -37,24 +38,24 @@ export async function experimentRoutes(app: FastifyInstance, { store }: RouteDep
     },
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['GET'], url: '/experiments/get', response: R.experiment,
     fields: { experiment_id: S.requiredString }, required: ['experiment_id'],
     handler: async (input) => ({ experiment: experimentToJson(await store.getExperiment(input.experiment_id)) }),
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['GET'], url: '/experiments/get-by-name', response: R.experiment,
     fields: { experiment_name: S.requiredString }, required: ['experiment_name'],
     handler: async (input) => ({ experiment: experimentToJson(await store.getExperimentByName(input.experiment_name)) }),
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['GET', 'POST'], url: '/experiments/search', response: R.experiments,
     fields: { max_results: S.int64, page_token: S.string, filter: S.string, order_by: S.stringList, view_type: S.enumName },
     handler: async (input) => {
       const page = await store.searchExperiments({
-        maxResults: has(input, 'max_results') ? input.max_results : undefined,
+        maxResults: input.max_results === undefined ? undefined : Number(input.max_results),
         pageToken: input.page_token || undefined,
         filter: input.filter || undefined,
         orderBy: input.order_by ?? [],
@@ -67,7 +68,7 @@ export async function experimentRoutes(app: FastifyInstance, { store }: RouteDep
     },
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['POST'], url: '/experiments/update', response: R.empty,
     fields: { experiment_id: S.requiredString, new_name: S.requiredString }, required: ['experiment_id', 'new_name'],
     handler: async (input) => {
@@ -76,7 +77,7 @@ export async function experimentRoutes(app: FastifyInstance, { store }: RouteDep
     },
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['POST'], url: '/experiments/delete', response: R.empty,
     fields: { experiment_id: S.requiredString }, required: ['experiment_id'],
     handler: async (input) => {
@@ -85,7 +86,7 @@ export async function experimentRoutes(app: FastifyInstance, { store }: RouteDep
     },
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['POST'], url: '/experiments/restore', response: R.empty,
     fields: { experiment_id: S.requiredString }, required: ['experiment_id'],
     handler: async (input) => {
@@ -94,7 +95,7 @@ export async function experimentRoutes(app: FastifyInstance, { store }: RouteDep
     },
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['POST'], url: '/experiments/set-experiment-tag', response: R.empty,
     fields: { experiment_id: S.requiredString, key: S.requiredString, value: S.string }, required: ['experiment_id', 'key'],
     handler: async (input) => {
@@ -104,7 +105,7 @@ export async function experimentRoutes(app: FastifyInstance, { store }: RouteDep
   });
 
   // Not in MLflow 2.17's proto; MLflow added it later at this path and the store supports it.
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['POST'], url: '/experiments/delete-experiment-tag', response: R.empty,
     fields: { experiment_id: S.requiredString, key: S.requiredString }, required: ['experiment_id', 'key'],
     handler: async (input) => {

@@ -6,13 +6,17 @@ import {
   BULK_INTERVAL_MAX_RESULTS_THRESHOLD, BULK_INTERVAL_MAX_RUNS, METRIC_HISTORY_MAX_RESULTS_THRESHOLD,
 } from '../../tracking/validation.js';
 import { metricToJson, metricWithRunIdToJson } from '../../tracking/mlflow-json.js';
-import { DOCS_HINT } from '../request-types.js';
+import { DOCS_HINT, safeInt64 } from '../request-types.js';
+
+/** Interval sampling computes with JS numbers: steps beyond ±2^53 are refused, never rounded. */
+const STEP_RANGE = 'interval sampling takes steps within ±2^53.';
 import { R } from '../response-schemas.js';
-import { S, has, mlflowRoute, runIdOf } from '../mlflow-route.js';
+import { S, has, runIdOf } from '../mlflow-route.js';
+import { typedRoute } from '../typed-route.js';
 import type { RouteDeps } from '../route-deps.js';
 
 export async function metricRoutes(app: FastifyInstance, { store }: RouteDeps): Promise<void> {
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['GET'], url: '/metrics/get-history', response: R.metrics,
     fields: { run_id: S.string, run_uuid: S.string, metric_key: S.requiredString, max_results: S.int32, page_token: S.string },
     required: ['metric_key'],
@@ -28,7 +32,7 @@ export async function metricRoutes(app: FastifyInstance, { store }: RouteDeps): 
     },
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['GET'], url: '/metrics/get-history-bulk-interval', response: R.metricsWithRunId,
     fields: {
       run_ids: { ...S.stringList, minItems: 1 },
@@ -44,30 +48,31 @@ export async function metricRoutes(app: FastifyInstance, { store }: RouteDeps): 
         throw new InvalidParameter(`GetMetricHistoryBulkInterval request must specify at most ${BULK_INTERVAL_MAX_RUNS} run_ids. `
           + `Received ${input.run_ids.length} run_ids. ${DOCS_HINT}`);
       }
-      if (has(input, 'max_results') && (input.max_results < 1 || input.max_results > BULK_INTERVAL_MAX_RESULTS_THRESHOLD)) {
+      const maxResults = input.max_results;
+      if (maxResults !== undefined && (maxResults < 1 || maxResults > BULK_INTERVAL_MAX_RESULTS_THRESHOLD)) {
         throw new InvalidParameter(`max_results must be between 1 and ${BULK_INTERVAL_MAX_RESULTS_THRESHOLD}. ${DOCS_HINT}`);
       }
-      const hasStart = has(input, 'start_step');
-      const hasEnd = has(input, 'end_step');
-      if (hasStart !== hasEnd) {
+      const startStep = input.start_step;
+      const endStep = input.end_step;
+      if ((startStep === undefined) !== (endStep === undefined)) {
         throw new InvalidParameter('If either start step or end step are specified, both must be specified.');
       }
-      if (hasStart && input.start_step > input.end_step) {
-        throw new InvalidParameter(`end_step must be greater than start_step. Found start_step=${input.start_step} and end_step=${input.end_step}.`);
+      if (startStep !== undefined && endStep !== undefined && startStep > endStep) {
+        throw new InvalidParameter(`end_step must be greater than start_step. Found start_step=${startStep} and end_step=${endStep}.`);
       }
       const metrics = await store.getMetricHistoryBulkInterval({
         runIds: input.run_ids,
         metricKey: input.metric_key,
-        startStep: hasStart ? input.start_step : undefined,
-        endStep: hasEnd ? input.end_step : undefined,
-        maxResults: has(input, 'max_results') ? input.max_results : undefined,
+        startStep: startStep === undefined ? undefined : safeInt64(startStep, 'start_step', STEP_RANGE),
+        endStep: endStep === undefined ? undefined : safeInt64(endStep, 'end_step', STEP_RANGE),
+        maxResults,
       });
       return metrics.length > 0 ? { metrics: metrics.map(metricWithRunIdToJson) } : {};
     },
   });
 
   // The MLflow UI's chart endpoint (served under /ajax-api only by MLflow; harmless elsewhere).
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['GET'], url: '/metrics/get-history-bulk', response: R.metricsWithRunId,
     fields: {
       run_id: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 100 },

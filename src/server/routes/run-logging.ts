@@ -3,8 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Metric } from '../../tracking/entities.js';
 import { datasetInputsFromJson, parseDouble, tagsFromJson } from '../../tracking/mlflow-json.js';
 import { R } from '../response-schemas.js';
-import { S, message, messageList, mlflowRoute, runIdOf, type Input } from '../mlflow-route.js';
-import { pythonJsonDumps } from '../../core/python-json.js';
+import { S, message, messageList, runIdOf, type Input } from '../mlflow-route.js';
+import { typedRoute } from '../typed-route.js';
 import type { RouteDeps } from '../route-deps.js';
 
 const runIdFields = { run_id: S.string, run_uuid: S.string };
@@ -25,7 +25,7 @@ const metricFields = { key: S.requiredString, value: S.double, timestamp: S.int6
 const keyValueFields = { key: S.requiredString, value: S.string };
 
 export async function runLoggingRoutes(app: FastifyInstance, { store }: RouteDeps): Promise<void> {
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['POST'], url: '/runs/log-metric', response: R.empty,
     fields: { ...runIdFields, key: S.requiredString, value: S.double, timestamp: S.int64, step: S.int64 },
     required: ['key', 'value', 'timestamp'],
@@ -35,7 +35,7 @@ export async function runLoggingRoutes(app: FastifyInstance, { store }: RouteDep
     },
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['POST'], url: '/runs/log-parameter', response: R.empty,
     fields: { ...runIdFields, key: S.requiredString, value: S.string }, required: ['key'],
     handler: async (input) => {
@@ -44,7 +44,7 @@ export async function runLoggingRoutes(app: FastifyInstance, { store }: RouteDep
     },
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['POST'], url: '/runs/set-tag', response: R.empty,
     fields: { ...runIdFields, key: S.requiredString, value: S.string }, required: ['key'],
     handler: async (input) => {
@@ -53,7 +53,7 @@ export async function runLoggingRoutes(app: FastifyInstance, { store }: RouteDep
     },
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['POST'], url: '/runs/delete-tag', response: R.empty,
     fields: { run_id: S.requiredString, key: S.requiredString }, required: ['run_id', 'key'],
     handler: async (input) => {
@@ -62,7 +62,7 @@ export async function runLoggingRoutes(app: FastifyInstance, { store }: RouteDep
     },
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['POST'], url: '/runs/log-batch', response: R.empty, bodyLimit: LARGE_BODY_LIMIT,
     fields: {
       run_id: S.requiredString,
@@ -79,7 +79,7 @@ export async function runLoggingRoutes(app: FastifyInstance, { store }: RouteDep
     },
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['POST'], url: '/runs/log-inputs', response: R.empty, bodyLimit: LARGE_BODY_LIMIT,
     fields: {
       run_id: S.requiredString,
@@ -98,7 +98,7 @@ export async function runLoggingRoutes(app: FastifyInstance, { store }: RouteDep
     },
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['POST'], url: '/runs/log-model', response: R.empty,
     fields: { run_id: S.requiredString, model_json: S.requiredString }, required: ['run_id', 'model_json'],
     handler: async (input) => {

@@ -1,32 +1,30 @@
 // MLflow run lifecycle endpoints: create, get, update, delete, restore, search.
 import type { FastifyInstance } from 'fastify';
 import { InvalidParameter } from '../../core/errors.js';
-import { invalidValueMessage } from '../request-types.js';
+import { invalidValueMessage, safeInt64 } from '../request-types.js';
 import { parseRunStatus, parseViewType, runInfoToJson, runToJson, tagsFromJson } from '../../tracking/mlflow-json.js';
 import { R } from '../response-schemas.js';
-import { S, has, mlflowRoute, runIdOf } from '../mlflow-route.js';
+import { S, has, runIdOf } from '../mlflow-route.js';
+import { typedRoute } from '../typed-route.js';
 import type { RouteDeps } from '../route-deps.js';
 import { MAX_ORDER_BY_CLAUSES, SEARCH_RUNS_MAX_RESULTS_THRESHOLD } from '../../tracking/validation.js';
 
 const runIdFields = { run_id: S.string, run_uuid: S.string };
 
 /** Run times are stored as JS numbers: an int64 beyond 2^53 ms (year 287,396) is refused, not rounded. */
-function timeOf(value: number | bigint, field: string): number {
-  if (typeof value === 'bigint') {
-    throw new InvalidParameter(invalidValueMessage(field, value, 'a time must lie within ±2^53 milliseconds of 1970.'));
-  }
-  return value;
+function timeOf(value: number | bigint | undefined, field: string): number | undefined {
+  return value === undefined ? undefined : safeInt64(value, field, 'a time must lie within ±2^53 milliseconds of 1970.');
 }
 
 export async function runRoutes(app: FastifyInstance, { store, searchBodies }: RouteDeps): Promise<void> {
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['POST'], url: '/runs/create', response: R.run,
     fields: { experiment_id: S.string, user_id: S.string, start_time: S.int64, tags: S.tags, run_name: S.string },
     handler: async (input) => {
       const run = await store.createRun({
         experimentId: input.experiment_id ?? '',
         userId: input.user_id ?? undefined,
-        startTime: has(input, 'start_time') ? timeOf(input.start_time, 'start_time') : undefined,
+        startTime: timeOf(input.start_time ?? undefined, 'start_time'),
         runName: input.run_name || undefined,
         tags: tagsFromJson(input.tags),
       });
@@ -34,26 +32,26 @@ export async function runRoutes(app: FastifyInstance, { store, searchBodies }: R
     },
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['GET'], url: '/runs/get', response: R.run,
     fields: runIdFields,
     handler: async (input) => ({ run: runToJson(await store.getRun(runIdOf(input))) }),
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['POST'], url: '/runs/update', response: R.runInfo,
     fields: { ...runIdFields, status: S.enumName, end_time: S.int64, run_name: S.string },
     handler: async (input) => {
       const info = await store.updateRun(runIdOf(input), {
         status: parseRunStatus(input.status),
-        endTime: has(input, 'end_time') ? timeOf(input.end_time, 'end_time') : undefined,
+        endTime: timeOf(input.end_time ?? undefined, 'end_time'),
         runName: has(input, 'run_name') ? input.run_name : undefined,
       });
       return { run_info: runInfoToJson(info) };
     },
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['POST'], url: '/runs/delete', response: R.empty,
     fields: { run_id: S.requiredString }, required: ['run_id'],
     handler: async (input) => {
@@ -62,7 +60,7 @@ export async function runRoutes(app: FastifyInstance, { store, searchBodies }: R
     },
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['POST'], url: '/runs/restore', response: R.empty,
     fields: { run_id: S.requiredString }, required: ['run_id'],
     handler: async (input) => {
@@ -71,7 +69,7 @@ export async function runRoutes(app: FastifyInstance, { store, searchBodies }: R
     },
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['POST'], url: '/runs/search', response: R.runs,
     fields: {
       experiment_ids: S.stringList,
@@ -83,7 +81,7 @@ export async function runRoutes(app: FastifyInstance, { store, searchBodies }: R
       page_token: S.string,
     },
     handler: async (input, _request, reply) => {
-      if (has(input, 'max_results') && input.max_results > SEARCH_RUNS_MAX_RESULTS_THRESHOLD) {
+      if (input.max_results !== undefined && input.max_results > SEARCH_RUNS_MAX_RESULTS_THRESHOLD) {
         throw new InvalidParameter(invalidValueMessage('max_results', input.max_results));
       }
       const page = await store.searchRuns({

@@ -1,6 +1,5 @@
 // Validates the experiment search grammar (MLflow's SearchExperimentsUtils): the attributes
 // `name`, `creation_time`, `last_update_time` and `tags.<key>`, joined by AND.
-import { InvalidParameter } from '../../core/errors.js';
 import { searchExpressionError, type IdentifierPart } from './filter-tokenizer.js';
 import { parseFilter, parseOrderByClause, type Comparator } from './filter-parser.js';
 
