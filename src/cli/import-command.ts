@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { resolveDefaultArtifactRoot } from '../server/start.js';
 import { importMlrunsModels, type MlrunsModelsSummary } from '../registry/import/mlruns-models.js';
-import { openStores } from '../registry/open-stores.js';
+import { openSqlStores as openStores } from '../registry/open-stores.js';
 import { importMlruns, type MlrunsImportProgress, type MlrunsImportSummary } from '../tracking/import/mlruns-import.js';
 import { mlrunsRoot } from '../tracking/import/mlruns-reader.js';
 import { DEFAULT_ARTIFACTS_DESTINATION, defaultBackendStoreUri, parseBackendStoreUri, sqliteFilePath } from './server-options.js';

@@ -2,11 +2,10 @@
 // (the secret is returned by create only), a synchronous test delivery, and the delivery records.
 import type { FastifyInstance } from 'fastify';
 import type { Webhook, WebhookDelivery } from '../../registry/webhooks/webhook-entities.js';
-import { pingWebhook } from '../../registry/webhooks/webhook-ping.js';
-import type { SqlWebhookStore } from '../../registry/webhooks/webhook-store.js';
+import type { WebhookStore } from '../../registry/webhooks/store.js';
 
 export interface WebhookRouteOptions {
-  webhooks: SqlWebhookStore;
+  webhooks: WebhookStore;
 }
 
 const BASE = '/registry/webhooks';
@@ -80,7 +79,7 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookRouteOpti
   app.post<{ Body: { id: string } }>(`${BASE}/test`, {
     schema: { body: { type: 'object', properties: { id: { type: 'string', minLength: 1 } }, required: ['id'] } },
   }, async (request) => {
-    const r = await pingWebhook(webhooks, request.body.id);
+    const r = await webhooks.testWebhook(request.body.id);
     return {
       delivery_id: r.deliveryId, success: r.ok, status_code: r.statusCode, error: r.error, duration_ms: Math.round(r.durationMs * 10) / 10,
     };
