@@ -32,7 +32,9 @@ export function resolveTrackingUri(flag: string | undefined, env: NodeJS.Process
  * Opens the stores the command's tracking URI names, runs `fn` and closes them. A command gives up on
  * an unreachable server after a few quick retries unless MLFLOW_HTTP_REQUEST_MAX_RETRIES says otherwise.
  */
-export async function withClient<T>(opts: { trackingUri?: string }, fn: (client: CairnClient) => Promise<T>): Promise<T> {
+export async function withClient<T>(
+  opts: { trackingUri?: string }, fn: (client: CairnClient) => Promise<T>,
+): Promise<T> {
   const uri = resolveTrackingUri(opts.trackingUri);
   const retry = process.env.MLFLOW_HTTP_REQUEST_MAX_RETRIES ? {} : { maxRetries: 2 };
   const client = await CairnClient.open(uri, { retry });

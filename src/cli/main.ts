@@ -27,7 +27,7 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** A store's error with MLflow's error code first (`RESOURCE_DOES_NOT_EXIST: …`); an unreachable server with a hint. */
+/** A store's error with MLflow's error code first (`RESOURCE_DOES_NOT_EXIST: …`); an unreachable server, a hint. */
 function errorText(err: unknown): string {
   if (!(err instanceof CairnError)) return (err as Error).message;
   const hint = /^cannot reach /.test(err.message)

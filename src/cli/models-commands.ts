@@ -101,7 +101,8 @@ export function modelsCommand(): Command {
   commonOptions(cmd.command('list').description('List registered models with their latest versions per stage and aliases.'))
     .action(async (opts: Common) => {
       const models = await withClient(opts, allModels);
-      print(opts, { registered_models: models.map(registeredModelToJson) }, () => formatTable(['NAME', 'LATEST VERSIONS', 'ALIASES', 'UPDATED'], models.map((m) => [
+      const json = { registered_models: models.map(registeredModelToJson) };
+      print(opts, json, () => formatTable(['NAME', 'LATEST VERSIONS', 'ALIASES', 'UPDATED'], models.map((m) => [
         m.name,
         m.latestVersions.map((v) => `${v.currentStage}:v${v.version}`).join(' '),
         m.aliases.map((a) => `@${a.alias}=v${a.version}`).join(' '),
@@ -115,10 +116,14 @@ export function modelsCommand(): Command {
         const model = await client.registry.getRegisteredModel(name);
         // an MLflow server has no Cairn endpoints: show the model without policies
         const found = await client.registry.getPromotionPolicies(name)
-          .catch((err: Error) => { process.stderr.write(`cairn: policies not available: ${err.message}\n`); return []; });
+          .catch((err: Error) => {
+            process.stderr.write(`cairn: policies not available: ${err.message}\n`);
+            return [];
+          });
         return { m: model, policies: found };
       });
-      print(opts, { registered_model: registeredModelToJson(m), policies: policies.map((p) => policyJson(name, p)) }, () => [
+      const json = { registered_model: registeredModelToJson(m), policies: policies.map((p) => policyJson(name, p)) };
+      print(opts, json, () => [
         `name:         ${m.name}`,
         `description:  ${m.description ?? ''}`,
         `updated:      ${time(m.lastUpdatedTimestamp)}`,
@@ -132,8 +137,10 @@ export function modelsCommand(): Command {
   commonOptions(cmd.command('versions').description('List the versions of a registered model, newest first.').argument('<name>'))
     .action(async (name: string, opts: Common) => {
       const versions = await withClient(opts, (client) => allVersions(client, name));
-      print(opts, { model_versions: versions.map(modelVersionToJson) }, () => formatTable(['VERSION', 'STAGE', 'ALIASES', 'RUN ID', 'CREATED', 'DESCRIPTION'], versions.map((v) => [
-        v.version, v.currentStage, v.aliases.map((a) => `@${a}`).join(' '), v.runId ?? '', time(v.creationTimestamp), v.description ?? '',
+      const header = ['VERSION', 'STAGE', 'ALIASES', 'RUN ID', 'CREATED', 'DESCRIPTION'];
+      print(opts, { model_versions: versions.map(modelVersionToJson) }, () => formatTable(header, versions.map((v) => [
+        v.version, v.currentStage, v.aliases.map((a) => `@${a}`).join(' '), v.runId ?? '', time(v.creationTimestamp),
+        v.description ?? '',
       ])));
     });
 
@@ -147,7 +154,8 @@ export function modelsCommand(): Command {
       const context = changeContext(opts);
       const moved = await withClient(opts, (client) =>
         client.registry.transitionModelVersionStage(name, version, stage, opts.archiveExisting === true, context));
-      print(opts, { model_version: modelVersionToJson(moved) }, () => `${name} v${moved.version} is now in ${moved.currentStage}.`);
+      const said = `${name} v${moved.version} is now in ${moved.currentStage}.`;
+      print(opts, { model_version: modelVersionToJson(moved) }, () => said);
     });
 
   userOption(commonOptions(cmd.command('alias')
@@ -173,11 +181,14 @@ export function modelsCommand(): Command {
       const page = await withClient(opts, async (client) => {
         const history = await client.registry.getRegistryHistory({ name, version, maxResults: opts.maxResults });
         // the trail outlives a deleted model, so only an empty one asks whether the model exists at all
-        if (history.items.length === 0) await (version ? client.registry.getModelVersion(name, version) : client.registry.getRegisteredModel(name));
+        if (history.items.length === 0) {
+          await (version ? client.registry.getModelVersion(name, version) : client.registry.getRegisteredModel(name));
+        }
         return history;
       });
       const res = { entries: page.items.map(auditEntryToJson), next_page_token: page.nextPageToken };
-      print(opts, res, () => formatTable(['TIME', 'USER', 'ACTION', 'VERSION', 'ALIAS/TARGET', 'FROM', 'TO', 'FORCED', 'REASON'], page.items.map((e) => [
+      const header = ['TIME', 'USER', 'ACTION', 'VERSION', 'ALIAS/TARGET', 'FROM', 'TO', 'FORCED', 'REASON'];
+      print(opts, res, () => formatTable(header, page.items.map((e) => [
         time(e.timestamp), e.user, e.action, e.version ?? '', e.alias ?? '',
         // policy documents are long; the table shows that one was set, --json shows it
         e.action.endsWith('_policy') ? (e.from ? 'policy' : '') : e.from ?? '',
@@ -195,10 +206,13 @@ export function modelsCommand(): Command {
       const context = changeContext(opts);
       const stored = await withClient(opts, async (client) => {
         const out: PromotionPolicy[] = [];
-        for (const p of Array.isArray(doc) ? doc : [doc]) out.push(await client.registry.setPromotionPolicy(name, p, context));
+        for (const p of Array.isArray(doc) ? doc : [doc]) {
+          out.push(await client.registry.setPromotionPolicy(name, p, context));
+        }
         return out;
       });
-      print(opts, { policies: stored.map((p) => policyJson(name, p)) }, () => stored.map((p) => `set ${name} policy for ${policyText(p)}`).join('\n'));
+      const said = stored.map((p) => `set ${name} policy for ${policyText(p)}`).join('\n');
+      print(opts, { policies: stored.map((p) => policyJson(name, p)) }, () => said);
     });
   commonOptions(policy.command('show').description('Show the model\'s promotion policies.').argument('<name>')
     .option('--target <target>', 'only the policy for this stage or @alias'))
@@ -218,7 +232,8 @@ export function modelsCommand(): Command {
   commonOptions(cmd.command('check').description('Dry-run a version against the policy for a target; exits 1 when it fails.')
     .argument('<name>').argument('<version>').requiredOption('--target <target>', 'a stage (Production) or @alias'))
     .action(async (name: string, version: string, opts: Common & { target: string }) => {
-      const result = await withClient(opts, (client) => client.registry.checkPromotionPolicy(name, version, opts.target));
+      const result = await withClient(opts, (client) =>
+        client.registry.checkPromotionPolicy(name, version, opts.target));
       print(opts, { result: policyResultToJson(result) }, () => checkText(result));
       if (!result.passed) process.exitCode = 1;
     });

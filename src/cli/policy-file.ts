@@ -16,7 +16,9 @@ export function describeJsonError(text: string, err: Error): string {
   const offset = jsonErrorOffset(text);
   let reason = err.message.replace(/\s*\(line \d+ column \d+\)$/, '').replace(/ (in JSON )?at position \d+/, '');
   // V8 quotes a multi-line snippet here ("Unexpected token '}', ..."x": [}" is not valid JSON")
-  if (/is not valid JSON/.test(reason) && offset >= 0 && offset < text.length) reason = `Unexpected token ${JSON.stringify(text[offset])}`;
+  if (/is not valid JSON/.test(reason) && offset >= 0 && offset < text.length) {
+    reason = `Unexpected token ${JSON.stringify(text[offset])}`;
+  }
   if (offset < 0) return reason;
   const { line, column } = lineAndColumn(text, offset);
   return `${reason} (line ${line}, column ${column})`;

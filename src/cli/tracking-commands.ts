@@ -39,7 +39,8 @@ async function requireExperiments(client: CairnClient, ids: readonly string[]): 
 }
 
 export function experimentsCommand(): Command {
-  const cmd = new Command('experiments').description('List, create, rename, delete, restore and export experiments (on a server or a database).');
+  const cmd = new Command('experiments')
+    .description('List, create, rename, delete, restore and export experiments (on a server or a database).');
   cmd.command('list')
     .description('List experiments (all pages).')
     .addOption(trackingUriOption())
@@ -61,7 +62,8 @@ export function experimentsCommand(): Command {
     .addOption(trackingUriOption())
     .option('--artifact-location <uri>', 'where its runs store artifacts (default: the server\'s default root)')
     .action(async (name: string, opts: { trackingUri?: string; artifactLocation?: string }) => {
-      const id = await withClient(opts, (client) => client.createExperiment(name, { artifactLocation: opts.artifactLocation }));
+      const id = await withClient(opts, (client) =>
+        client.createExperiment(name, { artifactLocation: opts.artifactLocation }));
       process.stdout.write(`${id}\n`);
     });
   cmd.command('rename')
@@ -84,7 +86,8 @@ export function experimentsCommand(): Command {
     .action(async (opts: { experimentId: string; filename?: string; trackingUri?: string }) => {
       const runs = await withClient(opts, async (client) => {
         await requireExperiments(client, [opts.experimentId]);
-        return client.searchAllRuns([opts.experimentId], { maxResults: 50_000, orderBy: ['attributes.start_time DESC'] });
+        const orderBy = ['attributes.start_time DESC'];
+        return client.searchAllRuns([opts.experimentId], { maxResults: 50_000, orderBy });
       });
       const text = runsCsv(runs);
       if (opts.filename) {
@@ -131,7 +134,9 @@ function lifecycleCommands(cmd: Command, entity: 'experiment' | 'run', descripti
       .addOption(trackingUriOption())
       .action(async (id: string, opts: { trackingUri?: string }) => {
         await withClient(opts, (client) => {
-          if (entity === 'experiment') return verb === 'delete' ? client.deleteExperiment(id) : client.restoreExperiment(id);
+          if (entity === 'experiment') {
+            return verb === 'delete' ? client.deleteExperiment(id) : client.restoreExperiment(id);
+          }
           return verb === 'delete' ? client.deleteRun(id) : client.restoreRun(id);
         });
         process.stdout.write(`${verb === 'delete' ? 'deleted' : 'restored'} ${entity} ${id}\n`);
@@ -154,8 +159,8 @@ export function runsCsv(runs: readonly Run[]): string {
   const header = ['run_id', 'experiment_id', 'run_name', 'status', 'artifact_uri', 'start_time', 'end_time',
     ...metricKeys.map((k) => `metrics.${k}`), ...paramKeys.map((k) => `params.${k}`), ...tagKeys.map((k) => `tags.${k}`)];
   const lines = runs.map((r) => [
-    r.info.runId, r.info.experimentId, r.info.runName ?? '', r.info.status, r.info.artifactUri ?? '', isoTime(r.info.startTime),
-    isoTime(r.info.endTime),
+    r.info.runId, r.info.experimentId, r.info.runName ?? '', r.info.status, r.info.artifactUri ?? '',
+    isoTime(r.info.startTime), isoTime(r.info.endTime),
     ...metricKeys.map((k) => String(valueOf(r.data.metrics, k) ?? '')),
     ...paramKeys.map((k) => String(valueOf(r.data.params, k) ?? '')),
     ...tagKeys.map((k) => String(valueOf(r.data.tags, k) ?? '')),
@@ -168,7 +173,8 @@ function metricText(v: number | string): string {
 }
 
 export function runsCommand(): Command {
-  const cmd = new Command('runs').description('List, describe, compare, delete and restore runs (on a server or a database).');
+  const cmd = new Command('runs')
+    .description('List, describe, compare, delete and restore runs (on a server or a database).');
   cmd.command('list')
     .description('List the runs of an experiment with their metrics and params.')
     .requiredOption('--experiment-id <id>', 'experiment to list (repeatable as a comma-separated list)')
@@ -185,7 +191,8 @@ export function runsCommand(): Command {
       const experimentIds = opts.experimentId.split(',').map((s) => s.trim()).filter(Boolean);
       const runs = await withClient(opts, async (client) => {
         await requireExperiments(client, experimentIds);
-        const page = await client.searchRuns(experimentIds, { filter: opts.filter, orderBy: opts.orderBy, maxResults: opts.maxResults });
+        const query = { filter: opts.filter, orderBy: opts.orderBy, maxResults: opts.maxResults };
+        const page = await client.searchRuns(experimentIds, query);
         return page.items;
       });
       if (opts.json) {

@@ -18,7 +18,8 @@ let experimentId: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'cairn-batch-'));
-  transport = (await openStores(`sqlite:///${path.join(dir, 'cairn.db')}`, { defaultArtifactRoot: path.join(dir, 'artifacts') })).tracking;
+  const uri = `sqlite:///${path.join(dir, 'cairn.db')}`;
+  transport = (await openStores(uri, { defaultArtifactRoot: path.join(dir, 'artifacts') })).tracking;
   experimentId = await transport.createExperiment('batch-logger');
 });
 

@@ -152,7 +152,8 @@ export class HttpConnection {
         if (e instanceof CairnError) throw e;
         const cause = (e as Error & { cause?: { code?: string; message?: string } }).cause;
         const detail = cause?.code ?? cause?.message ?? (e as Error).message;
-        err = markTransient(new CairnError('TEMPORARILY_UNAVAILABLE', `cannot reach ${this.baseUrl} (${detail}) for ${what}`));
+        const message = `cannot reach ${this.baseUrl} (${detail}) for ${what}`;
+        err = markTransient(new CairnError('TEMPORARILY_UNAVAILABLE', message));
       }
       if (!isTransientError(err) || attempt >= this.policy.maxRetries) throw err;
       await sleep(backoffDelay(this.policy, attempt));
@@ -161,7 +162,8 @@ export class HttpConnection {
 
   /** JSON request/response; GET payloads become a query string (lists as repeated keys, as requests does). */
   async json(
-    method: HttpRequest['method'], path: string, payload: Record<string, unknown> = {}, extraHeaders: Record<string, string> = {},
+    method: HttpRequest['method'], path: string, payload: Record<string, unknown> = {},
+    extraHeaders: Record<string, string> = {},
   ): Promise<Record<string, unknown>> {
     let fullPath = path;
     let body: (() => BodyInit) | undefined;

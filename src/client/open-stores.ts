@@ -22,9 +22,10 @@ export interface ClientStores extends Stores {
 }
 
 export interface OpenStoresOptions extends HttpConnectionOptions {
-  /** Database URIs: where new experiments put artifacts; default `artifacts/` beside a SQLite file, else ./cairn-data/artifacts. */
+  /** Database URIs: where new experiments put artifacts; default `artifacts/` beside a SQLite file, else
+   * ./cairn-data/artifacts. */
   defaultArtifactRoot?: string;
-  /** Database URIs: the directory behind `mlflow-artifacts:/` URIs; default `defaultArtifactRoot` when it is a directory. */
+  /** Database URIs: the directory behind `mlflow-artifacts:/` URIs; default `defaultArtifactRoot` when a directory. */
   artifactsDestination?: string;
   /** PostgreSQL connection pool size (default 10). */
   poolSize?: number;
@@ -37,7 +38,9 @@ export const isServerUri = (uri: string): boolean => /^https?:\/\//i.test(uri);
 /** The artifact root a database URI uses when none is given. */
 export function defaultArtifactRootFor(storeUri: string): string {
   const parsed = parseTrackingStoreUri(storeUri);
-  if (parsed.kind === 'sqlite' && parsed.filename !== ':memory:') return path.join(path.dirname(parsed.filename), 'artifacts');
+  if (parsed.kind === 'sqlite' && parsed.filename !== ':memory:') {
+    return path.join(path.dirname(parsed.filename), 'artifacts');
+  }
   return path.resolve('cairn-data', 'artifacts');
 }
 

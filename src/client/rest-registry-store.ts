@@ -19,6 +19,7 @@ import { NotSupportedOverRest } from './rest-errors.js';
 const MLFLOW = '/api/2.0/mlflow';
 const CAIRN = '/api/2.0/cairn/registry';
 
+type Method = HttpRequest['method'];
 const pageToken = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** The body fields and header that carry who makes a governed change and why. */
@@ -32,22 +33,26 @@ function change(context: ChangeContext = {}): { fields: Json; headers: Record<st
 export class RestRegistryStore implements RegistryStore {
   constructor(private readonly http: HttpConnection) {}
 
-  private call(method: HttpRequest['method'], path: string, payload: Json = {}, context?: ChangeContext): Promise<Json> {
+  private call(method: Method, path: string, payload: Json = {}, context?: ChangeContext): Promise<Json> {
     const c = change(context);
     return this.http.json(method, path, context ? { ...payload, ...c.fields } : payload, c.headers);
   }
 
-  private async model(method: HttpRequest['method'], endpoint: string, payload: Json, context?: ChangeContext): Promise<RegisteredModel> {
-    return registeredModelFromJson((await this.call(method, `${MLFLOW}${endpoint}`, payload, context)).registered_model as Json);
+  private async model(method: Method, endpoint: string, payload: Json, context?: ChangeContext): Promise<RegisteredModel> {
+    const res = await this.call(method, `${MLFLOW}${endpoint}`, payload, context);
+    return registeredModelFromJson(res.registered_model as Json);
   }
 
-  private async version(method: HttpRequest['method'], endpoint: string, payload: Json, context?: ChangeContext): Promise<ModelVersion> {
-    return modelVersionFromJson((await this.call(method, `${MLFLOW}${endpoint}`, payload, context)).model_version as Json);
+  private async version(method: Method, endpoint: string, payload: Json, context?: ChangeContext): Promise<ModelVersion> {
+    const res = await this.call(method, `${MLFLOW}${endpoint}`, payload, context);
+    return modelVersionFromJson(res.model_version as Json);
   }
 
   // registered models
   createRegisteredModel(name: string, tags?: Tag[], description?: string | null): Promise<RegisteredModel> {
-    return this.model('POST', '/registered-models/create', { name, tags: tags && tagsToJson(tags), description: description ?? undefined });
+    return this.model('POST', '/registered-models/create', {
+      name, tags: tags && tagsToJson(tags), description: description ?? undefined,
+    });
   }
 
   getRegisteredModel(name: string): Promise<RegisteredModel> {
@@ -70,7 +75,8 @@ export class RestRegistryStore implements RegistryStore {
     const res = await this.call('GET', `${MLFLOW}/registered-models/search`, {
       filter: query.filter, max_results: query.maxResults, order_by: query.orderBy, page_token: query.pageToken,
     });
-    return { items: jsonList(res.registered_models).map(registeredModelFromJson), nextPageToken: pageToken(res.next_page_token) };
+    const items = jsonList(res.registered_models).map(registeredModelFromJson);
+    return { items, nextPageToken: pageToken(res.next_page_token) };
   }
 
   async getLatestVersions(name: string, stages: string[] = []): Promise<ModelVersion[]> {
@@ -112,7 +118,9 @@ export class RestRegistryStore implements RegistryStore {
     return this.version('GET', '/model-versions/get', { name, version });
   }
 
-  updateModelVersion(name: string, version: string, description: string | null, context?: ChangeContext): Promise<ModelVersion> {
+  updateModelVersion(
+    name: string, version: string, description: string | null, context?: ChangeContext,
+  ): Promise<ModelVersion> {
     return this.version('PATCH', '/model-versions/update', { name, version, description: description ?? '' }, context);
   }
 
@@ -124,7 +132,8 @@ export class RestRegistryStore implements RegistryStore {
     const res = await this.call('GET', `${MLFLOW}/model-versions/search`, {
       filter: query.filter, max_results: query.maxResults, order_by: query.orderBy, page_token: query.pageToken,
     });
-    return { items: jsonList(res.model_versions).map(modelVersionFromJson), nextPageToken: pageToken(res.next_page_token) };
+    const items = jsonList(res.model_versions).map(modelVersionFromJson);
+    return { items, nextPageToken: pageToken(res.next_page_token) };
   }
 
   transitionModelVersionStage(
@@ -144,7 +153,8 @@ export class RestRegistryStore implements RegistryStore {
   }
 
   async getModelVersionDownloadUri(name: string, version: string): Promise<string> {
-    return String((await this.call('GET', `${MLFLOW}/model-versions/get-download-uri`, { name, version })).artifact_uri);
+    const res = await this.call('GET', `${MLFLOW}/model-versions/get-download-uri`, { name, version });
+    return String(res.artifact_uri);
   }
 
   // governance (Cairn-only endpoints; an MLflow server answers them with 404 ENDPOINT_NOT_FOUND)
@@ -168,11 +178,13 @@ export class RestRegistryStore implements RegistryStore {
   }
 
   async checkPromotionPolicy(name: string, version: string, target: string): Promise<PolicyResult> {
-    return policyResultFromJson((await this.call('POST', `${CAIRN}/policies/check`, { name, version, target })).result as Json);
+    const res = await this.call('POST', `${CAIRN}/policies/check`, { name, version, target });
+    return policyResultFromJson(res.result as Json);
   }
 
   importRegisteredModel(): Promise<ImportRegisteredModelResult> {
     return Promise.reject(new NotSupportedOverRest('importRegisteredModel',
-      'MLflow\'s REST API assigns new version numbers; import into the server\'s database URI (sqlite:///… or postgresql://…) instead'));
+      'MLflow\'s REST API assigns new version numbers; import into the server\'s database URI '
+      + '(sqlite:///… or postgresql://…) instead'));
   }
 }

@@ -166,7 +166,8 @@ export class RestTrackingStore implements ClientTransport {
 
   importRun(): Promise<ImportRunResult> {
     return Promise.reject(new NotSupportedOverRest('importRun',
-      'MLflow\'s REST API assigns new run ids; import into the server\'s database URI (sqlite:///… or postgresql://…) instead'));
+      'MLflow\'s REST API assigns new run ids; import into the server\'s database URI '
+      + '(sqlite:///… or postgresql://…) instead'));
   }
 
   /** Proxied roots go through the server; local roots (a server sharing this filesystem) directly. */

@@ -16,8 +16,8 @@ const optionalNum = (v: unknown): number | null => (v === undefined || v === nul
 
 function webhookFromJson(j: Json): Webhook {
   return {
-    id: String(j.id), name: str(j.name), url: String(j.url), events: jsonList(j.events).map(String) as RegistryEventType[],
-    modelName: str(j.model_name), description: str(j.description), active: j.active === true,
+    id: String(j.id), name: str(j.name), url: String(j.url),
+    events: jsonList(j.events).map(String) as RegistryEventType[], modelName: str(j.model_name), description: str(j.description), active: j.active === true,
     creationTimestamp: Number(j.creation_timestamp), lastUpdatedTimestamp: Number(j.last_updated_timestamp),
   };
 }
@@ -25,10 +25,10 @@ function webhookFromJson(j: Json): Webhook {
 function deliveryFromJson(j: Json): WebhookDelivery {
   return {
     id: String(j.id), webhookId: String(j.webhook_id), eventId: String(j.event_id ?? ''), event: String(j.event),
-    status: String(j.status) as DeliveryStatus, attempts: Number(j.attempts), lastStatusCode: optionalNum(j.last_status_code),
-    lastError: str(j.last_error), creationTimestamp: Number(j.creation_timestamp),
-    lastAttemptTimestamp: optionalNum(j.last_attempt_timestamp), nextAttemptTimestamp: optionalNum(j.next_attempt_timestamp),
-    deliveredTimestamp: optionalNum(j.delivered_timestamp),
+    status: String(j.status) as DeliveryStatus, attempts: Number(j.attempts),
+    lastStatusCode: optionalNum(j.last_status_code), lastError: str(j.last_error),
+    creationTimestamp: Number(j.creation_timestamp), lastAttemptTimestamp: optionalNum(j.last_attempt_timestamp),
+    nextAttemptTimestamp: optionalNum(j.next_attempt_timestamp), deliveredTimestamp: optionalNum(j.delivered_timestamp),
   };
 }
 
@@ -57,7 +57,8 @@ export class RestWebhookStore implements WebhookStore {
   }
 
   async listWebhooks(filter: { modelName?: string } = {}): Promise<Webhook[]> {
-    return jsonList((await this.http.json('GET', BASE, { model_name: filter.modelName })).webhooks).map(webhookFromJson);
+    const res = await this.http.json('GET', BASE, { model_name: filter.modelName });
+    return jsonList(res.webhooks).map(webhookFromJson);
   }
 
   async updateWebhook(id: string, patch: UpdateWebhookInput): Promise<Webhook> {

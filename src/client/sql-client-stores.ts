@@ -4,7 +4,6 @@
 // artifacts on the local filesystem; `mlflow-artifacts:/x` resolves to `<artifactsDestination>/x`,
 // so a script can open a server's database and artifact directory directly.
 import path from 'node:path';
-import type { ArtifactRepository } from '../artifacts/artifact-repository.js';
 import { LocalArtifactRepository } from '../artifacts/local-artifact-repository.js';
 import { CairnError } from '../core/errors.js';
 import { openSqlStores } from '../registry/open-stores.js';
@@ -34,7 +33,8 @@ export function isConnectionLoss(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
-  return /Connection terminated|terminating connection|Client has encountered a connection error/i.test(String((err as Error).message));
+  const message = String((err as Error).message);
+  return /Connection terminated|terminating connection|Client has encountered a connection error/i.test(message);
 }
 
 /** The store with every method's connection-loss failures marked transient (each wrapper made once). */
@@ -63,7 +63,7 @@ function transientOnConnectionLoss<T extends object>(store: T): T {
 const hasScheme = (uri: string) => /^[a-z][a-z0-9+.-]*:/i.test(uri);
 
 /** Run artifacts on this machine: local roots directly, proxied roots under `artifactsDestination`. */
-function localArtifacts(artifactsDestination: string | undefined): (artifactUri: string) => Promise<ArtifactRepository> {
+function localArtifacts(artifactsDestination: string | undefined): ClientTransport['artifactRepository'] {
   return async (artifactUri) => {
     const location = parseArtifactUri(artifactUri);
     // without a server, the proxy's storage is this process's artifacts destination
@@ -77,14 +77,17 @@ function localArtifacts(artifactsDestination: string | undefined): (artifactUri:
 }
 
 export async function openSqlClientStores(uri: string, options: SqlClientStoresOptions): Promise<ClientStores> {
-  const defaultArtifactRoot = hasScheme(options.defaultArtifactRoot) ? options.defaultArtifactRoot : path.resolve(options.defaultArtifactRoot);
+  const given = options.defaultArtifactRoot;
+  const defaultArtifactRoot = hasScheme(given) ? given : path.resolve(given);
   const destination = options.artifactsDestination ?? (hasScheme(defaultArtifactRoot) ? undefined : defaultArtifactRoot);
   const stores = await openSqlStores(uri, {
     defaultArtifactRoot, poolSize: options.poolSize, runCacheCapacity: options.runCacheCapacity,
   });
   const tracking: TrackingStore = transientOnConnectionLoss(stores.tracking);
   const artifactRepository = localArtifacts(destination && path.resolve(destination));
-  const clientTracking: ClientTransport = Object.assign(Object.create(tracking) as TrackingStore, { artifactRepository });
+  const clientTracking: ClientTransport = Object.assign(Object.create(tracking) as TrackingStore, {
+    artifactRepository,
+  });
   return {
     uri: maskCredentials(uri),
     tracking: clientTracking,

@@ -29,7 +29,8 @@ const backends: Array<{ name: string; uri: () => Promise<string> }> = [
 describe.each(backends)('cairn on a $name database', (backend) => {
   let uri: string;
   let client: CairnClient;
-  const cairn = (args: string[], env: Record<string, string> = {}) => runCairnCli([...args, '--tracking-uri', uri], env);
+  const cairn = (args: string[], env: Record<string, string> = {}) =>
+    runCairnCli([...args, '--tracking-uri', uri], env);
 
   beforeAll(async () => {
     uri = await backend.uri();
@@ -46,16 +47,20 @@ describe.each(backends)('cairn on a $name database', (backend) => {
     return run.info.runId;
   }
 
-  it('creates, lists, renames and exports experiments; lists, describes, compares, deletes and restores runs', async () => {
+  it('creates, lists, renames, exports experiments; lists, describes, compares, deletes, restores runs', async () => {
     const created = await cairn(['experiments', 'create', 'heart-disease']);
     expect(created.stderr).toBe('');
     expect(created.status).toBe(0);
     const expId = created.stdout.trim();
-    expect((await cairn(['experiments', 'list'])).stdout).toMatch(new RegExp(`^${expId}\\s+heart-disease\\s+active`, 'm'));
+    const listed = await cairn(['experiments', 'list']);
+    expect(listed.stdout).toMatch(new RegExp(`^${expId}\\s+heart-disease\\s+active`, 'm'));
 
     const ids: string[] = [];
-    for (const [name, acc] of [['lr', 0.85], ['rf', 0.91], ['xgb', 0.93]] as const) ids.push(await runWith(expId, name, { accuracy: acc }));
-    const runs = await cairn(['runs', 'list', '--experiment-id', expId, '--filter', 'metrics.accuracy > 0.9', '--order-by', 'metrics.accuracy DESC']);
+    for (const [name, acc] of [['lr', 0.85], ['rf', 0.91], ['xgb', 0.93]] as const) {
+      ids.push(await runWith(expId, name, { accuracy: acc }));
+    }
+    const runs = await cairn(['runs', 'list', '--experiment-id', expId,
+      '--filter', 'metrics.accuracy > 0.9', '--order-by', 'metrics.accuracy DESC']);
     expect(runs.status, runs.stderr).toBe(0);
     const lines = runs.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/RUN ID\s+NAME\s+STATUS\s+STARTED\s+metrics\.accuracy\s+params\.model/);
@@ -63,11 +68,14 @@ describe.each(backends)('cairn on a $name database', (backend) => {
     expect(JSON.parse((await cairn(['runs', 'list', '--experiment-id', expId, '--json'])).stdout).runs).toHaveLength(3);
 
     const described = JSON.parse((await cairn(['runs', 'describe', ids[0]])).stdout);
-    expect(described).toMatchObject({ info: { run_id: ids[0], run_name: 'lr' }, data: { metrics: [{ key: 'accuracy', value: 0.85 }] } });
+    expect(described).toMatchObject({
+      info: { run_id: ids[0], run_name: 'lr' }, data: { metrics: [{ key: 'accuracy', value: 0.85 }] },
+    });
     const compared = await cairn(['runs', 'compare', ids[0], ids[2]]);
     expect(compared.stdout).toMatch(/^\* metrics\.accuracy\s+0\.85\s+0\.93$/m);
     const csv = (await cairn(['experiments', 'csv', '--experiment-id', expId])).stdout.trimEnd().split('\n');
-    expect(csv[0]).toBe('run_id,experiment_id,run_name,status,artifact_uri,start_time,end_time,metrics.accuracy,params.model,tags.mlflow.runName');
+    expect(csv[0]).toBe('run_id,experiment_id,run_name,status,artifact_uri,start_time,end_time,'
+      + 'metrics.accuracy,params.model,tags.mlflow.runName');
     expect(csv).toHaveLength(4);
 
     expect((await cairn(['runs', 'delete', ids[1]])).stdout).toContain(`deleted run ${ids[1]}`);
@@ -76,7 +84,8 @@ describe.each(backends)('cairn on a $name database', (backend) => {
     expect((await cairn(['experiments', 'rename', expId, 'heart-renamed'])).status).toBe(0);
     expect((await client.getExperiment(expId)).name).toBe('heart-renamed');
     expect((await cairn(['experiments', 'delete', expId])).status).toBe(0);
-    expect((await cairn(['experiments', 'list', '--view', 'deleted'])).stdout).toMatch(new RegExp(`^${expId}\\s+heart-renamed\\s+deleted`, 'm'));
+    const deleted = await cairn(['experiments', 'list', '--view', 'deleted']);
+    expect(deleted.stdout).toMatch(new RegExp(`^${expId}\\s+heart-renamed\\s+deleted`, 'm'));
     expect((await cairn(['experiments', 'restore', expId])).status).toBe(0);
   }, CLI_TEST_TIMEOUT);
 
@@ -89,7 +98,8 @@ describe.each(backends)('cairn on a $name database', (backend) => {
       expect(listed.stdout).toBe('');
       expect(listed.stderr).toContain(id);
     }
-    expect(await cairn(['runs', 'describe', 'no-such-run'])).toMatchObject({ status: 1, stderr: expect.stringContaining('RESOURCE_DOES_NOT_EXIST') });
+    const missing = await cairn(['runs', 'describe', 'no-such-run']);
+    expect(missing).toMatchObject({ status: 1, stderr: expect.stringContaining('RESOURCE_DOES_NOT_EXIST') });
   }, CLI_TEST_TIMEOUT);
 
   it('models: policy, check, refused and forced transitions, aliases, versions and history by user', async () => {
@@ -104,7 +114,10 @@ describe.each(backends)('cairn on a $name database', (backend) => {
     const env = { CAIRN_USER: 'alice' };
 
     const file = path.join(dir, `${backend.name}-policy.json`);
-    await writeFile(file, JSON.stringify({ target: 'Production', require: [{ metric: 'accuracy', '>=': 0.91 }], mustBeat: { metric: 'roc_auc', current: 'Production', by: 0 } }));
+    await writeFile(file, JSON.stringify({
+      target: 'Production', require: [{ metric: 'accuracy', '>=': 0.91 }],
+      mustBeat: { metric: 'roc_auc', current: 'Production', by: 0 },
+    }));
     const set = await cairn(['models', 'policy', 'set', name, '--file', file], env);
     expect(set.stderr).toBe('');
     expect(set.stdout).toContain('require  accuracy >= 0.91');
@@ -116,15 +129,19 @@ describe.each(backends)('cairn on a $name database', (backend) => {
 
     const refused = await cairn(['models', 'transition', name, weak, 'Production'], env);
     expect(refused).toMatchObject({ status: 1, stderr: expect.stringContaining('INVALID_STATE') });
-    const forced = await cairn(['models', 'transition', name, weak, 'Production', '--force', '--reason', 'clinical sign-off'], env);
+    const forced = await cairn(['models', 'transition', name, weak, 'Production',
+      '--force', '--reason', 'clinical sign-off'], env);
     expect(forced.stdout).toContain(`${name} v${weak} is now in Production.`);
-    expect((await cairn(['models', 'transition', name, strong, 'Production', '--archive-existing', '--user', 'bob'], env)).status).toBe(0);
+    const moved = await cairn(['models', 'transition', name, strong, 'Production', '--archive-existing', '--user', 'bob'], env);
+    expect(moved.status).toBe(0);
     expect((await cairn(['models', 'alias', name, 'champion', strong], env)).status).toBe(0);
 
     const versions = (await cairn(['models', 'versions', name])).stdout.trim().split('\n');
-    expect(versions.slice(1).map((r) => r.split(/\s+/).slice(0, 2))).toEqual([[strong, 'Production'], [weak, 'Archived']]);
+    const stages = versions.slice(1).map((r) => r.split(/\s+/).slice(0, 2));
+    expect(stages).toEqual([[strong, 'Production'], [weak, 'Archived']]);
     expect((await cairn(['models', 'show', name])).stdout).toContain('mustBeat roc_auc > holder of Production + 0');
-    expect((await cairn(['models', 'list'])).stdout).toMatch(new RegExp(`${name}\\s+.*Production:v${strong}.*@champion=v${strong}`));
+    const models = await cairn(['models', 'list']);
+    expect(models.stdout).toMatch(new RegExp(`${name}\\s+.*Production:v${strong}.*@champion=v${strong}`));
     const history = (await cairn(['models', 'history', name])).stdout.trim().split('\n');
     expect(history.slice(1).map((l) => l.split(/\s+/).slice(1, 3))).toEqual([
       ['alice', 'set_alias'], ['bob', 'transition_stage'], ['bob', 'transition_stage'],
@@ -143,7 +160,8 @@ describe.each(backends)('cairn on a $name database', (backend) => {
     const env = { CAIRN_WEBHOOK_ALLOW_PRIVATE_IPS: 'true' };
     try {
       const name = `hooked-${backend.name}`;
-      const added = await cairn(['webhook', 'add', '--url', receiver.url, '--events', 'MODEL_VERSION_CREATED', '--model', name, '--json'], env);
+      const added = await cairn(['webhook', 'add', '--url', receiver.url, '--events', 'MODEL_VERSION_CREATED',
+        '--model', name, '--json'], env);
       expect(added.status, added.stderr).toBe(0);
       const { webhook, secret } = JSON.parse(added.stdout);
       expect(secret).toMatch(/^[0-9a-f]{64}$/);
@@ -158,7 +176,9 @@ describe.each(backends)('cairn on a $name database', (backend) => {
       await client.createRegisteredModel(name);
       await client.createModelVersion({ name, source: 's3://bucket/model' });
       const deliveries = await cairn(['webhook', 'deliveries', '--webhook-id', webhook.id, '--json']);
-      expect(JSON.parse(deliveries.stdout).deliveries).toMatchObject([{ webhook_id: webhook.id, event: 'MODEL_VERSION_CREATED', status: 'PENDING' }]);
+      expect(JSON.parse(deliveries.stdout).deliveries).toMatchObject([
+        { webhook_id: webhook.id, event: 'MODEL_VERSION_CREATED', status: 'PENDING' },
+      ]);
       expect((await cairn(['webhook', 'deliveries', '--webhook-id', 'nope'])).status).toBe(1);
 
       expect((await cairn(['webhook', 'remove', webhook.id])).stdout).toContain(`deleted webhook ${webhook.id}`);

@@ -15,7 +15,8 @@ let stopped = false;
 
 beforeAll(async () => {
   server = await startPostgres();
-  transport = (await openStores(server.uri, { defaultArtifactRoot: '/tmp/cairn-reconnect-artifacts', poolSize: 2 })).tracking;
+  const stores = await openStores(server.uri, { defaultArtifactRoot: '/tmp/cairn-reconnect-artifacts', poolSize: 2 });
+  transport = stores.tracking;
 });
 
 afterAll(async () => {
