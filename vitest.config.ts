@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import SkipReporter from './test/support/skip-reporter.js';
 
 export default defineConfig({
   test: {
@@ -8,5 +9,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores: more parallel files only thrash. Integration files start their own servers.
     maxWorkers: 2,
+    // The skip reporter closes the run with each missing requirement and how to enable it.
+    reporters: ['default', new SkipReporter()],
   },
 });

@@ -96,7 +96,25 @@ describe('LocalArtifactRepository', () => {
     expect(await repo.exists('f.txt/child.txt')).toBe(false);
     await repo.delete('f.txt/child.txt');
     await repo.write('dir/inner.txt', Readable.from([Buffer.from('z')]));
-    await expect(repo.write('dir', Readable.from([Buffer.from('w')]))).rejects.toThrow(InvalidParameter);
+    await expect(repo.write('dir', Readable.from([Buffer.from('w')]))).rejects.toThrow(/'dir': the path is a directory/);
     expect(await repo.list('dir')).toEqual([{ path: 'dir/inner.txt', isDir: false, fileSize: 1 }]);
+  });
+
+  it('refuses names over 255 bytes and paths over the OS limit with the limit named, for every operation', async () => {
+    const longName = 'é'.repeat(128); // 256 bytes in UTF-8, 128 characters
+    const deep = Array.from({ length: 400 }, () => 'abcdefghij').join('/');
+    const cases: Array<[string, RegExp]> = [
+      [`a/${longName}/f.txt`, /is 256 bytes long; each name in an artifact path may be at most 255 bytes/],
+      [deep, /Artifact path is too long: \d+ bytes once joined to the artifact root; the limit is 4095 bytes/],
+    ];
+    for (const [rel, message] of cases) {
+      await expect(repo.write(rel, Readable.from([Buffer.from('x')]))).rejects.toThrow(message);
+      await expect(repo.openRead(rel)).rejects.toThrow(message);
+      await expect(repo.list(rel)).rejects.toThrow(message);
+      await expect(repo.exists(rel)).rejects.toThrow(message);
+      await expect(repo.delete(rel)).rejects.toThrow(message);
+    }
+    expect(await repo.write(`${'n'.repeat(255)}`, Readable.from([Buffer.from('x')]))).toBe(1);
+    expect(await readdir(repo.root)).toEqual(['n'.repeat(255)]);
   });
 });

@@ -83,6 +83,8 @@ export class LocalArtifactRepository implements ArtifactRepository {
     }
     // mkdir may have followed a symlink created meanwhile: check the directory again
     await resolveInsideRoot(this.root, path.relative(this.root, dir).split(path.sep).join('/'));
+    // refused before the body is read; checked again before the rename for a directory made meanwhile
+    await this.refuseDirectory(target, relPath);
     const temp = path.join(dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
     let bytes = 0;
     const count = async function* (chunks: AsyncIterable<Buffer>) {
@@ -93,14 +95,20 @@ export class LocalArtifactRepository implements ArtifactRepository {
     };
     try {
       await pipeline(source, count, createWriteStream(temp, { flags: 'wx' }));
-      const existing = await stat(target).catch(() => null);
-      if (existing?.isDirectory()) throw new InvalidParameter(`Artifact path '${relPath}' is a directory`);
+      await this.refuseDirectory(target, relPath);
       await rename(temp, target);
     } catch (err) {
       await unlink(temp).catch(() => undefined);
       throw err;
     }
     return bytes;
+  }
+
+  private async refuseDirectory(target: string, relPath: string): Promise<void> {
+    const existing = await stat(target).catch(() => null);
+    if (existing?.isDirectory()) {
+      throw new InvalidParameter(`Cannot write '${relPath}': the path is a directory of artifacts; name a file inside it`);
+    }
   }
 
   async delete(relPath: string): Promise<void> {

@@ -4,6 +4,10 @@ import path from 'node:path';
 import { InvalidParameter } from '../core/errors.js';
 
 const MAX_DECODE_ROUNDS = 8;
+/** Longest file or directory name local filesystems take (Linux NAME_MAX), in bytes. */
+export const MAX_ARTIFACT_NAME_BYTES = 255;
+/** Longest absolute path the OS takes (Linux PATH_MAX, with its NUL), in bytes. */
+export const MAX_LOCAL_PATH_BYTES = 4095;
 
 function invalidPath(): InvalidParameter {
   return new InvalidParameter('Invalid path');
@@ -44,6 +48,20 @@ function isInside(root: string, candidate: string): boolean {
   return candidate === root || candidate.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
 }
 
+/** The filesystem's limits as a client error naming them, instead of ENAMETOOLONG from deep inside. */
+function checkLengthLimits(relPath: string, target: string): void {
+  const long = relPath.split('/').find((name) => Buffer.byteLength(name) > MAX_ARTIFACT_NAME_BYTES);
+  if (long !== undefined) {
+    throw new InvalidParameter(`Artifact name '${long.slice(0, 40)}…' is ${Buffer.byteLength(long)} bytes long; `
+      + `each name in an artifact path may be at most ${MAX_ARTIFACT_NAME_BYTES} bytes.`);
+  }
+  const bytes = Buffer.byteLength(target);
+  if (bytes > MAX_LOCAL_PATH_BYTES) {
+    throw new InvalidParameter(`Artifact path is too long: ${bytes} bytes once joined to the artifact root; `
+      + `the limit is ${MAX_LOCAL_PATH_BYTES} bytes (shorten or flatten the path).`);
+  }
+}
+
 /**
  * Joins a normalised relative path to `realRoot` (already realpath'd) and checks, through
  * realpath of the deepest existing ancestor, that no symlink leads outside the root.
@@ -51,6 +69,7 @@ function isInside(root: string, candidate: string): boolean {
 export async function resolveInsideRoot(realRoot: string, relPath: string): Promise<string> {
   const target = path.join(realRoot, ...relPath.split('/').filter(Boolean));
   if (!isInside(realRoot, target)) throw invalidPath();
+  checkLengthLimits(relPath, target);
   let probe = target;
   const missingTail: string[] = [];
   for (;;) {

@@ -1,14 +1,14 @@
 // `cairn server`: runs the tracking server in one process, or as a node:cluster of N workers.
 import { Command } from 'commander';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_RUN_CACHE_CAPACITY } from '../tracking/sql/run-cache.js';
 import { runSingleServer } from './run-server.js';
 import { runClusterPrimary } from './server-cluster.js';
 import {
   DEFAULT_ARTIFACTS_DESTINATION, defaultBackendStoreUri, parseBackendStoreUri, parseHost, parseLogLevel,
-  parsePort, parseRunCacheSize, parseWorkers, sqliteFilePath, type ServerConfig,
+  parsePort, parseRunCacheSize, parseWorkers, type ServerConfig,
 } from './server-options.js';
+import { checkPortFree, prepareServerPaths, StartupError, startupErrorMessage } from './server-startup.js';
 
 export function serverCommand(): Command {
   return new Command('server')
@@ -41,10 +41,19 @@ export function serverCommand(): Command {
         logLevel: flags.logLevel as string,
         runCacheSize: flags.runCacheSize as number,
       };
-      const dbFile = sqliteFilePath(config.backendStoreUri);
-      if (dbFile) mkdirSync(path.dirname(dbFile), { recursive: true });
-      mkdirSync(config.artifactsDestination, { recursive: true });
-      if (config.workers > 1) await runClusterPrimary(config);
-      else await runSingleServer(config, { banner: true });
+      // a start that fails (port taken, directory not writable, database not openable) says why and
+      // leaves behind nothing it created
+      const created = prepareServerPaths(config);
+      try {
+        if (config.workers > 1) {
+          await checkPortFree(config);
+          await runClusterPrimary(config, created);
+        } else {
+          await runSingleServer(config, { banner: true });
+        }
+      } catch (err) {
+        created.undo();
+        throw new StartupError(startupErrorMessage(err, config));
+      }
     });
 }

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CairnClient } from '../client/cairn-client.js';
-import { experimentToJson, runToJson } from '../server/mlflow-json.js';
+import { experimentToJson, runToJson } from '../tracking/mlflow-json.js';
 import type { Experiment, Run, ViewType } from '../tracking/entities.js';
 import { UsageError, formatTable, trackingUriOption, withClient } from './cli-client.js';
 

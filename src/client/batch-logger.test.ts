@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CairnError, InvalidParameter } from '../core/errors.js';
 import type { LogBatchInput } from '../tracking/store.js';
 import { MAX_ENTITIES_PER_BATCH, MAX_METRICS_PER_BATCH, MAX_PARAMS_TAGS_PER_BATCH } from '../tracking/validation.js';
-import { BatchLogger, type BatchSink } from './batch-logger.js';
+import { BatchLogger, ResendFailed, type BatchSink } from './batch-logger.js';
 import { markTransient } from './http-connection.js';
 import { openStores } from './open-stores.js';
 import type { ClientTransport } from './transport.js';
@@ -139,6 +139,40 @@ describe('BatchLogger', () => {
     expect((err as Error).message).toMatch(/lr/);
     expect((await transport.getRun(runId)).data.metrics.map((m) => m.key)).toEqual(['acc']);
     expect((await transport.getRun(runId)).data.params).toEqual([{ key: 'lr', value: '0.1' }]);
+    await expect(logger.flush(runId)).resolves.toBeUndefined(); // reported once
+    await logger.close();
+  });
+
+  it('a param conflict whose metrics and tags then fail to re-send reports both failures', async () => {
+    const runId = await newRun();
+    await transport.logBatch(runId, { params: [{ key: 'lr', value: '0.1' }] });
+    const down = () => markTransient(new CairnError('TEMPORARILY_UNAVAILABLE', 'server down'));
+    let calls = 0;
+    // the first call reaches the store (and is refused for its param); the server is gone for the re-send
+    const sink: BatchSink = {
+      async logBatch(id, batch) {
+        calls++;
+        if (calls > 1) throw down();
+        await transport.logBatch(id, batch);
+      },
+    };
+    const retries = { retryForMs: 50, initialRetryDelayMs: 5, maxRetryDelayMs: 10 };
+    const logger = new BatchLogger(sink, { ...retries, flushOnExit: false });
+    logger.logParam(runId, { key: 'lr', value: '0.2' });
+    logger.logMetric(runId, { key: 'acc', value: 0.9, step: 0, timestamp: 1 });
+    logger.setTag(runId, { key: 'team', value: 'x' });
+    const err = await logger.flush(runId).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ResendFailed);
+    expect(err).toMatchObject({ errorCode: 'TEMPORARILY_UNAVAILABLE' });
+    expect((err as Error).message).toMatch(/lr/);
+    expect((err as Error).message).toMatch(/1 metric\(s\) and 1 tag\(s\).*not stored.*server down/);
+    const [rejection, resendFailure] = (err as ResendFailed).errors;
+    expect(rejection).toBeInstanceOf(InvalidParameter);
+    expect(resendFailure).toMatchObject({ errorCode: 'TEMPORARILY_UNAVAILABLE' });
+    expect(calls).toBeGreaterThan(2); // the re-send was retried before it was given up
+    const run = await transport.getRun(runId);
+    expect(run.data.metrics).toEqual([]);
+    expect(run.data.tags.filter((t) => t.key === 'team')).toEqual([]);
     await expect(logger.flush(runId)).resolves.toBeUndefined(); // reported once
     await logger.close();
   });

@@ -12,7 +12,8 @@ import {
   MAX_ENTITIES_PER_BATCH, MAX_PARAMS_TAGS_PER_BATCH, validateMetric, validateParam, validateTag,
 } from '../tracking/validation.js';
 import { metricRoom } from './batch-split.js';
-import { backoffDelay, isTransientError, sleep } from './http-connection.js';
+import { backoffDelay } from '../core/backoff.js';
+import { isTransientError, sleep } from './http-connection.js';
 
 export interface BatchLoggerOptions {
   /** A partly filled queue is sent after this long (default 1000 ms). */
@@ -29,6 +30,21 @@ export interface BatchLoggerOptions {
 
 export interface BatchSink {
   logBatch(runId: string, batch: LogBatchInput): Promise<void>;
+}
+
+/**
+ * A batch's param was rejected, and its metrics and tags, re-sent without the params, failed too: both
+ * failures are reported (`errors`), under the code of the resend's, which is the one that lost data.
+ */
+export class ResendFailed extends CairnError {
+  readonly errors: [rejection: CairnError, resendFailure: Error];
+  constructor(rejection: CairnError, resendFailure: Error, rest: { metrics: Metric[]; tags: Tag[] }) {
+    const code = resendFailure instanceof CairnError ? resendFailure.errorCode : 'INTERNAL_ERROR';
+    super(code, `${rejection.message} The batch's ${rest.metrics.length} metric(s) and ${rest.tags.length} tag(s), `
+      + `re-sent without its params, were not stored either: ${resendFailure.message}`);
+    this.errors = [rejection, resendFailure];
+    this.cause = resendFailure;
+  }
 }
 
 /** A FIFO with a moving head, so taking a batch off the front of a long queue costs only the batch. */
@@ -110,8 +126,9 @@ export class BatchLogger {
     for (const t of batch.tags ?? []) queue.tags.push(t);
     this.queued += (batch.metrics?.length ?? 0) + (batch.params?.length ?? 0) + (batch.tags?.length ?? 0);
     this.installExitHook();
-    if (this.queued >= this.opts.flushSize) this.startDrain();
-    else this.timer ??= setTimeout(() => { this.timer = null; this.startDrain(); }, this.opts.flushIntervalMs).unref();
+    // drain() keeps each failure for flush() to report and never rejects: nothing to await here.
+    if (this.queued >= this.opts.flushSize) void this.startDrain();
+    else this.timer ??= setTimeout(() => { this.timer = null; void this.startDrain(); }, this.opts.flushIntervalMs).unref();
   }
 
   /**
@@ -206,7 +223,9 @@ export class BatchLogger {
         // a rejected param must not take the batch's metrics and tags down with it
         if (!isTransientError(err) && batch.params.length > 0 && batch.metrics.length + batch.tags.length > 0
           && err instanceof CairnError && err.errorCode === 'INVALID_PARAMETER_VALUE') {
-          await this.send(runId, { metrics: batch.metrics, params: [], tags: batch.tags }).catch(() => undefined);
+          const rest = { metrics: batch.metrics, params: [], tags: batch.tags };
+          const resendFailure = await this.send(runId, rest).then(() => null, (e: unknown) => e as Error);
+          if (resendFailure) throw new ResendFailed(err, resendFailure, rest);
         }
         throw err;
       }

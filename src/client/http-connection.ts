@@ -1,6 +1,7 @@
 // One HTTP connection to a tracking server: auth headers, per-attempt timeouts, bounded retries
 // with exponential backoff for 408/429/5xx and network errors, and MLflow error bodies mapped to
 // CairnError subclasses. Keep-alive comes from Node's fetch (undici's pooled agent).
+import { backoffDelay } from '../core/backoff.js';
 import {
   AlreadyExists, CairnError, ERROR_HTTP_STATUS, InvalidParameter, InvalidState, NotFound, type ErrorCode,
 } from '../core/errors.js';
@@ -95,11 +96,6 @@ export function retryPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): RetryP
     maxDelayMs: 5000,
     timeoutMs: timeoutS !== undefined ? timeoutS * 1000 : 120_000,
   };
-}
-
-export function backoffDelay(policy: Pick<RetryPolicy, 'initialDelayMs' | 'maxDelayMs'>, retry: number): number {
-  const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** retry);
-  return base * (0.5 + Math.random() * 0.5);
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

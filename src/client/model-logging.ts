@@ -9,14 +9,13 @@ import type { ArtifactRepository } from '../artifacts/artifact-repository.js';
 import { normalizeArtifactPath } from '../artifacts/safe-path.js';
 import { AlreadyExists, InvalidParameter, NotFound } from '../core/errors.js';
 import type { Pipeline } from '../learn/pipeline.js';
-import { LOG_MODEL_HISTORY_TAG, appendModelHistory } from '../models/model-history.js';
 import { joinArtifactUri, resolveModelUri, type ResolvedModelUri } from '../models/model-uri.js';
 import { loadModelFromDir, type LoadedModel } from '../models/package/load-model.js';
-import { modelHistoryEntry, type MlModel } from '../models/package/mlmodel.js';
+import type { MlModel } from '../models/package/mlmodel.js';
 import { saveModel, type SaveModelOptions } from '../models/package/save-model.js';
 import type { ModelVersion } from '../registry/entities.js';
+import { loggedModelEntry } from '../tracking/logged-model-history.js';
 import type { CairnClient } from './cairn-client.js';
-import { RestTransport } from './rest-transport.js';
 
 export interface LogModelOptions extends Omit<SaveModelOptions, 'runId' | 'artifactPath'> {
   /** Directory of the package in the run's artifacts, e.g. 'model'. */
@@ -45,19 +44,6 @@ export interface LoadedModelFrom extends LoadedModel {
   resolved?: ResolvedModelUri;
 }
 
-/** Records the model in the run's `mlflow.log-model.history` tag: the REST log-model route, or the tag directly. */
-async function recordLoggedModel(client: CairnClient, runId: string, mlmodel: MlModel): Promise<void> {
-  const transport = client.transport;
-  if (transport instanceof RestTransport) {
-    // as MLflow's RestStore.record_logged_model: the MLmodel's tags dict, not the whole file
-    await transport.http.json('POST', '/api/2.0/mlflow/runs/log-model', { run_id: runId, model_json: JSON.stringify(modelHistoryEntry(mlmodel)) });
-    return;
-  }
-  const run = await transport.getRun(runId);
-  const previous = run.data.tags.find((t) => t.key === LOG_MODEL_HISTORY_TAG)?.value;
-  await transport.setTag(runId, { key: LOG_MODEL_HISTORY_TAG, value: appendModelHistory(previous, mlmodel) });
-}
-
 async function registerVersion(client: CairnClient, name: string, source: string, runId: string): Promise<ModelVersion> {
   const registry = client.registry;
   try {
@@ -78,7 +64,8 @@ export async function logModel(client: CairnClient, runId: string, pipeline: Pip
     const dir = path.join(tmp, 'model');
     const saved = await saveModel(dir, pipeline, { ...saveOptions, runId, artifactPath });
     await client.logArtifacts(runId, dir, artifactPath);
-    await recordLoggedModel(client, runId, saved.mlmodel);
+    // as MLflow's record_logged_model: the MLmodel's tags dict, appended to the run's history by the store
+    await client.transport.recordLoggedModel(runId, JSON.stringify(loggedModelEntry(saved.mlmodel)));
     const info: ModelInfo = {
       runId, artifactPath, modelUri: `runs:/${runId}/${artifactPath}`,
       modelUuid: saved.mlmodel.model_uuid, utcTimeCreated: saved.mlmodel.utc_time_created, mlmodel: saved.mlmodel,

@@ -8,7 +8,7 @@ import {
   parsePromotionPolicy, type PolicyOperator, type PromotionPolicy,
 } from '../registry/policies/promotion-policy.js';
 import type { Tag } from '../tracking/entities.js';
-import type { Json } from './mlflow-codec.js';
+import type { Json } from '../tracking/mlflow-json.js';
 
 export const jsonList = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
 const str = (v: unknown): string | null => (v === undefined || v === null ? null : String(v));

@@ -10,7 +10,7 @@ import type {
 } from '../registry/store.js';
 import type { PagedList, Tag } from '../tracking/entities.js';
 import type { HttpConnection, HttpRequest } from './http-connection.js';
-import { tagsToJson, type Json } from './mlflow-codec.js';
+import { tagsToJson, type Json } from '../tracking/mlflow-json.js';
 import {
   auditEntryFromJson, jsonList, modelVersionFromJson, policyFromJson, policyResultFromJson, registeredModelFromJson,
 } from './registry-codec.js';

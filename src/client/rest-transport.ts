@@ -15,7 +15,7 @@ import type { HttpConnection } from './http-connection.js';
 import {
   datasetInputToJson, experimentFromJson, metricFromJson, metricToJson, paramsToJson, runFromJson,
   runInfoFromJson, tagsToJson, type Json,
-} from './mlflow-codec.js';
+} from '../tracking/mlflow-json.js';
 import { ProxyArtifactRepository } from './proxy-artifact-repository.js';
 import { NotSupportedOverRest } from './rest-errors.js';
 import { parseArtifactUri, type ClientTransport } from './transport.js';
@@ -149,6 +149,11 @@ export class RestTrackingStore implements ClientTransport {
     await this.post('/runs/log-inputs', { run_id: runId, datasets: inputs.map(datasetInputToJson) });
   }
 
+  /** As MLflow's RestStore.record_logged_model: the server appends to the run's history in one transaction. */
+  async recordLoggedModel(runId: string, modelJson: string): Promise<void> {
+    await this.post('/runs/log-model', { run_id: runId, model_json: modelJson });
+  }
+
   async getMetricHistory(runId: string, metricKey: string, query: MetricHistoryQuery = {}): Promise<PagedList<Metric>> {
     const res = await this.get('/metrics/get-history', {
       run_id: runId, metric_key: metricKey, max_results: query.maxResults, page_token: query.pageToken,
@@ -178,6 +183,3 @@ export class RestTrackingStore implements ClientTransport {
     throw new CairnError('NOT_IMPLEMENTED', `The client cannot reach artifacts at '${artifactUri}'; supported roots are mlflow-artifacts:/, the server's artifact proxy URL, and local directories.`);
   }
 }
-
-/** The name model-logging.ts still uses until it moves to TrackingStore.recordLoggedModel. */
-export { RestTrackingStore as RestTransport };

@@ -6,7 +6,7 @@ import type {
 } from '../registry/webhooks/store.js';
 import type { DeliveryStatus, Webhook, WebhookDelivery } from '../registry/webhooks/webhook-entities.js';
 import type { HttpConnection } from './http-connection.js';
-import type { Json } from './mlflow-codec.js';
+import type { Json } from '../tracking/mlflow-json.js';
 import { jsonList } from './registry-codec.js';
 
 const BASE = '/api/2.0/cairn/registry/webhooks';

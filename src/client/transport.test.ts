@@ -1,6 +1,6 @@
 // Artifact URI parsing and the JSON codec's edge cases (non-finite doubles, int64 as strings).
 import { describe, expect, it } from 'vitest';
-import { doubleFromJson, doubleToJson, metricFromJson, metricToJson, runFromJson } from './mlflow-codec.js';
+import { doubleFromJson, doubleToJson, metricFromJson, metricToJson, runFromJson } from '../tracking/mlflow-json.js';
 import { MAX_ENTITIES_PER_BATCH, MAX_PARAMS_TAGS_PER_BATCH } from '../tracking/validation.js';
 import { splitBatch } from './batch-split.js';
 import { parseArtifactUri } from './transport.js';

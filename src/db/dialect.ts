@@ -12,6 +12,11 @@ export interface Dialect {
   readonly autoIdColumn: string;
   /** Statement run first inside the migration transaction so concurrent starters queue up, or null. */
   readonly migrationLock: string | null;
+  /**
+   * Appended to a SELECT inside a transaction to lock the rows it reads until the transaction ends,
+   * so a read-modify-write of them is not lost to a concurrent one; empty where writers are serialised.
+   */
+  readonly forUpdate: string;
   /** Case-sensitive LIKE of a column against one `?` pattern. */
   like(column: string): string;
   /** The value bound to the placeholder of like(): the LIKE pattern, translated if the engine needs it. */

@@ -34,6 +34,11 @@ export interface SqlDatabase extends SqlExecutor {
   close(): Promise<void>;
 }
 
+/** `n` comma-separated `?` placeholders, for an `IN (…)` list or a VALUES tuple. */
+export function placeholders(n: number): string {
+  return new Array(n).fill('?').join(', ');
+}
+
 /** Rows as value arrays in select order, through the executor's allValues() when it has one. */
 export function allValues<T extends unknown[] = SqlValue[]>(db: SqlExecutor, sql: string, params?: SqlValue[]): Promise<T[]> {
   if (db.allValues) return db.allValues<T>(sql, params);

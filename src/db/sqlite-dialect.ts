@@ -22,6 +22,7 @@ export const sqliteDialect: Dialect = {
   followsJoinOrder: true,
   autoIdColumn: 'INTEGER PRIMARY KEY',
   migrationLock: null, // BEGIN IMMEDIATE already serialises writers across processes
+  forUpdate: '', // the same: a write transaction holds the database's write lock from its start
   // SQLite's LIKE ignores ASCII case, so case-sensitive LIKE runs as GLOB with a translated pattern.
   like: (column) => `${column} GLOB ?`,
   likePattern: likeToGlob,

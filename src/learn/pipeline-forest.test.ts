@@ -1,5 +1,4 @@
 // The serving path with a forest: impute + one-hot + RandomForest(100) scored one record at a time.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Classifier } from './core/estimator.js';
 import type { Frame } from './core/frame.js';
@@ -8,9 +7,10 @@ import { frameToRecords, recordToRowInto, type Cell } from './data/records.js';
 import { RandomForestClassifier } from './ensemble/random-forest.js';
 import { Pipeline } from './pipeline.js';
 import { anchorPreprocessor, heartDataset } from './testing/anchor-protocol.js';
+import { lacks } from '../../test/support/requirements.js';
 import { readSharedData } from '../../test/support/shared.js';
 
-describe('Pipeline with RandomForest: single-record path', () => {
+describe.skipIf(lacks('shared-data'))('Pipeline with RandomForest: single-record path', () => {
   it('equals the batch probabilities and survives a JSON round trip', () => {
     const heart = heartDataset(readSharedData('heart_disease_uci.csv'));
     const p = new Pipeline({ steps: [['prep', anchorPreprocessor(heart.numeric, heart.categorical, false)], ['model', new RandomForestClassifier({ nEstimators: 100, seed: 42, nJobs: 1 })]] });

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InvalidParameter, NotFound } from '../core/errors.js';
-import { parseModelUri, resolveModelUri, type ModelRegistryLookup, type ModelVersionRef } from './model-uri.js';
+import { parseModelUri, resolveModelUri, resolveRunsDownloadUri, type ModelRegistryLookup, type ModelVersionRef } from './model-uri.js';
 
 describe('parseModelUri: accepted forms', () => {
   it.each([
@@ -74,6 +74,9 @@ describe('resolveModelUri', () => {
     { name: 'heart', version: '2', currentStage: 'Production', runId: 'r2', location: 'mlflow-artifacts:/1/r2/artifacts/model' },
     { name: 'heart', version: '3', currentStage: 'Staging', runId: 'r3', location: 'mlflow-artifacts:/1/r3/artifacts/model' },
     { name: 'heart', version: '4', currentStage: 'None', runId: 'r4', location: '/data/r4/model' },
+    // MLflow stores a runs:/ source as given: resolved through tracking only when the files are read
+    { name: 'runs-sourced', version: '1', currentStage: 'None', runId: 'r5', location: 'runs:/r5/models/forest/' },
+    { name: 'runs-sourced', version: '2', currentStage: 'None', runId: 'gone', location: 'runs:/gone/model' },
   ];
   const find = (name: string, version: string) => {
     const v = versions.find((x) => x.name === name && x.version === version);
@@ -92,7 +95,12 @@ describe('resolveModelUri', () => {
     },
     getModelVersionDownloadUri: async (name, version) => find(name, version).location,
   };
-  const tracking = { getRunArtifactUri: async (runId: string) => `mlflow-artifacts:/1/${runId}/artifacts/` };
+  const tracking = {
+    getRunArtifactUri: async (runId: string) => {
+      if (runId === 'gone') throw new NotFound(`Run with id=${runId} not found`);
+      return `mlflow-artifacts:/1/${runId}/artifacts/`;
+    },
+  };
 
   it.each([
     ['models:/heart/1', '1', 'mlflow-artifacts:/1/r1/artifacts/model'],
@@ -111,6 +119,21 @@ describe('resolveModelUri', () => {
     expect((await resolveModelUri('runs:/r9/models/forest', { tracking })).artifactUri).toBe('mlflow-artifacts:/1/r9/artifacts/models/forest');
     expect(await resolveModelUri('/tmp/pkg', {})).toMatchObject({ artifactUri: '/tmp/pkg', local: true });
     expect(await resolveModelUri('mlflow-artifacts:/x/y', {})).toMatchObject({ artifactUri: 'mlflow-artifacts:/x/y', local: false });
+  });
+
+  it('a version whose source is runs:/ resolves through the run; a run tracking does not have is named', async () => {
+    const resolved = await resolveModelUri('models:/runs-sourced/1', { registry, tracking });
+    expect(resolved).toMatchObject({ artifactUri: 'mlflow-artifacts:/1/r5/artifacts/models/forest', runId: 'r5' });
+    await expect(resolveModelUri('models:/runs-sourced/2', { registry, tracking }))
+      .rejects.toThrow(/Run 'gone' not found: the model source 'runs:\/gone\/model' names a run this tracking server does not have/);
+    await expect(resolveModelUri('models:/runs-sourced/1', { registry })).rejects.toThrow(/needs a tracking lookup/);
+    // split as MLflow's parse_runs_uri: an empty authority is no part of the run id; a bare runs:/ names no run
+    expect(await resolveRunsDownloadUri('runs:///r5/model', tracking)).toBe('mlflow-artifacts:/1/r5/artifacts/model');
+    expect(await resolveRunsDownloadUri('runs:/r5', tracking)).toBe('mlflow-artifacts:/1/r5/artifacts/');
+    for (const bad of ['runs:/', 'runs:', 'runs:r5/model']) {
+      await expect(resolveRunsDownloadUri(bad, tracking), bad).rejects.toThrow(/it names no run/);
+    }
+    expect(await resolveRunsDownloadUri('s3://b/m', undefined)).toBe('s3://b/m');
   });
 
   it('reports a stage without versions, an unknown version, and a missing lookup', async () => {

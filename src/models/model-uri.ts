@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidParameter, NotFound } from '../core/errors.js';
 import type { ModelVersionStage } from '../registry/entities.js';
+import { pyUrlParse } from '../registry/python-url.js';
 import { ALL_STAGES, MAX_REGISTERED_MODEL_NAME_LENGTH } from '../registry/validation.js';
 
 export type ModelUri =
@@ -196,6 +197,29 @@ async function resolveVersion(source: ModelUri, registry: ModelRegistryLookup): 
   }
 }
 
+/**
+ * A model version's download URI is its source as stored (MLflow keeps `runs:/<run>/<path>` as given, the
+ * run possibly on another tracking server): a `runs:/` one is resolved here, through `tracking`, to
+ * where the files are; any other URI is returned unchanged.
+ */
+export async function resolveRunsDownloadUri(uri: string, tracking: RunArtifactLookup | undefined): Promise<string> {
+  if (!/^runs:/i.test(uri)) return uri;
+  // split as MLflow's RunsArtifactRepository.parse_runs_uri does: urlparse's path, first segment the run
+  const parts = pyUrlParse(uri, 'Model source').path.split('/');
+  const runId = parts[1] ?? '';
+  if (parts[0] !== '' || runId === '') throw invalid(uri, 'it names no run', RUNS_FORM);
+  const rel = parts.slice(2).join('/');
+  let root: string;
+  try {
+    root = await need(tracking, 'a tracking lookup', uri).getRunArtifactUri(runId);
+  } catch (err) {
+    if (!(err instanceof NotFound)) throw err;
+    throw new NotFound(`Run '${runId}' not found: the model source '${uri}' names a run this tracking server does not have. `
+      + 'The registry may live apart from the tracking server holding the run; use a tracking URI that points at that server.');
+  }
+  return joinArtifactUri(root, rel.replace(/\/+$/, '').replace(/\/{2,}/g, '/'));
+}
+
 function highest(versions: ModelVersionRef[]): ModelVersionRef {
   return versions.reduce((a, b) => (Number(b.version) > Number(a.version) ? b : a));
 }
@@ -216,7 +240,8 @@ export async function resolveModelUri(uri: string | ModelUri, lookups: ModelUriL
     default: {
       const registry = need(lookups.registry, 'a model registry lookup', source.uri);
       const version = await resolveVersion(source, registry);
-      const artifactUri = await registry.getModelVersionDownloadUri(version.name, version.version);
+      const downloadUri = await registry.getModelVersionDownloadUri(version.name, version.version);
+      const artifactUri = await resolveRunsDownloadUri(downloadUri, lookups.tracking);
       return { source, artifactUri, local: false, runId: version.runId ?? undefined, modelVersion: version };
     }
   }

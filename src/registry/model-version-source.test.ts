@@ -1,5 +1,5 @@
-// Source checks for new model versions (MLflow's _validate_source) and runs:/ resolution, against a
-// real tracking store.
+// Source checks for new model versions (MLflow's _validate_source), against a real tracking store; the
+// expected outcomes were taken from the MLflow 2.17.2 server given the same sources.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidParameter, NotFound } from '../core/errors.js';
 import { openTrackingStore } from '../tracking/open-store.js';
 import type { TrackingStore } from '../tracking/store.js';
-import { resolveModelVersionSource } from './model-version-source.js';
+import { validateModelVersionSource } from './model-version-source.js';
 
 let dir: string;
 let store: TrackingStore;
@@ -28,34 +28,52 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('resolveModelVersionSource', () => {
-  it('resolves runs:/ sources to the run artifact URI plus the path', async () => {
-    expect(await resolveModelVersionSource(store, `runs:/${proxiedRun.runId}/model`)).toBe(`${proxiedRun.artifactUri}/model`);
-    expect(await resolveModelVersionSource(store, `runs:/${proxiedRun.runId}/a/b/`)).toBe(`${proxiedRun.artifactUri}/a/b`);
-    expect(await resolveModelVersionSource(store, `runs:/${proxiedRun.runId}`)).toBe(proxiedRun.artifactUri);
-    await expect(resolveModelVersionSource(store, 'runs:/0123456789abcdef0123456789abcdef/model')).rejects.toBeInstanceOf(NotFound);
-  });
+const MISSING_RUN = '0123456789abcdef0123456789abcdef';
+const ok = (source: string, runId?: string) => expect(validateModelVersionSource(store, source, runId), source).resolves.toBeUndefined();
+const refused = (source: string, message: RegExp, runId?: string) =>
+  expect(validateModelVersionSource(store, source, runId), source).rejects.toSatisfy(
+    (e: unknown) => e instanceof InvalidParameter && message.test(e.message));
 
-  it('keeps other remote sources as they are', async () => {
-    for (const source of ['s3://bucket/path/model', 'mlflow-artifacts:/1/abc/artifacts/model', 'models:/m/1', 'http://h:5000/api/2.0/mlflow-artifacts/artifacts/x']) {
-      expect(await resolveModelVersionSource(store, source), source).toBeUndefined();
+describe('validateModelVersionSource (each case as MLflow 2.17.2 answers it)', () => {
+  it('accepts runs:/ sources without looking the run up: it may live on another tracking server', async () => {
+    for (const source of [`runs:/${MISSING_RUN}/model`, `runs:/${proxiedRun.runId}/a/b/`, 'runs:/a%zz/model', 'runs:/a%2e%2e/x']) {
+      await ok(source);
     }
   });
 
-  it('refuses relative references, even percent-encoded', async () => {
-    for (const source of ['s3://b/a/../x', 'mlflow-artifacts:/1/..%2f..%2fetc', 'http://h/a/%252e%252e/b', 'gs://b/a/./b', 's3://b/x%00']) {
-      await expect(resolveModelVersionSource(store, source), source).rejects.toBeInstanceOf(InvalidParameter);
+  it('keeps other remote sources as they are, Windows drive letters included (not local on a POSIX server)', async () => {
+    for (const source of ['s3://bucket/path/model', 'mlflow-artifacts:/1/abc/artifacts/model', 'models:/m/1',
+      'http://h:5000/api/2.0/mlflow-artifacts/artifacts/x', 'ftp://h/a//b', 'hdfs://h/tmp', 'C:/x/y', 'http://[::1]:5000/a']) {
+      await ok(source);
+    }
+  });
+
+  it('refuses relative references, even percent-encoded, and paths that are not absolute', async () => {
+    for (const source of ['s3://b/a/../x', 'mlflow-artifacts:/1/..%2f..%2fetc', 'http://h/a/%252e%252e/b', 'gs://b/a/./b',
+      's3://b/x%00', 's3://bucket', 'runs:abc/model', 'runs:/', 'runs:', 'a:b', 'mlflow-artifacts:/a/./b', 'runs:/x/a;b/../c']) {
+      await refused(source, /an absolute path must be provided without relative path references/);
+    }
+  });
+
+  it('refuses a file: URI naming a remote host, and a malformed IPv6 host, as client errors', async () => {
+    for (const source of ['file://bad host/x', 'file://evil.com/x']) {
+      await refused(source, /is not a valid remote uri/, localRun.runId);
+    }
+    for (const source of ['http://[abc/x', 'http://[abc]/x', 'http://a]b/x', 's3://[1.2.3.4]/x']) {
+      await refused(source, /is not a valid URI/);
     }
   });
 
   it('accepts a local path only inside the artifact directory of the given run', async () => {
     const inside = `${localRun.artifactUri}/model`;
-    expect(await resolveModelVersionSource(store, inside, localRun.runId)).toBeUndefined();
-    expect(await resolveModelVersionSource(store, `file://${inside}`, localRun.runId)).toBeUndefined();
-    await expect(resolveModelVersionSource(store, inside)).rejects.toThrow(/run_id request parameter has to be specified/);
-    await expect(resolveModelVersionSource(store, '/etc/passwd', localRun.runId)).rejects.toBeInstanceOf(InvalidParameter);
-    await expect(resolveModelVersionSource(store, `${localRun.artifactUri}/../../x`, localRun.runId)).rejects.toBeInstanceOf(InvalidParameter);
+    await ok(inside, localRun.runId);
+    await ok(`file://${inside}`, localRun.runId);
+    await ok(`file://localhost${inside}`, localRun.runId);
+    await refused(inside, /run_id request parameter has to be specified/);
+    await refused('/etc/passwd', /Invalid model version source: '\/etc\/passwd'/, localRun.runId);
+    await refused(`${localRun.artifactUri}/../../x`, /has to be contained within the artifact directory/, localRun.runId);
     // a proxied run has no local artifact directory to contain the path
-    await expect(resolveModelVersionSource(store, inside, proxiedRun.runId)).rejects.toBeInstanceOf(InvalidParameter);
+    await refused(inside, /has to be contained within the artifact directory/, proxiedRun.runId);
+    await expect(validateModelVersionSource(store, inside, MISSING_RUN)).rejects.toBeInstanceOf(NotFound);
   });
 });

@@ -1,89 +1,94 @@
-// Checks a new model version's source the way MLflow's server does (handlers._validate_source) and
-// resolves `runs:/<run_id>/<path>` to the run's artifact URI + path, so the version's download URI
-// names real files even when the source is run-relative.
+// Checks a new model version's source exactly as MLflow 2.17.2's server does (handlers._validate_source,
+// _validate_non_local_source_contains_relative_paths, utils.uri.is_local_uri). The source is stored as
+// given: a `runs:/` source is resolved only where Cairn reads the files, so the run may live on
+// another tracking server, as MLflow allows.
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { InvalidParameter } from '../core/errors.js';
-import { joinArtifactPath } from '../tracking/sql/store-context.js';
 import type { TrackingStore } from '../tracking/store.js';
-import { posixNormpath } from '../tracking/validation.js';
+import { pyUnquote, pyUnquotePlus, pyUrlParse } from './python-url.js';
 
-const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
+const WHAT = 'Model version source';
 
-/** No scheme, a Windows drive letter, or file: — a path on the server's own disk. */
-function isLocalUri(source: string): boolean {
-  const scheme = SCHEME.exec(source)?.[1];
-  return scheme === undefined || scheme.length === 1 || scheme.toLowerCase() === 'file';
-}
-
-function localPath(uri: string): string {
-  return path.resolve(uri.startsWith('file:') ? fileURLToPath(uri) : uri);
-}
-
-function decodeFully(source: string): string {
-  let current = source;
-  for (let i = 0; i < 10; i++) {
-    let next: string;
-    try {
-      next = decodeURIComponent(current.replace(/\+/g, ' '));
-    } catch {
-      return current;
-    }
-    if (next === current) return current;
-    current = next;
+/**
+ * MLflow's is_local_uri on a POSIX server: no scheme, or `file:` with no host other than localhost;
+ * `file://<remote host>/…` is refused (MLflow raises it as a 500; a client error here).
+ */
+export function isLocalUri(uri: string): boolean {
+  const { scheme, hostname } = pyUrlParse(uri, WHAT);
+  if (scheme === '') return true;
+  const remoteHost = hostname !== null && !(hostname === '.' || hostname.startsWith('localhost') || hostname.startsWith('127.0.0.1'));
+  if (scheme !== 'file') return false;
+  if (remoteHost) {
+    throw new InvalidParameter(`${uri} is not a valid remote uri. For remote access on windows, please consider using a `
+      + 'different scheme such as SMB (e.g. smb://<hostname>/<path>).');
   }
-  return current;
+  return true;
 }
 
-/** The path part of a URI, as Python's urlparse gives it. */
-function uriPath(uri: string): string {
-  const rest = uri.replace(SCHEME, '').split(/[?#]/)[0];
-  return rest.startsWith('//') ? rest.slice(2).replace(/^[^/]*/, '') : rest;
+/** MLflow's local_file_uri_to_path: the path of a `file:` URI, percent-decoded. */
+function localFileUriToPath(uri: string): string {
+  return pyUnquote(uri.startsWith('file:') ? pyUrlParse(uri, WHAT).path : uri);
 }
 
-function rejectRelativeReferences(source: string): void {
-  const decoded = decodeFully(source);
-  const sourcePath = uriPath(decoded).replace(/\/+$/, '').replace(/\/+/g, '/');
-  const bad = decoded.includes('\0') || decoded.split('/').some((p) => p === '..')
-    || (sourcePath !== '' && posixNormpath(sourcePath) !== sourcePath);
+/** pathlib's non-strict resolve(): absolute, normalised, symlinks followed as far as the path exists. */
+function resolveLoosely(p: string): string {
+  const missing: string[] = [];
+  let probe = path.resolve(p);
+  for (;;) {
+    try {
+      return path.join(realpathSync(probe), ...missing.reverse());
+    } catch {
+      if (probe === path.dirname(probe)) return path.resolve(p);
+      missing.push(path.basename(probe));
+      probe = path.dirname(probe);
+    }
+  }
+}
+
+function isSameOrInside(dir: string, candidate: string): boolean {
+  return candidate === dir || candidate.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
+}
+
+async function validateLocalSource(tracking: TrackingStore, source: string, runId: string | null | undefined): Promise<void> {
+  let shown = source;
+  if (runId) {
+    const run = await tracking.getRun(runId);
+    const resolved = resolveLoosely(localFileUriToPath(source));
+    shown = resolved; // MLflow's message names the resolved path once a run was given
+    if (isLocalUri(run.info.artifactUri) && isSameOrInside(resolveLoosely(localFileUriToPath(run.info.artifactUri)), resolved)) {
+      return;
+    }
+  }
+  throw new InvalidParameter(
+    `Invalid model version source: '${shown}'. To use a local path as a model version source, the run_id request `
+    + 'parameter has to be specified and the local path has to be contained within the artifact directory of the run '
+    + 'specified by the run_id.');
+}
+
+function rejectRelativeReferences(original: string): void {
+  let source = original;
+  for (let unquoted = pyUnquotePlus(source); unquoted !== source; unquoted = pyUnquotePlus(source)) source = unquoted;
+  const sourcePath = pyUrlParse(source, WHAT).path.replace(/\/+$/, '').replace(/\/+/g, '/');
+  const bad = sourcePath.includes('\0') || source.split('/').some((p) => p === '..')
+    || resolveLoosely(sourcePath) !== sourcePath;
   if (bad) {
     throw new InvalidParameter(
-      `Invalid model version source: '${source}'. If supplying a source as an http, https, local file path, ftp, `
+      `Invalid model version source: '${original}'. If supplying a source as an http, https, local file path, ftp, `
       + 'objectstore, or mlflow-artifacts uri, an absolute path must be provided without relative path references present. '
       + 'Please provide an absolute path.');
   }
 }
 
-async function validateLocalSource(tracking: TrackingStore, source: string, runId: string | null | undefined): Promise<void> {
-  if (runId) {
-    const run = await tracking.getRun(runId);
-    if (isLocalUri(run.info.artifactUri)) {
-      const runDir = localPath(run.info.artifactUri);
-      const rel = path.relative(runDir, localPath(source));
-      if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) return;
-    }
-  }
-  throw new InvalidParameter(
-    `Invalid model version source: '${source}'. To use a local path as a model version source, the run_id request `
-    + 'parameter has to be specified and the local path has to be contained within the artifact directory of the run '
-    + 'specified by the run_id.');
-}
-
 /**
- * Validates `source` and returns where the version's files are: the run's artifact URI + path for a
- * `runs:/` source, otherwise undefined (the source itself).
+ * Validates a new version's `source` as MLflow's server does: a local path must lie inside the
+ * artifact directory of the run named by `runId` (looked up in `tracking`); any other URI must carry
+ * no relative path reference. Nothing else is looked up: a `runs:/` run may live elsewhere.
  */
-export async function resolveModelVersionSource(
-  tracking: TrackingStore, source: string, runId?: string | null,
-): Promise<string | undefined> {
+export async function validateModelVersionSource(tracking: TrackingStore, source: string, runId?: string | null): Promise<void> {
   if (isLocalUri(source)) {
     await validateLocalSource(tracking, source, runId);
-    return undefined;
+    return;
   }
   rejectRelativeReferences(source);
-  const runs = /^runs:\/+([^/]+)(?:\/(.*))?$/.exec(source);
-  if (!runs) return undefined;
-  const run = await tracking.getRun(runs[1]);
-  const artifactPath = (runs[2] ?? '').replace(/\/+$/, '');
-  return artifactPath ? joinArtifactPath(run.info.artifactUri, artifactPath) : run.info.artifactUri;
 }

@@ -12,7 +12,7 @@ export const MAX_REGISTERED_MODEL_ALIAS_LENGTH = 255;
 export const MAX_MODEL_DESCRIPTION_LENGTH = 5000;
 export const MAX_MODEL_VERSION_SOURCE_LENGTH = 2000;
 export const MAX_RUN_LINK_LENGTH = 2000;
-/** A runs:/ source resolves to the run's artifact URI (≤ 2000) plus a path. */
+/** A models:/ source is stored resolved to that version's location (itself up to this long). */
 export const MAX_STORAGE_LOCATION_LENGTH = 4000;
 export const MAX_MODEL_VERSION_RUN_ID_LENGTH = 256;
 export const SEARCH_REGISTERED_MODEL_MAX_RESULTS_DEFAULT = 100;

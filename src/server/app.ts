@@ -11,7 +11,9 @@ import type { WebhookStore } from '../registry/webhooks/store.js';
 import type { TrackingStore } from '../tracking/store.js';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './error-handler.js';
 import { parseJsonBody, readBodyText, refuseNulCharacters } from './json-body.js';
+import { mergeSlashes, redirectMergedSlashes } from './merged-slashes.js';
 import type { LocalArtifactRoot, RouteDeps } from './route-deps.js';
+import { SearchBodyCache } from './search-body-cache.js';
 import { artifactListRoutes, getArtifactRoutes, uploadArtifactRoutes } from './routes/artifacts.js';
 import { cairnRegistryRoutes } from './routes/cairn-registry.js';
 import { experimentRoutes } from './routes/experiments.js';
@@ -70,6 +72,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     // replaced by the onRequest hook below, which answers in MLflow's error format
     return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true },
+    // `//model-versions/…` reaches its route as in MLflow (see merged-slashes.ts)
+    rewriteUrl: mergeSlashes,
     // request fields such as `value` are number-or-string, as protobuf JSON allows
     ajv: { customOptions: { allowUnionTypes: true } },
     clientErrorHandler,
@@ -132,6 +136,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
 
   installErrorHandling(app);
+  app.addHook('onRequest', redirectMergedSlashes);
 
   const deps: RouteDeps = {
     store: options.store,
@@ -139,6 +144,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     artifactRepo: options.artifactRepo,
     serveArtifacts: options.serveArtifacts,
     localArtifactRoots: await openLocalRoots(options.localArtifactDirs ?? []),
+    searchBodies: new SearchBodyCache(),
   };
 
   await app.register(healthRoutes);

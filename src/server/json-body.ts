@@ -88,10 +88,17 @@ export function parseJsonBody(text: string): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new InvalidParameter('Request body must be a JSON object');
   }
-  // JSON can only carry U+0000 as the escape \u0000: bodies without one need no walk
-  if (text.includes('\\u0000')) refuseNulCharacters(value);
+  if (MAY_HOLD_REFUSED_FIELD.test(text)) refuseFields(value, { nul: true, prototype: true });
   return value as Record<string, unknown>;
 }
+
+/**
+ * The fast path: one scan of the text, and a walk of the parsed body only when it may hold a field
+ * to refuse. U+0000 can only arrive as the escape \u0000; a `__proto__` or `constructor` key appears
+ * literally or with an escaped letter (`_` and lowercase letters escape as \u005x–\u007x; Python's
+ * ensure_ascii escapes of accented text, \u00e9, do not match).
+ */
+const MAY_HOLD_REFUSED_FIELD = /__proto__|constructor|\\u00(?:00|[5-7])/;
 
 /**
  * Text holding U+0000 is refused on every store: PostgreSQL cannot store it, and a name or value
@@ -99,27 +106,55 @@ export function parseJsonBody(text: string): Record<string, unknown> {
  * INVALID_PARAMETER_VALUE naming the first field (MLflow style: `metrics[0].key`) that holds one.
  */
 export function refuseNulCharacters(value: unknown): void {
-  const at = nulFieldPath(value, '');
-  if (at !== null) {
-    throw new InvalidParameter(`Invalid value for parameter '${at || 'request'}': text may not contain the NUL character (\\u0000).`);
-  }
+  refuseFields(value, { nul: true, prototype: false });
 }
 
-function nulFieldPath(value: unknown, path: string): string | null {
-  if (typeof value === 'string') return value.includes('\0') ? path : null;
-  if (value === null || typeof value !== 'object') return null;
+/**
+ * Prototype poisoning is refused as Fastify's default parser refuses it (secure-json-parse with
+ * `onProtoPoisoning` and `onConstructorPoisoning` 'error'), but as MLflow's 400 naming the field: an
+ * own `__proto__` key (JSON.parse keeps it as a plain property, which a later merge or spread may
+ * turn into the prototype), or a `constructor` key holding an object with a `prototype`.
+ */
+function refuseFields(value: unknown, rules: Rules): void {
+  const found = firstRefused(value, '', rules);
+  if (found === null) return;
+  const field = found.at || 'request';
+  if (found.why === 'nul') {
+    throw new InvalidParameter(
+      `Invalid value for parameter '${field}': text may not contain the NUL character (\\u0000).`,
+    );
+  }
+  throw new InvalidParameter(`Invalid value for parameter '${field}': a key may not be '__proto__', nor 'constructor' `
+    + "holding an object with a 'prototype' (prototype poisoning).");
+}
+
+interface Rules { nul: boolean; prototype: boolean }
+interface Refused { at: string; why: 'nul' | 'prototype' }
+
+const isObject = (v: unknown): v is object => v !== null && typeof v === 'object';
+
+function isPoisonKey(key: string, value: unknown): boolean {
+  if (key === '__proto__') return true;
+  return key === 'constructor' && isObject(value) && Object.hasOwn(value, 'prototype');
+}
+
+/** The first field (depth first) a rule refuses, with its path in MLflow's style (`metrics[0].key`). */
+function firstRefused(value: unknown, path: string, rules: Rules): Refused | null {
+  if (typeof value === 'string') return rules.nul && value.includes('\0') ? { at: path, why: 'nul' } : null;
+  if (!isObject(value)) return null;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const at = nulFieldPath(value[i], `${path}[${i}]`);
-      if (at !== null) return at;
+      const found = firstRefused(value[i], `${path}[${i}]`, rules);
+      if (found !== null) return found;
     }
     return null;
   }
   for (const [key, v] of Object.entries(value)) {
     const field = path ? `${path}.${key}` : key;
-    if (key.includes('\0')) return field;
-    const at = nulFieldPath(v, field);
-    if (at !== null) return at;
+    if (rules.nul && key.includes('\0')) return { at: field, why: 'nul' };
+    if (rules.prototype && isPoisonKey(key, v)) return { at: field, why: 'prototype' };
+    const found = firstRefused(v, field, rules);
+    if (found !== null) return found;
   }
   return null;
 }

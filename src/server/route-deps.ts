@@ -2,6 +2,7 @@
 import type { ArtifactRepository } from '../artifacts/artifact-repository.js';
 import type { RegistryStore } from '../registry/store.js';
 import type { TrackingStore } from '../tracking/store.js';
+import type { SearchBodyCache } from './search-body-cache.js';
 
 export interface LocalArtifactRoot {
   root: string;
@@ -21,4 +22,6 @@ export interface RouteDeps {
    * artifact_location=/etc cannot turn the server into a file reader.
    */
   localArtifactRoots: LocalArtifactRoot[];
+  /** This app's recent runs/search bodies. */
+  searchBodies: SearchBodyCache;
 }

@@ -7,7 +7,8 @@ import { CairnError } from '../core/errors.js';
 import { LocalArtifactRepository } from '../artifacts/local-artifact-repository.js';
 import type { TrackingStore } from '../tracking/store.js';
 import type { RouteDeps } from './route-deps.js';
-import { joinArtifactPath, resolveRunArtifactRoot } from './run-artifacts.js';
+import { resolveRunArtifactRoot } from './run-artifacts.js';
+import { SearchBodyCache } from './search-body-cache.js';
 
 describe('resolveRunArtifactRoot', () => {
   let base: string;
@@ -23,6 +24,7 @@ describe('resolveRunArtifactRoot', () => {
       artifactRepo: proxyRepo,
       serveArtifacts: true,
       localArtifactRoots: [{ root: localRepo.root, repo: localRepo }],
+      searchBodies: new SearchBodyCache(),
     };
   });
   afterAll(async () => { await rm(base, { recursive: true, force: true }); });
@@ -53,11 +55,5 @@ describe('resolveRunArtifactRoot', () => {
     expect(() => resolveRunArtifactRoot(noProxy, 'mlflow-artifacts:/1/abc')).toThrow(/no-serve-artifacts/);
     const err = (() => { try { resolveRunArtifactRoot(deps, 's3://bucket/1/abc'); } catch (e) { return e as CairnError; } })();
     expect(err?.errorCode).toBe('NOT_IMPLEMENTED');
-  });
-
-  it('joins paths without doubled or leading slashes', () => {
-    expect(joinArtifactPath('', 'a/b')).toBe('a/b');
-    expect(joinArtifactPath('1/x/artifacts', '')).toBe('1/x/artifacts');
-    expect(joinArtifactPath('1/x/artifacts', 'model')).toBe('1/x/artifacts/model');
   });
 });

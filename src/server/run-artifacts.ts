@@ -27,7 +27,14 @@ function proxiedPath(uri: string): string | undefined {
 }
 
 function localPath(uri: string): string | undefined {
-  if (uri.startsWith('file:')) return fileURLToPath(uri);
+  if (uri.startsWith('file:')) {
+    try {
+      return fileURLToPath(uri);
+    } catch (err) {
+      // e.g. file://remote-host/… or an unparsable host: a bad location, not a server fault
+      throw new InvalidParameter(`Artifact location '${uri}' is not a local file URI: ${(err as Error).message}`);
+    }
+  }
   if (path.isAbsolute(uri)) return uri;
   return undefined;
 }
@@ -52,8 +59,4 @@ export function resolveRunArtifactRoot(deps: RouteDeps, artifactUri: string): Re
     throw new InvalidParameter(`Run artifact root '${artifactUri}' is outside the directories this server serves artifacts from.`);
   }
   throw new CairnError('NOT_IMPLEMENTED', `This server cannot read artifacts at '${artifactUri}'; only mlflow-artifacts: and local roots are supported.`);
-}
-
-export function joinArtifactPath(base: string, rel: string): string {
-  return [base, rel].filter((p) => p !== '').join('/');
 }

@@ -123,6 +123,13 @@ export interface TrackingStore {
   logBatch(runId: string, batch: LogBatchInput): Promise<void>;
   logInputs(runId: string, inputs: DatasetInput[]): Promise<void>;
   /**
+   * MLflow's record_logged_model: appends a logged model (an MLmodel as JSON text, the REST
+   * `model_json`) to the run's `mlflow.log-model.history` tag, keeping MLflow's entry format.
+   * Atomic: concurrent calls on one run are all kept. Refuses JSON that is not an object with
+   * artifact_path, flavors, utc_time_created and run_id; the run must be active.
+   */
+  recordLoggedModel(runId: string, modelJson: string): Promise<void>;
+  /**
    * Writes a run recorded elsewhere (a migration from MLflow) with its id, status, times and
    * lifecycle kept, in one transaction; a run whose id exists already is left untouched.
    */

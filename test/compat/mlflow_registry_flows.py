@@ -130,7 +130,50 @@ def runs_uri_source_registers_and_loads(c):
     via_register = mlflow.register_model(f"runs:/{run_id}/model", name)
     assert via_register.version == "2", via_register.version
     run = cl.get_run(run_id)
+    # the server stores a runs:/ source as given; register_model resolves it on the client first
+    assert cl.get_model_version_download_uri(name, "1") == f"runs:/{run_id}/model"
     assert cl.get_model_version_download_uri(name, "2") == f"{run.info.artifact_uri}/model"
+
+
+@check
+def run_on_another_server_every_flow(c):
+    """A registry apart from the tracking server: the version's run is not on this server at all."""
+    from mlflow import MlflowClient
+
+    cl = MlflowClient()
+    name = f"foreign-run-{c.suffix}"
+    run_id = uuid.uuid4().hex  # a run id this server has never seen
+    source = f"runs:/{run_id}/model"
+    cl.create_registered_model(name, tags={"home": "elsewhere"})
+    for i in range(2):
+        mv = cl.create_model_version(name, source, run_id=run_id, tags={"i": str(i)}, description=f"v{i + 1}")
+        assert (mv.version, mv.source, mv.run_id) == (str(i + 1), source, run_id), (mv.version, mv.source, mv.run_id)
+    got = cl.get_model_version(name, "1")
+    assert got.source == source and got.run_id == run_id and got.status == "READY"
+    assert cl.get_model_version_download_uri(name, "1") == source
+    assert cl.update_model_version(name, "1", description="remote").description == "remote"
+    by_run = cl.search_model_versions(f"run_id = '{run_id}'", order_by=["version_number DESC"])
+    assert [(v.name, v.version) for v in by_run] == [(name, "2"), (name, "1")], [(v.name, v.version) for v in by_run]
+    by_source = cl.search_model_versions(f"name = '{name}' AND source_path = '{source}'")
+    assert sorted(v.version for v in by_source) == ["1", "2"], [v.version for v in by_source]
+    cl.transition_model_version_stage(name, "2", "Production")
+    latest = {v.current_stage: v.version for v in cl.get_latest_versions(name)}
+    assert latest == {"None": "1", "Production": "2"}, latest
+    cl.set_model_version_tag(name, "1", "checked", "yes")
+    cl.delete_model_version_tag(name, "1", "i")
+    assert cl.get_model_version(name, "1").tags == {"checked": "yes"}
+    cl.set_registered_model_alias(name, "champion", "2")
+    assert cl.get_model_version_by_alias(name, "champion").source == source
+    copy_name = f"{name}-copy"
+    copied = cl.copy_model_version(f"models:/{name}@champion", copy_name)
+    assert copied.version == "1" and copied.run_id == run_id, (copied.version, copied.run_id)
+    assert cl.get_model_version_download_uri(copy_name, "1") == source
+    cl.delete_registered_model_alias(name, "champion")
+    cl.delete_model_version(name, "1")
+    expect_mlflow_error(lambda: cl.get_model_version(name, "1"), "RESOURCE_DOES_NOT_EXIST")
+    cl.delete_registered_model(copy_name)
+    cl.delete_registered_model(name)
+    expect_mlflow_error(lambda: cl.get_registered_model(name), "RESOURCE_DOES_NOT_EXIST")
 
 
 # --------------------------------------------------------------------------------------------- #

@@ -143,6 +143,35 @@ describe('the UI upload endpoint (/ajax-api/2.0/mlflow/upload-artifact)', () => 
     expect(listed.json.files.map((f: { path: string }) => f.path)).toEqual(['images/a.png']);
     expect((await upload('x.png', Buffer.from('x'), 'f'.repeat(32))).status).toBe(404);
     expect((await upload('../../../evil.png', Buffer.from('x'))).status).toBe(400);
+    // MLflow's wording, which its UI matches on
+    const noRun = await call(`${srv.url}/ajax-api/2.0/mlflow/upload-artifact?path=a.png`, { method: 'POST', body: 'x' });
+    expect([noRun.status, noRun.json.error_code, noRun.json.message]).toEqual([400, 'INVALID_PARAMETER_VALUE', 'Request must specify run_uuid.']);
+    const noPath = await call(`${srv.url}/ajax-api/2.0/mlflow/upload-artifact?run_uuid=${run.run_id}`, { method: 'POST', body: 'x' });
+    expect([noPath.status, noPath.json.message]).toEqual([400, 'Request must specify path.']);
+  });
+});
+
+describe('filesystem limits and directories are client errors that say so', () => {
+  it('a name over 255 bytes or a very deep path is a 400 naming the limit, on every artifact route', async () => {
+    const long = 'a'.repeat(300);
+    const deep = Array.from({ length: 390 }, () => 'abcdefghij').join('/');
+    for (const [rel, message] of [[long, /at most 255 bytes/], [deep, /the limit is 4095 bytes/]] as const) {
+      for (const method of ['PUT', 'GET', 'DELETE']) {
+        const res = await rawRequest(srv.url, method, `/api/2.0/mlflow-artifacts/artifacts/${rel}`, method === 'PUT' ? Buffer.from('x') : undefined);
+        expect([res.status, JSON.parse(res.text).error_code], `${method} ${rel.length}`).toEqual([400, 'INVALID_PARAMETER_VALUE']);
+        expect(JSON.parse(res.text).message).toMatch(message);
+      }
+      const listed = await get(proxy(''), { path: rel });
+      expect([listed.status, listed.json.message]).toEqual([400, expect.stringMatching(message)]);
+    }
+  });
+
+  it('a PUT onto an existing directory says the path is a directory, and keeps what is inside', async () => {
+    expect((await put(proxy('/dirs/model/MLmodel'), 'flavors: {}\n')).status).toBe(200);
+    const res = await put(proxy('/dirs/model'), 'overwrite?');
+    expect([res.status, res.json.error_code]).toEqual([400, 'INVALID_PARAMETER_VALUE']);
+    expect(res.json.message).toMatch(/'dirs\/model': the path is a directory/);
+    expect((await call(proxy('/dirs/model/MLmodel'))).text).toBe('flavors: {}\n');
   });
 });
 

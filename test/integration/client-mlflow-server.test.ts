@@ -1,7 +1,7 @@
 // CairnClient and the fluent API over REST against the REAL MLflow 2.17.2 server (the anchor):
 // the same typed calls, MLflow's JSON, its error codes, and artifacts through its proxy.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,11 +9,9 @@ import { CairnClient } from '../../src/client/cairn-client.js';
 import * as cairn from '../../src/client/fluent.js';
 import { AlreadyExists, InvalidParameter, NotFound } from '../../src/core/errors.js';
 import { freePort, startMlflowScript, waitForHealth } from '../support/cairn-server.js';
+import { lacks } from '../support/requirements.js';
 
-const unavailable = existsSync(startMlflowScript()) && existsSync('/usr/bin/python3') ? null : `${startMlflowScript()} not found`;
-if (unavailable) console.warn(`SKIP client-mlflow-server: ${unavailable}`);
-
-describe.skipIf(unavailable !== null)('CairnClient against the real MLflow server', () => {
+describe.skipIf(lacks('mlflow-python'))('CairnClient against the real MLflow server', () => {
   let port = 0;
   let url = '';
   let client: CairnClient;

@@ -11,6 +11,7 @@ import { LogisticRegression } from '../../src/learn/linear/index.js';
 import { Pipeline } from '../../src/learn/pipeline.js';
 import { anchorPreprocessor, heartDataset, type AnchorDataset } from '../../src/learn/testing/anchor-protocol.js';
 import { startTestServer, type TestServer } from './server-harness.js';
+import { lacks } from '../support/requirements.js';
 import { readSharedData } from '../support/shared.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'cairn-client-models-'));
@@ -41,7 +42,7 @@ function bits(m: { data: Float64Array }): number[] {
   return Array.from(m.data);
 }
 
-describe.each(backends)('models over %s', (_name, uri, open) => {
+describe.skipIf(lacks('shared-data')).each(backends)('models over %s', (_name, uri, open) => {
   it('logs, registers and loads by runs:/, models:/name/1, /Production, /latest and @champion', async () => {
     const client = await open();
     try {
@@ -93,6 +94,16 @@ describe.each(backends)('models over %s', (_name, uri, open) => {
         expect(bits(loaded.predictProba(heart.X)), modelUri).toEqual(expected[uuid]);
         rmSync(loaded.dir, { recursive: true, force: true });
       }
+      // a runs:/ source is stored as given and resolved through the run only when loading; a run this
+      // tracking server does not have (a registry apart from tracking) is named in the error
+      const runsSourced = await client.registry.createModelVersion({
+        name: 'heart', source: `runs:/${run2.info.runId}/models/forest`, runId: run2.info.runId,
+      });
+      expect(await client.registry.getModelVersionDownloadUri('heart', runsSourced.version)).toBe(`runs:/${run2.info.runId}/models/forest`);
+      expect((await client.loadModel(`models:/heart/${runsSourced.version}`)).modelUuid).toBe(info2.modelUuid);
+      const foreign = await client.registry.createModelVersion({ name: 'heart', source: 'runs:/0123456789abcdef0123456789abcdef/model' });
+      await expect(client.loadModel(`models:/heart/${foreign.version}`))
+        .rejects.toThrow(/Run '0123456789abcdef0123456789abcdef' not found: .*names a run this tracking server does not have/);
       const v1 = await client.loadModel('models:/heart/1');
       expect(v1.metadata).toEqual({ team: 'cardio' });
       expect(v1.resolved?.modelVersion?.version).toBe('1');

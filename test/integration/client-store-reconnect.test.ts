@@ -8,6 +8,7 @@ import { openStores } from '../../src/client/open-stores.js';
 import type { ClientTransport } from '../../src/client/transport.js';
 import type { LogBatchInput } from '../../src/tracking/store.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { lacks } from '../support/requirements.js';
 
 let server: TestPostgres;
 let transport: ClientTransport;
@@ -24,7 +25,7 @@ afterAll(async () => {
   if (!stopped) await server?.stop();
 });
 
-it('marks a lost PostgreSQL connection transient; the logger retries, then surfaces it', async () => {
+it.skipIf(lacks('postgres'))('marks a lost PostgreSQL connection transient; the logger retries, then surfaces it', async () => {
   const runId = (await transport.createRun({ experimentId: '0' })).info.runId;
   let attempts = 0;
   const logger = new BatchLogger({

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CairnClient } from '../../src/client/cairn-client.js';
 import { AlreadyExists, InvalidParameter, NotFound } from '../../src/core/errors.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { lacks } from '../support/requirements.js';
 import { startServer, type RunningServer } from '../../src/server/start.js';
 import { startTestServer, type TestServer } from './server-harness.js';
 
@@ -72,7 +73,10 @@ function restBackend(): Backend {
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-describe.each([sqliteBackend(), postgresBackend(), restBackend(), restPostgresBackend()])('CairnClient over $name', (backend) => {
+const backends = lacks('postgres')
+  ? [sqliteBackend(), restBackend()]
+  : [sqliteBackend(), postgresBackend(), restBackend(), restPostgresBackend()];
+describe.each(backends)('CairnClient over $name', (backend) => {
   let client: CairnClient;
   beforeAll(async () => { client = await backend.open(); });
   afterAll(async () => {

@@ -3,18 +3,14 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  REPO_ROOT, mlflowPythonUnavailable, runMlflowCompatScript, startTestServer, type TestServer,
+  REPO_ROOT, runMlflowCompatScript, startTestServer, type TestServer,
 } from '../support/cairn-server.js';
+import { lacks } from '../support/requirements.js';
 
 const SCRIPT = path.join(REPO_ROOT, 'test/compat/mlflow_tracking_flows.py');
-const unavailable = mlflowPythonUnavailable();
-if (unavailable) {
-  console.warn(`SKIP mlflow-python-client: ${unavailable} (run ../shared/anchors/mlflow/start_mlflow.sh prepare)`);
-}
-
 const runScript = (url: string) => runMlflowCompatScript(SCRIPT, url);
 
-describe.skipIf(unavailable !== null)('MLflow Python client against Cairn', () => {
+describe.skipIf(lacks('mlflow-python'))('MLflow Python client against Cairn', () => {
   let server: TestServer;
 
   beforeAll(async () => {

@@ -2,7 +2,9 @@
 // mlruns/ store, then reads it back (experiments, runs of every lifecycle, params, tags, every
 // metric history, every artifact's bytes). After the import, the same client reads the same things
 // from a Cairn server on the imported store, and the two readings must agree.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,11 +12,9 @@ import { importMlruns } from '../../src/tracking/import/mlruns-import.js';
 import { importMlrunsModels } from '../../src/registry/import/mlruns-models.js';
 import { openSqlStores as openStores } from '../../src/registry/open-stores.js';
 import { runCairnCli } from '../support/cairn-cli.js';
-import { DEBIAN_PYTHON, REPO_ROOT, exec, mlflowPythonEnv, mlflowPythonUnavailable, startCairnServer, type CairnServer } from '../support/cairn-server.js';
+import { DEBIAN_PYTHON, REPO_ROOT, exec, mlflowPythonEnv, startCairnServer, type CairnServer } from '../support/cairn-server.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
-
-const unavailable = mlflowPythonUnavailable();
-if (unavailable) console.warn(`SKIP mlruns-import: ${unavailable}`);
+import { lacks } from '../support/requirements.js';
 
 const SCRIPT = path.join(REPO_ROOT, 'test/compat/mlruns_store.py');
 const tmp = mkdtempSync(path.join(tmpdir(), 'cairn-mlruns-'));
@@ -45,7 +45,7 @@ async function dump(uri: string, name: string): Promise<Dump> {
   return JSON.parse(readFileSync(out, 'utf8')) as Dump;
 }
 
-describe.skipIf(unavailable !== null)('cairn import of an MLflow file store', () => {
+describe.skipIf(lacks('mlflow-python'))('cairn import of an MLflow file store', () => {
   const mlruns = path.join(tmp, 'source', 'mlruns');
   const dataDir = path.join(tmp, 'cairn');
 
@@ -99,7 +99,7 @@ describe.skipIf(unavailable !== null)('cairn import of an MLflow file store', ()
     expect(again.stdout).toContain('0 registered models imported, 1 already there, 0 skipped');
   }, 240_000);
 
-  it('imports into PostgreSQL the same way (registry too), and reports a run it cannot read without stopping', async () => {
+  it.skipIf(lacks('postgres'))('imports into PostgreSQL the same way (registry too), and reports a run it cannot read without stopping', async () => {
     // a run directory MLflow itself could not read either
     const heartDir = readdirSync(mlruns).map((d) => path.join(mlruns, d))
       .find((d) => existsSync(path.join(d, 'meta.yaml')) && readFileSync(path.join(d, 'meta.yaml'), 'utf8').includes('name: heart-disease'))!;
@@ -143,4 +143,171 @@ describe.skipIf(unavailable !== null)('cairn import of an MLflow file store', ()
       await stores.close();
     }
   }, 120_000);
+});
+
+// A file store's meta.yaml is data: the stores below are written by hand, as a crafted or moved one
+// would be, and need no MLflow.
+describe('cairn import reads artifacts only inside the source tree', () => {
+  const SECRET = 'the other server\'s database password';
+  const RUN = 'a'.repeat(32);
+
+  /** An mlruns/ with one run in experiment 0 recording `artifactUri`, and its own artifacts/ when given. */
+  function writeStore(root: string, artifactUri: string, ownArtifacts?: Record<string, string>): string {
+    const mlrunsDir = path.join(root, 'mlruns');
+    mkdirSync(path.join(mlrunsDir, '0', RUN), { recursive: true });
+    writeFileSync(path.join(mlrunsDir, '0', 'meta.yaml'),
+      `artifact_location: file://${mlrunsDir}/0\nexperiment_id: '0'\nlifecycle_stage: active\nname: Default\n`);
+    writeFileSync(path.join(mlrunsDir, '0', RUN, 'meta.yaml'), `artifact_uri: ${artifactUri}\nexperiment_id: '0'\n`
+      + `lifecycle_stage: active\nrun_id: ${RUN}\nrun_name: r\nstart_time: 1\nend_time: 2\nstatus: 3\nuser_id: u\n`);
+    for (const [name, text] of Object.entries(ownArtifacts ?? {})) {
+      mkdirSync(path.dirname(path.join(mlrunsDir, '0', RUN, 'artifacts', name)), { recursive: true });
+      writeFileSync(path.join(mlrunsDir, '0', RUN, 'artifacts', name), text);
+    }
+    return mlrunsDir;
+  }
+
+  /** A model whose version 1 has `source` (run RUN). */
+  function writeModel(mlrunsDir: string, source: string): void {
+    const dir = path.join(mlrunsDir, 'models', 'm', 'version-1');
+    mkdirSync(dir, { recursive: true });
+    const times = 'creation_timestamp: 1\nlast_updated_timestamp: 1\n';
+    writeFileSync(path.join(mlrunsDir, 'models', 'm', 'meta.yaml'), `name: m\n${times}`);
+    writeFileSync(path.join(dir, 'meta.yaml'),
+      `version: 1\nsource: ${source}\nrun_id: ${RUN}\ncurrent_stage: None\nstatus: READY\n${times}`);
+  }
+
+  /** A directory outside every store, holding a secret file. */
+  function otherServer(name: string): string {
+    const dir = path.join(tmp, name, 'srv', 'other-server');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'secret.txt'), SECRET);
+    return dir;
+  }
+
+  /** Every file under dir (links included) as relative path → contents. */
+  function filesUnder(dir: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    if (!existsSync(dir)) return out;
+    for (const name of readdirSync(dir, { recursive: true }) as string[]) {
+      const full = path.join(dir, name);
+      if (!statSync(full, { throwIfNoEntry: false })?.isDirectory()) out[name] = readFileSync(full, 'utf8');
+    }
+    return out;
+  }
+
+  function importInto(name: string, mlrunsDir: string, ...extra: string[]) {
+    const target = path.join(tmp, name, 'cairn');
+    const args = ['import', mlrunsDir, '--backend-store-uri', `sqlite:///${target}/cairn.db`,
+      '--artifacts-destination', path.join(target, 'artifacts'), ...extra];
+    return { target, artifacts: path.join(target, 'artifacts'), result: runCairnCli(args) };
+  }
+
+  it('does not follow an artifact_uri naming another directory: reports it, copies nothing, exits 1', async () => {
+    const secretDir = otherServer('hostile');
+    const mlrunsDir = writeStore(path.join(tmp, 'hostile'), `file://${secretDir}`);
+    const { artifacts, result } = importInto('hostile', mlrunsDir);
+    const res = await result;
+    expect(res.status, res.stderr).toBe(1);
+    expect(res.stdout).toContain('1 runs imported');
+    const uri = `file://${secretDir}`;
+    expect(res.stdout).toContain(`artifacts of run ${RUN}: artifact_uri '${uri}' lies outside the source tree ${mlrunsDir}`);
+    expect(res.stdout).toContain('--allow-artifacts-outside');
+    expect(Object.values(filesUnder(artifacts))).not.toContain(SECRET);
+  }, 60_000);
+
+  it('reads below a directory given with --allow-artifacts-outside', async () => {
+    const secretDir = otherServer('allowed');
+    const mlrunsDir = writeStore(path.join(tmp, 'allowed'), `file://${secretDir}`);
+    writeModel(mlrunsDir, `file://${secretDir}/secret.txt`);
+    const allow = ['--allow-artifacts-outside', path.dirname(secretDir)];
+    const { artifacts, result } = importInto('allowed', mlrunsDir, ...allow);
+    const res = await result;
+    expect(res.status, res.stdout + res.stderr).toBe(0);
+    expect(filesUnder(artifacts)).toEqual({ [`0/${RUN}/artifacts/secret.txt`]: SECRET });
+    expect(res.stdout).toContain('registered model m: 1 versions imported');
+
+    const nowhere = path.join(tmp, 'nowhere');
+    const missing = await importInto('allowed-missing', mlrunsDir, '--allow-artifacts-outside', nowhere).result;
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain(`--allow-artifacts-outside must name an existing directory; '${nowhere}'`);
+  }, 60_000);
+
+  it('skips a registered model whose version source lies outside the tree, and says why', async () => {
+    const secretDir = otherServer('model-source');
+    const mlrunsDir = writeStore(path.join(tmp, 'model-source'), 's3://bucket/artifacts');
+    writeModel(mlrunsDir, `file://${secretDir}/secret.txt`);
+    const { target, result } = importInto('model-source', mlrunsDir);
+    const res = await result;
+    expect(res.status).toBe(1);
+    expect(res.stdout).toContain('0 registered models imported, 0 already there, 1 skipped');
+    expect(res.stdout).toContain(`version-1 source 'file://${secretDir}/secret.txt' lies outside the source tree`);
+    const stores = await openStores(`sqlite:///${target}/cairn.db`, { defaultArtifactRoot: 'mlflow-artifacts:/' });
+    try {
+      expect((await stores.registry.searchRegisteredModels({})).items).toEqual([]);
+    } finally {
+      await stores.close();
+    }
+  }, 60_000);
+
+  it('imports a moved store\'s own artifacts, not its old location\'s, and says the URI was re-rooted', async () => {
+    const oldRoot = path.join(tmp, 'moved', 'old');
+    const oldUri = `file://${path.join(oldRoot, 'mlruns', '0', RUN, 'artifacts')}`;
+    const oldMlruns = writeStore(oldRoot, oldUri, { 'model/weights.txt': 'old place' });
+    writeModel(oldMlruns, `file://${path.join(oldMlruns, '0', RUN, 'artifacts', 'model')}`);
+    const newRoot = path.join(tmp, 'moved', 'new');
+    cpSync(oldRoot, newRoot, { recursive: true });
+    writeFileSync(path.join(newRoot, 'mlruns', '0', RUN, 'artifacts', 'model', 'weights.txt'), 'copied store');
+    const { target, artifacts, result } = importInto('moved', path.join(newRoot, 'mlruns'));
+    const res = await result;
+    expect(res.status, res.stdout + res.stderr).toBe(0);
+    expect(filesUnder(artifacts)).toEqual({ [`0/${RUN}/artifacts/model/weights.txt`]: 'copied store' });
+    expect(res.stdout).toContain(`1 runs recorded an artifact_uri outside the source tree (e.g. run ${RUN}: `
+      + `'file://${path.join(oldRoot, 'mlruns', '0', RUN, 'artifacts')}', where a moved store used to be): re-rooted`);
+    const stores = await openStores(`sqlite:///${target}/cairn.db`, { defaultArtifactRoot: 'mlflow-artifacts:/' });
+    try {
+      const version = await stores.registry.getModelVersion('m', '1');
+      expect(version.source).toBe(`mlflow-artifacts:/0/${RUN}/artifacts/model`);
+    } finally {
+      await stores.close();
+    }
+  }, 60_000);
+
+  it('follows no symbolic link out of the tree: neither one among the artifacts nor artifacts/ itself', async () => {
+    const secretDir = otherServer('links');
+    const root = path.join(tmp, 'links');
+    const ownUri = `file://${path.join(root, 'mlruns', '0', RUN, 'artifacts')}`;
+    const mlrunsDir = writeStore(root, ownUri, { 'report.txt': 'mine' });
+    symlinkSync(path.join(secretDir, 'secret.txt'), path.join(mlrunsDir, '0', RUN, 'artifacts', 'leak.txt'));
+    const { artifacts, result } = importInto('links', mlrunsDir);
+    const res = await result;
+    expect(res.status).toBe(1);
+    expect(filesUnder(artifacts)).toEqual({ [`0/${RUN}/artifacts/report.txt`]: 'mine' });
+    expect(res.stdout).toContain(`artifacts of run ${RUN}: leak.txt (a symbolic link) left out`);
+
+    const linkedRoot = path.join(tmp, 'linked-dir');
+    const linkedMlruns = writeStore(linkedRoot, `file://${path.join(linkedRoot, 'mlruns', '0', RUN, 'artifacts')}`);
+    symlinkSync(secretDir, path.join(linkedMlruns, '0', RUN, 'artifacts'));
+    const linked = importInto('linked-dir', linkedMlruns);
+    const linkedRes = await linked.result;
+    expect(linkedRes.status).toBe(1);
+    expect(linkedRes.stdout).toContain('is a symbolic link leading out of the source tree');
+    expect(Object.values(filesUnder(linked.artifacts))).not.toContain(SECRET);
+  }, 60_000);
+
+  it('creates no store for a directory that is not a file store', async () => {
+    const notAStore = path.join(tmp, 'not-a-store');
+    mkdirSync(notAStore);
+    const res = await runCairnCli(['import', notAStore, '--backend-store-uri', `sqlite:///${tmp}/no-store/cairn.db`]);
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain(`'${notAStore}' holds no MLflow experiments`);
+    expect(existsSync(path.join(tmp, 'no-store'))).toBe(false);
+  }, 60_000);
+
+  it('refuses an http(s) --tracking-uri with exit status 2, naming --backend-store-uri', async () => {
+    const res = await runCairnCli(['import', tmp, '--tracking-uri', 'http://127.0.0.1:5000']);
+    expect(res.status).toBe(2);
+    expect(res.stderr).toContain('cairn import needs a database URI');
+    expect(res.stderr).toContain('--backend-store-uri sqlite:///');
+    expect(res.stderr).toContain('cannot keep run ids');
+  }, 60_000);
 });

@@ -1,7 +1,7 @@
 // Another runtime reads a Cairn package: MLflow 2.17's own Python `Model.load` parses the MLmodel
 // (signature, input example), hashlib checks MANIFEST.json, and numpy/pandas recompute the
 // reference profile's statistics from the CSV.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -10,11 +10,10 @@ import { LogisticRegression } from '../../src/learn/linear/index.js';
 import { Pipeline } from '../../src/learn/pipeline.js';
 import { anchorPreprocessor, heartDataset } from '../../src/learn/testing/anchor-protocol.js';
 import { saveModel } from '../../src/models/package/save-model.js';
-import { DEBIAN_PYTHON, mlflowPythonEnv, mlflowPythonUnavailable } from '../support/cairn-server.js';
+import { DEBIAN_PYTHON, mlflowPythonEnv } from '../support/cairn-server.js';
+import { lacks } from '../support/requirements.js';
 import { readSharedData, sharedPath } from '../support/shared.js';
 
-const unavailable = mlflowPythonUnavailable();
-if (unavailable) console.warn(`SKIP model-package-python: ${unavailable} (run ../shared/anchors/mlflow/start_mlflow.sh prepare)`);
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'cairn-pkg-py-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -60,7 +59,7 @@ out["profile_mismatches"] = bad
 print(json.dumps(out, default=str))
 `;
 
-describe.skipIf(unavailable !== null)('a Cairn package read by MLflow 2.17 (Python) and numpy', () => {
+describe.skipIf(lacks('mlflow-python', 'shared-data'))('a Cairn package read by MLflow 2.17 (Python) and numpy', () => {
   it('parses MLmodel, signature and input example; checksums and profile statistics agree', async () => {
     const heart = heartDataset(readSharedData('heart_disease_uci.csv'));
     const pipeline = new Pipeline({ steps: [['prep', anchorPreprocessor(heart.numeric, heart.categorical, true)], ['model', new LogisticRegression({})]] }).fit(heart.X, heart.y);

@@ -1,7 +1,8 @@
 // MLflow's model registry REST API over real HTTP on loopback against a real SQLite file: every
 // endpoint of model_registry.proto on all three prefixes, the declared HTTP methods (PATCH and
-// DELETE with JSON bodies), runs:/ source resolution, get-artifact, and MLflow's error codes.
+// DELETE with JSON bodies), runs:/ sources kept as given, get-artifact, and MLflow's error codes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawRequest as rawHttp } from '../support/raw-http.js';
 import { call, get, post, rawRequest, startTestServer, type ApiResponse, type TestServer } from './server-harness.js';
 
 let srv: TestServer;
@@ -163,11 +164,26 @@ describe('registry API details', () => {
       const res = await post(api('/model-versions/create'), { name, source });
       expect([res.status, res.json.error_code], source).toEqual([400, 'INVALID_PARAMETER_VALUE']);
     }
-    const missingRun = await post(api('/model-versions/create'), { name, source: 'runs:/0123456789abcdef0123456789abcdef/model' });
-    expect(missingRun.json.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
+    for (const source of ['file://bad host/x', 'http://[abc/x']) {
+      const res = await post(api('/model-versions/create'), { name, source, run_id: '0123456789abcdef0123456789abcdef' });
+      expect([res.status, res.json.error_code], source).toEqual([400, 'INVALID_PARAMETER_VALUE']);
+      expect(res.json.message, source).toMatch(/is not a valid (remote )?uri/i);
+    }
   });
 
-  it('resolves runs:/ sources to the run artifact URI and serves the version files through get-artifact', async () => {
+  it('stores a runs:/ source whose run is on another server as given, as MLflow; get-artifact says the run is missing', async () => {
+    const name = `foreign-${unique()}`;
+    const source = 'runs:/0123456789abcdef0123456789abcdef/model';
+    await post(api('/registered-models/create'), { name });
+    const created = await post(api('/model-versions/create'), { name, source, run_id: '0123456789abcdef0123456789abcdef' });
+    expect([created.status, created.json.model_version?.source]).toEqual([200, source]);
+    expect((await get(api('/model-versions/get-download-uri'), { name, version: '1' })).json).toEqual({ artifact_uri: source });
+    const file = await get(`${srv.url}/model-versions/get-artifact`, { name, version: '1', path: 'MLmodel' });
+    expect([file.status, file.json.error_code]).toEqual([404, 'RESOURCE_DOES_NOT_EXIST']);
+    expect(file.json.message).toMatch(/Run '0123456789abcdef0123456789abcdef' not found/);
+  });
+
+  it('keeps runs:/ sources as given and serves the version files through get-artifact', async () => {
     const exp = (await post(api('/experiments/create'), { name: `reg-${unique()}` })).json.experiment_id as string;
     const run = (await post(api('/runs/create'), { experiment_id: exp })).json.run.info;
     const artifactRoot = (run.artifact_uri as string).replace(/^mlflow-artifacts:/, '');
@@ -182,7 +198,7 @@ describe('registry API details', () => {
     expect(created.status).toBe(200);
     expect(created.json.model_version.source).toBe(`runs:/${run.run_id}/model`);
     const uri = await get(api('/model-versions/get-download-uri'), { name, version: '1' });
-    expect(uri.json.artifact_uri).toBe(`${run.artifact_uri}/model`);
+    expect(uri.json.artifact_uri).toBe(`runs:/${run.run_id}/model`);
 
     const file = await get(`${srv.url}/model-versions/get-artifact`, { name, version: '1', path: 'MLmodel' });
     expect(file.status).toBe(200);
@@ -212,4 +228,26 @@ describe('registry API details', () => {
     const model = (await get(api('/registered-models/get'), { name })).json.registered_model;
     expect(model.aliases).toEqual([{ alias: 'champion', version: holders[0] }]);
   }, 60_000);
+});
+
+describe('doubled slashes in the path, as MLflow (Werkzeug) treats them', () => {
+  it('leading ones are merged and answered; further in, a 308 to the merged path; in an artifact path, kept as part of it', async () => {
+    const name = `slashes-${unique()}`;
+    await post(`${srv.url}/api/2.0/mlflow/registered-models/create`, { name });
+    await post(`${srv.url}/api/2.0/mlflow/model-versions/create`, { name, source: 's3://b/m' });
+    const leading = await rawRequest(srv.url, 'GET', `//model-versions/get-artifact?name=${name}&version=1&path=../x`);
+    expect([leading.status, JSON.parse(leading.text)]).toEqual([400, { error_code: 'INVALID_PARAMETER_VALUE', message: 'Invalid path' }]);
+    const port = Number(new URL(srv.url).port);
+    const inner = await rawHttp(port, { method: 'GET', path: `/api/2.0/mlflow//registered-models/get?name=${name}` });
+    expect([inner.status, inner.headers.location]).toEqual([308, `/api/2.0/mlflow/registered-models/get?name=${name}`]);
+    const innerPost = await rawHttp(port, {
+      method: 'POST', path: '/api/2.0//mlflow/registered-models/create', headers: { 'content-type': 'application/json' }, body: '{"name":"x"}',
+    });
+    expect([innerPost.status, innerPost.headers.location]).toEqual([308, '/api/2.0/mlflow/registered-models/create']);
+    const put = await call(`${srv.url}/api/2.0/mlflow-artifacts/artifacts/slashes//a.txt`, { method: 'PUT', body: 'kept' });
+    expect(put.status).toBe(200);
+    expect((await call(`${srv.url}/api/2.0/mlflow-artifacts/artifacts/slashes/a.txt`)).text).toBe('kept');
+    const unknown = await rawRequest(srv.url, 'GET', '/nope//x');
+    expect(unknown.status).toBe(404);
+  });
 });

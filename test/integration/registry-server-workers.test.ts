@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCairnServer, type CairnServer } from '../support/cairn-server.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { lacks } from '../support/requirements.js';
 import { get, post } from './server-harness.js';
 
 let pg: TestPostgres | undefined;
@@ -14,7 +15,7 @@ const backends: Array<{ name: string; uri: () => Promise<string | undefined> }> 
   { name: 'postgres', uri: async () => { pg ??= await startPostgres(); return pg.createDatabase(); } },
 ];
 
-describe.each(backends)('registry behind two workers on $name', (backend) => {
+describe.each(lacks('postgres') ? backends.slice(0, 1) : backends)('registry behind two workers on $name', (backend) => {
   let server: CairnServer;
   let api: (p: string) => string;
   beforeAll(async () => {

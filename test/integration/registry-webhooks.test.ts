@@ -127,7 +127,7 @@ describe('webhooks over REST (cairn server --workers 2)', () => {
     expect((await call(mlflow('/registered-models/alias'), 'POST', { name, alias: 'champion', version: '3' })).status).toBe(200);
     // refused: no such version; must emit nothing
     expect((await call(mlflow('/registered-models/alias'), 'POST', { name, alias: 'champion', version: '99' })).status).toBe(404);
-    expect((await call(mlflow('/model-versions/create'), 'POST', { name: `${name}-missing`, source: 's3://x' })).status).toBe(404);
+    expect((await call(mlflow('/model-versions/create'), 'POST', { name: `${name}-missing`, source: 's3://x/m' })).status).toBe(404);
 
     const deliveries = await until('11 delivered', async () => {
       const res = await call(api(`/deliveries?webhook_id=${id}`), 'GET');

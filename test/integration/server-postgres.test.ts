@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTrackingStore } from '../../src/tracking/open-store.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { lacks } from '../support/requirements.js';
 import { get, post } from './server-harness.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
@@ -53,7 +54,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('server on PostgreSQL', () => {
+describe.skipIf(lacks('postgres'))('server on PostgreSQL', () => {
   it('runs experiment and run flows, NaN metrics and artifacts', async () => {
     const api = (p: string) => `${url}/api/2.0/mlflow${p}`;
     const created = await post(api('/experiments/create'), { name: 'pg-exp' });

@@ -2,15 +2,21 @@
 // a 200 MB artifact streamed both ways with bounded memory, graceful SIGTERM, and --workers.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const CLI = ['--import', 'tsx', path.join(REPO, 'src/cli/main.ts')];
+/** The same, runnable from any working directory (tsx found by its path, not from the cwd). */
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const CLI_ANYWHERE = ['--import', TSX_LOADER, path.join(REPO, 'src/cli/main.ts')];
 
 let dir: string;
 beforeAll(async () => { dir = await mkdtemp(path.join(os.tmpdir(), 'cairn-process-test-')); });
@@ -217,4 +223,89 @@ describe('cairn server process', () => {
     while (alive().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(alive()).toEqual([]);
   });
+});
+
+describe('cairn server start-up failures', () => {
+  /** Runs `cairn server` in a fresh empty working directory, where its defaults put ./cairn-data. */
+  type Outcome = { status: number | null; stderr: string; left: string[] };
+  async function serverIn(name: string, args: string[]): Promise<Outcome> {
+    const cwd = path.join(dir, name);
+    mkdirSync(cwd);
+    const child = spawn(process.execPath, [...CLI_ANYWHERE, 'server', '--log-level', 'warn', ...args], {
+      cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MLFLOW_TRACKING_URI: '', CAIRN_TRACKING_URI: '' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const status = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    clearTimeout(timer);
+    return { status, stderr, left: readdirSync(cwd) };
+  }
+
+  it.each([[1], [2]])('on a port in use (--workers %i): exits 1 naming the port, leaves no ./cairn-data', async (workers) => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as net.AddressInfo;
+    try {
+      const res = await serverIn(`port-in-use-${workers}`, ['--port', String(port), '--workers', String(workers)]);
+      expect(res.status).toBe(1);
+      expect(res.stderr).toContain(`cannot listen on 127.0.0.1:${port}: port ${port} is already in use (--port)`);
+      expect(res.left).toEqual([]);
+    } finally {
+      taken.close();
+    }
+  }, 70_000);
+
+  it('names an --artifacts-destination it cannot create, and removes the store directory it made', async () => {
+    const cwd = path.join(dir, 'bad-artifacts');
+    mkdirSync(cwd);
+    writeFileSync(path.join(cwd, 'a-file'), '');
+    const artifacts = path.join(cwd, 'a-file', 'artifacts');
+    const res = await serverIn('bad-artifacts/run', ['--port', '0', '--artifacts-destination', artifacts]);
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain(`cannot create the --artifacts-destination directory ${artifacts}`);
+    expect(res.left).toEqual([]);
+  }, 70_000);
+
+  it('names a --backend-store-uri directory it cannot create', async () => {
+    const cwd = path.join(dir, 'bad-store');
+    mkdirSync(cwd);
+    writeFileSync(path.join(cwd, 'a-file'), '');
+    const uri = `sqlite:///${cwd}/a-file/sub/cairn.db`;
+    const res = await serverIn('bad-store/run', ['--port', '0', '--backend-store-uri', uri]);
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain(`cannot create the --backend-store-uri directory ${path.join(cwd, 'a-file', 'sub')}`);
+    expect(res.left).toEqual([]);
+  }, 70_000);
+
+  it('names a SQLite file it cannot open, and removes the ./cairn-data it made for artifacts', async () => {
+    const dbFile = path.join(dir, 'cannot-open-target', 'is-a-directory.db');
+    mkdirSync(dbFile, { recursive: true });
+    const res = await serverIn('cannot-open', ['--port', '0', '--backend-store-uri', `sqlite:///${dbFile}`]);
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain(`cannot open the SQLite database file ${dbFile} (--backend-store-uri): unable to open`);
+    expect(res.left).toEqual([]);
+  }, 70_000);
+
+  it('logs a dead worker\'s pid once, under its own key', async () => {
+    const srv = await spawnServer('respawn', ['--workers', '2']);
+    const pid = srv.child.pid as number;
+    try {
+      // the banner waits for every worker: a worker dying before it would be a start-up failure
+      const waitFor = async (text: string) => {
+        for (let i = 0; i < 100 && !srv.output().includes(text); i++) await new Promise((r) => setTimeout(r, 100));
+      };
+      await waitFor('listening on');
+      const ps = spawnSync('ps', ['--ppid', String(pid), '-o', 'pid='], { encoding: 'utf8' });
+      const victim = Number(ps.stdout.trim().split(/\s+/)[0]);
+      process.kill(victim, 'SIGKILL');
+      await waitFor('worker died');
+      const line = srv.output().split('\n').find((l) => l.includes('worker died'))!;
+      expect(line.match(/"pid":/g)).toHaveLength(1);
+      expect(JSON.parse(line)).toMatchObject({ pid, workerPid: victim, signal: 'SIGKILL' });
+    } finally {
+      srv.child.kill('SIGKILL');
+      await srv.exited;
+    }
+  }, 70_000);
 });

@@ -16,7 +16,19 @@ export function runPython<T = unknown>(script: string, input: unknown = null, ti
   return JSON.parse(res.stdout) as T;
 }
 
-/** True when Debian's scikit-learn is installed (CI installs it in scripts/setup-system.sh). */
+/** Null when Debian's Python imports `module`, else why not. */
+export function pythonImportError(module: string): string | null {
+  const res = spawnSync(DEBIAN_PYTHON, ['-c', `import ${module}`], { encoding: 'utf8', timeout: 60_000 });
+  if (res.error) return `${DEBIAN_PYTHON}: ${res.error.message}`;
+  return res.status === 0 ? null : `${DEBIAN_PYTHON} cannot import ${module}`;
+}
+
+/** True when Debian's scikit-learn is installed (tests skip with `lacks('sklearn')`, test/support/requirements.ts). */
 export function hasSklearn(): boolean {
-  return spawnSync(DEBIAN_PYTHON, ['-c', 'import sklearn, xgboost'], { encoding: 'utf8' }).status === 0;
+  return pythonImportError('sklearn') === null;
+}
+
+/** True when Debian's XGBoost is installed. */
+export function hasXgboost(): boolean {
+  return pythonImportError('xgboost') === null;
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqlStores as openStores, type SqlStores as Stores } from '../../src/registry/open-stores.js';
 import { startPostgres, type TestPostgres } from './postgres.js';
+import { lacks } from './requirements.js';
 
 export interface StoresBackend {
   name: 'sqlite' | 'postgres';
@@ -70,5 +71,5 @@ function postgresBackend(): StoresBackend {
 
 /** Fresh backend objects for one test file, for `describe.each(registryStoreBackends())`. */
 export function registryStoreBackends(): StoresBackend[] {
-  return [sqliteBackend(), postgresBackend()];
+  return lacks('postgres') ? [sqliteBackend()] : [sqliteBackend(), postgresBackend()];
 }

@@ -262,3 +262,71 @@ export const STACK_TRACE_PATTERNS: RegExp[] = [
   /\bsrc\/[\w/-]+\.ts\b/,
   /\bSqliteError\b|\bSQLITE_[A-Z]+\b/,
 ];
+
+/** Malformed or hostile URIs of every scheme a URI-ish field may meet (see malformedUriCases). */
+export const MALFORMED_URIS: string[] = [
+  'file://bad host/x', 'file://evil.com/etc/passwd', 'file://localhost/../etc', 'file:', 'file:///%00', 'file://[::1/x',
+  's3:', 's3://', 's3://[x/y', 's3://b/../../x', 'runs:', 'runs:/', 'runs://', 'runs:/%zz/model', 'runs:/../../etc/model',
+  'runs:/x/a;b/../c', 'models:/', 'models:/x/../..', 'models:/nope/1', 'models:/%ff@x', 'mlflow-artifacts:',
+  'mlflow-artifacts://h:99999/x', 'mlflow-artifacts:/..%2f..%2fetc', 'http://[', 'http://[::1', 'https://a]b/x',
+  'http://[abc]/x', 'http://user:pass@host:port/x', 'javascript:alert(1)', 'dbfs:/x', '%', '%zz%', '%ff%fe',
+  '%252e%252e/%252e%252e', 'x\u0000y', '\u0000', 'C:\\Windows\\x', '\\\\server\\share\\x', ':', '//', '///etc', ' ',
+  `s3://b/${'a/'.repeat(3000)}`, `runs:/${'r'.repeat(5000)}/model`, 'a'.repeat(300), `http://h/${'%'.repeat(2000)}`,
+];
+
+const REG = '/api/2.0/mlflow';
+
+/**
+ * Every registry, tracking, artifact and Cairn route with a URI-ish field (sources, artifact locations,
+ * artifact paths, run ids, webhook URLs), fed each of MALFORMED_URIS in that field: a deterministic
+ * sweep, not a random sample. Each case names the route and field.
+ */
+export function malformedUriCases(ctx: FuzzContext & { modelName: string; version: string }): FuzzCase[] {
+  const json = (method: string, path: string, body: Record<string, unknown>, kind: string): FuzzCase => ({
+    kind, method, path, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+  });
+  const get = (path: string, query: Record<string, string>, kind: string): FuzzCase => ({
+    kind, method: 'GET', path: `${path}?${new URLSearchParams(query)}`,
+  });
+  const { runId: r, modelName: name, version } = ctx;
+  const perUri = (u: string): FuzzCase[] => [
+    json('POST', `${REG}/model-versions/create`, { name, source: u }, 'model-versions/create source'),
+    json('POST', `${REG}/model-versions/create`, { name, source: u, run_id: r }, 'model-versions/create source+run_id'),
+    json('POST', `${REG}/model-versions/create`, { name, source: 's3://b/m', run_id: u }, 'model-versions/create run_id'),
+    json('POST', `${REG}/model-versions/create`, { name, source: 's3://b/m', run_link: u }, 'model-versions/create run_link'),
+    json('POST', `${REG}/registered-models/create`, { name: u }, 'registered-models/create name'),
+    get(`${REG}/model-versions/get-download-uri`, { name: u, version }, 'model-versions/get-download-uri name'),
+    get('/model-versions/get-artifact', { name, version, path: u }, 'get-artifact (model version) path'),
+    json('POST', `${REG}/experiments/create`, { name: `uri-${u.slice(0, 200)}`, artifact_location: u }, 'experiments/create artifact_location'),
+    json('POST', `${REG}/runs/create`, { experiment_id: u }, 'runs/create experiment_id'),
+    get(`${REG}/runs/get`, { run_id: u }, 'runs/get run_id'),
+    json('POST', `${REG}/runs/log-inputs`, {
+      run_id: r, datasets: [{ dataset: { name: 'd', digest: 'x', source_type: 'http', source: JSON.stringify({ url: u }) } }],
+    }, 'runs/log-inputs dataset source'),
+    json('POST', `${REG}/runs/log-model`, {
+      run_id: r, model_json: JSON.stringify({ artifact_path: u, flavors: {}, utc_time_created: 'x', run_id: r }),
+    }, 'runs/log-model artifact_path'),
+    get(`${REG}/artifacts/list`, { run_id: r, path: u }, 'artifacts/list path'),
+    get(`${REG}/artifacts/list`, { run_id: u }, 'artifacts/list run_id'),
+    get('/get-artifact', { run_uuid: r, path: u }, 'get-artifact path'),
+    get('/get-artifact', { run_uuid: u, path: 'x' }, 'get-artifact run_uuid'),
+    {
+      kind: 'upload-artifact path', method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: 'x',
+      path: `/ajax-api/2.0/mlflow/upload-artifact?${new URLSearchParams({ run_uuid: r, path: u })}`,
+    },
+    {
+      kind: 'upload-artifact run_uuid', method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: 'x',
+      path: `/ajax-api/2.0/mlflow/upload-artifact?${new URLSearchParams({ run_uuid: u, path: 'x.txt' })}`,
+    },
+    get('/api/2.0/mlflow-artifacts/artifacts', { path: u }, 'mlflow-artifacts list path'),
+    { kind: 'mlflow-artifacts get path', method: 'GET', path: `/api/2.0/mlflow-artifacts/artifacts/${encodeURIComponent(u)}` },
+    {
+      kind: 'mlflow-artifacts put path', method: 'PUT', headers: { 'content-type': 'application/octet-stream' },
+      body: ctx.pwnedMarker, path: `/api/2.0/mlflow-artifacts/artifacts/${encodeURIComponent(u)}`,
+    },
+    json('POST', '/api/2.0/cairn/registry/webhooks', { url: u, events: ['MODEL_VERSION_CREATED'] }, 'cairn webhooks url'),
+    get('/api/2.0/cairn/registry/history', { name: u }, 'cairn registry/history name'),
+    json('POST', '/api/2.0/cairn/registry/policies/check', { name, version: u, target: 'Production' }, 'cairn policies/check version'),
+  ];
+  return MALFORMED_URIS.flatMap((u) => perUri(u).map((c) => ({ ...c, kind: `${c.kind} ← ${JSON.stringify(u.slice(0, 60))}` })));
+}

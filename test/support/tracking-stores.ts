@@ -6,11 +6,14 @@ import { join } from 'node:path';
 import { openTrackingStore } from '../../src/tracking/open-store.js';
 import type { TrackingStore } from '../../src/tracking/store.js';
 import { startPostgres, type TestPostgres } from './postgres.js';
+import { lacks } from './requirements.js';
 
 export interface TrackingStoreBackend {
   name: 'sqlite' | 'postgres';
   /** Opens a store on a fresh, empty database; artifact root is `/artifacts`. */
   open(): Promise<TrackingStore>;
+  /** Opens a second store on the database the last open() created (as another process would). */
+  reopen(): Promise<TrackingStore>;
   /** Closes what open() created and removes its files / stops its server. */
   cleanup(): Promise<void>;
 }
@@ -20,15 +23,21 @@ export const ARTIFACT_ROOT = '/artifacts';
 function sqliteBackend(): TrackingStoreBackend {
   const dirs: string[] = [];
   const stores: TrackingStore[] = [];
+  let last = '';
+  const openUri = async (uri: string) => {
+    const store = await openTrackingStore(uri, { defaultArtifactRoot: ARTIFACT_ROOT });
+    stores.push(store);
+    return store;
+  };
   return {
     name: 'sqlite',
     async open() {
       const dir = mkdtempSync(join(tmpdir(), 'cairn-store-'));
       dirs.push(dir);
-      const store = await openTrackingStore(`sqlite:///${join(dir, 'cairn.db')}`, { defaultArtifactRoot: ARTIFACT_ROOT });
-      stores.push(store);
-      return store;
+      last = `sqlite:///${join(dir, 'cairn.db')}`;
+      return openUri(last);
     },
+    reopen: () => openUri(last),
     async cleanup() {
       for (const s of stores.splice(0)) await s.close().catch(() => undefined);
       for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
@@ -39,16 +48,21 @@ function sqliteBackend(): TrackingStoreBackend {
 function postgresBackend(): TrackingStoreBackend {
   let server: Promise<TestPostgres> | undefined;
   const stores: TrackingStore[] = [];
+  let last = '';
+  const openUri = async (uri: string) => {
+    const store = await openTrackingStore(uri, { defaultArtifactRoot: ARTIFACT_ROOT });
+    stores.push(store);
+    return store;
+  };
   return {
     name: 'postgres',
     async open() {
       server ??= startPostgres();
       const pg = await server;
-      const uri = stores.length === 0 ? pg.uri : await pg.createDatabase();
-      const store = await openTrackingStore(uri, { defaultArtifactRoot: ARTIFACT_ROOT });
-      stores.push(store);
-      return store;
+      last = stores.length === 0 ? pg.uri : await pg.createDatabase();
+      return openUri(last);
     },
+    reopen: () => openUri(last),
     async cleanup() {
       for (const s of stores.splice(0)) await s.close().catch(() => undefined);
       if (server) await (await server).stop();
@@ -59,5 +73,5 @@ function postgresBackend(): TrackingStoreBackend {
 
 /** Fresh backend objects for one test file, for `describe.each(trackingStoreBackends())`. */
 export function trackingStoreBackends(): TrackingStoreBackend[] {
-  return [sqliteBackend(), postgresBackend()];
+  return lacks('postgres') ? [sqliteBackend()] : [sqliteBackend(), postgresBackend()];
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { getColumn, type Column } from '../core/frame.js';
 import { parseCsv } from './csv.js';
 import { frameSchema, frameToRecords, recordToRowInto, recordsToFrame, type Cell } from './records.js';
+import { lacks } from '../../../test/support/requirements.js';
 import { sharedDataDir } from '../../../test/support/shared.js';
 
 const DATA = sharedDataDir();
@@ -13,7 +14,7 @@ function missing(c: Column): number {
   return n;
 }
 
-describe('parseCsv on the reference files', () => {
+describe.skipIf(lacks('shared-data'))('parseCsv on the reference files', () => {
   it('reads heart_disease_uci.csv with the README counts', () => {
     const { frame, warnings } = parseCsv(readFileSync(`${DATA}/heart_disease_uci.csv`, 'utf8'));
     expect(warnings).toEqual([]);
@@ -112,7 +113,7 @@ describe('parseCsv rules', () => {
 });
 
 describe('records ↔ frame', () => {
-  it('round-trips records through a fixed schema', () => {
+  it.skipIf(lacks('shared-data'))('round-trips records through a fixed schema', () => {
     const { frame } = parseCsv(readFileSync(`${DATA}/heart_disease_uci.csv`, 'utf8'));
     const schema = frameSchema(frame);
     const records = frameToRecords(frame);

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { fromRows, matrix } from '../core/matrix.js';
 import { Rng } from '../core/random.js';
 import { restoreComponent } from '../core/serialization.js';
-import { hasSklearn, runPython } from '../../../test/support/python.js';
+import { runPython } from '../../../test/support/python.js';
+import { lacks } from '../../../test/support/requirements.js';
 import { ANCHOR_AUC, ANCHOR_FOLDS_PY, ROC_AUC_PY, toAnchorFold, type AnchorFoldJson } from './anchor-folds.js';
 import { GradientBoostingClassifier } from './gradient-boosting.js';
 import { binMatrix, computeCuts } from './hist-binning.js';
@@ -10,7 +11,7 @@ import { histHelperReady, histHelperTaskCount, startHistHelper, useHistHelper } 
 import { sharedDataDir } from '../../../test/support/shared.js';
 
 const DATA_DIR = sharedDataDir();
-const sk = hasSklearn();
+const sk = !lacks('sklearn', 'xgboost', 'shared-data');
 
 function synthetic(seed: number, n: number, nClasses = 2, missing = 0) {
   const rng = new Rng(seed);

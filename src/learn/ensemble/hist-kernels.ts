@@ -140,7 +140,9 @@ function finishSparseHistogram(d: HistKernelData, hist: Float64Array, base: numb
 const EXP_TABLE = Float64Array.from({ length: 64 }, (_, j) => Math.exp((j / 64) * Math.LN2));
 const POW2_BIAS = 1100;
 const POW2 = Float64Array.from({ length: 2 * POW2_BIAS }, (_, k) => 2 ** (k - POW2_BIAS));
+// biome-ignore-start lint/correctness/noPrecisionLoss: fdlibm's ln2 split, quoted digit for digit as published
 const EXP_INV = 64 / Math.LN2, EXP_HI = 6.93147180369123816490e-01 / 64, EXP_LO = 1.90821492927058770002e-10 / 64;
+// biome-ignore-end lint/correctness/noPrecisionLoss: -
 const ROUND_SHIFT = 6755399441055744.0;
 
 /** exp(x), within 2 ulp of Math.exp (which it falls back to outside (-700, 700) and for NaN). */

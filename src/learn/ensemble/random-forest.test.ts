@@ -2,14 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { fromRows, matrix } from '../core/matrix.js';
 import { Rng } from '../core/random.js';
 import { restoreComponent } from '../core/serialization.js';
-import { hasSklearn, runPython } from '../../../test/support/python.js';
+import { runPython } from '../../../test/support/python.js';
+import { lacks } from '../../../test/support/requirements.js';
 import { ANCHOR_AUC, ANCHOR_FOLDS_PY, ROC_AUC_PY, toAnchorFold, type AnchorFoldJson } from './anchor-folds.js';
 import { DecisionTreeClassifier } from '../tree/decision-tree.js';
 import { RandomForestClassifier } from './random-forest.js';
 import { sharedDataDir } from '../../../test/support/shared.js';
 
 const DATA_DIR = sharedDataDir();
-const sk = hasSklearn();
+const sk = !lacks('sklearn', 'shared-data');
 
 function synthetic(seed: number, n: number) {
   const rng = new Rng(seed);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hasSklearn, runPython } from '../../../test/support/python.js';
+import { runPython } from '../../../test/support/python.js';
+import { lacks } from '../../../test/support/requirements.js';
 import { computeClassWeight, computeSampleWeight } from './class-weight.js';
 
 describe('computeClassWeight', () => {
@@ -12,7 +13,7 @@ describe('computeClassWeight', () => {
     expect(Array.from(computeSampleWeight('balanced', [1, 0, 0, 0]))).toEqual([2, 4 / 6, 4 / 6, 4 / 6]);
   });
 
-  it.skipIf(!hasSklearn())('equals scikit-learn on the stroke class balance', () => {
+  it.skipIf(lacks('sklearn'))('equals scikit-learn on the stroke class balance', () => {
     const yy = Array.from({ length: 5110 }, (_, i) => (i < 249 ? 1 : 0));
     const expected = runPython<number[]>(
       'import json,sys\nimport numpy as np\nfrom sklearn.utils.class_weight import compute_class_weight\ny=np.array(json.load(sys.stdin))\nprint(json.dumps(compute_class_weight("balanced", classes=np.unique(y), y=y).tolist()))', yy);

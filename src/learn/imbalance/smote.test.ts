@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hasSklearn, runPython } from '../../../test/support/python.js';
+import { runPython } from '../../../test/support/python.js';
+import { lacks } from '../../../test/support/requirements.js';
 import { matrix } from '../core/matrix.js';
 import { kNearestWithin, SMOTE } from './smote.js';
 
@@ -81,25 +82,16 @@ describe('SMOTE', () => {
     expect(() => new SMOTE().fitResample(X, y.subarray(1))).toThrow(/X has 120 rows but y has 119/);
   });
 
-  // imbalanced-learn is not installed here; this replays its SMOTE._fit_resample / _make_samples
-  // (0.10) with scikit-learn's NearestNeighbors and numpy's RandomState.
-  it.skipIf(!hasSklearn())('reproduces imbalanced-learn\'s SMOTE samples for a seed', () => {
+  it.skipIf(lacks('imblearn'))('reproduces imbalanced-learn\'s SMOTE samples for a seed', () => {
     const r = new SMOTE({ seed: 42, kNeighbors: 5 }).fitResample(X, y);
     const expected = runPython<number[]>(`
 import json, sys
 import numpy as np
-from sklearn.neighbors import NearestNeighbors
+from imblearn.over_sampling import SMOTE
 d = json.load(sys.stdin)
 X = np.array(d["X"]).reshape(-1, 3); y = np.array(d["y"])
-Xc = X[y == 1]
-nns = NearestNeighbors(n_neighbors=6).fit(Xc).kneighbors(Xc, return_distance=False)[:, 1:]
-rs = np.random.RandomState(42)
-n = int((y == 0).sum() - (y == 1).sum())
-idx = rs.randint(low=0, high=nns.size, size=n)
-steps = 1.0 * rs.uniform(size=n)[:, np.newaxis]
-rows = np.floor_divide(idx, nns.shape[1]); cols = np.mod(idx, nns.shape[1])
-new = Xc[rows] + steps * (Xc[nns[rows, cols]] - Xc[rows])
-print(json.dumps(new.ravel().tolist()))
+Xr, yr = SMOTE(k_neighbors=5, random_state=42).fit_resample(X, y)
+print(json.dumps(Xr[len(X):].ravel().tolist()))
 `, { X: Array.from(X.data), y: Array.from(y) });
     const ours = Array.from(r.X.data.subarray(X.data.length));
     expect(ours.length).toBe(expected.length);

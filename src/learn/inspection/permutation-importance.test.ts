@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hasSklearn, runPython } from '../../../test/support/python.js';
+import { runPython } from '../../../test/support/python.js';
+import { lacks } from '../../../test/support/requirements.js';
 import type { Classifier, SerializedComponent } from '../core/estimator.js';
 import { categoricalColumn, frame, numericColumn, type Frame } from '../core/frame.js';
 import { matrix, type Matrix } from '../core/matrix.js';
@@ -75,7 +76,7 @@ describe('permutationImportance', () => {
     expect(r.features).toEqual(['x0', 'x1', 'x2']);
   });
 
-  it.skipIf(!hasSklearn())('equals scikit-learn\'s permutation_importance for the same model, data and seed', () => {
+  it.skipIf(lacks('sklearn'))('equals scikit-learn\'s permutation_importance for the same model, data and seed', () => {
     const expected = runPython<Record<string, { mean: number[]; std: number[]; all: number[] }>>(SKLEARN, {
       w: model.w, b: model.b, X: Array.from(X.data), y: Array.from(y), n: 4, seed: 42,
     });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../core/random.js';
 import { fromRows } from '../core/matrix.js';
-import { hasSklearn, runPython } from '../../../test/support/python.js';
+import { runPython } from '../../../test/support/python.js';
+import { lacks } from '../../../test/support/requirements.js';
 import {
   accuracyScore, averagePrecisionScore, brierScoreLoss, calibrationCurve, classificationReportDict,
   classificationReportText, confusionMatrix, f1Score, formatFixed, logLoss, precisionRecallCurve,
@@ -126,10 +127,9 @@ for c in cases:
 print(json.dumps(out))
 `;
 
-const sk = hasSklearn();
+const sk = !lacks('sklearn');
 
 describe.skipIf(!sk)('metrics: parity with scikit-learn 1.2 (1e-12)', () => {
-  if (!sk) console.warn('scikit-learn not found at /usr/bin/python3: metric parity tests skipped');
   const cases = [
     { seed: 1, n: 200, k: 2 }, { seed: 2, n: 57, k: 2 }, { seed: 3, n: 500, k: 2 },
     { seed: 4, n: 150, k: 3 }, { seed: 5, n: 40, k: 4 },

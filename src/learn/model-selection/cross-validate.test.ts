@@ -3,7 +3,8 @@ import { categoricalColumn, frame, numericColumn } from '../core/frame.js';
 import { takeRows } from '../core/matrix.js';
 import { accuracyScore } from '../metrics/classification.js';
 import { rocAucScore } from '../metrics/ranking.js';
-import { hasSklearn, runPython } from '../../../test/support/python.js';
+import { runPython } from '../../../test/support/python.js';
+import { lacks } from '../../../test/support/requirements.js';
 import { crossValidate, scoreAll, takeLabels, takeSamples } from './cross-validate.js';
 import type { Scorer } from './scoring.js';
 import { resolveScorer } from './scoring.js';
@@ -78,7 +79,7 @@ describe('crossValidate', () => {
 });
 
 describe('named scorers', () => {
-  it.skipIf(!hasSklearn())('agree with scikit-learn\'s get_scorer on the same predictions', () => {
+  it.skipIf(lacks('sklearn'))('agree with scikit-learn\'s get_scorer on the same predictions', () => {
     const { X, y } = blobs(120, 2, 0.8, 99);
     const m = new NearestCentroid({ temperature: 3 }).fit(X, y);
     const names = ['accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'average_precision', 'neg_log_loss'];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hasSklearn, runPython } from '../../../test/support/python.js';
+import { runPython } from '../../../test/support/python.js';
+import { lacks } from '../../../test/support/requirements.js';
 import { Rng } from '../core/random.js';
 import { crossValidate } from './cross-validate.js';
 import { GridSearch } from './grid-search.js';
@@ -11,7 +12,7 @@ import { StratifiedKFold } from './stratified-k-fold.js';
 import { blobs, NearestCentroid } from './testing/nearest-centroid.js';
 
 describe('expandGrid', () => {
-  it.skipIf(!hasSklearn())('enumerates in scikit-learn ParameterGrid order', () => {
+  it.skipIf(lacks('sklearn'))('enumerates in scikit-learn ParameterGrid order', () => {
     const grid: ParamGrid[] = [{ b: [1, 2], a: ['x', 'y', 'z'], c: [true] }, { d: [0.5, 1.5] }];
     const expected = runPython<Record<string, unknown>[]>(
       'import json,sys\nfrom sklearn.model_selection import ParameterGrid\nprint(json.dumps(list(ParameterGrid(json.load(sys.stdin)))))',

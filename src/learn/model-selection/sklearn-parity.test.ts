@@ -1,7 +1,8 @@
 // Model selection with the real estimators and pipeline, against scikit-learn's own
 // cross_validate and GridSearchCV on the same data and folds.
 import { describe, expect, it } from 'vitest';
-import { hasSklearn, runPython } from '../../../test/support/python.js';
+import { runPython } from '../../../test/support/python.js';
+import { lacks } from '../../../test/support/requirements.js';
 import { categoricalColumn, frame, numericColumn } from '../core/frame.js';
 import { Pipeline } from '../pipeline.js';
 import { ColumnTransformer } from '../preprocessing/column-transformer.js';
@@ -15,7 +16,7 @@ import { blobs } from './testing/nearest-centroid.js';
 
 const cv = new StratifiedKFold({ nSplits: 5, shuffle: true, seed: 42 });
 
-describe.skipIf(!hasSklearn())('model selection vs scikit-learn', () => {
+describe.skipIf(lacks('sklearn'))('model selection vs scikit-learn', () => {
   const { X, y } = blobs(300, 4, 1.0, 31, 0.35);
 
   it('crossValidate(DecisionTree) gives cross_validate\'s per-fold scores', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hasSklearn, runPython } from '../../../test/support/python.js';
+import { runPython } from '../../../test/support/python.js';
+import { lacks } from '../../../test/support/requirements.js';
 import { NumpyRandomState } from './numpy-random-state.js';
 import { StratifiedKFold } from './stratified-k-fold.js';
 
@@ -78,7 +79,7 @@ describe('StratifiedKFold', () => {
     expect(() => new StratifiedKFold({ nSplits: 3 }).testFolds([0, 0, 1, 1])).toThrow(/number of members in each class/);
   });
 
-  it.skipIf(!hasSklearn())('gives exactly scikit-learn\'s folds (shuffled with seeds, and unshuffled)', () => {
+  it.skipIf(lacks('sklearn'))('gives exactly scikit-learn\'s folds (shuffled with seeds, and unshuffled)', () => {
     const stroke = labels([4861, 249], 11);
     const uci = labels([411, 509], 5);
     const cases = [
@@ -100,7 +101,7 @@ describe('StratifiedKFold', () => {
   });
 });
 
-describe.skipIf(!hasSklearn())('NumpyRandomState vs numpy', () => {
+describe.skipIf(lacks('sklearn'))('NumpyRandomState vs numpy', () => {
   it('randint and random_sample draw what numpy draws', () => {
     const r = new NumpyRandomState(2024);
     const ours = [r.randint(7), r.randint(1000), r.randint(2 ** 31), r.randomSample(), r.randomSample(), r.randint(3)];

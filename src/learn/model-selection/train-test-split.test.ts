@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hasSklearn, runPython } from '../../../test/support/python.js';
+import { runPython } from '../../../test/support/python.js';
+import { lacks } from '../../../test/support/requirements.js';
 import { trainTestSplit } from './train-test-split.js';
 
 describe('trainTestSplit', () => {
@@ -42,7 +43,7 @@ describe('trainTestSplit', () => {
     expect(() => trainTestSplit([0, 1, 0, 1], { testSize: 1, stratify: [0, 1, 0, 1] })).toThrow(/test size 1 should be >= the number of classes 2/);
   });
 
-  it.skipIf(!hasSklearn())('gives scikit-learn\'s train_test_split rows and order, stratified or not', () => {
+  it.skipIf(lacks('sklearn'))('gives scikit-learn\'s train_test_split rows and order, stratified or not', () => {
     const yy = Array.from({ length: 303 }, (_, i) => (i % 7 === 0 ? 2 : i % 3 === 0 ? 1 : 0));
     const cases = [
       { testSize: 0.2, seed: 42, stratify: true },

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { fromRows, matrix } from '../core/matrix.js';
 import { Rng } from '../core/random.js';
 import { restoreComponent } from '../core/serialization.js';
-import { hasSklearn, runPython } from '../../../test/support/python.js';
+import { runPython } from '../../../test/support/python.js';
+import { lacks } from '../../../test/support/requirements.js';
 import { KNeighborsClassifier, type KNeighborsParams } from './k-neighbors.js';
 
-const sk = hasSklearn();
+const sk = !lacks('sklearn');
 const ALGOS = ['brute', 'kd_tree', 'ball_tree'] as const;
 const METRICS: { metric: KNeighborsParams['metric']; p?: number }[] = [
   { metric: 'euclidean' }, { metric: 'manhattan' }, { metric: 'chebyshev' }, { metric: 'minkowski', p: 3 }, { metric: 'minkowski' },

@@ -4,7 +4,8 @@ import { fromRows, toRows, type Matrix } from '../core/matrix.js';
 import { restoreComponent } from '../core/serialization.js';
 import { Rng } from '../core/random.js';
 import { frameToRecords } from '../data/records.js';
-import { hasSklearn, runPython } from '../../../test/support/python.js';
+import { runPython } from '../../../test/support/python.js';
+import { lacks } from '../../../test/support/requirements.js';
 import { Pipeline } from '../pipeline.js';
 import {
   ColumnTransformer, MinMaxScaler, OneHotEncoder, OrdinalEncoder, SimpleImputer, StandardScaler,
@@ -143,7 +144,7 @@ describe('ColumnTransformer and transformer pipelines', () => {
 });
 
 // ----------------------------------------------------------------------------- parity
-const sk = hasSklearn();
+const sk = !lacks('sklearn');
 
 function randomFrame(seed: number, n: number): Frame {
   const rng = new Rng(seed);
@@ -196,7 +197,6 @@ print(json.dumps(out))
 `;
 
 describe.skipIf(!sk)('preprocessing parity with scikit-learn 1.2', () => {
-  if (!sk) console.warn('scikit-learn not found at /usr/bin/python3: preprocessing parity tests skipped');
   const train = randomFrame(11, 300);
   const test = randomFrame(12, 80);
   const sel = (f: Frame, names: string[]) => frame(f.columns.filter((c) => names.includes(c.name)));

@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { fromRows, matrix } from '../core/matrix.js';
 import { restoreComponent } from '../core/serialization.js';
-import { hasSklearn, runPython } from '../../../test/support/python.js';
+import { runPython } from '../../../test/support/python.js';
+import { lacks } from '../../../test/support/requirements.js';
 import { ANCHOR_FOLDS_PY, toAnchorFold, type AnchorFoldJson } from '../ensemble/anchor-folds.js';
 import { DecisionTreeClassifier } from './decision-tree.js';
 import { numpyRandint31 } from './sklearn-rng.js';
 import { sharedDataDir } from '../../../test/support/shared.js';
 
 const DATA_DIR = sharedDataDir();
-const sk = hasSklearn();
+const sk = !lacks('sklearn');
+const anchors = sk && !lacks('shared-data');
 
 describe('DecisionTreeClassifier', () => {
   it('fits a separable problem exactly and predicts classes_ labels', () => {
@@ -69,12 +71,12 @@ describe('DecisionTreeClassifier', () => {
     }
     const X = fromRows(rows);
     for (const labels of [y, y.map((v) => (v > 0 ? 1 : 0))]) { // three classes, and the two-class gini fast path
-      const fit = (w?: number) => new DecisionTreeClassifier({ maxFeatures: 2, seed: 3 })
+      const grow = (w?: number) => new DecisionTreeClassifier({ maxFeatures: 2, seed: 3 })
         .fit(X, labels, w === undefined ? {} : { sampleWeight: new Float64Array(X.nRows).fill(w) }).tree_!;
-      const base = fit();
+      const base = grow();
       expect(base.nodeCount).toBeGreaterThan(15);
       for (const w of [16, 0.5]) {
-        const t = fit(w);
+        const t = grow(w);
         expect(Array.from(t.feature)).toEqual(Array.from(base.feature));
         expect(Array.from(t.threshold)).toEqual(Array.from(base.threshold));
         expect(Array.from(t.value)).toEqual(Array.from(base.value, (v) => v * w));
@@ -100,7 +102,7 @@ describe('DecisionTreeClassifier', () => {
     expect(seeds.map(numpyRandint31)).toEqual(py);
   });
 
-  it.skipIf(!sk).each(['heart', 'stroke'])('grows the same trees as scikit-learn on the %s anchor folds (gini, seed 42)', (dataset) => {
+  it.skipIf(!anchors).each(['heart', 'stroke'])('grows the same trees as scikit-learn on the %s anchor folds (gini, seed 42)', (dataset) => {
     const folds = runPython<AnchorFoldJson[]>(ANCHOR_FOLDS_PY, { data_dir: DATA_DIR, dataset, model: 'dt' }).map(toAnchorFold);
     for (const f of folds) {
       const m = new DecisionTreeClassifier({ seed: 42 }).fit(f.Xtr, f.ytr);
@@ -113,7 +115,7 @@ describe('DecisionTreeClassifier', () => {
     }
   });
 
-  it.skipIf(!sk)('matches scikit-learn with entropy, minSamplesLeaf 2, seed 7', () => {
+  it.skipIf(!anchors)('matches scikit-learn with entropy, minSamplesLeaf 2, seed 7', () => {
     const folds = runPython<AnchorFoldJson[]>(ANCHOR_FOLDS_PY, { data_dir: DATA_DIR, dataset: 'heart', model: 'dt_entropy' }).map(toAnchorFold);
     for (const f of folds) {
       const m = new DecisionTreeClassifier({ criterion: 'entropy', minSamplesLeaf: 2, seed: 7 }).fit(f.Xtr, f.ytr);

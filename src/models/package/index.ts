@@ -5,7 +5,7 @@ export { loadModelFromDir, LoadedModel } from './load-model.js';
 export type { ModelInput } from './load-model.js';
 export {
   MODEL_FORMAT_VERSION, SUPPORTED_FORMAT_VERSIONS, MLFLOW_VERSION, MLMODEL_FILE, PIPELINE_FILE, INPUT_EXAMPLE_FILE,
-  REFERENCE_PROFILE_FILE, MANIFEST_FILE, mlmodelToYaml, mlmodelFromYaml, mlflowUtcTime, modelHistoryEntry,
+  REFERENCE_PROFILE_FILE, MANIFEST_FILE, mlmodelToYaml, mlmodelFromYaml, mlflowUtcTime,
 } from './mlmodel.js';
 export type { MlModel, CairnFlavor } from './mlmodel.js';
 export { buildManifest, parseManifest, verifyPackageFiles, sha256Hex } from './manifest.js';

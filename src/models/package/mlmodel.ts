@@ -80,13 +80,3 @@ export function checkFormatVersion(version: unknown, where: string): void {
     throw new InvalidParameter(`${where} is ${JSON.stringify(version)}; this Cairn reads model format version(s) ${SUPPORTED_FORMAT_VERSIONS.join(', ')}`);
   }
 }
-
-/** The subset of an MLmodel MLflow keeps in the run's `mlflow.log-model.history` tag. */
-export function modelHistoryEntry(model: MlModel): Record<string, unknown> {
-  const entry: Record<string, unknown> = {};
-  for (const key of ['run_id', 'artifact_path', 'utc_time_created', 'model_uuid'] as const) {
-    if (model[key] !== undefined && model[key] !== null) entry[key] = model[key];
-  }
-  entry.flavors = model.flavors;
-  return entry;
-}

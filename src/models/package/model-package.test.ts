@@ -17,11 +17,13 @@ import { anchorPreprocessor, heartDataset, type AnchorDataset } from '../../lear
 import { loadModelFromDir } from './load-model.js';
 import { sha256Hex } from './manifest.js';
 import { saveModel } from './save-model.js';
+import { lacks } from '../../../test/support/requirements.js';
 import { readSharedData } from '../../../test/support/shared.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'cairn-model-pkg-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
+const data = !lacks('shared-data');
 let heart: AnchorDataset;
 let forest: Pipeline;
 let logistic: Pipeline;
@@ -43,7 +45,7 @@ function copy(name: string): string {
   return to;
 }
 
-describe('model package round trip', () => {
+describe.skipIf(!data)('model package round trip', () => {
   it.each([['RandomForest', () => forest], ['LogisticRegression', () => logistic]])('%s: loaded probabilities equal the in-memory pipeline bit for bit', async (name, get) => {
     const pipeline = get();
     const dir = path.join(tmp, `rt-${name}`);
@@ -117,7 +119,7 @@ describe('model package round trip', () => {
   });
 });
 
-describe('tampered packages', () => {
+describe.skipIf(!data)('tampered packages', () => {
   it('an edited pipeline.json fails its checksum, naming the file', async () => {
     const dir = copy('tampered-pipeline');
     const p = path.join(dir, 'pipeline.json');
@@ -192,7 +194,7 @@ describe('tampered packages', () => {
   });
 });
 
-describe('signature enforcement', () => {
+describe.skipIf(!data)('signature enforcement', () => {
   const record = () => ({ ...frameToRecords(heart.X)[0] }) as Record<string, unknown>;
 
   it('a missing required column is refused, naming it; a missing optional one is imputed', async () => {
@@ -231,7 +233,7 @@ describe('signature enforcement', () => {
   });
 });
 
-describe('reference profile', () => {
+describe.skipIf(!data)('reference profile', () => {
   // Independent figures: the data README (pandas counts) and a direct read of the CSV text.
   function rawColumn(name: string): (string | undefined)[] {
     const lines = readSharedData('heart_disease_uci.csv').trim().split('\n');

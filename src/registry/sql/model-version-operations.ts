@@ -35,7 +35,12 @@ async function resolveModelsUri(db: SqlDatabase, source: string): Promise<string
   const m = MODELS_URI.exec(source);
   const fail = (detail: string) => new InvalidParameter(`Unable to fetch model from model URI source artifact location '${source}'. Error: ${detail}`);
   if (!m) throw fail('expected models:/<name>/<version> or models:/<name>@<alias>');
-  const name = decodeURIComponent(m[1]);
+  let name: string;
+  try {
+    name = decodeURIComponent(m[1]);
+  } catch {
+    throw fail(`the model name '${m[1]}' is not valid percent-encoding`);
+  }
   let row: { version: number } | undefined;
   if (m[2] !== undefined) row = { version: Number(m[2]) };
   else row = await db.get<{ version: number }>('SELECT version FROM registered_model_aliases WHERE name = ? AND alias = ?', [name, m[3]]);

@@ -2,7 +2,7 @@
 // their tags, aliases and latest version per stage. Lookups are batched (one query per kind per chunk).
 import { NotFound } from '../../core/errors.js';
 import type { Tag } from '../../tracking/entities.js';
-import type { SqlExecutor } from '../../db/sql-database.js';
+import { placeholders, type SqlExecutor } from '../../db/sql-database.js';
 import type { ModelVersion, ModelVersionStage, ModelVersionStatus, RegisteredModel, RegisteredModelAlias } from '../entities.js';
 import { STAGE_DELETED_INTERNAL } from '../validation.js';
 
@@ -19,10 +19,6 @@ export const VERSION_COLUMNS = 'mv.name, mv.version, mv.creation_time, mv.last_u
 export const MODEL_COLUMNS = 'rm.name, rm.creation_time, rm.last_updated_time, rm.description';
 /** Keeps every batched statement far below SQLite's and PostgreSQL's bound-parameter limits. */
 const CHUNK = 400;
-
-export function placeholders(n: number): string {
-  return new Array(n).fill('?').join(', ');
-}
 
 function chunks<T>(items: T[]): T[][] {
   const out: T[][] = [];

@@ -1,5 +1,5 @@
 // The RegistryStore over any SqlDatabase (SQLite or PostgreSQL), sharing the tracking store's
-// database and migrations; engine differences stay in the driver and its Dialect.
+// database (its tables: ./migrations.ts); engine differences stay in the driver and its Dialect.
 import type { PagedList, Tag } from '../../tracking/entities.js';
 import type { SqlDatabase } from '../../db/sql-database.js';
 import type { ModelVersion, RegisteredModel, RegistryAuditEntry } from '../entities.js';
@@ -16,7 +16,7 @@ import { importRegisteredModel } from './registry-import.js';
 import { searchModelVersions, searchRegisteredModels } from './registry-search.js';
 
 export class SqlRegistryStore implements RegistryStore {
-  /** `db` must already be migrated (opening the tracking store on it does that). */
+  /** `db` must already be migrated: migrateRegistrySchema (../registry-schema.ts), which openStores runs. */
   constructor(readonly db: SqlDatabase) {}
 
   createRegisteredModel(name: string, tags?: Tag[], description?: string | null): Promise<RegisteredModel> {

@@ -5,6 +5,7 @@
 // process killed after the receiver answered but before recording it sends again, with the same
 // X-Cairn-Delivery id, once the lease has expired.
 import { randomUUID } from 'node:crypto';
+import { backoffDelay } from '../../core/backoff.js';
 import type { SqlDatabase } from '../../db/sql-database.js';
 import type { DeliveryRow, WebhookRow } from './webhook-entities.js';
 import { privateWebhookAddressesAllowed } from './public-address.js';
@@ -48,9 +49,11 @@ export function deliveryWorkerOptionsFromEnv(env: NodeJS.ProcessEnv = process.en
 }
 
 /** Delay before attempt `attempts + 1`: base·2^(attempts−1), capped, ±25 % jitter. */
-export function backoffDelay(attempts: number, o: Pick<DeliveryWorkerOptions, 'backoffBaseMs' | 'backoffMaxMs'>, random = Math.random): number {
-  const raw = Math.min(o.backoffMaxMs, o.backoffBaseMs * 2 ** Math.min(attempts - 1, 30));
-  return Math.round(raw * (0.75 + random() * 0.5));
+export function nextAttemptDelay(
+  attempts: number, o: Pick<DeliveryWorkerOptions, 'backoffBaseMs' | 'backoffMaxMs'>, random = Math.random,
+): number {
+  const policy = { initialDelayMs: o.backoffBaseMs, maxDelayMs: o.backoffMaxMs, jitter: [0.75, 1.25] as const };
+  return backoffDelay(policy, attempts - 1, random);
 }
 
 type Claimed = DeliveryRow & Pick<WebhookRow, 'url' | 'secret'>;
@@ -135,7 +138,7 @@ export class WebhookDeliveryWorker {
     const now = Date.now();
     const attempts = Number(d.attempts) + 1;
     let status = 'PENDING';
-    let next: number | null = now + backoffDelay(attempts, this.o);
+    let next: number | null = now + nextAttemptDelay(attempts, this.o);
     if (r.ok) { status = 'DELIVERED'; next = null; } else if (attempts >= this.o.maxAttempts) { status = 'FAILED'; next = null; }
     if (!r.ok) this.o.logger?.warn({ delivery: d.id, attempts, status: r.statusCode, error: r.error }, 'webhook delivery failed');
     await this.db.run(

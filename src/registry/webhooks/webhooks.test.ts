@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { registryStoreBackends } from '../../../test/support/registry-stores.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../test/support/webhook-receiver.js';
 import type { SqlStores as Stores } from '../open-stores.js';
-import { WebhookDeliveryWorker, backoffDelay } from './delivery-worker.js';
+import { WebhookDeliveryWorker, nextAttemptDelay } from './delivery-worker.js';
 import { EventingRegistryStore } from './eventing-registry-store.js';
 import { pingWebhook } from './webhook-ping.js';
 import { verifyWebhookSignature } from './webhook-signature.js';
@@ -272,12 +272,12 @@ describe.each(registryStoreBackends())('webhooks on $name', (backend) => {
 
     it('backoff doubles per attempt, is capped and jittered by at most 25 %', () => {
       const o = { backoffBaseMs: 1000, backoffMaxMs: 60_000 };
-      expect(backoffDelay(1, o, () => 0.5)).toBe(1000);
-      expect(backoffDelay(2, o, () => 0.5)).toBe(2000);
-      expect(backoffDelay(4, o, () => 0.5)).toBe(8000);
-      expect(backoffDelay(20, o, () => 0.5)).toBe(60_000);
-      expect(backoffDelay(3, o, () => 0)).toBe(3000);
-      expect(backoffDelay(3, o, () => 0.999999)).toBe(5000);
+      expect(nextAttemptDelay(1, o, () => 0.5)).toBe(1000);
+      expect(nextAttemptDelay(2, o, () => 0.5)).toBe(2000);
+      expect(nextAttemptDelay(4, o, () => 0.5)).toBe(8000);
+      expect(nextAttemptDelay(20, o, () => 0.5)).toBe(60_000);
+      expect(nextAttemptDelay(3, o, () => 0)).toBe(3000);
+      expect(nextAttemptDelay(3, o, () => 0.999999)).toBe(5000);
     });
   });
 });

@@ -5,14 +5,17 @@ import { Readable } from 'node:stream';
 import { InvalidParameter } from '../../core/errors.js';
 import { normalizeArtifactPath } from '../../artifacts/safe-path.js';
 import { R } from '../response-schemas.js';
-import { S, has, mlflowRoute, runIdOf } from '../mlflow-route.js';
+import type { FromSchema } from '../schema-types.js';
+import { S, has, runIdOf } from '../mlflow-route.js';
 import type { RouteDeps } from '../route-deps.js';
-import { joinArtifactPath, resolveRunArtifactRoot } from '../run-artifacts.js';
+import { joinArtifactPath } from '../../artifacts/artifact-path.js';
+import { resolveRunArtifactRoot } from '../run-artifacts.js';
 import { sendArtifact } from '../send-artifact.js';
+import { typedRoute } from '../typed-route.js';
 
 /** Registered under each tracking prefix. */
 export async function artifactListRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['GET'], url: '/artifacts/list', response: R.listArtifacts,
     fields: { run_id: S.string, run_uuid: S.string, path: S.string, page_token: S.string },
     handler: async (input) => {
@@ -35,7 +38,7 @@ export async function artifactListRoutes(app: FastifyInstance, deps: RouteDeps):
 
 /** Registered at the server root, as MLflow's `/get-artifact`. */
 export async function getArtifactRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['GET'], url: '/get-artifact',
     fields: { run_id: S.string, run_uuid: S.string, path: S.requiredString }, required: ['path'],
     handler: async (input, _request, reply) => {
@@ -63,16 +66,14 @@ async function* limitBytes(source: AsyncIterable<Buffer>, limit: number): AsyncG
 export async function uploadArtifactRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-  app.post('/upload-artifact', {
-    schema: {
-      querystring: {
-        type: 'object',
-        properties: { run_uuid: S.requiredString, path: S.requiredString },
-        required: ['run_uuid', 'path'],
-      },
-    },
+  const uploadQuery = { type: 'object', properties: { run_uuid: S.string, path: S.string } } as const;
+  app.post<{ Querystring: FromSchema<typeof uploadQuery> }>('/upload-artifact', {
+    schema: { querystring: uploadQuery },
   }, async (request) => {
-    const { run_uuid: runId, path: rawPath } = request.query as { run_uuid: string; path: string };
+    const { run_uuid: runId, path: rawPath } = request.query;
+    // MLflow's own wording (upload_artifact_handler), which its UI and tests match on
+    if (!runId) throw new InvalidParameter('Request must specify run_uuid.');
+    if (!rawPath) throw new InvalidParameter('Request must specify path.');
     const relPath = normalizeArtifactPath(rawPath);
     if (Number(request.headers['content-length'] ?? 0) > UI_UPLOAD_LIMIT) {
       throw new InvalidParameter('Artifact size is too large. Max size is 10MB.');

@@ -5,7 +5,8 @@ import type { RegistryAuditEntry } from '../../registry/entities.js';
 import type { CriterionResult, PolicyResult } from '../../registry/policies/policy-evaluator.js';
 import { policyToJson, type PromotionPolicy } from '../../registry/policies/promotion-policy.js';
 import type { RegistryStore } from '../../registry/store.js';
-import { S, has, mlflowRoute } from '../mlflow-route.js';
+import { S, has } from '../mlflow-route.js';
+import { typedRoute } from '../typed-route.js';
 import { changeContext } from '../request-user.js';
 import type { RouteDeps } from '../route-deps.js';
 
@@ -38,7 +39,7 @@ const policyJson = (name: string, p: PromotionPolicy): Json => ({ name, ...polic
 export async function cairnRegistryRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   const registry = deps.registry as RegistryStore;
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['GET'], url: '/registry/history',
     fields: { name: S.requiredString, version: S.string, max_results: S.int64, page_token: S.string }, required: ['name'],
     handler: async (input) => {
@@ -54,7 +55,7 @@ export async function cairnRegistryRoutes(app: FastifyInstance, deps: RouteDeps)
     },
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['PUT', 'POST'], url: '/registry/policies',
     fields: { name: S.requiredString, policy: { type: 'object' }, reason: S.string }, required: ['name', 'policy'],
     handler: async (input, request) => ({
@@ -62,7 +63,7 @@ export async function cairnRegistryRoutes(app: FastifyInstance, deps: RouteDeps)
     }),
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['GET'], url: '/registry/policies',
     fields: { name: S.requiredString, target: S.string }, required: ['name'],
     handler: async (input) => ({
@@ -70,7 +71,7 @@ export async function cairnRegistryRoutes(app: FastifyInstance, deps: RouteDeps)
     }),
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['DELETE'], url: '/registry/policies',
     fields: { name: S.requiredString, target: S.requiredString, reason: S.string }, required: ['name', 'target'],
     handler: async (input, request) => {
@@ -79,7 +80,7 @@ export async function cairnRegistryRoutes(app: FastifyInstance, deps: RouteDeps)
     },
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['POST'], url: '/registry/policies/check',
     fields: { name: S.requiredString, version: S.requiredString, target: S.requiredString }, required: ['name', 'version', 'target'],
     handler: async (input) => ({ result: policyResultToJson(await registry.checkPromotionPolicy(input.name, input.version, input.target)) }),

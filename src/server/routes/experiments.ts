@@ -1,6 +1,6 @@
 // MLflow experiment endpoints: create, get, get-by-name, search, update, delete, restore, tags.
 import type { FastifyInstance } from 'fastify';
-import { experimentToJson, parseViewType, tagsFromJson } from '../mlflow-json.js';
+import { experimentToJson, parseViewType, tagsFromJson } from '../../tracking/mlflow-json.js';
 import { R } from '../response-schemas.js';
 import { S, has, mlflowRoute } from '../mlflow-route.js';
 import type { RouteDeps } from '../route-deps.js';

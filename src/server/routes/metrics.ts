@@ -4,7 +4,7 @@ import { InvalidParameter } from '../../core/errors.js';
 import {
   BULK_INTERVAL_MAX_RESULTS_THRESHOLD, BULK_INTERVAL_MAX_RUNS, METRIC_HISTORY_MAX_RESULTS_THRESHOLD,
 } from '../../tracking/validation.js';
-import { metricToJson, metricWithRunIdToJson } from '../mlflow-json.js';
+import { metricToJson, metricWithRunIdToJson } from '../../tracking/mlflow-json.js';
 import { R } from '../response-schemas.js';
 import { S, has, mlflowRoute, runIdOf } from '../mlflow-route.js';
 import type { RouteDeps } from '../route-deps.js';

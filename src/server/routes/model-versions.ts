@@ -3,14 +3,17 @@
 // file of the version through the artifact repository.
 import type { FastifyInstance } from 'fastify';
 import { normalizeArtifactPath } from '../../artifacts/safe-path.js';
-import { resolveModelVersionSource } from '../../registry/model-version-source.js';
+import { resolveRunsDownloadUri } from '../../models/model-uri.js';
+import { validateModelVersionSource } from '../../registry/model-version-source.js';
 import type { RegistryStore } from '../../registry/store.js';
-import { tagsFromJson } from '../mlflow-json.js';
-import { S, has, mlflowRoute } from '../mlflow-route.js';
+import { tagsFromJson } from '../../tracking/mlflow-json.js';
+import { S, has } from '../mlflow-route.js';
+import { typedRoute } from '../typed-route.js';
 import { RR, modelVersionToJson } from '../registry-json.js';
 import { CHANGE_FIELDS, changeContext } from '../request-user.js';
 import type { RouteDeps } from '../route-deps.js';
-import { joinArtifactPath, resolveRunArtifactRoot } from '../run-artifacts.js';
+import { joinArtifactPath } from '../../artifacts/artifact-path.js';
+import { resolveRunArtifactRoot } from '../run-artifacts.js';
 import { sendArtifact } from '../send-artifact.js';
 
 const VERSION_KEY = { name: S.requiredString, version: S.requiredString };
@@ -19,14 +22,15 @@ const VERSION_KEY = { name: S.requiredString, version: S.requiredString };
 export async function modelVersionRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   const registry = deps.registry as RegistryStore;
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['POST'], url: '/model-versions/create', response: RR.modelVersion,
     fields: {
       name: S.requiredString, source: S.requiredString, run_id: S.string, tags: S.tags, run_link: S.string, description: S.string,
     },
     required: ['name', 'source'],
     handler: async (input) => {
-      const storageLocation = await resolveModelVersionSource(deps.store, input.source, input.run_id || null);
+      // stored as given, as MLflow: a runs:/ source's run may live on another tracking server
+      await validateModelVersionSource(deps.store, input.source, input.run_id || null);
       // Absent optional strings are stored as '' like MLflow (proto2 defaults), so responses match.
       const version = await registry.createModelVersion({
         name: input.name,
@@ -35,19 +39,18 @@ export async function modelVersionRoutes(app: FastifyInstance, deps: RouteDeps):
         runLink: input.run_link ?? '',
         description: input.description ?? '',
         tags: tagsFromJson(input.tags),
-        storageLocation,
       });
       return { model_version: modelVersionToJson(version) };
     },
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['GET'], url: '/model-versions/get', response: RR.modelVersion,
     fields: VERSION_KEY, required: ['name', 'version'],
     handler: async (input) => ({ model_version: modelVersionToJson(await registry.getModelVersion(input.name, input.version)) }),
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['PATCH'], url: '/model-versions/update', response: RR.modelVersion,
     fields: { ...VERSION_KEY, description: S.string }, required: ['name', 'version'],
     handler: async (input, request) => ({
@@ -55,7 +58,7 @@ export async function modelVersionRoutes(app: FastifyInstance, deps: RouteDeps):
     }),
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['DELETE'], url: '/model-versions/delete', response: RR.empty,
     fields: VERSION_KEY, required: ['name', 'version'],
     handler: async (input, request) => {
@@ -64,7 +67,7 @@ export async function modelVersionRoutes(app: FastifyInstance, deps: RouteDeps):
     },
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['GET'], url: '/model-versions/search', response: RR.modelVersions,
     fields: { filter: S.string, max_results: S.int64, order_by: S.stringList, page_token: S.string },
     handler: async (input) => {
@@ -81,7 +84,7 @@ export async function modelVersionRoutes(app: FastifyInstance, deps: RouteDeps):
     },
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['POST'], url: '/model-versions/transition-stage', response: RR.modelVersion,
     // reason/comment and force are Cairn's (promotion policies); MLflow clients never send them.
     fields: { ...VERSION_KEY, stage: S.requiredString, archive_existing_versions: S.bool, ...CHANGE_FIELDS }, required: ['name', 'version', 'stage'],
@@ -91,7 +94,7 @@ export async function modelVersionRoutes(app: FastifyInstance, deps: RouteDeps):
     }),
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['POST'], url: '/model-versions/set-tag', response: RR.empty,
     fields: { ...VERSION_KEY, key: S.requiredString, value: S.string }, required: ['name', 'version', 'key'],
     handler: async (input) => {
@@ -100,7 +103,7 @@ export async function modelVersionRoutes(app: FastifyInstance, deps: RouteDeps):
     },
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['DELETE'], url: '/model-versions/delete-tag', response: RR.empty,
     fields: { ...VERSION_KEY, key: S.requiredString }, required: ['name', 'version', 'key'],
     handler: async (input) => {
@@ -109,7 +112,7 @@ export async function modelVersionRoutes(app: FastifyInstance, deps: RouteDeps):
     },
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['GET'], url: '/model-versions/get-download-uri', response: RR.downloadUri,
     fields: VERSION_KEY, required: ['name', 'version'],
     handler: async (input) => ({ artifact_uri: await registry.getModelVersionDownloadUri(input.name, input.version) }),
@@ -119,12 +122,15 @@ export async function modelVersionRoutes(app: FastifyInstance, deps: RouteDeps):
 /** Registered at the server root, as MLflow's `/model-versions/get-artifact`. */
 export async function modelVersionArtifactRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   const registry = deps.registry as RegistryStore;
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['GET'], url: '/model-versions/get-artifact',
     fields: { ...VERSION_KEY, path: S.requiredString }, required: ['name', 'version', 'path'],
     handler: async (input, _request, reply) => {
       const relPath = normalizeArtifactPath(input.path);
-      const uri = await registry.getModelVersionDownloadUri(input.name, input.version);
+      const downloadUri = await registry.getModelVersionDownloadUri(input.name, input.version);
+      // a runs:/ source is read through this server's tracking store, as MLflow's RunsArtifactRepository
+      const tracking = { getRunArtifactUri: async (id: string) => (await deps.store.getRun(id)).info.artifactUri };
+      const uri = await resolveRunsDownloadUri(downloadUri, tracking);
       const { repo, basePath } = resolveRunArtifactRoot(deps, uri);
       return sendArtifact(reply, repo, joinArtifactPath(basePath, relPath));
     },

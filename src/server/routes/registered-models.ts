@@ -2,8 +2,9 @@
 // search, get-latest-versions, tags, and aliases (set, delete, get-by-alias).
 import type { FastifyInstance } from 'fastify';
 import type { RegistryStore } from '../../registry/store.js';
-import { tagsFromJson } from '../mlflow-json.js';
-import { S, has, mlflowRoute } from '../mlflow-route.js';
+import { tagsFromJson } from '../../tracking/mlflow-json.js';
+import { S, has } from '../mlflow-route.js';
+import { typedRoute } from '../typed-route.js';
 import { RR, modelVersionToJson, registeredModelToJson } from '../registry-json.js';
 import { CHANGE_FIELDS, changeContext } from '../request-user.js';
 import type { RouteDeps } from '../route-deps.js';
@@ -12,7 +13,7 @@ export async function registeredModelRoutes(app: FastifyInstance, deps: RouteDep
   const registry = deps.registry as RegistryStore;
   const name = { name: S.requiredString };
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['POST'], url: '/registered-models/create', response: RR.registeredModel,
     fields: { ...name, tags: S.tags, description: S.string }, required: ['name'],
     handler: async (input) => ({
@@ -20,13 +21,13 @@ export async function registeredModelRoutes(app: FastifyInstance, deps: RouteDep
     }),
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['GET'], url: '/registered-models/get', response: RR.registeredModel,
     fields: name, required: ['name'],
     handler: async (input) => ({ registered_model: registeredModelToJson(await registry.getRegisteredModel(input.name)) }),
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['POST'], url: '/registered-models/rename', response: RR.registeredModel,
     fields: { ...name, new_name: S.requiredString }, required: ['name', 'new_name'],
     handler: async (input, request) => ({
@@ -34,7 +35,7 @@ export async function registeredModelRoutes(app: FastifyInstance, deps: RouteDep
     }),
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['PATCH'], url: '/registered-models/update', response: RR.registeredModel,
     fields: { ...name, description: S.string }, required: ['name'],
     // as MLflow: an absent description clears it
@@ -43,7 +44,7 @@ export async function registeredModelRoutes(app: FastifyInstance, deps: RouteDep
     }),
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['DELETE'], url: '/registered-models/delete', response: RR.empty,
     fields: name, required: ['name'],
     handler: async (input, request) => {
@@ -52,7 +53,7 @@ export async function registeredModelRoutes(app: FastifyInstance, deps: RouteDep
     },
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['GET'], url: '/registered-models/search', response: RR.registeredModels,
     fields: { filter: S.string, max_results: S.int64, order_by: S.stringList, page_token: S.string },
     handler: async (input) => {
@@ -69,7 +70,7 @@ export async function registeredModelRoutes(app: FastifyInstance, deps: RouteDep
     },
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['POST', 'GET'], url: '/registered-models/get-latest-versions', response: RR.modelVersions,
     fields: { ...name, stages: S.stringList }, required: ['name'],
     handler: async (input) => {
@@ -78,7 +79,7 @@ export async function registeredModelRoutes(app: FastifyInstance, deps: RouteDep
     },
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['POST'], url: '/registered-models/set-tag', response: RR.empty,
     fields: { ...name, key: S.requiredString, value: S.string }, required: ['name', 'key'],
     handler: async (input) => {
@@ -87,7 +88,7 @@ export async function registeredModelRoutes(app: FastifyInstance, deps: RouteDep
     },
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['DELETE'], url: '/registered-models/delete-tag', response: RR.empty,
     fields: { ...name, key: S.requiredString }, required: ['name', 'key'],
     handler: async (input) => {
@@ -96,7 +97,7 @@ export async function registeredModelRoutes(app: FastifyInstance, deps: RouteDep
     },
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['POST'], url: '/registered-models/alias', response: RR.empty,
     // reason/comment and force are Cairn's (promotion policies); MLflow clients never send them.
     fields: { ...name, alias: S.requiredString, version: S.requiredString, ...CHANGE_FIELDS }, required: ['name', 'alias', 'version'],
@@ -106,7 +107,7 @@ export async function registeredModelRoutes(app: FastifyInstance, deps: RouteDep
     },
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['DELETE'], url: '/registered-models/alias', response: RR.empty,
     fields: { ...name, alias: S.requiredString }, required: ['name', 'alias'],
     handler: async (input, request) => {
@@ -115,7 +116,7 @@ export async function registeredModelRoutes(app: FastifyInstance, deps: RouteDep
     },
   });
 
-  mlflowRoute(app, {
+  typedRoute(app, {
     methods: ['GET'], url: '/registered-models/alias', response: RR.modelVersion,
     fields: { ...name, alias: S.requiredString }, required: ['name', 'alias'],
     handler: async (input) => ({ model_version: modelVersionToJson(await registry.getModelVersionByAlias(input.name, input.alias)) }),

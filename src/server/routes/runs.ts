@@ -1,15 +1,14 @@
 // MLflow run lifecycle endpoints: create, get, update, delete, restore, search.
 import type { FastifyInstance } from 'fastify';
-import { parseRunStatus, parseViewType, runInfoToJson, runToJson, tagsFromJson } from '../mlflow-json.js';
+import { parseRunStatus, parseViewType, runInfoToJson, runToJson, tagsFromJson } from '../../tracking/mlflow-json.js';
 import { R } from '../response-schemas.js';
-import { searchRunsJson } from '../run-json-writer.js';
 import { S, has, mlflowRoute, runIdOf } from '../mlflow-route.js';
 import type { RouteDeps } from '../route-deps.js';
 import { MAX_ORDER_BY_CLAUSES, SEARCH_RUNS_MAX_RESULTS_THRESHOLD } from '../../tracking/validation.js';
 
 const runIdFields = { run_id: S.string, run_uuid: S.string };
 
-export async function runRoutes(app: FastifyInstance, { store }: RouteDeps): Promise<void> {
+export async function runRoutes(app: FastifyInstance, { store, searchBodies }: RouteDeps): Promise<void> {
   mlflowRoute(app, {
     methods: ['POST'], url: '/runs/create', response: R.run,
     fields: { experiment_id: S.string, user_id: S.string, start_time: S.int64, tags: S.tags, run_name: S.string },
@@ -82,9 +81,14 @@ export async function runRoutes(app: FastifyInstance, { store }: RouteDeps): Pro
         orderBy: input.order_by ?? [],
         pageToken: input.page_token || undefined,
       });
-      // written directly (R.runs documents the shape): a page of runs is mostly serialisation
+      const token = page.nextPageToken || undefined;
+      // a page of runs is mostly serialisation: the same page of the same cached runs reuses its bytes
+      // R.runs' compiled serialiser, as for any other response (it returns a string)
+      const body = searchBodies.body(page.items, token, () => reply.serialize({
+        runs: page.items.length > 0 ? page.items.map(runToJson) : undefined, next_page_token: token,
+      }) as string);
       reply.header('content-type', 'application/json; charset=utf-8');
-      return searchRunsJson(page.items, page.nextPageToken);
+      return body;
     },
   });
 }

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Webhook, WebhookDelivery } from '../../registry/webhooks/webhook-entities.js';
 import type { WebhookStore } from '../../registry/webhooks/store.js';
+import type { FromSchema } from '../schema-types.js';
 
 export interface WebhookRouteOptions {
   webhooks: WebhookStore;
@@ -26,7 +27,7 @@ export function deliveryToJson(d: WebhookDelivery): Record<string, unknown> {
   };
 }
 
-const nullableString = { type: ['string', 'null'] };
+const nullableString = { type: ['string', 'null'] } as const;
 const fields = {
   url: { type: 'string' },
   events: { type: 'array', items: { type: 'string' } },
@@ -35,40 +36,38 @@ const fields = {
   description: nullableString,
   secret: { type: 'string' },
   active: { type: 'boolean' },
-};
-const idParams = { type: 'object', properties: { id: { type: 'string', minLength: 1 } }, required: ['id'] };
-
-type Body = {
-  url?: string; events?: string[]; name?: string | null; model_name?: string | null; description?: string | null;
-  secret?: string; active?: boolean;
-};
+} as const;
+const createBody = { type: 'object', properties: fields, required: ['url', 'events'], additionalProperties: false } as const;
+const updateBody = { type: 'object', properties: fields, additionalProperties: false } as const;
+const idParams = { type: 'object', properties: { id: { type: 'string', minLength: 1 } }, required: ['id'] } as const;
+const listQuery = { type: 'object', properties: { model_name: { type: 'string' } } } as const;
+const deliveriesQuery = {
+  type: 'object',
+  properties: {
+    webhook_id: { type: 'string' },
+    status: { type: 'string', enum: ['PENDING', 'DELIVERED', 'FAILED', 'pending', 'delivered', 'failed'] },
+    max_results: { type: 'integer' },
+  },
+} as const;
+const testBody = { type: 'object', properties: { id: { type: 'string', minLength: 1 } }, required: ['id'] } as const;
 
 export async function webhookRoutes(app: FastifyInstance, opts: WebhookRouteOptions): Promise<void> {
   const { webhooks } = opts;
 
-  app.post<{ Body: Body }>(BASE, {
-    schema: { body: { type: 'object', properties: fields, required: ['url', 'events'], additionalProperties: false } },
-  }, async (request) => {
+  app.post<{ Body: FromSchema<typeof createBody> }>(BASE, { schema: { body: createBody } }, async (request) => {
     const b = request.body;
     const { webhook, secret } = await webhooks.createWebhook({
-      url: b.url as string, events: b.events as string[], name: b.name, modelName: b.model_name, description: b.description,
+      url: b.url, events: b.events, name: b.name, modelName: b.model_name, description: b.description,
       secret: b.secret, active: b.active,
     });
     // the only time the secret leaves the server: receivers need it to check signatures
     return { webhook: webhookToJson(webhook), secret };
   });
 
-  app.get<{ Querystring: { model_name?: string } }>(BASE, {
-    schema: { querystring: { type: 'object', properties: { model_name: { type: 'string' } } } },
-  }, async (request) => ({ webhooks: (await webhooks.listWebhooks({ modelName: request.query.model_name || undefined })).map(webhookToJson) }));
+  app.get<{ Querystring: FromSchema<typeof listQuery> }>(BASE, { schema: { querystring: listQuery } }, async (request) => ({ webhooks: (await webhooks.listWebhooks({ modelName: request.query.model_name || undefined })).map(webhookToJson) }));
 
-  app.get<{ Querystring: { webhook_id?: string; status?: string; max_results?: number } }>(`${BASE}/deliveries`, {
-    schema: {
-      querystring: {
-        type: 'object',
-        properties: { webhook_id: { type: 'string' }, status: { type: 'string', enum: ['PENDING', 'DELIVERED', 'FAILED', 'pending', 'delivered', 'failed'] }, max_results: { type: 'integer' } },
-      },
-    },
+  app.get<{ Querystring: FromSchema<typeof deliveriesQuery> }>(`${BASE}/deliveries`, {
+    schema: { querystring: deliveriesQuery },
   }, async (request) => {
     const q = request.query;
     if (q.webhook_id) await webhooks.getWebhook(q.webhook_id);
@@ -76,20 +75,18 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookRouteOpti
     return { deliveries: list.map(deliveryToJson) };
   });
 
-  app.post<{ Body: { id: string } }>(`${BASE}/test`, {
-    schema: { body: { type: 'object', properties: { id: { type: 'string', minLength: 1 } }, required: ['id'] } },
-  }, async (request) => {
+  app.post<{ Body: FromSchema<typeof testBody> }>(`${BASE}/test`, { schema: { body: testBody } }, async (request) => {
     const r = await webhooks.testWebhook(request.body.id);
     return {
       delivery_id: r.deliveryId, success: r.ok, status_code: r.statusCode, error: r.error, duration_ms: Math.round(r.durationMs * 10) / 10,
     };
   });
 
-  app.get<{ Params: { id: string } }>(`${BASE}/:id`, { schema: { params: idParams } },
+  app.get<{ Params: FromSchema<typeof idParams> }>(`${BASE}/:id`, { schema: { params: idParams } },
     async (request) => ({ webhook: webhookToJson(await webhooks.getWebhook(request.params.id)) }));
 
-  app.patch<{ Params: { id: string }; Body: Body }>(`${BASE}/:id`, {
-    schema: { params: idParams, body: { type: 'object', properties: fields, additionalProperties: false } },
+  app.patch<{ Params: FromSchema<typeof idParams>; Body: FromSchema<typeof updateBody> }>(`${BASE}/:id`, {
+    schema: { params: idParams, body: updateBody },
   }, async (request) => {
     const b = request.body ?? {};
     const webhook = await webhooks.updateWebhook(request.params.id, {
@@ -98,7 +95,7 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookRouteOpti
     return { webhook: webhookToJson(webhook) };
   });
 
-  app.delete<{ Params: { id: string } }>(`${BASE}/:id`, { schema: { params: idParams } }, async (request) => {
+  app.delete<{ Params: FromSchema<typeof idParams> }>(`${BASE}/:id`, { schema: { params: idParams } }, async (request) => {
     await webhooks.deleteWebhook(request.params.id);
     return {};
   });

@@ -4,18 +4,23 @@
 // where the target store keeps the run's artifacts (runs whose artifacts are remote, s3://…, keep
 // their artifact URI). Safe to run again: runs already there are left as they are (a run
 // interrupted between its rows and its files gets its files then).
+// Artifacts are read only inside the source tree (or below a directory allowed with
+// --allow-artifacts-outside): a recorded artifact_uri elsewhere is not followed, and symbolic links
+// are never copied; both are reported.
 import { cp, lstat, readdir, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CairnError, InvalidParameter, NotFound } from '../../core/errors.js';
 import type { Experiment } from '../entities.js';
 import type { TrackingStore } from '../store.js';
 import { mlrunsRoot, readExperiments, readRun, runDirs, type MlrunsExperiment, type MlrunsRun, type UnreadableRun } from './mlruns-reader.js';
+import { localPath, ReadableRoots } from './readable-roots.js';
 
 export interface MlrunsImportOptions {
   /** The directory `mlflow-artifacts:/…` URIs of the target store resolve into (the server's --artifacts-destination). */
   artifactsDestination: string;
+  /** Directories outside the source tree that artifacts may still be read from (--allow-artifacts-outside). */
+  allowArtifactsOutside?: readonly string[];
   onProgress?: (progress: MlrunsImportProgress) => void;
 }
 
@@ -45,20 +50,19 @@ export interface MlrunsImportSummary {
   skipped: UnreadableRun[];
   artifactFiles: number;
   artifactBytes: number;
-  /** Runs whose artifacts could not be copied (the run itself was imported). */
+  /** Runs whose artifacts could not be copied, or not all of them (the run itself was imported). */
   artifactProblems: Array<{ runId: string; reason: string }>;
+  /** Runs whose recorded artifact URI lay outside the source tree (a moved store): their own artifacts/ were read. */
+  artifactsRerooted: Array<{ runId: string; recorded: string }>;
   /** Things imported with a change, e.g. an experiment created without tags the store refuses. */
   warnings: string[];
   /** Runs whose artifacts are not on this machine (s3://…): they keep their artifact URI, nothing is copied. */
   runsWithRemoteArtifacts: number;
-  /** Each run in the target store (imported now or before): its artifact URI in the file store and now. */
+  /**
+   * Each run in the target store (imported now or before): its artifact URI in the file store (null when
+   * that URI was refused as outside the tree) and now.
+   */
   runArtifactUris: Map<string, { from: string | null; to: string }>;
-}
-
-/** The directory a `file:` URI or an absolute path names; undefined for any other URI. */
-function localPath(uri: string): string | undefined {
-  if (uri.startsWith('file:')) return fileURLToPath(uri);
-  return path.isAbsolute(uri) ? uri : undefined;
 }
 
 /** Where a target run's artifact URI lives on this machine, or undefined when it is not a local place. */
@@ -74,11 +78,37 @@ function isRemoteArtifactUri(uri: string | null): uri is string {
   return uri !== null && /^[a-z][a-z0-9+.-]*:/i.test(uri) && !uri.startsWith('file:');
 }
 
-/** The run's artifact directory in the file store: its recorded local URI, else `<run dir>/artifacts`. */
-function sourceArtifactDir(run: MlrunsRun): string | undefined {
+/** Where a run's artifacts are read from, and what to report about it. */
+interface ArtifactSource {
+  dir?: string;
+  /** The recorded URI was refused (outside the tree, not allowed), with the reason. */
+  refused?: string;
+  /** The recorded URI lay outside the tree and the run's own artifacts/ directory was read instead. */
+  rerooted?: boolean;
+}
+
+/**
+ * The run's artifact directory: its recorded local URI when that lies in the source tree (or below an
+ * allowed directory), else its own `<run dir>/artifacts` in the tree. A recorded URI outside is not
+ * followed: the run's own directory stands in for it (a moved or copied store), or, when it has
+ * none, the URI is refused and reported.
+ */
+async function sourceArtifactDir(run: MlrunsRun, roots: ReadableRoots): Promise<ArtifactSource> {
+  const own = path.join(run.dir, 'artifacts');
+  const ownDir = existsSync(own) ? await roots.inTree(own) : undefined;
+  if (existsSync(own) && ownDir === undefined) {
+    return { refused: `${own} is a symbolic link leading out of the source tree ${roots.tree}: not followed` };
+  }
   const recorded = run.artifactUri ? localPath(run.artifactUri) : undefined;
-  for (const dir of [recorded, path.join(run.dir, 'artifacts')]) if (dir && existsSync(dir)) return dir;
-  return undefined;
+  if (recorded === undefined) return { dir: ownDir };
+  const recordedDir = await roots.readable(recorded);
+  if (recordedDir !== undefined) return { dir: existsSync(recordedDir) ? recordedDir : ownDir };
+  if (ownDir !== undefined) return { dir: ownDir, rerooted: true };
+  if (!existsSync(recorded)) return {};
+  return {
+    refused: `artifact_uri '${run.artifactUri}' lies outside the source tree ${roots.tree}: not read `
+      + `(to read it, pass --allow-artifacts-outside ${recorded} or a directory above it)`,
+  };
 }
 
 async function countFiles(dir: string): Promise<{ files: number; bytes: number }> {
@@ -90,13 +120,25 @@ async function countFiles(dir: string): Promise<{ files: number; bytes: number }
   return { files, bytes };
 }
 
-/** Copies a run's artifact tree; symbolic links are left out (they could point anywhere). */
-async function copyArtifacts(from: string, to: string, overwrite: boolean): Promise<{ files: number; bytes: number }> {
+/**
+ * Copies a run's artifact tree. Only directories and regular files are copied: a symbolic link could
+ * point anywhere (out of the tree), so every link is left out and named in `left`, as is anything
+ * else that is not a plain file (a FIFO, a socket).
+ */
+async function copyArtifacts(
+  from: string, to: string, overwrite: boolean,
+): Promise<{ files: number; bytes: number; left: string[] }> {
+  const left: string[] = [];
   await cp(from, to, {
     recursive: true, force: overwrite, errorOnExist: false,
-    filter: async (src) => !(await lstat(src)).isSymbolicLink(),
+    filter: async (src) => {
+      const st = await lstat(src);
+      if (st.isDirectory() || st.isFile()) return true;
+      left.push(`${path.relative(from, src)}${st.isSymbolicLink() ? ' (a symbolic link)' : ''}`);
+      return false;
+    },
   });
-  return countFiles(to);
+  return { ...await countFiles(to), left };
 }
 
 async function targetExperiment(store: TrackingStore, source: MlrunsExperiment, warnings: string[]): Promise<{ experiment: Experiment; created: boolean }> {
@@ -116,16 +158,57 @@ async function targetExperiment(store: TrackingStore, source: MlrunsExperiment, 
   return { experiment: await store.getExperiment(id), created: true };
 }
 
+/** Copies one run's artifacts (when it was created now, or an earlier import left it without files) and reports. */
+async function importRunArtifacts(
+  run: MlrunsRun, targetUri: string, created: boolean, roots: ReadableRoots, artifactsDestination: string,
+  summary: MlrunsImportSummary,
+): Promise<void> {
+  const source = await sourceArtifactDir(run, roots);
+  // a refused URI re-roots nothing: model sources under it stay outside the tree and are refused too
+  summary.runArtifactUris.set(run.runId, { from: source.refused ? null : run.artifactUri, to: targetUri });
+  const to = localArtifactDir(targetUri, artifactsDestination);
+  // a run that was there already only gets files when it has none (an interrupted import)
+  if (!created && to !== undefined && existsSync(to)) return;
+  if (source.refused) summary.artifactProblems.push({ runId: run.runId, reason: source.refused });
+  if (source.dir === undefined) return;
+  if (source.rerooted) summary.artifactsRerooted.push({ runId: run.runId, recorded: run.artifactUri as string });
+  if (!to) {
+    const reason = `not copied: artifact URI '${targetUri}' is not a local directory`;
+    summary.artifactProblems.push({ runId: run.runId, reason });
+    return;
+  }
+  try {
+    const copied = await copyArtifacts(source.dir, to, created);
+    summary.artifactFiles += copied.files;
+    summary.artifactBytes += copied.bytes;
+    for (const left of copied.left) {
+      const reason = `${left} left out: only regular files and directories are copied`;
+      summary.artifactProblems.push({ runId: run.runId, reason });
+    }
+  } catch (err) {
+    summary.artifactProblems.push({ runId: run.runId, reason: `not copied: ${(err as Error).message}` });
+  }
+}
+
+/** The experiments of the file store `source` names; refused when it holds none (it is not a file store). */
+export async function sourceExperiments(source: string): Promise<MlrunsExperiment[]> {
+  const experiments = await readExperiments(mlrunsRoot(source));
+  if (experiments.length === 0) {
+    throw new InvalidParameter(`'${source}' holds no MLflow experiments `
+      + '(an MLflow file store has <experiment id>/meta.yaml, at least 0/meta.yaml).');
+  }
+  return experiments;
+}
+
 export async function importMlruns(store: TrackingStore, source: string, options: MlrunsImportOptions): Promise<MlrunsImportSummary> {
   const root = mlrunsRoot(source);
+  const roots = await ReadableRoots.open(root, options.allowArtifactsOutside);
   const summary: MlrunsImportSummary = {
-    experiments: [], runsCreated: 0, runsExisting: 0, skipped: [], artifactFiles: 0, artifactBytes: 0, artifactProblems: [], warnings: [],
-    runsWithRemoteArtifacts: 0, runArtifactUris: new Map(),
+    experiments: [], runsCreated: 0, runsExisting: 0, skipped: [], artifactFiles: 0, artifactBytes: 0,
+    artifactProblems: [],
+    artifactsRerooted: [], warnings: [], runsWithRemoteArtifacts: 0, runArtifactUris: new Map(),
   };
-  const experiments = await readExperiments(root);
-  if (experiments.length === 0) {
-    throw new InvalidParameter(`'${source}' holds no MLflow experiments (an MLflow file store has <experiment id>/meta.yaml, at least 0/meta.yaml).`);
-  }
+  const experiments = await sourceExperiments(source);
   for (const [index, sourceExp] of experiments.entries()) {
     const { experiment, created } = await targetExperiment(store, sourceExp, summary.warnings);
     const entry: ImportedExperimentSummary = {
@@ -161,21 +244,12 @@ export async function importMlruns(store: TrackingStore, source: string, options
       if (result.created) entry.runsCreated++; else entry.runsExisting++;
       // a run imported before may sit elsewhere (its experiment's location then): only then read it back
       const targetUri = result.created ? artifactUri : (await store.getRun(run.runId)).info.artifactUri;
-      summary.runArtifactUris.set(run.runId, { from: run.artifactUri, to: targetUri });
-      if (isRemoteArtifactUri(run.artifactUri)) { summary.runsWithRemoteArtifacts++; continue; }
-      const from = sourceArtifactDir(run);
-      if (!from) continue;
-      const to = localArtifactDir(targetUri, options.artifactsDestination);
-      if (!to) { summary.artifactProblems.push({ runId: run.runId, reason: `artifact URI '${targetUri}' is not a local directory` }); continue; }
-      // a run that was there already only gets files when it has none (an interrupted import)
-      if (!result.created && existsSync(to)) continue;
-      try {
-        const copied = await copyArtifacts(from, to, result.created);
-        summary.artifactFiles += copied.files;
-        summary.artifactBytes += copied.bytes;
-      } catch (err) {
-        summary.artifactProblems.push({ runId: run.runId, reason: (err as Error).message });
+      if (isRemoteArtifactUri(run.artifactUri)) {
+        summary.runArtifactUris.set(run.runId, { from: run.artifactUri, to: targetUri });
+        summary.runsWithRemoteArtifacts++;
+        continue;
       }
+      await importRunArtifacts(run, targetUri, result.created, roots, options.artifactsDestination, summary);
     }
     progress(dirs.length);
     summary.runsCreated += entry.runsCreated;

@@ -10,9 +10,9 @@ import {
   validateExperimentName, validateExperimentTag, validateTagKey,
 } from '../validation.js';
 import { lifecycleStages, stringComparison } from './run-search-compiler.js';
-import { placeholders } from './run-loader.js';
-import type { SqlExecutor, SqlValue } from '../../db/sql-database.js';
-import { joinArtifactPath, type StoreContext } from './store-context.js';
+import { placeholders, type SqlExecutor, type SqlValue } from '../../db/sql-database.js';
+import { joinArtifactPath } from '../../artifacts/artifact-path.js';
+import type { StoreContext } from './store-context.js';
 
 export const DEFAULT_EXPERIMENT_ID = '0';
 export const DEFAULT_EXPERIMENT_NAME = 'Default';

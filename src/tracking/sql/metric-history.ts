@@ -8,9 +8,9 @@ import {
   BULK_INTERVAL_MAX_RESULTS_DEFAULT, BULK_INTERVAL_MAX_RESULTS_THRESHOLD, BULK_INTERVAL_MAX_RUNS,
   METRIC_HISTORY_MAX_RESULTS_THRESHOLD, resolveMaxResults, validateRunId,
 } from '../validation.js';
-import { placeholders, toMetric, type MetricRow } from './run-loader.js';
+import { toMetric, type MetricRow } from './run-loader.js';
 import { requireRun } from './run-operations.js';
-import { allValues, type SqlValue } from '../../db/sql-database.js';
+import { allValues, placeholders, type SqlValue } from '../../db/sql-database.js';
 import type { StoreContext } from './store-context.js';
 
 const HISTORY_COLUMNS = 'run_uuid, key, value, timestamp, step, is_nan';

@@ -4,8 +4,7 @@
 import { InvalidParameter } from '../../core/errors.js';
 import type { Metric, Param, Tag } from '../entities.js';
 import type { Dialect } from '../../db/dialect.js';
-import { placeholders } from './run-loader.js';
-import type { SqlExecutor, SqlValue } from '../../db/sql-database.js';
+import { placeholders, type SqlExecutor, type SqlValue } from '../../db/sql-database.js';
 
 export const RUN_NAME_TAG = 'mlflow.runName';
 // Rows per multi-row INSERT: 6 columns x 150 rows stays far below every bound-parameter limit.

@@ -2,7 +2,7 @@
 // queries, whatever the number of runs, keeping the order the ids were given in.
 import type { DatasetInput, Metric, Run, RunData, RunInfo, RunStatus, Tag } from '../entities.js';
 import type { RunCache } from './run-cache.js';
-import { allValues, type SqlDatabase, type SqlExecutor, type SqlValue } from '../../db/sql-database.js';
+import { allValues, placeholders, type SqlDatabase, type SqlExecutor, type SqlValue } from '../../db/sql-database.js';
 
 export interface RunRow {
   run_uuid: string; name: string | null; user_id: string | null; status: string; start_time: number | null;
@@ -15,10 +15,6 @@ export const RUN_COLUMNS = 'r.run_uuid, r.name, r.user_id, r.status, r.start_tim
 
 // Keeps every IN list well under SQLite's and PostgreSQL's bound-parameter limits.
 const CHUNK = 500;
-
-export function placeholders(n: number): string {
-  return new Array(n).fill('?').join(', ');
-}
 
 export function toRunInfo(row: RunRow): RunInfo {
   return {

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidParameter, NotFound } from '../../core/errors.js';
 import type { DatasetInput, Run, RunInfo, RunStatus, Tag } from '../entities.js';
+import { LOGGED_MODELS_TAG, appendLoggedModel, parseLoggedModelJson } from '../logged-model-history.js';
 import type { CreateRunInput, LogBatchInput, UpdateRunInput } from '../store.js';
 import {
   validateBatchLimits, validateDatasetInput, validateMetric, validateParam, validateRunId, validateRunName, validateTag,
@@ -13,20 +14,22 @@ import { generateRunName } from './run-name-generator.js';
 import { RUN_COLUMNS, loadRuns, toRunInfo, type RunRow } from './run-loader.js';
 import { RUN_NAME_TAG, dedupeParams, writeMetrics, writeParams, writeTags } from './run-data-writer.js';
 import type { SqlExecutor } from '../../db/sql-database.js';
-import { joinArtifactPath, type StoreContext } from './store-context.js';
+import { joinArtifactPath } from '../../artifacts/artifact-path.js';
+import type { StoreContext } from './store-context.js';
 
 const RUN_STATUSES: RunStatus[] = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'];
 const USER_TAG = 'mlflow.user';
 
-export async function requireRun(tx: SqlExecutor, runId: string): Promise<RunRow> {
+/** The run's row; `forUpdate` (the dialect's) also locks it until the transaction ends. */
+export async function requireRun(tx: SqlExecutor, runId: string, forUpdate = ''): Promise<RunRow> {
   validateRunId(runId);
-  const row = await tx.get<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs r WHERE r.run_uuid = ?`, [runId]);
+  const row = await tx.get<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs r WHERE r.run_uuid = ?${forUpdate}`, [runId]);
   if (!row) throw new NotFound(`Run with id=${runId} not found`);
   return row;
 }
 
-async function requireActiveRun(tx: SqlExecutor, runId: string): Promise<RunRow> {
-  const row = await requireRun(tx, runId);
+async function requireActiveRun(tx: SqlExecutor, runId: string, forUpdate = ''): Promise<RunRow> {
+  const row = await requireRun(tx, runId, forUpdate);
   if (row.lifecycle_stage !== 'active') {
     throw new InvalidParameter(`The run ${runId} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`);
   }
@@ -133,6 +136,24 @@ export async function deleteTag(ctx: StoreContext, runId: string, key: string): 
     await requireActiveRun(tx, runId);
     const res = await tx.run('DELETE FROM tags WHERE run_uuid = ? AND key = ?', [runId, key]);
     if (res.changes === 0) throw new NotFound(`No tag with name: ${key} in run with id ${runId}`);
+  });
+}
+
+/**
+ * MLflow's record_logged_model: appends the model's entry to the run's `mlflow.log-model.history`
+ * tag in one transaction. The read and the write of the list happen under the run's row lock
+ * (PostgreSQL's SELECT … FOR UPDATE; SQLite's write transaction is exclusive from its start), so
+ * of two concurrent calls the second reads the list the first wrote, and both entries are kept.
+ */
+export async function recordLoggedModel(ctx: StoreContext, runId: string, modelJson: string): Promise<void> {
+  const entry = parseLoggedModelJson(modelJson);
+  await ctx.db.transaction(async (tx) => {
+    await requireActiveRun(tx, runId, ctx.db.dialect.forUpdate);
+    const previous = await tx.get<{ value: string }>(
+      'SELECT value FROM tags WHERE run_uuid = ? AND key = ?', [runId, LOGGED_MODELS_TAG]);
+    const tag = { key: LOGGED_MODELS_TAG, value: appendLoggedModel(previous?.value, entry) };
+    validateTag(tag);
+    await writeTags(tx, runId, [tag]);
   });
 }
 

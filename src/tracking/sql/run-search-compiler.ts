@@ -8,9 +8,8 @@ import type { ViewType } from '../entities.js';
 import type { RunFilterClause, RunOrderBy } from '../search/run-filter.js';
 import type { Comparator } from '../search/filter-parser.js';
 import type { Dialect } from '../../db/dialect.js';
-import type { SqlValue } from '../../db/sql-database.js';
+import { placeholders, type SqlValue } from '../../db/sql-database.js';
 import { VALUE_PREFIX_LENGTH } from './migrations.js';
-import { placeholders } from './run-loader.js';
 
 export interface SqlFragment { sql: string; params: SqlValue[] }
 

@@ -7,7 +7,7 @@ import type {
 } from '../store.js';
 import * as experiments from './experiment-operations.js';
 import { getMetricHistory, getMetricHistoryBulkInterval } from './metric-history.js';
-import { migrate } from './migrations.js';
+import { migrateTrackingSchema } from './migrations.js';
 import * as runs from './run-operations.js';
 import { RunCache } from './run-cache.js';
 import { importRun } from './run-import.js';
@@ -35,7 +35,7 @@ export class SqlTrackingStore implements TrackingStore {
   }
 
   async init(): Promise<void> {
-    await migrate(this.db);
+    await migrateTrackingSchema(this.db);
     await experiments.ensureDefaultExperiment(this.ctx);
   }
   close(): Promise<void> { return this.db.close(); }
@@ -67,6 +67,9 @@ export class SqlTrackingStore implements TrackingStore {
   deleteTag(runId: string, key: string): Promise<void> { return runs.deleteTag(this.ctx, runId, key); }
   logBatch(runId: string, batch: LogBatchInput): Promise<void> { return runs.logBatch(this.ctx, runId, batch); }
   logInputs(runId: string, inputs: DatasetInput[]): Promise<void> { return runs.logInputs(this.ctx, runId, inputs); }
+  recordLoggedModel(runId: string, modelJson: string): Promise<void> {
+    return runs.recordLoggedModel(this.ctx, runId, modelJson);
+  }
   importRun(run: ImportedRun): Promise<ImportRunResult> { return importRun(this.ctx, run); }
 
   getMetricHistory(runId: string, metricKey: string, query?: MetricHistoryQuery): Promise<PagedList<Metric>> {

@@ -9,8 +9,3 @@ export interface StoreContext {
   /** Complete runs kept between searches (a server's store); undefined: always read. */
   runCache?: RunCache;
 }
-
-/** Joins an artifact root and a relative path without doubling slashes. */
-export function joinArtifactPath(root: string, ...parts: string[]): string {
-  return [root.replace(/\/+$/, ''), ...parts].join('/');
-}

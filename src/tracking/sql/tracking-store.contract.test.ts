@@ -329,6 +329,69 @@ describe.each(trackingStoreBackends())('TrackingStore on $name', (backend) => {
     });
   });
 
+  describe('recordLoggedModel', () => {
+    const HISTORY = 'mlflow.log-model.history';
+    const CREATED = '2026-11-25 12:00:00.000000';
+    const modelJson = (runId: string, artifactPath: string) => JSON.stringify({
+      run_id: runId, artifact_path: artifactPath, utc_time_created: CREATED, model_uuid: `u-${artifactPath}`,
+      flavors: {
+        python_function: { loader_module: 'mlflow.sklearn', config: { big: true } }, cairn: { format_version: 1 },
+      },
+      signature: { inputs: '[]' }, mlflow_version: '2.17.2',
+    });
+    const history = async (s: TrackingStore, runId: string) => {
+      return (await s.getRun(runId)).data.tags.find((t) => t.key === HISTORY)?.value;
+    };
+    const loggedPaths = async (s: TrackingStore, runId: string): Promise<string[]> => {
+      return JSON.parse((await history(s, runId)) ?? '[]').map((e: { artifact_path: string }) => e.artifact_path);
+    };
+
+    it('appends MLflow\'s tags dict of each model to the run\'s history, as Python json.dumps text', async () => {
+      const { info } = await newRun();
+      await store.recordLoggedModel(info.runId, modelJson(info.runId, 'model'));
+      await store.recordLoggedModel(info.runId, modelJson(info.runId, 'model2'));
+      const flavors = '{"python_function": {"loader_module": "mlflow.sklearn"}, "cairn": {"format_version": 1}}';
+      const entry = (path: string) => `{"run_id": "${info.runId}", "artifact_path": "${path}", `
+        + `"utc_time_created": "${CREATED}", "model_uuid": "u-${path}", "flavors": ${flavors}}`;
+      expect(await history(store, info.runId)).toBe(`[${entry('model')}, ${entry('model2')}]`);
+    });
+
+    it('replaces an unparseable history rather than refusing to log', async () => {
+      const { info } = await newRun([{ key: HISTORY, value: 'not json' }]);
+      await store.recordLoggedModel(info.runId, modelJson(info.runId, 'model'));
+      expect(await loggedPaths(store, info.runId)).toEqual(['model']);
+    });
+
+    it('refuses malformed or incomplete model JSON, a missing run and a deleted one, writing nothing', async () => {
+      const { info } = await newRun();
+      const bad = await rejection(store.recordLoggedModel(info.runId, '{not json'));
+      expect(bad).toBeInstanceOf(InvalidParameter);
+      expect(bad.message).toContain('is not a valid JSON');
+      expect(await rejection(store.recordLoggedModel(info.runId, '[1]'))).toBeInstanceOf(InvalidParameter);
+      const incomplete = await rejection(store.recordLoggedModel(info.runId, '{"run_id": "x"}'));
+      expect(incomplete).toBeInstanceOf(InvalidParameter);
+      expect(incomplete.message).toContain("'artifact_path'");
+      const missingRun = 'f'.repeat(32);
+      expect(await rejection(store.recordLoggedModel(missingRun, modelJson(missingRun, 'm')))).toBeInstanceOf(NotFound);
+      await store.deleteRun(info.runId);
+      const deleted = await rejection(store.recordLoggedModel(info.runId, modelJson(info.runId, 'm')));
+      expect(deleted).toBeInstanceOf(InvalidParameter);
+      expect(await history(store, info.runId)).toBeUndefined();
+    });
+
+    it('keeps every entry when two store instances record models on one run at once', async () => {
+      const other = await backend.reopen();
+      const { info } = await newRun();
+      const paths = Array.from({ length: 24 }, (_, i) => `model-${i}`);
+      // alternate instances so the calls race across two connections (pools), as two server processes would
+      const record = (p: string, i: number) => {
+        return (i % 2 === 0 ? store : other).recordLoggedModel(info.runId, modelJson(info.runId, p));
+      };
+      await Promise.all(paths.map(record));
+      expect((await loggedPaths(other, info.runId)).sort()).toEqual([...paths].sort());
+    });
+  });
+
   describe('importRun', () => {
     const imported = (experimentId: string, runId: string) => ({
       runId, experimentId, runName: 'legacy-rf', userId: 'bob', status: 'FAILED' as const, startTime: 1_600_000_000_000, endTime: 1_600_000_360_000,
