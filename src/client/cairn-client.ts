@@ -21,6 +21,7 @@ import {
   loadModel, logModel, type LoadedModelFrom, type LoadModelOptions, type LogModelOptions, type ModelInfo,
 } from './model-logging.js';
 import type { ModelVersion, RegisteredModel } from '../registry/entities.js';
+import { validateModelVersionSource } from '../registry/model-version-source.js';
 import type { RegistryStore } from '../registry/store.js';
 import type { WebhookStore } from '../registry/webhooks/store.js';
 import { openStores, type ClientStores } from './open-stores.js';
@@ -115,7 +116,11 @@ export class CairnClient {
   }
 
   getRegisteredModel(name: string): Promise<RegisteredModel> { return this.registry.getRegisteredModel(name); }
-  createModelVersion(options: CreateModelVersionOptions): Promise<ModelVersion> { return this.registry.createModelVersion(options); }
+  /** The source is validated as the server does (MLflow's _validate_source), over REST or on the database. */
+  async createModelVersion(options: CreateModelVersionOptions): Promise<ModelVersion> {
+    await validateModelVersionSource(this.transport, options.source, options.runId ?? null);
+    return this.registry.createModelVersion(options);
+  }
   getModelVersion(name: string, version: string): Promise<ModelVersion> { return this.registry.getModelVersion(name, version); }
   getLatestVersions(name: string, stages?: string[]): Promise<ModelVersion[]> { return this.registry.getLatestVersions(name, stages); }
   getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion> { return this.registry.getModelVersionByAlias(name, alias); }

@@ -3,14 +3,14 @@
 import { openTrackingStore, type OpenTrackingStoreOptions } from '../tracking/open-store.js';
 import type { SqlTrackingStore } from '../tracking/sql/sql-tracking-store.js';
 import { migrateRegistrySchema } from './registry-schema.js';
-import { SourceValidatingRegistryStore } from './source-validating-registry-store.js';
 import type { Stores } from './stores.js';
+import { EventingRegistryStore } from './webhooks/eventing-registry-store.js';
 import { WebhookOutbox } from './webhooks/webhook-outbox.js';
 import { SqlWebhookStore } from './webhooks/webhook-store.js';
 
 export interface SqlStores extends Stores {
   tracking: SqlTrackingStore;
-  registry: SourceValidatingRegistryStore;
+  registry: EventingRegistryStore;
   /** Registry writes queue their events in the same transaction. */
   webhooks: SqlWebhookStore;
   /** Closes the shared database (the same as `tracking.close()`). */
@@ -21,7 +21,7 @@ export interface SqlStores extends Stores {
 export function storesOn(tracking: SqlTrackingStore): SqlStores {
   return {
     tracking,
-    registry: new SourceValidatingRegistryStore(tracking.db, new WebhookOutbox(), tracking),
+    registry: new EventingRegistryStore(tracking.db, new WebhookOutbox()),
     webhooks: new SqlWebhookStore(tracking.db),
     close: () => tracking.close(),
   };
