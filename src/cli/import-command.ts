@@ -6,12 +6,12 @@ import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { resolveDefaultArtifactRoot } from '../server/start.js';
 import { importMlrunsModels, type MlrunsModelsSummary } from '../registry/import/mlruns-models.js';
-import { openStores } from '../registry/open-stores.js';
+import { openSqlStores as openStores } from '../registry/open-stores.js';
 import {
   importMlruns, sourceExperiments, type MlrunsImportProgress, type MlrunsImportSummary,
 } from '../tracking/import/mlruns-import.js';
 import { mlrunsRoot } from '../tracking/import/mlruns-reader.js';
-import { UsageError } from './rest-call.js';
+import { UsageError } from './cli-client.js';
 import { sqliteOpenMessage } from './server-startup.js';
 import {
   DEFAULT_ARTIFACTS_DESTINATION, defaultBackendStoreUri, isDatabaseUri, parseBackendStoreUri, sqliteFilePath,

@@ -2,11 +2,12 @@
 // The `cairn` command: parses flags and dispatches to subcommands; usage errors exit with status 2.
 import cluster from 'node:cluster';
 import { Command, CommanderError } from 'commander';
+import { CairnError } from '../core/errors.js';
 import { CAIRN_VERSION } from '../server/version.js';
+import { UsageError } from './cli-client.js';
 import { runClusterWorker, WORKER_CONFIG_ENV } from './server-cluster.js';
 import { importCommand } from './import-command.js';
 import { modelsCommand } from './models-commands.js';
-import { UsageError } from './rest-call.js';
 import { serverCommand } from './server-command.js';
 import { experimentsCommand, runsCommand } from './tracking-commands.js';
 import { webhookCommand } from './webhook-commands.js';
@@ -26,6 +27,14 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** A store's error with MLflow's error code first (`RESOURCE_DOES_NOT_EXIST: …`); an unreachable server, a hint. */
+function errorText(err: unknown): string {
+  if (!(err instanceof CairnError)) return (err as Error).message;
+  const hint = /^cannot reach /.test(err.message)
+    ? ': is `cairn server` running there? Set --tracking-uri, CAIRN_TRACKING_URI or MLFLOW_TRACKING_URI.' : '';
+  return `${err.errorCode}: ${err.message}${hint}`;
+}
+
 async function main(argv: string[]): Promise<void> {
   if (cluster.isWorker && process.env[WORKER_CONFIG_ENV]) {
     await runClusterWorker();
@@ -42,7 +51,7 @@ async function main(argv: string[]): Promise<void> {
       const ok = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help';
       process.exit(ok ? 0 : 2);
     }
-    process.stderr.write(`cairn: ${(err as Error).message}\n`);
+    process.stderr.write(`cairn: ${errorText(err)}\n`);
     process.exit(1);
   }
 }

@@ -1,25 +1,17 @@
-// `cairn models …`: the model registry over REST — list, show, versions, stage transitions, aliases,
-// the audit history and promotion policies (Cairn's /api/2.0/cairn/registry endpoints).
+// `cairn models …`: the model registry through the client (a server, or a database directly) — list,
+// show, versions, stage transitions, aliases, the audit history and promotion policies.
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { formatTable, resolveServerUrl, restCall, trackingUriOption, UsageError } from './rest-call.js';
-
-const MLFLOW = '/api/2.0/mlflow';
-const CAIRN = '/api/2.0/cairn/registry';
-
-interface VersionJson { name: string; version: string; current_stage: string; run_id?: string; creation_timestamp: number; aliases?: string[]; description?: string; source: string }
-interface ModelJson {
-  name: string; description?: string; last_updated_timestamp: number; latest_versions?: VersionJson[];
-  aliases?: Array<{ alias: string; version: string }>; tags?: Array<{ key: string; value: string }>;
-}
-interface AuditJson {
-  id: number; timestamp: number; user: string; version: string | null; alias: string | null; action: string;
-  from: string | null; to: string | null; reason: string | null; forced: boolean;
-}
-interface CriterionJson { kind: string; criterion: string; passed: boolean; value: number | null; current_value?: number | null; detail?: string }
-interface CheckJson { name: string; version: string; target: string; passed: boolean; policy: unknown; criteria: CriterionJson[] }
-type PolicyJson = { name: string; target: string; require: Array<Record<string, unknown>>; mustBeat?: { metric: string; current: string; by: number }; description?: string };
+import type { CairnClient } from '../client/cairn-client.js';
+import type { ModelVersion, RegisteredModel } from '../registry/entities.js';
+import type { PolicyResult } from '../registry/policies/policy-evaluator.js';
+import { policyToJson, type PromotionPolicy } from '../registry/policies/promotion-policy.js';
+import type { ChangeContext } from '../registry/store.js';
+import { modelVersionToJson, registeredModelToJson } from '../server/registry-json.js';
+import { auditEntryToJson, policyResultToJson } from '../server/routes/cairn-registry.js';
+import { formatTable, trackingUriOption, UsageError, withClient } from './cli-client.js';
+import { parsePolicyFile } from './policy-file.js';
 
 interface Common { trackingUri?: string; json?: boolean; user?: string }
 
@@ -31,16 +23,13 @@ const commonOptions = (cmd: Command): Command => cmd
 const userOption = (cmd: Command): Command => cmd
   .addOption(new Option('--user <name>', 'who is making the change (default: CAIRN_USER, else the login name)'));
 
-function server(opts: Common): string {
-  return resolveServerUrl(opts.trackingUri);
-}
-
-function userHeader(opts: Common): Record<string, string> {
+/** Who is acting: --user, else CAIRN_USER, else the login name (recorded, not authenticated). */
+function actingUser(opts: Common): string | undefined {
   let user = opts.user || process.env.CAIRN_USER;
   if (!user) {
     try { user = os.userInfo().username; } catch { user = undefined; }
   }
-  return user ? { 'X-Cairn-User': user } : {};
+  return user || undefined;
 }
 
 function print(opts: Common, json: unknown, human: () => string): void {
@@ -50,38 +39,52 @@ function print(opts: Common, json: unknown, human: () => string): void {
 const time = (ms: number | undefined) => (ms ? new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z') : '');
 const num = (v: number | null | undefined) => (v === null || v === undefined ? 'missing' : String(Number(v.toPrecision(6))));
 
-/** `--force` overrides a failing promotion policy and must come with `--reason`. */
-function overrideFields(opts: { force?: boolean; reason?: string }): Record<string, unknown> {
+/** Who and why; `--force` overrides a failing promotion policy and must come with `--reason`. */
+function changeContext(opts: Common & { force?: boolean; reason?: string }): ChangeContext {
   if (opts.force && !opts.reason?.trim()) throw new UsageError('--force needs --reason "<why>" (it is recorded in the audit trail).');
-  return { force: opts.force ? true : undefined, reason: opts.reason };
+  return { user: actingUser(opts), reason: opts.reason, force: opts.force === true };
 }
 
-async function allModels(url: string): Promise<ModelJson[]> {
-  const out: ModelJson[] = [];
+async function allModels(client: CairnClient): Promise<RegisteredModel[]> {
+  const out: RegisteredModel[] = [];
   let pageToken: string | undefined;
   do {
-    const page = await restCall<{ registered_models?: ModelJson[]; next_page_token?: string }>(
-      url, 'GET', `${MLFLOW}/registered-models/search`, { max_results: 1000, page_token: pageToken });
-    out.push(...(page.registered_models ?? []));
-    pageToken = page.next_page_token;
+    const page = await client.registry.searchRegisteredModels({ maxResults: 1000, pageToken });
+    out.push(...page.items);
+    pageToken = page.nextPageToken;
   } while (pageToken);
   return out;
 }
 
-function policyText(p: PolicyJson): string {
+/** Every version of the model, newest first; NotFound when no such model exists (not an empty table). */
+async function allVersions(client: CairnClient, name: string): Promise<ModelVersion[]> {
+  const quoted = name.includes("'") ? `"${name}"` : `'${name}'`;
+  const out: ModelVersion[] = [];
+  let pageToken: string | undefined;
+  do {
+    const page = await client.registry.searchModelVersions({
+      filter: `name = ${quoted}`, orderBy: ['version_number DESC'], maxResults: 10_000, pageToken,
+    });
+    out.push(...page.items);
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+  if (out.length === 0) await client.registry.getRegisteredModel(name);
+  return out;
+}
+
+const policyJson = (name: string, p: PromotionPolicy) => ({ name, ...policyToJson(p) });
+
+function policyText(p: PromotionPolicy): string {
   const lines = [`${p.target}${p.description ? `  (${p.description})` : ''}`];
-  for (const r of p.require) {
-    const op = Object.keys(r).find((k) => k !== 'metric') as string;
-    lines.push(`  require  ${String(r.metric)} ${op} ${String(r[op])}`);
-  }
+  for (const r of p.require) lines.push(`  require  ${r.metric} ${r.op} ${r.threshold}`);
   if (p.mustBeat) lines.push(`  mustBeat ${p.mustBeat.metric} > holder of ${p.mustBeat.current} + ${p.mustBeat.by}`);
   return lines.join('\n');
 }
 
-function checkText(r: CheckJson): string {
+function checkText(r: PolicyResult): string {
   if (!r.policy) return `${r.name} v${r.version} → ${r.target}: no promotion policy; allowed.`;
   const rows = r.criteria.map((c) => [c.passed ? 'PASS' : 'FAIL', c.criterion, num(c.value),
-    c.kind === 'mustBeat' ? num(c.current_value) : '', c.detail ?? '']);
+    c.kind === 'mustBeat' ? num(c.currentValue) : '', c.detail ?? '']);
   return `${formatTable(['RESULT', 'CRITERION', 'VALUE', 'CURRENT', 'DETAIL'], rows)}\n`
     + `${r.name} v${r.version} → ${r.target}: ${r.passed ? 'PASSES' : 'FAILS'} the promotion policy.`;
 }
@@ -97,42 +100,47 @@ export function modelsCommand(): Command {
 
   commonOptions(cmd.command('list').description('List registered models with their latest versions per stage and aliases.'))
     .action(async (opts: Common) => {
-      const models = await allModels(server(opts));
-      print(opts, { registered_models: models }, () => formatTable(['NAME', 'LATEST VERSIONS', 'ALIASES', 'UPDATED'], models.map((m) => [
+      const models = await withClient(opts, allModels);
+      const json = { registered_models: models.map(registeredModelToJson) };
+      print(opts, json, () => formatTable(['NAME', 'LATEST VERSIONS', 'ALIASES', 'UPDATED'], models.map((m) => [
         m.name,
-        (m.latest_versions ?? []).map((v) => `${v.current_stage}:v${v.version}`).join(' '),
-        (m.aliases ?? []).map((a) => `@${a.alias}=v${a.version}`).join(' '),
-        time(m.last_updated_timestamp),
+        m.latestVersions.map((v) => `${v.currentStage}:v${v.version}`).join(' '),
+        m.aliases.map((a) => `@${a.alias}=v${a.version}`).join(' '),
+        time(m.lastUpdatedTimestamp),
       ])));
     });
 
   commonOptions(cmd.command('show').description('Show a registered model, its aliases, tags and promotion policies.').argument('<name>'))
     .action(async (name: string, opts: Common) => {
-      const url = server(opts);
-      const { registered_model: m } = await restCall<{ registered_model: ModelJson }>(url, 'GET', `${MLFLOW}/registered-models/get`, { name });
-      // an MLflow server has no Cairn endpoints: show the model without policies
-      const policies = await restCall<{ policies: PolicyJson[] }>(url, 'GET', `${CAIRN}/policies`, { name })
-        .then((r) => r.policies, (err: Error) => { process.stderr.write(`cairn: policies not available: ${err.message}\n`); return []; });
-      print(opts, { registered_model: m, policies }, () => [
+      const { m, policies } = await withClient(opts, async (client) => {
+        const model = await client.registry.getRegisteredModel(name);
+        // an MLflow server has no Cairn endpoints: show the model without policies
+        const found = await client.registry.getPromotionPolicies(name)
+          .catch((err: Error) => {
+            process.stderr.write(`cairn: policies not available: ${err.message}\n`);
+            return [];
+          });
+        return { m: model, policies: found };
+      });
+      const json = { registered_model: registeredModelToJson(m), policies: policies.map((p) => policyJson(name, p)) };
+      print(opts, json, () => [
         `name:         ${m.name}`,
         `description:  ${m.description ?? ''}`,
-        `updated:      ${time(m.last_updated_timestamp)}`,
-        `latest:       ${(m.latest_versions ?? []).map((v) => `${v.current_stage}:v${v.version}`).join(' ') || '-'}`,
-        `aliases:      ${(m.aliases ?? []).map((a) => `@${a.alias}=v${a.version}`).join(' ') || '-'}`,
-        `tags:         ${(m.tags ?? []).map((t) => `${t.key}=${t.value}`).join(' ') || '-'}`,
+        `updated:      ${time(m.lastUpdatedTimestamp)}`,
+        `latest:       ${m.latestVersions.map((v) => `${v.currentStage}:v${v.version}`).join(' ') || '-'}`,
+        `aliases:      ${m.aliases.map((a) => `@${a.alias}=v${a.version}`).join(' ') || '-'}`,
+        `tags:         ${m.tags.map((t) => `${t.key}=${t.value}`).join(' ') || '-'}`,
         `policies:     ${policies.length === 0 ? '-' : `\n${policies.map(policyText).join('\n')}`}`,
       ].join('\n'));
     });
 
   commonOptions(cmd.command('versions').description('List the versions of a registered model, newest first.').argument('<name>'))
     .action(async (name: string, opts: Common) => {
-      const quoted = name.includes("'") ? `"${name}"` : `'${name}'`;
-      const res = await restCall<{ model_versions?: VersionJson[] }>(server(opts), 'GET', `${MLFLOW}/model-versions/search`, {
-        filter: `name = ${quoted}`, order_by: 'version_number DESC', max_results: 10_000,
-      });
-      const versions = res.model_versions ?? [];
-      print(opts, { model_versions: versions }, () => formatTable(['VERSION', 'STAGE', 'ALIASES', 'RUN ID', 'CREATED', 'DESCRIPTION'], versions.map((v) => [
-        v.version, v.current_stage, (v.aliases ?? []).map((a) => `@${a}`).join(' '), v.run_id ?? '', time(v.creation_timestamp), v.description ?? '',
+      const versions = await withClient(opts, (client) => allVersions(client, name));
+      const header = ['VERSION', 'STAGE', 'ALIASES', 'RUN ID', 'CREATED', 'DESCRIPTION'];
+      print(opts, { model_versions: versions.map(modelVersionToJson) }, () => formatTable(header, versions.map((v) => [
+        v.version, v.currentStage, v.aliases.map((a) => `@${a}`).join(' '), v.runId ?? '', time(v.creationTimestamp),
+        v.description ?? '',
       ])));
     });
 
@@ -143,10 +151,11 @@ export function modelsCommand(): Command {
     .option('--force', 'override a failing promotion policy (needs --reason)')
     .option('--reason <text>', 'why; recorded in the audit trail')))
     .action(async (name: string, version: string, stage: string, opts: Common & { archiveExisting?: boolean; force?: boolean; reason?: string }) => {
-      const res = await restCall<{ model_version: VersionJson }>(server(opts), 'POST', `${MLFLOW}/model-versions/transition-stage`, {
-        name, version, stage, archive_existing_versions: opts.archiveExisting === true, ...overrideFields(opts),
-      }, userHeader(opts));
-      print(opts, res, () => `${name} v${res.model_version.version} is now in ${res.model_version.current_stage}.`);
+      const context = changeContext(opts);
+      const moved = await withClient(opts, (client) =>
+        client.registry.transitionModelVersionStage(name, version, stage, opts.archiveExisting === true, context));
+      const said = `${name} v${moved.version} is now in ${moved.currentStage}.`;
+      print(opts, { model_version: modelVersionToJson(moved) }, () => said);
     });
 
   userOption(commonOptions(cmd.command('alias')
@@ -155,8 +164,9 @@ export function modelsCommand(): Command {
     .option('--force', 'override a failing promotion policy (needs --reason)')
     .option('--reason <text>', 'why; recorded in the audit trail')))
     .action(async (name: string, alias: string, version: string, opts: Common & { force?: boolean; reason?: string }) => {
-      const res = await restCall(server(opts), 'POST', `${MLFLOW}/registered-models/alias`, { name, alias, version, ...overrideFields(opts) }, userHeader(opts));
-      print(opts, res, () => `${name}@${alias} now points at v${version}.`);
+      const context = changeContext(opts);
+      await withClient(opts, (client) => client.registry.setRegisteredModelAlias(name, alias, version, context));
+      print(opts, {}, () => `${name}@${alias} now points at v${version}.`);
     });
 
   // the version is an argument, not --version: that flag is the program's own
@@ -168,10 +178,17 @@ export function modelsCommand(): Command {
       return n;
     }, 100))
     .action(async (name: string, version: string | undefined, opts: Common & { maxResults: number }) => {
-      const res = await restCall<{ entries: AuditJson[]; next_page_token?: string }>(server(opts), 'GET', `${CAIRN}/history`, {
-        name, version, max_results: opts.maxResults,
+      const page = await withClient(opts, async (client) => {
+        const history = await client.registry.getRegistryHistory({ name, version, maxResults: opts.maxResults });
+        // the trail outlives a deleted model, so only an empty one asks whether the model exists at all
+        if (history.items.length === 0) {
+          await (version ? client.registry.getModelVersion(name, version) : client.registry.getRegisteredModel(name));
+        }
+        return history;
       });
-      print(opts, res, () => formatTable(['TIME', 'USER', 'ACTION', 'VERSION', 'ALIAS/TARGET', 'FROM', 'TO', 'FORCED', 'REASON'], res.entries.map((e) => [
+      const res = { entries: page.items.map(auditEntryToJson), next_page_token: page.nextPageToken };
+      const header = ['TIME', 'USER', 'ACTION', 'VERSION', 'ALIAS/TARGET', 'FROM', 'TO', 'FORCED', 'REASON'];
+      print(opts, res, () => formatTable(header, page.items.map((e) => [
         time(e.timestamp), e.user, e.action, e.version ?? '', e.alias ?? '',
         // policy documents are long; the table shows that one was set, --json shows it
         e.action.endsWith('_policy') ? (e.from ? 'policy' : '') : e.from ?? '',
@@ -185,37 +202,39 @@ export function modelsCommand(): Command {
     .argument('<name>').requiredOption('--file <path>', 'policy JSON, e.g. {"target": "Production", "require": [{"metric": "accuracy", ">=": 0.91}]}')
     .option('--reason <text>', 'why; recorded in the audit trail')))
     .action(async (name: string, opts: Common & { file: string; reason?: string }) => {
-      let doc: unknown;
-      try {
-        doc = JSON.parse(await readFile(opts.file, 'utf8'));
-      } catch (err) {
-        throw new UsageError(`cannot read policy file ${opts.file}: ${(err as Error).message}`);
-      }
-      const url = server(opts);
-      const stored: PolicyJson[] = [];
-      for (const p of Array.isArray(doc) ? doc : [doc]) {
-        stored.push((await restCall<{ policy: PolicyJson }>(url, 'PUT', `${CAIRN}/policies`, { name, policy: p, reason: opts.reason }, userHeader(opts))).policy);
-      }
-      print(opts, { policies: stored }, () => stored.map((p) => `set ${name} policy for ${policyText(p)}`).join('\n'));
+      const doc = await parsePolicyFile(opts.file);
+      const context = changeContext(opts);
+      const stored = await withClient(opts, async (client) => {
+        const out: PromotionPolicy[] = [];
+        for (const p of Array.isArray(doc) ? doc : [doc]) {
+          out.push(await client.registry.setPromotionPolicy(name, p, context));
+        }
+        return out;
+      });
+      const said = stored.map((p) => `set ${name} policy for ${policyText(p)}`).join('\n');
+      print(opts, { policies: stored.map((p) => policyJson(name, p)) }, () => said);
     });
   commonOptions(policy.command('show').description('Show the model\'s promotion policies.').argument('<name>')
     .option('--target <target>', 'only the policy for this stage or @alias'))
     .action(async (name: string, opts: Common & { target?: string }) => {
-      const res = await restCall<{ policies: PolicyJson[] }>(server(opts), 'GET', `${CAIRN}/policies`, { name, target: opts.target });
-      print(opts, res, () => (res.policies.length === 0 ? `${name} has no promotion policies.` : res.policies.map(policyText).join('\n')));
+      const policies = await withClient(opts, (client) => client.registry.getPromotionPolicies(name, opts.target));
+      print(opts, { policies: policies.map((p) => policyJson(name, p)) },
+        () => (policies.length === 0 ? `${name} has no promotion policies.` : policies.map(policyText).join('\n')));
     });
   userOption(commonOptions(policy.command('delete').description('Delete the policy for a target.').argument('<name>')
     .requiredOption('--target <target>', 'the stage or @alias').option('--reason <text>', 'why; recorded in the audit trail')))
     .action(async (name: string, opts: Common & { target: string; reason?: string }) => {
-      const res = await restCall(server(opts), 'DELETE', `${CAIRN}/policies`, { name, target: opts.target, reason: opts.reason }, userHeader(opts));
-      print(opts, res, () => `deleted ${name} policy for ${opts.target}.`);
+      const context = changeContext(opts);
+      await withClient(opts, (client) => client.registry.deletePromotionPolicy(name, opts.target, context));
+      print(opts, {}, () => `deleted ${name} policy for ${opts.target}.`);
     });
 
   commonOptions(cmd.command('check').description('Dry-run a version against the policy for a target; exits 1 when it fails.')
     .argument('<name>').argument('<version>').requiredOption('--target <target>', 'a stage (Production) or @alias'))
     .action(async (name: string, version: string, opts: Common & { target: string }) => {
-      const { result } = await restCall<{ result: CheckJson }>(server(opts), 'POST', `${CAIRN}/policies/check`, { name, version, target: opts.target });
-      print(opts, { result }, () => checkText(result));
+      const result = await withClient(opts, (client) =>
+        client.registry.checkPromotionPolicy(name, version, opts.target));
+      print(opts, { result: policyResultToJson(result) }, () => checkText(result));
       if (!result.passed) process.exitCode = 1;
     });
 

@@ -3,7 +3,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { pino } from 'pino';
 import { resolveDefaultArtifactRoot } from '../server/start.js';
-import { openStores } from '../registry/open-stores.js';
+import { openSqlStores as openStores } from '../registry/open-stores.js';
 import { banner, runSingleServer, SHUTDOWN_GRACE_MS } from './run-server.js';
 import type { ServerConfig } from './server-options.js';
 import { startupErrorMessage, type CreatedPaths } from './server-startup.js';

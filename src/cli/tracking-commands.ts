@@ -1,53 +1,60 @@
-// `cairn experiments` and `cairn runs` (as `mlflow experiments` / `mlflow runs`): talk to a tracking
-// server over REST.
+// `cairn experiments` and `cairn runs` (as `mlflow experiments` / `mlflow runs`): through the client,
+// so they work against a tracking server or straight on its database.
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { UsageError, formatTable, mlflowCall, resolveServerUrl, trackingUriOption } from './rest-call.js';
-
-interface ExperimentJson { experiment_id: string; name: string; lifecycle_stage: string; artifact_location: string }
-interface RunJson {
-  info: { run_id: string; run_name: string; experiment_id: string; status: string; start_time: number; end_time?: number; artifact_uri?: string };
-  data: { metrics?: Array<{ key: string; value: number | string }>; params?: Array<{ key: string; value: string }>; tags?: Array<{ key: string; value: string }> };
-}
+import type { CairnClient } from '../client/cairn-client.js';
+import { experimentToJson, runToJson } from '../tracking/mlflow-json.js';
+import type { Experiment, Run, ViewType } from '../tracking/entities.js';
+import { UsageError, formatTable, trackingUriOption, withClient } from './cli-client.js';
 
 const jsonOption = () => new Option('--json', 'print the raw JSON response');
 
-type KeyedList = ReadonlyArray<{ key: string; value: string | number }> | undefined;
+type KeyedList = ReadonlyArray<{ key: string; value: string | number }>;
 
 /** The sorted union of the keys the runs have in one of their lists (metrics, params or tags). */
-function keysAcross(runs: readonly RunJson[], pick: (r: RunJson) => KeyedList): string[] {
-  return [...new Set(runs.flatMap((r) => (pick(r) ?? []).map((e) => e.key)))].sort();
+function keysAcross(runs: readonly Run[], pick: (r: Run) => KeyedList): string[] {
+  return [...new Set(runs.flatMap((r) => pick(r).map((e) => e.key)))].sort();
 }
 
 /** The value under `key` in one of a run's lists, or undefined. */
 function valueOf(list: KeyedList, key: string): string | number | undefined {
-  return list?.find((e) => e.key === key)?.value;
+  return list.find((e) => e.key === key)?.value;
+}
+
+/** Every experiment the search finds, following page tokens. */
+async function allExperiments(client: CairnClient, viewType: ViewType): Promise<Experiment[]> {
+  const out: Experiment[] = [];
+  let pageToken: string | undefined;
+  do {
+    const page = await client.searchExperiments({ viewType, maxResults: 1000, pageToken });
+    out.push(...page.items);
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+  return out;
+}
+
+/** MLflow's search answers an unknown experiment with no runs; a command names it instead (NotFound). */
+async function requireExperiments(client: CairnClient, ids: readonly string[]): Promise<void> {
+  for (const id of ids) await client.getExperiment(id);
 }
 
 export function experimentsCommand(): Command {
-  const cmd = new Command('experiments').description('List, create, rename, delete, restore and export experiments on a tracking server.');
+  const cmd = new Command('experiments')
+    .description('List, create, rename, delete, restore and export experiments (on a server or a database).');
   cmd.command('list')
     .description('List experiments (all pages).')
     .addOption(trackingUriOption())
     .addOption(new Option('--view <type>', 'which experiments').choices(['active', 'deleted', 'all']).default('active'))
     .addOption(jsonOption())
     .action(async (opts: { trackingUri?: string; view: string; json?: boolean }) => {
-      const url = resolveServerUrl(opts.trackingUri);
-      const viewType = { active: 'ACTIVE_ONLY', deleted: 'DELETED_ONLY', all: 'ALL' }[opts.view];
-      const experiments: ExperimentJson[] = [];
-      let pageToken: string | undefined;
-      do {
-        const page = await mlflowCall<{ experiments?: ExperimentJson[]; next_page_token?: string }>(
-          url, 'POST', '/experiments/search', { view_type: viewType, max_results: 1000, page_token: pageToken });
-        experiments.push(...(page.experiments ?? []));
-        pageToken = page.next_page_token;
-      } while (pageToken);
+      const viewType = ({ active: 'ACTIVE_ONLY', deleted: 'DELETED_ONLY', all: 'ALL' } as const)[opts.view as 'active'];
+      const experiments = await withClient(opts, (client) => allExperiments(client, viewType));
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ experiments }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ experiments: experiments.map(experimentToJson) }, null, 2)}\n`);
         return;
       }
       process.stdout.write(`${formatTable(['ID', 'NAME', 'STAGE', 'ARTIFACT LOCATION'],
-        experiments.map((e) => [e.experiment_id, e.name, e.lifecycle_stage, e.artifact_location]))}\n`);
+        experiments.map((e) => [e.experimentId, e.name, e.lifecycleStage, e.artifactLocation]))}\n`);
     });
   cmd.command('create')
     .description('Create an experiment and print its id.')
@@ -55,9 +62,9 @@ export function experimentsCommand(): Command {
     .addOption(trackingUriOption())
     .option('--artifact-location <uri>', 'where its runs store artifacts (default: the server\'s default root)')
     .action(async (name: string, opts: { trackingUri?: string; artifactLocation?: string }) => {
-      const url = resolveServerUrl(opts.trackingUri);
-      const res = await mlflowCall<{ experiment_id: string }>(url, 'POST', '/experiments/create', { name, artifact_location: opts.artifactLocation });
-      process.stdout.write(`${res.experiment_id}\n`);
+      const id = await withClient(opts, (client) =>
+        client.createExperiment(name, { artifactLocation: opts.artifactLocation }));
+      process.stdout.write(`${id}\n`);
     });
   cmd.command('rename')
     .description('Rename an experiment.')
@@ -65,7 +72,7 @@ export function experimentsCommand(): Command {
     .argument('<new-name>')
     .addOption(trackingUriOption())
     .action(async (id: string, newName: string, opts: { trackingUri?: string }) => {
-      await mlflowCall(resolveServerUrl(opts.trackingUri), 'POST', '/experiments/update', { experiment_id: id, new_name: newName });
+      await withClient(opts, (client) => client.renameExperiment(id, newName));
       process.stdout.write(`renamed experiment ${id} to ${newName}\n`);
     });
   lifecycleCommands(cmd, 'experiment', {
@@ -77,16 +84,11 @@ export function experimentsCommand(): Command {
     .option('--filename <path>', 'write to this file instead of standard output')
     .addOption(trackingUriOption())
     .action(async (opts: { experimentId: string; filename?: string; trackingUri?: string }) => {
-      const url = resolveServerUrl(opts.trackingUri);
-      const runs: RunJson[] = [];
-      let pageToken: string | undefined;
-      do {
-        const page = await mlflowCall<{ runs?: RunJson[]; next_page_token?: string }>(url, 'POST', '/runs/search', {
-          experiment_ids: [opts.experimentId], max_results: 50_000, page_token: pageToken, order_by: ['attributes.start_time DESC'],
-        });
-        runs.push(...(page.runs ?? []));
-        pageToken = page.next_page_token;
-      } while (pageToken);
+      const runs = await withClient(opts, async (client) => {
+        await requireExperiments(client, [opts.experimentId]);
+        const orderBy = ['attributes.start_time DESC'];
+        return client.searchAllRuns([opts.experimentId], { maxResults: 50_000, orderBy });
+      });
       const text = runsCsv(runs);
       if (opts.filename) {
         writeFileSync(opts.filename, text);
@@ -101,11 +103,11 @@ export function experimentsCommand(): Command {
 export interface ComparisonRow { field: string; values: Array<string | null>; differs: boolean }
 
 /** The rows of `runs compare`: attributes, then params and latest metrics by key (null where a run lacks one). */
-export function runComparison(runs: readonly RunJson[], diffOnly: boolean): { header: string[]; rows: ComparisonRow[] } {
-  const header = runs.map((r) => `${r.info.run_name || '(unnamed)'} (${r.info.run_id.slice(0, 8)})`);
+export function runComparison(runs: readonly Run[], diffOnly: boolean): { header: string[]; rows: ComparisonRow[] } {
+  const header = runs.map((r) => `${r.info.runName || '(unnamed)'} (${r.info.runId.slice(0, 8)})`);
   const row = (field: string, values: Array<string | null>): ComparisonRow => ({ field, values, differs: new Set(values).size > 1 });
-  const duration = (r: RunJson) => (r.info.end_time ? `${((Number(r.info.end_time) - Number(r.info.start_time)) / 1000).toFixed(1)} s` : null);
-  const keyed = (prefix: string, pick: (r: RunJson) => KeyedList, text: (v: string | number) => string) =>
+  const duration = (r: Run) => (r.info.endTime ? `${((r.info.endTime - r.info.startTime) / 1000).toFixed(1)} s` : null);
+  const keyed = (prefix: string, pick: (r: Run) => KeyedList, text: (v: string | number) => string) =>
     keysAcross(runs, pick).map((k) => row(`${prefix}${k}`, runs.map((r) => { const v = valueOf(pick(r), k); return v === undefined ? null : text(v); })));
   const data = [
     ...keyed('params.', (r) => r.data.params, String),
@@ -114,9 +116,9 @@ export function runComparison(runs: readonly RunJson[], diffOnly: boolean): { he
   return {
     header,
     rows: [
-      row('experiment', runs.map((r) => r.info.experiment_id)),
+      row('experiment', runs.map((r) => r.info.experimentId)),
       row('status', runs.map((r) => r.info.status)),
-      row('started', runs.map((r) => isoTime(r.info.start_time) || null)),
+      row('started', runs.map((r) => isoTime(r.info.startTime) || null)),
       row('duration', runs.map(duration)),
       ...(diffOnly ? data.filter((r) => r.differs) : data),
     ],
@@ -131,7 +133,12 @@ function lifecycleCommands(cmd: Command, entity: 'experiment' | 'run', descripti
       .argument(`<${entity}-id>`)
       .addOption(trackingUriOption())
       .action(async (id: string, opts: { trackingUri?: string }) => {
-        await mlflowCall(resolveServerUrl(opts.trackingUri), 'POST', `/${entity}s/${verb}`, { [`${entity}_id`]: id });
+        await withClient(opts, (client) => {
+          if (entity === 'experiment') {
+            return verb === 'delete' ? client.deleteExperiment(id) : client.restoreExperiment(id);
+          }
+          return verb === 'delete' ? client.deleteRun(id) : client.restoreRun(id);
+        });
         process.stdout.write(`${verb === 'delete' ? 'deleted' : 'restored'} ${entity} ${id}\n`);
       });
   }
@@ -142,17 +149,18 @@ function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-const isoTime = (ms: number | undefined) => (ms === undefined || ms === null ? '' : new Date(Number(ms)).toISOString());
+const isoTime = (ms: number | null | undefined) => (ms === undefined || ms === null ? '' : new Date(ms).toISOString());
 
 /** The runs as MLflow's `experiments csv` lays them out (mlflow.search_runs columns). */
-export function runsCsv(runs: readonly RunJson[]): string {
+export function runsCsv(runs: readonly Run[]): string {
   const metricKeys = keysAcross(runs, (r) => r.data.metrics);
   const paramKeys = keysAcross(runs, (r) => r.data.params);
   const tagKeys = keysAcross(runs, (r) => r.data.tags);
   const header = ['run_id', 'experiment_id', 'run_name', 'status', 'artifact_uri', 'start_time', 'end_time',
     ...metricKeys.map((k) => `metrics.${k}`), ...paramKeys.map((k) => `params.${k}`), ...tagKeys.map((k) => `tags.${k}`)];
   const lines = runs.map((r) => [
-    r.info.run_id, r.info.experiment_id, r.info.run_name ?? '', r.info.status, r.info.artifact_uri ?? '', isoTime(r.info.start_time), isoTime(r.info.end_time),
+    r.info.runId, r.info.experimentId, r.info.runName ?? '', r.info.status, r.info.artifactUri ?? '',
+    isoTime(r.info.startTime), isoTime(r.info.endTime),
     ...metricKeys.map((k) => String(valueOf(r.data.metrics, k) ?? '')),
     ...paramKeys.map((k) => String(valueOf(r.data.params, k) ?? '')),
     ...tagKeys.map((k) => String(valueOf(r.data.tags, k) ?? '')),
@@ -165,7 +173,8 @@ function metricText(v: number | string): string {
 }
 
 export function runsCommand(): Command {
-  const cmd = new Command('runs').description('List, describe, compare, delete and restore runs on a tracking server.');
+  const cmd = new Command('runs')
+    .description('List, describe, compare, delete and restore runs (on a server or a database).');
   cmd.command('list')
     .description('List the runs of an experiment with their metrics and params.')
     .requiredOption('--experiment-id <id>', 'experiment to list (repeatable as a comma-separated list)')
@@ -179,20 +188,21 @@ export function runsCommand(): Command {
     .addOption(trackingUriOption())
     .addOption(jsonOption())
     .action(async (opts: { experimentId: string; filter?: string; orderBy?: string[]; maxResults: number; trackingUri?: string; json?: boolean }) => {
-      const url = resolveServerUrl(opts.trackingUri);
-      const res = await mlflowCall<{ runs?: RunJson[] }>(url, 'POST', '/runs/search', {
-        experiment_ids: opts.experimentId.split(',').map((s) => s.trim()).filter(Boolean),
-        filter: opts.filter, order_by: opts.orderBy, max_results: opts.maxResults,
+      const experimentIds = opts.experimentId.split(',').map((s) => s.trim()).filter(Boolean);
+      const runs = await withClient(opts, async (client) => {
+        await requireExperiments(client, experimentIds);
+        const query = { filter: opts.filter, orderBy: opts.orderBy, maxResults: opts.maxResults };
+        const page = await client.searchRuns(experimentIds, query);
+        return page.items;
       });
-      const runs = res.runs ?? [];
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ runs }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ runs: runs.map(runToJson) }, null, 2)}\n`);
         return;
       }
       const metricKeys = keysAcross(runs, (r) => r.data.metrics);
       const paramKeys = keysAcross(runs, (r) => r.data.params);
       const rows = runs.map((r) => [
-        r.info.run_id, r.info.run_name, r.info.status, new Date(r.info.start_time).toISOString(),
+        r.info.runId, r.info.runName, r.info.status, new Date(r.info.startTime).toISOString(),
         ...metricKeys.map((k) => { const v = valueOf(r.data.metrics, k); return v === undefined ? '' : metricText(v); }),
         ...paramKeys.map((k) => String(valueOf(r.data.params, k) ?? '')),
       ]);
@@ -203,8 +213,8 @@ export function runsCommand(): Command {
     .argument('<run-id>')
     .addOption(trackingUriOption())
     .action(async (runId: string, opts: { trackingUri?: string }) => {
-      const res = await mlflowCall<{ run: RunJson }>(resolveServerUrl(opts.trackingUri), 'GET', '/runs/get', { run_id: runId });
-      process.stdout.write(`${JSON.stringify(res.run, null, 2)}\n`);
+      const run = await withClient(opts, (client) => client.getRun(runId));
+      process.stdout.write(`${JSON.stringify(runToJson(run), null, 2)}\n`);
     });
   cmd.command('compare')
     .description('Runs side by side: status, times, then every param and latest metric; rows that differ are marked *.')
@@ -214,8 +224,7 @@ export function runsCommand(): Command {
     .addOption(jsonOption())
     .action(async (runIds: string[], opts: { diffOnly?: boolean; trackingUri?: string; json?: boolean }) => {
       if (runIds.length < 2) throw new UsageError('runs compare needs at least two run ids.');
-      const url = resolveServerUrl(opts.trackingUri);
-      const runs = await Promise.all(runIds.map(async (id) => (await mlflowCall<{ run: RunJson }>(url, 'GET', '/runs/get', { run_id: id })).run));
+      const runs = await withClient(opts, (client) => Promise.all(runIds.map((id) => client.getRun(id))));
       const table = runComparison(runs, opts.diffOnly === true);
       if (opts.json) {
         process.stdout.write(`${JSON.stringify({ run_ids: runIds, rows: table.rows }, null, 2)}\n`);

@@ -1,14 +1,11 @@
-// `cairn webhook add|list|test|deliveries|remove`: manage registry webhooks on a Cairn server over REST.
+// `cairn webhook add|list|test|deliveries|remove`: manage registry webhooks through the client (a
+// Cairn server, or its database directly).
 import { Command, Option } from 'commander';
-import { formatTable, resolveServerUrl, restCall, RestCallError, trackingUriOption, UsageError } from './rest-call.js';
+import { deliveryToJson, webhookToJson } from '../server/routes/webhooks.js';
+import { formatTable, trackingUriOption, UsageError, withClient } from './cli-client.js';
 
-const BASE = '/api/2.0/cairn/registry/webhooks';
-
-interface WebhookJson { id: string; name: string | null; url: string; events: string[]; model_name: string | null; active: boolean }
-interface DeliveryJson {
-  id: string; webhook_id: string; event: string; status: string; attempts: number; last_status_code: number | null;
-  last_error: string | null; creation_timestamp: number; next_attempt_timestamp: number | null; delivered_timestamp: number | null;
-}
+/** A test delivery that failed (exit status 1, after its report is printed). */
+class DeliveryFailed extends Error {}
 
 const jsonOption = () => new Option('--json', 'print the raw JSON response');
 const iso = (ms: number | null) => (ms ? new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z') : '');
@@ -28,13 +25,12 @@ export function webhookCommand(): Command {
     .addOption(trackingUriOption())
     .addOption(jsonOption())
     .action(async (opts: { url: string; events: string; model?: string; secret?: string; name?: string; inactive?: boolean; trackingUri?: string; json?: boolean }) => {
-      const server = resolveServerUrl(opts.trackingUri);
       const events = opts.events.split(',').map((e) => e.trim()).filter(Boolean);
       if (events.length === 0) throw new UsageError('--events needs at least one event name');
-      const res = await restCall<{ webhook: WebhookJson; secret: string }>(server, 'POST', BASE, {
-        url: opts.url, events, model_name: opts.model, secret: opts.secret, name: opts.name, active: !opts.inactive,
-      });
-      if (opts.json) return print(JSON.stringify(res, null, 2));
+      const res = await withClient(opts, (client) => client.webhooks.createWebhook({
+        url: opts.url, events, modelName: opts.model, secret: opts.secret, name: opts.name, active: !opts.inactive,
+      }));
+      if (opts.json) return print(JSON.stringify({ webhook: webhookToJson(res.webhook), secret: res.secret }, null, 2));
       print(`id:     ${res.webhook.id}\nsecret: ${res.secret}\n(keep the secret: receivers verify X-Cairn-Signature with it; it is not shown again)`);
     });
 
@@ -44,10 +40,10 @@ export function webhookCommand(): Command {
     .addOption(trackingUriOption())
     .addOption(jsonOption())
     .action(async (opts: { model?: string; trackingUri?: string; json?: boolean }) => {
-      const res = await restCall<{ webhooks: WebhookJson[] }>(resolveServerUrl(opts.trackingUri), 'GET', BASE, { model_name: opts.model });
-      if (opts.json) return print(JSON.stringify(res, null, 2));
+      const webhooks = await withClient(opts, (client) => client.webhooks.listWebhooks({ modelName: opts.model }));
+      if (opts.json) return print(JSON.stringify({ webhooks: webhooks.map(webhookToJson) }, null, 2));
       print(formatTable(['ID', 'URL', 'EVENTS', 'MODEL', 'ACTIVE'],
-        res.webhooks.map((w) => [w.id, w.url, w.events.join(','), w.model_name ?? '*', w.active ? 'yes' : 'no'])));
+        webhooks.map((w) => [w.id, w.url, w.events.join(','), w.modelName ?? '*', w.active ? 'yes' : 'no'])));
     });
 
   cmd.command('test')
@@ -56,12 +52,17 @@ export function webhookCommand(): Command {
     .addOption(trackingUriOption())
     .addOption(jsonOption())
     .action(async (id: string, opts: { trackingUri?: string; json?: boolean }) => {
-      const res = await restCall<{ delivery_id: string; success: boolean; status_code: number | null; error: string | null; duration_ms: number }>(
-        resolveServerUrl(opts.trackingUri), 'POST', `${BASE}/test`, { id });
-      if (opts.json) print(JSON.stringify(res, null, 2));
-      else print(`${res.success ? 'delivered' : 'failed'}: ${res.status_code === null ? 'no response' : `HTTP ${res.status_code}`}`
-        + `${res.error && res.status_code === null ? ` (${res.error})` : ''} in ${res.duration_ms} ms, delivery ${res.delivery_id}`);
-      if (!res.success) throw new RestCallError(`test delivery to webhook ${id} failed`);
+      const r = await withClient(opts, (client) => client.webhooks.testWebhook(id));
+      const durationMs = Math.round(r.durationMs * 10) / 10;
+      if (opts.json) {
+        print(JSON.stringify({
+          delivery_id: r.deliveryId, success: r.ok, status_code: r.statusCode, error: r.error, duration_ms: durationMs,
+        }, null, 2));
+      } else {
+        print(`${r.ok ? 'delivered' : 'failed'}: ${r.statusCode === null ? 'no response' : `HTTP ${r.statusCode}`}`
+          + `${r.error && r.statusCode === null ? ` (${r.error})` : ''} in ${durationMs} ms, delivery ${r.deliveryId}`);
+      }
+      if (!r.ok) throw new DeliveryFailed(`test delivery to webhook ${id} failed`);
     });
 
   cmd.command('deliveries')
@@ -74,15 +75,15 @@ export function webhookCommand(): Command {
     .action(async (opts: { webhookId?: string; status?: string; maxResults: string; trackingUri?: string; json?: boolean }) => {
       const max = Number(opts.maxResults);
       if (!Number.isInteger(max) || max < 1 || max > 1000) throw new UsageError('--max-results must be an integer from 1 to 1000');
-      const res = await restCall<{ deliveries: DeliveryJson[] }>(resolveServerUrl(opts.trackingUri), 'GET', `${BASE}/deliveries`, {
-        webhook_id: opts.webhookId, status: opts.status, max_results: max,
-      });
-      if (opts.json) return print(JSON.stringify(res, null, 2));
+      const deliveries = await withClient(opts, (client) => client.webhooks.listDeliveries({
+        webhookId: opts.webhookId, status: opts.status, maxResults: max,
+      }));
+      if (opts.json) return print(JSON.stringify({ deliveries: deliveries.map(deliveryToJson) }, null, 2));
       print(formatTable(['ID', 'WEBHOOK', 'EVENT', 'STATUS', 'ATTEMPTS', 'LAST', 'CREATED', 'NEXT / DELIVERED'],
-        res.deliveries.map((d) => [
-          d.id, d.webhook_id, d.event, d.status, String(d.attempts),
-          d.last_status_code !== null ? String(d.last_status_code) : (d.last_error ?? '').slice(0, 40),
-          iso(d.creation_timestamp), iso(d.delivered_timestamp ?? d.next_attempt_timestamp),
+        deliveries.map((d) => [
+          d.id, d.webhookId, d.event, d.status, String(d.attempts),
+          d.lastStatusCode !== null ? String(d.lastStatusCode) : (d.lastError ?? '').slice(0, 40),
+          iso(d.creationTimestamp), iso(d.deliveredTimestamp ?? d.nextAttemptTimestamp),
         ])));
     });
 
@@ -91,7 +92,7 @@ export function webhookCommand(): Command {
     .argument('<id>', 'webhook id')
     .addOption(trackingUriOption())
     .action(async (id: string, opts: { trackingUri?: string }) => {
-      await restCall(resolveServerUrl(opts.trackingUri), 'DELETE', `${BASE}/${encodeURIComponent(id)}`);
+      await withClient(opts, (client) => client.webhooks.deleteWebhook(id));
       print(`deleted webhook ${id}`);
     });
   return cmd;

@@ -9,15 +9,17 @@ import type { LogBatchInput } from '../tracking/store.js';
 import { MAX_ENTITIES_PER_BATCH, MAX_METRICS_PER_BATCH, MAX_PARAMS_TAGS_PER_BATCH } from '../tracking/validation.js';
 import { BatchLogger, ResendFailed, type BatchSink } from './batch-logger.js';
 import { markTransient } from './http-connection.js';
-import { openStoreTransport, type StoreTransport } from './store-transport.js';
+import { openStores } from './open-stores.js';
+import type { ClientTransport } from './transport.js';
 
 let dir: string;
-let transport: StoreTransport;
+let transport: ClientTransport;
 let experimentId: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'cairn-batch-'));
-  transport = await openStoreTransport(`sqlite:///${path.join(dir, 'cairn.db')}`, { artifactRoot: path.join(dir, 'artifacts') });
+  const uri = `sqlite:///${path.join(dir, 'cairn.db')}`;
+  transport = (await openStores(uri, { defaultArtifactRoot: path.join(dir, 'artifacts') })).tracking;
   experimentId = await transport.createExperiment('batch-logger');
 });
 

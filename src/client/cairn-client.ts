@@ -1,5 +1,6 @@
-// CairnClient: the low-level typed client (like MlflowClient) over either transport — a server
-// over REST or a TrackingStore opened directly — with artifact upload, listing and download.
+// CairnClient: the low-level typed client (like MlflowClient) over the stores a tracking URI names
+// (openStores: a server over REST, or a database opened directly), with artifact upload, listing
+// and download, and the model registry.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,7 +12,6 @@ import { CairnError, InvalidParameter, NotFound } from '../core/errors.js';
 import type {
   DatasetInput, Experiment, Metric, PagedList, Param, Run, RunInfo, RunStatus, Tag, ViewType,
 } from '../tracking/entities.js';
-import { parseTrackingStoreUri } from '../tracking/open-store.js';
 import type { MetricHistoryBulkIntervalQuery, MetricWithRunId } from '../tracking/store.js';
 import { METRIC_HISTORY_MAX_RESULTS_THRESHOLD } from '../tracking/validation.js';
 import { splitBatch } from './batch-split.js';
@@ -21,13 +21,23 @@ import {
   loadModel, logModel, type LoadedModelFrom, type LoadModelOptions, type LogModelOptions, type ModelInfo,
 } from './model-logging.js';
 import type { ModelVersion, RegisteredModel } from '../registry/entities.js';
-import {
-  registryStoreFor, restRegistryClient, storeRegistryClient, type CreateModelVersionOptions, type RegistryClient,
-} from './registry-client.js';
+import { validateModelVersionSource } from '../registry/model-version-source.js';
+import type { RegistryStore } from '../registry/store.js';
+import type { WebhookStore } from '../registry/webhooks/store.js';
+import { openStores, type ClientStores } from './open-stores.js';
 import { ProxyArtifactRepository } from './proxy-artifact-repository.js';
-import { RestTransport } from './rest-transport.js';
-import { openStoreTransport, type StoreTransport } from './store-transport.js';
 import type { ClientTransport } from './transport.js';
+
+export { defaultArtifactRootFor } from './open-stores.js';
+
+export interface CreateModelVersionOptions {
+  name: string;
+  /** Where the files are: the run's artifact URI + path, or `runs:/<run_id>/<path>`. */
+  source: string;
+  runId?: string;
+  tags?: Tag[];
+  description?: string;
+}
 
 export type TagsInput = Tag[] | Record<string, string | number | boolean>;
 
@@ -58,47 +68,36 @@ export function toTags(tags: TagsInput | undefined): Tag[] {
   return Object.entries(tags).map(([key, value]) => ({ key, value: String(value) }));
 }
 
-/** The artifact root a direct store uses when none is given. */
-export function defaultArtifactRootFor(storeUri: string): string {
-  const parsed = parseTrackingStoreUri(storeUri);
-  if (parsed.kind === 'sqlite' && parsed.filename !== ':memory:') return path.join(path.dirname(parsed.filename), 'artifacts');
-  return path.resolve('cairn-data', 'artifacts');
-}
-
 export class CairnClient {
-  private constructor(readonly transport: ClientTransport) {}
+  /** The tracking store (REST or SQL) this client logs through; it also reaches run artifacts. */
+  readonly transport: ClientTransport;
 
-  /** `http(s)://host:port` talks REST; `sqlite:///…` / `postgresql://…` open the store in this process. */
-  static async open(trackingUri: string, options: CairnClientOptions = {}): Promise<CairnClient> {
-    if (/^https?:\/\//i.test(trackingUri)) return new CairnClient(new RestTransport(trackingUri, options));
-    const artifactRoot = options.artifactRoot ?? defaultArtifactRootFor(trackingUri);
-    return new CairnClient(await openStoreTransport(trackingUri, { artifactRoot }));
+  private constructor(readonly stores: ClientStores) {
+    this.transport = stores.tracking;
   }
 
-  static fromTransport(transport: ClientTransport): CairnClient {
-    return new CairnClient(transport);
+  /** `http(s)://host:port` talks REST; `sqlite:///…` / `postgresql://…` open the database in this process. */
+  static async open(trackingUri: string, options: CairnClientOptions = {}): Promise<CairnClient> {
+    const { artifactRoot, ...connection } = options;
+    return new CairnClient(await openStores(trackingUri, { ...connection, defaultArtifactRoot: artifactRoot }));
+  }
+
+  static fromStores(stores: ClientStores): CairnClient {
+    return new CairnClient(stores);
   }
 
   close(): Promise<void> {
-    return this.transport.close();
+    return this.stores.close();
   }
 
-  private registryClient: RegistryClient | undefined;
+  /** The model registry behind this tracking URI. */
+  get registry(): RegistryStore {
+    return this.stores.registry;
+  }
 
-  /** The model registry behind this tracking URI: the server's REST API, or the store's own database. */
-  get registry(): RegistryClient {
-    if (!this.registryClient) {
-      const t = this.transport;
-      if (t instanceof RestTransport) {
-        this.registryClient = restRegistryClient(t.http);
-      } else {
-        const store = (t as Partial<StoreTransport>).store;
-        const registry = store && registryStoreFor(store);
-        if (!store || !registry) throw new CairnError('NOT_IMPLEMENTED', `The model registry is not available through ${t.uri}`);
-        this.registryClient = storeRegistryClient(registry, store);
-      }
-    }
-    return this.registryClient;
+  /** Registry webhooks behind this tracking URI. */
+  get webhooks(): WebhookStore {
+    return this.stores.webhooks;
   }
 
   // models (see model-logging.ts) and the registry calls they need
@@ -113,11 +112,15 @@ export class CairnClient {
   }
 
   createRegisteredModel(name: string, options: { tags?: TagsInput; description?: string } = {}): Promise<RegisteredModel> {
-    return this.registry.createRegisteredModel(name, { tags: toTags(options.tags), description: options.description });
+    return this.registry.createRegisteredModel(name, toTags(options.tags), options.description ?? null);
   }
 
   getRegisteredModel(name: string): Promise<RegisteredModel> { return this.registry.getRegisteredModel(name); }
-  createModelVersion(options: CreateModelVersionOptions): Promise<ModelVersion> { return this.registry.createModelVersion(options); }
+  /** The source is validated as the server does (MLflow's _validate_source), over REST or on the database. */
+  async createModelVersion(options: CreateModelVersionOptions): Promise<ModelVersion> {
+    await validateModelVersionSource(this.transport, options.source, options.runId ?? null);
+    return this.registry.createModelVersion(options);
+  }
   getModelVersion(name: string, version: string): Promise<ModelVersion> { return this.registry.getModelVersion(name, version); }
   getLatestVersions(name: string, stages?: string[]): Promise<ModelVersion[]> { return this.registry.getLatestVersions(name, stages); }
   getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion> { return this.registry.getModelVersionByAlias(name, alias); }

@@ -148,18 +148,22 @@ export class HttpConnection {
         if (e instanceof CairnError) throw e;
         const cause = (e as Error & { cause?: { code?: string; message?: string } }).cause;
         const detail = cause?.code ?? cause?.message ?? (e as Error).message;
-        err = markTransient(new CairnError('TEMPORARILY_UNAVAILABLE', `${what} to ${this.baseUrl} failed: ${detail}`));
+        const message = `cannot reach ${this.baseUrl} (${detail}) for ${what}`;
+        err = markTransient(new CairnError('TEMPORARILY_UNAVAILABLE', message));
       }
       if (!isTransientError(err) || attempt >= this.policy.maxRetries) throw err;
       await sleep(backoffDelay(this.policy, attempt));
     }
   }
 
-  /** JSON request/response; GET bodies become a query string (lists as repeated keys, as requests does). */
-  async json(method: 'GET' | 'POST', path: string, payload: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  /** JSON request/response; GET payloads become a query string (lists as repeated keys, as requests does). */
+  async json(
+    method: HttpRequest['method'], path: string, payload: Record<string, unknown> = {},
+    extraHeaders: Record<string, string> = {},
+  ): Promise<Record<string, unknown>> {
     let fullPath = path;
     let body: (() => BodyInit) | undefined;
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...extraHeaders };
     if (method === 'GET') {
       const qs = new URLSearchParams();
       for (const [k, v] of Object.entries(payload)) {

@@ -1,4 +1,6 @@
-// ClientTransport over MLflow's REST API (a Cairn or MLflow server at http(s)://host:port).
+// The TrackingStore over MLflow's REST API (a Cairn or MLflow server at http(s)://host:port), as
+// MLflow's RestStore: retried, authenticated calls through HttpConnection; run artifacts through the
+// server's proxy. What REST cannot do (importRun keeps run ids) throws NotSupportedOverRest.
 import type { ArtifactRepository } from '../artifacts/artifact-repository.js';
 import { LocalArtifactRepository } from '../artifacts/local-artifact-repository.js';
 import { CairnError } from '../core/errors.js';
@@ -6,30 +8,25 @@ import type {
   DatasetInput, Experiment, Metric, PagedList, Param, Run, RunInfo, Tag,
 } from '../tracking/entities.js';
 import type {
-  CreateRunInput, LogBatchInput, MetricHistoryBulkIntervalQuery, MetricHistoryQuery, MetricWithRunId,
+  CreateRunInput, ImportRunResult, LogBatchInput, MetricHistoryBulkIntervalQuery, MetricHistoryQuery, MetricWithRunId,
   SearchExperimentsQuery, SearchRunsQuery, UpdateRunInput,
 } from '../tracking/store.js';
-import { HttpConnection, type HttpConnectionOptions } from './http-connection.js';
+import type { HttpConnection } from './http-connection.js';
 import {
   datasetInputToJson, experimentFromJson, metricFromJson, metricToJson, paramsToJson, runFromJson,
   runInfoFromJson, tagsToJson, type Json,
 } from '../tracking/mlflow-json.js';
 import { ProxyArtifactRepository } from './proxy-artifact-repository.js';
+import { NotSupportedOverRest } from './rest-errors.js';
 import { parseArtifactUri, type ClientTransport } from './transport.js';
 
 const API = '/api/2.0/mlflow';
 const list = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
 const token = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
-export class RestTransport implements ClientTransport {
-  readonly kind = 'rest' as const;
-  readonly uri: string;
-  readonly http: HttpConnection;
-
-  constructor(serverUrl: string, options: HttpConnectionOptions = {}) {
-    this.http = new HttpConnection(serverUrl, options);
-    this.uri = this.http.baseUrl.replace(/\/\/[^@/]*@/, '//***@');
-  }
+export class RestTrackingStore implements ClientTransport {
+  /** One connection (auth, retries) shared with the registry and webhook stores of the same server. */
+  constructor(readonly http: HttpConnection) {}
 
   private post(endpoint: string, body: Record<string, unknown>): Promise<Json> {
     return this.http.json('POST', `${API}${endpoint}`, body);
@@ -38,6 +35,9 @@ export class RestTransport implements ClientTransport {
   private get(endpoint: string, query: Record<string, unknown>): Promise<Json> {
     return this.http.json('GET', `${API}${endpoint}`, query);
   }
+
+  /** The server migrates its own store. */
+  async init(): Promise<void> { /* nothing to do on this side */ }
 
   async close(): Promise<void> { /* fetch's pooled connections close themselves when idle */ }
 
@@ -167,6 +167,12 @@ export class RestTransport implements ClientTransport {
       end_step: query.endStep, max_results: query.maxResults,
     });
     return list(res.metrics).map((m) => ({ ...metricFromJson(m), runId: String(m.run_id) }));
+  }
+
+  importRun(): Promise<ImportRunResult> {
+    return Promise.reject(new NotSupportedOverRest('importRun',
+      'MLflow\'s REST API assigns new run ids; import into the server\'s database URI '
+      + '(sqlite:///… or postgresql://…) instead'));
   }
 
   /** Proxied roots go through the server; local roots (a server sharing this filesystem) directly. */

@@ -1,16 +1,16 @@
-// The seam under CairnClient: one interface, implemented over REST (a Cairn or MLflow server) and
-// directly over a TrackingStore (SQLite / PostgreSQL, no server). Tracking calls are the
-// TrackingStore contract (less importRun: REST cannot keep a run's id); artifacts are reached
-// through an ArtifactRepository per run root.
+// What CairnClient logs through: a TrackingStore (over REST, or a database opened in this process)
+// that also reaches its runs' artifacts, through an ArtifactRepository per run root.
 import type { ArtifactRepository } from '../artifacts/artifact-repository.js';
 import type { TrackingStore } from '../tracking/store.js';
 
-export interface ClientTransport extends Omit<TrackingStore, 'init' | 'importRun'> {
-  readonly kind: 'rest' | 'store';
-  /** The tracking URI this transport talks to (credentials masked). */
-  readonly uri: string;
+export interface ClientTransport extends TrackingStore {
   /** The repository holding a run's artifacts, rooted at `artifactUri` (a run's `info.artifactUri`). */
   artifactRepository(artifactUri: string): Promise<ArtifactRepository>;
+}
+
+/** The URI with any user:password replaced by ***, for messages. */
+export function maskCredentials(uri: string): string {
+  return uri.replace(/\/\/[^@/]*@/, '//***@');
 }
 
 const PROXY_ANCHOR = '/api/2.0/mlflow-artifacts/artifacts';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { ArtifactRepository } from '../artifacts/artifact-repository.js';
 import { LocalArtifactRepository } from '../artifacts/local-artifact-repository.js';
 import type { RegistryStore } from '../registry/store.js';
-import type { SqlWebhookStore } from '../registry/webhooks/webhook-store.js';
+import type { WebhookStore } from '../registry/webhooks/store.js';
 import type { TrackingStore } from '../tracking/store.js';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './error-handler.js';
 import { parseJsonBody, readBodyText, refuseNulCharacters } from './json-body.js';
@@ -38,7 +38,7 @@ export interface BuildAppOptions {
   /** The model registry (same database as `store`); without it the registry endpoints are absent. */
   registry?: RegistryStore;
   /** Registry webhooks (same database); without it the webhook endpoints are absent. */
-  webhooks?: SqlWebhookStore;
+  webhooks?: WebhookStore;
   /** The `--artifacts-destination` repository; required when `serveArtifacts`. */
   artifactRepo?: ArtifactRepository;
   serveArtifacts: boolean;

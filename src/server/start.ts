@@ -4,9 +4,9 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LocalArtifactRepository } from '../artifacts/local-artifact-repository.js';
-import { openStores } from '../registry/open-stores.js';
+import { openStores } from '../client/open-stores.js';
 import { DEFAULT_RUN_CACHE_CAPACITY } from '../tracking/sql/run-cache.js';
-import { WebhookDeliveryWorker, deliveryWorkerOptionsFromEnv } from '../registry/webhooks/delivery-worker.js';
+import { deliveryWorkerOptionsFromEnv } from '../registry/webhooks/delivery-worker.js';
 import type { RegistryStore } from '../registry/store.js';
 import type { TrackingStore } from '../tracking/store.js';
 import { buildApp } from './app.js';
@@ -86,8 +86,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   let closing: Promise<void> | undefined;
   const running = app;
   // every process delivers; leases on the outbox rows keep two processes off one delivery
-  const deliveries = new WebhookDeliveryWorker(webhooks.db, { ...workerOptions, logger: running.log });
-  deliveries.start();
+  const deliveries = webhooks.startDeliveries({ ...workerOptions, logger: running.log });
   return {
     url: `http://${host}:${port}`,
     port,

@@ -7,7 +7,6 @@ import { PostgresDatabase } from '../db/postgres-database.js';
 import { SqlTrackingStore } from './sql/sql-tracking-store.js';
 import { openSqliteDatabase } from '../db/sqlite-database.js';
 import type { SqlDatabase } from '../db/sql-database.js';
-import type { TrackingStore } from './store.js';
 
 export interface OpenTrackingStoreOptions {
   defaultArtifactRoot: string;
@@ -35,7 +34,7 @@ export function parseTrackingStoreUri(uri: string): ParsedStoreUri {
   throw new InvalidParameter(`Unsupported tracking store URI '${uri.replace(/\/\/[^@/]*@/, '//***@')}'. Supported forms: ${SUPPORTED}`);
 }
 
-export async function openTrackingStore(uri: string, options: OpenTrackingStoreOptions): Promise<TrackingStore> {
+export async function openTrackingStore(uri: string, options: OpenTrackingStoreOptions): Promise<SqlTrackingStore> {
   const parsed = parseTrackingStoreUri(uri);
   let db: SqlDatabase;
   if (parsed.kind === 'sqlite') {

@@ -100,8 +100,31 @@ describe('cairn models', () => {
     const badFile = await cairn(['models', 'policy', 'set', 'x', '--file', '/nonexistent/policy.json', '--tracking-uri', srv.url]);
     expect(badFile.status).toBe(2);
     expect(badFile.stderr).toContain('cannot read policy file');
+    const notJson = path.join(srv.dir, 'not-json.json');
+    await writeFile(notJson, '{\n  "target": "Production",\n  "require": [}\n');
+    const badJson = await cairn(['models', 'policy', 'set', 'x', '--file', notJson, '--tracking-uri', srv.url]);
+    expect(badJson.status).toBe(2);
+    expect(badJson.stderr).toContain(`policy file ${notJson} is not valid JSON`);
+    expect(badJson.stderr).toContain('(line 3, column 15)');
+    expect(badJson.stderr).not.toContain('cannot read');
     const unreachable = await cairn(['models', 'list', '--tracking-uri', 'http://127.0.0.1:1']);
     expect(unreachable.status).toBe(1);
     expect(unreachable.stderr).toContain('cannot reach http://127.0.0.1:1');
+  });
+
+  it('refuses an unknown model in versions and history instead of printing an empty table', async () => {
+    for (const args of [['versions', 'NOPE'], ['history', 'NOPE'], ['history', 'NOPE', '1']]) {
+      const res = await cairn(['models', ...args, '--tracking-uri', srv.url]);
+      expect(res.status, res.stdout).toBe(1);
+      expect(res.stdout).toBe('');
+      expect(res.stderr).toContain('RESOURCE_DOES_NOT_EXIST');
+      expect(res.stderr).toContain('NOPE');
+    }
+    // a model with no versions yet is an empty table, not an error
+    const name = `empty-${Date.now()}`;
+    await post(`${srv.url}/api/2.0/mlflow/registered-models/create`, { name });
+    const empty = await cairn(['models', 'versions', name, '--tracking-uri', srv.url]);
+    expect(empty.status).toBe(0);
+    expect(empty.stdout.trim()).toMatch(/^VERSION\s+STAGE/);
   });
 });

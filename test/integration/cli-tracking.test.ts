@@ -1,4 +1,4 @@
-// `cairn experiments` and `cairn runs` against a real server over HTTP.
+// `cairn experiments` and `cairn runs` against a real server over HTTP (cli-database.test.ts: on its database).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,10 +101,23 @@ describe('cairn experiments / runs', () => {
     const noServer = await cairn(['experiments', 'list', '--tracking-uri', `http://127.0.0.1:${closedPort}`]);
     expect(noServer.status).toBe(1);
     expect(noServer.stderr).toContain(`cannot reach http://127.0.0.1:${closedPort} (ECONNREFUSED)`);
-    const notHttp = await cairn(['experiments', 'list'], { MLFLOW_TRACKING_URI: 'sqlite:///x.db' });
-    expect(notHttp.status).toBe(2);
+    const unsupported = await cairn(['experiments', 'list'], { MLFLOW_TRACKING_URI: 'ftp://example.com/x' });
+    expect(unsupported.status).toBe(2);
+    expect(unsupported.stderr).toContain("got 'ftp://example.com/x'");
     const badFilter = await cairn(['runs', 'list', '--experiment-id', '0', '--filter', 'metrics.x >>> 1', '--tracking-uri', srv.url]);
     expect(badFilter.status).toBe(1);
     expect(badFilter.stderr).toContain('INVALID_PARAMETER_VALUE');
+  });
+
+  it('refuses an unknown experiment instead of printing an empty table', async () => {
+    for (const id of ['999', 'abc']) {
+      const listed = await cairn(['runs', 'list', '--experiment-id', id, '--tracking-uri', srv.url]);
+      expect(listed.status, listed.stdout).toBe(1);
+      expect(listed.stdout).toBe('');
+      expect(listed.stderr).toMatch(/RESOURCE_DOES_NOT_EXIST|INVALID_PARAMETER_VALUE/);
+      expect(listed.stderr).toContain(id);
+    }
+    const csv = await cairn(['experiments', 'csv', '--experiment-id', '999', '--tracking-uri', srv.url]);
+    expect(csv).toMatchObject({ status: 1, stdout: '' });
   });
 });

@@ -1,21 +1,23 @@
-// The direct PostgreSQL transport when the database goes away: the lost connection is a transient
+// The direct PostgreSQL tracking store (openStores) when the database goes away: the lost connection is a transient
 // error, the batch logger retries it and — once its retry budget is spent — surfaces it instead of
 // dropping the batch. (A database that comes back is covered over REST in client-server-restart.)
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BatchLogger } from '../../src/client/batch-logger.js';
 import { isTransientError } from '../../src/client/http-connection.js';
-import { openStoreTransport, type StoreTransport } from '../../src/client/store-transport.js';
+import { openStores } from '../../src/client/open-stores.js';
+import type { ClientTransport } from '../../src/client/transport.js';
 import type { LogBatchInput } from '../../src/tracking/store.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { lacks } from '../support/requirements.js';
 
 let server: TestPostgres;
-let transport: StoreTransport;
+let transport: ClientTransport;
 let stopped = false;
 
 beforeAll(async () => {
   server = await startPostgres();
-  transport = await openStoreTransport(server.uri, { artifactRoot: '/tmp/cairn-reconnect-artifacts', poolSize: 2 });
+  const stores = await openStores(server.uri, { defaultArtifactRoot: '/tmp/cairn-reconnect-artifacts', poolSize: 2 });
+  transport = stores.tracking;
 });
 
 afterAll(async () => {

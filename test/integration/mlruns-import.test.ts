@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importMlruns } from '../../src/tracking/import/mlruns-import.js';
 import { importMlrunsModels } from '../../src/registry/import/mlruns-models.js';
-import { openStores } from '../../src/registry/open-stores.js';
+import { openSqlStores as openStores } from '../../src/registry/open-stores.js';
 import { runCairnCli } from '../support/cairn-cli.js';
 import { DEBIAN_PYTHON, REPO_ROOT, exec, mlflowPythonEnv, startCairnServer, type CairnServer } from '../support/cairn-server.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStores, type Stores } from '../../src/registry/open-stores.js';
+import { openSqlStores as openStores, type SqlStores as Stores } from '../../src/registry/open-stores.js';
 import { startPostgres, type TestPostgres } from './postgres.js';
 import { lacks } from './requirements.js';
 

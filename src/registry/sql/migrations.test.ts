@@ -13,7 +13,7 @@ import { PostgresDatabase } from '../../db/postgres-database.js';
 import type { SqlDatabase } from '../../db/sql-database.js';
 import { openSqliteDatabase } from '../../db/sqlite-database.js';
 import { TRACKING_MIGRATIONS } from '../../tracking/sql/migrations.js';
-import { openStores } from '../open-stores.js';
+import { openSqlStores as openStores } from '../open-stores.js';
 import { migrateRegistrySchema } from '../registry-schema.js';
 import { WEBHOOK_MIGRATIONS } from '../webhooks/webhook-migrations.js';
 import { REGISTRY_MIGRATIONS } from './migrations.js';

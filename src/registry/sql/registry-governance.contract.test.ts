@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CairnError, InvalidParameter, InvalidState, NotFound } from '../../core/errors.js';
 import type { RegistryAuditEntry } from '../entities.js';
-import type { Stores } from '../open-stores.js';
+import type { SqlStores as Stores } from '../open-stores.js';
 import type { RegistryStore } from '../store.js';
 import { SqlRegistryStore } from './sql-registry-store.js';
 import { registryStoreBackends } from '../../../test/support/registry-stores.js';

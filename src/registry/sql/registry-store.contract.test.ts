@@ -1,7 +1,7 @@
 // The RegistryStore contract, run against SQLite and a real PostgreSQL server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlreadyExists, CairnError, InvalidParameter, NotFound } from '../../core/errors.js';
-import type { Stores } from '../open-stores.js';
+import type { SqlStores as Stores } from '../open-stores.js';
 import type { RegistryStore } from '../store.js';
 import { registryStoreBackends } from '../../../test/support/registry-stores.js';
 

@@ -1,9 +1,14 @@
-// Webhook registrations and their delivery records over the registry's SqlDatabase. Secrets are
-// stored (they sign every delivery) but only ever returned by create.
+// WebhookStore over the registry's SqlDatabase: registrations, delivery records, and the outbox
+// delivery worker. Secrets are stored (they sign every delivery) but only ever returned by create.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { InvalidParameter, NotFound } from '../../core/errors.js';
 import type { SqlDatabase } from '../../db/sql-database.js';
 import { validateModelName } from '../validation.js';
+import { WebhookDeliveryWorker, type DeliveryWorkerOptions } from './delivery-worker.js';
+import type {
+  CreateWebhookInput, ListDeliveriesQuery, TestDeliveryResult, UpdateWebhookInput, WebhookDeliveries, WebhookStore,
+} from './store.js';
+import { pingWebhook } from './webhook-ping.js';
 import {
   deliveryFromRow, webhookFromRow, type DeliveryRow, type Webhook, type WebhookDelivery, type WebhookRow,
 } from './webhook-entities.js';
@@ -11,27 +16,6 @@ import {
   DEFAULT_DELIVERY_RESULTS, MAX_DELIVERY_RESULTS, MAX_WEBHOOK_DESCRIPTION_LENGTH, MAX_WEBHOOK_NAME_LENGTH,
   validateOptionalText, validateWebhookEvents, validateWebhookSecret, validateWebhookUrl,
 } from './webhook-validation.js';
-
-export interface CreateWebhookInput {
-  url: string;
-  events: string[];
-  name?: string | null;
-  modelName?: string | null;
-  description?: string | null;
-  /** Generated (32 random bytes, hex) when absent. */
-  secret?: string | null;
-  active?: boolean;
-}
-
-export interface UpdateWebhookInput {
-  url?: string;
-  events?: string[];
-  name?: string | null;
-  modelName?: string | null;
-  description?: string | null;
-  secret?: string;
-  active?: boolean;
-}
 
 const WEBHOOK_COLUMNS = 'id, name, url, events, model_name, secret, description, active, creation_time, last_updated_time';
 
@@ -41,7 +25,9 @@ function optionalModelName(value: string | null | undefined): string | null {
   return value;
 }
 
-export class SqlWebhookStore {
+export type { CreateWebhookInput, UpdateWebhookInput } from './store.js';
+
+export class SqlWebhookStore implements WebhookStore {
   constructor(readonly db: SqlDatabase) {}
 
   async createWebhook(input: CreateWebhookInput): Promise<{ webhook: Webhook; secret: string }> {
@@ -106,7 +92,8 @@ export class SqlWebhookStore {
   }
 
   /** Newest first. */
-  async listDeliveries(query: { webhookId?: string; status?: string; maxResults?: number } = {}): Promise<WebhookDelivery[]> {
+  async listDeliveries(query: ListDeliveriesQuery = {}): Promise<WebhookDelivery[]> {
+    if (query.webhookId) await this.requireRow(query.webhookId);
     const limit = query.maxResults ?? DEFAULT_DELIVERY_RESULTS;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_DELIVERY_RESULTS) {
       throw new InvalidParameter(`Invalid value for parameter 'max_results': must be between 1 and ${MAX_DELIVERY_RESULTS}.`);
@@ -119,5 +106,15 @@ export class SqlWebhookStore {
       `SELECT * FROM registry_webhook_deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY creation_time DESC, id LIMIT ${limit}`, params);
     return rows.map(deliveryFromRow);
+  }
+
+  testWebhook(id: string): Promise<TestDeliveryResult> {
+    return pingWebhook(this, id);
+  }
+
+  startDeliveries(options: Partial<DeliveryWorkerOptions>): WebhookDeliveries {
+    const worker = new WebhookDeliveryWorker(this.db, options);
+    worker.start();
+    return worker;
   }
 }

@@ -4,7 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { registryStoreBackends } from '../../../test/support/registry-stores.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../test/support/webhook-receiver.js';
-import type { Stores } from '../open-stores.js';
+import type { SqlStores as Stores } from '../open-stores.js';
 import { WebhookDeliveryWorker, nextAttemptDelay } from './delivery-worker.js';
 import { EventingRegistryStore } from './eventing-registry-store.js';
 import { pingWebhook } from './webhook-ping.js';

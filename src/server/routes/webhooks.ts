@@ -2,12 +2,11 @@
 // (the secret is returned by create only), a synchronous test delivery, and the delivery records.
 import type { FastifyInstance } from 'fastify';
 import type { Webhook, WebhookDelivery } from '../../registry/webhooks/webhook-entities.js';
-import { pingWebhook } from '../../registry/webhooks/webhook-ping.js';
-import type { SqlWebhookStore } from '../../registry/webhooks/webhook-store.js';
+import type { WebhookStore } from '../../registry/webhooks/store.js';
 import type { FromSchema } from '../schema-types.js';
 
 export interface WebhookRouteOptions {
-  webhooks: SqlWebhookStore;
+  webhooks: WebhookStore;
 }
 
 const BASE = '/registry/webhooks';
@@ -77,7 +76,7 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookRouteOpti
   });
 
   app.post<{ Body: FromSchema<typeof testBody> }>(`${BASE}/test`, { schema: { body: testBody } }, async (request) => {
-    const r = await pingWebhook(webhooks, request.body.id);
+    const r = await webhooks.testWebhook(request.body.id);
     return {
       delivery_id: r.deliveryId, success: r.ok, status_code: r.statusCode, error: r.error, duration_ms: Math.round(r.durationMs * 10) / 10,
     };
