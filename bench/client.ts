@@ -8,16 +8,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as cairn from '../src/client/fluent.js';
-import {
-  DEBIAN_PYTHON, REPO_ROOT, mlflowPythonEnv, startCairnServer,
-} from '../test/support/cairn-server.js';
+import { DEBIAN_PYTHON, REPO_ROOT, mlflowPythonEnv, startCairnServer } from '../test/support/cairn-server.js';
 import { exec, withMlflowServer } from './support/mlflow-anchor.js';
 
 const RATIO_TARGET = 20;
 const log = (msg: string) => process.stderr.write(`[bench client ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
-interface Result { points: number; seconds: number; pointsPerSecond: number; verified: number }
-
+interface Result {
+  points: number;
+  seconds: number;
+  pointsPerSecond: number;
+  verified: number;
+}
 
 async function benchCairn(points: number): Promise<Result> {
   const server = await startCairnServer();
@@ -63,9 +65,13 @@ async function benchMlflow(points: number, modes: MlflowMode[]): Promise<Record<
     const out: Record<MlflowMode, Result | null> = { sync: null, async: null };
     for (const mode of modes) {
       log(`MLflow (${mode}): ${points} points via mlflow.log_metric to ${url} (load ${os.loadavg()[0].toFixed(2)})`);
-      const res = await exec(DEBIAN_PYTHON, ['-c', MLFLOW_SCRIPT, url, String(points), mode], { ...mlflowPythonEnv(), GIT_PYTHON_REFRESH: 'quiet' });
+      const res = await exec(DEBIAN_PYTHON, ['-c', MLFLOW_SCRIPT, url, String(points), mode], {
+        ...mlflowPythonEnv(),
+        GIT_PYTHON_REFRESH: 'quiet',
+      });
       const m = /RESULT (\S+) (\d+)/.exec(res.out);
-      if (res.code !== 0 || !m) throw new Error(`MLflow client run failed (exit ${res.code}):\n${res.err.slice(-3000)}`);
+      if (res.code !== 0 || !m)
+        throw new Error(`MLflow client run failed (exit ${res.code}):\n${res.err.slice(-3000)}`);
       const seconds = Number(m[1]);
       out[mode] = { points, seconds, pointsPerSecond: points / seconds, verified: Number(m[2]) };
       log(`MLflow (${mode}): ${out[mode]!.pointsPerSecond.toFixed(0)} points/s (${m[2]} stored)`);
@@ -87,7 +93,11 @@ export async function run(args: string[]): Promise<void> {
   });
   const points = Number(values.points);
   const mlflowPoints = Number(values['mlflow-points']);
-  const outDir = path.join(REPO_ROOT, 'bench/out', `client-${new Date().toISOString().slice(0, 19).replace(/:/g, '-')}`);
+  const outDir = path.join(
+    REPO_ROOT,
+    'bench/out',
+    `client-${new Date().toISOString().slice(0, 19).replace(/:/g, '-')}`,
+  );
   mkdirSync(outDir, { recursive: true });
 
   const cairnResult = await benchCairn(points);
@@ -98,7 +108,10 @@ export async function run(args: string[]): Promise<void> {
   const ratio = mlflowResult ? cairnResult.pointsPerSecond / mlflowResult.pointsPerSecond : NaN;
   const asyncRatio = mlflow.async ? cairnResult.pointsPerSecond / mlflow.async.pointsPerSecond : NaN;
 
-  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (shared machine)`;
+  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load ${os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')} (shared machine)`;
   const lines = [
     `### Client metric logging — ${new Date().toISOString().slice(0, 10)}`,
     '',
@@ -109,17 +122,30 @@ export async function run(args: string[]): Promise<void> {
     `| Cairn fluent \`logMetric\` (background batches) | cairn server (SQLite) | ${cairnResult.points} | ${cairnResult.seconds.toFixed(2)} | ${cairnResult.pointsPerSecond.toFixed(0)} | ${cairnResult.verified} |`,
   ];
   if (mlflowResult) {
-    lines.push(`| MLflow 2.17.2 \`mlflow.log_metric\` per point (Python) | mlflow server 2.17.2 (SQLite) | ${mlflowResult.points} | ${mlflowResult.seconds.toFixed(2)} | ${mlflowResult.pointsPerSecond.toFixed(0)} | ${mlflowResult.verified} |`);
+    lines.push(
+      `| MLflow 2.17.2 \`mlflow.log_metric\` per point (Python) | mlflow server 2.17.2 (SQLite) | ${mlflowResult.points} | ${mlflowResult.seconds.toFixed(2)} | ${mlflowResult.pointsPerSecond.toFixed(0)} | ${mlflowResult.verified} |`,
+    );
     if (mlflow.async) {
-      lines.push(`| MLflow 2.17.2 \`mlflow.log_metric(..., synchronous=False)\` | mlflow server 2.17.2 (SQLite) | ${mlflow.async.points} | ${mlflow.async.seconds.toFixed(2)} | ${mlflow.async.pointsPerSecond.toFixed(0)} | ${mlflow.async.verified} |`);
+      lines.push(
+        `| MLflow 2.17.2 \`mlflow.log_metric(..., synchronous=False)\` | mlflow server 2.17.2 (SQLite) | ${mlflow.async.points} | ${mlflow.async.seconds.toFixed(2)} | ${mlflow.async.pointsPerSecond.toFixed(0)} | ${mlflow.async.verified} |`,
+      );
     }
-    lines.push('', `Ratio Cairn/MLflow (per-point \`log_metric\`, as a Python user writes it): **${ratio.toFixed(1)}×** (target ≥ ${RATIO_TARGET}×: ${ratio >= RATIO_TARGET ? 'met' : 'NOT met'}).`);
+    lines.push(
+      '',
+      `Ratio Cairn/MLflow (per-point \`log_metric\`, as a Python user writes it): **${ratio.toFixed(1)}×** (target ≥ ${RATIO_TARGET}×: ${ratio >= RATIO_TARGET ? 'met' : 'NOT met'}).`,
+    );
     if (mlflow.async) lines.push(`Against MLflow's own async batching: ${asyncRatio.toFixed(1)}×.`);
-    lines.push('Timed from the first call until the run has ended and every point is acknowledged; MLflow is timed on fewer points to bound the run.');
+    lines.push(
+      'Timed from the first call until the run has ended and every point is acknowledged; MLflow is timed on fewer points to bound the run.',
+    );
   }
   const markdown = lines.join('\n');
   console.log(markdown);
-  writeFileSync(path.join(outDir, 'client.json'), JSON.stringify({ cairn: cairnResult, mlflow, ratio, asyncRatio, machine }, null, 2));
+  writeFileSync(
+    path.join(outDir, 'client.json'),
+    JSON.stringify({ cairn: cairnResult, mlflow, ratio, asyncRatio, machine }, null, 2),
+  );
   writeFileSync(path.join(outDir, 'client.md'), `${markdown}\n`);
-  if (cairnResult.verified !== cairnResult.points) throw new Error(`Cairn stored ${cairnResult.verified} of ${cairnResult.points} points`);
+  if (cairnResult.verified !== cairnResult.points)
+    throw new Error(`Cairn stored ${cairnResult.verified} of ${cairnResult.points} points`);
 }

@@ -52,11 +52,16 @@ export async function run(args: string[]): Promise<void> {
       help: { type: 'boolean', default: false },
     },
   });
-  if (o.help) { console.log(USAGE); return; }
+  if (o.help) {
+    console.log(USAGE);
+    return;
+  }
   const datasets = o.datasets!.split(',') as DatasetName[];
-  for (const d of datasets) if (d !== 'heart_disease_uci' && d !== 'stroke') throw new Error(`--datasets: unknown data set "${d}"`);
+  for (const d of datasets)
+    if (d !== 'heart_disease_uci' && d !== 'stroke') throw new Error(`--datasets: unknown data set "${d}"`);
   const models = o.models!.split(',') as ModelName[];
-  for (const m of models) if (!MODEL_NAMES.includes(m)) throw new Error(`--models: unknown model "${m}" (known: ${MODEL_NAMES.join(', ')})`);
+  for (const m of models)
+    if (!MODEL_NAMES.includes(m)) throw new Error(`--models: unknown model "${m}" (known: ${MODEL_NAMES.join(', ')})`);
   const int = (name: string, v: string | undefined, min: number) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got ${v}`);
@@ -66,17 +71,27 @@ export async function run(args: string[]): Promise<void> {
   const singleRowCalls = int('single-row-calls', o['single-row-calls'], 1);
   const fastCalls = int('fast-calls', o['fast-calls'], 1);
   const scaledRows = int('scaled-rows', o['scaled-rows'], 1000);
-  if (o['load-guard'] !== 'quick' && o['load-guard'] !== 'strict') throw new Error(`--load-guard must be quick or strict, got ${o['load-guard']}`);
+  if (o['load-guard'] !== 'quick' && o['load-guard'] !== 'strict')
+    throw new Error(`--load-guard must be quick or strict, got ${o['load-guard']}`);
 
   const shared = process.env.CAIRN_SHARED ?? path.resolve(REPO_ROOT, '../shared');
   const referencePath = path.join(shared, 'anchors', 'ml', 'results.json');
-  const reference = existsSync(referencePath) ? (JSON.parse(readFileSync(referencePath, 'utf8')) as AnchorResults) : undefined;
+  const reference = existsSync(referencePath)
+    ? (JSON.parse(readFileSync(referencePath, 'utf8')) as AnchorResults)
+    : undefined;
   if (o.render) {
     const dir = path.resolve(o.render);
     const cairnSaved = JSON.parse(readFileSync(path.join(dir, 'cairn.json'), 'utf8')) as CairnResults;
     const anchorFile = path.join(dir, 'anchor-results.json');
-    const anchorSaved = existsSync(anchorFile) ? (JSON.parse(readFileSync(anchorFile, 'utf8')) as AnchorResults) : undefined;
-    const md = renderMarkdown(cairnSaved, anchorSaved, { repeats, loadGuard: o['load-guard']!, anchorSource: anchorSaved ? 'run' : undefined, reference });
+    const anchorSaved = existsSync(anchorFile)
+      ? (JSON.parse(readFileSync(anchorFile, 'utf8')) as AnchorResults)
+      : undefined;
+    const md = renderMarkdown(cairnSaved, anchorSaved, {
+      repeats,
+      loadGuard: o['load-guard']!,
+      anchorSource: anchorSaved ? 'run' : undefined,
+      reference,
+    });
     writeFileSync(path.join(dir, 'learn.md'), md);
     console.log(md);
     return;
@@ -87,7 +102,16 @@ export async function run(args: string[]): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   log(`shared = ${shared}; output in ${path.relative(REPO_ROOT, outDir)}`);
 
-  const cairn = await runCairn({ dataDir, datasets, models, repeats, singleRowCalls, fastCalls, scaledRows, skipScaled: o['skip-scaled']! });
+  const cairn = await runCairn({
+    dataDir,
+    datasets,
+    models,
+    repeats,
+    singleRowCalls,
+    fastCalls,
+    scaledRows,
+    skipScaled: o['skip-scaled']!,
+  });
   writeFileSync(path.join(outDir, 'cairn.json'), JSON.stringify(cairn, null, 2));
 
   let anchor: AnchorResults | undefined;
@@ -96,29 +120,49 @@ export async function run(args: string[]): Promise<void> {
     log(`running the anchor (load guard ${o['load-guard']})`);
     const t0 = performance.now();
     anchor = await runAnchor({
-      script: path.join(shared, 'anchors', 'ml', 'sklearn_baselines.py'), dataDir,
-      outJson: path.join(outDir, 'anchor-results.json'), outMd: path.join(outDir, 'anchor-RESULTS.md'),
-      datasets, models, skipScaled: o['skip-scaled']!, loadGuard: o['load-guard'] as 'quick' | 'strict',
-      waitS: int('anchor-wait', o['anchor-wait'], 0), log,
+      script: path.join(shared, 'anchors', 'ml', 'sklearn_baselines.py'),
+      dataDir,
+      outJson: path.join(outDir, 'anchor-results.json'),
+      outMd: path.join(outDir, 'anchor-RESULTS.md'),
+      datasets,
+      models,
+      skipScaled: o['skip-scaled']!,
+      loadGuard: o['load-guard'] as 'quick' | 'strict',
+      waitS: int('anchor-wait', o['anchor-wait'], 0),
+      log,
     });
     log(`anchor done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   }
-  const md = renderMarkdown(cairn, anchor, { repeats, loadGuard: o['load-guard']!, anchorSource: o['anchor-json'] ?? (o['skip-anchor'] ? undefined : 'run'), reference });
+  const md = renderMarkdown(cairn, anchor, {
+    repeats,
+    loadGuard: o['load-guard']!,
+    anchorSource: o['anchor-json'] ?? (o['skip-anchor'] ? undefined : 'run'),
+    reference,
+  });
   writeFileSync(path.join(outDir, 'learn.md'), md);
   console.log(md);
 }
 
 interface CairnRunOptions {
-  dataDir: string; datasets: DatasetName[]; models: ModelName[]; repeats: number;
-  singleRowCalls: number; fastCalls: number; scaledRows: number; skipScaled: boolean;
+  dataDir: string;
+  datasets: DatasetName[];
+  models: ModelName[];
+  repeats: number;
+  singleRowCalls: number;
+  fastCalls: number;
+  scaledRows: number;
+  skipScaled: boolean;
 }
 
 async function runCairn(o: CairnRunOptions): Promise<CairnResults> {
   const classes = new LearnClasses(path.join(REPO_ROOT, 'src', 'learn'));
   const res: CairnResults = {
     environment: {
-      node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', nproc: os.cpus().length,
-      mem_gib: Math.round((os.totalmem() / 2 ** 30) * 10) / 10, platform: `${os.platform()} ${os.release()}`,
+      node: process.version,
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      nproc: os.cpus().length,
+      mem_gib: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+      platform: `${os.platform()} ${os.release()}`,
     },
     started_at: new Date().toISOString(),
     datasets: {},
@@ -127,9 +171,17 @@ async function runCairn(o: CairnRunOptions): Promise<CairnResults> {
   for (const name of o.datasets) {
     const ds = loadDataset(o.dataDir, name);
     loaded.set(name, ds);
-    const foldsMatch = foldsMatchSklearn(ds.y, new StratifiedKFold({ nSplits: 5, shuffle: true, seed: 42 }).testFolds(ds.y));
+    const foldsMatch = foldsMatchSklearn(
+      ds.y,
+      new StratifiedKFold({ nSplits: 5, shuffle: true, seed: 42 }).testFolds(ds.y),
+    );
     log(`${name}: ${ds.X.nRows} rows; fold assignment identical to scikit-learn's: ${foldsMatch}`);
-    const entry: CairnResults['datasets'][string] = { rows: ds.X.nRows, positives: ds.y.reduce((a, b) => a + b, 0), foldsMatchSklearn: foldsMatch, models: {} };
+    const entry: CairnResults['datasets'][string] = {
+      rows: ds.X.nRows,
+      positives: ds.y.reduce((a, b) => a + b, 0),
+      foldsMatchSklearn: foldsMatch,
+      models: {},
+    };
     res.datasets[name] = entry;
     for (const model of o.models) {
       const spec = MODEL_SPECS[model];
@@ -145,30 +197,42 @@ async function runCairn(o: CairnRunOptions): Promise<CairnResults> {
         for (let r = 0; r < o.repeats; r++) reps.push(runCvOnce(ds, factory, o.singleRowCalls, o.fastCalls));
         const s: CvSummary = summarise(reps);
         entry.models[model] = { summary: s, loadavg_1m: [load0, os.loadavg()[0]] };
-        log(`${name} ${model}: auc ${s.metrics.roc_auc.mean.toFixed(3)} acc ${s.metrics.accuracy.mean.toFixed(3)} f1 ${s.metrics.f1.mean.toFixed(3)} `
-          + `fit ${(s.timings.fit_s.median_of_repeats * 1000).toFixed(1)} ms, single-row ${s.timings.single_row_ms.median_of_repeats.toFixed(3)} ms, `
-          + `fast p50 ${s.fastPath.p50_ms.toFixed(4)} ms (load ${load0.toFixed(2)})`);
+        log(
+          `${name} ${model}: auc ${s.metrics.roc_auc.mean.toFixed(3)} acc ${s.metrics.accuracy.mean.toFixed(3)} f1 ${s.metrics.f1.mean.toFixed(3)} ` +
+            `fit ${(s.timings.fit_s.median_of_repeats * 1000).toFixed(1)} ms, single-row ${s.timings.single_row_ms.median_of_repeats.toFixed(3)} ms, ` +
+            `fast p50 ${s.fastPath.p50_ms.toFixed(4)} ms (load ${load0.toFixed(2)})`,
+        );
       } catch (e) {
         entry.models[model] = { error: `failed: ${(e as Error).message}` };
         log(`${name} ${model}: FAILED ${(e as Error).stack}`);
       }
     }
   }
-  if (!o.skipScaled && o.datasets.includes('stroke')) res.scaled = await runScaled(classes, loaded.get('stroke')!, o.scaledRows, o.models);
+  if (!o.skipScaled && o.datasets.includes('stroke'))
+    res.scaled = await runScaled(classes, loaded.get('stroke')!, o.scaledRows, o.models);
   res.finished_at = new Date().toISOString();
   return res;
 }
 
-async function runScaled(classes: LearnClasses, stroke: BenchDataset, rows: number, models: ModelName[]): Promise<CairnResults['scaled']> {
+async function runScaled(
+  classes: LearnClasses,
+  stroke: BenchDataset,
+  rows: number,
+  models: ModelName[],
+): Promise<CairnResults['scaled']> {
   const big = scaledStroke(stroke, rows, 42);
   const out: NonNullable<CairnResults['scaled']> = { rows, positives: big.y.reduce((a, b) => a + b, 0), models: {} };
   for (const model of ['RandomForest_n_jobs2', 'XGBoost'] as ModelName[]) {
     if (!models.includes(model)) continue;
     const spec = MODEL_SPECS[model];
-    if (!classes.has(spec.className)) { out.models[model] = { error: `not available: ${spec.className} not exported yet` }; continue; }
+    if (!classes.has(spec.className)) {
+      out.models[model] = { error: `not available: ${spec.className} not exported yet` };
+      continue;
+    }
     try {
       const factory = await pipelineFactory(classes, model, big.numeric, big.categorical);
-      const fits: number[] = [], preds: number[] = [];
+      const fits: number[] = [],
+        preds: number[] = [];
       for (let r = 0; r < 3; r++) {
         const pipe = factory();
         let t0 = performance.now();
@@ -178,8 +242,13 @@ async function runScaled(classes: LearnClasses, stroke: BenchDataset, rows: numb
         pipe.predictProba(big.X);
         preds.push((performance.now() - t0) / 1000);
       }
-      out.models[model] = { fit_s: { median: quantile(fits, 0.5), runs: fits }, predict_proba_all_rows_s: { median: quantile(preds, 0.5), runs: preds } };
-      log(`scaled ${model}: fit median ${quantile(fits, 0.5).toFixed(3)} s runs ${fits.map((f) => f.toFixed(3)).join(', ')}`);
+      out.models[model] = {
+        fit_s: { median: quantile(fits, 0.5), runs: fits },
+        predict_proba_all_rows_s: { median: quantile(preds, 0.5), runs: preds },
+      };
+      log(
+        `scaled ${model}: fit median ${quantile(fits, 0.5).toFixed(3)} s runs ${fits.map((f) => f.toFixed(3)).join(', ')}`,
+      );
     } catch (e) {
       out.models[model] = { error: `failed: ${(e as Error).message}` };
       log(`scaled ${model}: FAILED ${(e as Error).stack}`);
@@ -189,5 +258,8 @@ async function runScaled(classes: LearnClasses, stroke: BenchDataset, rows: numb
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  run(process.argv.slice(2)).catch((e) => { console.error(e); process.exit(1); });
+  run(process.argv.slice(2)).catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
 }

@@ -30,17 +30,47 @@ async function measure(label: string, db: SqlDatabase): Promise<void> {
   await store.init();
   const exp = await store.createExperiment('bench');
   const t0 = performance.now();
-  await seedRuns(db, { experimentId: exp, runs: RUNS, paramsPerRun: 10, metricsPerRun: 10, onProgress: progress(label) });
+  await seedRuns(db, {
+    experimentId: exp,
+    runs: RUNS,
+    paramsPerRun: 10,
+    metricsPerRun: 10,
+    onProgress: progress(label),
+  });
   if (process.stdout.isTTY) process.stdout.write('\n');
   console.log(`${label}: seeded ${RUNS} runs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const queries: [string, SearchRunsQuery][] = [
-    ['m0 > 0.5 order m1 DESC', { experimentIds: [exp], filter: 'metrics.m0 > 0.5', orderBy: ['metrics.m1 DESC'], maxResults: 100 }],
-    ['m0 > 0.5 order m1 DESC page 3', { experimentIds: [exp], filter: 'metrics.m0 > 0.5', orderBy: ['metrics.m1 DESC'], maxResults: 100, pageToken: Buffer.from('{"offset":200}').toString('base64') }],
+    [
+      'm0 > 0.5 order m1 DESC',
+      { experimentIds: [exp], filter: 'metrics.m0 > 0.5', orderBy: ['metrics.m1 DESC'], maxResults: 100 },
+    ],
+    [
+      'm0 > 0.5 order m1 DESC page 3',
+      {
+        experimentIds: [exp],
+        filter: 'metrics.m0 > 0.5',
+        orderBy: ['metrics.m1 DESC'],
+        maxResults: 100,
+        pageToken: Buffer.from('{"offset":200}').toString('base64'),
+      },
+    ],
     ['default order (start_time DESC)', { experimentIds: [exp], maxResults: 100 }],
-    ["params.p0 = '7' order m2 ASC", { experimentIds: [exp], filter: "params.p0 = '7'", orderBy: ['metrics.m2 ASC'], maxResults: 100 }],
-    ['m0 > 0.999 (selective) order m1 DESC', { experimentIds: [exp], filter: 'metrics.m0 > 0.999', orderBy: ['metrics.m1 DESC'], maxResults: 100 }],
-    ["tags.mlflow.runName = 'run-5' order m1 DESC", { experimentIds: [exp], filter: "tags.mlflow.runName = 'run-5'", orderBy: ['metrics.m1 DESC'], maxResults: 100 }],
-    ['m0 > 0.5 order params.p1 DESC', { experimentIds: [exp], filter: 'metrics.m0 > 0.5', orderBy: ['params.p1 DESC'], maxResults: 100 }],
+    [
+      "params.p0 = '7' order m2 ASC",
+      { experimentIds: [exp], filter: "params.p0 = '7'", orderBy: ['metrics.m2 ASC'], maxResults: 100 },
+    ],
+    [
+      'm0 > 0.999 (selective) order m1 DESC',
+      { experimentIds: [exp], filter: 'metrics.m0 > 0.999', orderBy: ['metrics.m1 DESC'], maxResults: 100 },
+    ],
+    [
+      "tags.mlflow.runName = 'run-5' order m1 DESC",
+      { experimentIds: [exp], filter: "tags.mlflow.runName = 'run-5'", orderBy: ['metrics.m1 DESC'], maxResults: 100 },
+    ],
+    [
+      'm0 > 0.5 order params.p1 DESC',
+      { experimentIds: [exp], filter: 'metrics.m0 > 0.5', orderBy: ['params.p1 DESC'], maxResults: 100 },
+    ],
   ];
   for (const [name, query] of queries) {
     const times: number[] = [];
@@ -51,7 +81,9 @@ async function measure(label: string, db: SqlDatabase): Promise<void> {
       times.push(performance.now() - s);
     }
     times.sort((a, b) => a - b);
-    console.log(`${label}: ${name}: ${count} runs, p50 ${percentile(times, 0.5).toFixed(1)} ms, p95 ${percentile(times, 0.95).toFixed(1)} ms`);
+    console.log(
+      `${label}: ${name}: ${count} runs, p50 ${percentile(times, 0.5).toFixed(1)} ms, p95 ${percentile(times, 0.95).toFixed(1)} ms`,
+    );
   }
   await store.close();
 }

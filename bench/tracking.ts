@@ -13,9 +13,7 @@ import { PostgresDatabase } from '../src/db/postgres-database.js';
 import type { SqlDatabase } from '../src/db/sql-database.js';
 import { openSqliteDatabase } from '../src/db/sqlite-database.js';
 import { SqlTrackingStore } from '../src/tracking/sql/sql-tracking-store.js';
-import {
-  DEBIAN_PYTHON, REPO_ROOT, sharedDir, startCairnServer,
-} from '../test/support/cairn-server.js';
+import { DEBIAN_PYTHON, REPO_ROOT, sharedDir, startCairnServer } from '../test/support/cairn-server.js';
 import { exec, withMlflowServer } from './support/mlflow-anchor.js';
 import { startPostgres } from '../test/support/postgres.js';
 
@@ -32,22 +30,62 @@ const RATIO_TARGET: Record<PhaseKey, number> = { a_ingest: 10, b_search: 20, c_g
 const INGEST_P99_TARGET_MS = 20;
 
 interface PhaseResult {
-  requests: number; errors: number; wall_s: number; throughput_rps: number;
-  p50_ms: number; p95_ms: number; p99_ms: number; max_ms: number;
+  requests: number;
+  errors: number;
+  wall_s: number;
+  throughput_rps: number;
+  p50_ms: number;
+  p95_ms: number;
+  p99_ms: number;
+  max_ms: number;
   by_endpoint?: Record<string, { p50_ms: number; p95_ms: number; p99_ms: number }>;
   error_samples?: string[];
 }
-interface BenchJson { phases: Record<PhaseKey, PhaseResult>; total_wall_s: number; total_errors: number }
+interface BenchJson {
+  phases: Record<PhaseKey, PhaseResult>;
+  total_wall_s: number;
+  total_errors: number;
+}
 
-const log = (msg: string) => process.stderr.write(`[bench tracking ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
-const loadavg = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+const log = (msg: string) =>
+  process.stderr.write(`[bench tracking ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+const loadavg = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 
-
-async function runLoad(url: string, clients: number, runs: number, calls: number, outFile: string, label: string): Promise<BenchJson> {
+async function runLoad(
+  url: string,
+  clients: number,
+  runs: number,
+  calls: number,
+  outFile: string,
+  label: string,
+): Promise<BenchJson> {
   const script = path.join(sharedDir(), 'anchors/mlflow/bench_tracking.py');
-  const res = await exec(DEBIAN_PYTHON, [script, '--url', url, '-c', String(clients), '-r', String(runs),
-    '--calls', String(calls), '--label', label, '--out', outFile]);
-  process.stderr.write(`${res.out.trimEnd().split('\n').map((l) => `    ${l}`).join('\n')}\n`);
+  const res = await exec(DEBIAN_PYTHON, [
+    script,
+    '--url',
+    url,
+    '-c',
+    String(clients),
+    '-r',
+    String(runs),
+    '--calls',
+    String(calls),
+    '--label',
+    label,
+    '--out',
+    outFile,
+  ]);
+  process.stderr.write(
+    `${res.out
+      .trimEnd()
+      .split('\n')
+      .map((l) => `    ${l}`)
+      .join('\n')}\n`,
+  );
   try {
     return JSON.parse(readFileSync(outFile, 'utf8')) as BenchJson;
   } catch {
@@ -58,7 +96,14 @@ async function runLoad(url: string, clients: number, runs: number, calls: number
 async function benchMlflow(clients: number, o: Options, outDir: string, rep: number): Promise<BenchJson> {
   return withMlflowServer('mlflow-bench-', (url, port) => {
     log(`MLflow C=${clients} on :${port} (load ${loadavg()})`);
-    return runLoad(url, clients, o.runs, o.calls, path.join(outDir, `mlflow-c${clients}-rep${rep}.json`), 'mlflow-2.17.2');
+    return runLoad(
+      url,
+      clients,
+      o.runs,
+      o.calls,
+      path.join(outDir, `mlflow-c${clients}-rep${rep}.json`),
+      'mlflow-2.17.2',
+    );
   });
 }
 
@@ -67,7 +112,14 @@ async function benchCeiling(clients: number, o: Options, outDir: string): Promis
   const nul = await startNullTrackingServer();
   try {
     log(`client ceiling C=${clients} (null server, load ${loadavg()})`);
-    return await runLoad(nul.url, clients, o.runs, o.calls, path.join(outDir, `ceiling-c${clients}.json`), 'null server');
+    return await runLoad(
+      nul.url,
+      clients,
+      o.runs,
+      o.calls,
+      path.join(outDir, `ceiling-c${clients}.json`),
+      'null server',
+    );
   } finally {
     await nul.close();
   }
@@ -80,7 +132,14 @@ async function benchCairn(clients: number, o: Options, outDir: string, rep: numb
   try {
     await new Promise((r) => setTimeout(r, 1000));
     log(`Cairn C=${clients} ${label} on :${server.port} (load ${loadavg()})`);
-    return await runLoad(server.url, clients, o.runs, o.calls, path.join(outDir, `cairn-c${clients}-rep${rep}.json`), label);
+    return await runLoad(
+      server.url,
+      clients,
+      o.runs,
+      o.calls,
+      path.join(outDir, `cairn-c${clients}-rep${rep}.json`),
+      label,
+    );
   } finally {
     await server.stop();
     server.cleanup();
@@ -100,26 +159,44 @@ function medianOf(reps: BenchJson[]): BenchJson {
     const ps = reps.map((r) => r.phases[key]);
     const endpoints = Object.keys(ps[0].by_endpoint ?? {});
     phases[key] = {
-      requests: median(ps.map((p) => p.requests)), errors: ps.reduce((a, p) => a + p.errors, 0),
-      wall_s: median(ps.map((p) => p.wall_s)), throughput_rps: median(ps.map((p) => p.throughput_rps)),
-      p50_ms: median(ps.map((p) => p.p50_ms)), p95_ms: median(ps.map((p) => p.p95_ms)),
-      p99_ms: median(ps.map((p) => p.p99_ms)), max_ms: median(ps.map((p) => p.max_ms)),
-      by_endpoint: Object.fromEntries(endpoints.map((ep) => [ep, {
-        p50_ms: median(ps.map((p) => p.by_endpoint?.[ep]?.p50_ms ?? NaN)),
-        p95_ms: median(ps.map((p) => p.by_endpoint?.[ep]?.p95_ms ?? NaN)),
-        p99_ms: median(ps.map((p) => p.by_endpoint?.[ep]?.p99_ms ?? NaN)),
-      }])),
+      requests: median(ps.map((p) => p.requests)),
+      errors: ps.reduce((a, p) => a + p.errors, 0),
+      wall_s: median(ps.map((p) => p.wall_s)),
+      throughput_rps: median(ps.map((p) => p.throughput_rps)),
+      p50_ms: median(ps.map((p) => p.p50_ms)),
+      p95_ms: median(ps.map((p) => p.p95_ms)),
+      p99_ms: median(ps.map((p) => p.p99_ms)),
+      max_ms: median(ps.map((p) => p.max_ms)),
+      by_endpoint: Object.fromEntries(
+        endpoints.map((ep) => [
+          ep,
+          {
+            p50_ms: median(ps.map((p) => p.by_endpoint?.[ep]?.p50_ms ?? NaN)),
+            p95_ms: median(ps.map((p) => p.by_endpoint?.[ep]?.p95_ms ?? NaN)),
+            p99_ms: median(ps.map((p) => p.by_endpoint?.[ep]?.p99_ms ?? NaN)),
+          },
+        ]),
+      ),
     };
   }
-  return { phases, total_wall_s: median(reps.map((r) => r.total_wall_s)), total_errors: reps.reduce((a, r) => a + r.total_errors, 0) };
+  return {
+    phases,
+    total_wall_s: median(reps.map((r) => r.total_wall_s)),
+    total_errors: reps.reduce((a, r) => a + r.total_errors, 0),
+  };
 }
 
 /** Creates an experiment through the store and bulk-loads runs with the store team's seeder. */
-async function seedStore(uri: string, o: Options, artifactRoot: string): Promise<{ experimentId: string; seconds: number }> {
+async function seedStore(
+  uri: string,
+  o: Options,
+  artifactRoot: string,
+): Promise<{ experimentId: string; seconds: number }> {
   const parsed = parseTrackingStoreUri(uri);
-  const db: SqlDatabase = parsed.kind === 'sqlite'
-    ? await openSqliteDatabase(parsed.filename)
-    : new PostgresDatabase(parsed.connectionString);
+  const db: SqlDatabase =
+    parsed.kind === 'sqlite'
+      ? await openSqliteDatabase(parsed.filename)
+      : new PostgresDatabase(parsed.connectionString);
   try {
     const store = new SqlTrackingStore(db, { defaultArtifactRoot: artifactRoot });
     await store.init();
@@ -127,10 +204,17 @@ async function seedStore(uri: string, o: Options, artifactRoot: string): Promise
     const t0 = performance.now();
     let lastTenth = -1;
     await seedRuns(db, {
-      experimentId, runs: o.searchRuns, paramsPerRun: o.params, metricsPerRun: o.metrics, seed: 42,
+      experimentId,
+      runs: o.searchRuns,
+      paramsPerRun: o.params,
+      metricsPerRun: o.metrics,
+      seed: 42,
       onProgress: (done) => {
         const tenth = Math.floor((10 * done) / o.searchRuns);
-        if (tenth !== lastTenth) { lastTenth = tenth; log(`  seeded ${done}/${o.searchRuns}`); }
+        if (tenth !== lastTenth) {
+          lastTenth = tenth;
+          log(`  seeded ${done}/${o.searchRuns}`);
+        }
       },
     });
     return { experimentId, seconds: (performance.now() - t0) / 1000 };
@@ -140,12 +224,21 @@ async function seedStore(uri: string, o: Options, artifactRoot: string): Promise
 }
 
 interface SearchResult {
-  backend: string; mode: string; runs: number; seedSeconds: number; calls: number; rows: number;
-  p50_ms: number; p95_ms: number; mean_ms: number; max_ms: number; correct: boolean;
+  backend: string;
+  mode: string;
+  runs: number;
+  seedSeconds: number;
+  calls: number;
+  rows: number;
+  p50_ms: number;
+  p95_ms: number;
+  mean_ms: number;
+  max_ms: number;
+  correct: boolean;
 }
 
 const pct = (sorted: number[], p: number) => {
-  const k = (sorted.length - 1) * p / 100;
+  const k = ((sorted.length - 1) * p) / 100;
   const lo = Math.floor(k);
   const hi = Math.min(lo + 1, sorted.length - 1);
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (k - lo);
@@ -154,13 +247,18 @@ const pct = (sorted: number[], p: number) => {
 /** Times `calls` identical searches against one server after 3 warm-up calls, checking each answer. */
 async function timeSearches(url: string, experimentId: string, calls: number) {
   const body = JSON.stringify({
-    experiment_ids: [experimentId], filter: 'metrics.m0 > 0.5', order_by: ['metrics.m1 DESC'],
-    max_results: 100, run_view_type: 'ACTIVE_ONLY',
+    experiment_ids: [experimentId],
+    filter: 'metrics.m0 > 0.5',
+    order_by: ['metrics.m1 DESC'],
+    max_results: 100,
+    run_view_type: 'ACTIVE_ONLY',
   });
   const call = async () => {
     const t0 = performance.now();
     const res = await fetch(`${url}/api/2.0/mlflow/runs/search`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
     });
     const json = (await res.json()) as { runs?: Array<{ data: { metrics?: Array<{ key: string; value: number }> } }> };
     const ms = performance.now() - t0;
@@ -176,13 +274,22 @@ async function timeSearches(url: string, experimentId: string, calls: number) {
     times.push(ms);
     rows += runs.length;
     const m = (r: (typeof runs)[number], k: string) => r.data.metrics?.find((x) => x.key === k)?.value ?? NaN;
-    if (runs.length !== 100 || runs.some((r) => !(m(r, 'm0') > 0.5))
-      || runs.some((r, j) => j > 0 && m(runs[j - 1], 'm1') < m(r, 'm1'))) correct = false;
+    if (
+      runs.length !== 100 ||
+      runs.some((r) => !(m(r, 'm0') > 0.5)) ||
+      runs.some((r, j) => j > 0 && m(runs[j - 1], 'm1') < m(r, 'm1'))
+    )
+      correct = false;
   }
   times.sort((a, b) => a - b);
   return {
-    calls, rows, correct, p50_ms: pct(times, 50), p95_ms: pct(times, 95),
-    mean_ms: times.reduce((a, b) => a + b, 0) / times.length, max_ms: times[times.length - 1],
+    calls,
+    rows,
+    correct,
+    p50_ms: pct(times, 50),
+    p95_ms: pct(times, 95),
+    mean_ms: times.reduce((a, b) => a + b, 0) / times.length,
+    max_ms: times[times.length - 1],
   };
 }
 
@@ -204,7 +311,7 @@ async function search100k(backend: 'sqlite' | 'postgres', o: Options): Promise<S
     log(`seeding ${o.searchRuns} runs x ${o.params} params x ${o.metrics} metrics on ${backend}`);
     const seeded = await seedStore(uri, o, path.join(dir, 'artifacts'));
     log(`seeded ${backend} in ${seeded.seconds.toFixed(1)} s`);
-    const modes = backend === 'sqlite' ? ['cache off', 'cache on'] as const : ['no cache (PostgreSQL)'] as const;
+    const modes = backend === 'sqlite' ? (['cache off', 'cache on'] as const) : (['no cache (PostgreSQL)'] as const);
     const results: SearchResult[] = [];
     for (const mode of modes) {
       const extraArgs = mode === 'cache off' ? ['--run-cache-size', '0'] : [];
@@ -225,9 +332,21 @@ async function search100k(backend: 'sqlite' | 'postgres', o: Options): Promise<S
 }
 
 interface Options {
-  clients: number[]; runs: number; calls: number; workers: number; reps: number; ceiling: boolean; mlflow: boolean; cairn: boolean;
-  search: boolean; load: boolean; backends: Array<'sqlite' | 'postgres'>; searchRuns: number; searchCalls: number;
-  params: number; metrics: number;
+  clients: number[];
+  runs: number;
+  calls: number;
+  workers: number;
+  reps: number;
+  ceiling: boolean;
+  mlflow: boolean;
+  cairn: boolean;
+  search: boolean;
+  load: boolean;
+  backends: Array<'sqlite' | 'postgres'>;
+  searchRuns: number;
+  searchCalls: number;
+  params: number;
+  metrics: number;
   /** `cairn server --run-cache-size` for the load phases (default: the server's). */
   runCacheSize?: number;
 }
@@ -260,16 +379,27 @@ function parseOptions(args: string[]): Options {
     process.exit(0);
   }
   return {
-    clients: values.clients.split(',').map(Number), runs: Number(values.runs), calls: Number(values.calls),
-    workers: Number(values.workers), reps: Math.max(1, Number(values.reps)), mlflow: !values['skip-mlflow'], cairn: !values['skip-cairn'],
-    search: !values['skip-search'], ceiling: !values['skip-ceiling'], load: !values['only-search'],
+    clients: values.clients.split(',').map(Number),
+    runs: Number(values.runs),
+    calls: Number(values.calls),
+    workers: Number(values.workers),
+    reps: Math.max(1, Number(values.reps)),
+    mlflow: !values['skip-mlflow'],
+    cairn: !values['skip-cairn'],
+    search: !values['skip-search'],
+    ceiling: !values['skip-ceiling'],
+    load: !values['only-search'],
     backends: values.backends.split(',').filter(Boolean) as Options['backends'],
-    searchRuns: Number(values['search-runs']), searchCalls: Number(values['search-calls']), params: 10, metrics: 10,
+    searchRuns: Number(values['search-runs']),
+    searchCalls: Number(values['search-calls']),
+    params: 10,
+    metrics: 10,
     runCacheSize: values['run-cache-size'] === undefined ? undefined : Number(values['run-cache-size']),
   };
 }
 
-const f1 = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '–' : x >= 100 ? x.toFixed(0) : x.toFixed(1));
+const f1 = (x: number | undefined) =>
+  x === undefined || Number.isNaN(x) ? '–' : x >= 100 ? x.toFixed(0) : x.toFixed(1);
 
 type LoadResults = Record<string, { mlflow?: BenchJson; cairn?: BenchJson; ceiling?: BenchJson }>;
 
@@ -293,8 +423,10 @@ function loadTable(results: LoadResults): { md: string; verdicts: Record<string,
       }
       if (k && k.errors > 0) met = false;
       verdicts[`C${c} ${label}`] = { ratio, met };
-      lines.push(`| ${c} | ${label} | ${f1(m?.throughput_rps)} | ${f1(k?.throughput_rps)} | ${ratio === undefined ? '–' : `${ratio.toFixed(1)}×`} | ${target} | `
-        + `${f1(m?.p50_ms)} / ${f1(m?.p99_ms)} | ${f1(k?.p50_ms)} / ${f1(k?.p99_ms)} | ${m?.errors ?? '–'}/${k?.errors ?? '–'} | ${met === undefined ? '–' : met ? 'yes' : '**no**'} | ${z ? `${f1(z.throughput_rps)} (${f1(z.p99_ms)})` : '–'} |`);
+      lines.push(
+        `| ${c} | ${label} | ${f1(m?.throughput_rps)} | ${f1(k?.throughput_rps)} | ${ratio === undefined ? '–' : `${ratio.toFixed(1)}×`} | ${target} | ` +
+          `${f1(m?.p50_ms)} / ${f1(m?.p99_ms)} | ${f1(k?.p50_ms)} / ${f1(k?.p99_ms)} | ${m?.errors ?? '–'}/${k?.errors ?? '–'} | ${met === undefined ? '–' : met ? 'yes' : '**no**'} | ${z ? `${f1(z.throughput_rps)} (${f1(z.p99_ms)})` : '–'} |`,
+      );
     }
   }
   return { md: lines.join('\n'), verdicts };
@@ -319,8 +451,14 @@ export async function run(args: string[]): Promise<void> {
   const outDir = path.join(REPO_ROOT, 'bench/out', `tracking-${stamp}`);
   mkdirSync(outDir, { recursive: true });
   const meta = {
-    date: new Date().toISOString(), host: os.hostname(), cpus: os.cpus().length, cpu: os.cpus()[0]?.model,
-    mem_gib: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadavg_start: os.loadavg(), options: o,
+    date: new Date().toISOString(),
+    host: os.hostname(),
+    cpus: os.cpus().length,
+    cpu: os.cpus()[0]?.model,
+    mem_gib: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    loadavg_start: os.loadavg(),
+    options: o,
     note: 'load generator (bench_tracking.py, Debian python3) and server share the same cores',
   };
   const results: LoadResults = {};
@@ -349,7 +487,7 @@ export async function run(args: string[]): Promise<void> {
   if (o.search) {
     for (const b of o.backends) {
       try {
-        search.push(...await search100k(b, o));
+        search.push(...(await search100k(b, o)));
       } catch (e) {
         searchErrors[b] = (e as Error).message;
         log(`search ${b} failed: ${(e as Error).message.split('\n')[0]}`);
@@ -360,19 +498,30 @@ export async function run(args: string[]): Promise<void> {
   const searchMd = [
     `| store | server | runs | seed s | calls | p50 ms | p95 ms | mean ms | max ms | 100 rows, filter + order correct |`,
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---|',
-    ...search.map((s) => `| ${s.backend} | ${s.mode} | ${s.runs} | ${s.seedSeconds.toFixed(1)} | ${s.calls} | ${f1(s.p50_ms)} | ${f1(s.p95_ms)} | ${f1(s.mean_ms)} | ${f1(s.max_ms)} | ${s.correct ? 'yes' : '**no**'} |`),
-    ...Object.entries(searchErrors).map(([b, e]) => `| ${b} | – | – | – | – | – | – | – | – | failed: ${e.split('\n')[0].slice(0, 120)} |`),
+    ...search.map(
+      (s) =>
+        `| ${s.backend} | ${s.mode} | ${s.runs} | ${s.seedSeconds.toFixed(1)} | ${s.calls} | ${f1(s.p50_ms)} | ${f1(s.p95_ms)} | ${f1(s.mean_ms)} | ${f1(s.max_ms)} | ${s.correct ? 'yes' : '**no**'} |`,
+    ),
+    ...Object.entries(searchErrors).map(
+      ([b, e]) => `| ${b} | – | – | – | – | – | – | – | – | failed: ${e.split('\n')[0].slice(0, 120)} |`,
+    ),
   ].join('\n');
-  const raw = { meta: { ...meta, loadavg_end: os.loadavg() }, load: results, verdicts, search100k: search, searchErrors };
+  const raw = {
+    meta: { ...meta, loadavg_end: os.loadavg() },
+    load: results,
+    verdicts,
+    search100k: search,
+    searchErrors,
+  };
   writeFileSync(path.join(outDir, 'summary.json'), JSON.stringify(raw, null, 2));
 
   const md = [
     `### Tracking server: Cairn vs MLflow 2.17.2 (${meta.date.slice(0, 10)}, ${meta.cpus} × ${meta.cpu}, ${meta.mem_gib} GiB)`,
     '',
-    `bench_tracking.py -r ${o.runs} --calls ${o.calls}; fresh server and SQLite store per concurrency and repetition, median of ${o.reps}; MLflow = default`
-    + ` \`mlflow server\` (4 gunicorn sync workers); Cairn = \`cairn server --workers ${o.workers}${o.runCacheSize === undefined ? '' : ` --run-cache-size ${o.runCacheSize}`}\`. Load ${meta.loadavg_start.map((x) => x.toFixed(2)).join('/')} at start.`
-    + ' "Client ceiling" = the same load generator against a do-nothing server (bench/support/null-tracking-server.ts)'
-    + ' in the same run: no server can show more than that on this machine.',
+    `bench_tracking.py -r ${o.runs} --calls ${o.calls}; fresh server and SQLite store per concurrency and repetition, median of ${o.reps}; MLflow = default` +
+      ` \`mlflow server\` (4 gunicorn sync workers); Cairn = \`cairn server --workers ${o.workers}${o.runCacheSize === undefined ? '' : ` --run-cache-size ${o.runCacheSize}`}\`. Load ${meta.loadavg_start.map((x) => x.toFixed(2)).join('/')} at start.` +
+      ' "Client ceiling" = the same load generator against a do-nothing server (bench/support/null-tracking-server.ts)' +
+      ' in the same run: no server can show more than that on this machine.',
     '',
     o.load ? loadMd : '(load phases skipped)',
     '',

@@ -8,10 +8,15 @@ import path from 'node:path';
 export const DEBIAN_PYTHON = '/usr/bin/python3';
 
 export interface AnchorModelResult {
-  accuracy: { mean: number; std: number }; precision: { mean: number; std: number }; recall: { mean: number; std: number };
-  f1: { mean: number; std: number }; roc_auc: { mean: number; std: number };
-  fit_s: { median_of_repeats: number }; predict_batch_s: { median_of_repeats: number };
-  per_row_batch_us: { median_of_repeats: number }; single_row_ms: { median_of_repeats: number };
+  accuracy: { mean: number; std: number };
+  precision: { mean: number; std: number };
+  recall: { mean: number; std: number };
+  f1: { mean: number; std: number };
+  roc_auc: { mean: number; std: number };
+  fit_s: { median_of_repeats: number };
+  predict_batch_s: { median_of_repeats: number };
+  per_row_batch_us: { median_of_repeats: number };
+  single_row_ms: { median_of_repeats: number };
   machine_load?: { foreign_share_of_all_cpus: number; clean?: boolean; attempts?: number };
 }
 
@@ -20,7 +25,18 @@ export interface AnchorResults {
   generated_at?: string;
   baseline_wall_s?: number;
   baselines: Record<string, { data: Record<string, unknown>; models: Record<string, AnchorModelResult> }>;
-  scaled_stroke?: { rows: number; positives: number; models: Record<string, { fit_s: { median: number; runs: number[] }; predict_proba_all_rows_s: { median: number }; machine_load?: { foreign_share_of_all_cpus: number } }> };
+  scaled_stroke?: {
+    rows: number;
+    positives: number;
+    models: Record<
+      string,
+      {
+        fit_s: { median: number; runs: number[] };
+        predict_proba_all_rows_s: { median: number };
+        machine_load?: { foreign_share_of_all_cpus: number };
+      }
+    >;
+  };
 }
 
 export interface AnchorRunOptions {
@@ -75,18 +91,36 @@ mod.main()
 export function runAnchor(o: AnchorRunOptions): Promise<AnchorResults> {
   if (!existsSync(o.script)) throw new Error(`anchor script not found: ${o.script} (set CAIRN_SHARED)`);
   const args = JSON.stringify({
-    script: o.script, data_dir: o.dataDir, out_json: o.outJson, out_md: o.outMd, datasets: o.datasets, models: o.models,
-    skip_scaled: o.skipScaled, load_guard: o.loadGuard, wait_s: o.waitS,
+    script: o.script,
+    data_dir: o.dataDir,
+    out_json: o.outJson,
+    out_md: o.outMd,
+    datasets: o.datasets,
+    models: o.models,
+    skip_scaled: o.skipScaled,
+    load_guard: o.loadGuard,
+    wait_s: o.waitS,
   });
   return new Promise((resolve, reject) => {
-    const child = spawn(DEBIAN_PYTHON, ['-c', WRAPPER, args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: path.dirname(o.script) });
+    const child = spawn(DEBIAN_PYTHON, ['-c', WRAPPER, args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: path.dirname(o.script),
+    });
     let err = '';
-    const onLine = (buf: Buffer) => { for (const l of buf.toString().split('\n')) if (l.trim()) o.log(`anchor: ${l}`); };
+    const onLine = (buf: Buffer) => {
+      for (const l of buf.toString().split('\n')) if (l.trim()) o.log(`anchor: ${l}`);
+    };
     child.stdout.on('data', onLine);
-    child.stderr.on('data', (b: Buffer) => { err += b.toString(); onLine(b); });
+    child.stderr.on('data', (b: Buffer) => {
+      err += b.toString();
+      onLine(b);
+    });
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code !== 0) { reject(new Error(`anchor exited ${code}: ${err.slice(-2000)}`)); return; }
+      if (code !== 0) {
+        reject(new Error(`anchor exited ${code}: ${err.slice(-2000)}`));
+        return;
+      }
       resolve(JSON.parse(readFileSync(o.outJson, 'utf8')) as AnchorResults);
     });
   });
@@ -94,11 +128,16 @@ export function runAnchor(o: AnchorRunOptions): Promise<AnchorResults> {
 
 /** True when Cairn's StratifiedKFold(5, shuffle, 42) test folds equal scikit-learn's for these labels. */
 export function foldsMatchSklearn(y: Float64Array, testFolds: Int32Array): boolean {
-  const script = 'import json,sys\nimport numpy as np\nfrom sklearn.model_selection import StratifiedKFold\n'
-    + 'y=np.array(json.load(sys.stdin))\nf=np.empty(len(y),dtype=int)\n'
-    + 'for k,(_,te) in enumerate(StratifiedKFold(5,shuffle=True,random_state=42).split(np.zeros(len(y)),y)): f[te]=k\n'
-    + 'print(json.dumps(f.tolist()))';
-  const r = spawnSync(DEBIAN_PYTHON, ['-c', script], { input: JSON.stringify(Array.from(y)), encoding: 'utf8', maxBuffer: 64 << 20 });
+  const script =
+    'import json,sys\nimport numpy as np\nfrom sklearn.model_selection import StratifiedKFold\n' +
+    'y=np.array(json.load(sys.stdin))\nf=np.empty(len(y),dtype=int)\n' +
+    'for k,(_,te) in enumerate(StratifiedKFold(5,shuffle=True,random_state=42).split(np.zeros(len(y)),y)): f[te]=k\n' +
+    'print(json.dumps(f.tolist()))';
+  const r = spawnSync(DEBIAN_PYTHON, ['-c', script], {
+    input: JSON.stringify(Array.from(y)),
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   if (r.status !== 0) throw new Error(`fold check failed: ${r.stderr}`);
   const sk = JSON.parse(r.stdout) as number[];
   return sk.length === testFolds.length && sk.every((f, i) => f === testFolds[i]);

@@ -32,13 +32,20 @@ export interface CvSummary {
 
 const now = () => performance.now();
 
-export function runCvOnce(ds: BenchDataset, factory: PipelineFactory, singleRowCalls: number, fastCalls: number): FoldRecord[] {
+export function runCvOnce(
+  ds: BenchDataset,
+  factory: PipelineFactory,
+  singleRowCalls: number,
+  fastCalls: number,
+): FoldRecord[] {
   const skf = new StratifiedKFold({ nSplits: 5, shuffle: true, seed: 42 });
   const folds: FoldRecord[] = [];
   for (const { train, test } of skf.split(ds.y)) {
     const pipe = factory();
-    const Xtr = takeFrameRows(ds.X, train), ytr = takeLabels(ds.y, train);
-    const Xte = takeFrameRows(ds.X, test), yte = takeLabels(ds.y, test);
+    const Xtr = takeFrameRows(ds.X, train),
+      ytr = takeLabels(ds.y, train);
+    const Xte = takeFrameRows(ds.X, test),
+      yte = takeLabels(ds.y, test);
     let t0 = now();
     pipe.fit(Xtr, ytr);
     const fit = (now() - t0) / 1000;
@@ -73,7 +80,12 @@ export function runCvOnce(ds: BenchDataset, factory: PipelineFactory, singleRowC
 
 /** A serving-style call per record: JSON record → row cells → pipeline.predictProbaRow. */
 function fastPathLatencies(pipe: any, Xte: Frame, calls: number): number[] {
-  const records = frameToRecords(takeFrameRows(Xte, Array.from({ length: Math.min(Xte.nRows, 200) }, (_, i) => i)));
+  const records = frameToRecords(
+    takeFrameRows(
+      Xte,
+      Array.from({ length: Math.min(Xte.nRows, 200) }, (_, i) => i),
+    ),
+  );
   const schema = pipe.inputSchema();
   const row: Cell[] = new Array(schema.columns.length).fill(null);
   const out = new Float64Array(2);
@@ -106,7 +118,9 @@ export function summarise(repeats: FoldRecord[][]): CvSummary {
     const mean = v.reduce((a, b) => a + b, 0) / v.length;
     metrics[k] = { mean, std: Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length), folds: v };
   }
-  const identical = repeats.slice(1).every((r) => r.every((f, i) => METRICS.every((k) => Math.abs(f[k] - first[i][k]) < 1e-12)));
+  const identical = repeats
+    .slice(1)
+    .every((r) => r.every((f, i) => METRICS.every((k) => Math.abs(f[k] - first[i][k]) < 1e-12)));
   const timings = {} as CvSummary['timings'];
   for (const k of TIMINGS) {
     const per = repeats.map((r) => r.reduce((a, f) => a + f[k], 0) / r.length);
@@ -114,7 +128,14 @@ export function summarise(repeats: FoldRecord[][]): CvSummary {
   }
   const lat = repeats.flatMap((r) => r.flatMap((f) => f.fast_latencies_ms));
   return {
-    metrics, metricsIdenticalAcrossRepeats: identical, timings,
-    fastPath: { calls: lat.length, p50_ms: quantile(lat, 0.5), p99_ms: quantile(lat, 0.99), mean_ms: lat.reduce((a, b) => a + b, 0) / lat.length },
+    metrics,
+    metricsIdenticalAcrossRepeats: identical,
+    timings,
+    fastPath: {
+      calls: lat.length,
+      p50_ms: quantile(lat, 0.5),
+      p99_ms: quantile(lat, 0.99),
+      mean_ms: lat.reduce((a, b) => a + b, 0) / lat.length,
+    },
   };
 }

@@ -75,8 +75,13 @@ export function scaledStroke(base: BenchDataset, rows = 100_000, seed = 42): Ben
 }
 
 function sampleSd(v: Float64Array): number {
-  let n = 0, s = 0;
-  for (const x of v) if (!Number.isNaN(x)) { n++; s += x; }
+  let n = 0,
+    s = 0;
+  for (const x of v)
+    if (!Number.isNaN(x)) {
+      n++;
+      s += x;
+    }
   const m = s / n;
   let q = 0;
   for (const x of v) if (!Number.isNaN(x)) q += (x - m) ** 2;

@@ -21,8 +21,16 @@ const factory = await pipelineFactory(classes, 'RandomForest_n_jobs2', big.numer
 
 const time = (label: string, fn: () => unknown): number => {
   const ts: number[] = [];
-  for (let r = 0; r < repeats; r++) { const t0 = performance.now(); fn(); ts.push(performance.now() - t0); }
-  console.log(`${label.padEnd(28)} best ${Math.min(...ts).toFixed(0).padStart(6)} ms  runs ${ts.map((t) => t.toFixed(0)).join(', ')}`);
+  for (let r = 0; r < repeats; r++) {
+    const t0 = performance.now();
+    fn();
+    ts.push(performance.now() - t0);
+  }
+  console.log(
+    `${label.padEnd(28)} best ${Math.min(...ts)
+      .toFixed(0)
+      .padStart(6)} ms  runs ${ts.map((t) => t.toFixed(0)).join(', ')}`,
+  );
   return Math.min(...ts);
 };
 const pipe = factory();
@@ -33,7 +41,11 @@ const Xm = prep.transform(big.X);
 console.log(`rows ${Xm.nRows} x ${Xm.nCols}`);
 const { yIdx } = encodeLabels(big.y);
 if (only === 'all' || only === 'prep') {
-  time('prep fit + transform', () => { const ct = factory().params.steps[0][1]; ct.fit(big.X); return ct.transform(big.X); });
+  time('prep fit + transform', () => {
+    const ct = factory().params.steps[0][1];
+    ct.fit(big.X);
+    return ct.transform(big.X);
+  });
   time('prepareTreeData shared', () => prepareTreeData(Xm, yIdx, 2, true));
 }
 if (only === 'all' || only === 'fit') {

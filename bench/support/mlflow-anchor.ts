@@ -9,7 +9,10 @@ import { exec, freePort, startMlflowScript, waitForHealth } from '../../test/sup
 export { exec };
 
 /** Runs `body` against a fresh MLflow server (its own port and data dir), stopping it afterwards. */
-export async function withMlflowServer<T>(tmpPrefix: string, body: (url: string, port: number) => Promise<T>): Promise<T> {
+export async function withMlflowServer<T>(
+  tmpPrefix: string,
+  body: (url: string, port: number) => Promise<T>,
+): Promise<T> {
   const port = await freePort();
   const data = mkdtempSync(path.join(os.tmpdir(), tmpPrefix));
   const env = { MLFLOW_DATA: data };

@@ -7,8 +7,15 @@ import type { AddressInfo } from 'node:net';
 
 function fakeVersion(version: number): unknown {
   return {
-    name: 'model-3', version: String(version), creation_timestamp: 1_760_000_000_000, last_updated_timestamp: 1_760_000_000_000,
-    current_stage: 'None', description: '', source: `s3://bench/model-3/${version}`, run_id: `run${version}`, status: 'READY',
+    name: 'model-3',
+    version: String(version),
+    creation_timestamp: 1_760_000_000_000,
+    last_updated_timestamp: 1_760_000_000_000,
+    current_stage: 'None',
+    description: '',
+    source: `s3://bench/model-3/${version}`,
+    run_id: `run${version}`,
+    status: 'READY',
     aliases: version === 7 ? ['champion'] : undefined,
   };
 }
@@ -20,7 +27,11 @@ export function startNullRegistryServer(port = 0): Promise<http.Server> {
     req.resume();
     req.on('end', () => {
       const u = req.url ?? '';
-      const out = u.includes('/model-versions/search') ? searchBody : u.includes('/registered-models/alias') ? aliasBody : '{}';
+      const out = u.includes('/model-versions/search')
+        ? searchBody
+        : u.includes('/registered-models/alias')
+          ? aliasBody
+          : '{}';
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out) });
       res.end(out);
     });

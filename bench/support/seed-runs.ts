@@ -27,7 +27,12 @@ function mulberry32(seed: number): () => number {
 
 const ROWS_PER_STATEMENT = 1000;
 
-async function insertMany(tx: { run(sql: string, params?: SqlValue[]): Promise<unknown> }, head: string, width: number, rows: SqlValue[][]): Promise<void> {
+async function insertMany(
+  tx: { run(sql: string, params?: SqlValue[]): Promise<unknown> },
+  head: string,
+  width: number,
+  rows: SqlValue[][],
+): Promise<void> {
   const tuple = `(${new Array(width).fill('?').join(', ')})`;
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
     const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
@@ -50,13 +55,28 @@ export async function seedRuns(db: SqlDatabase, options: SeedOptions): Promise<v
       const id = randomUUID().replace(/-/g, '');
       const index = start + i;
       const name = `run-${index}`;
-      runs.push([id, name, 'bench', 'FINISHED', t0 + index * 1000, t0 + index * 1000 + 500, 'active', `/artifacts/${expId}/${id}/artifacts`, expId]);
+      runs.push([
+        id,
+        name,
+        'bench',
+        'FINISHED',
+        t0 + index * 1000,
+        t0 + index * 1000 + 500,
+        'active',
+        `/artifacts/${expId}/${id}/artifacts`,
+        expId,
+      ]);
       tags.push([id, 'mlflow.runName', name]);
       for (let p = 0; p < options.paramsPerRun; p += 1) params.push([id, `p${p}`, String(Math.floor(random() * 100))]);
       for (let m = 0; m < options.metricsPerRun; m += 1) metrics.push([id, `m${m}`, random(), t0 + index * 1000, 0, 0]);
     }
     await db.transaction(async (tx) => {
-      await insertMany(tx, 'INSERT INTO runs (run_uuid, name, user_id, status, start_time, end_time, lifecycle_stage, artifact_uri, experiment_id)', 9, runs);
+      await insertMany(
+        tx,
+        'INSERT INTO runs (run_uuid, name, user_id, status, start_time, end_time, lifecycle_stage, artifact_uri, experiment_id)',
+        9,
+        runs,
+      );
       await insertMany(tx, 'INSERT INTO tags (run_uuid, key, value)', 3, tags);
       await insertMany(tx, 'INSERT INTO params (run_uuid, key, value)', 3, params);
       await insertMany(tx, 'INSERT INTO metrics (run_uuid, key, value, timestamp, step, is_nan)', 6, metrics);

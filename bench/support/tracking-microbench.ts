@@ -18,12 +18,17 @@ import { DEFAULT_RUN_CACHE_CAPACITY } from '../../src/tracking/sql/run-cache.js'
 
 const API = '/api/2.0/mlflow';
 
-interface Timing { cpuUs: number[] }
+interface Timing {
+  cpuUs: number[];
+}
 const timings = new Map<string, Timing>();
 
 function record(name: string, cpuUs: number): void {
   let t = timings.get(name);
-  if (!t) { t = { cpuUs: [] }; timings.set(name, t); }
+  if (!t) {
+    t = { cpuUs: [] };
+    timings.set(name, t);
+  }
   t.cpuUs.push(cpuUs);
 }
 
@@ -47,19 +52,32 @@ function summary(): string {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: {
-    runs: { type: 'string', default: '400' }, calls: { type: 'string', default: '300' }, uncached: { type: 'boolean', default: false },
-  } });
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      runs: { type: 'string', default: '400' },
+      calls: { type: 'string', default: '300' },
+      uncached: { type: 'boolean', default: false },
+    },
+  });
   const nRuns = Number(values.runs);
   const calls = Number(values.calls);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cairn-microbench-'));
   const store = await openTrackingStore(`sqlite:///${path.join(dir, 'cairn.db')}`, {
-    defaultArtifactRoot: path.join(dir, 'artifacts'), runCacheCapacity: values.uncached ? undefined : DEFAULT_RUN_CACHE_CAPACITY,
+    defaultArtifactRoot: path.join(dir, 'artifacts'),
+    runCacheCapacity: values.uncached ? undefined : DEFAULT_RUN_CACHE_CAPACITY,
   });
   const app = await buildApp({ store, serveArtifacts: false, logger: pino({ level: 'warn' }) });
   await app.ready();
   const post = async (name: string, url: string, body: unknown) => {
-    const res = await timed(name, () => app.inject({ method: 'POST', url: API + url, payload: JSON.stringify(body), headers: { 'content-type': 'application/json' } }));
+    const res = await timed(name, () =>
+      app.inject({
+        method: 'POST',
+        url: API + url,
+        payload: JSON.stringify(body),
+        headers: { 'content-type': 'application/json' },
+      }),
+    );
     if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
     return res.json() as Record<string, any>;
   };
@@ -70,28 +88,52 @@ export async function main(argv: string[]): Promise<void> {
   };
   try {
     let seed = 42;
-    const rnd = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     const exp = await post('experiments/create', '/experiments/create', { name: 'microbench' });
     const runIds: string[] = [];
     for (let j = 0; j < nRuns; j++) {
       const now = Date.now();
-      const r = await post('runs/create', '/runs/create', { experiment_id: exp.experiment_id, start_time: now, run_name: `r${j}`, tags: [{ key: 'bench.client', value: '0' }] });
+      const r = await post('runs/create', '/runs/create', {
+        experiment_id: exp.experiment_id,
+        start_time: now,
+        run_name: `r${j}`,
+        tags: [{ key: 'bench.client', value: '0' }],
+      });
       const rid = r.run.info.run_id as string;
       runIds.push(rid);
       const params = Array.from({ length: 10 }, (_, k) => ({ key: `p${k}`, value: `v${k}-${Math.floor(rnd() * 10)}` }));
       const metrics = [];
-      for (let m = 0; m < 10; m++) for (let s = 0; s < 10; s++) metrics.push({ key: `m${m}`, value: rnd(), timestamp: now + s, step: s });
+      for (let m = 0; m < 10; m++)
+        for (let s = 0; s < 10; s++) metrics.push({ key: `m${m}`, value: rnd(), timestamp: now + s, step: s });
       await post('runs/log-batch', '/runs/log-batch', { run_id: rid, params, metrics, tags: [] });
       await post('runs/set-tag', '/runs/set-tag', { run_id: rid, key: 'stage', value: 'bench' });
       await post('runs/set-tag', '/runs/set-tag', { run_id: rid, key: 'model', value: ['rf', 'lr', 'gb'][j % 3] });
       await post('runs/update', '/runs/update', { run_id: rid, status: 'FINISHED', end_time: Date.now() });
     }
-    const searchBody = { experiment_ids: [exp.experiment_id], filter: 'metrics.m0 > 0.5', order_by: ['metrics.m1 DESC'], max_results: 100, run_view_type: 'ACTIVE_ONLY' };
+    const searchBody = {
+      experiment_ids: [exp.experiment_id],
+      filter: 'metrics.m0 > 0.5',
+      order_by: ['metrics.m1 DESC'],
+      max_results: 100,
+      run_view_type: 'ACTIVE_ONLY',
+    };
     let rows = 0;
     for (let i = 0; i < calls; i++) rows += ((await post('runs/search', '/runs/search', searchBody)).runs ?? []).length;
-    const query = { experimentIds: [exp.experiment_id], filter: 'metrics.m0 > 0.5', orderBy: ['metrics.m1 DESC'], maxResults: 100 };
+    const query = {
+      experimentIds: [exp.experiment_id],
+      filter: 'metrics.m0 > 0.5',
+      orderBy: ['metrics.m1 DESC'],
+      maxResults: 100,
+    };
     for (let i = 0; i < calls; i++) await timed('store.searchRuns', () => store.searchRuns(query));
-    for (let i = 0; i < calls; i++) await get('metrics/get-history', '/metrics/get-history', { run_id: runIds[(i * 31) % runIds.length], metric_key: `m${i % 10}` });
+    for (let i = 0; i < calls; i++)
+      await get('metrics/get-history', '/metrics/get-history', {
+        run_id: runIds[(i * 31) % runIds.length],
+        metric_key: `m${i % 10}`,
+      });
     for (let i = 0; i < calls; i++) await get('runs/get', '/runs/get', { run_id: runIds[(i * 17) % runIds.length] });
     console.log(`${nRuns} runs; search returned ${rows / calls} rows per call; CPU per op (user + system):\n`);
     console.log(summary());

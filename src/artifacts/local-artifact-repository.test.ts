@@ -20,7 +20,9 @@ describe('LocalArtifactRepository', () => {
     base = await mkdtemp(path.join(os.tmpdir(), 'cairn-local-repo-'));
     repo = await LocalArtifactRepository.open(path.join(base, 'root'));
   });
-  afterEach(async () => { await rm(base, { recursive: true, force: true }); });
+  afterEach(async () => {
+    await rm(base, { recursive: true, force: true });
+  });
 
   it('writes, lists, reads and deletes files and directories', async () => {
     expect(await repo.write('model/MLmodel', Readable.from([Buffer.from('flavors: {}\n')]))).toBe(12);
@@ -59,7 +61,7 @@ describe('LocalArtifactRepository', () => {
       },
     });
     await expect(repo.write('f.txt', failing)).rejects.toThrow('client went away');
-    expect((await readFile(path.join(repo.root, 'f.txt'), 'utf8'))).toBe('first');
+    expect(await readFile(path.join(repo.root, 'f.txt'), 'utf8')).toBe('first');
     expect(await readdir(repo.root)).toEqual(['f.txt']);
   });
 
@@ -67,7 +69,10 @@ describe('LocalArtifactRepository', () => {
     const chunk = Buffer.alloc(1 << 20);
     for (let i = 0; i < chunk.length; i++) chunk[i] = (i * 31) & 0xff;
     const expected = createHash('sha256');
-    const chunks = Array.from({ length: 8 }, () => { expected.update(chunk); return chunk; });
+    const chunks = Array.from({ length: 8 }, () => {
+      expected.update(chunk);
+      return chunk;
+    });
     expect(await repo.write('big/blob.bin', Readable.from(chunks))).toBe(8 << 20);
     const got = createHash('sha256').update(await readAll((await repo.openRead('big/blob.bin')).stream));
     expect(got.digest('hex')).toBe(expected.digest('hex'));
@@ -96,7 +101,9 @@ describe('LocalArtifactRepository', () => {
     expect(await repo.exists('f.txt/child.txt')).toBe(false);
     await repo.delete('f.txt/child.txt');
     await repo.write('dir/inner.txt', Readable.from([Buffer.from('z')]));
-    await expect(repo.write('dir', Readable.from([Buffer.from('w')]))).rejects.toThrow(/'dir': the path is a directory/);
+    await expect(repo.write('dir', Readable.from([Buffer.from('w')]))).rejects.toThrow(
+      /'dir': the path is a directory/,
+    );
     expect(await repo.list('dir')).toEqual([{ path: 'dir/inner.txt', isDir: false, fileSize: 1 }]);
   });
 

@@ -51,7 +51,9 @@ export class LocalArtifactRepository implements ArtifactRepository {
       } catch {
         continue;
       }
-      infos.push(st.isDirectory() ? { path: childRel, isDir: true } : { path: childRel, isDir: false, fileSize: st.size });
+      infos.push(
+        st.isDirectory() ? { path: childRel, isDir: true } : { path: childRel, isDir: false, fileSize: st.size },
+      );
     }
     return infos.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
@@ -78,7 +80,8 @@ export class LocalArtifactRepository implements ArtifactRepository {
       await mkdir(dir, { recursive: true });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOTDIR' || code === 'EEXIST') throw new InvalidParameter(`Cannot write '${relPath}': a parent of it is a file`);
+      if (code === 'ENOTDIR' || code === 'EEXIST')
+        throw new InvalidParameter(`Cannot write '${relPath}': a parent of it is a file`);
       throw err;
     }
     // mkdir may have followed a symlink created meanwhile: check the directory again
@@ -107,7 +110,9 @@ export class LocalArtifactRepository implements ArtifactRepository {
   private async refuseDirectory(target: string, relPath: string): Promise<void> {
     const existing = await stat(target).catch(() => null);
     if (existing?.isDirectory()) {
-      throw new InvalidParameter(`Cannot write '${relPath}': the path is a directory of artifacts; name a file inside it`);
+      throw new InvalidParameter(
+        `Cannot write '${relPath}': the path is a directory of artifacts; name a file inside it`,
+      );
     }
   }
 

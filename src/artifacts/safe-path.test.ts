@@ -19,8 +19,21 @@ describe('normalizeArtifactPath', () => {
   });
 
   it.each([
-    '..', '../etc/passwd', 'a/../../b', 'a/..', '/etc/passwd', '%2e%2e/secret', '%252e%252e/secret',
-    '..%2fsecret', 'a\\..\\b', 'a\0b', 'C:/Windows', 'c:secret', 'file:///etc/passwd', 'x#frag', '%2Fetc%2Fpasswd',
+    '..',
+    '../etc/passwd',
+    'a/../../b',
+    'a/..',
+    '/etc/passwd',
+    '%2e%2e/secret',
+    '%252e%252e/secret',
+    '..%2fsecret',
+    'a\\..\\b',
+    'a\0b',
+    'C:/Windows',
+    'c:secret',
+    'file:///etc/passwd',
+    'x#frag',
+    '%2Fetc%2Fpasswd',
   ])('rejects %j', (raw) => {
     expect(() => normalizeArtifactPath(raw)).toThrow(InvalidParameter);
   });
@@ -39,7 +52,9 @@ describe('resolveInsideRoot', () => {
     await symlink(outside, path.join(root, 'escape'));
     await symlink(path.join(root, 'inner'), path.join(root, 'alias'));
   });
-  afterAll(async () => { await rm(path.dirname(root), { recursive: true, force: true }); });
+  afterAll(async () => {
+    await rm(path.dirname(root), { recursive: true, force: true });
+  });
 
   it('resolves existing and not-yet-existing paths inside the root', async () => {
     expect(await resolveInsideRoot(root, 'inner')).toBe(path.join(root, 'inner'));

@@ -52,13 +52,17 @@ function isInside(root: string, candidate: string): boolean {
 function checkLengthLimits(relPath: string, target: string): void {
   const long = relPath.split('/').find((name) => Buffer.byteLength(name) > MAX_ARTIFACT_NAME_BYTES);
   if (long !== undefined) {
-    throw new InvalidParameter(`Artifact name '${long.slice(0, 40)}…' is ${Buffer.byteLength(long)} bytes long; `
-      + `each name in an artifact path may be at most ${MAX_ARTIFACT_NAME_BYTES} bytes.`);
+    throw new InvalidParameter(
+      `Artifact name '${long.slice(0, 40)}…' is ${Buffer.byteLength(long)} bytes long; ` +
+        `each name in an artifact path may be at most ${MAX_ARTIFACT_NAME_BYTES} bytes.`,
+    );
   }
   const bytes = Buffer.byteLength(target);
   if (bytes > MAX_LOCAL_PATH_BYTES) {
-    throw new InvalidParameter(`Artifact path is too long: ${bytes} bytes once joined to the artifact root; `
-      + `the limit is ${MAX_LOCAL_PATH_BYTES} bytes (shorten or flatten the path).`);
+    throw new InvalidParameter(
+      `Artifact path is too long: ${bytes} bytes once joined to the artifact root; ` +
+        `the limit is ${MAX_LOCAL_PATH_BYTES} bytes (shorten or flatten the path).`,
+    );
   }
 }
 

@@ -12,9 +12,12 @@ export class UsageError extends Error {}
 export const DEFAULT_SERVER_URL = 'http://127.0.0.1:5000';
 
 /** The `--tracking-uri` option every store-talking command shares. */
-export const trackingUriOption = (): Option => new Option('--tracking-uri <uri>',
-  'server URL, or a database: sqlite:///relative.db, sqlite:////absolute.db, postgresql://user:pass@host:port/db '
-  + `(default: CAIRN_TRACKING_URI, MLFLOW_TRACKING_URI, else ${DEFAULT_SERVER_URL})`);
+export const trackingUriOption = (): Option =>
+  new Option(
+    '--tracking-uri <uri>',
+    'server URL, or a database: sqlite:///relative.db, sqlite:////absolute.db, postgresql://user:pass@host:port/db ' +
+      `(default: CAIRN_TRACKING_URI, MLFLOW_TRACKING_URI, else ${DEFAULT_SERVER_URL})`,
+  );
 
 const SUPPORTED = /^(https?|sqlite|postgres(ql)?(\+[a-z0-9_]+)?):\/\//i;
 
@@ -22,8 +25,10 @@ const SUPPORTED = /^(https?|sqlite|postgres(ql)?(\+[a-z0-9_]+)?):\/\//i;
 export function resolveTrackingUri(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   const value = flag || env.CAIRN_TRACKING_URI || env.MLFLOW_TRACKING_URI || DEFAULT_SERVER_URL;
   if (!SUPPORTED.test(value)) {
-    throw new UsageError(`the tracking URI must be a server URL (http(s)://host:port) or a database URI `
-      + `(sqlite:///…, postgresql://…), got '${value.replace(/\/\/[^@/]*@/, '//***@')}'.`);
+    throw new UsageError(
+      `the tracking URI must be a server URL (http(s)://host:port) or a database URI ` +
+        `(sqlite:///…, postgresql://…), got '${value.replace(/\/\/[^@/]*@/, '//***@')}'.`,
+    );
   }
   return isServerUri(value) ? value.replace(/\/+$/, '') : value;
 }
@@ -33,7 +38,8 @@ export function resolveTrackingUri(flag: string | undefined, env: NodeJS.Process
  * an unreachable server after a few quick retries unless MLFLOW_HTTP_REQUEST_MAX_RETRIES says otherwise.
  */
 export async function withClient<T>(
-  opts: { trackingUri?: string }, fn: (client: CairnClient) => Promise<T>,
+  opts: { trackingUri?: string },
+  fn: (client: CairnClient) => Promise<T>,
 ): Promise<T> {
   const uri = resolveTrackingUri(opts.trackingUri);
   const retry = process.env.MLFLOW_HTTP_REQUEST_MAX_RETRIES ? {} : { maxRetries: 2 };
@@ -48,6 +54,10 @@ export async function withClient<T>(
 /** Left-aligned columns, for terminal listings. */
 export function formatTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }

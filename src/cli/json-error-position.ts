@@ -5,10 +5,19 @@ const WS = new Set([' ', '\t', '\n', '\r']);
 /** The offset of the first character that breaks the grammar (text.length for a truncated text). */
 export function jsonErrorOffset(text: string): number {
   let i = 0;
-  const fail = (): never => { throw i; };
-  const ws = () => { while (i < text.length && WS.has(text[i])) i++; };
-  const expect = (c: string) => { if (text[i] !== c) fail(); i++; };
-  const literal = (word: string) => { for (const c of word) expect(c); };
+  const fail = (): never => {
+    throw i;
+  };
+  const ws = () => {
+    while (i < text.length && WS.has(text[i])) i++;
+  };
+  const expect = (c: string) => {
+    if (text[i] !== c) fail();
+    i++;
+  };
+  const literal = (word: string) => {
+    for (const c of word) expect(c);
+  };
   const string = () => {
     expect('"');
     while (text[i] !== '"') {
@@ -16,7 +25,11 @@ export function jsonErrorOffset(text: string): number {
       if (text[i] === '\\') {
         i++;
         if (text[i] === 'u') {
-          for (let k = 1; k <= 4; k++) if (!/[0-9a-fA-F]/.test(text[i + k] ?? '')) { i += k; fail(); }
+          for (let k = 1; k <= 4; k++)
+            if (!/[0-9a-fA-F]/.test(text[i + k] ?? '')) {
+              i += k;
+              fail();
+            }
           i += 5;
         } else if ('"\\/bfnrt'.includes(text[i] ?? 'x')) i++;
         else fail();
@@ -24,42 +37,88 @@ export function jsonErrorOffset(text: string): number {
     }
     i++;
   };
-  const digits = () => { const start = i; while (/[0-9]/.test(text[i] ?? '')) i++; if (i === start) fail(); };
+  const digits = () => {
+    const start = i;
+    while (/[0-9]/.test(text[i] ?? '')) i++;
+    if (i === start) fail();
+  };
   const number = () => {
     if (text[i] === '-') i++;
     if (text[i] === '0') i++;
     else digits();
-    if (text[i] === '.') { i++; digits(); }
-    if (text[i] === 'e' || text[i] === 'E') { i++; if (text[i] === '+' || text[i] === '-') i++; digits(); }
+    if (text[i] === '.') {
+      i++;
+      digits();
+    }
+    if (text[i] === 'e' || text[i] === 'E') {
+      i++;
+      if (text[i] === '+' || text[i] === '-') i++;
+      digits();
+    }
   };
   const value = (): void => {
     ws();
     const c = text[i];
     if (c === '{') {
-      i++; ws();
-      if (text[i] === '}') { i++; return; }
+      i++;
+      ws();
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
       for (;;) {
-        ws(); string(); ws(); expect(':'); value(); ws();
-        if (text[i] === ',') { i++; continue; }
+        ws();
+        string();
+        ws();
+        expect(':');
+        value();
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
         expect('}');
         return;
       }
     }
     if (c === '[') {
-      i++; ws();
-      if (text[i] === ']') { i++; return; }
+      i++;
+      ws();
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
       for (;;) {
-        value(); ws();
-        if (text[i] === ',') { i++; continue; }
+        value();
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
         expect(']');
         return;
       }
     }
-    if (c === '"') return string();
-    if (c === 't') return literal('true');
-    if (c === 'f') return literal('false');
-    if (c === 'n') return literal('null');
-    if (c === '-' || /[0-9]/.test(c ?? '')) return number();
+    if (c === '"') {
+      string();
+      return;
+    }
+    if (c === 't') {
+      literal('true');
+      return;
+    }
+    if (c === 'f') {
+      literal('false');
+      return;
+    }
+    if (c === 'n') {
+      literal('null');
+      return;
+    }
+    if (c === '-' || /[0-9]/.test(c ?? '')) {
+      number();
+      return;
+    }
     fail();
   };
   try {

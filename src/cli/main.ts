@@ -31,7 +31,8 @@ export function buildProgram(): Command {
 function errorText(err: unknown): string {
   if (!(err instanceof CairnError)) return (err as Error).message;
   const hint = /^cannot reach /.test(err.message)
-    ? ': is `cairn server` running there? Set --tracking-uri, CAIRN_TRACKING_URI or MLFLOW_TRACKING_URI.' : '';
+    ? ': is `cairn server` running there? Set --tracking-uri, CAIRN_TRACKING_URI or MLFLOW_TRACKING_URI.'
+    : '';
   return `${err.errorCode}: ${err.message}${hint}`;
 }
 
@@ -48,7 +49,8 @@ async function main(argv: string[]): Promise<void> {
       process.exit(2);
     }
     if (err instanceof CommanderError) {
-      const ok = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help';
+      const ok =
+        err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help';
       process.exit(ok ? 0 : 2);
     }
     process.stderr.write(`cairn: ${errorText(err)}\n`);

@@ -42,6 +42,8 @@ describe('policy files', () => {
     await expect(parsePolicyFile(bad)).rejects.toThrow(/\(line 1, column 60\)$/);
     const good = path.join(dir, 'good.json');
     writeFileSync(good, '[{"target": "@champion", "require": [{"metric": "accuracy", ">=": 0.9}]}]');
-    expect(await parsePolicyFile(good)).toEqual([{ target: '@champion', require: [{ metric: 'accuracy', '>=': 0.9 }] }]);
+    expect(await parsePolicyFile(good)).toEqual([
+      { target: '@champion', require: [{ metric: 'accuracy', '>=': 0.9 }] },
+    ]);
   });
 });

@@ -48,7 +48,9 @@ export async function runSingleServer(config: ServerConfig, opts: { banner: bool
     // worker ignores SIGINT rather than treating the primary's SIGTERM as a second, forcing signal.
     process.on('SIGINT', () => undefined);
     // a worker whose primary died (even by SIGKILL) must not linger holding the port
-    process.on('disconnect', () => { if (!stopping) stop('primary disconnected'); });
+    process.on('disconnect', () => {
+      if (!stopping) stop('primary disconnected');
+    });
   } else {
     process.on('SIGINT', () => stop('SIGINT'));
   }

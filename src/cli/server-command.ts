@@ -5,30 +5,53 @@ import { DEFAULT_RUN_CACHE_CAPACITY } from '../tracking/sql/run-cache.js';
 import { runSingleServer } from './run-server.js';
 import { runClusterPrimary } from './server-cluster.js';
 import {
-  DEFAULT_ARTIFACTS_DESTINATION, defaultBackendStoreUri, parseBackendStoreUri, parseHost, parseLogLevel,
-  parsePort, parseRunCacheSize, parseWorkers, type ServerConfig,
+  DEFAULT_ARTIFACTS_DESTINATION,
+  defaultBackendStoreUri,
+  parseBackendStoreUri,
+  parseHost,
+  parseLogLevel,
+  parsePort,
+  parseRunCacheSize,
+  parseWorkers,
+  type ServerConfig,
 } from './server-options.js';
 import { checkPortFree, prepareServerPaths, StartupError, startupErrorMessage } from './server-startup.js';
 
 export function serverCommand(): Command {
   return new Command('server')
     .description('Run the MLflow-compatible tracking server (REST API, artifact proxy).')
-    .option('--backend-store-uri <uri>',
-      'tracking store: sqlite:///relative.db, sqlite:////absolute.db or postgresql://user:pass@host:port/db '
-      + '(default: CAIRN_TRACKING_URI or MLFLOW_TRACKING_URI when they name a database, else sqlite:///cairn-data/cairn.db)',
-      parseBackendStoreUri)
-    .option('--default-artifact-root <uri>',
-      'artifact location for new experiments (default: mlflow-artifacts:/ when serving artifacts, else the --artifacts-destination directory)')
-    .option('--artifacts-destination <dir>', 'directory where proxied artifacts are stored', DEFAULT_ARTIFACTS_DESTINATION)
+    .option(
+      '--backend-store-uri <uri>',
+      'tracking store: sqlite:///relative.db, sqlite:////absolute.db or postgresql://user:pass@host:port/db ' +
+        '(default: CAIRN_TRACKING_URI or MLFLOW_TRACKING_URI when they name a database, else sqlite:///cairn-data/cairn.db)',
+      parseBackendStoreUri,
+    )
+    .option(
+      '--default-artifact-root <uri>',
+      'artifact location for new experiments (default: mlflow-artifacts:/ when serving artifacts, else the --artifacts-destination directory)',
+    )
+    .option(
+      '--artifacts-destination <dir>',
+      'directory where proxied artifacts are stored',
+      DEFAULT_ARTIFACTS_DESTINATION,
+    )
     .option('--serve-artifacts', 'proxy artifact uploads and downloads through this server (default)')
     .option('--no-serve-artifacts', 'do not serve /api/2.0/mlflow-artifacts; clients write artifacts directly')
     .option('--host <host>', 'interface to listen on', parseHost, '127.0.0.1')
     .option('--port <port>', 'TCP port to listen on (0 picks a free one)', parsePort, 5000)
     .option('--workers <n>', 'worker processes serving requests (node:cluster)', parseWorkers, 1)
-    .option('--run-cache-size <n>',
+    .option(
+      '--run-cache-size <n>',
       'complete runs each worker keeps between searches, plus its recent search pages; any write to the database empties them (SQLite only; 0 = off)',
-      parseRunCacheSize, DEFAULT_RUN_CACHE_CAPACITY)
-    .option('--log-level <level>', 'fatal, error, warn, info, debug (one line per request), trace or silent', parseLogLevel, 'info')
+      parseRunCacheSize,
+      DEFAULT_RUN_CACHE_CAPACITY,
+    )
+    .option(
+      '--log-level <level>',
+      'fatal, error, warn, info, debug (one line per request), trace or silent',
+      parseLogLevel,
+      'info',
+    )
     .action(async (flags: Record<string, unknown>) => {
       const config: ServerConfig = {
         backendStoreUri: (flags.backendStoreUri as string | undefined) ?? defaultBackendStoreUri(),

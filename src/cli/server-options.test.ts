@@ -2,7 +2,13 @@ import { InvalidArgumentError } from 'commander';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_BACKEND_STORE_URI, defaultBackendStoreUri, parseBackendStoreUri, parsePort, parseRunCacheSize, parseWorkers, sqliteFilePath,
+  DEFAULT_BACKEND_STORE_URI,
+  defaultBackendStoreUri,
+  parseBackendStoreUri,
+  parsePort,
+  parseRunCacheSize,
+  parseWorkers,
+  sqliteFilePath,
 } from './server-options.js';
 
 describe('server options', () => {
@@ -28,7 +34,9 @@ describe('server options', () => {
     expect(defaultBackendStoreUri({})).toBe(DEFAULT_BACKEND_STORE_URI);
     expect(defaultBackendStoreUri({ MLFLOW_TRACKING_URI: 'http://x:5000' })).toBe(DEFAULT_BACKEND_STORE_URI);
     expect(defaultBackendStoreUri({ MLFLOW_TRACKING_URI: 'sqlite:///m.db' })).toBe('sqlite:///m.db');
-    expect(defaultBackendStoreUri({ MLFLOW_TRACKING_URI: 'sqlite:///m.db', CAIRN_TRACKING_URI: 'sqlite:///c.db' })).toBe('sqlite:///c.db');
+    expect(
+      defaultBackendStoreUri({ MLFLOW_TRACKING_URI: 'sqlite:///m.db', CAIRN_TRACKING_URI: 'sqlite:///c.db' }),
+    ).toBe('sqlite:///c.db');
   });
 
   it('maps sqlite URIs to files (relative to the working directory, or absolute)', () => {

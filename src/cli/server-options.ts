@@ -52,19 +52,23 @@ export function parseRunCacheSize(value: string): number {
 }
 
 export function parseLogLevel(value: string): string {
-  if (!LOG_LEVELS.includes(value)) throw new InvalidArgumentError(`--log-level must be one of ${LOG_LEVELS.join(', ')}.`);
+  if (!LOG_LEVELS.includes(value))
+    throw new InvalidArgumentError(`--log-level must be one of ${LOG_LEVELS.join(', ')}.`);
   return value;
 }
 
 export function parseBackendStoreUri(value: string): string {
   if (!isDatabaseUri(value)) {
-    throw new InvalidArgumentError('--backend-store-uri must be sqlite:///relative.db, sqlite:////absolute.db or postgresql://user:pass@host:port/db.');
+    throw new InvalidArgumentError(
+      '--backend-store-uri must be sqlite:///relative.db, sqlite:////absolute.db or postgresql://user:pass@host:port/db.',
+    );
   }
   return value;
 }
 
 export function parseHost(value: string): string {
-  if (value.trim() === '' || /[\s/]/.test(value)) throw new InvalidArgumentError('--host must be a hostname or an IP address.');
+  if (value.trim() === '' || /[\s/]/.test(value))
+    throw new InvalidArgumentError('--host must be a hostname or an IP address.');
   return value;
 }
 

@@ -34,15 +34,17 @@ describe('startupErrorMessage', () => {
 
   it('names the port, host or file a start-up failed on', () => {
     const err = (code: string, extra: object = {}) => Object.assign(new Error(code), { code, ...extra });
-    expect(startupErrorMessage(err('EADDRINUSE', { port: 5000 }), config))
-      .toContain('127.0.0.1:5000: port 5000 is already in use (--port)');
+    expect(startupErrorMessage(err('EADDRINUSE', { port: 5000 }), config)).toContain(
+      '127.0.0.1:5000: port 5000 is already in use (--port)',
+    );
     expect(startupErrorMessage(err('EADDRNOTAVAIL'), config)).toContain('--host 127.0.0.1 is not an address of this');
     expect(startupErrorMessage(err('EACCES', { syscall: 'listen' }), config)).toContain('not permitted (--port 5000');
     const cantOpen = Object.assign(new Error('unable to open database file'), { code: 'SQLITE_CANTOPEN' });
-    expect(startupErrorMessage(cantOpen, config))
-      .toBe('cannot open the SQLite database file /srv/cairn/cairn.db (--backend-store-uri): '
-        + 'unable to open database file; /srv/cairn must be a writable directory '
-        + 'and /srv/cairn/cairn.db a database file.');
+    expect(startupErrorMessage(cantOpen, config)).toBe(
+      'cannot open the SQLite database file /srv/cairn/cairn.db (--backend-store-uri): ' +
+        'unable to open database file; /srv/cairn must be a writable directory ' +
+        'and /srv/cairn/cairn.db a database file.',
+    );
     expect(startupErrorMessage(new Error('something else'), config)).toBe('something else');
   });
 });

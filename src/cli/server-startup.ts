@@ -15,12 +15,19 @@ export class StartupError extends Error {}
 
 function reasonOf(err: unknown): string {
   switch ((err as NodeJS.ErrnoException).code) {
-    case 'EACCES': case 'EPERM': return 'permission denied';
-    case 'ENOTDIR': return 'a part of the path is a file, not a directory';
-    case 'EEXIST': return 'a file of that name is in the way';
-    case 'EROFS': return 'the file system is read-only';
-    case 'ENOSPC': return 'no space left on the device';
-    default: return (err as Error).message;
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOTDIR':
+      return 'a part of the path is a file, not a directory';
+    case 'EEXIST':
+      return 'a file of that name is in the way';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'ENOSPC':
+      return 'no space left on the device';
+    default:
+      return (err as Error).message;
   }
 }
 
@@ -90,8 +97,10 @@ export function startupErrorMessage(err: unknown, config: ServerConfig): string 
   const port = e.port ?? config.port;
   switch (e.code) {
     case 'EADDRINUSE':
-      return `cannot listen on ${hostPort(config, e)}: port ${port} is already in use (--port); `
-        + 'stop what listens there, or choose another --port (0 picks a free one).';
+      return (
+        `cannot listen on ${hostPort(config, e)}: port ${port} is already in use (--port); ` +
+        'stop what listens there, or choose another --port (0 picks a free one).'
+      );
     case 'EACCES':
       if (e.syscall === 'listen' || e.syscall === 'bind') {
         const why = `not permitted (--port ${port}; ports below 1024 need privileges)`;
@@ -100,7 +109,8 @@ export function startupErrorMessage(err: unknown, config: ServerConfig): string 
       break;
     case 'EADDRNOTAVAIL':
       return `cannot listen on ${hostPort(config, e)}: --host ${config.host} is not an address of this machine.`;
-    case 'ENOTFOUND': case 'EAI_AGAIN':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
       return `cannot listen on ${hostPort(config, e)}: --host ${config.host} does not resolve to an address.`;
     default:
       break;
@@ -112,8 +122,10 @@ export function startupErrorMessage(err: unknown, config: ServerConfig): string 
 export function sqliteOpenMessage(err: unknown, backendStoreUri: string): string | undefined {
   if ((err as NodeJS.ErrnoException).code !== 'SQLITE_CANTOPEN') return undefined;
   const file = sqliteFilePath(backendStoreUri) ?? redact(backendStoreUri);
-  return `cannot open the SQLite database file ${file} (--backend-store-uri): ${(err as Error).message}; `
-    + `${path.dirname(file)} must be a writable directory and ${file} a database file.`;
+  return (
+    `cannot open the SQLite database file ${file} (--backend-store-uri): ${(err as Error).message}; ` +
+    `${path.dirname(file)} must be a writable directory and ${file} a database file.`
+  );
 }
 
 /**

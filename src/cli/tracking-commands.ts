@@ -39,9 +39,11 @@ async function requireExperiments(client: CairnClient, ids: readonly string[]): 
 }
 
 export function experimentsCommand(): Command {
-  const cmd = new Command('experiments')
-    .description('List, create, rename, delete, restore and export experiments (on a server or a database).');
-  cmd.command('list')
+  const cmd = new Command('experiments').description(
+    'List, create, rename, delete, restore and export experiments (on a server or a database).',
+  );
+  cmd
+    .command('list')
     .description('List experiments (all pages).')
     .addOption(trackingUriOption())
     .addOption(new Option('--view <type>', 'which experiments').choices(['active', 'deleted', 'all']).default('active'))
@@ -53,20 +55,27 @@ export function experimentsCommand(): Command {
         process.stdout.write(`${JSON.stringify({ experiments: experiments.map(experimentToJson) }, null, 2)}\n`);
         return;
       }
-      process.stdout.write(`${formatTable(['ID', 'NAME', 'STAGE', 'ARTIFACT LOCATION'],
-        experiments.map((e) => [e.experimentId, e.name, e.lifecycleStage, e.artifactLocation]))}\n`);
+      process.stdout.write(
+        `${formatTable(
+          ['ID', 'NAME', 'STAGE', 'ARTIFACT LOCATION'],
+          experiments.map((e) => [e.experimentId, e.name, e.lifecycleStage, e.artifactLocation]),
+        )}\n`,
+      );
     });
-  cmd.command('create')
+  cmd
+    .command('create')
     .description('Create an experiment and print its id.')
     .argument('<name>', 'experiment name (unique)')
     .addOption(trackingUriOption())
-    .option('--artifact-location <uri>', 'where its runs store artifacts (default: the server\'s default root)')
+    .option('--artifact-location <uri>', "where its runs store artifacts (default: the server's default root)")
     .action(async (name: string, opts: { trackingUri?: string; artifactLocation?: string }) => {
       const id = await withClient(opts, (client) =>
-        client.createExperiment(name, { artifactLocation: opts.artifactLocation }));
+        client.createExperiment(name, { artifactLocation: opts.artifactLocation }),
+      );
       process.stdout.write(`${id}\n`);
     });
-  cmd.command('rename')
+  cmd
+    .command('rename')
     .description('Rename an experiment.')
     .argument('<experiment-id>')
     .argument('<new-name>')
@@ -76,10 +85,14 @@ export function experimentsCommand(): Command {
       process.stdout.write(`renamed experiment ${id} to ${newName}\n`);
     });
   lifecycleCommands(cmd, 'experiment', {
-    delete: 'Mark an experiment and its runs deleted (restorable).', restore: 'Restore a deleted experiment and its runs.',
+    delete: 'Mark an experiment and its runs deleted (restorable).',
+    restore: 'Restore a deleted experiment and its runs.',
   });
-  cmd.command('csv')
-    .description('Write every run of an experiment as CSV: one row per run, columns run_id … end_time, then metrics.*, params.*, tags.*.')
+  cmd
+    .command('csv')
+    .description(
+      'Write every run of an experiment as CSV: one row per run, columns run_id … end_time, then metrics.*, params.*, tags.*.',
+    )
     .requiredOption('--experiment-id <id>', 'experiment to export')
     .option('--filename <path>', 'write to this file instead of standard output')
     .addOption(trackingUriOption())
@@ -100,25 +113,54 @@ export function experimentsCommand(): Command {
   return cmd;
 }
 
-export interface ComparisonRow { field: string; values: Array<string | null>; differs: boolean }
+export interface ComparisonRow {
+  field: string;
+  values: Array<string | null>;
+  differs: boolean;
+}
 
 /** The rows of `runs compare`: attributes, then params and latest metrics by key (null where a run lacks one). */
 export function runComparison(runs: readonly Run[], diffOnly: boolean): { header: string[]; rows: ComparisonRow[] } {
   const header = runs.map((r) => `${r.info.runName || '(unnamed)'} (${r.info.runId.slice(0, 8)})`);
-  const row = (field: string, values: Array<string | null>): ComparisonRow => ({ field, values, differs: new Set(values).size > 1 });
+  const row = (field: string, values: Array<string | null>): ComparisonRow => ({
+    field,
+    values,
+    differs: new Set(values).size > 1,
+  });
   const duration = (r: Run) => (r.info.endTime ? `${((r.info.endTime - r.info.startTime) / 1000).toFixed(1)} s` : null);
   const keyed = (prefix: string, pick: (r: Run) => KeyedList, text: (v: string | number) => string) =>
-    keysAcross(runs, pick).map((k) => row(`${prefix}${k}`, runs.map((r) => { const v = valueOf(pick(r), k); return v === undefined ? null : text(v); })));
+    keysAcross(runs, pick).map((k) =>
+      row(
+        `${prefix}${k}`,
+        runs.map((r) => {
+          const v = valueOf(pick(r), k);
+          return v === undefined ? null : text(v);
+        }),
+      ),
+    );
   const data = [
     ...keyed('params.', (r) => r.data.params, String),
-    ...keyed('metrics.', (r) => r.data.metrics, (v) => metricText(v)),
+    ...keyed(
+      'metrics.',
+      (r) => r.data.metrics,
+      (v) => metricText(v),
+    ),
   ];
   return {
     header,
     rows: [
-      row('experiment', runs.map((r) => r.info.experimentId)),
-      row('status', runs.map((r) => r.info.status)),
-      row('started', runs.map((r) => isoTime(r.info.startTime) || null)),
+      row(
+        'experiment',
+        runs.map((r) => r.info.experimentId),
+      ),
+      row(
+        'status',
+        runs.map((r) => r.info.status),
+      ),
+      row(
+        'started',
+        runs.map((r) => isoTime(r.info.startTime) || null),
+      ),
       row('duration', runs.map(duration)),
       ...(diffOnly ? data.filter((r) => r.differs) : data),
     ],
@@ -126,9 +168,14 @@ export function runComparison(runs: readonly Run[], diffOnly: boolean): { header
 }
 
 /** `delete ID` and `restore ID` for experiments or runs (MLflow's soft delete: lifecycle_stage). */
-function lifecycleCommands(cmd: Command, entity: 'experiment' | 'run', descriptions: Record<'delete' | 'restore', string>): void {
+function lifecycleCommands(
+  cmd: Command,
+  entity: 'experiment' | 'run',
+  descriptions: Record<'delete' | 'restore', string>,
+): void {
   for (const verb of ['delete', 'restore'] as const) {
-    cmd.command(verb)
+    cmd
+      .command(verb)
       .description(descriptions[verb])
       .argument(`<${entity}-id>`)
       .addOption(trackingUriOption())
@@ -156,11 +203,26 @@ export function runsCsv(runs: readonly Run[]): string {
   const metricKeys = keysAcross(runs, (r) => r.data.metrics);
   const paramKeys = keysAcross(runs, (r) => r.data.params);
   const tagKeys = keysAcross(runs, (r) => r.data.tags);
-  const header = ['run_id', 'experiment_id', 'run_name', 'status', 'artifact_uri', 'start_time', 'end_time',
-    ...metricKeys.map((k) => `metrics.${k}`), ...paramKeys.map((k) => `params.${k}`), ...tagKeys.map((k) => `tags.${k}`)];
+  const header = [
+    'run_id',
+    'experiment_id',
+    'run_name',
+    'status',
+    'artifact_uri',
+    'start_time',
+    'end_time',
+    ...metricKeys.map((k) => `metrics.${k}`),
+    ...paramKeys.map((k) => `params.${k}`),
+    ...tagKeys.map((k) => `tags.${k}`),
+  ];
   const lines = runs.map((r) => [
-    r.info.runId, r.info.experimentId, r.info.runName ?? '', r.info.status, r.info.artifactUri ?? '',
-    isoTime(r.info.startTime), isoTime(r.info.endTime),
+    r.info.runId,
+    r.info.experimentId,
+    r.info.runName ?? '',
+    r.info.status,
+    r.info.artifactUri ?? '',
+    isoTime(r.info.startTime),
+    isoTime(r.info.endTime),
     ...metricKeys.map((k) => String(valueOf(r.data.metrics, k) ?? '')),
     ...paramKeys.map((k) => String(valueOf(r.data.params, k) ?? '')),
     ...tagKeys.map((k) => String(valueOf(r.data.tags, k) ?? '')),
@@ -173,42 +235,71 @@ function metricText(v: number | string): string {
 }
 
 export function runsCommand(): Command {
-  const cmd = new Command('runs')
-    .description('List, describe, compare, delete and restore runs (on a server or a database).');
-  cmd.command('list')
+  const cmd = new Command('runs').description(
+    'List, describe, compare, delete and restore runs (on a server or a database).',
+  );
+  cmd
+    .command('list')
     .description('List the runs of an experiment with their metrics and params.')
     .requiredOption('--experiment-id <id>', 'experiment to list (repeatable as a comma-separated list)')
     .option('--filter <expr>', 'MLflow search filter, e.g. "metrics.accuracy > 0.9 and params.model = \'rf\'"')
     .option('--order-by <clause...>', 'e.g. "metrics.accuracy DESC" (several allowed)')
-    .option('--max-results <n>', 'at most this many runs', (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1 || n > 50_000) throw new InvalidArgumentError('--max-results must be an integer between 1 and 50000.');
-      return n;
-    }, 1000)
+    .option(
+      '--max-results <n>',
+      'at most this many runs',
+      (v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1 || n > 50_000)
+          throw new InvalidArgumentError('--max-results must be an integer between 1 and 50000.');
+        return n;
+      },
+      1000,
+    )
     .addOption(trackingUriOption())
     .addOption(jsonOption())
-    .action(async (opts: { experimentId: string; filter?: string; orderBy?: string[]; maxResults: number; trackingUri?: string; json?: boolean }) => {
-      const experimentIds = opts.experimentId.split(',').map((s) => s.trim()).filter(Boolean);
-      const runs = await withClient(opts, async (client) => {
-        await requireExperiments(client, experimentIds);
-        const query = { filter: opts.filter, orderBy: opts.orderBy, maxResults: opts.maxResults };
-        const page = await client.searchRuns(experimentIds, query);
-        return page.items;
-      });
-      if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ runs: runs.map(runToJson) }, null, 2)}\n`);
-        return;
-      }
-      const metricKeys = keysAcross(runs, (r) => r.data.metrics);
-      const paramKeys = keysAcross(runs, (r) => r.data.params);
-      const rows = runs.map((r) => [
-        r.info.runId, r.info.runName, r.info.status, new Date(r.info.startTime).toISOString(),
-        ...metricKeys.map((k) => { const v = valueOf(r.data.metrics, k); return v === undefined ? '' : metricText(v); }),
-        ...paramKeys.map((k) => String(valueOf(r.data.params, k) ?? '')),
-      ]);
-      process.stdout.write(`${formatTable(['RUN ID', 'NAME', 'STATUS', 'STARTED', ...metricKeys.map((k) => `metrics.${k}`), ...paramKeys.map((k) => `params.${k}`)], rows)}\n`);
-    });
-  cmd.command('describe')
+    .action(
+      async (opts: {
+        experimentId: string;
+        filter?: string;
+        orderBy?: string[];
+        maxResults: number;
+        trackingUri?: string;
+        json?: boolean;
+      }) => {
+        const experimentIds = opts.experimentId
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        const runs = await withClient(opts, async (client) => {
+          await requireExperiments(client, experimentIds);
+          const query = { filter: opts.filter, orderBy: opts.orderBy, maxResults: opts.maxResults };
+          const page = await client.searchRuns(experimentIds, query);
+          return page.items;
+        });
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify({ runs: runs.map(runToJson) }, null, 2)}\n`);
+          return;
+        }
+        const metricKeys = keysAcross(runs, (r) => r.data.metrics);
+        const paramKeys = keysAcross(runs, (r) => r.data.params);
+        const rows = runs.map((r) => [
+          r.info.runId,
+          r.info.runName,
+          r.info.status,
+          new Date(r.info.startTime).toISOString(),
+          ...metricKeys.map((k) => {
+            const v = valueOf(r.data.metrics, k);
+            return v === undefined ? '' : metricText(v);
+          }),
+          ...paramKeys.map((k) => String(valueOf(r.data.params, k) ?? '')),
+        ]);
+        process.stdout.write(
+          `${formatTable(['RUN ID', 'NAME', 'STATUS', 'STARTED', ...metricKeys.map((k) => `metrics.${k}`), ...paramKeys.map((k) => `params.${k}`)], rows)}\n`,
+        );
+      },
+    );
+  cmd
+    .command('describe')
     .description('Print a run (info, metrics, params, tags, inputs) as JSON.')
     .argument('<run-id>')
     .addOption(trackingUriOption())
@@ -216,7 +307,8 @@ export function runsCommand(): Command {
       const run = await withClient(opts, (client) => client.getRun(runId));
       process.stdout.write(`${JSON.stringify(runToJson(run), null, 2)}\n`);
     });
-  cmd.command('compare')
+  cmd
+    .command('compare')
     .description('Runs side by side: status, times, then every param and latest metric; rows that differ are marked *.')
     .argument('<run-ids...>', 'two or more run ids')
     .option('--diff-only', 'only the params and metrics whose values differ')
@@ -230,7 +322,12 @@ export function runsCommand(): Command {
         process.stdout.write(`${JSON.stringify({ run_ids: runIds, rows: table.rows }, null, 2)}\n`);
         return;
       }
-      process.stdout.write(`${formatTable(['', ...table.header], table.rows.map((r) => [`${r.differs ? '* ' : '  '}${r.field}`, ...r.values.map((v) => v ?? '-')]))}\n`);
+      process.stdout.write(
+        `${formatTable(
+          ['', ...table.header],
+          table.rows.map((r) => [`${r.differs ? '* ' : '  '}${r.field}`, ...r.values.map((v) => v ?? '-')]),
+        )}\n`,
+      );
     });
   lifecycleCommands(cmd, 'run', { delete: 'Mark a run deleted (restorable).', restore: 'Restore a deleted run.' });
   return cmd;

@@ -30,7 +30,9 @@ export interface LogInputsOptions {
 }
 
 /** Something that renders itself as PNG bytes (a chart from src/plots, for example). */
-export interface PngFigure { toPNG(): Uint8Array | Promise<Uint8Array> }
+export interface PngFigure {
+  toPNG(): Uint8Array | Promise<Uint8Array>;
+}
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -44,15 +46,31 @@ export interface RunContext {
 export class ActiveRun {
   private ended = false;
 
-  constructor(readonly info: RunInfo, private readonly ctx: RunContext) {}
+  constructor(
+    readonly info: RunInfo,
+    private readonly ctx: RunContext,
+  ) {}
 
-  get runId(): string { return this.info.runId; }
-  get experimentId(): string { return this.info.experimentId; }
-  get client(): CairnClient { return this.ctx.client; }
-  get isEnded(): boolean { return this.ended; }
+  get runId(): string {
+    return this.info.runId;
+  }
+  get experimentId(): string {
+    return this.info.experimentId;
+  }
+  get client(): CairnClient {
+    return this.ctx.client;
+  }
+  get isEnded(): boolean {
+    return this.ended;
+  }
 
   logMetric(key: string, value: number, options: LogMetricOptions = {}): void {
-    this.ctx.logger.logMetric(this.runId, { key, value, step: options.step ?? 0, timestamp: options.timestamp ?? Date.now() });
+    this.ctx.logger.logMetric(this.runId, {
+      key,
+      value,
+      step: options.step ?? 0,
+      timestamp: options.timestamp ?? Date.now(),
+    });
   }
 
   logMetrics(metrics: Record<string, number>, options: LogMetricOptions = {}): void {
@@ -67,7 +85,9 @@ export class ActiveRun {
   }
 
   logParams(params: Record<string, unknown>): void {
-    this.ctx.logger.enqueue(this.runId, { params: Object.entries(params).map(([key, value]) => ({ key, value: stringify(value) })) });
+    this.ctx.logger.enqueue(this.runId, {
+      params: Object.entries(params).map(([key, value]) => ({ key, value: stringify(value) })),
+    });
   }
 
   setTag(key: string, value: unknown): void {
@@ -75,7 +95,9 @@ export class ActiveRun {
   }
 
   setTags(tags: Record<string, unknown>): void {
-    this.ctx.logger.enqueue(this.runId, { tags: Object.entries(tags).map(([key, value]) => ({ key, value: String(value) })) });
+    this.ctx.logger.enqueue(this.runId, {
+      tags: Object.entries(tags).map(([key, value]) => ({ key, value: String(value) })),
+    });
   }
 
   /** Waits for the tags queued before it, so a tag set then deleted ends up deleted. */
@@ -111,7 +133,9 @@ export class ActiveRun {
   /** PNG bytes only: anything else is refused rather than stored under a misleading name. */
   async logImage(png: Uint8Array, artifactFile: string): Promise<void> {
     if (png.length < 8 || PNG_SIGNATURE.some((b, i) => png[i] !== b)) {
-      throw new InvalidParameter(`logImage('${artifactFile}') expects PNG bytes (they must start with the PNG signature)`);
+      throw new InvalidParameter(
+        `logImage('${artifactFile}') expects PNG bytes (they must start with the PNG signature)`,
+      );
     }
     return this.ctx.client.logBytes(this.runId, png, artifactFile);
   }
@@ -155,7 +179,11 @@ export class ActiveRun {
     return this.ctx.client.getRun(this.runId);
   }
 
-  searchRuns(filter?: string, orderBy?: string[], options: SearchRunsOptions = {}): ReturnType<CairnClient['searchAllRuns']> {
+  searchRuns(
+    filter?: string,
+    orderBy?: string[],
+    options: SearchRunsOptions = {},
+  ): ReturnType<CairnClient['searchAllRuns']> {
     return this.ctx.client.searchAllRuns([this.experimentId], { ...options, filter, orderBy });
   }
 }
@@ -171,8 +199,12 @@ function toDatasetInput(o: LogInputsOptions): DatasetInput {
   const schema = json(o.schema);
   const profile = json(o.profile);
   const sourceType = o.sourceType ?? 'local';
-  const digest = o.digest
-    ?? createHash('sha256').update(JSON.stringify([o.name, sourceType, o.source, schema ?? '', profile ?? ''])).digest('hex').slice(0, 8);
+  const digest =
+    o.digest ??
+    createHash('sha256')
+      .update(JSON.stringify([o.name, sourceType, o.source, schema ?? '', profile ?? '']))
+      .digest('hex')
+      .slice(0, 8);
   const tags = Object.entries(o.tags ?? {}).map(([key, value]) => ({ key, value }));
   if (o.context !== undefined) tags.push({ key: 'mlflow.data.context', value: o.context });
   return { tags, dataset: { name: o.name, digest, sourceType, source: o.source, schema, profile } };

@@ -31,7 +31,10 @@ afterAll(async () => {
 const newRun = async () => (await transport.createRun({ experimentId })).info.runId;
 
 /** The real store, recording each batch it is sent and optionally failing some first. */
-function recordingSink(failFirst = 0, failure: () => Error = () => markTransient(new CairnError('TEMPORARILY_UNAVAILABLE', 'down'))) {
+function recordingSink(
+  failFirst = 0,
+  failure: () => Error = () => markTransient(new CairnError('TEMPORARILY_UNAVAILABLE', 'down')),
+) {
   const batches: Array<{ runId: string; batch: LogBatchInput }> = [];
   let failures = 0;
   const sink: BatchSink = {
@@ -52,7 +55,8 @@ describe('BatchLogger', () => {
     const runId = await newRun();
     const { sink, batches } = recordingSink();
     const logger = new BatchLogger(sink, { flushOnExit: false });
-    for (let i = 0; i < 10_000; i++) logger.logMetric(runId, { key: 'loss', value: 1 / (i + 1), step: i, timestamp: 1_700_000_000_000 + i });
+    for (let i = 0; i < 10_000; i++)
+      logger.logMetric(runId, { key: 'loss', value: 1 / (i + 1), step: i, timestamp: 1_700_000_000_000 + i });
     for (let i = 0; i < 150; i++) logger.logParam(runId, { key: `p${i}`, value: String(i) });
     for (let i = 0; i < 130; i++) logger.setTag(runId, { key: `t${i}`, value: String(i) });
     await logger.close();
@@ -93,7 +97,8 @@ describe('BatchLogger', () => {
     const logger = new BatchLogger(recordingSink().sink, { flushIntervalMs: 50, flushOnExit: false });
     logger.logMetric(runId, { key: 'x', value: 1, step: 0, timestamp: 5 });
     const deadline = Date.now() + 5000;
-    while ((await transport.getRun(runId)).data.metrics.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while ((await transport.getRun(runId)).data.metrics.length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     expect((await transport.getRun(runId)).data.metrics).toHaveLength(1);
     await logger.close();
   });
@@ -110,10 +115,16 @@ describe('BatchLogger', () => {
     await logger.close();
   });
 
-  it('surfaces exhausted retries on flush and on the run\'s next call, then carries on', async () => {
+  it("surfaces exhausted retries on flush and on the run's next call, then carries on", async () => {
     const runId = await newRun();
     const rec = recordingSink(1_000_000);
-    const logger = new BatchLogger(rec.sink, { retryForMs: 100, initialRetryDelayMs: 5, maxRetryDelayMs: 20, flushIntervalMs: 10, flushOnExit: false });
+    const logger = new BatchLogger(rec.sink, {
+      retryForMs: 100,
+      initialRetryDelayMs: 5,
+      maxRetryDelayMs: 20,
+      flushIntervalMs: 10,
+      flushOnExit: false,
+    });
     logger.logMetric(runId, { key: 'lost', value: 1, step: 0, timestamp: 1 });
     await expect(logger.flush(runId)).rejects.toMatchObject({ errorCode: 'TEMPORARILY_UNAVAILABLE' });
     expect(rec.failed()).toBeGreaterThan(1);
@@ -126,7 +137,7 @@ describe('BatchLogger', () => {
     await logger.close();
   });
 
-  it('a param conflict rejects flush with INVALID_PARAMETER_VALUE; the batch\'s metrics still land', async () => {
+  it("a param conflict rejects flush with INVALID_PARAMETER_VALUE; the batch's metrics still land", async () => {
     const runId = await newRun();
     const logger = new BatchLogger(recordingSink().sink, { flushOnExit: false });
     logger.logParam(runId, { key: 'lr', value: '0.1' });

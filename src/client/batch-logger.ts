@@ -9,7 +9,11 @@ import { CairnError } from '../core/errors.js';
 import type { Metric, Param, Tag } from '../tracking/entities.js';
 import type { LogBatchInput } from '../tracking/store.js';
 import {
-  MAX_ENTITIES_PER_BATCH, MAX_PARAMS_TAGS_PER_BATCH, validateMetric, validateParam, validateTag,
+  MAX_ENTITIES_PER_BATCH,
+  MAX_PARAMS_TAGS_PER_BATCH,
+  validateMetric,
+  validateParam,
+  validateTag,
 } from '../tracking/validation.js';
 import { metricRoom } from './batch-split.js';
 import { backoffDelay } from '../core/backoff.js';
@@ -40,8 +44,11 @@ export class ResendFailed extends CairnError {
   readonly errors: [rejection: CairnError, resendFailure: Error];
   constructor(rejection: CairnError, resendFailure: Error, rest: { metrics: Metric[]; tags: Tag[] }) {
     const code = resendFailure instanceof CairnError ? resendFailure.errorCode : 'INTERNAL_ERROR';
-    super(code, `${rejection.message} The batch's ${rest.metrics.length} metric(s) and ${rest.tags.length} tag(s), `
-      + `re-sent without its params, were not stored either: ${resendFailure.message}`);
+    super(
+      code,
+      `${rejection.message} The batch's ${rest.metrics.length} metric(s) and ${rest.tags.length} tag(s), ` +
+        `re-sent without its params, were not stored either: ${resendFailure.message}`,
+    );
     this.errors = [rejection, resendFailure];
     this.cause = resendFailure;
   }
@@ -51,8 +58,12 @@ export class ResendFailed extends CairnError {
 class Fifo<T> {
   private items: T[] = [];
   private head = 0;
-  get length(): number { return this.items.length - this.head; }
-  push(item: T): void { this.items.push(item); }
+  get length(): number {
+    return this.items.length - this.head;
+  }
+  push(item: T): void {
+    this.items.push(item);
+  }
   take(n: number): T[] {
     const out = this.items.slice(this.head, this.head + n);
     this.head += out.length;
@@ -68,7 +79,9 @@ class RunQueue {
   readonly metrics = new Fifo<Metric>();
   readonly params = new Fifo<Param>();
   readonly tags = new Fifo<Tag>();
-  get size(): number { return this.metrics.length + this.params.length + this.tags.length; }
+  get size(): number {
+    return this.metrics.length + this.params.length + this.tags.length;
+  }
   takeBatch(): Required<LogBatchInput> {
     const params = this.params.take(MAX_PARAMS_TAGS_PER_BATCH);
     const tags = this.tags.take(MAX_PARAMS_TAGS_PER_BATCH);
@@ -86,10 +99,18 @@ export class BatchLogger {
   private exitHook: (() => void) | null = null;
   private readonly opts: Required<BatchLoggerOptions>;
 
-  constructor(private readonly sink: BatchSink, options: BatchLoggerOptions = {}) {
+  constructor(
+    private readonly sink: BatchSink,
+    options: BatchLoggerOptions = {},
+  ) {
     this.opts = {
-      flushIntervalMs: 1000, flushSize: MAX_ENTITIES_PER_BATCH, retryForMs: 120_000,
-      initialRetryDelayMs: 200, maxRetryDelayMs: 5000, flushOnExit: true, ...options,
+      flushIntervalMs: 1000,
+      flushSize: MAX_ENTITIES_PER_BATCH,
+      retryForMs: 120_000,
+      initialRetryDelayMs: 200,
+      maxRetryDelayMs: 5000,
+      flushOnExit: true,
+      ...options,
     };
   }
 
@@ -128,7 +149,11 @@ export class BatchLogger {
     this.installExitHook();
     // drain() keeps each failure for flush() to report and never rejects: nothing to await here.
     if (this.queued >= this.opts.flushSize) void this.startDrain();
-    else this.timer ??= setTimeout(() => { this.timer = null; void this.startDrain(); }, this.opts.flushIntervalMs).unref();
+    else
+      this.timer ??= setTimeout(() => {
+        this.timer = null;
+        void this.startDrain();
+      }, this.opts.flushIntervalMs).unref();
   }
 
   /**
@@ -184,7 +209,9 @@ export class BatchLogger {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    this.draining ??= this.drain().finally(() => { this.draining = null; });
+    this.draining ??= this.drain().finally(() => {
+      this.draining = null;
+    });
     return this.draining;
   }
 
@@ -217,14 +244,27 @@ export class BatchLogger {
         return;
       } catch (err) {
         if (isTransientError(err) && Date.now() - started < this.opts.retryForMs) {
-          await sleep(backoffDelay({ initialDelayMs: this.opts.initialRetryDelayMs, maxDelayMs: this.opts.maxRetryDelayMs }, retry));
+          await sleep(
+            backoffDelay(
+              { initialDelayMs: this.opts.initialRetryDelayMs, maxDelayMs: this.opts.maxRetryDelayMs },
+              retry,
+            ),
+          );
           continue;
         }
         // a rejected param must not take the batch's metrics and tags down with it
-        if (!isTransientError(err) && batch.params.length > 0 && batch.metrics.length + batch.tags.length > 0
-          && err instanceof CairnError && err.errorCode === 'INVALID_PARAMETER_VALUE') {
+        if (
+          !isTransientError(err) &&
+          batch.params.length > 0 &&
+          batch.metrics.length + batch.tags.length > 0 &&
+          err instanceof CairnError &&
+          err.errorCode === 'INVALID_PARAMETER_VALUE'
+        ) {
           const rest = { metrics: batch.metrics, params: [], tags: batch.tags };
-          const resendFailure = await this.send(runId, rest).then(() => null, (e: unknown) => e as Error);
+          const resendFailure = await this.send(runId, rest).then(
+            () => null,
+            (e: unknown) => e as Error,
+          );
           if (resendFailure) throw new ResendFailed(err, resendFailure, rest);
         }
         throw err;

@@ -3,7 +3,11 @@
 import type { Metric, Param, Tag } from '../tracking/entities.js';
 import { MAX_ENTITIES_PER_BATCH, MAX_METRICS_PER_BATCH, MAX_PARAMS_TAGS_PER_BATCH } from '../tracking/validation.js';
 
-export interface BatchParts { metrics: Metric[]; params: Param[]; tags: Tag[] }
+export interface BatchParts {
+  metrics: Metric[];
+  params: Param[];
+  tags: Tag[];
+}
 
 /** Metrics that still fit in a request already holding `params` params and `tags` tags. */
 export function metricRoom(params: number, tags: number): number {

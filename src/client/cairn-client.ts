@@ -10,7 +10,16 @@ import type { ArtifactRepository, FileInfo } from '../artifacts/artifact-reposit
 import { normalizeArtifactPath } from '../artifacts/safe-path.js';
 import { CairnError, InvalidParameter, NotFound } from '../core/errors.js';
 import type {
-  DatasetInput, Experiment, Metric, PagedList, Param, Run, RunInfo, RunStatus, Tag, ViewType,
+  DatasetInput,
+  Experiment,
+  Metric,
+  PagedList,
+  Param,
+  Run,
+  RunInfo,
+  RunStatus,
+  Tag,
+  ViewType,
 } from '../tracking/entities.js';
 import type { MetricHistoryBulkIntervalQuery, MetricWithRunId } from '../tracking/store.js';
 import { METRIC_HISTORY_MAX_RESULTS_THRESHOLD } from '../tracking/validation.js';
@@ -18,7 +27,12 @@ import { splitBatch } from './batch-split.js';
 import type { HttpConnectionOptions } from './http-connection.js';
 import type { Pipeline } from '../learn/pipeline.js';
 import {
-  loadModel, logModel, type LoadedModelFrom, type LoadModelOptions, type LogModelOptions, type ModelInfo,
+  loadModel,
+  logModel,
+  type LoadedModelFrom,
+  type LoadModelOptions,
+  type LogModelOptions,
+  type ModelInfo,
 } from './model-logging.js';
 import type { ModelVersion, RegisteredModel } from '../registry/entities.js';
 import { validateModelVersionSource } from '../registry/model-version-source.js';
@@ -111,21 +125,37 @@ export class CairnClient {
     return loadModel(this, uri, options);
   }
 
-  createRegisteredModel(name: string, options: { tags?: TagsInput; description?: string } = {}): Promise<RegisteredModel> {
+  createRegisteredModel(
+    name: string,
+    options: { tags?: TagsInput; description?: string } = {},
+  ): Promise<RegisteredModel> {
     return this.registry.createRegisteredModel(name, toTags(options.tags), options.description ?? null);
   }
 
-  getRegisteredModel(name: string): Promise<RegisteredModel> { return this.registry.getRegisteredModel(name); }
+  getRegisteredModel(name: string): Promise<RegisteredModel> {
+    return this.registry.getRegisteredModel(name);
+  }
   /** The source is validated as the server does (MLflow's _validate_source), over REST or on the database. */
   async createModelVersion(options: CreateModelVersionOptions): Promise<ModelVersion> {
     await validateModelVersionSource(this.transport, options.source, options.runId ?? null);
     return this.registry.createModelVersion(options);
   }
-  getModelVersion(name: string, version: string): Promise<ModelVersion> { return this.registry.getModelVersion(name, version); }
-  getLatestVersions(name: string, stages?: string[]): Promise<ModelVersion[]> { return this.registry.getLatestVersions(name, stages); }
-  getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion> { return this.registry.getModelVersionByAlias(name, alias); }
+  getModelVersion(name: string, version: string): Promise<ModelVersion> {
+    return this.registry.getModelVersion(name, version);
+  }
+  getLatestVersions(name: string, stages?: string[]): Promise<ModelVersion[]> {
+    return this.registry.getLatestVersions(name, stages);
+  }
+  getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion> {
+    return this.registry.getModelVersionByAlias(name, alias);
+  }
 
-  transitionModelVersionStage(name: string, version: string, stage: string, archiveExistingVersions = false): Promise<ModelVersion> {
+  transitionModelVersionStage(
+    name: string,
+    version: string,
+    stage: string,
+    archiveExistingVersions = false,
+  ): Promise<ModelVersion> {
     return this.registry.transitionModelVersionStage(name, version, stage, archiveExistingVersions);
   }
 
@@ -177,10 +207,16 @@ export class CairnClient {
   }
 
   // runs
-  createRun(experimentId: string, options: { runName?: string; tags?: TagsInput; startTime?: number; userId?: string } = {}): Promise<Run> {
+  createRun(
+    experimentId: string,
+    options: { runName?: string; tags?: TagsInput; startTime?: number; userId?: string } = {},
+  ): Promise<Run> {
     return this.transport.createRun({
-      experimentId, runName: options.runName, tags: toTags(options.tags),
-      startTime: options.startTime ?? Date.now(), userId: options.userId,
+      experimentId,
+      runName: options.runName,
+      tags: toTags(options.tags),
+      startTime: options.startTime ?? Date.now(),
+      userId: options.userId,
     });
   }
 
@@ -222,8 +258,18 @@ export class CairnClient {
   }
 
   // run data
-  logMetric(runId: string, key: string, value: number, options: { timestamp?: number; step?: number } = {}): Promise<void> {
-    return this.transport.logMetric(runId, { key, value, timestamp: options.timestamp ?? Date.now(), step: options.step ?? 0 });
+  logMetric(
+    runId: string,
+    key: string,
+    value: number,
+    options: { timestamp?: number; step?: number } = {},
+  ): Promise<void> {
+    return this.transport.logMetric(runId, {
+      key,
+      value,
+      timestamp: options.timestamp ?? Date.now(),
+      step: options.step ?? 0,
+    });
   }
 
   logParam(runId: string, key: string, value: unknown): Promise<void> {
@@ -247,12 +293,20 @@ export class CairnClient {
     return this.transport.logInputs(runId, datasets);
   }
 
-  getMetricHistoryPage(runId: string, key: string, options: { maxResults?: number; pageToken?: string } = {}): Promise<PagedList<Metric>> {
+  getMetricHistoryPage(
+    runId: string,
+    key: string,
+    options: { maxResults?: number; pageToken?: string } = {},
+  ): Promise<PagedList<Metric>> {
     return this.transport.getMetricHistory(runId, key, options);
   }
 
   /** Pages of a metric's history, in the server's order. */
-  async *iterMetricHistory(runId: string, key: string, pageSize = METRIC_HISTORY_MAX_RESULTS_THRESHOLD): AsyncGenerator<Metric[]> {
+  async *iterMetricHistory(
+    runId: string,
+    key: string,
+    pageSize = METRIC_HISTORY_MAX_RESULTS_THRESHOLD,
+  ): AsyncGenerator<Metric[]> {
     let pageToken: string | undefined;
     do {
       const page = await this.transport.getMetricHistory(runId, key, { maxResults: pageSize, pageToken });
@@ -322,7 +376,8 @@ export class CairnClient {
       const children = await repo.list(relPath);
       if (relPath === '' || children.length > 0) {
         await mkdir(local, { recursive: true });
-        for (const child of children) await download(child.path, path.join(local, child.path.split('/').pop() as string));
+        for (const child of children)
+          await download(child.path, path.join(local, child.path.split('/').pop() as string));
         return;
       }
       let read;
@@ -331,7 +386,10 @@ export class CairnClient {
       } catch (err) {
         if (err instanceof NotFound || (err instanceof CairnError && err.errorCode === 'INVALID_PARAMETER_VALUE')) {
           // an empty directory lists nothing and cannot be read either
-          if (await repo.exists(relPath)) { await mkdir(local, { recursive: true }); return; }
+          if (await repo.exists(relPath)) {
+            await mkdir(local, { recursive: true });
+            return;
+          }
         }
         throw err;
       }

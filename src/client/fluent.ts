@@ -10,7 +10,13 @@ import { AlreadyExists, CairnError, InvalidState } from '../core/errors.js';
 import type { Experiment, Metric, Run, RunStatus } from '../tracking/entities.js';
 import { ActiveRun, type LogInputsOptions, type LogMetricOptions, type PngFigure } from './active-run.js';
 import { BatchLogger, type BatchLoggerOptions } from './batch-logger.js';
-import { CairnClient, toTags, type CairnClientOptions, type SearchRunsOptions, type TagsInput } from './cairn-client.js';
+import {
+  CairnClient,
+  toTags,
+  type CairnClientOptions,
+  type SearchRunsOptions,
+  type TagsInput,
+} from './cairn-client.js';
 import type { Pipeline } from '../learn/pipeline.js';
 import type { LoadedModelFrom, LoadModelOptions, LogModelOptions, ModelInfo } from './model-logging.js';
 
@@ -40,7 +46,10 @@ export function getTrackingUri(): string {
  * background; the next call waits for that. `undefined` goes back to the environment / default.
  * Options: the artifact root of a direct store, HTTP retries, batch logger settings.
  */
-export function setTrackingUri(uri: string | undefined, options: CairnClientOptions & { logger?: BatchLoggerOptions } = {}): void {
+export function setTrackingUri(
+  uri: string | undefined,
+  options: CairnClientOptions & { logger?: BatchLoggerOptions } = {},
+): void {
   const { logger: loggerOptions, ...clientOptions } = options;
   retireClient();
   state.uri = uri;
@@ -74,7 +83,9 @@ export async function getClient(): Promise<CairnClient> {
   if (!state.client) {
     const opening = CairnClient.open(getTrackingUri(), state.clientOptions);
     state.client = opening;
-    opening.catch(() => { if (state.client === opening) state.client = undefined; });
+    opening.catch(() => {
+      if (state.client === opening) state.client = undefined;
+    });
   }
   return state.client;
 }
@@ -153,7 +164,9 @@ export async function startRun(options: StartRunOptions = {}): Promise<ActiveRun
   const logger = await getLogger();
   const parent = state.runs[state.runs.length - 1];
   if (parent && !options.nested) {
-    throw new InvalidState(`Run with UUID ${parent.runId} is already active. To start a new run, first end the current run with endRun(). To start a nested run, call startRun({ nested: true }).`);
+    throw new InvalidState(
+      `Run with UUID ${parent.runId} is already active. To start a new run, first end the current run with endRun(). To start a nested run, call startRun({ nested: true }).`,
+    );
   }
   const resumeId = options.runId ?? (parent ? undefined : process.env.MLFLOW_RUN_ID || undefined);
   const extraTags = toTags(options.tags);
@@ -174,7 +187,9 @@ export async function startRun(options: StartRunOptions = {}): Promise<ActiveRun
   const active = new ActiveRun(run.info, {
     client,
     logger,
-    onEnd: (ended) => { state.runs = state.runs.filter((r) => r !== ended); },
+    onEnd: (ended) => {
+      state.runs = state.runs.filter((r) => r !== ended);
+    },
   });
   state.runs.push(active);
   return active;
@@ -212,17 +227,23 @@ export async function withRun<T>(options: StartRunOptions, body: (run: ActiveRun
 
 export const logParam = (key: string, value: unknown): void => requireRun().logParam(key, value);
 export const logParams = (params: Record<string, unknown>): void => requireRun().logParams(params);
-export const logMetric = (key: string, value: number, options?: LogMetricOptions): void => requireRun().logMetric(key, value, options);
-export const logMetrics = (metrics: Record<string, number>, options?: LogMetricOptions): void => requireRun().logMetrics(metrics, options);
+export const logMetric = (key: string, value: number, options?: LogMetricOptions): void =>
+  requireRun().logMetric(key, value, options);
+export const logMetrics = (metrics: Record<string, number>, options?: LogMetricOptions): void =>
+  requireRun().logMetrics(metrics, options);
 export const setTag = (key: string, value: unknown): void => requireRun().setTag(key, value);
 export const setTags = (tags: Record<string, unknown>): void => requireRun().setTags(tags);
 export const deleteTag = (key: string): Promise<void> => requireRun().deleteTag(key);
-export const logArtifact = (localPath: string, artifactPath?: string): Promise<void> => requireRun().logArtifact(localPath, artifactPath);
-export const logArtifacts = (localDir: string, artifactPath?: string): Promise<void> => requireRun().logArtifacts(localDir, artifactPath);
+export const logArtifact = (localPath: string, artifactPath?: string): Promise<void> =>
+  requireRun().logArtifact(localPath, artifactPath);
+export const logArtifacts = (localDir: string, artifactPath?: string): Promise<void> =>
+  requireRun().logArtifacts(localDir, artifactPath);
 export const logDict = (dict: unknown, artifactFile: string): Promise<void> => requireRun().logDict(dict, artifactFile);
 export const logText = (text: string, artifactFile: string): Promise<void> => requireRun().logText(text, artifactFile);
-export const logImage = (png: Uint8Array, artifactFile: string): Promise<void> => requireRun().logImage(png, artifactFile);
-export const logFigure = (figure: Uint8Array | PngFigure, artifactFile: string): Promise<void> => requireRun().logFigure(figure, artifactFile);
+export const logImage = (png: Uint8Array, artifactFile: string): Promise<void> =>
+  requireRun().logImage(png, artifactFile);
+export const logFigure = (figure: Uint8Array | PngFigure, artifactFile: string): Promise<void> =>
+  requireRun().logFigure(figure, artifactFile);
 export const logInputs = (...inputs: LogInputsOptions[]): Promise<void> => requireRun().logInputs(...inputs);
 
 /** Logs a fitted pipeline as a model package in the active run (optionally registering a version). */
@@ -244,7 +265,11 @@ export async function getMetricHistory(key: string, runId?: string): Promise<Met
 }
 
 /** Runs of the active experiment (or `experimentIds`) matching `filter`, all pages. */
-export async function searchRuns(filter?: string, orderBy?: string[], options: SearchRunsOptions & { experimentIds?: string[] } = {}): Promise<Run[]> {
+export async function searchRuns(
+  filter?: string,
+  orderBy?: string[],
+  options: SearchRunsOptions & { experimentIds?: string[] } = {},
+): Promise<Run[]> {
   const client = await getClient();
   const { experimentIds, ...rest } = options;
   const ids = experimentIds ?? [activeRun()?.experimentId ?? (await resolveExperimentId(client))];

@@ -11,7 +11,9 @@ const servers: http.Server[] = [];
 async function serve(handler: Handler): Promise<string> {
   const server = http.createServer((req, res) => {
     let body = '';
-    req.on('data', (c) => { body += c; });
+    req.on('data', (c) => {
+      body += c;
+    });
     req.on('end', () => handler(req, body, res));
   });
   servers.push(server);
@@ -30,7 +32,10 @@ describe('HttpConnection', () => {
     let calls = 0;
     const url = await serve((_req, _body, res) => {
       calls++;
-      if (calls <= 2) { res.writeHead(calls === 1 ? 503 : 429).end('{"error_code":"TEMPORARILY_UNAVAILABLE","message":"busy"}'); return; }
+      if (calls <= 2) {
+        res.writeHead(calls === 1 ? 503 : 429).end('{"error_code":"TEMPORARILY_UNAVAILABLE","message":"busy"}');
+        return;
+      }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok": true}');
     });
     const conn = new HttpConnection(url, { retry: { ...fast, maxRetries: 3 } });
@@ -40,7 +45,10 @@ describe('HttpConnection', () => {
 
   it('gives up after maxRetries and throws the transient error', async () => {
     let calls = 0;
-    const url = await serve((_req, _body, res) => { calls++; res.writeHead(500).end('{"error_code":"INTERNAL_ERROR","message":"boom"}'); });
+    const url = await serve((_req, _body, res) => {
+      calls++;
+      res.writeHead(500).end('{"error_code":"INTERNAL_ERROR","message":"boom"}');
+    });
     const conn = new HttpConnection(url, { retry: { ...fast, maxRetries: 2 } });
     const err = await conn.json('GET', '/x').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CairnError);
@@ -51,7 +59,9 @@ describe('HttpConnection', () => {
 
   it('does not retry 4xx and maps error codes to CairnError subclasses', async () => {
     const bodies: Record<string, [number, string]> = {
-      '/nf': [404, 'RESOURCE_DOES_NOT_EXIST'], '/ae': [400, 'RESOURCE_ALREADY_EXISTS'], '/ip': [400, 'INVALID_PARAMETER_VALUE'],
+      '/nf': [404, 'RESOURCE_DOES_NOT_EXIST'],
+      '/ae': [400, 'RESOURCE_ALREADY_EXISTS'],
+      '/ip': [400, 'INVALID_PARAMETER_VALUE'],
     };
     let calls = 0;
     const url = await serve((req, _body, res) => {
@@ -63,7 +73,10 @@ describe('HttpConnection', () => {
     await expect(conn.json('GET', '/nf')).rejects.toBeInstanceOf(NotFound);
     await expect(conn.json('GET', '/ae')).rejects.toBeInstanceOf(AlreadyExists);
     await expect(conn.json('GET', '/ip')).rejects.toBeInstanceOf(InvalidParameter);
-    await expect(conn.json('GET', '/other')).rejects.toMatchObject({ errorCode: 'PERMISSION_DENIED', message: 'CUSTOM_CODE: m CUSTOM_CODE' });
+    await expect(conn.json('GET', '/other')).rejects.toMatchObject({
+      errorCode: 'PERMISSION_DENIED',
+      message: 'CUSTOM_CODE: m CUSTOM_CODE',
+    });
     expect(calls).toBe(4);
   });
 
@@ -92,9 +105,15 @@ describe('HttpConnection', () => {
 
   it('sends Bearer or Basic auth from the MLflow environment variables', async () => {
     const auths: string[] = [];
-    const url = await serve((req, _body, res) => { auths.push(req.headers.authorization ?? ''); res.writeHead(200).end('{}'); });
+    const url = await serve((req, _body, res) => {
+      auths.push(req.headers.authorization ?? '');
+      res.writeHead(200).end('{}');
+    });
     await new HttpConnection(url, { env: { MLFLOW_TRACKING_TOKEN: 'tok' } }).json('GET', '/a');
-    await new HttpConnection(url, { env: { MLFLOW_TRACKING_USERNAME: 'ann', MLFLOW_TRACKING_PASSWORD: 'pw:1' } }).json('GET', '/a');
+    await new HttpConnection(url, { env: { MLFLOW_TRACKING_USERNAME: 'ann', MLFLOW_TRACKING_PASSWORD: 'pw:1' } }).json(
+      'GET',
+      '/a',
+    );
     await new HttpConnection(url, { env: {} }).json('GET', '/a');
     expect(auths).toEqual(['Bearer tok', `Basic ${Buffer.from('ann:pw:1').toString('base64')}`, '']);
     expect(authHeaders({ MLFLOW_TRACKING_USERNAME: 'only-user' })).toEqual({});
@@ -102,12 +121,16 @@ describe('HttpConnection', () => {
 
   it('honours MLFLOW_HTTP_REQUEST_MAX_RETRIES and rejects a malformed value', () => {
     expect(new HttpConnection('http://h', { env: { MLFLOW_HTTP_REQUEST_MAX_RETRIES: '2' } }).policy.maxRetries).toBe(2);
-    expect(() => new HttpConnection('http://h', { env: { MLFLOW_HTTP_REQUEST_MAX_RETRIES: 'lots' } })).toThrow(/MLFLOW_HTTP_REQUEST_MAX_RETRIES/);
+    expect(() => new HttpConnection('http://h', { env: { MLFLOW_HTTP_REQUEST_MAX_RETRIES: 'lots' } })).toThrow(
+      /MLFLOW_HTTP_REQUEST_MAX_RETRIES/,
+    );
     expect(new HttpConnection('http://h', { env: { MLFLOW_HTTP_REQUEST_TIMEOUT: '3' } }).policy.timeoutMs).toBe(3000);
   });
 
   it('refuses MLFLOW_TRACKING_INSECURE_TLS on https instead of silently checking certificates', () => {
-    expect(() => new HttpConnection('https://h', { env: { MLFLOW_TRACKING_INSECURE_TLS: 'true' } })).toThrow(/NODE_TLS_REJECT_UNAUTHORIZED/);
+    expect(() => new HttpConnection('https://h', { env: { MLFLOW_TRACKING_INSECURE_TLS: 'true' } })).toThrow(
+      /NODE_TLS_REJECT_UNAUTHORIZED/,
+    );
     expect(new HttpConnection('http://h', { env: { MLFLOW_TRACKING_INSECURE_TLS: 'true' } }).baseUrl).toBe('http://h');
   });
 });

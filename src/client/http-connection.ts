@@ -3,7 +3,13 @@
 // CairnError subclasses. Keep-alive comes from Node's fetch (undici's pooled agent).
 import { backoffDelay } from '../core/backoff.js';
 import {
-  AlreadyExists, CairnError, ERROR_HTTP_STATUS, InvalidParameter, InvalidState, NotFound, type ErrorCode,
+  AlreadyExists,
+  CairnError,
+  ERROR_HTTP_STATUS,
+  InvalidParameter,
+  InvalidState,
+  NotFound,
+  type ErrorCode,
 } from '../core/errors.js';
 
 export interface RetryPolicy {
@@ -45,16 +51,30 @@ export function errorFromResponse(status: number, body: string, what: string): C
     const json = JSON.parse(body) as { error_code?: unknown; message?: unknown };
     if (typeof json.error_code === 'string') code = json.error_code;
     if (typeof json.message === 'string') message = json.message;
-  } catch { /* not JSON: keep the raw text */ }
+  } catch {
+    /* not JSON: keep the raw text */
+  }
   let err: CairnError;
   switch (code) {
-    case 'RESOURCE_DOES_NOT_EXIST': err = new NotFound(message); break;
-    case 'RESOURCE_ALREADY_EXISTS': err = new AlreadyExists(message); break;
-    case 'INVALID_PARAMETER_VALUE': err = new InvalidParameter(message); break;
-    case 'INVALID_STATE': err = new InvalidState(message); break;
+    case 'RESOURCE_DOES_NOT_EXIST':
+      err = new NotFound(message);
+      break;
+    case 'RESOURCE_ALREADY_EXISTS':
+      err = new AlreadyExists(message);
+      break;
+    case 'INVALID_PARAMETER_VALUE':
+      err = new InvalidParameter(message);
+      break;
+    case 'INVALID_STATE':
+      err = new InvalidState(message);
+      break;
     default:
       if (code !== undefined && code in ERROR_HTTP_STATUS) err = new CairnError(code as ErrorCode, message);
-      else err = new CairnError(codeForStatus(status), code ? `${code}: ${message}` : `${what} answered HTTP ${status}: ${message}`);
+      else
+        err = new CairnError(
+          codeForStatus(status),
+          code ? `${code}: ${message}` : `${what} answered HTTP ${status}: ${message}`,
+        );
   }
   return RETRY_STATUSES.has(status) ? markTransient(err) : err;
 }
@@ -117,11 +137,16 @@ export class HttpConnection {
   constructor(baseUrl: string, options: HttpConnectionOptions = {}) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
     const env = options.env ?? process.env;
-    if (/^(true|1)$/i.test(env.MLFLOW_TRACKING_INSECURE_TLS ?? '') && /^https:/i.test(this.baseUrl)
-      && process.env.NODE_TLS_REJECT_UNAUTHORIZED !== '0') {
+    if (
+      /^(true|1)$/i.test(env.MLFLOW_TRACKING_INSECURE_TLS ?? '') &&
+      /^https:/i.test(this.baseUrl) &&
+      process.env.NODE_TLS_REJECT_UNAUTHORIZED !== '0'
+    ) {
       // Node's fetch takes no per-request TLS options without undici's Agent, which Cairn does not ship
-      throw new InvalidParameter('MLFLOW_TRACKING_INSECURE_TLS=true is not supported per connection by this client; '
-        + 'set NODE_TLS_REJECT_UNAUTHORIZED=0 for the process instead (it disables certificate checks everywhere).');
+      throw new InvalidParameter(
+        'MLFLOW_TRACKING_INSECURE_TLS=true is not supported per connection by this client; ' +
+          'set NODE_TLS_REJECT_UNAUTHORIZED=0 for the process instead (it disables certificate checks everywhere).',
+      );
     }
     this.policy = { ...retryPolicyFromEnv(env), ...options.retry };
     this.headers = { ...authHeaders(env), ...options.headers };
@@ -158,7 +183,9 @@ export class HttpConnection {
 
   /** JSON request/response; GET payloads become a query string (lists as repeated keys, as requests does). */
   async json(
-    method: HttpRequest['method'], path: string, payload: Record<string, unknown> = {},
+    method: HttpRequest['method'],
+    path: string,
+    payload: Record<string, unknown> = {},
     extraHeaders: Record<string, string> = {},
   ): Promise<Record<string, unknown>> {
     let fullPath = path;
@@ -183,7 +210,10 @@ export class HttpConnection {
     try {
       return JSON.parse(text) as Record<string, unknown>;
     } catch {
-      throw new CairnError('INTERNAL_ERROR', `${method} ${path} answered ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`);
+      throw new CairnError(
+        'INTERNAL_ERROR',
+        `${method} ${path} answered ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`,
+      );
     }
   }
 }

@@ -44,7 +44,12 @@ export interface LoadedModelFrom extends LoadedModel {
   resolved?: ResolvedModelUri;
 }
 
-async function registerVersion(client: CairnClient, name: string, source: string, runId: string): Promise<ModelVersion> {
+async function registerVersion(
+  client: CairnClient,
+  name: string,
+  source: string,
+  runId: string,
+): Promise<ModelVersion> {
   const registry = client.registry;
   try {
     await registry.createRegisteredModel(name);
@@ -54,9 +59,15 @@ async function registerVersion(client: CairnClient, name: string, source: string
   return registry.createModelVersion({ name, source, runId });
 }
 
-export async function logModel(client: CairnClient, runId: string, pipeline: Pipeline, options: LogModelOptions): Promise<ModelInfo> {
+export async function logModel(
+  client: CairnClient,
+  runId: string,
+  pipeline: Pipeline,
+  options: LogModelOptions,
+): Promise<ModelInfo> {
   const artifactPath = normalizeArtifactPath(options.artifactPath);
-  if (artifactPath === '') throw new InvalidParameter('logModel: artifactPath must name a directory inside the run, e.g. "model"');
+  if (artifactPath === '')
+    throw new InvalidParameter('logModel: artifactPath must name a directory inside the run, e.g. "model"');
   const run = await client.getRun(runId);
   const { registeredModelName, ...saveOptions } = options;
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'cairn-log-model-'));
@@ -67,12 +78,21 @@ export async function logModel(client: CairnClient, runId: string, pipeline: Pip
     // as MLflow's record_logged_model: the MLmodel's tags dict, appended to the run's history by the store
     await client.transport.recordLoggedModel(runId, JSON.stringify(loggedModelEntry(saved.mlmodel)));
     const info: ModelInfo = {
-      runId, artifactPath, modelUri: `runs:/${runId}/${artifactPath}`,
-      modelUuid: saved.mlmodel.model_uuid, utcTimeCreated: saved.mlmodel.utc_time_created, mlmodel: saved.mlmodel,
+      runId,
+      artifactPath,
+      modelUri: `runs:/${runId}/${artifactPath}`,
+      modelUuid: saved.mlmodel.model_uuid,
+      utcTimeCreated: saved.mlmodel.utc_time_created,
+      mlmodel: saved.mlmodel,
     };
     if (registeredModelName !== undefined) {
       // as MLflow's register_model: the source is the run's artifact location, with the run id
-      info.registeredModelVersion = await registerVersion(client, registeredModelName, joinArtifactUri(run.info.artifactUri, artifactPath), runId);
+      info.registeredModelVersion = await registerVersion(
+        client,
+        registeredModelName,
+        joinArtifactUri(run.info.artifactUri, artifactPath),
+        runId,
+      );
     }
     return info;
   } finally {
@@ -104,14 +124,19 @@ export function resolveWithClient(client: CairnClient, uri: string): Promise<Res
   });
 }
 
-export async function loadModel(client: CairnClient, uri: string, options: LoadModelOptions = {}): Promise<LoadedModelFrom> {
+export async function loadModel(
+  client: CairnClient,
+  uri: string,
+  options: LoadModelOptions = {},
+): Promise<LoadedModelFrom> {
   const resolved = await resolveWithClient(client, uri);
   if (resolved.local) return Object.assign(await loadModelFromDir(resolved.artifactUri), { resolved });
-  const dst = options.dstDir ?? await mkdtemp(path.join(os.tmpdir(), 'cairn-model-'));
+  const dst = options.dstDir ?? (await mkdtemp(path.join(os.tmpdir(), 'cairn-model-')));
   try {
     const repo = await client.transport.artifactRepository(resolved.artifactUri);
     const files = await downloadTree(repo, '', dst);
-    if (files === 0) throw new NotFound(`No model package at '${uri}' (resolved to ${resolved.artifactUri}): no files there`);
+    if (files === 0)
+      throw new NotFound(`No model package at '${uri}' (resolved to ${resolved.artifactUri}): no files there`);
     return Object.assign(await loadModelFromDir(dst), { resolved });
   } catch (err) {
     if (!options.dstDir) await rm(dst, { recursive: true, force: true });

@@ -52,16 +52,20 @@ export function restStores(serverUrl: string, options: HttpConnectionOptions = {
     tracking: new RestTrackingStore(http),
     registry: new RestRegistryStore(http),
     webhooks: new RestWebhookStore(http),
-    async close() { /* fetch's pooled connections close themselves when idle */ },
+    async close() {
+      /* fetch's pooled connections close themselves when idle */
+    },
   };
 }
 
 export async function openStores(uri: string, options: OpenStoresOptions = {}): Promise<ClientStores> {
   if (isServerUri(uri)) return restStores(uri, options);
   if (typeof uri !== 'string' || !/^(sqlite|postgres(ql)?(\+[a-z0-9_]+)?):\/\//i.test(uri)) {
-    throw new InvalidParameter(`Unsupported tracking URI '${maskCredentials(String(uri))}'. Supported forms: `
-      + 'http(s)://host:port (a Cairn or MLflow server), sqlite:///relative/path.db, sqlite:////absolute/path.db, '
-      + 'postgresql://user:password@host:port/database');
+    throw new InvalidParameter(
+      `Unsupported tracking URI '${maskCredentials(String(uri))}'. Supported forms: ` +
+        'http(s)://host:port (a Cairn or MLflow server), sqlite:///relative/path.db, sqlite:////absolute/path.db, ' +
+        'postgresql://user:password@host:port/database',
+    );
   }
   return openSqlClientStores(uri, {
     defaultArtifactRoot: options.defaultArtifactRoot ?? defaultArtifactRootFor(uri),

@@ -15,7 +15,10 @@ const encodePath = (p: string): string => p.split('/').map(encodeURIComponent).j
 const join = (...parts: string[]): string => parts.filter((p) => p !== '').join('/');
 
 export class ProxyArtifactRepository implements ArtifactRepository {
-  constructor(private readonly http: HttpConnection, readonly basePath: string) {}
+  constructor(
+    private readonly http: HttpConnection,
+    readonly basePath: string,
+  ) {}
 
   private full(rel: string | undefined): string {
     return join(this.basePath, normalizeArtifactPath(rel));
@@ -25,12 +28,16 @@ export class ProxyArtifactRepository implements ArtifactRepository {
     const rel = normalizeArtifactPath(relPath);
     const full = this.full(rel);
     const json = await this.http.json('GET', PROXY, full ? { path: full } : {});
-    const files = Array.isArray(json.files) ? (json.files as Array<{ path: string; is_dir?: boolean; file_size?: number | string }>) : [];
-    return files.map((f) => {
-      // the proxy answers names relative to the listed directory
-      const path = join(rel, String(f.path).split('/').pop() ?? '');
-      return f.is_dir ? { path, isDir: true } : { path, isDir: false, fileSize: Number(f.file_size ?? 0) };
-    }).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const files = Array.isArray(json.files)
+      ? (json.files as Array<{ path: string; is_dir?: boolean; file_size?: number | string }>)
+      : [];
+    return files
+      .map((f) => {
+        // the proxy answers names relative to the listed directory
+        const path = join(rel, String(f.path).split('/').pop() ?? '');
+        return f.is_dir ? { path, isDir: true } : { path, isDir: false, fileSize: Number(f.file_size ?? 0) };
+      })
+      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
   async openRead(relPath: string): Promise<ArtifactReadStream> {
@@ -55,7 +62,11 @@ export class ProxyArtifactRepository implements ArtifactRepository {
       path: `${PROXY}/${encodePath(this.full(relPath))}`,
       headers: { 'content-type': 'application/octet-stream' },
       body: () => {
-        if (used) throw new CairnError('TEMPORARILY_UNAVAILABLE', `Uploading '${relPath}' failed and its stream cannot be replayed; retry the upload`);
+        if (used)
+          throw new CairnError(
+            'TEMPORARILY_UNAVAILABLE',
+            `Uploading '${relPath}' failed and its stream cannot be replayed; retry the upload`,
+          );
         used = true;
         return Readable.toWeb(Readable.from(counted(source))) as unknown as ReadableStream;
       },

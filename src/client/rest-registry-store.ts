@@ -5,14 +5,23 @@ import type { ModelVersion, RegisteredModel, RegistryAuditEntry } from '../regis
 import type { PolicyResult } from '../registry/policies/policy-evaluator.js';
 import type { PromotionPolicy } from '../registry/policies/promotion-policy.js';
 import type {
-  ChangeContext, CreateModelVersionInput, ImportRegisteredModelResult, RegistryHistoryQuery, RegistryStore,
+  ChangeContext,
+  CreateModelVersionInput,
+  ImportRegisteredModelResult,
+  RegistryHistoryQuery,
+  RegistryStore,
   SearchRegistryQuery,
 } from '../registry/store.js';
 import type { PagedList, Tag } from '../tracking/entities.js';
 import type { HttpConnection, HttpRequest } from './http-connection.js';
 import { tagsToJson, type Json } from '../tracking/mlflow-json.js';
 import {
-  auditEntryFromJson, jsonList, modelVersionFromJson, policyFromJson, policyResultFromJson, registeredModelFromJson,
+  auditEntryFromJson,
+  jsonList,
+  modelVersionFromJson,
+  policyFromJson,
+  policyResultFromJson,
+  registeredModelFromJson,
 } from './registry-codec.js';
 import { NotSupportedOverRest } from './rest-errors.js';
 
@@ -38,12 +47,22 @@ export class RestRegistryStore implements RegistryStore {
     return this.http.json(method, path, context ? { ...payload, ...c.fields } : payload, c.headers);
   }
 
-  private async model(method: Method, endpoint: string, payload: Json, context?: ChangeContext): Promise<RegisteredModel> {
+  private async model(
+    method: Method,
+    endpoint: string,
+    payload: Json,
+    context?: ChangeContext,
+  ): Promise<RegisteredModel> {
     const res = await this.call(method, `${MLFLOW}${endpoint}`, payload, context);
     return registeredModelFromJson(res.registered_model as Json);
   }
 
-  private async version(method: Method, endpoint: string, payload: Json, context?: ChangeContext): Promise<ModelVersion> {
+  private async version(
+    method: Method,
+    endpoint: string,
+    payload: Json,
+    context?: ChangeContext,
+  ): Promise<ModelVersion> {
     const res = await this.call(method, `${MLFLOW}${endpoint}`, payload, context);
     return modelVersionFromJson(res.model_version as Json);
   }
@@ -51,7 +70,9 @@ export class RestRegistryStore implements RegistryStore {
   // registered models
   createRegisteredModel(name: string, tags?: Tag[], description?: string | null): Promise<RegisteredModel> {
     return this.model('POST', '/registered-models/create', {
-      name, tags: tags && tagsToJson(tags), description: description ?? undefined,
+      name,
+      tags: tags && tagsToJson(tags),
+      description: description ?? undefined,
     });
   }
 
@@ -73,7 +94,10 @@ export class RestRegistryStore implements RegistryStore {
 
   async searchRegisteredModels(query: SearchRegistryQuery): Promise<PagedList<RegisteredModel>> {
     const res = await this.call('GET', `${MLFLOW}/registered-models/search`, {
-      filter: query.filter, max_results: query.maxResults, order_by: query.orderBy, page_token: query.pageToken,
+      filter: query.filter,
+      max_results: query.maxResults,
+      order_by: query.orderBy,
+      page_token: query.pageToken,
     });
     const items = jsonList(res.registered_models).map(registeredModelFromJson);
     return { items, nextPageToken: pageToken(res.next_page_token) };
@@ -109,8 +133,12 @@ export class RestRegistryStore implements RegistryStore {
   /** The server resolves `runs:/` sources itself, so `storageLocation` is not sent. */
   createModelVersion(input: CreateModelVersionInput): Promise<ModelVersion> {
     return this.version('POST', '/model-versions/create', {
-      name: input.name, source: input.source, run_id: input.runId ?? undefined, run_link: input.runLink ?? undefined,
-      description: input.description ?? undefined, tags: input.tags && tagsToJson(input.tags),
+      name: input.name,
+      source: input.source,
+      run_id: input.runId ?? undefined,
+      run_link: input.runLink ?? undefined,
+      description: input.description ?? undefined,
+      tags: input.tags && tagsToJson(input.tags),
     });
   }
 
@@ -119,7 +147,10 @@ export class RestRegistryStore implements RegistryStore {
   }
 
   updateModelVersion(
-    name: string, version: string, description: string | null, context?: ChangeContext,
+    name: string,
+    version: string,
+    description: string | null,
+    context?: ChangeContext,
   ): Promise<ModelVersion> {
     return this.version('PATCH', '/model-versions/update', { name, version, description: description ?? '' }, context);
   }
@@ -130,18 +161,33 @@ export class RestRegistryStore implements RegistryStore {
 
   async searchModelVersions(query: SearchRegistryQuery): Promise<PagedList<ModelVersion>> {
     const res = await this.call('GET', `${MLFLOW}/model-versions/search`, {
-      filter: query.filter, max_results: query.maxResults, order_by: query.orderBy, page_token: query.pageToken,
+      filter: query.filter,
+      max_results: query.maxResults,
+      order_by: query.orderBy,
+      page_token: query.pageToken,
     });
     const items = jsonList(res.model_versions).map(modelVersionFromJson);
     return { items, nextPageToken: pageToken(res.next_page_token) };
   }
 
   transitionModelVersionStage(
-    name: string, version: string, stage: string, archiveExisting: boolean, context?: ChangeContext,
+    name: string,
+    version: string,
+    stage: string,
+    archiveExisting: boolean,
+    context?: ChangeContext,
   ): Promise<ModelVersion> {
-    return this.version('POST', '/model-versions/transition-stage', {
-      name, version, stage, archive_existing_versions: archiveExisting,
-    }, context);
+    return this.version(
+      'POST',
+      '/model-versions/transition-stage',
+      {
+        name,
+        version,
+        stage,
+        archive_existing_versions: archiveExisting,
+      },
+      context,
+    );
   }
 
   async setModelVersionTag(name: string, version: string, key: string, value: string): Promise<void> {
@@ -160,7 +206,10 @@ export class RestRegistryStore implements RegistryStore {
   // governance (Cairn-only endpoints; an MLflow server answers them with 404 ENDPOINT_NOT_FOUND)
   async getRegistryHistory(query: RegistryHistoryQuery): Promise<PagedList<RegistryAuditEntry>> {
     const res = await this.call('GET', `${CAIRN}/history`, {
-      name: query.name, version: query.version, max_results: query.maxResults, page_token: query.pageToken,
+      name: query.name,
+      version: query.version,
+      max_results: query.maxResults,
+      page_token: query.pageToken,
     });
     return { items: jsonList(res.entries).map(auditEntryFromJson), nextPageToken: pageToken(res.next_page_token) };
   }
@@ -183,8 +232,12 @@ export class RestRegistryStore implements RegistryStore {
   }
 
   importRegisteredModel(): Promise<ImportRegisteredModelResult> {
-    return Promise.reject(new NotSupportedOverRest('importRegisteredModel',
-      'MLflow\'s REST API assigns new version numbers; import into the server\'s database URI '
-      + '(sqlite:///… or postgresql://…) instead'));
+    return Promise.reject(
+      new NotSupportedOverRest(
+        'importRegisteredModel',
+        "MLflow's REST API assigns new version numbers; import into the server's database URI " +
+          '(sqlite:///… or postgresql://…) instead',
+      ),
+    );
   }
 }

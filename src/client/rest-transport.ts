@@ -4,17 +4,29 @@
 import type { ArtifactRepository } from '../artifacts/artifact-repository.js';
 import { LocalArtifactRepository } from '../artifacts/local-artifact-repository.js';
 import { CairnError } from '../core/errors.js';
+import type { DatasetInput, Experiment, Metric, PagedList, Param, Run, RunInfo, Tag } from '../tracking/entities.js';
 import type {
-  DatasetInput, Experiment, Metric, PagedList, Param, Run, RunInfo, Tag,
-} from '../tracking/entities.js';
-import type {
-  CreateRunInput, ImportRunResult, LogBatchInput, MetricHistoryBulkIntervalQuery, MetricHistoryQuery, MetricWithRunId,
-  SearchExperimentsQuery, SearchRunsQuery, UpdateRunInput,
+  CreateRunInput,
+  ImportRunResult,
+  LogBatchInput,
+  MetricHistoryBulkIntervalQuery,
+  MetricHistoryQuery,
+  MetricWithRunId,
+  SearchExperimentsQuery,
+  SearchRunsQuery,
+  UpdateRunInput,
 } from '../tracking/store.js';
 import type { HttpConnection } from './http-connection.js';
 import {
-  datasetInputToJson, experimentFromJson, metricFromJson, metricToJson, paramsToJson, runFromJson,
-  runInfoFromJson, tagsToJson, type Json,
+  datasetInputToJson,
+  experimentFromJson,
+  metricFromJson,
+  metricToJson,
+  paramsToJson,
+  runFromJson,
+  runInfoFromJson,
+  tagsToJson,
+  type Json,
 } from '../tracking/mlflow-json.js';
 import { ProxyArtifactRepository } from './proxy-artifact-repository.js';
 import { NotSupportedOverRest } from './rest-errors.js';
@@ -37,13 +49,21 @@ export class RestTrackingStore implements ClientTransport {
   }
 
   /** The server migrates its own store. */
-  async init(): Promise<void> { /* nothing to do on this side */ }
+  async init(): Promise<void> {
+    /* nothing to do on this side */
+  }
 
-  async close(): Promise<void> { /* fetch's pooled connections close themselves when idle */ }
+  async close(): Promise<void> {
+    /* fetch's pooled connections close themselves when idle */
+  }
 
   // experiments
   async createExperiment(name: string, artifactLocation?: string, tags?: Tag[]): Promise<string> {
-    const res = await this.post('/experiments/create', { name, artifact_location: artifactLocation, tags: tags && tagsToJson(tags) });
+    const res = await this.post('/experiments/create', {
+      name,
+      artifact_location: artifactLocation,
+      tags: tags && tagsToJson(tags),
+    });
     return String(res.experiment_id);
   }
 
@@ -52,13 +72,18 @@ export class RestTrackingStore implements ClientTransport {
   }
 
   async getExperimentByName(name: string): Promise<Experiment> {
-    return experimentFromJson((await this.get('/experiments/get-by-name', { experiment_name: name })).experiment as Json);
+    return experimentFromJson(
+      (await this.get('/experiments/get-by-name', { experiment_name: name })).experiment as Json,
+    );
   }
 
   async searchExperiments(query: SearchExperimentsQuery): Promise<PagedList<Experiment>> {
     const res = await this.post('/experiments/search', {
-      view_type: query.viewType, max_results: query.maxResults, filter: query.filter,
-      order_by: query.orderBy, page_token: query.pageToken,
+      view_type: query.viewType,
+      max_results: query.maxResults,
+      filter: query.filter,
+      order_by: query.orderBy,
+      page_token: query.pageToken,
     });
     return { items: list(res.experiments).map(experimentFromJson), nextPageToken: token(res.next_page_token) };
   }
@@ -86,8 +111,11 @@ export class RestTrackingStore implements ClientTransport {
   // runs
   async createRun(input: CreateRunInput): Promise<Run> {
     const res = await this.post('/runs/create', {
-      experiment_id: input.experimentId, user_id: input.userId, start_time: input.startTime ?? Date.now(),
-      run_name: input.runName, tags: input.tags && tagsToJson(input.tags),
+      experiment_id: input.experimentId,
+      user_id: input.userId,
+      start_time: input.startTime ?? Date.now(),
+      run_name: input.runName,
+      tags: input.tags && tagsToJson(input.tags),
     });
     return runFromJson(res.run as Json);
   }
@@ -98,7 +126,11 @@ export class RestTrackingStore implements ClientTransport {
 
   async updateRun(runId: string, update: UpdateRunInput): Promise<RunInfo> {
     const res = await this.post('/runs/update', {
-      run_id: runId, run_uuid: runId, status: update.status, end_time: update.endTime, run_name: update.runName,
+      run_id: runId,
+      run_uuid: runId,
+      status: update.status,
+      end_time: update.endTime,
+      run_name: update.runName,
     });
     return runInfoFromJson(res.run_info as Json);
   }
@@ -113,8 +145,12 @@ export class RestTrackingStore implements ClientTransport {
 
   async searchRuns(query: SearchRunsQuery): Promise<PagedList<Run>> {
     const res = await this.post('/runs/search', {
-      experiment_ids: query.experimentIds, filter: query.filter, run_view_type: query.viewType,
-      max_results: query.maxResults, order_by: query.orderBy, page_token: query.pageToken,
+      experiment_ids: query.experimentIds,
+      filter: query.filter,
+      run_view_type: query.viewType,
+      max_results: query.maxResults,
+      order_by: query.orderBy,
+      page_token: query.pageToken,
     });
     return { items: list(res.runs).map(runFromJson), nextPageToken: token(res.next_page_token) };
   }
@@ -156,23 +192,33 @@ export class RestTrackingStore implements ClientTransport {
 
   async getMetricHistory(runId: string, metricKey: string, query: MetricHistoryQuery = {}): Promise<PagedList<Metric>> {
     const res = await this.get('/metrics/get-history', {
-      run_id: runId, metric_key: metricKey, max_results: query.maxResults, page_token: query.pageToken,
+      run_id: runId,
+      metric_key: metricKey,
+      max_results: query.maxResults,
+      page_token: query.pageToken,
     });
     return { items: list(res.metrics).map(metricFromJson), nextPageToken: token(res.next_page_token) };
   }
 
   async getMetricHistoryBulkInterval(query: MetricHistoryBulkIntervalQuery): Promise<MetricWithRunId[]> {
     const res = await this.get('/metrics/get-history-bulk-interval', {
-      run_ids: query.runIds, metric_key: query.metricKey, start_step: query.startStep,
-      end_step: query.endStep, max_results: query.maxResults,
+      run_ids: query.runIds,
+      metric_key: query.metricKey,
+      start_step: query.startStep,
+      end_step: query.endStep,
+      max_results: query.maxResults,
     });
     return list(res.metrics).map((m) => ({ ...metricFromJson(m), runId: String(m.run_id) }));
   }
 
   importRun(): Promise<ImportRunResult> {
-    return Promise.reject(new NotSupportedOverRest('importRun',
-      'MLflow\'s REST API assigns new run ids; import into the server\'s database URI '
-      + '(sqlite:///… or postgresql://…) instead'));
+    return Promise.reject(
+      new NotSupportedOverRest(
+        'importRun',
+        "MLflow's REST API assigns new run ids; import into the server's database URI " +
+          '(sqlite:///… or postgresql://…) instead',
+      ),
+    );
   }
 
   /** Proxied roots go through the server; local roots (a server sharing this filesystem) directly. */
@@ -180,6 +226,9 @@ export class RestTrackingStore implements ClientTransport {
     const location = parseArtifactUri(artifactUri);
     if (location?.kind === 'proxy') return new ProxyArtifactRepository(this.http, location.path);
     if (location?.kind === 'local') return LocalArtifactRepository.open(location.dir);
-    throw new CairnError('NOT_IMPLEMENTED', `The client cannot reach artifacts at '${artifactUri}'; supported roots are mlflow-artifacts:/, the server's artifact proxy URL, and local directories.`);
+    throw new CairnError(
+      'NOT_IMPLEMENTED',
+      `The client cannot reach artifacts at '${artifactUri}'; supported roots are mlflow-artifacts:/, the server's artifact proxy URL, and local directories.`,
+    );
   }
 }

@@ -2,7 +2,12 @@
 // outbox and delivers its events, so there is nothing to deliver from this side.
 import type { RegistryEventType } from '../registry/webhooks/registry-events.js';
 import type {
-  CreateWebhookInput, ListDeliveriesQuery, TestDeliveryResult, UpdateWebhookInput, WebhookDeliveries, WebhookStore,
+  CreateWebhookInput,
+  ListDeliveriesQuery,
+  TestDeliveryResult,
+  UpdateWebhookInput,
+  WebhookDeliveries,
+  WebhookStore,
 } from '../registry/webhooks/store.js';
 import type { DeliveryStatus, Webhook, WebhookDelivery } from '../registry/webhooks/webhook-entities.js';
 import type { HttpConnection } from './http-connection.js';
@@ -16,27 +21,45 @@ const optionalNum = (v: unknown): number | null => (v === undefined || v === nul
 
 function webhookFromJson(j: Json): Webhook {
   return {
-    id: String(j.id), name: str(j.name), url: String(j.url),
-    events: jsonList(j.events).map(String) as RegistryEventType[], modelName: str(j.model_name), description: str(j.description), active: j.active === true,
-    creationTimestamp: Number(j.creation_timestamp), lastUpdatedTimestamp: Number(j.last_updated_timestamp),
+    id: String(j.id),
+    name: str(j.name),
+    url: String(j.url),
+    events: jsonList(j.events).map(String) as RegistryEventType[],
+    modelName: str(j.model_name),
+    description: str(j.description),
+    active: j.active === true,
+    creationTimestamp: Number(j.creation_timestamp),
+    lastUpdatedTimestamp: Number(j.last_updated_timestamp),
   };
 }
 
 function deliveryFromJson(j: Json): WebhookDelivery {
   return {
-    id: String(j.id), webhookId: String(j.webhook_id), eventId: String(j.event_id ?? ''), event: String(j.event),
-    status: String(j.status) as DeliveryStatus, attempts: Number(j.attempts),
-    lastStatusCode: optionalNum(j.last_status_code), lastError: str(j.last_error),
-    creationTimestamp: Number(j.creation_timestamp), lastAttemptTimestamp: optionalNum(j.last_attempt_timestamp),
-    nextAttemptTimestamp: optionalNum(j.next_attempt_timestamp), deliveredTimestamp: optionalNum(j.delivered_timestamp),
+    id: String(j.id),
+    webhookId: String(j.webhook_id),
+    eventId: String(j.event_id ?? ''),
+    event: String(j.event),
+    status: String(j.status) as DeliveryStatus,
+    attempts: Number(j.attempts),
+    lastStatusCode: optionalNum(j.last_status_code),
+    lastError: str(j.last_error),
+    creationTimestamp: Number(j.creation_timestamp),
+    lastAttemptTimestamp: optionalNum(j.last_attempt_timestamp),
+    nextAttemptTimestamp: optionalNum(j.next_attempt_timestamp),
+    deliveredTimestamp: optionalNum(j.delivered_timestamp),
   };
 }
 
 /** The request body of create and update: MLflow-style snake_case, absent fields left out. */
 function webhookBody(input: CreateWebhookInput | UpdateWebhookInput): Json {
   return {
-    url: input.url, events: input.events, name: input.name, model_name: input.modelName, description: input.description,
-    secret: input.secret ?? undefined, active: input.active,
+    url: input.url,
+    events: input.events,
+    name: input.name,
+    model_name: input.modelName,
+    description: input.description,
+    secret: input.secret ?? undefined,
+    active: input.active,
   };
 }
 
@@ -71,7 +94,9 @@ export class RestWebhookStore implements WebhookStore {
 
   async listDeliveries(query: ListDeliveriesQuery = {}): Promise<WebhookDelivery[]> {
     const res = await this.http.json('GET', `${BASE}/deliveries`, {
-      webhook_id: query.webhookId, status: query.status, max_results: query.maxResults,
+      webhook_id: query.webhookId,
+      status: query.status,
+      max_results: query.maxResults,
     });
     return jsonList(res.deliveries).map(deliveryFromJson);
   }
@@ -79,12 +104,19 @@ export class RestWebhookStore implements WebhookStore {
   async testWebhook(id: string): Promise<TestDeliveryResult> {
     const res = await this.http.json('POST', `${BASE}/test`, { id });
     return {
-      deliveryId: String(res.delivery_id), ok: res.success === true, statusCode: optionalNum(res.status_code),
-      error: str(res.error), durationMs: Number(res.duration_ms),
+      deliveryId: String(res.delivery_id),
+      ok: res.success === true,
+      statusCode: optionalNum(res.status_code),
+      error: str(res.error),
+      durationMs: Number(res.duration_ms),
     };
   }
 
   startDeliveries(): WebhookDeliveries {
-    return { stop: async () => { /* the server delivers its own outbox */ } };
+    return {
+      stop: async () => {
+        /* the server delivers its own outbox */
+      },
+    };
   }
 }

@@ -25,8 +25,19 @@ export interface SqlClientStoresOptions {
 // Every store write is idempotent when repeated (metrics are their own primary key, params must
 // keep their value, tags upsert), so callers such as the batch logger may retry them.
 const CONNECTION_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH',
-  '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
 ]);
 
 export function isConnectionLoss(err: unknown): boolean {
@@ -71,17 +82,23 @@ function localArtifacts(artifactsDestination: string | undefined): ClientTranspo
       return LocalArtifactRepository.open(path.join(artifactsDestination, ...location.path.split('/')));
     }
     if (location?.kind === 'local') return LocalArtifactRepository.open(location.dir);
-    throw new CairnError('NOT_IMPLEMENTED', `Artifacts at '${artifactUri}' cannot be reached from this process; `
-      + 'supported roots are local directories and mlflow-artifacts:/ with a known artifacts destination.');
+    throw new CairnError(
+      'NOT_IMPLEMENTED',
+      `Artifacts at '${artifactUri}' cannot be reached from this process; ` +
+        'supported roots are local directories and mlflow-artifacts:/ with a known artifacts destination.',
+    );
   };
 }
 
 export async function openSqlClientStores(uri: string, options: SqlClientStoresOptions): Promise<ClientStores> {
   const given = options.defaultArtifactRoot;
   const defaultArtifactRoot = hasScheme(given) ? given : path.resolve(given);
-  const destination = options.artifactsDestination ?? (hasScheme(defaultArtifactRoot) ? undefined : defaultArtifactRoot);
+  const destination =
+    options.artifactsDestination ?? (hasScheme(defaultArtifactRoot) ? undefined : defaultArtifactRoot);
   const stores = await openSqlStores(uri, {
-    defaultArtifactRoot, poolSize: options.poolSize, runCacheCapacity: options.runCacheCapacity,
+    defaultArtifactRoot,
+    poolSize: options.poolSize,
+    runCacheCapacity: options.runCacheCapacity,
   });
   const tracking: TrackingStore = transientOnConnectionLoss(stores.tracking);
   const artifactRepository = localArtifacts(destination && path.resolve(destination));

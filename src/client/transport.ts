@@ -16,7 +16,7 @@ export function maskCredentials(uri: string): string {
 const PROXY_ANCHOR = '/api/2.0/mlflow-artifacts/artifacts';
 
 export type ArtifactLocation =
-  | { kind: 'proxy'; /** Path below the proxy root, no leading slash. */ path: string }
+  | { kind: 'proxy' /** Path below the proxy root, no leading slash. */; path: string }
   | { kind: 'local'; dir: string };
 
 /**

@@ -36,14 +36,22 @@ export class CairnError extends Error {
 }
 
 export class NotFound extends CairnError {
-  constructor(message: string) { super('RESOURCE_DOES_NOT_EXIST', message); }
+  constructor(message: string) {
+    super('RESOURCE_DOES_NOT_EXIST', message);
+  }
 }
 export class AlreadyExists extends CairnError {
-  constructor(message: string) { super('RESOURCE_ALREADY_EXISTS', message); }
+  constructor(message: string) {
+    super('RESOURCE_ALREADY_EXISTS', message);
+  }
 }
 export class InvalidParameter extends CairnError {
-  constructor(message: string) { super('INVALID_PARAMETER_VALUE', message); }
+  constructor(message: string) {
+    super('INVALID_PARAMETER_VALUE', message);
+  }
 }
 export class InvalidState extends CairnError {
-  constructor(message: string) { super('INVALID_STATE', message); }
+  constructor(message: string) {
+    super('INVALID_STATE', message);
+  }
 }

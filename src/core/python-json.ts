@@ -11,7 +11,8 @@ export function pythonJsonDumps(value: unknown): string {
     return `{${parts.join(', ')}}`;
   }
   if (typeof value === 'string') return asciiString(value);
-  if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
+  if (typeof value === 'number' && !Number.isFinite(value))
+    return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
   return JSON.stringify(value);
 }
 

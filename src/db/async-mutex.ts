@@ -5,7 +5,9 @@ export class AsyncMutex {
 
   async runExclusive<T>(fn: () => Promise<T> | T): Promise<T> {
     let release!: () => void;
-    const next = new Promise<void>((resolve) => { release = resolve; });
+    const next = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     const previous = this.tail;
     this.tail = previous.then(() => next);
     await previous;

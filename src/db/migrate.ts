@@ -23,8 +23,9 @@ export interface Migration {
   statements(dialect: Dialect): string[];
 }
 
-const ENSURE_TABLE = 'CREATE TABLE IF NOT EXISTS schema_migrations '
-  + '(version INTEGER PRIMARY KEY, name VARCHAR(200) NOT NULL, applied_at BIGINT NOT NULL)';
+const ENSURE_TABLE =
+  'CREATE TABLE IF NOT EXISTS schema_migrations ' +
+  '(version INTEGER PRIMARY KEY, name VARCHAR(200) NOT NULL, applied_at BIGINT NOT NULL)';
 
 function checkList(migrations: Migration[]): void {
   const seen = new Map<number, string>();
@@ -45,8 +46,9 @@ async function recordedName(tx: SqlExecutor, version: number): Promise<string | 
 
 function refuseMismatch(m: Migration, recorded: string): never {
   throw new InvalidState(
-    `Database schema version ${m.version} is recorded as '${recorded}', but this Cairn knows it as '${m.name}': `
-    + 'two migrations claim the same version, or the database was written by a different program.');
+    `Database schema version ${m.version} is recorded as '${recorded}', but this Cairn knows it as '${m.name}': ` +
+      'two migrations claim the same version, or the database was written by a different program.',
+  );
 }
 
 /** Applies every migration of `migrations` not yet recorded, in version order; returns the versions it applied. */
@@ -74,8 +76,11 @@ export async function migrate(db: SqlDatabase, migrations: Migration[]): Promise
         return;
       }
       for (const statement of m.statements(db.dialect)) await tx.exec(statement);
-      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
-        [m.version, m.name, Date.now()]);
+      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+        m.version,
+        m.name,
+        Date.now(),
+      ]);
       applied.push(m.version);
     });
   }

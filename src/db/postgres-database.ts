@@ -38,7 +38,9 @@ type Query = (sql: string, params: SqlValue[], rowMode?: 'array') => Promise<pg.
 function rethrowPgError(error: unknown): never {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   if (code === '22021' || code === '22P05') {
-    throw new InvalidParameter('Invalid value: text may not contain the NUL character (\\u0000) or characters the database encoding cannot hold.');
+    throw new InvalidParameter(
+      'Invalid value: text may not contain the NUL character (\\u0000) or characters the database encoding cannot hold.',
+    );
   }
   throw error;
 }
@@ -48,7 +50,11 @@ function executor(rawQuery: Query): Required<SqlExecutor> {
   const cache = new Map<string, string>();
   const text = (sql: string): string => {
     let t = cache.get(sql);
-    if (t === undefined) { t = toNumberedPlaceholders(sql); if (cache.size > 500) cache.clear(); cache.set(sql, t); }
+    if (t === undefined) {
+      t = toNumberedPlaceholders(sql);
+      if (cache.size > 500) cache.clear();
+      cache.set(sql, t);
+    }
     return t;
   };
   return {
@@ -56,7 +62,9 @@ function executor(rawQuery: Query): Required<SqlExecutor> {
     get: async <T>(sql: string, params: SqlValue[] = []) => (await query(text(sql), params)).rows[0] as T | undefined,
     allValues: async <T>(sql: string, params: SqlValue[] = []) => (await query(text(sql), params, 'array')).rows as T[],
     run: async (sql: string, params: SqlValue[] = []) => ({ changes: (await query(text(sql), params)).rowCount ?? 0 }),
-    exec: async (sql: string) => { await query(sql, []); },
+    exec: async (sql: string) => {
+      await query(sql, []);
+    },
   };
 }
 
@@ -69,37 +77,61 @@ export class PostgresDatabase implements SqlDatabase {
     this.pool = new pg.Pool({ connectionString, max: poolSize, types });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     this.pool.on('error', () => undefined);
-    this.direct = executor((sql, params, rowMode) => this.pool.query({ text: sql, values: params, ...(rowMode ? { rowMode } : {}) } as pg.QueryConfig));
+    this.direct = executor((sql, params, rowMode) =>
+      this.pool.query({ text: sql, values: params, ...(rowMode ? { rowMode } : {}) } as pg.QueryConfig),
+    );
   }
 
-  all<T = Record<string, unknown>>(sql: string, params?: SqlValue[]): Promise<T[]> { return this.direct.all<T>(sql, params); }
-  get<T = Record<string, unknown>>(sql: string, params?: SqlValue[]): Promise<T | undefined> { return this.direct.get<T>(sql, params); }
-  allValues<T extends unknown[] = SqlValue[]>(sql: string, params?: SqlValue[]): Promise<T[]> { return this.direct.allValues<T>(sql, params); }
-  run(sql: string, params?: SqlValue[]): Promise<{ changes: number }> { return this.direct.run(sql, params); }
-  exec(sql: string): Promise<void> { return this.direct.exec(sql); }
+  all<T = Record<string, unknown>>(sql: string, params?: SqlValue[]): Promise<T[]> {
+    return this.direct.all<T>(sql, params);
+  }
+  get<T = Record<string, unknown>>(sql: string, params?: SqlValue[]): Promise<T | undefined> {
+    return this.direct.get<T>(sql, params);
+  }
+  allValues<T extends unknown[] = SqlValue[]>(sql: string, params?: SqlValue[]): Promise<T[]> {
+    return this.direct.allValues<T>(sql, params);
+  }
+  run(sql: string, params?: SqlValue[]): Promise<{ changes: number }> {
+    return this.direct.run(sql, params);
+  }
+  exec(sql: string): Promise<void> {
+    return this.direct.exec(sql);
+  }
 
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    return retryTransient(async () => {
-      const client = await this.pool.connect();
-      let broken = false;
-      // A checked-out client whose connection dies emits 'error'; unheard, it would crash the process.
-      const onError = (): void => { broken = true; };
-      client.on('error', onError);
-      try {
-        await client.query('BEGIN');
+    return retryTransient(
+      async () => {
+        const client = await this.pool.connect();
+        let broken = false;
+        // A checked-out client whose connection dies emits 'error'; unheard, it would crash the process.
+        const onError = (): void => {
+          broken = true;
+        };
+        client.on('error', onError);
         try {
-          const result = await fn(executor((sql, params, rowMode) => client.query({ text: sql, values: params, ...(rowMode ? { rowMode } : {}) } as pg.QueryConfig)));
-          await client.query('COMMIT');
-          return result;
-        } catch (error) {
-          await client.query('ROLLBACK').catch(() => { broken = true; });
-          throw error;
+          await client.query('BEGIN');
+          try {
+            const result = await fn(
+              executor((sql, params, rowMode) =>
+                client.query({ text: sql, values: params, ...(rowMode ? { rowMode } : {}) } as pg.QueryConfig),
+              ),
+            );
+            await client.query('COMMIT');
+            return result;
+          } catch (error) {
+            await client.query('ROLLBACK').catch(() => {
+              broken = true;
+            });
+            throw error;
+          }
+        } finally {
+          client.off('error', onError);
+          client.release(broken);
         }
-      } finally {
-        client.off('error', onError);
-        client.release(broken);
-      }
-    }, this.dialect.isTransientError, RETRY);
+      },
+      this.dialect.isTransientError,
+      RETRY,
+    );
   }
 
   async close(): Promise<void> {

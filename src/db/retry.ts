@@ -2,10 +2,16 @@
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-export interface RetryOptions { maxAttempts: number; baseDelayMs: number; maxDelayMs: number }
+export interface RetryOptions {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
 
 export async function retryTransient<T>(
-  fn: () => Promise<T>, isTransient: (error: unknown) => boolean, options: RetryOptions,
+  fn: () => Promise<T>,
+  isTransient: (error: unknown) => boolean,
+  options: RetryOptions,
 ): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {

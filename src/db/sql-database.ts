@@ -40,7 +40,11 @@ export function placeholders(n: number): string {
 }
 
 /** Rows as value arrays in select order, through the executor's allValues() when it has one. */
-export function allValues<T extends unknown[] = SqlValue[]>(db: SqlExecutor, sql: string, params?: SqlValue[]): Promise<T[]> {
+export function allValues<T extends unknown[] = SqlValue[]>(
+  db: SqlExecutor,
+  sql: string,
+  params?: SqlValue[],
+): Promise<T[]> {
   if (db.allValues) return db.allValues<T>(sql, params);
   return db.all<Record<string, unknown>>(sql, params).then((rows) => rows.map((row) => Object.values(row) as T));
 }

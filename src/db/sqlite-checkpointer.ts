@@ -36,8 +36,13 @@ export class SqliteCheckpointer {
     worker.unref();
     return new Promise((resolve, reject) => {
       let started = false;
-      worker.once('message', () => { started = true; resolve(new SqliteCheckpointer(worker)); });
-      worker.on('error', (error) => { if (!started) reject(error); });
+      worker.once('message', () => {
+        started = true;
+        resolve(new SqliteCheckpointer(worker));
+      });
+      worker.on('error', (error) => {
+        if (!started) reject(error);
+      });
       worker.once('exit', (code) => {
         if (started) onExit();
         else reject(new Error(`checkpointer thread exited (${code}) before starting`));
@@ -49,7 +54,9 @@ export class SqliteCheckpointer {
   async stop(): Promise<void> {
     this.worker.removeAllListeners('exit');
     this.worker.ref(); // keeps the process alive until the thread has closed its connection
-    const exited = new Promise<void>((resolve) => { this.worker.once('exit', () => resolve()); });
+    const exited = new Promise<void>((resolve) => {
+      this.worker.once('exit', () => resolve());
+    });
     this.worker.postMessage('stop');
     await exited;
   }

@@ -19,7 +19,7 @@ describe('SqliteDatabase', () => {
     await db.close();
   });
 
-  it('never lets a second caller write inside another caller\'s open transaction', async () => {
+  it("never lets a second caller write inside another caller's open transaction", async () => {
     const db = await openSqliteDatabase(join(dir, 'mutex.db'));
     await db.exec('CREATE TABLE t (v TEXT)');
     const failing = db.transaction(async (tx) => {
@@ -27,7 +27,9 @@ describe('SqliteDatabase', () => {
       await sleep(30); // other callers get the event loop here
       throw new Error('boom');
     });
-    const committing = db.transaction(async (tx) => { await tx.run('INSERT INTO t (v) VALUES (?)', ['b']); });
+    const committing = db.transaction(async (tx) => {
+      await tx.run('INSERT INTO t (v) VALUES (?)', ['b']);
+    });
     const plain = db.run('INSERT INTO t (v) VALUES (?)', ['c']);
     await expect(failing).rejects.toThrow('boom');
     await committing;
@@ -41,8 +43,14 @@ describe('SqliteDatabase', () => {
     const db = await openSqliteDatabase(join(dir, 'values.db'));
     await db.exec('CREATE TABLE t (k TEXT, v REAL)');
     await db.run('INSERT INTO t (k, v) VALUES (?, ?), (?, ?)', ['b', 2.5, 'a', 1]);
-    expect(await db.allValues('SELECT v, k FROM t ORDER BY k')).toEqual([[1, 'a'], [2.5, 'b']]);
-    expect(await db.all('SELECT v, k FROM t ORDER BY k')).toEqual([{ v: 1, k: 'a' }, { v: 2.5, k: 'b' }]);
+    expect(await db.allValues('SELECT v, k FROM t ORDER BY k')).toEqual([
+      [1, 'a'],
+      [2.5, 'b'],
+    ]);
+    expect(await db.all('SELECT v, k FROM t ORDER BY k')).toEqual([
+      { v: 1, k: 'a' },
+      { v: 2.5, k: 'b' },
+    ]);
     await db.close();
   });
 
@@ -51,8 +59,16 @@ describe('SqliteDatabase', () => {
     const db = await openSqliteDatabase(file);
     await db.exec('CREATE TABLE t (v INTEGER)');
     expect(await db.get('PRAGMA wal_autocheckpoint')).toEqual({ wal_autocheckpoint: 1000 });
-    for (let i = 0; i < 150; i++) await db.transaction(async (tx) => { await tx.run('INSERT INTO t (v) VALUES (?)', [i]); });
-    for (let i = 0; i < 100 && (await db.get<{ wal_autocheckpoint: number }>('PRAGMA wal_autocheckpoint'))?.wal_autocheckpoint !== 0; i++) await sleep(20);
+    for (let i = 0; i < 150; i++)
+      await db.transaction(async (tx) => {
+        await tx.run('INSERT INTO t (v) VALUES (?)', [i]);
+      });
+    for (
+      let i = 0;
+      i < 100 && (await db.get<{ wal_autocheckpoint: number }>('PRAGMA wal_autocheckpoint'))?.wal_autocheckpoint !== 0;
+      i++
+    )
+      await sleep(20);
     expect(await db.get('PRAGMA wal_autocheckpoint')).toEqual({ wal_autocheckpoint: 0 });
     expect(await db.get('SELECT count(*) AS n FROM t')).toEqual({ n: 150 });
     await db.close();
@@ -62,6 +78,8 @@ describe('SqliteDatabase', () => {
 
 describe('toNumberedPlaceholders', () => {
   it('numbers ? placeholders in order', () => {
-    expect(toNumberedPlaceholders('SELECT * FROM t WHERE a = ? AND b IN (?, ?)')).toBe('SELECT * FROM t WHERE a = $1 AND b IN ($2, $3)');
+    expect(toNumberedPlaceholders('SELECT * FROM t WHERE a = ? AND b IN (?, ?)')).toBe(
+      'SELECT * FROM t WHERE a = $1 AND b IN ($2, $3)',
+    );
   });
 });

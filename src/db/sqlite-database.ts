@@ -43,26 +43,49 @@ export class SqliteDatabase implements SqlDatabase {
       return result;
     };
     this.direct = {
-      all: async <T>(sql: string, params: SqlValue[] = []) => { const s = this.prepare(sql); return counted(s, s.all(...params) as T[]); },
-      get: async <T>(sql: string, params: SqlValue[] = []) => { const s = this.prepare(sql); return counted(s, s.get(...params) as T | undefined); },
-      allValues: async <T>(sql: string, params: SqlValue[] = []) => { const s = this.prepareRaw(sql); return counted(s, s.all(...params) as T[]); },
-      run: async (sql: string, params: SqlValue[] = []) => {
-        try { return { changes: this.prepare(sql).run(...params).changes }; } finally { this.writes++; }
+      all: async <T>(sql: string, params: SqlValue[] = []) => {
+        const s = this.prepare(sql);
+        return counted(s, s.all(...params) as T[]);
       },
-      exec: async (sql: string) => { try { this.db.exec(sql); } finally { this.writes++; } },
+      get: async <T>(sql: string, params: SqlValue[] = []) => {
+        const s = this.prepare(sql);
+        return counted(s, s.get(...params) as T | undefined);
+      },
+      allValues: async <T>(sql: string, params: SqlValue[] = []) => {
+        const s = this.prepareRaw(sql);
+        return counted(s, s.all(...params) as T[]);
+      },
+      run: async (sql: string, params: SqlValue[] = []) => {
+        try {
+          return { changes: this.prepare(sql).run(...params).changes };
+        } finally {
+          this.writes++;
+        }
+      },
+      exec: async (sql: string) => {
+        try {
+          this.db.exec(sql);
+        } finally {
+          this.writes++;
+        }
+      },
     };
   }
 
   /** Sets the connection pragmas; switching to WAL can itself meet a busy lock when processes race. */
   async open(): Promise<void> {
-    await retryTransient(async () => {
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = NORMAL');
-      this.db.pragma('foreign_keys = ON');
-      // Keeps planner statistics fresh cheaply (SQLite's advice for long-lived connections).
-      this.db.pragma('analysis_limit = 1000');
-      this.db.pragma('optimize = 0x10002');
-    }, this.dialect.isTransientError, RETRY);
+    await retryTransient(
+      async () => {
+        this.db.pragma('journal_mode = WAL');
+        this.db.pragma('synchronous = NORMAL');
+        this.db.pragma('foreign_keys = ON');
+        // Keeps planner statistics fresh cheaply (SQLite's advice for long-lived connections).
+        this.db.pragma('analysis_limit = 1000');
+        this.db.pragma('optimize = 0x10002');
+      },
+      this.dialect.isTransientError,
+      RETRY,
+    );
   }
 
   private prepare(sql: string): Database.Statement {
@@ -106,20 +129,25 @@ export class SqliteDatabase implements SqlDatabase {
   }
 
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    return retryTransient(() => this.mutex.runExclusive(async () => {
-      this.db.exec('BEGIN IMMEDIATE');
-      try {
-        const result = await fn(this.direct);
-        this.db.exec('COMMIT');
-        if (++this.commits === CHECKPOINTER_AFTER_COMMITS) this.startCheckpointer();
-        return result;
-      } catch (error) {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
-        throw error;
-      } finally {
-        this.writes++; // after the commit: a token read later reflects it
-      }
-    }), this.dialect.isTransientError, RETRY);
+    return retryTransient(
+      () =>
+        this.mutex.runExclusive(async () => {
+          this.db.exec('BEGIN IMMEDIATE');
+          try {
+            const result = await fn(this.direct);
+            this.db.exec('COMMIT');
+            if (++this.commits === CHECKPOINTER_AFTER_COMMITS) this.startCheckpointer();
+            return result;
+          } catch (error) {
+            if (this.db.inTransaction) this.db.exec('ROLLBACK');
+            throw error;
+          } finally {
+            this.writes++; // after the commit: a token read later reflects it
+          }
+        }),
+      this.dialect.isTransientError,
+      RETRY,
+    );
   }
 
   /**
@@ -133,11 +161,16 @@ export class SqliteDatabase implements SqlDatabase {
   /** Hands WAL checkpoints to a background thread; autocheckpoints stay on until it runs (and if it dies). */
   private startCheckpointer(): void {
     if (this.db.memory || this.db.name === '' || this.checkpointer) return;
-    const restore = () => { if (!this.closed) this.db.pragma(`wal_autocheckpoint = ${DEFAULT_WAL_AUTOCHECKPOINT}`); };
-    this.checkpointer = SqliteCheckpointer.start(this.db.name, restore).then((cp) => {
-      if (!this.closed) this.db.pragma('wal_autocheckpoint = 0');
-      return cp;
-    }, () => undefined);
+    const restore = () => {
+      if (!this.closed) this.db.pragma(`wal_autocheckpoint = ${DEFAULT_WAL_AUTOCHECKPOINT}`);
+    };
+    this.checkpointer = SqliteCheckpointer.start(this.db.name, restore).then(
+      (cp) => {
+        if (!this.closed) this.db.pragma('wal_autocheckpoint = 0');
+        return cp;
+      },
+      () => undefined,
+    );
   }
 
   async close(): Promise<void> {

@@ -28,9 +28,11 @@ export const sqliteDialect: Dialect = {
   likePattern: likeToGlob,
   ilike: (column) => `lower(${column}) LIKE lower(?)`,
   // better-sqlite3 would round an INTEGER beyond 2^53 to a double: such values come back as text
-  exactInt64: (column) => `CASE WHEN ${column} BETWEEN -9007199254740991 AND 9007199254740991 THEN ${column} `
-    + `ELSE CAST(${column} AS TEXT) END`,
+  exactInt64: (column) =>
+    `CASE WHEN ${column} BETWEEN -9007199254740991 AND 9007199254740991 THEN ${column} ` +
+    `ELSE CAST(${column} AS TEXT) END`,
   encodeMetricValue: (value) => (Number.isNaN(value) ? 0 : value),
   isTransientError: (error) => code(error).startsWith('SQLITE_BUSY') || code(error).startsWith('SQLITE_LOCKED'),
-  isUniqueViolation: (error) => code(error) === 'SQLITE_CONSTRAINT_UNIQUE' || code(error) === 'SQLITE_CONSTRAINT_PRIMARYKEY',
+  isUniqueViolation: (error) =>
+    code(error) === 'SQLITE_CONSTRAINT_UNIQUE' || code(error) === 'SQLITE_CONSTRAINT_PRIMARYKEY',
 };

@@ -14,7 +14,12 @@ import { readSharedData } from '../../test/support/shared.js';
 describe.skipIf(lacks('shared-data'))('Pipeline with RandomForest: single-record path', () => {
   it('equals the batch probabilities and survives a JSON round trip', () => {
     const heart = heartDataset(readSharedData('heart_disease_uci.csv'));
-    const p = new Pipeline({ steps: [['prep', anchorPreprocessor(heart.numeric, heart.categorical, false)], ['model', new RandomForestClassifier({ nEstimators: 100, seed: 42, nJobs: 1 })]] });
+    const p = new Pipeline({
+      steps: [
+        ['prep', anchorPreprocessor(heart.numeric, heart.categorical, false)],
+        ['model', new RandomForestClassifier({ nEstimators: 100, seed: 42, nJobs: 1 })],
+      ],
+    });
     const asClassifier: Classifier<Frame> = p; // a Pipeline is a Classifier over Frames (cross-validation, search)
     asClassifier.fit(heart.X, heart.y);
     const P = p.predictProba(heart.X);

@@ -10,7 +10,12 @@ import { rocAucScore } from './metrics/ranking.js';
 import { StratifiedKFold } from './model-selection/stratified-k-fold.js';
 import { Pipeline } from './pipeline.js';
 import { SimpleImputer, StandardScaler } from './preprocessing/index.js';
-import { anchorPreprocessor, heartDataset, strokeDataset, type AnchorDataset } from '../../test/support/learn/anchor-protocol.js';
+import {
+  anchorPreprocessor,
+  heartDataset,
+  strokeDataset,
+  type AnchorDataset,
+} from '../../test/support/learn/anchor-protocol.js';
 import { readSharedData, sharedDataDir, sharedPath } from '../../test/support/shared.js';
 
 const data = !lacks('shared-data');
@@ -18,7 +23,12 @@ const HEART = data ? readSharedData('heart_disease_uci.csv') : '';
 const STROKE = data ? readSharedData('stroke.csv') : '';
 
 function lrPipeline(d: AnchorDataset, params = {}): Pipeline {
-  return new Pipeline({ steps: [['prep', anchorPreprocessor(d.numeric, d.categorical, true)], ['model', new LogisticRegression({ maxIter: 1000, ...params })]] });
+  return new Pipeline({
+    steps: [
+      ['prep', anchorPreprocessor(d.numeric, d.categorical, true)],
+      ['model', new LogisticRegression({ maxIter: 1000, ...params })],
+    ],
+  });
 }
 
 describe.skipIf(!data)('Pipeline', () => {
@@ -31,7 +41,8 @@ describe.skipIf(!data)('Pipeline', () => {
     const P = p.predictProba(heart.X);
     expect(P.nCols).toBe(2);
     const pred = p.predict(heart.X);
-    let acc = 0; for (let i = 0; i < pred.length; i++) acc += pred[i] === heart.y[i] ? 1 : 0;
+    let acc = 0;
+    for (let i = 0; i < pred.length; i++) acc += pred[i] === heart.y[i] ? 1 : 0;
     expect(acc / pred.length).toBeGreaterThan(0.8);
     expect(p.step<LogisticRegression>('model').coef_!.nCols).toBe(25);
     expect(p.namedSteps.prep).toBe(p.steps[0][1]);
@@ -42,9 +53,25 @@ describe.skipIf(!data)('Pipeline', () => {
 
   it('validates its steps', () => {
     expect(() => new Pipeline({ steps: [] }).fit(heart.X, heart.y)).toThrow(/non-empty array/);
-    expect(() => new Pipeline({ steps: [['m', new LogisticRegression()], ['s', new StandardScaler()]] }).fit(heart.X, heart.y)).toThrow(/step "m" must be a transformer/);
-    expect(() => new Pipeline({ steps: [['a', new StandardScaler()], ['a', new LogisticRegression()]] }).fit(heart.X, heart.y)).toThrow(/"a" is repeated/);
-    expect(() => new Pipeline({ steps: [['a__b', new LogisticRegression()]] }).fit(heart.X, heart.y)).toThrow(/without "__"/);
+    expect(() =>
+      new Pipeline({
+        steps: [
+          ['m', new LogisticRegression()],
+          ['s', new StandardScaler()],
+        ],
+      }).fit(heart.X, heart.y),
+    ).toThrow(/step "m" must be a transformer/);
+    expect(() =>
+      new Pipeline({
+        steps: [
+          ['a', new StandardScaler()],
+          ['a', new LogisticRegression()],
+        ],
+      }).fit(heart.X, heart.y),
+    ).toThrow(/"a" is repeated/);
+    expect(() => new Pipeline({ steps: [['a__b', new LogisticRegression()]] }).fit(heart.X, heart.y)).toThrow(
+      /without "__"/,
+    );
   });
 
   it('single-row path equals the batch probabilities for every row', () => {
@@ -70,7 +97,9 @@ describe.skipIf(!data)('Pipeline', () => {
     const json = JSON.stringify(p.toJSON());
     const back = restoreComponent<Pipeline>(JSON.parse(json));
     expect(Array.from(back.predictProba(heart.X).data)).toEqual(Array.from(p.predictProba(heart.X).data));
-    const row: Cell[] = new Array(13); const a = new Float64Array(2); const b = new Float64Array(2);
+    const row: Cell[] = new Array(13);
+    const a = new Float64Array(2);
+    const b = new Float64Array(2);
     recordToRowInto(frameToRecords(heart.X)[3], p.inputSchema(), row);
     expect(Array.from(back.predictProbaRow(row, a))).toEqual(Array.from(p.predictProbaRow(row, b)));
     expect(JSON.stringify(lrPipeline(heart).fit(heart.X, heart.y).toJSON())).toBe(json);
@@ -90,7 +119,12 @@ describe.skipIf(!data)('Pipeline', () => {
   });
 
   it('works on a Matrix with a transformer pipeline as the whole model', () => {
-    const t = new Pipeline({ steps: [['impute', new SimpleImputer({ strategy: 'median' })], ['scale', new StandardScaler()]] });
+    const t = new Pipeline({
+      steps: [
+        ['impute', new SimpleImputer({ strategy: 'median' })],
+        ['scale', new StandardScaler()],
+      ],
+    });
     const X = anchorPreprocessor(heart.numeric, heart.categorical, false).fitTransform(heart.X);
     const Z = t.fitTransform(X);
     expect(t.featureNamesOut()).toEqual(Array.from({ length: 25 }, (_, j) => `x${j}`));
@@ -138,10 +172,17 @@ describe.skipIf(!sk)('ColumnTransformer parity with scikit-learn on the referenc
     expect(X.nRows).toBe(expected.length);
     expect(X.nCols).toBe(expected[0].length);
     let maxDiff = 0;
-    expected.forEach((row, i) => row.forEach((v, j) => { maxDiff = Math.max(maxDiff, Math.abs(X.data[i * X.nCols + j] - v) / Math.max(1, Math.abs(v))); }));
+    expected.forEach((row, i) =>
+      row.forEach((v, j) => {
+        maxDiff = Math.max(maxDiff, Math.abs(X.data[i * X.nCols + j] - v) / Math.max(1, Math.abs(v)));
+      }),
+    );
     expect(maxDiff).toBeLessThanOrEqual(1e-12);
   };
-  for (const [name, text, load] of [['heart', HEART, heartDataset], ['stroke', STROKE, strokeDataset]] as const) {
+  for (const [name, text, load] of [
+    ['heart', HEART, heartDataset],
+    ['stroke', STROKE, strokeDataset],
+  ] as const) {
     for (const scale of [false, true]) {
       it(`${name}, ${scale ? 'median + StandardScaler' : 'median'} / most_frequent + one-hot: same matrix, column order and names`, () => {
         const d = load(text);
@@ -156,23 +197,47 @@ describe.skipIf(!sk)('ColumnTransformer parity with scikit-learn on the referenc
   }
   it('heart: fit on rows 0-299, transform rows 300+ (unseen categories → zeros)', () => {
     const d = heartDataset(HEART);
-    const ct = anchorPreprocessor(d.numeric, d.categorical, true).fit(takeFrameRows(d.X, Array.from({ length: 300 }, (_, i) => i)));
-    compare(ct.transform(takeFrameRows(d.X, Array.from({ length: 620 }, (_, i) => 300 + i))), e.heart_split);
+    const ct = anchorPreprocessor(d.numeric, d.categorical, true).fit(
+      takeFrameRows(
+        d.X,
+        Array.from({ length: 300 }, (_, i) => i),
+      ),
+    );
+    compare(
+      ct.transform(
+        takeFrameRows(
+          d.X,
+          Array.from({ length: 620 }, (_, i) => 300 + i),
+        ),
+      ),
+      e.heart_split,
+    );
   });
 });
 
 describe.skipIf(!data)('anchor protocol CV: LogisticRegression ROC-AUC vs RESULTS.md', () => {
   if (!data) return;
   const results = JSON.parse(readFileSync(sharedPath('anchors', 'ml/results.json'), 'utf8'));
-  for (const [name, text, load, anchor, key] of [['heart', HEART, heartDataset, 0.891, 'heart_disease_uci'], ['stroke', STROKE, strokeDataset, 0.837, 'stroke']] as const) {
+  for (const [name, text, load, anchor, key] of [
+    ['heart', HEART, heartDataset, 0.891, 'heart_disease_uci'],
+    ['stroke', STROKE, strokeDataset, 0.837, 'stroke'],
+  ] as const) {
     it(`${name}: 5-fold stratified (seed 42) mean ROC-AUC within 0.01 of ${anchor}`, () => {
       const d = load(text);
       const cv = new StratifiedKFold({ nSplits: 5, shuffle: true, seed: 42 });
       const aucs: number[] = [];
       for (const { train, test } of cv.split(d.y)) {
-        const p = lrPipeline(d).fit(takeFrameRows(d.X, train), Float64Array.from(train, (i) => d.y[i]));
+        const p = lrPipeline(d).fit(
+          takeFrameRows(d.X, train),
+          Float64Array.from(train, (i) => d.y[i]),
+        );
         const P = p.predictProba(takeFrameRows(d.X, test));
-        aucs.push(rocAucScore(Float64Array.from(test, (i) => d.y[i]), Float64Array.from({ length: test.length }, (_, k) => P.data[2 * k + 1])));
+        aucs.push(
+          rocAucScore(
+            Float64Array.from(test, (i) => d.y[i]),
+            Float64Array.from({ length: test.length }, (_, k) => P.data[2 * k + 1]),
+          ),
+        );
       }
       const mean = aucs.reduce((a, b) => a + b, 0) / aucs.length;
       expect(Math.abs(mean - anchor)).toBeLessThanOrEqual(0.01);

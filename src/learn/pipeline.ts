@@ -8,7 +8,13 @@ import { ModelFormatError, StateReader } from './core/restore-check.js';
 import { registerComponent, restoreComponent } from './core/serialization.js';
 import type { FrameSchema } from './data/records.js';
 import {
-  copyIntoMatrix, toMatrix, transformIntoMatrix, type Cell, type ColumnKind, type Table, type TableTransformer,
+  copyIntoMatrix,
+  toMatrix,
+  transformIntoMatrix,
+  type Cell,
+  type ColumnKind,
+  type Table,
+  type TableTransformer,
 } from './preprocessing/table.js';
 
 /** A classifier that may offer the allocation-free single-row path (tree, forest, logistic regression). */
@@ -24,7 +30,10 @@ export interface PipelineParams {
 }
 
 export function isClassifier(c: unknown): c is PipelineClassifier {
-  return typeof (c as PipelineClassifier)?.predictProba === 'function' && typeof (c as PipelineClassifier)?.fit === 'function';
+  return (
+    typeof (c as PipelineClassifier)?.predictProba === 'function' &&
+    typeof (c as PipelineClassifier)?.fit === 'function'
+  );
 }
 
 /**
@@ -44,7 +53,9 @@ export class Pipeline implements TableTransformer {
     this.params = params;
   }
 
-  get steps(): PipelineStep[] { return this.params.steps; }
+  get steps(): PipelineStep[] {
+    return this.params.steps;
+  }
 
   /** Steps by name, as scikit-learn's named_steps. */
   get namedSteps(): Record<string, PipelineComponent> {
@@ -54,11 +65,14 @@ export class Pipeline implements TableTransformer {
   /** The component of the step called `name` (throws if there is none). */
   step<T extends PipelineComponent = PipelineComponent>(name: string): T {
     const s = this.params.steps.find(([n]) => n === name);
-    if (!s) throw new RangeError(`Pipeline has no step "${name}" (steps: ${this.params.steps.map(([n]) => n).join(', ')})`);
+    if (!s)
+      throw new RangeError(`Pipeline has no step "${name}" (steps: ${this.params.steps.map(([n]) => n).join(', ')})`);
     return s[1] as T;
   }
 
-  private get final(): PipelineComponent { return this.params.steps[this.params.steps.length - 1][1]; }
+  private get final(): PipelineComponent {
+    return this.params.steps[this.params.steps.length - 1][1];
+  }
   private get transformers(): TableTransformer[] {
     return this.params.steps.slice(0, -1).map(([, c]) => c as TableTransformer);
   }
@@ -86,7 +100,10 @@ export class Pipeline implements TableTransformer {
   setParams(params: Record<string, unknown>): this {
     const names = () => this.params.steps.map(([n]) => n);
     for (const [key, value] of Object.entries(params)) {
-      if (key === 'steps') { this.params.steps = value as PipelineStep[]; continue; }
+      if (key === 'steps') {
+        this.params.steps = value as PipelineStep[];
+        continue;
+      }
       const sep = key.indexOf('__');
       const name = sep < 0 ? key : key.slice(0, sep);
       const index = names().indexOf(name);
@@ -104,7 +121,8 @@ export class Pipeline implements TableTransformer {
 
   private validate(): void {
     const steps = this.params.steps;
-    if (!Array.isArray(steps) || steps.length === 0) throw new RangeError('Pipeline: steps must be a non-empty array of [name, component]');
+    if (!Array.isArray(steps) || steps.length === 0)
+      throw new RangeError('Pipeline: steps must be a non-empty array of [name, component]');
     const names = new Set<string>();
     steps.forEach((s, k) => {
       if (!Array.isArray(s) || s.length !== 2 || typeof s[0] !== 'string' || s[0] === '' || s[0].includes('__')) {
@@ -145,7 +163,10 @@ export class Pipeline implements TableTransformer {
 
   fitTransform(X: Table, y?: ArrayLike<number>): Table {
     const last = this.final;
-    if (isClassifier(last)) { this.fit(X, y); return this.transform(X); }
+    if (isClassifier(last)) {
+      this.fit(X, y);
+      return this.transform(X);
+    }
     this.validate();
     const out = last.fitTransform(this.transformThrough(X, true, y), y);
     this.fitted = true;
@@ -159,7 +180,10 @@ export class Pipeline implements TableTransformer {
 
   private finalClassifier(what: string): PipelineClassifier {
     const last = this.final;
-    if (!isClassifier(last)) throw new Error(`Pipeline.${what}: the last step "${this.params.steps[this.params.steps.length - 1][0]}" is not a classifier`);
+    if (!isClassifier(last))
+      throw new Error(
+        `Pipeline.${what}: the last step "${this.params.steps[this.params.steps.length - 1][0]}" is not a classifier`,
+      );
     return last;
   }
 
@@ -187,7 +211,10 @@ export class Pipeline implements TableTransformer {
   transformInto(X: Table, out: Float64Array, stride: number, offset: number): void {
     this.requireFitted();
     const ts = this.transformerSteps();
-    if (ts.length === 0) { copyIntoMatrix(X, out, stride, offset, 'Pipeline'); return; }
+    if (ts.length === 0) {
+      copyIntoMatrix(X, out, stride, offset, 'Pipeline');
+      return;
+    }
     let Xt = X;
     for (let k = 0; k < ts.length - 1; k++) Xt = ts[k].transform(Xt);
     transformIntoMatrix(ts[ts.length - 1], Xt, out, stride, offset, 'Pipeline');
@@ -213,7 +240,8 @@ export class Pipeline implements TableTransformer {
   inputSchema(): FrameSchema {
     this.requireFitted();
     const first = this.params.steps[0][1] as unknown as { featureNamesIn_?: string[]; inputKinds_?: ColumnKind[] };
-    if (!first.featureNamesIn_) throw new Error('Pipeline.inputSchema: the first step does not record its input columns');
+    if (!first.featureNamesIn_)
+      throw new Error('Pipeline.inputSchema: the first step does not record its input columns');
     const kinds = first.inputKinds_ ?? first.featureNamesIn_.map(() => 'numeric' as ColumnKind);
     return { columns: first.featureNamesIn_.map((name, j) => ({ name, kind: kinds[j] })) };
   }
@@ -223,7 +251,9 @@ export class Pipeline implements TableTransformer {
     this.rowSteps = ts;
     this.rowBuffers = ts.map((t) => {
       const kinds = t.outputKinds();
-      return kinds.every((k) => k === 'numeric') ? new Float64Array(kinds.length) : new Array<Cell>(kinds.length).fill(null);
+      return kinds.every((k) => k === 'numeric')
+        ? new Float64Array(kinds.length)
+        : new Array<Cell>(kinds.length).fill(null);
     });
   }
 
@@ -233,7 +263,10 @@ export class Pipeline implements TableTransformer {
     const ts = this.rowSteps!;
     const bufs = this.rowBuffers!;
     let cur: ArrayLike<Cell> = row;
-    for (let k = 0; k < ts.length - 1; k++) { ts[k].transformRowInto(cur, bufs[k], 0); cur = bufs[k]; }
+    for (let k = 0; k < ts.length - 1; k++) {
+      ts[k].transformRowInto(cur, bufs[k], 0);
+      cur = bufs[k];
+    }
     ts[ts.length - 1].transformRowInto(cur, out, offset);
   }
 
@@ -242,15 +275,22 @@ export class Pipeline implements TableTransformer {
    * (length = classes_.length). Uses the classifier's predictProbaRowInto when it has one, so
    * the whole path allocates nothing.
    */
-  predictProbaRow(row: ArrayLike<Cell>, out: Float64Array = new Float64Array(this.classes_?.length ?? 0)): Float64Array {
+  predictProbaRow(
+    row: ArrayLike<Cell>,
+    out: Float64Array = new Float64Array(this.classes_?.length ?? 0),
+  ): Float64Array {
     this.requireFitted();
     const clf = this.finalClassifier('predictProbaRow');
     const bufs = this.rowBuffers!;
     let x: ArrayLike<Cell> = row;
     const ts = this.rowSteps!;
-    for (let k = 0; k < ts.length; k++) { ts[k].transformRowInto(x, bufs[k], 0); x = bufs[k]; }
+    for (let k = 0; k < ts.length; k++) {
+      ts[k].transformRowInto(x, bufs[k], 0);
+      x = bufs[k];
+    }
     const features = ts.length === 0 ? Float64Array.from(row as ArrayLike<number>) : (x as Float64Array);
-    if (!(features instanceof Float64Array)) throw new Error('Pipeline.predictProbaRow: the transformer steps do not produce numeric features');
+    if (!(features instanceof Float64Array))
+      throw new Error('Pipeline.predictProbaRow: the transformer steps do not produce numeric features');
     if (clf.predictProbaRowInto) {
       clf.predictProbaRowInto(features, out, 0);
       return out;
@@ -262,7 +302,8 @@ export class Pipeline implements TableTransformer {
 
   toJSON(): SerializedComponent {
     return {
-      type: 'Pipeline', version: 1,
+      type: 'Pipeline',
+      version: 1,
       params: { steps: this.params.steps.map(([n, c]) => [n, c.toJSON()]) },
       state: { fitted: this.fitted },
     };
@@ -271,7 +312,8 @@ export class Pipeline implements TableTransformer {
   static fromJSON(json: SerializedComponent): Pipeline {
     const pr = StateReader.of('params', json.params);
     const steps = pr.array('steps').map((entry, i): PipelineStep => {
-      if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string') pr.fail(`steps[${i}]`, 'must be [name, component]');
+      if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string')
+        pr.fail(`steps[${i}]`, 'must be [name, component]');
       const [name, c] = entry as [string, unknown];
       return [name, restoreComponent<PipelineComponent>(c, `steps[${i}] "${name}"`)];
     });
@@ -293,10 +335,11 @@ function checkStepWidths(steps: PipelineStep[]): void {
     const c = steps[k][1] as { nFeaturesIn_?: number; featureNamesIn_?: string[] };
     const takes = c.nFeaturesIn_ ?? c.featureNamesIn_?.length;
     if (takes !== undefined && takes !== produced) {
-      throw new ModelFormatError(`steps[${k}] "${steps[k][0]}" was fitted on ${takes} features, but step "${steps[k - 1][0]}" produces ${produced}`);
+      throw new ModelFormatError(
+        `steps[${k}] "${steps[k][0]}" was fitted on ${takes} features, but step "${steps[k - 1][0]}" produces ${produced}`,
+      );
     }
   }
 }
 
 registerComponent('Pipeline', (json) => Pipeline.fromJSON(json));
-

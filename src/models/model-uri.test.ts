@@ -2,7 +2,13 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InvalidParameter, NotFound } from '../core/errors.js';
-import { parseModelUri, resolveModelUri, resolveRunsDownloadUri, type ModelRegistryLookup, type ModelVersionRef } from './model-uri.js';
+import {
+  parseModelUri,
+  resolveModelUri,
+  resolveRunsDownloadUri,
+  type ModelRegistryLookup,
+  type ModelVersionRef,
+} from './model-uri.js';
 
 describe('parseModelUri: accepted forms', () => {
   it.each([
@@ -46,7 +52,10 @@ describe('parseModelUri: errors', () => {
     ['models:/heart/1.5', /the version '1.5' is not a positive integer/],
     ['models:/heart/v2', /the version 'v2' is not a positive integer/],
     ['models:/heart/99999999999999999999', /not a positive integer/],
-    ['models:/heart/Prod', /'Prod' is neither a version number, "latest", nor a stage \(None, Staging, Production, Archived\)/],
+    [
+      'models:/heart/Prod',
+      /'Prod' is neither a version number, "latest", nor a stage \(None, Staging, Production, Archived\)/,
+    ],
     ['models:/a/b/c', /more than two path parts/],
     ['models:/heart@x/1', /cannot be combined/],
     ['models://profile/heart/1', /a host or profile \('profile'\) is not supported/],
@@ -62,7 +71,11 @@ describe('parseModelUri: errors', () => {
     ['http://host/model', /unknown scheme 'http:'/],
   ])('%j', (uri, message) => {
     let caught: unknown;
-    try { parseModelUri(uri); } catch (err) { caught = err; }
+    try {
+      parseModelUri(uri);
+    } catch (err) {
+      caught = err;
+    }
     expect(caught).toBeInstanceOf(InvalidParameter);
     expect((caught as Error).message).toMatch(message);
   });
@@ -70,9 +83,27 @@ describe('parseModelUri: errors', () => {
 
 describe('resolveModelUri', () => {
   const versions: Array<ModelVersionRef & { currentStage: string; location: string }> = [
-    { name: 'heart', version: '1', currentStage: 'Archived', runId: 'r1', location: 'mlflow-artifacts:/1/r1/artifacts/model' },
-    { name: 'heart', version: '2', currentStage: 'Production', runId: 'r2', location: 'mlflow-artifacts:/1/r2/artifacts/model' },
-    { name: 'heart', version: '3', currentStage: 'Staging', runId: 'r3', location: 'mlflow-artifacts:/1/r3/artifacts/model' },
+    {
+      name: 'heart',
+      version: '1',
+      currentStage: 'Archived',
+      runId: 'r1',
+      location: 'mlflow-artifacts:/1/r1/artifacts/model',
+    },
+    {
+      name: 'heart',
+      version: '2',
+      currentStage: 'Production',
+      runId: 'r2',
+      location: 'mlflow-artifacts:/1/r2/artifacts/model',
+    },
+    {
+      name: 'heart',
+      version: '3',
+      currentStage: 'Staging',
+      runId: 'r3',
+      location: 'mlflow-artifacts:/1/r3/artifacts/model',
+    },
     { name: 'heart', version: '4', currentStage: 'None', runId: 'r4', location: '/data/r4/model' },
     // MLflow stores a runs:/ source as given: resolved through tracking only when the files are read
     { name: 'runs-sourced', version: '1', currentStage: 'None', runId: 'r5', location: 'runs:/r5/models/forest/' },
@@ -116,16 +147,22 @@ describe('resolveModelUri', () => {
   });
 
   it('runs:/ joins the run artifact root and the path; local forms need no lookups', async () => {
-    expect((await resolveModelUri('runs:/r9/models/forest', { tracking })).artifactUri).toBe('mlflow-artifacts:/1/r9/artifacts/models/forest');
+    expect((await resolveModelUri('runs:/r9/models/forest', { tracking })).artifactUri).toBe(
+      'mlflow-artifacts:/1/r9/artifacts/models/forest',
+    );
     expect(await resolveModelUri('/tmp/pkg', {})).toMatchObject({ artifactUri: '/tmp/pkg', local: true });
-    expect(await resolveModelUri('mlflow-artifacts:/x/y', {})).toMatchObject({ artifactUri: 'mlflow-artifacts:/x/y', local: false });
+    expect(await resolveModelUri('mlflow-artifacts:/x/y', {})).toMatchObject({
+      artifactUri: 'mlflow-artifacts:/x/y',
+      local: false,
+    });
   });
 
   it('a version whose source is runs:/ resolves through the run; a run tracking does not have is named', async () => {
     const resolved = await resolveModelUri('models:/runs-sourced/1', { registry, tracking });
     expect(resolved).toMatchObject({ artifactUri: 'mlflow-artifacts:/1/r5/artifacts/models/forest', runId: 'r5' });
-    await expect(resolveModelUri('models:/runs-sourced/2', { registry, tracking }))
-      .rejects.toThrow(/Run 'gone' not found: the model source 'runs:\/gone\/model' names a run this tracking server does not have/);
+    await expect(resolveModelUri('models:/runs-sourced/2', { registry, tracking })).rejects.toThrow(
+      /Run 'gone' not found: the model source 'runs:\/gone\/model' names a run this tracking server does not have/,
+    );
     await expect(resolveModelUri('models:/runs-sourced/1', { registry })).rejects.toThrow(/needs a tracking lookup/);
     // split as MLflow's parse_runs_uri: an empty authority is no part of the run id; a bare runs:/ names no run
     expect(await resolveRunsDownloadUri('runs:///r5/model', tracking)).toBe('mlflow-artifacts:/1/r5/artifacts/model');
@@ -138,8 +175,12 @@ describe('resolveModelUri', () => {
 
   it('reports a stage without versions, an unknown version, and a missing lookup', async () => {
     const empty: ModelRegistryLookup = { ...registry, getLatestVersions: async () => [] };
-    await expect(resolveModelUri('models:/heart/Production', { registry: empty })).rejects.toThrow(/No versions of model with name 'heart' and stage 'Production' found/);
-    await expect(resolveModelUri('models:/heart/latest', { registry: empty })).rejects.toThrow(/No versions of model with name 'heart' found/);
+    await expect(resolveModelUri('models:/heart/Production', { registry: empty })).rejects.toThrow(
+      /No versions of model with name 'heart' and stage 'Production' found/,
+    );
+    await expect(resolveModelUri('models:/heart/latest', { registry: empty })).rejects.toThrow(
+      /No versions of model with name 'heart' found/,
+    );
     await expect(resolveModelUri('models:/heart/9', { registry })).rejects.toBeInstanceOf(NotFound);
     await expect(resolveModelUri('models:/heart/1', { tracking })).rejects.toThrow(/needs a model registry lookup/);
     await expect(resolveModelUri('runs:/r1/model', { registry })).rejects.toThrow(/needs a tracking lookup/);

@@ -25,7 +25,8 @@ function invalid(uri: string, why: string, expected: string): InvalidParameter {
   return new InvalidParameter(`Invalid model URI '${uri}': ${why}. Expected ${expected}.`);
 }
 
-const MODELS_FORMS = "'models:/<name>/<version>', 'models:/<name>/<stage>', 'models:/<name>/latest' or 'models:/<name>@<alias>'";
+const MODELS_FORMS =
+  "'models:/<name>/<version>', 'models:/<name>/<stage>', 'models:/<name>/latest' or 'models:/<name>@<alias>'";
 const RUNS_FORM = "'runs:/<run_id>/<artifact_path>'";
 
 /** The part after `scheme:`, with an empty authority (`//`) removed; a non-empty authority is refused. */
@@ -64,10 +65,12 @@ function parseModels(uri: string): ModelUri {
     const name = validateName(uri, parts[0].slice(0, at));
     const alias = parts[0].slice(at + 1);
     if (alias === '') throw invalid(uri, 'the alias after "@" is empty', MODELS_FORMS);
-    if (!ALIAS.test(alias)) throw invalid(uri, `the alias '${alias}' may only contain letters, digits, "_" and "-"`, MODELS_FORMS);
+    if (!ALIAS.test(alias))
+      throw invalid(uri, `the alias '${alias}' may only contain letters, digits, "_" and "-"`, MODELS_FORMS);
     return { kind: 'models-alias', uri, name, alias };
   }
-  if (parts.length > 2) throw invalid(uri, 'it has more than two path parts (a model name cannot contain "/")', MODELS_FORMS);
+  if (parts.length > 2)
+    throw invalid(uri, 'it has more than two path parts (a model name cannot contain "/")', MODELS_FORMS);
   const name = validateName(uri, parts[0]);
   const suffix = parts[1];
   if (suffix === '') throw invalid(uri, 'the version or stage is empty', MODELS_FORMS);
@@ -75,12 +78,19 @@ function parseModels(uri: string): ModelUri {
   if (suffix.toLowerCase() === 'latest') return { kind: 'models-latest', uri, name };
   if (/^[+-]?\d+$/.test(suffix)) {
     const n = Number(suffix);
-    if (!Number.isSafeInteger(n) || n < 1) throw invalid(uri, `the version '${suffix}' is not a positive integer`, MODELS_FORMS);
+    if (!Number.isSafeInteger(n) || n < 1)
+      throw invalid(uri, `the version '${suffix}' is not a positive integer`, MODELS_FORMS);
     return { kind: 'models-version', uri, name, version: String(n) };
   }
-  if (/^\d/.test(suffix) || /^v\d+$/i.test(suffix)) throw invalid(uri, `the version '${suffix}' is not a positive integer`, MODELS_FORMS);
+  if (/^\d/.test(suffix) || /^v\d+$/i.test(suffix))
+    throw invalid(uri, `the version '${suffix}' is not a positive integer`, MODELS_FORMS);
   const stage = ALL_STAGES.find((s) => s.toLowerCase() === suffix.toLowerCase());
-  if (!stage) throw invalid(uri, `'${suffix}' is neither a version number, "latest", nor a stage (${ALL_STAGES.join(', ')})`, MODELS_FORMS);
+  if (!stage)
+    throw invalid(
+      uri,
+      `'${suffix}' is neither a version number, "latest", nor a stage (${ALL_STAGES.join(', ')})`,
+      MODELS_FORMS,
+    );
   return { kind: 'models-stage', uri, name, stage };
 }
 
@@ -89,10 +99,12 @@ function parseRuns(uri: string): ModelUri {
   const slash = rest.indexOf('/');
   const runId = slash < 0 ? rest : rest.slice(0, slash);
   if (runId === '') throw invalid(uri, 'the run id is empty', RUNS_FORM);
-  if (!RUN_ID.test(runId)) throw invalid(uri, `the run id '${runId}' has characters other than letters, digits, "_" and "-"`, RUNS_FORM);
+  if (!RUN_ID.test(runId))
+    throw invalid(uri, `the run id '${runId}' has characters other than letters, digits, "_" and "-"`, RUNS_FORM);
   const artifactPath = (slash < 0 ? '' : rest.slice(slash + 1)).replace(/\/+$/, '').replace(/\/{2,}/g, '/');
   if (artifactPath === '') throw invalid(uri, 'the artifact path of the model inside the run is missing', RUNS_FORM);
-  if (artifactPath.split('/').some((p) => p === '..' || p === '.')) throw invalid(uri, 'the artifact path contains "." or ".."', RUNS_FORM);
+  if (artifactPath.split('/').some((p) => p === '..' || p === '.'))
+    throw invalid(uri, 'the artifact path contains "." or ".."', RUNS_FORM);
   return { kind: 'runs', uri, runId, artifactPath };
 }
 
@@ -103,8 +115,10 @@ export function parseModelUri(uri: string): ModelUri {
   // a one-letter scheme is a Windows drive letter: a local path
   if (scheme === undefined || scheme.length === 1) return { kind: 'local', uri, path: path.resolve(uri) };
   switch (scheme.toLowerCase()) {
-    case 'models': return parseModels(uri);
-    case 'runs': return parseRuns(uri);
+    case 'models':
+      return parseModels(uri);
+    case 'runs':
+      return parseRuns(uri);
     case 'mlflow-artifacts': {
       const p = schemePath(uri, scheme, "'mlflow-artifacts:/<path>'").replace(/^\/+/, '').replace(/\/+$/, '');
       if (p === '') throw invalid(uri, 'the artifact path is missing', "'mlflow-artifacts:/<path>'");
@@ -112,7 +126,11 @@ export function parseModelUri(uri: string): ModelUri {
     }
     case 'file': {
       if (/^file:\/\/[^/]/.test(uri) && !/^file:\/\/localhost\//i.test(uri)) {
-        throw invalid(uri, 'a file URI must be local (file:///path or file://localhost/path)', "'file:///<absolute path>'");
+        throw invalid(
+          uri,
+          'a file URI must be local (file:///path or file://localhost/path)',
+          "'file:///<absolute path>'",
+        );
       }
       let p: string;
       try {
@@ -123,7 +141,11 @@ export function parseModelUri(uri: string): ModelUri {
       return { kind: 'local', uri, path: p };
     }
     default:
-      throw invalid(uri, `unknown scheme '${scheme}:'`, `${RUNS_FORM}, ${MODELS_FORMS}, 'mlflow-artifacts:/<path>', 'file:///<path>' or a local path`);
+      throw invalid(
+        uri,
+        `unknown scheme '${scheme}:'`,
+        `${RUNS_FORM}, ${MODELS_FORMS}, 'mlflow-artifacts:/<path>', 'file:///<path>' or a local path`,
+      );
   }
 }
 
@@ -181,11 +203,14 @@ export function joinArtifactUri(root: string, rel: string): string {
 
 async function resolveVersion(source: ModelUri, registry: ModelRegistryLookup): Promise<ModelVersionRef> {
   switch (source.kind) {
-    case 'models-version': return registry.getModelVersion(source.name, source.version);
-    case 'models-alias': return registry.getModelVersionByAlias(source.name, source.alias);
+    case 'models-version':
+      return registry.getModelVersion(source.name, source.version);
+    case 'models-alias':
+      return registry.getModelVersionByAlias(source.name, source.alias);
     case 'models-stage': {
       const found = await registry.getLatestVersions(source.name, [source.stage]);
-      if (found.length === 0) throw new NotFound(`No versions of model with name '${source.name}' and stage '${source.stage}' found`);
+      if (found.length === 0)
+        throw new NotFound(`No versions of model with name '${source.name}' and stage '${source.stage}' found`);
       return highest(found);
     }
     case 'models-latest': {
@@ -193,7 +218,8 @@ async function resolveVersion(source: ModelUri, registry: ModelRegistryLookup): 
       if (found.length === 0) throw new NotFound(`No versions of model with name '${source.name}' found`);
       return highest(found);
     }
-    default: throw new Error(`not a models:/ URI: ${source.uri}`);
+    default:
+      throw new Error(`not a models:/ URI: ${source.uri}`);
   }
 }
 
@@ -214,8 +240,10 @@ export async function resolveRunsDownloadUri(uri: string, tracking: RunArtifactL
     root = await need(tracking, 'a tracking lookup', uri).getRunArtifactUri(runId);
   } catch (err) {
     if (!(err instanceof NotFound)) throw err;
-    throw new NotFound(`Run '${runId}' not found: the model source '${uri}' names a run this tracking server does not have. `
-      + 'The registry may live apart from the tracking server holding the run; use a tracking URI that points at that server.');
+    throw new NotFound(
+      `Run '${runId}' not found: the model source '${uri}' names a run this tracking server does not have. ` +
+        'The registry may live apart from the tracking server holding the run; use a tracking URI that points at that server.',
+    );
   }
   return joinArtifactUri(root, rel.replace(/\/+$/, '').replace(/\/{2,}/g, '/'));
 }

@@ -6,7 +6,10 @@ export type ModelVersionStage = 'None' | 'Staging' | 'Production' | 'Archived';
 /** MLflow creates versions synchronously, so a stored version is always READY. */
 export type ModelVersionStatus = 'PENDING_REGISTRATION' | 'FAILED_REGISTRATION' | 'READY';
 
-export interface RegisteredModelAlias { alias: string; version: string }
+export interface RegisteredModelAlias {
+  alias: string;
+  version: string;
+}
 
 export interface ModelVersion {
   name: string;
@@ -41,9 +44,19 @@ export interface RegisteredModel {
 
 /** What a governed registry change was (see the audit trail in src/registry/README.md). */
 export type RegistryAuditAction =
-  | 'transition_stage' | 'transition_stage_refused' | 'set_alias' | 'set_alias_refused' | 'delete_alias'
-  | 'update_model_description' | 'update_version_description' | 'delete_version' | 'delete_model' | 'rename_model'
-  | 'set_policy' | 'delete_policy' | 'import_model';
+  | 'transition_stage'
+  | 'transition_stage_refused'
+  | 'set_alias'
+  | 'set_alias_refused'
+  | 'delete_alias'
+  | 'update_model_description'
+  | 'update_version_description'
+  | 'delete_version'
+  | 'delete_model'
+  | 'rename_model'
+  | 'set_policy'
+  | 'delete_policy'
+  | 'import_model';
 
 /** One row of the registry audit trail, written in the same transaction as the change it records. */
 export interface RegistryAuditEntry {

@@ -17,11 +17,14 @@ const WHAT = 'Model version source';
 export function isLocalUri(uri: string): boolean {
   const { scheme, hostname } = pyUrlParse(uri, WHAT);
   if (scheme === '') return true;
-  const remoteHost = hostname !== null && !(hostname === '.' || hostname.startsWith('localhost') || hostname.startsWith('127.0.0.1'));
+  const remoteHost =
+    hostname !== null && !(hostname === '.' || hostname.startsWith('localhost') || hostname.startsWith('127.0.0.1'));
   if (scheme !== 'file') return false;
   if (remoteHost) {
-    throw new InvalidParameter(`${uri} is not a valid remote uri. For remote access on windows, please consider using a `
-      + 'different scheme such as SMB (e.g. smb://<hostname>/<path>).');
+    throw new InvalidParameter(
+      `${uri} is not a valid remote uri. For remote access on windows, please consider using a ` +
+        'different scheme such as SMB (e.g. smb://<hostname>/<path>).',
+    );
   }
   return true;
 }
@@ -50,33 +53,42 @@ function isSameOrInside(dir: string, candidate: string): boolean {
   return candidate === dir || candidate.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
 }
 
-async function validateLocalSource(tracking: TrackingStore, source: string, runId: string | null | undefined): Promise<void> {
+async function validateLocalSource(
+  tracking: TrackingStore,
+  source: string,
+  runId: string | null | undefined,
+): Promise<void> {
   let shown = source;
   if (runId) {
     const run = await tracking.getRun(runId);
     const resolved = resolveLoosely(localFileUriToPath(source));
     shown = resolved; // MLflow's message names the resolved path once a run was given
-    if (isLocalUri(run.info.artifactUri) && isSameOrInside(resolveLoosely(localFileUriToPath(run.info.artifactUri)), resolved)) {
+    if (
+      isLocalUri(run.info.artifactUri) &&
+      isSameOrInside(resolveLoosely(localFileUriToPath(run.info.artifactUri)), resolved)
+    ) {
       return;
     }
   }
   throw new InvalidParameter(
-    `Invalid model version source: '${shown}'. To use a local path as a model version source, the run_id request `
-    + 'parameter has to be specified and the local path has to be contained within the artifact directory of the run '
-    + 'specified by the run_id.');
+    `Invalid model version source: '${shown}'. To use a local path as a model version source, the run_id request ` +
+      'parameter has to be specified and the local path has to be contained within the artifact directory of the run ' +
+      'specified by the run_id.',
+  );
 }
 
 function rejectRelativeReferences(original: string): void {
   let source = original;
   for (let unquoted = pyUnquotePlus(source); unquoted !== source; unquoted = pyUnquotePlus(source)) source = unquoted;
   const sourcePath = pyUrlParse(source, WHAT).path.replace(/\/+$/, '').replace(/\/+/g, '/');
-  const bad = sourcePath.includes('\0') || source.split('/').some((p) => p === '..')
-    || resolveLoosely(sourcePath) !== sourcePath;
+  const bad =
+    sourcePath.includes('\0') || source.split('/').some((p) => p === '..') || resolveLoosely(sourcePath) !== sourcePath;
   if (bad) {
     throw new InvalidParameter(
-      `Invalid model version source: '${original}'. If supplying a source as an http, https, local file path, ftp, `
-      + 'objectstore, or mlflow-artifacts uri, an absolute path must be provided without relative path references present. '
-      + 'Please provide an absolute path.');
+      `Invalid model version source: '${original}'. If supplying a source as an http, https, local file path, ftp, ` +
+        'objectstore, or mlflow-artifacts uri, an absolute path must be provided without relative path references present. ' +
+        'Please provide an absolute path.',
+    );
   }
 }
 
@@ -85,7 +97,11 @@ function rejectRelativeReferences(original: string): void {
  * artifact directory of the run named by `runId` (looked up in `tracking`); any other URI must carry
  * no relative path reference. Nothing else is looked up: a `runs:/` run may live elsewhere.
  */
-export async function validateModelVersionSource(tracking: TrackingStore, source: string, runId?: string | null): Promise<void> {
+export async function validateModelVersionSource(
+  tracking: TrackingStore,
+  source: string,
+  runId?: string | null,
+): Promise<void> {
   if (isLocalUri(source)) {
     await validateLocalSource(tracking, source, runId);
     return;

@@ -14,8 +14,23 @@ export interface PyParsedUrl {
 
 const SCHEME_CHARS = /^[A-Za-z0-9+.-]+$/;
 /** Schemes whose last path segment may carry `;params`, which urlparse splits off the path. */
-const USES_PARAMS = new Set(['', 'ftp', 'hdl', 'prospero', 'http', 'imap', 'https', 'shttp', 'rtsp', 'rtspu',
-  'sip', 'sips', 'mms', 'sftp', 'tel']);
+const USES_PARAMS = new Set([
+  '',
+  'ftp',
+  'hdl',
+  'prospero',
+  'http',
+  'imap',
+  'https',
+  'shttp',
+  'rtsp',
+  'rtspu',
+  'sip',
+  'sips',
+  'mms',
+  'sftp',
+  'tel',
+]);
 
 function hostnameOf(netloc: string): string | null {
   const host = netloc.slice(netloc.lastIndexOf('@') + 1);

@@ -107,7 +107,12 @@ export interface RegistryStore {
   /** Assigns the next version number (1 for a new model; numbers of deleted versions are never reused). */
   createModelVersion(input: CreateModelVersionInput): Promise<ModelVersion>;
   getModelVersion(name: string, version: string): Promise<ModelVersion>;
-  updateModelVersion(name: string, version: string, description: string | null, context?: ChangeContext): Promise<ModelVersion>;
+  updateModelVersion(
+    name: string,
+    version: string,
+    description: string | null,
+    context?: ChangeContext,
+  ): Promise<ModelVersion>;
   /** Removes the version and the aliases pointing at it. */
   deleteModelVersion(name: string, version: string, context?: ChangeContext): Promise<void>;
   searchModelVersions(query: SearchRegistryQuery): Promise<PagedList<ModelVersion>>;
@@ -116,7 +121,12 @@ export interface RegistryStore {
    * Gated by the model's promotion policy for `stage`: a failure is INVALID_STATE unless `context.force`.
    */
   transitionModelVersionStage(
-    name: string, version: string, stage: string, archiveExisting: boolean, context?: ChangeContext): Promise<ModelVersion>;
+    name: string,
+    version: string,
+    stage: string,
+    archiveExisting: boolean,
+    context?: ChangeContext,
+  ): Promise<ModelVersion>;
   setModelVersionTag(name: string, version: string, key: string, value: string): Promise<void>;
   deleteModelVersionTag(name: string, version: string, key: string): Promise<void>;
   /** Where the version's files are: the resolved storage location, else the source. */

@@ -32,8 +32,10 @@ const ALIAS = /^[\p{L}\p{N}_-]*$/u;
 const VERSION_ALIAS = /^[vV]\d+$/;
 
 export function validateModelName(name: unknown): asserts name is string {
-  if (name === undefined || name === null || name === '') throw new InvalidParameter('Registered model name cannot be empty.');
-  if (typeof name !== 'string') throw new InvalidParameter(`Registered model name must be a string, got ${JSON.stringify(name)}`);
+  if (name === undefined || name === null || name === '')
+    throw new InvalidParameter('Registered model name cannot be empty.');
+  if (typeof name !== 'string')
+    throw new InvalidParameter(`Registered model name must be a string, got ${JSON.stringify(name)}`);
   validateLengthLimit('Registered model name', MAX_REGISTERED_MODEL_NAME_LENGTH, name);
 }
 
@@ -41,7 +43,8 @@ export function validateModelName(name: unknown): asserts name is string {
 export function parseModelVersion(version: unknown): number {
   const text = typeof version === 'number' ? String(version) : typeof version === 'string' ? version.trim() : '';
   const n = /^[+-]?\d+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(n)) throw new InvalidParameter(`Model version must be an integer, got '${String(version)}'`);
+  if (!Number.isSafeInteger(n))
+    throw new InvalidParameter(`Model version must be an integer, got '${String(version)}'`);
   return n;
 }
 
@@ -50,32 +53,45 @@ export function isStoredVersion(n: number): boolean {
 }
 
 export function validateAliasName(alias: unknown): asserts alias is string {
-  if (alias === undefined || alias === null || alias === '') throw new InvalidParameter('Registered model alias name cannot be empty.');
+  if (alias === undefined || alias === null || alias === '')
+    throw new InvalidParameter('Registered model alias name cannot be empty.');
   if (typeof alias !== 'string' || !ALIAS.test(alias)) {
-    throw new InvalidParameter(`Invalid alias name: '${String(alias)}'. Names may only contain alphanumerics, underscores (_), and dashes (-).`);
+    throw new InvalidParameter(
+      `Invalid alias name: '${String(alias)}'. Names may only contain alphanumerics, underscores (_), and dashes (-).`,
+    );
   }
   validateLengthLimit('Registered model alias name', MAX_REGISTERED_MODEL_ALIAS_LENGTH, alias);
-  if (alias.toLowerCase() === 'latest') throw new InvalidParameter("'latest' alias name (case insensitive) is reserved.");
+  if (alias.toLowerCase() === 'latest')
+    throw new InvalidParameter("'latest' alias name (case insensitive) is reserved.");
   if (VERSION_ALIAS.test(alias)) throw new InvalidParameter(`Version alias name '${alias}' is reserved.`);
 }
 
 function validateRegistryTag(entity: string, tag: Tag): void {
   validateTagKey(tag.key);
-  if (typeof tag.value !== 'string') throw new InvalidParameter(`${entity} value must be a string, got ${JSON.stringify(tag.value)}`);
+  if (typeof tag.value !== 'string')
+    throw new InvalidParameter(`${entity} value must be a string, got ${JSON.stringify(tag.value)}`);
   validateLengthLimit(`${entity} key`, MAX_MODEL_REGISTRY_TAG_KEY_LENGTH, tag.key);
   validateLengthLimit(`${entity} value`, MAX_MODEL_REGISTRY_TAG_VALUE_LENGTH, tag.value);
 }
 
-export function validateRegisteredModelTag(tag: Tag): void { validateRegistryTag('Registered model', tag); }
-export function validateModelVersionTag(tag: Tag): void { validateRegistryTag('Model version', tag); }
+export function validateRegisteredModelTag(tag: Tag): void {
+  validateRegistryTag('Registered model', tag);
+}
+export function validateModelVersionTag(tag: Tag): void {
+  validateRegistryTag('Model version', tag);
+}
 
 export function validateDescription(description: string | null | undefined): void {
-  if (description !== undefined && description !== null) validateLengthLimit('Description', MAX_MODEL_DESCRIPTION_LENGTH, description);
+  if (description !== undefined && description !== null)
+    validateLengthLimit('Description', MAX_MODEL_DESCRIPTION_LENGTH, description);
 }
 
 /** MLflow's get_canonical_stage: case-insensitive input, canonical spelling out. */
 export function canonicalStage(stage: unknown): ModelVersionStage {
   const found = ALL_STAGES.find((s) => typeof stage === 'string' && s.toLowerCase() === stage.toLowerCase());
-  if (!found) throw new InvalidParameter(`Invalid Model Version stage: ${String(stage)}. Value must be one of ${ALL_STAGES.join(', ')}.`);
+  if (!found)
+    throw new InvalidParameter(
+      `Invalid Model Version stage: ${String(stage)}. Value must be one of ${ALL_STAGES.join(', ')}.`,
+    );
   return found;
 }

@@ -62,9 +62,7 @@ async function openLocalRoots(dirs: string[]): Promise<LocalArtifactRoot[]> {
 
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    ...(options.logger
-      ? { loggerInstance: options.logger }
-      : { logger: { level: options.logLevel ?? 'info' } }),
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: { level: options.logLevel ?? 'info' } }),
     // one line per request at debug level (below), not Fastify's two at info
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: JSON_BODY_LIMIT,
@@ -86,23 +84,29 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.removeContentTypeParser('text/plain');
 
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', (request: FastifyRequest, payload: IncomingMessage, done: (err: Error | null, body?: unknown) => void) => {
-    readBodyText(payload, request.routeOptions.bodyLimit ?? JSON_BODY_LIMIT, (err, text) => {
-      if (err) {
-        done(err, undefined);
-        return;
-      }
-      try {
-        done(null, parseJsonBody(text as string));
-      } catch (parseErr) {
-        done(parseErr as Error, undefined);
-      }
-    });
-  });
+  app.addContentTypeParser(
+    'application/json',
+    (request: FastifyRequest, payload: IncomingMessage, done: (err: Error | null, body?: unknown) => void) => {
+      readBodyText(payload, request.routeOptions.bodyLimit ?? JSON_BODY_LIMIT, (err, text) => {
+        if (err) {
+          done(err, undefined);
+          return;
+        }
+        try {
+          done(null, parseJsonBody(text as string));
+        } catch (parseErr) {
+          done(parseErr as Error, undefined);
+        }
+      });
+    },
+  );
 
   // a NUL character can also arrive percent-encoded in a query string or a path segment
   app.addHook('preValidation', (request, _reply, done) => {
-    if (!request.url.includes('%00')) { done(); return; }
+    if (!request.url.includes('%00')) {
+      done();
+      return;
+    }
     try {
       refuseNulCharacters(request.params);
       refuseNulCharacters(request.query);
@@ -114,7 +118,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   if (['debug', 'trace'].includes(app.log.level)) {
     app.addHook('onResponse', (request, reply, done) => {
-      request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+      request.log.debug(
+        { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+        'request',
+      );
       done();
     });
   }
@@ -122,7 +129,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // During shutdown, responses to in-flight requests close their connection so the process does
   // not wait out the keep-alive timeout before exiting.
   let closing = false;
-  app.addHook('preClose', async () => { closing = true; });
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('Connection', 'close');
     done(null, payload);
@@ -133,8 +142,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       done();
       return;
     }
-    void reply.status(503).header('Connection', 'close')
-      .send({ error_code: 'TEMPORARILY_UNAVAILABLE', message: 'The server is shutting down; retry on another instance or after restart.' });
+    void reply.status(503).header('Connection', 'close').send({
+      error_code: 'TEMPORARILY_UNAVAILABLE',
+      message: 'The server is shutting down; retry on another instance or after restart.',
+    });
   });
 
   installErrorHandling(app);
@@ -153,17 +164,20 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(getArtifactRoutes, deps);
   if (deps.registry) await app.register(modelVersionArtifactRoutes, deps);
   for (const prefix of TRACKING_PREFIXES) {
-    await app.register(async (scope) => {
-      await scope.register(experimentRoutes, deps);
-      await scope.register(runRoutes, deps);
-      await scope.register(runLoggingRoutes, deps);
-      await scope.register(metricRoutes, deps);
-      await scope.register(artifactListRoutes, deps);
-      if (deps.registry) {
-        await scope.register(registeredModelRoutes, deps);
-        await scope.register(modelVersionRoutes, deps);
-      }
-    }, { prefix });
+    await app.register(
+      async (scope) => {
+        await scope.register(experimentRoutes, deps);
+        await scope.register(runRoutes, deps);
+        await scope.register(runLoggingRoutes, deps);
+        await scope.register(metricRoutes, deps);
+        await scope.register(artifactListRoutes, deps);
+        if (deps.registry) {
+          await scope.register(registeredModelRoutes, deps);
+          await scope.register(modelVersionRoutes, deps);
+        }
+      },
+      { prefix },
+    );
   }
   if (deps.registry) await app.register(cairnRegistryRoutes, { ...deps, prefix: '/api/2.0/cairn' });
   if (options.webhooks) await app.register(webhookRoutes, { prefix: '/api/2.0/cairn', webhooks: options.webhooks });

@@ -61,9 +61,19 @@ export function installErrorHandling(app: FastifyInstance): void {
     }
     switch (fe.code) {
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-        return send(reply, 400, 'INVALID_PARAMETER_VALUE', "Bad Request. Content-Type must be one of ['application/json'].");
+        return send(
+          reply,
+          400,
+          'INVALID_PARAMETER_VALUE',
+          "Bad Request. Content-Type must be one of ['application/json'].",
+        );
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return send(reply, 413, 'INVALID_PARAMETER_VALUE', `Request body is larger than the server accepts (${request.routeOptions.bodyLimit ?? 'limit'} bytes).`);
+        return send(
+          reply,
+          413,
+          'INVALID_PARAMETER_VALUE',
+          `Request body is larger than the server accepts (${request.routeOptions.bodyLimit ?? 'limit'} bytes).`,
+        );
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
@@ -93,15 +103,26 @@ export function clientErrorHandler(err: Error & { code?: string; rawPacket?: unk
     return;
   }
   const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-  const message = status === 431 ? 'Request line and headers are larger than the server accepts.' : 'Malformed HTTP request.';
-  const body = JSON.stringify({ error_code: status === 431 ? 'INVALID_PARAMETER_VALUE' : 'MALFORMED_REQUEST', message });
+  const message =
+    status === 431 ? 'Request line and headers are larger than the server accepts.' : 'Malformed HTTP request.';
+  const body = JSON.stringify({
+    error_code: status === 431 ? 'INVALID_PARAMETER_VALUE' : 'MALFORMED_REQUEST',
+    message,
+  });
   // a response to HEAD carries no body, or the client's parser sees garbage after the headers
   const isHead = Buffer.isBuffer(err.rawPacket) && err.rawPacket.subarray(0, 5).toString('latin1') === 'HEAD ';
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n`
-    + `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${isHead ? '' : body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${isHead ? '' : body}`,
+  );
 }
 
 /** Errors Fastify raises before routing (an undecodable URL): same JSON body as every other error. */
 export function frameworkErrorHandler(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
-  void send(reply, 400, 'INVALID_PARAMETER_VALUE', error.code === 'FST_ERR_BAD_URL' ? 'The request URL is not valid percent-encoded UTF-8.' : error.message);
+  void send(
+    reply,
+    400,
+    'INVALID_PARAMETER_VALUE',
+    error.code === 'FST_ERR_BAD_URL' ? 'The request URL is not valid percent-encoded UTF-8.' : error.message,
+  );
 }

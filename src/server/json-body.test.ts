@@ -18,31 +18,61 @@ describe('parseJsonBody', () => {
   });
 
   it('rejects malformed JSON as MALFORMED_REQUEST and non-objects as INVALID_PARAMETER_VALUE', () => {
-    const malformed = (() => { try { parseJsonBody('{"a":'); } catch (e) { return e; } })() as CairnError;
+    const malformed = (() => {
+      try {
+        parseJsonBody('{"a":');
+      } catch (e) {
+        return e;
+      }
+    })() as CairnError;
     expect(malformed.errorCode).toBe('MALFORMED_REQUEST');
-    const array = (() => { try { parseJsonBody('[1]'); } catch (e) { return e; } })() as CairnError;
+    const array = (() => {
+      try {
+        parseJsonBody('[1]');
+      } catch (e) {
+        return e;
+      }
+    })() as CairnError;
     expect(array.errorCode).toBe('INVALID_PARAMETER_VALUE');
   });
 });
 
 describe('integers beyond 2^53', () => {
   it('reads them exactly (a bigint) outside strings, leaving strings, fractions and small numbers alone', () => {
-    const body = parseJsonBody('{"a":4611686018427387905,"b":"12345678901234567890","c":1.12345678901234567,'
-      + '"d":[-9223372036854775808],"e":1234567890123456,"f":1e300}');
+    const body = parseJsonBody(
+      '{"a":4611686018427387905,"b":"12345678901234567890","c":1.12345678901234567,' +
+        '"d":[-9223372036854775808],"e":1234567890123456,"f":1e300}',
+    );
     expect(body).toEqual({
+      a: 4611686018427387905n,
+      b: '12345678901234567890',
       // biome-ignore lint/correctness/noPrecisionLoss: the literal the parser reads, rounded the same way
-      a: 4611686018427387905n, b: '12345678901234567890', c: 1.12345678901234567, d: [-9223372036854775808n],
-      e: 1234567890123456, f: 1e300,
+      c: 1.12345678901234567,
+      d: [-9223372036854775808n],
+      e: 1234567890123456,
+      f: 1e300,
     });
   });
 });
 
 describe('NUL characters', () => {
-  const error = (text: string) => { try { parseJsonBody(text); } catch (e) { return e as CairnError; } return null; };
+  const error = (text: string) => {
+    try {
+      parseJsonBody(text);
+    } catch (e) {
+      return e as CairnError;
+    }
+    return null;
+  };
 
   it('refuses text holding U+0000 anywhere in the body, naming the field', () => {
-    expect(error('{"name": "a\\u0000b"}')).toMatchObject({ errorCode: 'INVALID_PARAMETER_VALUE', message: expect.stringMatching(/parameter 'name': text may not contain the NUL character/) });
-    expect(error('{"metrics": [{"key": "ok", "value": 1}, {"key": "k\\u0000", "value": 2}]}')?.message).toContain("'metrics[1].key'");
+    expect(error('{"name": "a\\u0000b"}')).toMatchObject({
+      errorCode: 'INVALID_PARAMETER_VALUE',
+      message: expect.stringMatching(/parameter 'name': text may not contain the NUL character/),
+    });
+    expect(error('{"metrics": [{"key": "ok", "value": 1}, {"key": "k\\u0000", "value": 2}]}')?.message).toContain(
+      "'metrics[1].key'",
+    );
     expect(error('{"tags": {"x\\u0000": "v"}}')?.message).toContain("'tags.x\u0000'");
     // double-encoded bodies are checked after the second decoding
     expect(error(JSON.stringify(JSON.stringify({ run_id: 'r\u0000' })))?.message).toContain("'run_id'");
@@ -55,7 +85,14 @@ describe('NUL characters', () => {
 });
 
 describe('prototype poisoning', () => {
-  const error = (text: string) => { try { parseJsonBody(text); } catch (e) { return e as CairnError; } return null; };
+  const error = (text: string) => {
+    try {
+      parseJsonBody(text);
+    } catch (e) {
+      return e as CairnError;
+    }
+    return null;
+  };
   const poisoned = [
     ['{"__proto__": {"polluted": "yes"}}', '__proto__'],
     ['{"run_id": "r", "tags": [{"key": "k", "value": "v", "__proto__": {"isAdmin": true}}]}', 'tags[0].__proto__'],
@@ -99,8 +136,12 @@ describe('prototype poisoning', () => {
 
 describe('a poisoned body over HTTP', () => {
   let srv: TestServer;
-  beforeAll(async () => { srv = await startTestServer(); });
-  afterAll(async () => { await srv?.close(); });
+  beforeAll(async () => {
+    srv = await startTestServer();
+  });
+  afterAll(async () => {
+    await srv?.close();
+  });
   const api = (endpoint: string) => `${srv.url}/api/2.0/mlflow${endpoint}`;
 
   it('answers 400 INVALID_PARAMETER_VALUE and stores nothing', async () => {
@@ -117,8 +158,9 @@ describe('a poisoned body over HTTP', () => {
     const created = await post(api('/experiments/create'), { name });
     expect(created.status).toBe(200);
     const runId = (await post(api('/runs/create'), { experiment_id: created.json.experiment_id })).json.run.info.run_id;
-    const batch = `{"run_id": "${runId}", "metrics": [{"key": "m", "value": 1, "timestamp": 1, "step": 0}],`
-      + ' "tags": [{"key": "t", "value": "v", "constructor": {"prototype": {"polluted": "yes"}}}]}';
+    const batch =
+      `{"run_id": "${runId}", "metrics": [{"key": "m", "value": 1, "timestamp": 1, "step": 0}],` +
+      ' "tags": [{"key": "t", "value": "v", "constructor": {"prototype": {"polluted": "yes"}}}]}';
     const refused = await post(api('/runs/log-batch'), batch);
     expect(refused).toMatchObject({ status: 400, json: { error_code: 'INVALID_PARAMETER_VALUE' } });
     expect(refused.json.message).toContain("'tags[0].constructor'");

@@ -13,12 +13,17 @@ export const DRAIN_LIMIT = 256 * 1024 * 1024;
 
 function bodyTooLarge(limit: number): Error {
   return Object.assign(new Error(`Request body is larger than the ${limit} bytes this endpoint accepts.`), {
-    code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413,
+    code: 'FST_ERR_CTP_BODY_TOO_LARGE',
+    statusCode: 413,
   });
 }
 
 /** Reads a request body as UTF-8 text, up to `limit` bytes. */
-export function readBodyText(payload: IncomingMessage, limit: number, done: (err: Error | null, text?: string) => void): void {
+export function readBodyText(
+  payload: IncomingMessage,
+  limit: number,
+  done: (err: Error | null, text?: string) => void,
+): void {
   const declared = Number(payload.headers['content-length']);
   if (declared > DRAIN_LIMIT) {
     done(bodyTooLarge(limit));
@@ -113,7 +118,10 @@ function parseWithExactIntegers(text: string): unknown {
   });
   if (marked === text) return JSON.parse(text);
   return JSON.parse(marked, (_key, v: unknown) =>
-    typeof v === 'string' && v.startsWith(EXACT_INTEGER_MARK) ? int64FromBigInt(BigInt(v.slice(EXACT_INTEGER_MARK.length))) : v);
+    typeof v === 'string' && v.startsWith(EXACT_INTEGER_MARK)
+      ? int64FromBigInt(BigInt(v.slice(EXACT_INTEGER_MARK.length)))
+      : v,
+  );
 }
 
 /** JSON.parse, keeping integers beyond 2^53 exact when the text may hold one. */
@@ -175,12 +183,20 @@ function refuseFields(value: unknown, rules: Rules): void {
       `Invalid value for parameter '${field}': text may not contain the NUL character (\\u0000).`,
     );
   }
-  throw new InvalidParameter(`Invalid value for parameter '${field}': a key may not be '__proto__', nor 'constructor' `
-    + "holding an object with a 'prototype' (prototype poisoning).");
+  throw new InvalidParameter(
+    `Invalid value for parameter '${field}': a key may not be '__proto__', nor 'constructor' ` +
+      "holding an object with a 'prototype' (prototype poisoning).",
+  );
 }
 
-interface Rules { nul: boolean; prototype: boolean }
-interface Refused { at: string; why: 'nul' | 'prototype' }
+interface Rules {
+  nul: boolean;
+  prototype: boolean;
+}
+interface Refused {
+  at: string;
+  why: 'nul' | 'prototype';
+}
 
 const isObject = (v: unknown): v is object => v !== null && typeof v === 'object';
 

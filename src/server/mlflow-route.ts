@@ -94,13 +94,16 @@ export function mlflowRoute(app: FastifyInstance, spec: MlflowRouteSpec): void {
         ...(method === 'GET' ? { querystring: messageSchema } : { body: messageSchema }),
         ...(spec.response ? { response: { 200: spec.response } } : {}),
       },
-      preValidation: method !== 'GET'
-        ? async (request) => {
-          // a bodiless POST (PATCH, DELETE) is an empty message, as MLflow reads it
-          if (request.body === undefined || request.body === null) request.body = {};
-          else dropNulls(request.body);
-        }
-        : async (request) => { readQueryArguments(request.query as Record<string, unknown>, spec.fields); },
+      preValidation:
+        method !== 'GET'
+          ? async (request) => {
+              // a bodiless POST (PATCH, DELETE) is an empty message, as MLflow reads it
+              if (request.body === undefined || request.body === null) request.body = {};
+              else dropNulls(request.body);
+            }
+          : async (request) => {
+              readQueryArguments(request.query as Record<string, unknown>, spec.fields);
+            },
       handler: async (request, reply) => {
         const input = (method === 'GET' ? request.query : request.body) as Input;
         return spec.handler(input ?? {}, request, reply);
@@ -113,7 +116,9 @@ export function mlflowRoute(app: FastifyInstance, spec: MlflowRouteSpec): void {
 export function runIdOf(input: Input): string {
   const id = input.run_id || input.run_uuid;
   if (typeof id !== 'string' || id === '') {
-    throw new InvalidParameter("Missing value for required parameter 'run_id'. See the API docs for more information about request parameters.");
+    throw new InvalidParameter(
+      "Missing value for required parameter 'run_id'. See the API docs for more information about request parameters.",
+    );
   }
   return id;
 }

@@ -26,19 +26,35 @@ export function modelVersionToJson(v: ModelVersion): Json {
   putValue(out, 'run_id', v.runId);
   out.status = v.status;
   if (v.statusMessage) out.status_message = v.statusMessage;
-  putList(out, 'tags', v.tags.map((t) => ({ key: t.key, value: t.value })));
+  putList(
+    out,
+    'tags',
+    v.tags.map((t) => ({ key: t.key, value: t.value })),
+  );
   putValue(out, 'run_link', v.runLink);
   putList(out, 'aliases', v.aliases);
   return out;
 }
 
 export function registeredModelToJson(m: RegisteredModel): Json {
-  const out: Json = { name: m.name, creation_timestamp: m.creationTimestamp, last_updated_timestamp: m.lastUpdatedTimestamp };
+  const out: Json = {
+    name: m.name,
+    creation_timestamp: m.creationTimestamp,
+    last_updated_timestamp: m.lastUpdatedTimestamp,
+  };
   // MLflow writes a model's description only when non-empty (a version's whenever it is set)
   if (m.description) out.description = m.description;
   putList(out, 'latest_versions', m.latestVersions.map(modelVersionToJson));
-  putList(out, 'tags', m.tags.map((t) => ({ key: t.key, value: t.value })));
-  putList(out, 'aliases', m.aliases.map((a) => ({ alias: a.alias, version: a.version })));
+  putList(
+    out,
+    'tags',
+    m.tags.map((t) => ({ key: t.key, value: t.value })),
+  );
+  putList(
+    out,
+    'aliases',
+    m.aliases.map((a) => ({ alias: a.alias, version: a.version })),
+  );
   return out;
 }
 
@@ -49,8 +65,19 @@ const keyValues = { type: 'array', items: { type: 'object', properties: { key: s
 export const modelVersionSchema = {
   type: 'object',
   properties: {
-    name: str, version: str, creation_timestamp: int64, last_updated_timestamp: int64, user_id: str, current_stage: str,
-    description: str, source: str, run_id: str, status: str, status_message: str, tags: keyValues, run_link: str,
+    name: str,
+    version: str,
+    creation_timestamp: int64,
+    last_updated_timestamp: int64,
+    user_id: str,
+    current_stage: str,
+    description: str,
+    source: str,
+    run_id: str,
+    status: str,
+    status_message: str,
+    tags: keyValues,
+    run_link: str,
     aliases: { type: 'array', items: str },
   },
 } as const;
@@ -58,8 +85,13 @@ export const modelVersionSchema = {
 export const registeredModelSchema = {
   type: 'object',
   properties: {
-    name: str, creation_timestamp: int64, last_updated_timestamp: int64, user_id: str, description: str,
-    latest_versions: { type: 'array', items: modelVersionSchema }, tags: keyValues,
+    name: str,
+    creation_timestamp: int64,
+    last_updated_timestamp: int64,
+    user_id: str,
+    description: str,
+    latest_versions: { type: 'array', items: modelVersionSchema },
+    tags: keyValues,
     aliases: { type: 'array', items: { type: 'object', properties: { alias: str, version: str } } },
   },
 } as const;
@@ -70,7 +102,10 @@ const object = (properties: Record<string, unknown>) => ({ type: 'object', prope
 export const RR = {
   empty: object({}),
   registeredModel: object({ registered_model: registeredModelSchema }),
-  registeredModels: object({ registered_models: { type: 'array', items: registeredModelSchema }, next_page_token: str }),
+  registeredModels: object({
+    registered_models: { type: 'array', items: registeredModelSchema },
+    next_page_token: str,
+  }),
   modelVersion: object({ model_version: modelVersionSchema }),
   modelVersions: object({ model_versions: { type: 'array', items: modelVersionSchema }, next_page_token: str }),
   downloadUri: object({ artifact_uri: str }),

@@ -35,7 +35,9 @@ function int64Of(value: unknown): Normalised {
   }
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'string') {
     const n = decimalInt64(value);
-    return n === null ? { ok: false, reason: typeof value === 'string' ? undefined : INT64_REASON } : { ok: true, value: n };
+    return n === null
+      ? { ok: false, reason: typeof value === 'string' ? undefined : INT64_REASON }
+      : { ok: true, value: n };
   }
   return { ok: false };
 }
@@ -50,18 +52,26 @@ function int32Of(value: unknown): Normalised {
 /** Checks `value` against `type`; int64, int32 and bigint doubles come back normalised. */
 export function checkProtoType(type: ProtoType, value: unknown): Normalised {
   switch (type) {
-    case 'string': return { ok: typeof value === 'string', value };
-    case 'int64': return int64Of(value);
-    case 'int32': return int32Of(value);
+    case 'string':
+      return { ok: typeof value === 'string', value };
+    case 'int64':
+      return int64Of(value);
+    case 'int32':
+      return int32Of(value);
     case 'double':
       if (typeof value === 'number') return { ok: true, value };
       if (typeof value === 'bigint') return { ok: true, value: Number(value) };
       return { ok: typeof value === 'string' && isDoubleText(value), value };
-    case 'bool': return { ok: typeof value === 'boolean', value };
-    case 'enum': return { ok: typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value)), value };
-    case 'array': return { ok: Array.isArray(value), value };
-    case 'object': return { ok: value !== null && typeof value === 'object' && !Array.isArray(value), value };
-    default: return { ok: false };
+    case 'bool':
+      return { ok: typeof value === 'boolean', value };
+    case 'enum':
+      return { ok: typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value)), value };
+    case 'array':
+      return { ok: Array.isArray(value), value };
+    case 'object':
+      return { ok: value !== null && typeof value === 'object' && !Array.isArray(value), value };
+    default:
+      return { ok: false };
   }
 }
 
@@ -70,13 +80,16 @@ interface DataContext {
   parentDataProperty?: string | number;
 }
 
-type KeywordValidate = ((schema: ProtoType, data: unknown, parentSchema: unknown, cxt?: DataContext) => boolean)
-  & { errors?: Array<{ keyword: string; message: string; params: ProtoTypeIssue }> };
+type KeywordValidate = ((schema: ProtoType, data: unknown, parentSchema: unknown, cxt?: DataContext) => boolean) & {
+  errors?: Array<{ keyword: string; message: string; params: ProtoTypeIssue }>;
+};
 
 const validateProtoType: KeywordValidate = (type, data, _parentSchema, cxt) => {
   const result = checkProtoType(type, data);
   if (!result.ok) {
-    validateProtoType.errors = [{ keyword: 'protoType', message: `must be ${type}`, params: { value: data, reason: result.reason } }];
+    validateProtoType.errors = [
+      { keyword: 'protoType', message: `must be ${type}`, params: { value: data, reason: result.reason } },
+    ];
     return false;
   }
   if (result.value !== data && cxt?.parentData && cxt.parentDataProperty !== undefined) {
@@ -93,7 +106,13 @@ interface AjvLike {
 
 /** Fastify `ajv.plugins` entry: registers `protoType` on the server's validator. */
 export function protoTypePlugin<A extends AjvLike>(ajv: A): A {
-  ajv.addKeyword({ keyword: 'protoType', modifying: true, errors: true, schemaType: 'string', validate: validateProtoType });
+  ajv.addKeyword({
+    keyword: 'protoType',
+    modifying: true,
+    errors: true,
+    schemaType: 'string',
+    validate: validateProtoType,
+  });
   return ajv;
 }
 

@@ -21,10 +21,18 @@ export function requestUser(request: FastifyRequest): string | undefined {
 }
 
 /** Request fields shared by governed registry writes: `reason` (or `comment`) and `force`. */
-export const CHANGE_FIELDS = { reason: { type: 'string' }, comment: { type: 'string' }, force: { type: 'boolean' } } as const;
+export const CHANGE_FIELDS = {
+  reason: { type: 'string' },
+  comment: { type: 'string' },
+  force: { type: 'boolean' },
+} as const;
 
 export function changeContext(request: FastifyRequest, input: Input = {}): ChangeContext {
-  const reason = typeof input.reason === 'string' && input.reason !== '' ? input.reason
-    : typeof input.comment === 'string' && input.comment !== '' ? input.comment : undefined;
+  const reason =
+    typeof input.reason === 'string' && input.reason !== ''
+      ? input.reason
+      : typeof input.comment === 'string' && input.comment !== ''
+        ? input.comment
+        : undefined;
   return { user: requestUser(request), reason, force: input.force === true };
 }

@@ -23,16 +23,29 @@ const metricWithRunIdSchema = {
 export const experimentSchema = {
   type: 'object',
   properties: {
-    experiment_id: str, name: str, artifact_location: str, lifecycle_stage: str,
-    last_update_time: int64, creation_time: int64, tags: keyValues,
+    experiment_id: str,
+    name: str,
+    artifact_location: str,
+    lifecycle_stage: str,
+    last_update_time: int64,
+    creation_time: int64,
+    tags: keyValues,
   },
 } as const;
 
 export const runInfoSchema = {
   type: 'object',
   properties: {
-    run_id: str, run_uuid: str, run_name: str, experiment_id: str, user_id: str, status: str,
-    start_time: int64, end_time: int64, artifact_uri: str, lifecycle_stage: str,
+    run_id: str,
+    run_uuid: str,
+    run_name: str,
+    experiment_id: str,
+    user_id: str,
+    status: str,
+    start_time: int64,
+    end_time: int64,
+    artifact_uri: str,
+    lifecycle_stage: str,
   },
 } as const;
 
@@ -51,12 +64,18 @@ export const runSchema = {
   type: 'object',
   properties: {
     info: runInfoSchema,
-    data: { type: 'object', properties: { metrics: { type: 'array', items: metricSchema }, params: keyValues, tags: keyValues } },
+    data: {
+      type: 'object',
+      properties: { metrics: { type: 'array', items: metricSchema }, params: keyValues, tags: keyValues },
+    },
     inputs: { type: 'object', properties: { dataset_inputs: { type: 'array', items: datasetInputSchema } } },
   },
 } as const;
 
-const fileInfoSchema = { type: 'object', properties: { path: str, is_dir: { type: 'boolean' }, file_size: int64 } } as const;
+const fileInfoSchema = {
+  type: 'object',
+  properties: { path: str, is_dir: { type: 'boolean' }, file_size: int64 },
+} as const;
 
 const object = (properties: Record<string, unknown>) => ({ type: 'object', properties }) as const;
 

@@ -27,7 +27,9 @@ describe('resolveRunArtifactRoot', () => {
       searchBodies: new SearchBodyCache(),
     };
   });
-  afterAll(async () => { await rm(base, { recursive: true, force: true }); });
+  afterAll(async () => {
+    await rm(base, { recursive: true, force: true });
+  });
 
   it('maps every proxied URI form onto the proxy repository', () => {
     for (const uri of [
@@ -42,7 +44,10 @@ describe('resolveRunArtifactRoot', () => {
   it('maps local paths and file:// URIs inside an allowed directory, and refuses others', () => {
     const inside = path.join(localRepo.root, '2', 'def', 'artifacts');
     expect(resolveRunArtifactRoot(deps, inside)).toEqual({ repo: localRepo, basePath: '2/def/artifacts' });
-    expect(resolveRunArtifactRoot(deps, pathToFileURL(inside).href)).toEqual({ repo: localRepo, basePath: '2/def/artifacts' });
+    expect(resolveRunArtifactRoot(deps, pathToFileURL(inside).href)).toEqual({
+      repo: localRepo,
+      basePath: '2/def/artifacts',
+    });
     expect(resolveRunArtifactRoot(deps, localRepo.root)).toEqual({ repo: localRepo, basePath: '' });
     expect(() => resolveRunArtifactRoot(deps, '/etc')).toThrow(/outside/);
     expect(() => resolveRunArtifactRoot(deps, `${localRepo.root}/../proxy`)).toThrow(/outside/);
@@ -53,7 +58,13 @@ describe('resolveRunArtifactRoot', () => {
     expect(() => resolveRunArtifactRoot(deps, 'mlflow-artifacts:/1/%2e%2e/%2e%2e/etc')).toThrow(CairnError);
     const noProxy = { ...deps, serveArtifacts: false, artifactRepo: undefined };
     expect(() => resolveRunArtifactRoot(noProxy, 'mlflow-artifacts:/1/abc')).toThrow(/no-serve-artifacts/);
-    const err = (() => { try { resolveRunArtifactRoot(deps, 's3://bucket/1/abc'); } catch (e) { return e as CairnError; } })();
+    const err = (() => {
+      try {
+        resolveRunArtifactRoot(deps, 's3://bucket/1/abc');
+      } catch (e) {
+        return e as CairnError;
+      }
+    })();
     expect(err?.errorCode).toBe('NOT_IMPLEMENTED');
   });
 });

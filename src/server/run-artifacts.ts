@@ -43,7 +43,10 @@ export function resolveRunArtifactRoot(deps: RouteDeps, artifactUri: string): Re
   const proxied = proxiedPath(artifactUri);
   if (proxied !== undefined) {
     if (!deps.serveArtifacts || !deps.artifactRepo) {
-      throw new CairnError('TEMPORARILY_UNAVAILABLE', `Run artifact root '${artifactUri}' is proxied, but this server runs with --no-serve-artifacts.`);
+      throw new CairnError(
+        'TEMPORARILY_UNAVAILABLE',
+        `Run artifact root '${artifactUri}' is proxied, but this server runs with --no-serve-artifacts.`,
+      );
     }
     return { repo: deps.artifactRepo, basePath: normalizeArtifactPath(proxied.replace(/^\/+/, '')) };
   }
@@ -56,7 +59,12 @@ export function resolveRunArtifactRoot(deps: RouteDeps, artifactUri: string): Re
         return { repo, basePath: normalizeArtifactPath(rel.split(path.sep).join('/')) };
       }
     }
-    throw new InvalidParameter(`Run artifact root '${artifactUri}' is outside the directories this server serves artifacts from.`);
+    throw new InvalidParameter(
+      `Run artifact root '${artifactUri}' is outside the directories this server serves artifacts from.`,
+    );
   }
-  throw new CairnError('NOT_IMPLEMENTED', `This server cannot read artifacts at '${artifactUri}'; only mlflow-artifacts: and local roots are supported.`);
+  throw new CairnError(
+    'NOT_IMPLEMENTED',
+    `This server cannot read artifacts at '${artifactUri}'; only mlflow-artifacts: and local roots are supported.`,
+  );
 }

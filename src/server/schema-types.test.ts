@@ -12,7 +12,11 @@ describe('FromSchema', () => {
     expectTypeOf<FromSchema<{ type: readonly ['string', 'null'] }>>().toEqualTypeOf<string | null>();
     expectTypeOf<FromSchema<{ type: 'string'; enum: readonly ['A', 'B'] }>>().toEqualTypeOf<'A' | 'B'>();
     expectTypeOf<FromSchema<typeof S.tags>>().toEqualTypeOf<Array<{ key?: string; value?: string }>>();
-    const body = { type: 'object', properties: { id: { type: 'string' }, n: { type: 'integer' } }, required: ['id'] } as const;
+    const body = {
+      type: 'object',
+      properties: { id: { type: 'string' }, n: { type: 'integer' } },
+      required: ['id'],
+    } as const;
     expectTypeOf<FromSchema<typeof body>>().toEqualTypeOf<{ id: string; n?: number }>();
     expectTypeOf<FromSchema<{ type: 'object' }>>().toEqualTypeOf<Record<string, unknown>>();
   });
@@ -24,6 +28,10 @@ describe('FromSchema', () => {
 
   it('types a route message from its fields and required names', () => {
     const fields = { name: S.requiredString, version: S.string, max_results: S.int64 };
-    expectTypeOf<MessageOf<typeof fields, 'name'>>().toEqualTypeOf<{ name: string; version?: string; max_results?: number | bigint }>();
+    expectTypeOf<MessageOf<typeof fields, 'name'>>().toEqualTypeOf<{
+      name: string;
+      version?: string;
+      max_results?: number | bigint;
+    }>();
   });
 });

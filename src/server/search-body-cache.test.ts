@@ -8,8 +8,15 @@ import { SearchBodyCache } from './search-body-cache.js';
 function run(id: string): Run {
   return {
     info: {
-      runId: id, runName: id, experimentId: '1', userId: 'u', status: 'FINISHED', startTime: 1, endTime: 2,
-      artifactUri: 'x', lifecycleStage: 'active',
+      runId: id,
+      runName: id,
+      experimentId: '1',
+      userId: 'u',
+      status: 'FINISHED',
+      startTime: 1,
+      endTime: 2,
+      artifactUri: 'x',
+      lifecycleStage: 'active',
     },
     data: { metrics: [{ key: 'm', value: 1, timestamp: 1, step: 0 }], params: [], tags: [] },
     inputs: { datasetInputs: [] },
@@ -28,10 +35,11 @@ function deepFreeze<T>(v: T): T {
 function counting(capacity?: number, maxBytes?: number) {
   const cache = new SearchBodyCache(capacity, maxBytes);
   let encoded = 0;
-  const body = (runs: readonly Run[], token?: string) => cache.body(runs, token, () => {
-    encoded++;
-    return JSON.stringify({ ids: runs.map((r) => r.info.runId), token });
-  });
+  const body = (runs: readonly Run[], token?: string) =>
+    cache.body(runs, token, () => {
+      encoded++;
+      return JSON.stringify({ ids: runs.map((r) => r.info.runId), token });
+    });
   return { body, encoded: () => encoded };
 }
 
@@ -86,13 +94,19 @@ describe('SearchBodyCache', () => {
 
 describe('runs/search over HTTP', () => {
   let srv: TestServer;
-  beforeAll(async () => { srv = await startTestServer(); });
-  afterAll(async () => { await srv?.close(); });
+  beforeAll(async () => {
+    srv = await startTestServer();
+  });
+  afterAll(async () => {
+    await srv?.close();
+  });
 
   /** The response text, byte for byte. */
   const post = async (endpoint: string, body: unknown) => {
     const res = await call(`${srv.url}/api/2.0/mlflow${endpoint}`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
     });
     expect(res.status).toBe(200);
     return res.text;

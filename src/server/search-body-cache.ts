@@ -17,7 +17,11 @@ const DEFAULT_CAPACITY = 8;
 /** Larger bodies are not kept: eight of them bound the memory held. */
 const DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
 
-interface Entry { runs: readonly Run[]; pageToken: string | undefined; bytes: Buffer }
+interface Entry {
+  runs: readonly Run[];
+  pageToken: string | undefined;
+  bytes: Buffer;
+}
 
 function sameRuns(a: readonly Run[], b: readonly Run[]): boolean {
   if (a.length !== b.length) return false;

@@ -3,7 +3,11 @@ import type { FastifyReply } from 'fastify';
 import type { ArtifactRepository } from '../artifacts/artifact-repository.js';
 import { guessMimeType } from '../artifacts/mime-type.js';
 
-export async function sendArtifact(reply: FastifyReply, repo: ArtifactRepository, artifactPath: string): Promise<FastifyReply> {
+export async function sendArtifact(
+  reply: FastifyReply,
+  repo: ArtifactRepository,
+  artifactPath: string,
+): Promise<FastifyReply> {
   const { stream, size } = await repo.openRead(artifactPath);
   const filename = artifactPath.split('/').pop() ?? artifactPath;
   return reply

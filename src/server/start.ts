@@ -37,11 +37,15 @@ export interface RunningServer {
 }
 
 /** As `mlflow server`: proxied artifacts get `mlflow-artifacts:/…` URIs, otherwise the local directory. */
-export function resolveDefaultArtifactRoot(opts: Pick<StartServerOptions, 'defaultArtifactRoot' | 'artifactsDestination' | 'serveArtifacts'>): string {
+export function resolveDefaultArtifactRoot(
+  opts: Pick<StartServerOptions, 'defaultArtifactRoot' | 'artifactsDestination' | 'serveArtifacts'>,
+): string {
   if (opts.defaultArtifactRoot) {
     // a bare relative directory is made absolute, as MLflow does, so run URIs do not depend on the cwd
     const hasScheme = /^[a-z][a-z0-9+.-]*:/i.test(opts.defaultArtifactRoot);
-    return hasScheme || path.isAbsolute(opts.defaultArtifactRoot) ? opts.defaultArtifactRoot : path.resolve(opts.defaultArtifactRoot);
+    return hasScheme || path.isAbsolute(opts.defaultArtifactRoot)
+      ? opts.defaultArtifactRoot
+      : path.resolve(opts.defaultArtifactRoot);
   }
   return opts.serveArtifacts ? 'mlflow-artifacts:/' : path.resolve(opts.artifactsDestination);
 }
@@ -58,12 +62,19 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const defaultArtifactRoot = resolveDefaultArtifactRoot(opts);
   const workerOptions = deliveryWorkerOptionsFromEnv();
   // opening runs the migrations (a no-op in cluster workers: the primary ran them before forking)
-  const { tracking: store, registry, webhooks } = await openStores(opts.backendStoreUri, {
-    defaultArtifactRoot, runCacheCapacity: opts.runCacheSize ?? DEFAULT_RUN_CACHE_CAPACITY,
+  const {
+    tracking: store,
+    registry,
+    webhooks,
+  } = await openStores(opts.backendStoreUri, {
+    defaultArtifactRoot,
+    runCacheCapacity: opts.runCacheSize ?? DEFAULT_RUN_CACHE_CAPACITY,
   });
   let app: FastifyInstance | undefined;
   try {
-    const artifactRepo = opts.serveArtifacts ? await LocalArtifactRepository.open(opts.artifactsDestination) : undefined;
+    const artifactRepo = opts.serveArtifacts
+      ? await LocalArtifactRepository.open(opts.artifactsDestination)
+      : undefined;
     app = await buildApp({
       store,
       registry,

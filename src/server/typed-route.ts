@@ -13,7 +13,8 @@ export interface TypedRouteSpec<F, R> extends Omit<MlflowRouteSpec, 'fields' | '
 }
 
 export function typedRoute<const F extends Record<string, object>, const R extends keyof F & string = never>(
-  app: FastifyInstance, spec: TypedRouteSpec<F, R>,
+  app: FastifyInstance,
+  spec: TypedRouteSpec<F, R>,
 ): void {
   // the schema validated the input before the handler runs, so the input has the derived type
   mlflowRoute(app, { ...spec, required: spec.required ? [...spec.required] : undefined } as MlflowRouteSpec);

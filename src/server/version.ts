@@ -5,7 +5,10 @@ import { fileURLToPath } from 'node:url';
 function readVersion(): string {
   for (const rel of ['../../package.json', '../../../package.json']) {
     try {
-      const pkg = JSON.parse(readFileSync(fileURLToPath(new URL(rel, import.meta.url)), 'utf8')) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(fileURLToPath(new URL(rel, import.meta.url)), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name === 'cairn' && pkg.version) return pkg.version;
     } catch {
       // try the next candidate location

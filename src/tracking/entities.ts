@@ -8,8 +8,14 @@ export type ViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
 
 import type { Int64 } from '../core/int64.js';
 
-export interface Tag { key: string; value: string }
-export interface Param { key: string; value: string }
+export interface Tag {
+  key: string;
+  value: string;
+}
+export interface Param {
+  key: string;
+  value: string;
+}
 export interface Metric {
   key: string;
   /** NaN, Infinity and -Infinity are legal values and round-trip. */
@@ -51,7 +57,10 @@ export interface Dataset {
   schema?: string;
   profile?: string;
 }
-export interface DatasetInput { tags: Tag[]; dataset: Dataset }
+export interface DatasetInput {
+  tags: Tag[];
+  dataset: Dataset;
+}
 
 export interface RunData {
   /** The latest value of each metric (max step, then max timestamp, then max value, as MLflow). */

@@ -3,16 +3,33 @@
 import { describe, expect, it } from 'vitest';
 import type { Experiment, Run } from './entities.js';
 import {
-  datasetInputToJson, datasetInputsFromJson, doubleFromJson, doubleToJson, experimentFromJson, experimentToJson,
-  metricFromJson, metricToJson, parseDouble, parseRunStatus, parseViewType, runFromJson, runToJson,
+  datasetInputToJson,
+  datasetInputsFromJson,
+  doubleFromJson,
+  doubleToJson,
+  experimentFromJson,
+  experimentToJson,
+  metricFromJson,
+  metricToJson,
+  parseDouble,
+  parseRunStatus,
+  parseViewType,
+  runFromJson,
+  runToJson,
 } from './mlflow-json.js';
 
 const wire = (value: unknown) => JSON.parse(JSON.stringify(value));
 
 const run: Run = {
   info: {
-    runId: 'a'.repeat(32), runName: 'forest "é"', experimentId: '3', userId: 'ana', status: 'FINISHED',
-    startTime: 1_700_000_000_123, endTime: 1_700_000_100_456, artifactUri: 'mlflow-artifacts:/3/a/artifacts',
+    runId: 'a'.repeat(32),
+    runName: 'forest "é"',
+    experimentId: '3',
+    userId: 'ana',
+    status: 'FINISHED',
+    startTime: 1_700_000_000_123,
+    endTime: 1_700_000_100_456,
+    artifactUri: 'mlflow-artifacts:/3/a/artifacts',
     lifecycleStage: 'active',
   },
   data: {
@@ -22,7 +39,10 @@ const run: Run = {
       { key: 'ninf', value: -Infinity, timestamp: 3, step: -2 },
       { key: 'acc', value: 0.91, timestamp: 4, step: 9_007_199_254_740_991 },
     ],
-    params: [{ key: 'lr', value: '0.1' }, { key: 'empty', value: '' }],
+    params: [
+      { key: 'lr', value: '0.1' },
+      { key: 'empty', value: '' },
+    ],
     tags: [{ key: 'mlflow.runName', value: 'forest "é"' }],
   },
   inputs: {
@@ -47,7 +67,9 @@ describe('MLflow JSON codec', () => {
 
   it('omits unset fields and empty lists, and fills them back with proto defaults', () => {
     const bare: Run = {
-      info: { ...run.info, endTime: null }, data: { metrics: [], params: [], tags: [] }, inputs: { datasetInputs: [] },
+      info: { ...run.info, endTime: null },
+      data: { metrics: [], params: [], tags: [] },
+      inputs: { datasetInputs: [] },
     };
     const json = wire(runToJson(bare));
     expect(json.info.end_time).toBeUndefined();
@@ -61,8 +83,13 @@ describe('MLflow JSON codec', () => {
 
   it('round-trips experiments and dataset inputs', () => {
     const experiment: Experiment = {
-      experimentId: '7', name: 'heart-disease', artifactLocation: 'mlflow-artifacts:/7', lifecycleStage: 'deleted',
-      creationTime: 1, lastUpdateTime: 2, tags: [{ key: 'team', value: 'cardio' }],
+      experimentId: '7',
+      name: 'heart-disease',
+      artifactLocation: 'mlflow-artifacts:/7',
+      lifecycleStage: 'deleted',
+      creationTime: 1,
+      lastUpdateTime: 2,
+      tags: [{ key: 'team', value: 'cardio' }],
     };
     expect(experimentFromJson(wire(experimentToJson(experiment)))).toEqual(experiment);
     const inputs = run.inputs.datasetInputs;

@@ -4,7 +4,17 @@
 // It lives beside the entities it converts, as MLflow's to_proto/from_proto live on its entities.
 import { InvalidParameter } from '../core/errors.js';
 import type {
-  Dataset, DatasetInput, Experiment, LifecycleStage, Metric, Param, Run, RunInfo, RunStatus, Tag, ViewType,
+  Dataset,
+  DatasetInput,
+  Experiment,
+  LifecycleStage,
+  Metric,
+  Param,
+  Run,
+  RunInfo,
+  RunStatus,
+  Tag,
+  ViewType,
 } from './entities.js';
 import type { MetricWithRunId } from './store.js';
 
@@ -202,7 +212,10 @@ export function runInfoFromJson(info: Json): RunInfo {
 
 function datasetFromJson(d: Json): Dataset {
   const out: Dataset = {
-    name: str(d.name), digest: str(d.digest), sourceType: str(d.source_type), source: str(d.source),
+    name: str(d.name),
+    digest: str(d.digest),
+    sourceType: str(d.source_type),
+    source: str(d.source),
   };
   if (isSet(d.schema)) out.schema = str(d.schema);
   if (isSet(d.profile)) out.profile = str(d.profile);

@@ -11,17 +11,33 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('parseTrackingStoreUri', () => {
   it('reads relative and absolute SQLite paths, memory, and PostgreSQL URIs', () => {
-    expect(parseTrackingStoreUri('sqlite:///data/cairn.db')).toEqual({ kind: 'sqlite', filename: resolve('data/cairn.db') });
+    expect(parseTrackingStoreUri('sqlite:///data/cairn.db')).toEqual({
+      kind: 'sqlite',
+      filename: resolve('data/cairn.db'),
+    });
     expect(parseTrackingStoreUri('sqlite:////abs/path.db')).toEqual({ kind: 'sqlite', filename: '/abs/path.db' });
     expect(parseTrackingStoreUri('sqlite://:memory:')).toEqual({ kind: 'sqlite', filename: ':memory:' });
-    expect(parseTrackingStoreUri('postgresql://u:p@h:5432/db')).toEqual({ kind: 'postgres', connectionString: 'postgresql://u:p@h:5432/db' });
-    expect(parseTrackingStoreUri('postgres://u@h/db')).toEqual({ kind: 'postgres', connectionString: 'postgresql://u@h/db' });
-    expect(parseTrackingStoreUri('postgresql+psycopg2://u@h/db')).toEqual({ kind: 'postgres', connectionString: 'postgresql://u@h/db' });
+    expect(parseTrackingStoreUri('postgresql://u:p@h:5432/db')).toEqual({
+      kind: 'postgres',
+      connectionString: 'postgresql://u:p@h:5432/db',
+    });
+    expect(parseTrackingStoreUri('postgres://u@h/db')).toEqual({
+      kind: 'postgres',
+      connectionString: 'postgresql://u@h/db',
+    });
+    expect(parseTrackingStoreUri('postgresql+psycopg2://u@h/db')).toEqual({
+      kind: 'postgres',
+      connectionString: 'postgresql://u@h/db',
+    });
   });
   it('rejects unknown schemes naming the supported forms, without echoing passwords', () => {
     for (const uri of ['mysql://root:secret@h/db', 'file:./mlruns', '', 'sqlite:///']) {
       let error: unknown;
-      try { parseTrackingStoreUri(uri); } catch (e) { error = e; }
+      try {
+        parseTrackingStoreUri(uri);
+      } catch (e) {
+        error = e;
+      }
       expect(error).toBeInstanceOf(InvalidParameter);
       expect((error as Error).message).toContain('sqlite:///');
       expect((error as Error).message).not.toContain('secret');

@@ -16,13 +16,16 @@ export interface OpenTrackingStoreOptions {
   runCacheCapacity?: number;
 }
 
-const SUPPORTED = 'sqlite:///relative/path.db, sqlite:////absolute/path.db, sqlite://:memory:, postgresql://user:password@host:port/database';
+const SUPPORTED =
+  'sqlite:///relative/path.db, sqlite:////absolute/path.db, sqlite://:memory:, postgresql://user:password@host:port/database';
 
 export type ParsedStoreUri = { kind: 'sqlite'; filename: string } | { kind: 'postgres'; connectionString: string };
 
 export function parseTrackingStoreUri(uri: string): ParsedStoreUri {
-  if (typeof uri !== 'string' || uri === '') throw new InvalidParameter(`A tracking store URI is required. Supported forms: ${SUPPORTED}`);
-  if (uri === 'sqlite://:memory:' || uri === 'sqlite:///:memory:' || uri === 'sqlite://') return { kind: 'sqlite', filename: ':memory:' };
+  if (typeof uri !== 'string' || uri === '')
+    throw new InvalidParameter(`A tracking store URI is required. Supported forms: ${SUPPORTED}`);
+  if (uri === 'sqlite://:memory:' || uri === 'sqlite:///:memory:' || uri === 'sqlite://')
+    return { kind: 'sqlite', filename: ':memory:' };
   if (uri.startsWith('sqlite:///')) {
     // sqlite:///a.db is relative (a.db); sqlite:////abs/a.db keeps its leading slash (/abs/a.db).
     const path = decodeURIComponent(uri.slice('sqlite:///'.length).split('?')[0]);
@@ -31,7 +34,9 @@ export function parseTrackingStoreUri(uri: string): ParsedStoreUri {
   }
   const pg = /^(postgresql|postgres)(\+[a-z0-9_]+)?:\/\//i.exec(uri);
   if (pg) return { kind: 'postgres', connectionString: `postgresql://${uri.slice(pg[0].length)}` };
-  throw new InvalidParameter(`Unsupported tracking store URI '${uri.replace(/\/\/[^@/]*@/, '//***@')}'. Supported forms: ${SUPPORTED}`);
+  throw new InvalidParameter(
+    `Unsupported tracking store URI '${uri.replace(/\/\/[^@/]*@/, '//***@')}'. Supported forms: ${SUPPORTED}`,
+  );
 }
 
 export async function openTrackingStore(uri: string, options: OpenTrackingStoreOptions): Promise<SqlTrackingStore> {
@@ -43,7 +48,10 @@ export async function openTrackingStore(uri: string, options: OpenTrackingStoreO
   } else {
     db = new PostgresDatabase(parsed.connectionString, options.poolSize);
   }
-  const store = new SqlTrackingStore(db, { defaultArtifactRoot: options.defaultArtifactRoot, runCacheCapacity: options.runCacheCapacity });
+  const store = new SqlTrackingStore(db, {
+    defaultArtifactRoot: options.defaultArtifactRoot,
+    runCacheCapacity: options.runCacheCapacity,
+  });
   try {
     await store.init();
   } catch (error) {

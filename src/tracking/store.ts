@@ -2,7 +2,16 @@
 // One SQL implementation (src/tracking/sql) serves SQLite and PostgreSQL; the REST layer only
 // ever calls this interface. Methods throw CairnError subclasses (src/core/errors.ts).
 import type {
-  DatasetInput, Experiment, Metric, PagedList, Param, Run, RunInfo, RunStatus, Tag, ViewType,
+  DatasetInput,
+  Experiment,
+  Metric,
+  PagedList,
+  Param,
+  Run,
+  RunInfo,
+  RunStatus,
+  Tag,
+  ViewType,
 } from './entities.js';
 
 export interface SearchExperimentsQuery {
@@ -59,7 +68,9 @@ export interface MetricHistoryBulkIntervalQuery {
   maxResults?: number;
 }
 
-export interface MetricWithRunId extends Metric { runId: string }
+export interface MetricWithRunId extends Metric {
+  runId: string;
+}
 
 /** A run as another tracking store recorded it, for `importRun`. */
 export interface ImportedRun {

@@ -2,8 +2,18 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidParameter } from '../core/errors.js';
 import {
-  MAX_PARAM_VAL_LENGTH, MAX_TAG_VAL_LENGTH, pathNotUnique, posixNormpath, resolveMaxResults, validateBatchLimits,
-  pythonFloatRepr, validateExperimentTag, validateMetric, validateParam, validateRunId, validateTag,
+  MAX_PARAM_VAL_LENGTH,
+  MAX_TAG_VAL_LENGTH,
+  pathNotUnique,
+  posixNormpath,
+  resolveMaxResults,
+  validateBatchLimits,
+  pythonFloatRepr,
+  validateExperimentTag,
+  validateMetric,
+  validateParam,
+  validateRunId,
+  validateTag,
 } from './validation.js';
 
 describe('key rules', () => {
@@ -34,7 +44,9 @@ describe('key rules', () => {
   it('limits key and value lengths', () => {
     expect(() => validateParam({ key: 'k'.repeat(251), value: 'v' })).toThrow(/exceeded length limit of 250/);
     expect(() => validateParam({ key: 'k', value: 'v'.repeat(MAX_PARAM_VAL_LENGTH) })).not.toThrow();
-    expect(() => validateParam({ key: 'k', value: 'v'.repeat(MAX_PARAM_VAL_LENGTH + 1) })).toThrow(/Param value .* exceeded length limit of 6000/);
+    expect(() => validateParam({ key: 'k', value: 'v'.repeat(MAX_PARAM_VAL_LENGTH + 1) })).toThrow(
+      /Param value .* exceeded length limit of 6000/,
+    );
     expect(() => validateTag({ key: 'k', value: 'v'.repeat(MAX_TAG_VAL_LENGTH + 1) })).toThrow(/limit of 8000/);
     expect(() => validateExperimentTag({ key: 'k', value: 'v'.repeat(5001) })).toThrow(/limit of 5000/);
   });
@@ -42,19 +54,25 @@ describe('key rules', () => {
 
 describe('metric values', () => {
   it('allows NaN and infinities but requires integer timestamps and steps', () => {
-    for (const value of [NaN, Infinity, -Infinity, 0, -1.5]) expect(() => validateMetric({ key: 'm', value, timestamp: 1, step: 0 })).not.toThrow();
-    expect(() => validateMetric({ key: 'm', value: '1' as unknown as number, timestamp: 1, step: 0 })).toThrow(/valid double/);
+    for (const value of [NaN, Infinity, -Infinity, 0, -1.5])
+      expect(() => validateMetric({ key: 'm', value, timestamp: 1, step: 0 })).not.toThrow();
+    expect(() => validateMetric({ key: 'm', value: '1' as unknown as number, timestamp: 1, step: 0 })).toThrow(
+      /valid double/,
+    );
     expect(() => validateMetric({ key: 'm', value: 1, timestamp: 1.5, step: 0 })).toThrow("parameter 'timestamp'");
     expect(() => validateMetric({ key: 'm', value: 1, timestamp: 1, step: 0.5 })).toThrow("parameter 'step'");
   });
 
   it("words failures as MLflow's _validate_metric, naming the metric's place in a batch", () => {
     expect(() => validateMetric({ key: 'm', value: 1, timestamp: -5, step: 0 })).toThrow(
-      "Invalid value -5 for parameter 'timestamp' supplied: metric 'm' (value=1.0). Timestamp must be a nonnegative long (64-bit integer) ");
+      "Invalid value -5 for parameter 'timestamp' supplied: metric 'm' (value=1.0). Timestamp must be a nonnegative long (64-bit integer) ",
+    );
     expect(() => validateMetric({ key: 'm', value: 2.5, timestamp: -1, step: 0 }, 3)).toThrow(
-      "Invalid value -1 for parameter 'metrics[3].timestamp' supplied: metric 'm' (value=2.5).");
-    expect(() => validateMetric({ key: 'm', value: null as unknown as number, timestamp: 1, step: 0 }))
-      .toThrow("Missing value for required parameter 'value'.");
+      "Invalid value -1 for parameter 'metrics[3].timestamp' supplied: metric 'm' (value=2.5).",
+    );
+    expect(() => validateMetric({ key: 'm', value: null as unknown as number, timestamp: 1, step: 0 })).toThrow(
+      "Missing value for required parameter 'value'.",
+    );
   });
 
   it('takes int64 steps and timestamps as bigints over the whole range, not rounded numbers', () => {
@@ -68,7 +86,15 @@ describe('metric values', () => {
   });
 
   it("prints values as Python's float repr", () => {
-    expect([1, 1.5, NaN, -Infinity, 1e16, 1.5e-5, 0].map(pythonFloatRepr)).toEqual(['1.0', '1.5', 'nan', '-inf', '1e+16', '1.5e-05', '0.0']);
+    expect([1, 1.5, NaN, -Infinity, 1e16, 1.5e-5, 0].map(pythonFloatRepr)).toEqual([
+      '1.0',
+      '1.5',
+      'nan',
+      '-inf',
+      '1e+16',
+      '1.5e-05',
+      '0.0',
+    ]);
   });
 });
 

@@ -75,15 +75,21 @@ export function pathNotUnique(name: string): boolean {
 }
 
 function badPathMessage(name: string): string {
-  return 'Names may be treated as files in certain cases, and must not resolve to other names when treated as such. '
-    + `This name would resolve to '${posixNormpath(name)}'`;
+  return (
+    'Names may be treated as files in certain cases, and must not resolve to other names when treated as such. ' +
+    `This name would resolve to '${posixNormpath(name)}'`
+  );
 }
 
 function validateKey(kind: string, name: unknown): asserts name is string {
-  if (name === undefined || name === null) throw new InvalidParameter(`${kind} name cannot be None. ${MISSING_KEY_MESSAGE}`);
-  if (typeof name !== 'string') throw new InvalidParameter(`Invalid ${kind.toLowerCase()} name: '${String(name)}'. It must be a string.`);
-  if (!VALID_KEY.test(name)) throw new InvalidParameter(`Invalid ${kind.toLowerCase()} name: '${name}'. ${BAD_CHARACTERS_MESSAGE}`);
-  if (pathNotUnique(name)) throw new InvalidParameter(`Invalid ${kind.toLowerCase()} name: '${name}'. ${badPathMessage(name)}`);
+  if (name === undefined || name === null)
+    throw new InvalidParameter(`${kind} name cannot be None. ${MISSING_KEY_MESSAGE}`);
+  if (typeof name !== 'string')
+    throw new InvalidParameter(`Invalid ${kind.toLowerCase()} name: '${String(name)}'. It must be a string.`);
+  if (!VALID_KEY.test(name))
+    throw new InvalidParameter(`Invalid ${kind.toLowerCase()} name: '${name}'. ${BAD_CHARACTERS_MESSAGE}`);
+  if (pathNotUnique(name))
+    throw new InvalidParameter(`Invalid ${kind.toLowerCase()} name: '${name}'. ${badPathMessage(name)}`);
 }
 
 export function validateLengthLimit(entity: string, limit: number, value: string): void {
@@ -117,7 +123,7 @@ function isInt64(v: unknown): v is Int64 {
 
 /** `json.dumps` of a scalar, as MLflow's invalid_value echoes it. */
 function echo(value: unknown): string {
-  return typeof value === 'bigint' ? value.toString() : JSON.stringify(value) ?? String(value);
+  return typeof value === 'bigint' ? value.toString() : (JSON.stringify(value) ?? String(value));
 }
 
 /**
@@ -134,21 +140,21 @@ export function validateMetric(metric: Metric, index?: number): void {
   }
   if (typeof metric.value !== 'number') {
     throw new InvalidParameter(
-      `Invalid value ${echo(metric.value)} for parameter '${at('value')}' supplied: (timestamp=${String(metric.timestamp)}). `
-      + 'Please specify value as a valid double (64-bit floating point)',
+      `Invalid value ${echo(metric.value)} for parameter '${at('value')}' supplied: (timestamp=${String(metric.timestamp)}). ` +
+        'Please specify value as a valid double (64-bit floating point)',
     );
   }
   const value = pythonFloatRepr(metric.value);
   if (!isInt64(metric.timestamp) || metric.timestamp < 0) {
     throw new InvalidParameter(
-      `Invalid value ${echo(metric.timestamp)} for parameter '${at('timestamp')}' supplied: metric '${metric.key}' `
-      + `(value=${value}). Timestamp must be a nonnegative long (64-bit integer) `,
+      `Invalid value ${echo(metric.timestamp)} for parameter '${at('timestamp')}' supplied: metric '${metric.key}' ` +
+        `(value=${value}). Timestamp must be a nonnegative long (64-bit integer) `,
     );
   }
   if (!isInt64(metric.step)) {
     throw new InvalidParameter(
-      `Invalid value ${echo(metric.step)} for parameter '${at('step')}' supplied: metric '${metric.key}' `
-      + `(value=${value}). Step must be a valid long (64-bit integer).`,
+      `Invalid value ${echo(metric.step)} for parameter '${at('step')}' supplied: metric '${metric.key}' ` +
+        `(value=${value}). Step must be a valid long (64-bit integer).`,
     );
   }
 }
@@ -192,15 +198,16 @@ export function validateRunName(name: string): void {
 }
 
 export function validateRunId(runId: unknown): asserts runId is string {
-  if (typeof runId !== 'string' || !RUN_ID.test(runId)) throw new InvalidParameter(`Invalid run ID: '${String(runId)}'`);
+  if (typeof runId !== 'string' || !RUN_ID.test(runId))
+    throw new InvalidParameter(`Invalid run ID: '${String(runId)}'`);
 }
 
 export function validateBatchLimits(metrics: number, params: number, tags: number): void {
   const check = (n: number, limit: number, what: string): void => {
     if (n > limit) {
       throw new InvalidParameter(
-        `A batch logging request can contain at most ${limit} ${what}. Got ${n} ${what}. `
-        + 'Please split up the request across multiple requests and try again.',
+        `A batch logging request can contain at most ${limit} ${what}. Got ${n} ${what}. ` +
+          'Please split up the request across multiple requests and try again.',
       );
     }
   };
@@ -230,11 +237,18 @@ export function validateDatasetInput(input: DatasetInput): void {
 }
 
 /** Checks an optional max_results against [1, max] and returns it or the default. */
-export function resolveMaxResults(value: number | undefined, defaultValue: number, max: number, param = 'max_results'): number {
+export function resolveMaxResults(
+  value: number | undefined,
+  defaultValue: number,
+  max: number,
+  param = 'max_results',
+): number {
   if (value === undefined || value === null) return defaultValue;
   // MLflow's SqlAlchemyStore._validate_max_results_param words
   if (!Number.isInteger(value) || value < 1) {
-    throw new InvalidParameter(`Invalid value ${JSON.stringify(value)} for parameter '${param}' supplied. It must be a positive integer`);
+    throw new InvalidParameter(
+      `Invalid value ${JSON.stringify(value)} for parameter '${param}' supplied. It must be a positive integer`,
+    );
   }
   if (value > max) {
     throw new InvalidParameter(`Invalid value ${value} for parameter '${param}' supplied. It must be at most ${max}`);

@@ -12,7 +12,9 @@ beforeAll(async () => {
   srv = await startTestServer();
   await writeFile(path.join(srv.dir, 'secret.txt'), SECRET);
 });
-afterAll(async () => { await srv?.close(); });
+afterAll(async () => {
+  await srv?.close();
+});
 
 const proxy = (p: string) => `${srv.url}/api/2.0/mlflow-artifacts/artifacts${p}`;
 const put = (url: string, body: string | Uint8Array, type = 'application/octet-stream') =>
@@ -21,7 +23,9 @@ const put = (url: string, body: string | Uint8Array, type = 'application/octet-s
 describe('mlflow-artifacts proxy', () => {
   it('uploads, lists, downloads and deletes, whatever content type the client sends', async () => {
     // MLflow's client sends its guess of the MIME type: a .json upload must be stored verbatim, not parsed
-    expect((await put(proxy('/1/run1/artifacts/metrics.json'), '{"not": "parsed"', 'application/json')).status).toBe(200);
+    expect((await put(proxy('/1/run1/artifacts/metrics.json'), '{"not": "parsed"', 'application/json')).status).toBe(
+      200,
+    );
     expect((await put(proxy('/1/run1/artifacts/model/MLmodel'), 'flavors: {}\n', 'text/plain')).status).toBe(200);
     expect((await put(proxy('/1/run1/artifacts/model/data/w.bin'), Buffer.from([0, 1, 2, 255]))).status).toBe(200);
     const noType = await call(proxy('/1/run1/artifacts/raw.dat'), { method: 'PUT', body: Buffer.from('raw') });
@@ -48,7 +52,9 @@ describe('mlflow-artifacts proxy', () => {
     expect(Buffer.from(await bin.arrayBuffer())).toEqual(Buffer.from([0, 1, 2, 255]));
 
     expect((await call(proxy('/1/run1/artifacts/model'), { method: 'DELETE' })).status).toBe(200);
-    expect((await get(proxy(''), { path: '1/run1/artifacts' })).json.files.map((f: { path: string }) => f.path)).toEqual(['metrics.json', 'raw.dat']);
+    expect(
+      (await get(proxy(''), { path: '1/run1/artifacts' })).json.files.map((f: { path: string }) => f.path),
+    ).toEqual(['metrics.json', 'raw.dat']);
     const gone = await call(proxy('/1/run1/artifacts/model/MLmodel'));
     expect(gone.status).toBe(404);
     expect(gone.json.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
@@ -56,11 +62,16 @@ describe('mlflow-artifacts proxy', () => {
     expect(dir.status).toBe(400);
   });
 
-  it('declines multipart uploads the way MLflow\'s client expects, so it falls back to one PUT', async () => {
-    const res = await post(`${srv.url}/api/2.0/mlflow-artifacts/mpu/create/1/run/artifacts`, { path: 'big.bin', num_parts: 3 });
+  it("declines multipart uploads the way MLflow's client expects, so it falls back to one PUT", async () => {
+    const res = await post(`${srv.url}/api/2.0/mlflow-artifacts/mpu/create/1/run/artifacts`, {
+      path: 'big.bin',
+      num_parts: 3,
+    });
     expect(res.status).toBe(501);
     expect(res.json.error_code).toBe('NOT_IMPLEMENTED');
-    expect(res.json.message.startsWith('Multipart upload is not supported for the current artifact repository')).toBe(true);
+    expect(res.json.message.startsWith('Multipart upload is not supported for the current artifact repository')).toBe(
+      true,
+    );
     const traversal = await rawRequest(srv.url, 'POST', '/api/2.0/mlflow-artifacts/mpu/abort/..%2F..%2Fx');
     expect(traversal.status).toBe(400);
   });
@@ -72,7 +83,7 @@ describe('mlflow-artifacts proxy', () => {
 });
 
 describe('run artifacts through the tracking API', () => {
-  it('lists a run\'s proxied artifacts relative to the run and downloads them with /get-artifact', async () => {
+  it("lists a run's proxied artifacts relative to the run and downloads them with /get-artifact", async () => {
     const api = (p: string) => `${srv.url}/api/2.0/mlflow${p}`;
     const expId = (await post(api('/experiments/create'), { name: `art-${Date.now()}` })).json.experiment_id;
     const run = (await post(api('/runs/create'), { experiment_id: expId })).json.run.info;
@@ -85,7 +96,10 @@ describe('run artifacts through the tracking API', () => {
       expect(top.status).toBe(200);
       expect(top.json).toEqual({
         root_uri: run.artifact_uri,
-        files: [{ path: 'model', is_dir: true }, { path: 'plot.png', is_dir: false, file_size: 4 }],
+        files: [
+          { path: 'model', is_dir: true },
+          { path: 'plot.png', is_dir: false, file_size: 4 },
+        ],
       });
       const sub = await get(`${srv.url}${prefix}/artifacts/list`, { run_uuid: run.run_id, path: 'model' });
       expect(sub.json.files).toEqual([{ path: 'model/MLmodel', is_dir: false, file_size: 21 }]);
@@ -95,17 +109,20 @@ describe('run artifacts through the tracking API', () => {
     expect(file.text).toBe('artifact_path: model\n');
     const png = await fetch(`${srv.url}/get-artifact?run_id=${run.run_id}&path=plot.png`);
     expect(png.headers.get('content-type')).toBe('image/png');
-    const traversal = await call(`${srv.url}/get-artifact?run_id=${run.run_id}&path=${encodeURIComponent('../../../../secret.txt')}`);
+    const traversal = await call(
+      `${srv.url}/get-artifact?run_id=${run.run_id}&path=${encodeURIComponent('../../../../secret.txt')}`,
+    );
     expect(traversal.status).toBe(400);
     expect(traversal.text).not.toContain(SECRET);
     const missingRun = await call(`${srv.url}/get-artifact?run_id=${'0'.repeat(32)}&path=x`);
     expect(missingRun.status).toBe(404);
   });
 
-  it('reads local (non-proxied) artifact roots only inside the server\'s artifact directory', async () => {
+  it("reads local (non-proxied) artifact roots only inside the server's artifact directory", async () => {
     const api = (p: string) => `${srv.url}/api/2.0/mlflow${p}`;
     const inside = path.join(srv.artifactsDir, 'local-exp');
-    const expId = (await post(api('/experiments/create'), { name: `local-${Date.now()}`, artifact_location: inside })).json.experiment_id;
+    const expId = (await post(api('/experiments/create'), { name: `local-${Date.now()}`, artifact_location: inside }))
+      .json.experiment_id;
     const run = (await post(api('/runs/create'), { experiment_id: expId })).json.run.info;
     expect(run.artifact_uri).toBe(`${inside}/${run.run_id}/artifacts`);
     await mkdir(run.artifact_uri, { recursive: true });
@@ -115,7 +132,9 @@ describe('run artifacts through the tracking API', () => {
     expect((await call(`${srv.url}/get-artifact?run_id=${run.run_id}&path=notes.txt`)).text).toBe('local');
 
     // an experiment pointed at a directory outside: the server must not read it
-    const outsideExp = (await post(api('/experiments/create'), { name: `outside-${Date.now()}`, artifact_location: srv.dir })).json.experiment_id;
+    const outsideExp = (
+      await post(api('/experiments/create'), { name: `outside-${Date.now()}`, artifact_location: srv.dir })
+    ).json.experiment_id;
     const outsideRun = (await post(api('/runs/create'), { experiment_id: outsideExp })).json.run.info;
     const refused = await get(api('/artifacts/list'), { run_id: outsideRun.run_id, path: '../..' });
     expect(refused.status).toBe(400);
@@ -130,9 +149,12 @@ describe('the UI upload endpoint (/ajax-api/2.0/mlflow/upload-artifact)', () => 
     const api = (p: string) => `${srv.url}/api/2.0/mlflow${p}`;
     const expId = (await post(api('/experiments/create'), { name: `ui-upload-${Date.now()}` })).json.experiment_id;
     const run = (await post(api('/runs/create'), { experiment_id: expId })).json.run.info;
-    const upload = (p: string, body: Uint8Array | undefined, runId = run.run_id) => call(
-      `${srv.url}/ajax-api/2.0/mlflow/upload-artifact?run_uuid=${runId}&path=${encodeURIComponent(p)}`,
-      { method: 'POST', headers: { 'content-type': 'image/png' }, body: body as BodyInit | undefined });
+    const upload = (p: string, body: Uint8Array | undefined, runId = run.run_id) =>
+      call(`${srv.url}/ajax-api/2.0/mlflow/upload-artifact?run_uuid=${runId}&path=${encodeURIComponent(p)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/png' },
+        body: body as BodyInit | undefined,
+      });
     expect((await upload('images/a.png', Buffer.from('png-bytes'))).status).toBe(200);
     expect((await call(`${srv.url}/get-artifact?run_id=${run.run_id}&path=images/a.png`)).text).toBe('png-bytes');
     const big = await upload('images/big.bin', Buffer.alloc(10 * 1024 * 1024 + 1));
@@ -144,9 +166,19 @@ describe('the UI upload endpoint (/ajax-api/2.0/mlflow/upload-artifact)', () => 
     expect((await upload('x.png', Buffer.from('x'), 'f'.repeat(32))).status).toBe(404);
     expect((await upload('../../../evil.png', Buffer.from('x'))).status).toBe(400);
     // MLflow's wording, which its UI matches on
-    const noRun = await call(`${srv.url}/ajax-api/2.0/mlflow/upload-artifact?path=a.png`, { method: 'POST', body: 'x' });
-    expect([noRun.status, noRun.json.error_code, noRun.json.message]).toEqual([400, 'INVALID_PARAMETER_VALUE', 'Request must specify run_uuid.']);
-    const noPath = await call(`${srv.url}/ajax-api/2.0/mlflow/upload-artifact?run_uuid=${run.run_id}`, { method: 'POST', body: 'x' });
+    const noRun = await call(`${srv.url}/ajax-api/2.0/mlflow/upload-artifact?path=a.png`, {
+      method: 'POST',
+      body: 'x',
+    });
+    expect([noRun.status, noRun.json.error_code, noRun.json.message]).toEqual([
+      400,
+      'INVALID_PARAMETER_VALUE',
+      'Request must specify run_uuid.',
+    ]);
+    const noPath = await call(`${srv.url}/ajax-api/2.0/mlflow/upload-artifact?run_uuid=${run.run_id}`, {
+      method: 'POST',
+      body: 'x',
+    });
     expect([noPath.status, noPath.json.message]).toEqual([400, 'Request must specify path.']);
   });
 });
@@ -155,10 +187,21 @@ describe('filesystem limits and directories are client errors that say so', () =
   it('a name over 255 bytes or a very deep path is a 400 naming the limit, on every artifact route', async () => {
     const long = 'a'.repeat(300);
     const deep = Array.from({ length: 390 }, () => 'abcdefghij').join('/');
-    for (const [rel, message] of [[long, /at most 255 bytes/], [deep, /the limit is 4095 bytes/]] as const) {
+    for (const [rel, message] of [
+      [long, /at most 255 bytes/],
+      [deep, /the limit is 4095 bytes/],
+    ] as const) {
       for (const method of ['PUT', 'GET', 'DELETE']) {
-        const res = await rawRequest(srv.url, method, `/api/2.0/mlflow-artifacts/artifacts/${rel}`, method === 'PUT' ? Buffer.from('x') : undefined);
-        expect([res.status, JSON.parse(res.text).error_code], `${method} ${rel.length}`).toEqual([400, 'INVALID_PARAMETER_VALUE']);
+        const res = await rawRequest(
+          srv.url,
+          method,
+          `/api/2.0/mlflow-artifacts/artifacts/${rel}`,
+          method === 'PUT' ? Buffer.from('x') : undefined,
+        );
+        expect([res.status, JSON.parse(res.text).error_code], `${method} ${rel.length}`).toEqual([
+          400,
+          'INVALID_PARAMETER_VALUE',
+        ]);
         expect(JSON.parse(res.text).message).toMatch(message);
       }
       const listed = await get(proxy(''), { path: rel });
@@ -233,10 +276,13 @@ describe('with --no-serve-artifacts', () => {
       expect(res.status).toBe(503);
       expect(res.json.error_code).toBe('TEMPORARILY_UNAVAILABLE');
       // runs then get a local artifact root under the artifacts directory
-      const expId = (await post(`${noProxy.url}/api/2.0/mlflow/experiments/create`, { name: 'local' })).json.experiment_id;
+      const expId = (await post(`${noProxy.url}/api/2.0/mlflow/experiments/create`, { name: 'local' })).json
+        .experiment_id;
       const run = (await post(`${noProxy.url}/api/2.0/mlflow/runs/create`, { experiment_id: expId })).json.run.info;
       expect(run.artifact_uri.startsWith(noProxy.artifactsDir)).toBe(true);
-      expect((await get(`${noProxy.url}/api/2.0/mlflow/artifacts/list`, { run_id: run.run_id })).json).toEqual({ root_uri: run.artifact_uri });
+      expect((await get(`${noProxy.url}/api/2.0/mlflow/artifacts/list`, { run_id: run.run_id })).json).toEqual({
+        root_uri: run.artifact_uri,
+      });
     } finally {
       await noProxy.close();
     }

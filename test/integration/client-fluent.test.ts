@@ -15,7 +15,9 @@ const tmp = mkdtempSync(path.join(tmpdir(), 'cairn-fluent-'));
 let server: TestServer;
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82]);
 
-beforeAll(async () => { server = await startTestServer(); });
+beforeAll(async () => {
+  server = await startTestServer();
+});
 afterAll(async () => {
   await cairn.shutdown();
   await server?.close();
@@ -34,7 +36,11 @@ afterEach(async () => {
 
 const targets = [
   { name: 'rest', uri: () => server.url, options: () => ({}) },
-  { name: 'sqlite direct', uri: () => `sqlite:///${path.join(tmp, 'fluent.db')}`, options: () => ({ artifactRoot: path.join(tmp, 'fluent-artifacts') }) },
+  {
+    name: 'sqlite direct',
+    uri: () => `sqlite:///${path.join(tmp, 'fluent.db')}`,
+    options: () => ({ artifactRoot: path.join(tmp, 'fluent-artifacts') }),
+  },
 ];
 
 describe.each(targets)('fluent API over $name', (target) => {
@@ -53,7 +59,8 @@ describe.each(targets)('fluent API over $name', (target) => {
     const parentId = await cairn.withRun({ runName: 'parent', tags: { model: 'forest' } }, async (run) => {
       cairn.logParams({ n_estimators: 100, max_depth: 7, class_weight: { 0: 1, 1: 3 } });
       cairn.logParam('seed', 42);
-      for (let step = 0; step < 5; step++) cairn.logMetrics({ loss: 1 / (step + 1), acc: step / 5 }, { step, timestamp: 1_000 + step });
+      for (let step = 0; step < 5; step++)
+        cairn.logMetrics({ loss: 1 / (step + 1), acc: step / 5 }, { step, timestamp: 1_000 + step });
       cairn.logMetric('auc', 0.93);
       cairn.setTags({ stage: 'dev', 'mlflow.note.content': 'notes' });
       cairn.setTag('tmp', 'x');
@@ -67,7 +74,12 @@ describe.each(targets)('fluent API over $name', (target) => {
       await cairn.logImage(PNG, 'plots/confusion.png');
       await cairn.logFigure({ toPNG: () => PNG }, 'plots/roc.png');
       await expect(cairn.logImage(Buffer.from('not a png'), 'x.png')).rejects.toBeInstanceOf(InvalidParameter);
-      await cairn.logInputs({ name: 'heart.csv', source: 'data/heart.csv', schema: { cols: ['age'] }, context: 'training' });
+      await cairn.logInputs({
+        name: 'heart.csv',
+        source: 'data/heart.csv',
+        schema: { cols: ['age'] },
+        context: 'training',
+      });
 
       await cairn.withRun({ runName: 'fold-1', nested: true }, async (child) => {
         childId = child.runId;
@@ -91,9 +103,18 @@ describe.each(targets)('fluent API over $name', (target) => {
     expect(metrics.loss).toMatchObject({ value: 0.2, step: 4, timestamp: 1004 });
     expect(metrics.auc.value).toBe(0.93);
     const tags = Object.fromEntries(parent.data.tags.map((t) => [t.key, t.value]));
-    expect(tags).toMatchObject({ model: 'forest', stage: 'dev', 'mlflow.source.type': 'LOCAL', 'mlflow.note.content': 'notes' });
+    expect(tags).toMatchObject({
+      model: 'forest',
+      stage: 'dev',
+      'mlflow.source.type': 'LOCAL',
+      'mlflow.note.content': 'notes',
+    });
     expect(tags.tmp).toBeUndefined();
-    expect(parent.inputs.datasetInputs[0].dataset).toMatchObject({ name: 'heart.csv', source: 'data/heart.csv', schema: '{"cols":["age"]}' });
+    expect(parent.inputs.datasetInputs[0].dataset).toMatchObject({
+      name: 'heart.csv',
+      source: 'data/heart.csv',
+      schema: '{"cols":["age"]}',
+    });
     expect(parent.inputs.datasetInputs[0].dataset.digest).toMatch(/^[0-9a-f]{8}$/);
     expect(parent.inputs.datasetInputs[0].tags).toContainEqual({ key: 'mlflow.data.context', value: 'training' });
 
@@ -102,18 +123,32 @@ describe.each(targets)('fluent API over $name', (target) => {
     expect(child.data.tags).toContainEqual({ key: 'mlflow.parentRunId', value: parentId });
 
     const history = await cairn.getMetricHistory('loss', parentId);
-    expect(history.map((m) => [m.step, m.value])).toEqual([[0, 1], [1, 0.5], [2, 1 / 3], [3, 0.25], [4, 0.2]]);
+    expect(history.map((m) => [m.step, m.value])).toEqual([
+      [0, 1],
+      [1, 0.5],
+      [2, 1 / 3],
+      [3, 0.25],
+      [4, 0.2],
+    ]);
 
     const root = (await client.listArtifacts(parentId)).map((f) => f.path);
     expect(root).toEqual(['bundle', 'config', 'docs', 'notes.txt', 'plots', 'report.md']);
     expect((await client.listArtifacts(parentId, 'bundle/plots')).map((f) => f.path)).toEqual(['bundle/plots/roc.csv']);
-    expect(JSON.parse((await client.readArtifact(parentId, 'config/params.json')).toString())).toEqual({ features: ['age', 'chol'], threshold: 0.5 });
-    expect(parseYaml((await client.readArtifact(parentId, 'config/params.yaml')).toString())).toEqual({ features: ['age', 'chol'], threshold: 0.5 });
+    expect(JSON.parse((await client.readArtifact(parentId, 'config/params.json')).toString())).toEqual({
+      features: ['age', 'chol'],
+      threshold: 0.5,
+    });
+    expect(parseYaml((await client.readArtifact(parentId, 'config/params.yaml')).toString())).toEqual({
+      features: ['age', 'chol'],
+      threshold: 0.5,
+    });
     expect((await client.readArtifact(parentId, 'plots/roc.png')).equals(PNG)).toBe(true);
     const dl = await client.downloadArtifacts(parentId, '', path.join(tmp, `dl-${target.name.replace(' ', '-')}`));
     expect(readFileSync(path.join(dl, 'bundle', 'report.md'), 'utf8')).toBe('# report');
 
-    const found = await cairn.searchRuns('params.seed = \'42\'', ['attributes.start_time DESC'], { experimentIds: [exp.experimentId] });
+    const found = await cairn.searchRuns("params.seed = '42'", ['attributes.start_time DESC'], {
+      experimentIds: [exp.experimentId],
+    });
     expect(found.map((r) => r.info.runId)).toEqual([parentId]);
     const all = await cairn.searchRuns(undefined, ['attributes.run_name ASC'], { experimentIds: [exp.experimentId] });
     expect(all.map((r) => r.info.runName)).toEqual(['fold-1', 'parent']);
@@ -123,11 +158,13 @@ describe.each(targets)('fluent API over $name', (target) => {
     cairn.setTrackingUri(target.uri(), target.options());
     await cairn.setExperiment(`failing-${target.name}`);
     let runId = '';
-    await expect(cairn.withRun({}, async (run) => {
-      runId = run.runId;
-      cairn.logMetric('partial', 1);
-      throw new Error('training diverged');
-    })).rejects.toThrow('training diverged');
+    await expect(
+      cairn.withRun({}, async (run) => {
+        runId = run.runId;
+        cairn.logMetric('partial', 1);
+        throw new Error('training diverged');
+      }),
+    ).rejects.toThrow('training diverged');
     const run = await (await cairn.getClient()).getRun(runId);
     expect(run.info.status).toBe('FAILED');
     expect(run.data.metrics.map((m) => m.key)).toEqual(['partial']);
@@ -160,7 +197,8 @@ describe.each(targets)('fluent API over $name', (target) => {
     await cairn.setExperiment(`bulk-${target.name}`);
     const run = await cairn.startRun();
     const t0 = performance.now();
-    for (let i = 0; i < 10_000; i++) cairn.logMetric('loss', Math.exp(-i / 1000), { step: i, timestamp: 1_700_000_000_000 + i });
+    for (let i = 0; i < 10_000; i++)
+      cairn.logMetric('loss', Math.exp(-i / 1000), { step: i, timestamp: 1_700_000_000_000 + i });
     expect(performance.now() - t0).toBeLessThan(2000); // queued, not sent one by one
     await cairn.endRun();
     const client = await cairn.getClient();
@@ -196,7 +234,9 @@ describe('fluent defaults and process exit', () => {
   it('flushes the queue on beforeExit, and reports a failed flush with a non-zero exit', async () => {
     const script = path.join(tmp, 'exit-script.mts');
     const fluentPath = path.join(REPO_ROOT, 'src/client/fluent.ts');
-    writeFileSync(script, `
+    writeFileSync(
+      script,
+      `
       import * as cairn from ${JSON.stringify(fluentPath)};
       cairn.setTrackingUri(process.env.URI!);
       const run = await cairn.startRun({ runName: 'script' });
@@ -204,9 +244,15 @@ describe('fluent defaults and process exit', () => {
       if (process.env.CONFLICT) { cairn.logParam('p', 1); await run.flush(); cairn.logParam('p', 2); }
       for (let i = 0; i < 3000; i++) cairn.logMetric('m', i, { step: i });
       // no flush, no endRun: the process simply runs out of work
-    `);
+    `,
+    );
     const uri = `sqlite:///${path.join(tmp, 'exit.db')}`;
-    const ok = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: REPO_ROOT, env: { ...process.env, URI: uri }, encoding: 'utf8', timeout: 60_000 });
+    const ok = spawnSync(process.execPath, ['--import', 'tsx', script], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, URI: uri },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(ok.status, ok.stderr).toBe(0);
     const client = await CairnClient.open(uri);
     try {
@@ -215,7 +261,12 @@ describe('fluent defaults and process exit', () => {
     } finally {
       await client.close();
     }
-    const bad = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: REPO_ROOT, env: { ...process.env, URI: uri, CONFLICT: '1' }, encoding: 'utf8', timeout: 60_000 });
+    const bad = spawnSync(process.execPath, ['--import', 'tsx', script], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, URI: uri, CONFLICT: '1' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/Changing param values is not allowed/);
   });

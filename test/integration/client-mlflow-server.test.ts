@@ -16,9 +16,12 @@ describe.skipIf(lacks('mlflow-python'))('CairnClient against the real MLflow ser
   let url = '';
   let client: CairnClient;
   const data = mkdtempSync(path.join(os.tmpdir(), 'cairn-client-mlflow-'));
-  const script = (action: string) => spawnSync('bash', [startMlflowScript(), action, String(port)], {
-    env: { ...process.env, MLFLOW_DATA: data, MLFLOW_WORKERS: '1' }, encoding: 'utf8', timeout: 300_000,
-  });
+  const script = (action: string) =>
+    spawnSync('bash', [startMlflowScript(), action, String(port)], {
+      env: { ...process.env, MLFLOW_DATA: data, MLFLOW_WORKERS: '1' },
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
 
   beforeAll(async () => {
     port = await freePort();
@@ -35,15 +38,23 @@ describe.skipIf(lacks('mlflow-python'))('CairnClient against the real MLflow ser
     rmSync(data, { recursive: true, force: true });
   });
 
-  it('experiments, runs, batches, history, search and MLflow\'s error codes', async () => {
+  it("experiments, runs, batches, history, search and MLflow's error codes", async () => {
     const expId = await client.createExperiment('cairn-client-compat', { tags: { team: 'cardio' } });
     await expect(client.createExperiment('cairn-client-compat')).rejects.toBeInstanceOf(AlreadyExists);
-    expect((await client.getExperimentByName('cairn-client-compat'))?.tags).toContainEqual({ key: 'team', value: 'cardio' });
+    expect((await client.getExperimentByName('cairn-client-compat'))?.tags).toContainEqual({
+      key: 'team',
+      value: 'cardio',
+    });
     const run = await client.createRun(expId, { runName: 'compat', tags: { k: 'v' } });
     const runId = run.info.runId;
     expect(run.info.artifactUri).toMatch(/^mlflow-artifacts:\//);
     await client.logBatch(runId, {
-      metrics: Array.from({ length: 1500 }, (_, i) => ({ key: 'loss', value: i === 7 ? NaN : 1 / (i + 1), step: i, timestamp: 1000 + i })),
+      metrics: Array.from({ length: 1500 }, (_, i) => ({
+        key: 'loss',
+        value: i === 7 ? NaN : 1 / (i + 1),
+        step: i,
+        timestamp: 1000 + i,
+      })),
       params: [{ key: 'lr', value: '0.1' }],
       tags: [{ key: 'stage', value: 'dev' }],
     });
@@ -58,7 +69,7 @@ describe.skipIf(lacks('mlflow-python'))('CairnClient against the real MLflow ser
     expect(found.items.map((r) => r.info.runId)).toEqual([runId]);
   });
 
-  it('artifacts go through MLflow\'s proxy, and the fluent API works unchanged', async () => {
+  it("artifacts go through MLflow's proxy, and the fluent API works unchanged", async () => {
     cairn.setTrackingUri(url, { retry: { maxRetries: 2 } });
     await cairn.setExperiment('cairn-fluent-compat');
     const runId = await cairn.withRun({ runName: 'fluent' }, async (run) => {
@@ -70,8 +81,13 @@ describe.skipIf(lacks('mlflow-python'))('CairnClient against the real MLflow ser
     });
     const c = await cairn.getClient();
     expect((await c.getRun(runId)).info.status).toBe('FINISHED');
-    expect((await c.getMetricHistory(runId, 'acc')).map((m) => m.step)).toEqual(Array.from({ length: 2500 }, (_, i) => i));
-    expect((await c.listArtifacts(runId)).map((f) => [f.path, f.isDir])).toEqual([['cfg', true], ['notes.txt', false]]);
+    expect((await c.getMetricHistory(runId, 'acc')).map((m) => m.step)).toEqual(
+      Array.from({ length: 2500 }, (_, i) => i),
+    );
+    expect((await c.listArtifacts(runId)).map((f) => [f.path, f.isDir])).toEqual([
+      ['cfg', true],
+      ['notes.txt', false],
+    ]);
     expect((await c.readArtifact(runId, 'cfg/config.yaml')).toString()).toBe('a: 1\n');
   });
 });

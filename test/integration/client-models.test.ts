@@ -22,8 +22,18 @@ let server: TestServer;
 
 beforeAll(async () => {
   heart = heartDataset(readSharedData('heart_disease_uci.csv'));
-  logistic = new Pipeline({ steps: [['prep', anchorPreprocessor(heart.numeric, heart.categorical, true)], ['model', new LogisticRegression({})]] }).fit(heart.X, heart.y);
-  forest = new Pipeline({ steps: [['prep', anchorPreprocessor(heart.numeric, heart.categorical, false)], ['model', new RandomForestClassifier({ nEstimators: 20, seed: 3, nJobs: 1 })]] }).fit(heart.X, heart.y);
+  logistic = new Pipeline({
+    steps: [
+      ['prep', anchorPreprocessor(heart.numeric, heart.categorical, true)],
+      ['model', new LogisticRegression({})],
+    ],
+  }).fit(heart.X, heart.y);
+  forest = new Pipeline({
+    steps: [
+      ['prep', anchorPreprocessor(heart.numeric, heart.categorical, false)],
+      ['model', new RandomForestClassifier({ nEstimators: 20, seed: 3, nJobs: 1 })],
+    ],
+  }).fit(heart.X, heart.y);
   server = await startTestServer();
 });
 
@@ -35,7 +45,14 @@ afterAll(async () => {
 
 const backends: Array<[string, () => string, () => Promise<CairnClient>]> = [
   ['REST server', () => server.url, () => CairnClient.open(server.url)],
-  ['direct SQLite store', () => `sqlite:///${path.join(tmp, 'direct.db')}`, () => CairnClient.open(`sqlite:///${path.join(tmp, 'direct.db')}`, { artifactRoot: path.join(tmp, 'direct-artifacts') })],
+  [
+    'direct SQLite store',
+    () => `sqlite:///${path.join(tmp, 'direct.db')}`,
+    () =>
+      CairnClient.open(`sqlite:///${path.join(tmp, 'direct.db')}`, {
+        artifactRoot: path.join(tmp, 'direct-artifacts'),
+      }),
+  ],
 ];
 
 function bits(m: { data: Float64Array }): number[] {
@@ -50,10 +67,17 @@ describe.skipIf(lacks('shared-data')).each(backends)('models over %s', (_name, u
       const run1 = await client.createRun(experimentId, { runName: 'logistic' });
       const run2 = await client.createRun(experimentId, { runName: 'forest' });
       const info1 = await client.logModel(run1.info.runId, logistic, {
-        artifactPath: 'model', registeredModelName: 'heart', trainingFrame: heart.X, trainingTarget: heart.y, metadata: { team: 'cardio' },
+        artifactPath: 'model',
+        registeredModelName: 'heart',
+        trainingFrame: heart.X,
+        trainingTarget: heart.y,
+        metadata: { team: 'cardio' },
       });
       const info2 = await client.logModel(run2.info.runId, forest, {
-        artifactPath: 'models/forest', registeredModelName: 'heart', trainingFrame: heart.X, trainingTarget: heart.y,
+        artifactPath: 'models/forest',
+        registeredModelName: 'heart',
+        trainingFrame: heart.X,
+        trainingTarget: heart.y,
       });
       expect(info1.modelUri).toBe(`runs:/${run1.info.runId}/model`);
       expect(info1.registeredModelVersion?.version).toBe('1');
@@ -64,22 +88,41 @@ describe.skipIf(lacks('shared-data')).each(backends)('models over %s', (_name, u
 
       // the package is in the run's artifacts, and the run's log-model history names it
       const listed = (await client.listArtifacts(run1.info.runId, 'model')).map((f) => f.path).sort();
-      expect(listed).toEqual(['model/MANIFEST.json', 'model/MLmodel', 'model/input_example.json', 'model/pipeline.json', 'model/reference_profile.json']);
-      const history = JSON.parse((await client.getRun(run1.info.runId)).data.tags.find((t) => t.key === 'mlflow.log-model.history')!.value);
+      expect(listed).toEqual([
+        'model/MANIFEST.json',
+        'model/MLmodel',
+        'model/input_example.json',
+        'model/pipeline.json',
+        'model/reference_profile.json',
+      ]);
+      const history = JSON.parse(
+        (await client.getRun(run1.info.runId)).data.tags.find((t) => t.key === 'mlflow.log-model.history')!.value,
+      );
       expect(history).toHaveLength(1);
-      expect(history[0]).toMatchObject({ run_id: run1.info.runId, artifact_path: 'model', model_uuid: info1.modelUuid });
+      expect(history[0]).toMatchObject({
+        run_id: run1.info.runId,
+        artifact_path: 'model',
+        model_uuid: info1.modelUuid,
+      });
       expect(history[0].flavors.cairn.estimator).toBe('LogisticRegression');
       // a second model in the same run is appended to the history, not replacing it
       const extra = await client.logModel(run1.info.runId, forest, { artifactPath: 'candidates/forest' });
       expect(extra.registeredModelVersion).toBeUndefined();
-      const history2 = JSON.parse((await client.getRun(run1.info.runId)).data.tags.find((t) => t.key === 'mlflow.log-model.history')!.value);
+      const history2 = JSON.parse(
+        (await client.getRun(run1.info.runId)).data.tags.find((t) => t.key === 'mlflow.log-model.history')!.value,
+      );
       expect(history2.map((h: { artifact_path: string }) => h.artifact_path)).toEqual(['model', 'candidates/forest']);
-      expect(bits((await client.loadModel(extra.modelUri)).predictProba(heart.X))).toEqual(bits(forest.predictProba(heart.X)));
+      expect(bits((await client.loadModel(extra.modelUri)).predictProba(heart.X))).toEqual(
+        bits(forest.predictProba(heart.X)),
+      );
 
       await client.transitionModelVersionStage('heart', '1', 'Production');
       await client.setRegisteredModelAlias('heart', 'champion', '2');
 
-      const expected = { [info1.modelUuid]: bits(logistic.predictProba(heart.X)), [info2.modelUuid]: bits(forest.predictProba(heart.X)) };
+      const expected = {
+        [info1.modelUuid]: bits(logistic.predictProba(heart.X)),
+        [info2.modelUuid]: bits(forest.predictProba(heart.X)),
+      };
       const cases: Array<[string, string]> = [
         [`runs:/${run1.info.runId}/model`, info1.modelUuid],
         [`runs:/${run2.info.runId}/models/forest`, info2.modelUuid],
@@ -97,17 +140,27 @@ describe.skipIf(lacks('shared-data')).each(backends)('models over %s', (_name, u
       // a runs:/ source is stored as given and resolved through the run only when loading; a run this
       // tracking server does not have (a registry apart from tracking) is named in the error
       const runsSourced = await client.registry.createModelVersion({
-        name: 'heart', source: `runs:/${run2.info.runId}/models/forest`, runId: run2.info.runId,
+        name: 'heart',
+        source: `runs:/${run2.info.runId}/models/forest`,
+        runId: run2.info.runId,
       });
-      expect(await client.registry.getModelVersionDownloadUri('heart', runsSourced.version)).toBe(`runs:/${run2.info.runId}/models/forest`);
+      expect(await client.registry.getModelVersionDownloadUri('heart', runsSourced.version)).toBe(
+        `runs:/${run2.info.runId}/models/forest`,
+      );
       expect((await client.loadModel(`models:/heart/${runsSourced.version}`)).modelUuid).toBe(info2.modelUuid);
-      const foreign = await client.registry.createModelVersion({ name: 'heart', source: 'runs:/0123456789abcdef0123456789abcdef/model' });
-      await expect(client.loadModel(`models:/heart/${foreign.version}`))
-        .rejects.toThrow(/Run '0123456789abcdef0123456789abcdef' not found: .*names a run this tracking server does not have/);
+      const foreign = await client.registry.createModelVersion({
+        name: 'heart',
+        source: 'runs:/0123456789abcdef0123456789abcdef/model',
+      });
+      await expect(client.loadModel(`models:/heart/${foreign.version}`)).rejects.toThrow(
+        /Run '0123456789abcdef0123456789abcdef' not found: .*names a run this tracking server does not have/,
+      );
       const v1 = await client.loadModel('models:/heart/1');
       expect(v1.metadata).toEqual({ team: 'cardio' });
       expect(v1.resolved?.modelVersion?.version).toBe('1');
-      await expect(client.loadModel('models:/heart/Staging')).rejects.toThrow(/No versions of model with name 'heart' and stage 'Staging'/);
+      await expect(client.loadModel('models:/heart/Staging')).rejects.toThrow(
+        /No versions of model with name 'heart' and stage 'Staging'/,
+      );
       await expect(client.loadModel('models:/heart/7')).rejects.toThrow(/not found|does not exist/i);
       await expect(client.loadModel('models:/heart/Prod')).rejects.toThrow(/neither a version number/);
 
@@ -126,7 +179,9 @@ describe.skipIf(lacks('shared-data')).each(backends)('models over %s', (_name, u
   it('the fluent API logs into the active run and loads it back', async () => {
     fluent.setTrackingUri(uri(), { artifactRoot: path.join(tmp, 'direct-artifacts') });
     await fluent.setExperiment('fluent-models');
-    const info = await fluent.withRun({ runName: 'fluent' }, () => fluent.logModel(logistic, { artifactPath: 'model', trainingFrame: heart.X, registeredModelName: 'fluent-heart' }));
+    const info = await fluent.withRun({ runName: 'fluent' }, () =>
+      fluent.logModel(logistic, { artifactPath: 'model', trainingFrame: heart.X, registeredModelName: 'fluent-heart' }),
+    );
     const loaded = await fluent.loadModel(info.modelUri);
     expect(bits(loaded.predictProba(heart.X))).toEqual(bits(logistic.predictProba(heart.X)));
     const latest = await fluent.loadModel('models:/fluent-heart/latest');

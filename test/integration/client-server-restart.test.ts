@@ -31,7 +31,9 @@ it('survives a kill -9 of the server and a restart on the same store and port', 
   for (let i = 4500; i < 6000; i++) cairn.logMetric('loss', 1 / (i + 1), { step: i, timestamp: 1_700_000_000_000 + i });
   cairn.setTag('survived', 'yes');
   let ended = false;
-  const ending = run.end().finally(() => { ended = true; }); // keeps retrying while the server is down
+  const ending = run.end().finally(() => {
+    ended = true;
+  }); // keeps retrying while the server is down
   await new Promise((r) => setTimeout(r, 1500));
   expect(ended).toBe(false);
 

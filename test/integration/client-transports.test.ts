@@ -22,7 +22,10 @@ const tmp = mkdtempSync(path.join(tmpdir(), 'cairn-client-'));
 function sqliteBackend(): Backend {
   return {
     name: 'sqlite (direct)',
-    open: () => CairnClient.open(`sqlite:///${path.join(tmp, 'direct.db')}`, { artifactRoot: path.join(tmp, 'direct-artifacts') }),
+    open: () =>
+      CairnClient.open(`sqlite:///${path.join(tmp, 'direct.db')}`, {
+        artifactRoot: path.join(tmp, 'direct-artifacts'),
+      }),
     stop: async () => {},
   };
 }
@@ -30,7 +33,9 @@ function sqliteBackend(): Backend {
 // one PostgreSQL server for the file, a fresh database per backend
 let pgServer: Promise<TestPostgres> | undefined;
 const postgres = () => (pgServer ??= startPostgres());
-afterAll(async () => { if (pgServer) await (await pgServer).stop(); });
+afterAll(async () => {
+  if (pgServer) await (await pgServer).stop();
+});
 
 function postgresBackend(): Backend {
   return {
@@ -51,11 +56,16 @@ function restPostgresBackend(): Backend {
       server = await startServer({
         backendStoreUri: await (await postgres()).createDatabase(),
         artifactsDestination: path.join(tmp, 'server-pg-artifacts'),
-        serveArtifacts: true, host: '127.0.0.1', port: 0, logLevel: 'silent',
+        serveArtifacts: true,
+        host: '127.0.0.1',
+        port: 0,
+        logLevel: 'silent',
       });
       return CairnClient.open(server.url, { retry: { maxRetries: 1 } });
     },
-    stop: async () => { await server?.close(); },
+    stop: async () => {
+      await server?.close();
+    },
   };
 }
 
@@ -67,7 +77,9 @@ function restBackend(): Backend {
       server = await startTestServer();
       return CairnClient.open(server.url, { retry: { maxRetries: 1 } });
     },
-    stop: async () => { await server?.close(); },
+    stop: async () => {
+      await server?.close();
+    },
   };
 }
 
@@ -78,7 +90,9 @@ const backends = lacks('postgres')
   : [sqliteBackend(), postgresBackend(), restBackend(), restPostgresBackend()];
 describe.each(backends)('CairnClient over $name', (backend) => {
   let client: CairnClient;
-  beforeAll(async () => { client = await backend.open(); });
+  beforeAll(async () => {
+    client = await backend.open();
+  });
   afterAll(async () => {
     await client?.close();
     await backend.stop();
@@ -124,10 +138,18 @@ describe.each(backends)('CairnClient over $name', (backend) => {
     await client.setTag(runId, 'phase', 'train');
     await client.setTag(runId, 'tmp', 'x');
     await client.deleteTag(runId, 'tmp');
-    await client.logInputs(runId, [{
-      tags: [{ key: 'mlflow.data.context', value: 'training' }],
-      dataset: { name: 'heart', digest: 'abc123', sourceType: 'local', source: '{"uri": "heart.csv"}', schema: '{"cols": []}' },
-    }]);
+    await client.logInputs(runId, [
+      {
+        tags: [{ key: 'mlflow.data.context', value: 'training' }],
+        dataset: {
+          name: 'heart',
+          digest: 'abc123',
+          sourceType: 'local',
+          source: '{"uri": "heart.csv"}',
+          schema: '{"cols": []}',
+        },
+      },
+    ]);
 
     const got = await client.getRun(runId);
     expect(got.data.params).toEqual([{ key: 'lr', value: '0.1' }]);
@@ -136,7 +158,11 @@ describe.each(backends)('CairnClient over $name', (backend) => {
     expect(tags).toMatchObject({ owner: 'ann', phase: 'train', 'mlflow.runName': 'first' });
     expect(tags.tmp).toBeUndefined();
     expect(got.inputs.datasetInputs).toHaveLength(1);
-    expect(got.inputs.datasetInputs[0].dataset).toMatchObject({ name: 'heart', digest: 'abc123', schema: '{"cols": []}' });
+    expect(got.inputs.datasetInputs[0].dataset).toMatchObject({
+      name: 'heart',
+      digest: 'abc123',
+      schema: '{"cols": []}',
+    });
 
     const history = await client.getMetricHistory(runId, 'loss');
     expect(history.map((m) => m.step)).toEqual([1, 2, 3]);
@@ -168,7 +194,12 @@ describe.each(backends)('CairnClient over $name', (backend) => {
   it('logBatch splits past MLflow limits; metric history pages through everything', async () => {
     const expId = await client.createExperiment('exp-batch');
     const runId = (await client.createRun(expId)).info.runId;
-    const metrics = Array.from({ length: 2500 }, (_, i) => ({ key: 'acc', value: i / 2500, timestamp: 1_000_000 + i, step: i }));
+    const metrics = Array.from({ length: 2500 }, (_, i) => ({
+      key: 'acc',
+      value: i / 2500,
+      timestamp: 1_000_000 + i,
+      step: i,
+    }));
     const params = Array.from({ length: 150 }, (_, i) => ({ key: `p${i}`, value: String(i) }));
     const tags = Array.from({ length: 120 }, (_, i) => ({ key: `t${i}`, value: String(i) }));
     await client.logBatch(runId, { metrics, params, tags });
@@ -206,9 +237,17 @@ describe.each(backends)('CairnClient over $name', (backend) => {
     await client.logBytes(runId, 'hello', 'notes/readme.md');
 
     const root = await client.listArtifacts(runId);
-    expect(root.map((f) => [f.path, f.isDir])).toEqual([['data', true], ['model.json', false], ['models', true], ['notes', true]]);
+    expect(root.map((f) => [f.path, f.isDir])).toEqual([
+      ['data', true],
+      ['model.json', false],
+      ['models', true],
+      ['notes', true],
+    ]);
     const data = await client.listArtifacts(runId, 'data');
-    expect(data).toEqual([{ path: 'data/a.txt', isDir: false, fileSize: 5 }, { path: 'data/sub', isDir: true }]);
+    expect(data).toEqual([
+      { path: 'data/a.txt', isDir: false, fileSize: 5 },
+      { path: 'data/sub', isDir: true },
+    ]);
     expect((await client.readArtifact(runId, 'models/v1/model.json')).toString()).toBe('{"w": [1, 2]}');
 
     const dst = path.join(tmp, `dl-${slug}`);
@@ -222,10 +261,12 @@ describe.each(backends)('CairnClient over $name', (backend) => {
 });
 
 describe('one store, two transports', () => {
-  it('a direct client reads what went through the server\'s artifact proxy (mlflow-artifacts:/ maps to its root)', async () => {
+  it("a direct client reads what went through the server's artifact proxy (mlflow-artifacts:/ maps to its root)", async () => {
     const server = await startTestServer();
     const rest = await CairnClient.open(server.url);
-    const direct = await CairnClient.open(`sqlite:///${path.join(server.dir, 'cairn.db')}`, { artifactRoot: server.artifactsDir });
+    const direct = await CairnClient.open(`sqlite:///${path.join(server.dir, 'cairn.db')}`, {
+      artifactRoot: server.artifactsDir,
+    });
     try {
       const expId = await rest.createExperiment('shared');
       const runId = (await rest.createRun(expId)).info.runId;

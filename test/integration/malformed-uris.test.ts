@@ -17,15 +17,19 @@ beforeAll(async () => {
   srv = await startTestServer();
   port = Number(new URL(srv.url).port);
   const api = (p: string) => `${srv.url}/api/2.0/mlflow${p}`;
-  const experimentId = (await post(api('/experiments/create'), { name: 'malformed-uris' })).json.experiment_id as string;
+  const experimentId = (await post(api('/experiments/create'), { name: 'malformed-uris' })).json
+    .experiment_id as string;
   const runId = (await post(api('/runs/create'), { experiment_id: experimentId })).json.run.info.run_id as string;
   const modelName = 'malformed-uris-model';
   await post(api('/registered-models/create'), { name: modelName });
-  const version = (await post(api('/model-versions/create'), { name: modelName, source: `runs:/${runId}/model`, run_id: runId }))
-    .json.model_version.version as string;
+  const version = (
+    await post(api('/model-versions/create'), { name: modelName, source: `runs:/${runId}/model`, run_id: runId })
+  ).json.model_version.version as string;
   ctx = { experimentId, runId, modelName, version, secretName: 'secret.txt', pwnedMarker: 'PWNED-MALFORMED-URI' };
 });
-afterAll(async () => { await srv?.close(); });
+afterAll(async () => {
+  await srv?.close();
+});
 
 describe('malformed URIs in every URI-ish field', () => {
   it('answer a typed MLflow error (or are accepted as MLflow accepts them), never a 500', async () => {
@@ -43,7 +47,11 @@ describe('malformed URIs in every URI-ish field', () => {
       }
       if (res.status < 400) continue;
       let body: { error_code?: string; message?: string } = {};
-      try { body = JSON.parse(res.body); } catch { /* reported below */ }
+      try {
+        body = JSON.parse(res.body);
+      } catch {
+        /* reported below */
+      }
       const code = body.error_code as keyof typeof ERROR_HTTP_STATUS | undefined;
       if (!code || ERROR_HTTP_STATUS[code] !== res.status || !body.message) {
         failures.push(`${c.kind}: ${res.status} without a matching MLflow error body: ${res.body.slice(0, 200)}`);
@@ -56,7 +64,8 @@ describe('malformed URIs in every URI-ish field', () => {
   }, 120_000);
 
   it('a file: source naming a remote host, or a broken IPv6 host, is a 400 (MLflow: 500)', async () => {
-    const mv = (source: string) => post(`${srv.url}/api/2.0/mlflow/model-versions/create`, { name: ctx.modelName, source, run_id: ctx.runId });
+    const mv = (source: string) =>
+      post(`${srv.url}/api/2.0/mlflow/model-versions/create`, { name: ctx.modelName, source, run_id: ctx.runId });
     for (const source of ['file://bad host/x', 'file://evil.com/x', 'http://[', 'http://[abc]/x']) {
       const res = await mv(source);
       expect([res.status, res.json.error_code], source).toEqual([400, 'INVALID_PARAMETER_VALUE']);

@@ -6,13 +6,25 @@ import { startTestServer, type TestServer } from '../support/cairn-server.js';
 
 // The package is CommonJS whose module.exports is the client class; its bundled typings describe
 // an ES default export instead, so the surface used here is typed locally.
-interface KV { key: string; value: string }
-interface MetricJson { key: string; value: number; timestamp: number; step?: number | string }
+interface KV {
+  key: string;
+  value: string;
+}
+interface MetricJson {
+  key: string;
+  value: number;
+  timestamp: number;
+  step?: number | string;
+}
 interface RunJson {
   info: { run_id: string; experiment_id: string; status: string; lifecycle_stage: string; end_time?: number | string };
   data: { metrics?: MetricJson[]; params?: KV[]; tags?: KV[] };
 }
-interface ExperimentJson { experiment_id: string; name: string; lifecycle_stage: string }
+interface ExperimentJson {
+  experiment_id: string;
+  name: string;
+  lifecycle_stage: string;
+}
 interface NpmMlflowClient {
   Experiments: {
     create(a: { name: string; artifact_location?: string }): Promise<{ experiment_id: string }>;
@@ -30,8 +42,12 @@ interface NpmMlflowClient {
     deleteTag(a: { run_id: string; key: string }): Promise<unknown>;
     logBatch(a: { run_id: string; metrics?: MetricJson[]; params?: KV[]; tags?: KV[] }): Promise<unknown>;
     search(a: {
-      experiment_ids: string[]; filter?: string; run_view_type?: string; max_results?: number;
-      order_by?: string[]; page_token?: string;
+      experiment_ids: string[];
+      filter?: string;
+      run_view_type?: string;
+      max_results?: number;
+      order_by?: string[];
+      page_token?: string;
     }): Promise<{ runs?: RunJson[]; next_page_token?: string }>;
     update(a: { run_id: string; status?: string; end_time?: number }): Promise<unknown>;
     delete(a: { run_id: string }): Promise<unknown>;
@@ -73,14 +89,20 @@ describe('npm mlflow client against Cairn', () => {
     const runIds: string[] = [];
     for (let i = 0; i < 3; i++) {
       const { run } = await client.Runs.create({
-        experiment_id: expId, start_time: t0 + i, tags: [{ key: 'idx', value: String(i) }],
+        experiment_id: expId,
+        start_time: t0 + i,
+        tags: [{ key: 'idx', value: String(i) }],
       });
       expect(run.info).toMatchObject({ experiment_id: expId, status: 'RUNNING', lifecycle_stage: 'active' });
       runIds.push(run.info.run_id);
       await client.Runs.logParameter({ run_id: run.info.run_id, key: 'model', value: i === 1 ? 'rf' : 'lr' });
       for (let step = 0; step < 5; step++) {
         await client.Runs.logMetric({
-          run_id: run.info.run_id, key: 'auc', value: 0.5 + i * 0.1 + step * 0.01, timestamp: t0 + step, step,
+          run_id: run.info.run_id,
+          key: 'auc',
+          value: 0.5 + i * 0.1 + step * 0.01,
+          timestamp: t0 + step,
+          step,
         });
       }
       await client.Runs.setTag({ run_id: run.info.run_id, key: 'team', value: 'cardio' });
@@ -107,8 +129,10 @@ describe('npm mlflow client against Cairn', () => {
     expect(metrics.loss).toBeCloseTo(0.6, 12);
 
     const found = await client.Runs.search({
-      experiment_ids: [expId], filter: "metrics.auc > 0.6 and params.model = 'lr'",
-      order_by: ['metrics.auc DESC'], run_view_type: 'ACTIVE_ONLY',
+      experiment_ids: [expId],
+      filter: "metrics.auc > 0.6 and params.model = 'lr'",
+      order_by: ['metrics.auc DESC'],
+      run_view_type: 'ACTIVE_ONLY',
     });
     expect((found.runs ?? []).map((r) => r.info.run_id)).toEqual([runIds[2]]);
     const all = await client.Runs.search({ experiment_ids: [expId], order_by: ['metrics.loss ASC'] });
@@ -117,7 +141,10 @@ describe('npm mlflow client against Cairn', () => {
     expect(page.runs).toHaveLength(2);
     expect(page.next_page_token).toBeTruthy();
     const page2 = await client.Runs.search({
-      experiment_ids: [expId], order_by: ['metrics.loss ASC'], max_results: 2, page_token: page.next_page_token,
+      experiment_ids: [expId],
+      order_by: ['metrics.loss ASC'],
+      max_results: 2,
+      page_token: page.next_page_token,
     });
     expect((page2.runs ?? []).map((r) => r.info.run_id)).toEqual([runIds[0]]);
 
@@ -163,10 +190,12 @@ describe('npm mlflow client against Cairn', () => {
     const { experiment_id: expId } = await client.Experiments.create({ name: `npm-errors-${suffix}` });
     const { run } = await client.Runs.create({ experiment_id: expId, start_time: Date.now() });
     await client.Runs.logParameter({ run_id: run.info.run_id, key: 'lr', value: '0.1' });
-    await expect(client.Runs.logParameter({ run_id: run.info.run_id, key: 'lr', value: '0.2' }))
-      .rejects.toThrow(/INVALID_PARAMETER_VALUE/);
-    await expect(client.Experiments.create({ name: `npm-errors-${suffix}` }))
-      .rejects.toThrow(/RESOURCE_ALREADY_EXISTS/);
+    await expect(client.Runs.logParameter({ run_id: run.info.run_id, key: 'lr', value: '0.2' })).rejects.toThrow(
+      /INVALID_PARAMETER_VALUE/,
+    );
+    await expect(client.Experiments.create({ name: `npm-errors-${suffix}` })).rejects.toThrow(
+      /RESOURCE_ALREADY_EXISTS/,
+    );
     expect(kv((await client.Runs.get({ run_id: run.info.run_id })).run.data.params)).toEqual({ lr: '0.1' });
   });
 });

@@ -2,9 +2,7 @@
 // test/compat/mlflow_tracking_flows.py against a real Cairn server on loopback.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  REPO_ROOT, runMlflowCompatScript, startTestServer, type TestServer,
-} from '../support/cairn-server.js';
+import { REPO_ROOT, runMlflowCompatScript, startTestServer, type TestServer } from '../support/cairn-server.js';
 import { lacks } from '../support/requirements.js';
 
 const SCRIPT = path.join(REPO_ROOT, 'test/compat/mlflow_tracking_flows.py');

@@ -3,9 +3,7 @@
 // Cairn server on loopback.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  REPO_ROOT, runMlflowCompatScript, startTestServer, type TestServer,
-} from '../support/cairn-server.js';
+import { REPO_ROOT, runMlflowCompatScript, startTestServer, type TestServer } from '../support/cairn-server.js';
 import { lacks } from '../support/requirements.js';
 
 const SCRIPT = path.join(REPO_ROOT, 'test/compat/mlflow_registry_flows.py');
@@ -13,8 +11,12 @@ const runScript = (url: string) => runMlflowCompatScript(SCRIPT, url);
 
 describe.skipIf(lacks('mlflow-python', 'sklearn'))('MLflow Python client registry flows against Cairn', () => {
   let server: TestServer;
-  beforeAll(async () => { server = await startTestServer(); }, 90_000);
-  afterAll(async () => { await server?.close(); });
+  beforeAll(async () => {
+    server = await startTestServer();
+  }, 90_000);
+  afterAll(async () => {
+    await server?.close();
+  });
 
   it('runs every registry flow of mlflow_registry_flows.py without a failure', async () => {
     const { code, output } = await runScript(server.url);

@@ -11,9 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  exec, freePort, mlflowPythonUnavailable, startMlflowScript, waitForHealth,
-} from '../support/cairn-server.js';
+import { exec, freePort, mlflowPythonUnavailable, startMlflowScript, waitForHealth } from '../support/cairn-server.js';
 import { rawRequest, type RawResponse } from '../support/raw-http.js';
 import { startTestServer, type TestServer } from './server-harness.js';
 
@@ -54,91 +52,158 @@ const create = (source: string, runId?: string) => ({ name: MODEL, source, ...(r
 const CASES: ParityCase[] = [
   // ---- model version sources (MLflow's _validate_source) ----
   {
-    name: 'a runs:/ source whose run is on another server is stored as given', method: 'POST',
-    path: `${API}/model-versions/create`, body: create(`runs:/${FOREIGN_RUN}/model`, FOREIGN_RUN), expect: OK,
-    compare: ['status', 'json'], pick: (j) => [j.model_version.version, j.model_version.source, j.model_version.run_id],
+    name: 'a runs:/ source whose run is on another server is stored as given',
+    method: 'POST',
+    path: `${API}/model-versions/create`,
+    body: create(`runs:/${FOREIGN_RUN}/model`, FOREIGN_RUN),
+    expect: OK,
+    compare: ['status', 'json'],
+    pick: (j) => [j.model_version.version, j.model_version.source, j.model_version.run_id],
   },
   {
-    name: 'get-download-uri returns a runs:/ source unchanged', method: 'GET',
-    path: `${API}/model-versions/get-download-uri?name=${MODEL}&version=1`, expect: OK, compare: ['status', 'json'],
+    name: 'get-download-uri returns a runs:/ source unchanged',
+    method: 'GET',
+    path: `${API}/model-versions/get-download-uri?name=${MODEL}&version=1`,
+    expect: OK,
+    compare: ['status', 'json'],
     pick: (j) => j,
   },
   {
-    name: 'get-artifact of a version whose run is not on this server', method: 'GET',
+    name: 'get-artifact of a version whose run is not on this server',
+    method: 'GET',
     path: `/model-versions/get-artifact?name=${MODEL}&version=1&path=MLmodel`,
-    expect: { status: 404, errorCode: 'RESOURCE_DOES_NOT_EXIST' }, compare: ['status', 'error_code'],
+    expect: { status: 404, errorCode: 'RESOURCE_DOES_NOT_EXIST' },
+    compare: ['status', 'error_code'],
     why: "MLflow: \"Run '<id>' not found\"; Cairn adds that the registry may live apart from the run's server",
   },
   {
-    name: 'a file: source naming a remote host', method: 'POST', path: `${API}/model-versions/create`,
-    body: create('file://bad host/x', '$RUN_ID'), expect: { status: 500, errorCode: 'INTERNAL_ERROR' }, compare: ['message'],
+    name: 'a file: source naming a remote host',
+    method: 'POST',
+    path: `${API}/model-versions/create`,
+    body: create('file://bad host/x', '$RUN_ID'),
+    expect: { status: 500, errorCode: 'INTERNAL_ERROR' },
+    compare: ['message'],
     cairn: { status: 400, errorCode: 'INVALID_PARAMETER_VALUE' },
     why: 'MLflow raises a bare MlflowException (500) from is_local_uri; a bad source is a client error',
   },
   {
-    name: 'a source with an unbalanced IPv6 bracket', method: 'POST', path: `${API}/model-versions/create`,
-    body: create('http://[abc/x'), expect: { status: 500 }, compare: [],
+    name: 'a source with an unbalanced IPv6 bracket',
+    method: 'POST',
+    path: `${API}/model-versions/create`,
+    body: create('http://[abc/x'),
+    expect: { status: 500 },
+    compare: [],
     cairn: { status: 400, errorCode: 'INVALID_PARAMETER_VALUE', message: /'http:\/\/\[abc\/x' is not a valid URI/ },
     why: "MLflow's urlparse raises ValueError, answered with Flask's HTML 500 page",
   },
   {
-    name: 'a bucket with no path is not an absolute path', method: 'POST', path: `${API}/model-versions/create`,
-    body: create('s3://bucket'), expect: INVALID,
+    name: 'a bucket with no path is not an absolute path',
+    method: 'POST',
+    path: `${API}/model-versions/create`,
+    body: create('s3://bucket'),
+    expect: INVALID,
   },
   {
-    name: 'a relative reference hidden by percent-encoding', method: 'POST', path: `${API}/model-versions/create`,
-    body: create('mlflow-artifacts:/1/..%2f..%2fetc'), expect: INVALID,
+    name: 'a relative reference hidden by percent-encoding',
+    method: 'POST',
+    path: `${API}/model-versions/create`,
+    body: create('mlflow-artifacts:/1/..%2f..%2fetc'),
+    expect: INVALID,
   },
   {
-    name: 'a local path without a run', method: 'POST', path: `${API}/model-versions/create`,
-    body: create('/tmp/x'), expect: INVALID,
+    name: 'a local path without a run',
+    method: 'POST',
+    path: `${API}/model-versions/create`,
+    body: create('/tmp/x'),
+    expect: INVALID,
   },
   {
-    name: 'a Windows drive letter is not local on a POSIX server', method: 'POST', path: `${API}/model-versions/create`,
-    body: create('C:/x/y'), expect: OK, compare: ['status', 'json'], pick: (j) => j.model_version.source,
+    name: 'a Windows drive letter is not local on a POSIX server',
+    method: 'POST',
+    path: `${API}/model-versions/create`,
+    body: create('C:/x/y'),
+    expect: OK,
+    compare: ['status', 'json'],
+    pick: (j) => j.model_version.source,
   },
   {
-    name: 'percent-escapes that are not ".." stay as given', method: 'POST', path: `${API}/model-versions/create`,
-    body: create('runs:/a%2e%2e/x'), expect: OK, compare: ['status', 'json'], pick: (j) => j.model_version.source,
+    name: 'percent-escapes that are not ".." stay as given',
+    method: 'POST',
+    path: `${API}/model-versions/create`,
+    body: create('runs:/a%2e%2e/x'),
+    expect: OK,
+    compare: ['status', 'json'],
+    pick: (j) => j.model_version.source,
   },
 
   // ---- doubled slashes (Werkzeug's merge_slashes) ----
   {
-    name: 'a leading doubled slash is merged and the request answered', method: 'GET',
-    path: `//model-versions/get-artifact?name=${MODEL}&version=1&path=../x`, expect: INVALID,
+    name: 'a leading doubled slash is merged and the request answered',
+    method: 'GET',
+    path: `//model-versions/get-artifact?name=${MODEL}&version=1&path=../x`,
+    expect: INVALID,
   },
   {
-    name: 'a doubled slash further in is a 308 to the merged path', method: 'GET',
-    path: `${API}//registered-models/get?name=${MODEL}`, expect: { status: 308 }, compare: ['status', 'location'],
+    name: 'a doubled slash further in is a 308 to the merged path',
+    method: 'GET',
+    path: `${API}//registered-models/get?name=${MODEL}`,
+    expect: { status: 308 },
+    compare: ['status', 'location'],
   },
   {
-    name: 'a doubled slash in a POST is a 308 too (clients resend the body)', method: 'POST',
-    path: '/api/2.0//mlflow/registered-models/create', body: { name: 'parity-redirected' }, expect: { status: 308 },
+    name: 'a doubled slash in a POST is a 308 too (clients resend the body)',
+    method: 'POST',
+    path: '/api/2.0//mlflow/registered-models/create',
+    body: { name: 'parity-redirected' },
+    expect: { status: 308 },
     compare: ['status', 'location'],
   },
 
   // ---- artifact uploads ----
   {
-    name: 'upload-artifact without run_uuid', method: 'POST', path: '/ajax-api/2.0/mlflow/upload-artifact?path=a.txt',
-    body: 'x', contentType: 'application/octet-stream', expect: INVALID,
+    name: 'upload-artifact without run_uuid',
+    method: 'POST',
+    path: '/ajax-api/2.0/mlflow/upload-artifact?path=a.txt',
+    body: 'x',
+    contentType: 'application/octet-stream',
+    expect: INVALID,
   },
   {
-    name: 'upload-artifact without path', method: 'POST', path: '/ajax-api/2.0/mlflow/upload-artifact?run_uuid=$RUN_ID',
-    body: 'x', contentType: 'application/octet-stream', expect: INVALID,
+    name: 'upload-artifact without path',
+    method: 'POST',
+    path: '/ajax-api/2.0/mlflow/upload-artifact?run_uuid=$RUN_ID',
+    body: 'x',
+    contentType: 'application/octet-stream',
+    expect: INVALID,
   },
   {
-    name: 'a proxied upload into a new directory', method: 'PUT', path: `${PROXY}/parity-dir/f.txt`,
-    body: 'x', contentType: 'application/octet-stream', expect: OK, compare: ['status'],
+    name: 'a proxied upload into a new directory',
+    method: 'PUT',
+    path: `${PROXY}/parity-dir/f.txt`,
+    body: 'x',
+    contentType: 'application/octet-stream',
+    expect: OK,
+    compare: ['status'],
   },
   {
-    name: 'a proxied upload onto an existing directory', method: 'PUT', path: `${PROXY}/parity-dir`,
-    body: 'x', contentType: 'application/octet-stream', expect: OK, compare: [],
+    name: 'a proxied upload onto an existing directory',
+    method: 'PUT',
+    path: `${PROXY}/parity-dir`,
+    body: 'x',
+    contentType: 'application/octet-stream',
+    expect: OK,
+    compare: [],
     cairn: { status: 400, errorCode: 'INVALID_PARAMETER_VALUE', message: /'parity-dir': the path is a directory/ },
-    why: 'MLflow copies the upload inside the directory under the directory\'s own name; Cairn says what is wrong',
+    why: "MLflow copies the upload inside the directory under the directory's own name; Cairn says what is wrong",
   },
   {
-    name: 'a proxied upload whose name is over 255 bytes', method: 'PUT', path: `${PROXY}/${'a'.repeat(300)}`,
-    body: 'x', contentType: 'application/octet-stream', expect: { status: 500 }, compare: [],
+    name: 'a proxied upload whose name is over 255 bytes',
+    method: 'PUT',
+    path: `${PROXY}/${'a'.repeat(300)}`,
+    body: 'x',
+    contentType: 'application/octet-stream',
+    expect: { status: 500 },
+    compare: [],
     cairn: { status: 400, errorCode: 'INVALID_PARAMETER_VALUE', message: /at most 255 bytes/ },
     why: 'MLflow fails with ENAMETOOLONG and answers an HTML 500 page',
   },
@@ -146,8 +211,10 @@ const CASES: ParityCase[] = [
 
 const unavailable = mlflowPythonUnavailable();
 if (unavailable) {
-  console.warn(`SKIPPED mlflow-registry-parity: the MLflow 2.17.2 anchor is unavailable (${unavailable}). `
-    + 'Enable it with `bash ../shared/anchors/mlflow/start_mlflow.sh prepare` (or set CAIRN_SHARED).');
+  console.warn(
+    `SKIPPED mlflow-registry-parity: the MLflow 2.17.2 anchor is unavailable (${unavailable}). ` +
+      'Enable it with `bash ../shared/anchors/mlflow/start_mlflow.sh prepare` (or set CAIRN_SHARED).',
+  );
 }
 
 interface Side {
@@ -160,15 +227,20 @@ function substitute(text: string, ids: Ids): string {
 }
 
 function send(side: Side, c: ParityCase): Promise<RawResponse> {
-  const body = c.body === undefined ? undefined : substitute(typeof c.body === 'string' ? c.body : JSON.stringify(c.body), side.ids);
-  const headers: Record<string, string> = body !== undefined ? { 'content-type': c.contentType ?? 'application/json' } : {};
+  const body =
+    c.body === undefined
+      ? undefined
+      : substitute(typeof c.body === 'string' ? c.body : JSON.stringify(c.body), side.ids);
+  const headers: Record<string, string> =
+    body !== undefined ? { 'content-type': c.contentType ?? 'application/json' } : {};
   return rawRequest(side.port, { method: c.method, path: substitute(c.path, side.ids), body, headers });
 }
 
 type Answer = Partial<Record<Field, unknown>> & { status: number };
 
 function answerOf(res: RawResponse, side: Side, c: ParityCase): Answer {
-  const location = typeof res.headers.location === 'string' ? res.headers.location.replace(/^https?:\/\/[^/]+/, '') : undefined;
+  const location =
+    typeof res.headers.location === 'string' ? res.headers.location.replace(/^https?:\/\/[^/]+/, '') : undefined;
   let json: Record<string, any> | undefined;
   try {
     json = JSON.parse(res.body);
@@ -176,9 +248,13 @@ function answerOf(res: RawResponse, side: Side, c: ParityCase): Answer {
     return { status: res.status, location, message: `(not JSON) ${res.body.slice(0, 200)}` };
   }
   const message = (json?.message as string | undefined)
-    ?.replaceAll(side.ids.runId, '$RUN_ID').replaceAll(side.ids.experimentId, '$EXPERIMENT_ID');
+    ?.replaceAll(side.ids.runId, '$RUN_ID')
+    .replaceAll(side.ids.experimentId, '$EXPERIMENT_ID');
   return {
-    status: res.status, error_code: json?.error_code, message, location,
+    status: res.status,
+    error_code: json?.error_code,
+    message,
+    location,
     json: c.pick && res.status === 200 && json ? c.pick(json) : undefined,
   };
 }
@@ -186,7 +262,10 @@ function answerOf(res: RawResponse, side: Side, c: ParityCase): Answer {
 async function createFixture(port: number): Promise<Ids> {
   const post = async (endpoint: string, body: object) => {
     const res = await rawRequest(port, {
-      method: 'POST', path: `${API}/${endpoint}`, body: JSON.stringify(body), headers: { 'content-type': 'application/json' },
+      method: 'POST',
+      path: `${API}/${endpoint}`,
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
     });
     if (res.status !== 200) throw new Error(`${endpoint} answered ${res.status}: ${res.body}`);
     return JSON.parse(res.body);
@@ -221,7 +300,8 @@ describe.skipIf(unavailable !== null)('registry and artifact requests: MLflow 2.
 
   afterAll(async () => {
     await cairn?.close();
-    if (mlflowPort) await exec('bash', [startMlflowScript(), 'stop', String(mlflowPort)], { MLFLOW_DATA: mlflowData }, 60_000);
+    if (mlflowPort)
+      await exec('bash', [startMlflowScript(), 'stop', String(mlflowPort)], { MLFLOW_DATA: mlflowData }, 60_000);
     if (mlflowData) rmSync(mlflowData, { recursive: true, force: true });
   });
 

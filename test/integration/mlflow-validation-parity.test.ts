@@ -9,7 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  exec, freePort, mlflowPythonUnavailable, startMlflowScript, startTestServer, waitForHealth, type TestServer,
+  exec,
+  freePort,
+  mlflowPythonUnavailable,
+  startMlflowScript,
+  startTestServer,
+  waitForHealth,
+  type TestServer,
 } from '../support/cairn-server.js';
 import { rawRequest, type RawResponse } from '../support/raw-http.js';
 
@@ -40,98 +46,169 @@ const metric = (fields: string): string => `{"run_id":"$RUN_ID","key":"m","value
 const CASES: ParityCase[] = [
   // ---- tracking: scalar types as the proto says (issue #12) ----
   {
-    name: 'log-metric value null is a missing value', method: 'POST', path: `${API}/runs/log-metric`,
-    body: '{"run_id":"$RUN_ID","key":"m","value":null,"timestamp":1}', expect: INVALID,
+    name: 'log-metric value null is a missing value',
+    method: 'POST',
+    path: `${API}/runs/log-metric`,
+    body: '{"run_id":"$RUN_ID","key":"m","value":null,"timestamp":1}',
+    expect: INVALID,
   },
   {
-    name: 'log-metric value "0x10" is not a double', method: 'POST', path: `${API}/runs/log-metric`,
-    body: '{"run_id":"$RUN_ID","key":"m","value":"0x10","timestamp":1}', expect: INVALID,
+    name: 'log-metric value "0x10" is not a double',
+    method: 'POST',
+    path: `${API}/runs/log-metric`,
+    body: '{"run_id":"$RUN_ID","key":"m","value":"0x10","timestamp":1}',
+    expect: INVALID,
   },
   {
-    name: 'log-metric key ["a"] is not a string', method: 'POST', path: `${API}/runs/log-metric`,
-    body: '{"run_id":"$RUN_ID","key":["a"],"value":1,"timestamp":1}', expect: INVALID,
+    name: 'log-metric key ["a"] is not a string',
+    method: 'POST',
+    path: `${API}/runs/log-metric`,
+    body: '{"run_id":"$RUN_ID","key":["a"],"value":1,"timestamp":1}',
+    expect: INVALID,
   },
   {
-    name: 'log-metric numeric key is not a string', method: 'POST', path: `${API}/runs/log-metric`,
-    body: '{"run_id":"$RUN_ID","key":5,"value":1,"timestamp":1}', expect: INVALID,
+    name: 'log-metric numeric key is not a string',
+    method: 'POST',
+    path: `${API}/runs/log-metric`,
+    body: '{"run_id":"$RUN_ID","key":5,"value":1,"timestamp":1}',
+    expect: INVALID,
   },
   {
-    name: 'log-metric negative timestamp', method: 'POST', path: `${API}/runs/log-metric`,
-    body: metric('').replace('"timestamp":1', '"timestamp":-5'), expect: INVALID,
+    name: 'log-metric negative timestamp',
+    method: 'POST',
+    path: `${API}/runs/log-metric`,
+    body: metric('').replace('"timestamp":1', '"timestamp":-5'),
+    expect: INVALID,
   },
   {
-    name: 'log-metric numeric run_id is not a string', method: 'POST', path: `${API}/runs/log-metric`,
-    body: '{"run_id":31,"key":"m","value":1,"timestamp":1}', expect: INVALID,
+    name: 'log-metric numeric run_id is not a string',
+    method: 'POST',
+    path: `${API}/runs/log-metric`,
+    body: '{"run_id":31,"key":"m","value":1,"timestamp":1}',
+    expect: INVALID,
   },
   {
-    name: 'log-metric invalid UTF-8 in the body', method: 'POST', path: `${API}/runs/log-parameter`,
-    body: (ids) => Buffer.concat([
-      Buffer.from(`{"run_id":"${ids.runId}","key":"u","value":"a`), Buffer.from([0xff, 0xfe]), Buffer.from('b"}'),
-    ]),
-    expect: INVALID, compare: ['status', 'error_code'],
+    name: 'log-metric invalid UTF-8 in the body',
+    method: 'POST',
+    path: `${API}/runs/log-parameter`,
+    body: (ids) =>
+      Buffer.concat([
+        Buffer.from(`{"run_id":"${ids.runId}","key":"u","value":"a`),
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from('b"}'),
+      ]),
+    expect: INVALID,
+    compare: ['status', 'error_code'],
     why: 'MLflow reads an undecodable body as empty and reports run_id missing; Cairn says the body is not UTF-8',
   },
   {
-    name: 'log-metric step 2^62 (a valid int64)', method: 'POST', path: `${API}/runs/log-metric`,
-    body: metric(',"step":4611686018427387904'), expect: OK,
+    name: 'log-metric step 2^62 (a valid int64)',
+    method: 'POST',
+    path: `${API}/runs/log-metric`,
+    body: metric(',"step":4611686018427387904'),
+    expect: OK,
   },
   {
-    name: 'log-metric step as a decimal string beyond 2^53', method: 'POST', path: `${API}/runs/log-metric`,
-    body: metric(',"step":"4611686018427387905"'), expect: OK,
+    name: 'log-metric step as a decimal string beyond 2^53',
+    method: 'POST',
+    path: `${API}/runs/log-metric`,
+    body: metric(',"step":"4611686018427387905"'),
+    expect: OK,
   },
   {
-    name: 'log-metric value and timestamp as numeric strings', method: 'POST', path: `${API}/runs/log-metric`,
-    body: '{"run_id":"$RUN_ID","key":"m","value":"1.5","timestamp":"7"}', expect: OK,
+    name: 'log-metric value and timestamp as numeric strings',
+    method: 'POST',
+    path: `${API}/runs/log-metric`,
+    body: '{"run_id":"$RUN_ID","key":"m","value":"1.5","timestamp":"7"}',
+    expect: OK,
   },
   {
-    name: 'log-parameter numeric value is not a string', method: 'POST', path: `${API}/runs/log-parameter`,
-    body: '{"run_id":"$RUN_ID","key":"p","value":5}', expect: INVALID,
+    name: 'log-parameter numeric value is not a string',
+    method: 'POST',
+    path: `${API}/runs/log-parameter`,
+    body: '{"run_id":"$RUN_ID","key":"p","value":5}',
+    expect: INVALID,
   },
   {
-    name: 'set-tag numeric key is not a string', method: 'POST', path: `${API}/runs/set-tag`,
-    body: '{"run_id":"$RUN_ID","key":7,"value":"v"}', expect: INVALID,
+    name: 'set-tag numeric key is not a string',
+    method: 'POST',
+    path: `${API}/runs/set-tag`,
+    body: '{"run_id":"$RUN_ID","key":7,"value":"v"}',
+    expect: INVALID,
   },
   {
-    name: 'experiments/create numeric name', method: 'POST', path: `${API}/experiments/create`,
-    body: '{"name":123}', expect: INVALID,
+    name: 'experiments/create numeric name',
+    method: 'POST',
+    path: `${API}/experiments/create`,
+    body: '{"name":123}',
+    expect: INVALID,
   },
   {
-    name: 'experiments/create numeric artifact_location', method: 'POST', path: `${API}/experiments/create`,
-    body: '{"name":"parity-art-num","artifact_location":9.5}', expect: INVALID,
+    name: 'experiments/create numeric artifact_location',
+    method: 'POST',
+    path: `${API}/experiments/create`,
+    body: '{"name":"parity-art-num","artifact_location":9.5}',
+    expect: INVALID,
   },
   {
-    name: 'experiments/create missing name', method: 'POST', path: `${API}/experiments/create`,
-    body: '{}', expect: INVALID,
+    name: 'experiments/create missing name',
+    method: 'POST',
+    path: `${API}/experiments/create`,
+    body: '{}',
+    expect: INVALID,
   },
   {
-    name: 'runs/get missing run_id', method: 'GET', path: `${API}/runs/get`, expect: INVALID,
+    name: 'runs/get missing run_id',
+    method: 'GET',
+    path: `${API}/runs/get`,
+    expect: INVALID,
   },
   {
-    name: 'runs/update numeric run_id', method: 'POST', path: `${API}/runs/update`,
-    body: '{"run_id":31,"status":"FINISHED"}', expect: INVALID,
+    name: 'runs/update numeric run_id',
+    method: 'POST',
+    path: `${API}/runs/update`,
+    body: '{"run_id":31,"status":"FINISHED"}',
+    expect: INVALID,
   },
   {
-    name: 'log-batch metrics given as a string', method: 'POST', path: `${API}/runs/log-batch`,
-    body: '{"run_id":"$RUN_ID","metrics":"foo"}', expect: INVALID,
+    name: 'log-batch metrics given as a string',
+    method: 'POST',
+    path: `${API}/runs/log-batch`,
+    body: '{"run_id":"$RUN_ID","metrics":"foo"}',
+    expect: INVALID,
   },
   {
-    name: 'log-batch metric without a timestamp', method: 'POST', path: `${API}/runs/log-batch`,
-    body: '{"run_id":"$RUN_ID","metrics":[{"key":"m","value":1}]}', expect: INVALID,
+    name: 'log-batch metric without a timestamp',
+    method: 'POST',
+    path: `${API}/runs/log-batch`,
+    body: '{"run_id":"$RUN_ID","metrics":[{"key":"m","value":1}]}',
+    expect: INVALID,
   },
   {
-    name: 'log-inputs without datasets', method: 'POST', path: `${API}/runs/log-inputs`,
-    body: '{"run_id":"$RUN_ID"}', expect: INVALID,
+    name: 'log-inputs without datasets',
+    method: 'POST',
+    path: `${API}/runs/log-inputs`,
+    body: '{"run_id":"$RUN_ID"}',
+    expect: INVALID,
   },
   {
-    name: 'runs/search max_results over the limit', method: 'POST', path: `${API}/runs/search`,
-    body: '{"experiment_ids":["$EXPERIMENT_ID"],"max_results":50001}', expect: INVALID,
+    name: 'runs/search max_results over the limit',
+    method: 'POST',
+    path: `${API}/runs/search`,
+    body: '{"experiment_ids":["$EXPERIMENT_ID"],"max_results":50001}',
+    expect: INVALID,
   },
   {
-    name: 'runs/search max_results not a number', method: 'POST', path: `${API}/runs/search`,
-    body: '{"experiment_ids":["$EXPERIMENT_ID"],"max_results":"abc"}', expect: INVALID,
+    name: 'runs/search max_results not a number',
+    method: 'POST',
+    path: `${API}/runs/search`,
+    body: '{"experiment_ids":["$EXPERIMENT_ID"],"max_results":"abc"}',
+    expect: INVALID,
   },
   {
-    name: 'runs/search with 60 metric comparisons', method: 'POST', path: `${API}/runs/search`,
+    name: 'runs/search with 60 metric comparisons',
+    method: 'POST',
+    path: `${API}/runs/search`,
     body: {
       experiment_ids: ['$EXPERIMENT_ID'],
       filter: Array.from({ length: 60 }, (_, i) => `metrics.m${i} > 0`).join(' and '),
@@ -139,46 +216,64 @@ const CASES: ParityCase[] = [
     expect: OK,
   },
   {
-    name: 'runs/search long filter with a bad clause at its end', method: 'POST', path: `${API}/runs/search`,
+    name: 'runs/search long filter with a bad clause at its end',
+    method: 'POST',
+    path: `${API}/runs/search`,
     body: {
       experiment_ids: ['$EXPERIMENT_ID'],
       filter: `${Array.from({ length: 300 }, (_, i) => `params.p${i} = 'x'`).join(' and ')} and bogus`,
     },
-    expect: INVALID, compare: ['status', 'error_code'],
+    expect: INVALID,
+    compare: ['status', 'error_code'],
     why: "MLflow's filter parser words its errors its own way; Cairn's name the rule and position (tested in the store)",
   },
   {
-    name: 'get-history-bulk-interval max_results 0', method: 'GET',
-    path: `${API}/metrics/get-history-bulk-interval?run_ids=$RUN_ID&metric_key=m&max_results=0`, expect: INVALID,
+    name: 'get-history-bulk-interval max_results 0',
+    method: 'GET',
+    path: `${API}/metrics/get-history-bulk-interval?run_ids=$RUN_ID&metric_key=m&max_results=0`,
+    expect: INVALID,
   },
   {
-    name: 'get-history-bulk-interval over 100 run ids', method: 'GET',
+    name: 'get-history-bulk-interval over 100 run ids',
+    method: 'GET',
     path: `${API}/metrics/get-history-bulk-interval?${Array.from({ length: 101 }, (_, i) => `run_ids=r${i}`).join('&')}&metric_key=m`,
     expect: INVALID,
   },
   {
-    name: 'get-history-bulk-interval without run ids', method: 'GET',
-    path: `${API}/metrics/get-history-bulk-interval?metric_key=m`, expect: INVALID,
+    name: 'get-history-bulk-interval without run ids',
+    method: 'GET',
+    path: `${API}/metrics/get-history-bulk-interval?metric_key=m`,
+    expect: INVALID,
   },
   {
-    name: 'experiments/search max_results over the limit', method: 'POST', path: `${API}/experiments/search`,
-    body: '{"max_results":50001}', expect: INVALID,
+    name: 'experiments/search max_results over the limit',
+    method: 'POST',
+    path: `${API}/experiments/search`,
+    body: '{"max_results":50001}',
+    expect: INVALID,
   },
   {
-    name: 'runs/get of an unknown run', method: 'GET', path: `${API}/runs/get?run_id=31`,
+    name: 'runs/get of an unknown run',
+    method: 'GET',
+    path: `${API}/runs/get?run_id=31`,
     expect: { status: 404, errorCode: 'RESOURCE_DOES_NOT_EXIST' },
   },
   // ---- registry: string fields are strings (the registry half adds its rows below) ----
   {
-    name: 'registered-models/alias numeric version', method: 'POST', path: `${API}/registered-models/alias`,
-    body: '{"name":"parity-none","alias":"a","version":1}', expect: INVALID,
+    name: 'registered-models/alias numeric version',
+    method: 'POST',
+    path: `${API}/registered-models/alias`,
+    body: '{"name":"parity-none","alias":"a","version":1}',
+    expect: INVALID,
   },
 ];
 
 const unavailable = mlflowPythonUnavailable();
 if (unavailable) {
-  console.warn(`SKIPPED mlflow-validation-parity: the MLflow 2.17.2 anchor is unavailable (${unavailable}). `
-    + 'Enable it with `bash ../shared/anchors/mlflow/start_mlflow.sh prepare` (or set CAIRN_SHARED).');
+  console.warn(
+    `SKIPPED mlflow-validation-parity: the MLflow 2.17.2 anchor is unavailable (${unavailable}). ` +
+      'Enable it with `bash ../shared/anchors/mlflow/start_mlflow.sh prepare` (or set CAIRN_SHARED).',
+  );
 }
 
 interface Side {
@@ -222,7 +317,10 @@ function answerOf(res: RawResponse, ids: Ids): Answer {
 async function createFixture(port: number, experimentName: string): Promise<Ids> {
   const post = async (endpoint: string, body: object) => {
     const res = await rawRequest(port, {
-      method: 'POST', path: `${API}/${endpoint}`, body: JSON.stringify(body), headers: { 'content-type': 'application/json' },
+      method: 'POST',
+      path: `${API}/${endpoint}`,
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
     });
     if (res.status !== 200) throw new Error(`${endpoint} answered ${res.status}: ${res.body}`);
     return JSON.parse(res.body);
@@ -256,7 +354,8 @@ describe.skipIf(unavailable !== null)('request validation: MLflow 2.17.2 and Cai
 
   afterAll(async () => {
     await cairn?.close();
-    if (mlflowPort) await exec('bash', [startMlflowScript(), 'stop', String(mlflowPort)], { MLFLOW_DATA: mlflowData }, 60_000);
+    if (mlflowPort)
+      await exec('bash', [startMlflowScript(), 'stop', String(mlflowPort)], { MLFLOW_DATA: mlflowData }, 60_000);
     if (mlflowData) rmSync(mlflowData, { recursive: true, force: true });
   });
 

@@ -3,7 +3,16 @@
 // metric history, every artifact's bytes). After the import, the same client reads the same things
 // from a Cairn server on the imported store, and the two readings must agree.
 import {
-  cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,7 +21,14 @@ import { importMlruns } from '../../src/tracking/import/mlruns-import.js';
 import { importMlrunsModels } from '../../src/registry/import/mlruns-models.js';
 import { openSqlStores as openStores } from '../../src/registry/open-stores.js';
 import { runCairnCli } from '../support/cairn-cli.js';
-import { DEBIAN_PYTHON, REPO_ROOT, exec, mlflowPythonEnv, startCairnServer, type CairnServer } from '../support/cairn-server.js';
+import {
+  DEBIAN_PYTHON,
+  REPO_ROOT,
+  exec,
+  mlflowPythonEnv,
+  startCairnServer,
+  type CairnServer,
+} from '../support/cairn-server.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { lacks } from '../support/requirements.js';
 
@@ -26,11 +42,29 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-interface VersionDump { version: string; source: string; run_id: string | null; [k: string]: unknown }
+interface VersionDump {
+  version: string;
+  source: string;
+  run_id: string | null;
+  [k: string]: unknown;
+}
 interface Dump {
-  models: Array<{ name: string; versions: VersionDump[]; champion_files: Record<string, string>; [k: string]: unknown }>;
+  models: Array<{
+    name: string;
+    versions: VersionDump[];
+    champion_files: Record<string, string>;
+    [k: string]: unknown;
+  }>;
   experiments: Array<{ name: string; lifecycle_stage: string; tags: Record<string, string> }>;
-  runs: Record<string, { experiment: string; lifecycle_stage: string; histories: Record<string, unknown[]>; artifacts: Record<string, unknown> } & Record<string, unknown>>;
+  runs: Record<
+    string,
+    {
+      experiment: string;
+      lifecycle_stage: string;
+      histories: Record<string, unknown[]>;
+      artifacts: Record<string, unknown>;
+    } & Record<string, unknown>
+  >;
 }
 
 async function python(args: string[]): Promise<string> {
@@ -54,7 +88,14 @@ describe.skipIf(lacks('mlflow-python'))('cairn import of an MLflow file store', 
     const expected = await dump(`file:${mlruns}`, 'file-store');
     expect(Object.keys(expected.runs)).toHaveLength(8);
 
-    const args = ['import', `file:${mlruns}`, '--backend-store-uri', `sqlite:///${dataDir}/cairn.db`, '--artifacts-destination', path.join(dataDir, 'artifacts')];
+    const args = [
+      'import',
+      `file:${mlruns}`,
+      '--backend-store-uri',
+      `sqlite:///${dataDir}/cairn.db`,
+      '--artifacts-destination',
+      path.join(dataDir, 'artifacts'),
+    ];
     const first = await runCairnCli(args);
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/heart-disease \(mlruns \d+ -> new experiment \d+\): 6 runs imported/);
@@ -71,26 +112,47 @@ describe.skipIf(lacks('mlflow-python'))('cairn import of an MLflow file store', 
     // the histories and artifacts really were compared
     const parent = Object.values(actual.runs).find((r) => r.run_name === 'grid')!;
     expect(parent.histories.odd).toEqual([[0, expect.any(Number), 'nan']]);
-    expect(Object.keys(parent.artifacts).sort()).toEqual(['model/meta.json', 'model/weights.bin', 'reports/summary.txt']);
-    expect(parent.inputs).toEqual([expect.objectContaining({ name: 'uci-heart', source_type: 'local', tags: { 'mlflow.data.context': 'training', split: 'train' } })]);
+    expect(Object.keys(parent.artifacts).sort()).toEqual([
+      'model/meta.json',
+      'model/weights.bin',
+      'reports/summary.txt',
+    ]);
+    expect(parent.inputs).toEqual([
+      expect.objectContaining({
+        name: 'uci-heart',
+        source_type: 'local',
+        tags: { 'mlflow.data.context': 'training', split: 'train' },
+      }),
+    ]);
     expect(Object.values(actual.runs).map((r) => r.run_name)).toContain('1e5');
 
     // the registry: same versions, stages, aliases and tags; a source inside the run's old artifact
     // directory now points at its new one, and models:/heart-classifier@champion gives the same files
     expect(first.stdout).toContain('registered model heart-classifier: 2 versions imported');
     expect(actual.models).toHaveLength(1);
-    const [want] = expected.models; const [got] = actual.models;
+    const [want] = expected.models;
+    const [got] = actual.models;
     expect(Object.keys(got.champion_files).sort()).toEqual(['meta.json', 'weights.bin']);
     expect(got.champion_files).toEqual(want.champion_files);
     const v2 = want.versions.find((v) => v.version === '2')!;
     expect(v2.source).toMatch(/^file:\/\/.*\/artifacts\/model$/);
     const heartId = /heart-disease \(mlruns \d+ -> new experiment (\d+)\)/.exec(first.stdout)![1];
-    expect(got.versions.find((v) => v.version === '2')!.source).toBe(`mlflow-artifacts:/${heartId}/${v2.run_id}/artifacts/model`);
+    expect(got.versions.find((v) => v.version === '2')!.source).toBe(
+      `mlflow-artifacts:/${heartId}/${v2.run_id}/artifacts/model`,
+    );
     v2.source = got.versions.find((v) => v.version === '2')!.source;
     expect(got).toEqual(want);
-    expect(got.versions.map((v) => [v.version, v.stage])).toEqual([['1', 'Production'], ['2', 'None']]);
+    expect(got.versions.map((v) => [v.version, v.stage])).toEqual([
+      ['1', 'Production'],
+      ['2', 'None'],
+    ]);
 
-    const notAStore = await runCairnCli(['import', path.join(tmp, 'source'), '--backend-store-uri', `sqlite:///${dataDir}/cairn.db`]);
+    const notAStore = await runCairnCli([
+      'import',
+      path.join(tmp, 'source'),
+      '--backend-store-uri',
+      `sqlite:///${dataDir}/cairn.db`,
+    ]);
     expect(notAStore).toMatchObject({ status: 1, stderr: expect.stringContaining('holds no MLflow experiments') });
 
     const again = await runCairnCli(args);
@@ -99,66 +161,98 @@ describe.skipIf(lacks('mlflow-python'))('cairn import of an MLflow file store', 
     expect(again.stdout).toContain('0 registered models imported, 1 already there, 0 skipped');
   }, 240_000);
 
-  it.skipIf(lacks('postgres'))('imports into PostgreSQL the same way (registry too), and reports a run it cannot read without stopping', async () => {
-    // a run directory MLflow itself could not read either
-    const heartDir = readdirSync(mlruns).map((d) => path.join(mlruns, d))
-      .find((d) => existsSync(path.join(d, 'meta.yaml')) && readFileSync(path.join(d, 'meta.yaml'), 'utf8').includes('name: heart-disease'))!;
-    const broken = path.join(heartDir, 'b'.repeat(32));
-    mkdirSync(broken);
-    writeFileSync(path.join(broken, 'meta.yaml'), `run_id: ${'b'.repeat(32)}\nstatus: 9\nlifecycle_stage: active\n`);
-    // a run whose artifacts were written to an object store keeps its artifact URI
-    const remote = path.join(heartDir, 'c'.repeat(32));
-    mkdirSync(remote);
-    writeFileSync(path.join(remote, 'meta.yaml'),
-      `run_id: ${'c'.repeat(32)}\nrun_name: on-s3\nstatus: 3\nstart_time: 5\nend_time: null\nlifecycle_stage: active\nuser_id: carol\nartifact_uri: s3://bucket/mlruns/${'c'.repeat(32)}/artifacts\n`);
-    pg = await startPostgres();
-    const stores = await openStores(pg.uri, { defaultArtifactRoot: 'mlflow-artifacts:/' });
-    const store = stores.tracking;
-    try {
-      const summary = await importMlruns(store, mlruns, { artifactsDestination: path.join(tmp, 'pg-artifacts') });
-      expect([summary.runsCreated, summary.runsWithRemoteArtifacts, summary.artifactProblems]).toEqual([9, 1, []]);
-      expect((await store.getRun('c'.repeat(32))).info).toMatchObject({
-        runName: 'on-s3', userId: 'carol', status: 'FINISHED', startTime: 5, endTime: null, artifactUri: `s3://bucket/mlruns/${'c'.repeat(32)}/artifacts`,
-      });
-      expect(summary.skipped).toEqual([{ dir: broken, reason: 'unknown run status 9' }]);
-      expect(summary.artifactFiles).toBe(3);
-      const heart = await store.getExperimentByName('heart-disease');
-      expect(heart.tags).toContainEqual({ key: 'team', value: 'cardiology' });
-      const runs = await store.searchRuns({ experimentIds: [heart.experimentId], viewType: 'ALL', filter: "params.model = 'rf'" });
-      expect(runs.items).toHaveLength(1);
-      const history = await store.getMetricHistory(runs.items[0].info.runId, 'train/loss');
-      expect(history.items.map((m) => m.step)).toEqual([0, 1, 2, 3, 4]);
-      expect(history.items[0].value).toBe(2);
-      expect((await store.getExperimentByName('old-study')).lifecycleStage).toBe('deleted');
+  it.skipIf(lacks('postgres'))(
+    'imports into PostgreSQL the same way (registry too), and reports a run it cannot read without stopping',
+    async () => {
+      // a run directory MLflow itself could not read either
+      const heartDir = readdirSync(mlruns)
+        .map((d) => path.join(mlruns, d))
+        .find(
+          (d) =>
+            existsSync(path.join(d, 'meta.yaml')) &&
+            readFileSync(path.join(d, 'meta.yaml'), 'utf8').includes('name: heart-disease'),
+        )!;
+      const broken = path.join(heartDir, 'b'.repeat(32));
+      mkdirSync(broken);
+      writeFileSync(path.join(broken, 'meta.yaml'), `run_id: ${'b'.repeat(32)}\nstatus: 9\nlifecycle_stage: active\n`);
+      // a run whose artifacts were written to an object store keeps its artifact URI
+      const remote = path.join(heartDir, 'c'.repeat(32));
+      mkdirSync(remote);
+      writeFileSync(
+        path.join(remote, 'meta.yaml'),
+        `run_id: ${'c'.repeat(32)}\nrun_name: on-s3\nstatus: 3\nstart_time: 5\nend_time: null\nlifecycle_stage: active\nuser_id: carol\nartifact_uri: s3://bucket/mlruns/${'c'.repeat(32)}/artifacts\n`,
+      );
+      pg = await startPostgres();
+      const stores = await openStores(pg.uri, { defaultArtifactRoot: 'mlflow-artifacts:/' });
+      const store = stores.tracking;
+      try {
+        const summary = await importMlruns(store, mlruns, { artifactsDestination: path.join(tmp, 'pg-artifacts') });
+        expect([summary.runsCreated, summary.runsWithRemoteArtifacts, summary.artifactProblems]).toEqual([9, 1, []]);
+        expect((await store.getRun('c'.repeat(32))).info).toMatchObject({
+          runName: 'on-s3',
+          userId: 'carol',
+          status: 'FINISHED',
+          startTime: 5,
+          endTime: null,
+          artifactUri: `s3://bucket/mlruns/${'c'.repeat(32)}/artifacts`,
+        });
+        expect(summary.skipped).toEqual([{ dir: broken, reason: 'unknown run status 9' }]);
+        expect(summary.artifactFiles).toBe(3);
+        const heart = await store.getExperimentByName('heart-disease');
+        expect(heart.tags).toContainEqual({ key: 'team', value: 'cardiology' });
+        const runs = await store.searchRuns({
+          experimentIds: [heart.experimentId],
+          viewType: 'ALL',
+          filter: "params.model = 'rf'",
+        });
+        expect(runs.items).toHaveLength(1);
+        const history = await store.getMetricHistory(runs.items[0].info.runId, 'train/loss');
+        expect(history.items.map((m) => m.step)).toEqual([0, 1, 2, 3, 4]);
+        expect(history.items[0].value).toBe(2);
+        expect((await store.getExperimentByName('old-study')).lifecycleStage).toBe('deleted');
 
-      const models = await importMlrunsModels(stores.registry, mlruns, summary.runArtifactUris);
-      expect(models).toEqual({ models: [{ name: 'heart-classifier', created: true, versions: 2 }], skipped: [] });
-      expect((await stores.registry.getModelVersionByAlias('heart-classifier', 'champion')).version).toBe('2');
-      // the deleted version 3 keeps its number: the next one is 4, as in MLflow
-      const next = await stores.registry.createModelVersion({ name: 'heart-classifier', source: 'mlflow-artifacts:/x/model' });
-      expect(next.version).toBe('4');
-      const audit = await stores.registry.getRegistryHistory({ name: 'heart-classifier' });
-      expect(audit.items.map((e) => [e.action, e.user, e.reason])).toContainEqual(['import_model', 'cairn import', `imported from MLflow file store ${mlruns}`]);
-    } finally {
-      await stores.close();
-    }
-  }, 120_000);
+        const models = await importMlrunsModels(stores.registry, mlruns, summary.runArtifactUris);
+        expect(models).toEqual({ models: [{ name: 'heart-classifier', created: true, versions: 2 }], skipped: [] });
+        expect((await stores.registry.getModelVersionByAlias('heart-classifier', 'champion')).version).toBe('2');
+        // the deleted version 3 keeps its number: the next one is 4, as in MLflow
+        const next = await stores.registry.createModelVersion({
+          name: 'heart-classifier',
+          source: 'mlflow-artifacts:/x/model',
+        });
+        expect(next.version).toBe('4');
+        const audit = await stores.registry.getRegistryHistory({ name: 'heart-classifier' });
+        expect(audit.items.map((e) => [e.action, e.user, e.reason])).toContainEqual([
+          'import_model',
+          'cairn import',
+          `imported from MLflow file store ${mlruns}`,
+        ]);
+      } finally {
+        await stores.close();
+      }
+    },
+    120_000,
+  );
 });
 
 // A file store's meta.yaml is data: the stores below are written by hand, as a crafted or moved one
 // would be, and need no MLflow.
 describe('cairn import reads artifacts only inside the source tree', () => {
-  const SECRET = 'the other server\'s database password';
+  const SECRET = "the other server's database password";
   const RUN = 'a'.repeat(32);
 
   /** An mlruns/ with one run in experiment 0 recording `artifactUri`, and its own artifacts/ when given. */
   function writeStore(root: string, artifactUri: string, ownArtifacts?: Record<string, string>): string {
     const mlrunsDir = path.join(root, 'mlruns');
     mkdirSync(path.join(mlrunsDir, '0', RUN), { recursive: true });
-    writeFileSync(path.join(mlrunsDir, '0', 'meta.yaml'),
-      `artifact_location: file://${mlrunsDir}/0\nexperiment_id: '0'\nlifecycle_stage: active\nname: Default\n`);
-    writeFileSync(path.join(mlrunsDir, '0', RUN, 'meta.yaml'), `artifact_uri: ${artifactUri}\nexperiment_id: '0'\n`
-      + `lifecycle_stage: active\nrun_id: ${RUN}\nrun_name: r\nstart_time: 1\nend_time: 2\nstatus: 3\nuser_id: u\n`);
+    writeFileSync(
+      path.join(mlrunsDir, '0', 'meta.yaml'),
+      `artifact_location: file://${mlrunsDir}/0\nexperiment_id: '0'\nlifecycle_stage: active\nname: Default\n`,
+    );
+    writeFileSync(
+      path.join(mlrunsDir, '0', RUN, 'meta.yaml'),
+      `artifact_uri: ${artifactUri}\nexperiment_id: '0'\n` +
+        `lifecycle_stage: active\nrun_id: ${RUN}\nrun_name: r\nstart_time: 1\nend_time: 2\nstatus: 3\nuser_id: u\n`,
+    );
     for (const [name, text] of Object.entries(ownArtifacts ?? {})) {
       mkdirSync(path.dirname(path.join(mlrunsDir, '0', RUN, 'artifacts', name)), { recursive: true });
       writeFileSync(path.join(mlrunsDir, '0', RUN, 'artifacts', name), text);
@@ -172,8 +266,10 @@ describe('cairn import reads artifacts only inside the source tree', () => {
     mkdirSync(dir, { recursive: true });
     const times = 'creation_timestamp: 1\nlast_updated_timestamp: 1\n';
     writeFileSync(path.join(mlrunsDir, 'models', 'm', 'meta.yaml'), `name: m\n${times}`);
-    writeFileSync(path.join(dir, 'meta.yaml'),
-      `version: 1\nsource: ${source}\nrun_id: ${RUN}\ncurrent_stage: None\nstatus: READY\n${times}`);
+    writeFileSync(
+      path.join(dir, 'meta.yaml'),
+      `version: 1\nsource: ${source}\nrun_id: ${RUN}\ncurrent_stage: None\nstatus: READY\n${times}`,
+    );
   }
 
   /** A directory outside every store, holding a secret file. */
@@ -197,8 +293,15 @@ describe('cairn import reads artifacts only inside the source tree', () => {
 
   function importInto(name: string, mlrunsDir: string, ...extra: string[]) {
     const target = path.join(tmp, name, 'cairn');
-    const args = ['import', mlrunsDir, '--backend-store-uri', `sqlite:///${target}/cairn.db`,
-      '--artifacts-destination', path.join(target, 'artifacts'), ...extra];
+    const args = [
+      'import',
+      mlrunsDir,
+      '--backend-store-uri',
+      `sqlite:///${target}/cairn.db`,
+      '--artifacts-destination',
+      path.join(target, 'artifacts'),
+      ...extra,
+    ];
     return { target, artifacts: path.join(target, 'artifacts'), result: runCairnCli(args) };
   }
 
@@ -210,7 +313,9 @@ describe('cairn import reads artifacts only inside the source tree', () => {
     expect(res.status, res.stderr).toBe(1);
     expect(res.stdout).toContain('1 runs imported');
     const uri = `file://${secretDir}`;
-    expect(res.stdout).toContain(`artifacts of run ${RUN}: artifact_uri '${uri}' lies outside the source tree ${mlrunsDir}`);
+    expect(res.stdout).toContain(
+      `artifacts of run ${RUN}: artifact_uri '${uri}' lies outside the source tree ${mlrunsDir}`,
+    );
     expect(res.stdout).toContain('--allow-artifacts-outside');
     expect(Object.values(filesUnder(artifacts))).not.toContain(SECRET);
   }, 60_000);
@@ -249,7 +354,7 @@ describe('cairn import reads artifacts only inside the source tree', () => {
     }
   }, 60_000);
 
-  it('imports a moved store\'s own artifacts, not its old location\'s, and says the URI was re-rooted', async () => {
+  it("imports a moved store's own artifacts, not its old location's, and says the URI was re-rooted", async () => {
     const oldRoot = path.join(tmp, 'moved', 'old');
     const oldUri = `file://${path.join(oldRoot, 'mlruns', '0', RUN, 'artifacts')}`;
     const oldMlruns = writeStore(oldRoot, oldUri, { 'model/weights.txt': 'old place' });
@@ -261,8 +366,10 @@ describe('cairn import reads artifacts only inside the source tree', () => {
     const res = await result;
     expect(res.status, res.stdout + res.stderr).toBe(0);
     expect(filesUnder(artifacts)).toEqual({ [`0/${RUN}/artifacts/model/weights.txt`]: 'copied store' });
-    expect(res.stdout).toContain(`1 runs recorded an artifact_uri outside the source tree (e.g. run ${RUN}: `
-      + `'file://${path.join(oldRoot, 'mlruns', '0', RUN, 'artifacts')}', where a moved store used to be): re-rooted`);
+    expect(res.stdout).toContain(
+      `1 runs recorded an artifact_uri outside the source tree (e.g. run ${RUN}: ` +
+        `'file://${path.join(oldRoot, 'mlruns', '0', RUN, 'artifacts')}', where a moved store used to be): re-rooted`,
+    );
     const stores = await openStores(`sqlite:///${target}/cairn.db`, { defaultArtifactRoot: 'mlflow-artifacts:/' });
     try {
       const version = await stores.registry.getModelVersion('m', '1');

@@ -14,7 +14,6 @@ import { DEBIAN_PYTHON, mlflowPythonEnv } from '../support/cairn-server.js';
 import { lacks } from '../support/requirements.js';
 import { readSharedData, sharedPath } from '../support/shared.js';
 
-
 const tmp = mkdtempSync(path.join(tmpdir(), 'cairn-pkg-py-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -36,8 +35,8 @@ out["example_shape"] = list(ex.shape)
 man = json.load(open(os.path.join(d, "MANIFEST.json")))
 out["manifest_ok"] = all(hashlib.sha256(open(os.path.join(d, f), "rb").read()).hexdigest() == h for f, h in man["files"].items())
 prof = json.load(open(os.path.join(d, "reference_profile.json")))
-df = pd.read_csv(${JSON.stringify(sharedPath("data", "heart_disease_uci.csv"))})
-text = pd.read_csv(${JSON.stringify(sharedPath("data", "heart_disease_uci.csv"))}, dtype=str)  # TRUE/FALSE stay text, as in Cairn
+df = pd.read_csv(${JSON.stringify(sharedPath('data', 'heart_disease_uci.csv'))})
+text = pd.read_csv(${JSON.stringify(sharedPath('data', 'heart_disease_uci.csv'))}, dtype=str)  # TRUE/FALSE stay text, as in Cairn
 bad = []
 for f in prof["features"]:
   col = df[f["name"]]
@@ -62,14 +61,28 @@ print(json.dumps(out, default=str))
 describe.skipIf(lacks('mlflow-python', 'shared-data'))('a Cairn package read by MLflow 2.17 (Python) and numpy', () => {
   it('parses MLmodel, signature and input example; checksums and profile statistics agree', async () => {
     const heart = heartDataset(readSharedData('heart_disease_uci.csv'));
-    const pipeline = new Pipeline({ steps: [['prep', anchorPreprocessor(heart.numeric, heart.categorical, true)], ['model', new LogisticRegression({})]] }).fit(heart.X, heart.y);
+    const pipeline = new Pipeline({
+      steps: [
+        ['prep', anchorPreprocessor(heart.numeric, heart.categorical, true)],
+        ['model', new LogisticRegression({})],
+      ],
+    }).fit(heart.X, heart.y);
     const dir = path.join(tmp, 'model');
     // a whole second: PyYAML would read an unquoted `… 17:28:53.000000` as a datetime and print it without the fraction
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2026-11-25T17:28:53.000Z'));
-    const saved = await saveModel(dir, pipeline, { runId: 'r123', artifactPath: 'model', trainingFrame: heart.X, trainingTarget: heart.y, metadata: { consent: 'yes' } })
-      .finally(() => vi.useRealTimers());
-    const res = spawnSync(DEBIAN_PYTHON, ['-c', SCRIPT, dir], { encoding: 'utf8', env: { ...process.env, ...mlflowPythonEnv() }, timeout: 120_000 });
+    const saved = await saveModel(dir, pipeline, {
+      runId: 'r123',
+      artifactPath: 'model',
+      trainingFrame: heart.X,
+      trainingTarget: heart.y,
+      metadata: { consent: 'yes' },
+    }).finally(() => vi.useRealTimers());
+    const res = spawnSync(DEBIAN_PYTHON, ['-c', SCRIPT, dir], {
+      encoding: 'utf8',
+      env: { ...process.env, ...mlflowPythonEnv() },
+      timeout: 120_000,
+    });
     expect(res.status, res.stderr).toBe(0);
     const out = JSON.parse(res.stdout.trim().split('\n').pop()!);
     expect(out.uuid).toBe(saved.mlmodel.model_uuid);
@@ -79,10 +92,18 @@ describe.skipIf(lacks('mlflow-python', 'shared-data'))('a Cairn package read by 
     expect(out.time).toBe(saved.mlmodel.utc_time_created);
     expect(out.metadata).toEqual({ consent: 'yes' });
     expect(out.flavors.cairn.estimator).toBe('LogisticRegression');
-    expect(out.example_info).toEqual({ artifact_path: 'input_example.json', type: 'dataframe', pandas_orient: 'split' });
+    expect(out.example_info).toEqual({
+      artifact_path: 'input_example.json',
+      type: 'dataframe',
+      pandas_orient: 'split',
+    });
     expect(out.inputs).toHaveLength(13);
     expect(out.inputs[0]).toEqual({ name: 'age', type: 'double', required: true });
-    expect(out.inputs.find((c: { name: string }) => c.name === 'thal')).toEqual({ name: 'thal', type: 'string', required: false });
+    expect(out.inputs.find((c: { name: string }) => c.name === 'thal')).toEqual({
+      name: 'thal',
+      type: 'string',
+      required: false,
+    });
     expect(out.outputs).toEqual(['double']);
     expect(out.example_columns).toEqual([...heart.numeric, ...heart.categorical]);
     expect(out.example_shape).toEqual([5, 13]);

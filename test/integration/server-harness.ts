@@ -14,7 +14,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(opts: { serveArtifacts?: boolean; defaultArtifactRoot?: string } = {}): Promise<TestServer> {
+export async function startTestServer(
+  opts: { serveArtifacts?: boolean; defaultArtifactRoot?: string } = {},
+): Promise<TestServer> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'cairn-server-test-'));
   const artifactsDir = path.join(dir, 'artifacts');
   const server = await startServer({
@@ -58,11 +60,18 @@ export async function call(url: string, init: RequestInit = {}): Promise<ApiResp
 }
 
 export function post(url: string, body: unknown): Promise<ApiResponse> {
-  return call(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return call(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 }
 
 /** GET with a query string built like Python's requests: lists become repeated keys. */
-export function get(url: string, params: Record<string, string | number | Array<string | number> | undefined> = {}): Promise<ApiResponse> {
+export function get(
+  url: string,
+  params: Record<string, string | number | Array<string | number> | undefined> = {},
+): Promise<ApiResponse> {
   const qs = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
     if (v === undefined) continue;
@@ -73,7 +82,12 @@ export function get(url: string, params: Record<string, string | number | Array<
 }
 
 /** A request whose path is sent byte for byte (fetch would normalise '..' segments away). */
-export function rawRequest(baseUrl: string, method: string, rawPath: string, body?: Buffer): Promise<{ status: number; text: string }> {
+export function rawRequest(
+  baseUrl: string,
+  method: string,
+  rawPath: string,
+  body?: Buffer,
+): Promise<{ status: number; text: string }> {
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const req = http.request({ host: hostname, port, method, path: rawPath }, (res) => {

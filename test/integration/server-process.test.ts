@@ -19,8 +19,12 @@ const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).
 const CLI_ANYWHERE = ['--import', TSX_LOADER, path.join(REPO, 'src/cli/main.ts')];
 
 let dir: string;
-beforeAll(async () => { dir = await mkdtemp(path.join(os.tmpdir(), 'cairn-process-test-')); });
-afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'cairn-process-test-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -33,17 +37,41 @@ async function freePort(): Promise<number> {
   });
 }
 
-interface Spawned { child: ChildProcess; url: string; output: () => string; exited: Promise<number | null> }
+interface Spawned {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  exited: Promise<number | null>;
+}
 
 async function spawnServer(name: string, extra: string[] = [], detached = false): Promise<Spawned> {
   const port = await freePort();
-  const child = spawn(process.execPath, [
-    ...CLI, 'server', '--backend-store-uri', `sqlite:///${dir}/${name}.db`, '--artifacts-destination', path.join(dir, `${name}-artifacts`),
-    '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn', ...extra,
-  ], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], detached });
+  const child = spawn(
+    process.execPath,
+    [
+      ...CLI,
+      'server',
+      '--backend-store-uri',
+      `sqlite:///${dir}/${name}.db`,
+      '--artifacts-destination',
+      path.join(dir, `${name}-artifacts`),
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--log-level',
+      'warn',
+      ...extra,
+    ],
+    { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], detached },
+  );
   let out = '';
-  child.stdout?.on('data', (d) => { out += d; });
-  child.stderr?.on('data', (d) => { out += d; });
+  child.stdout?.on('data', (d) => {
+    out += d;
+  });
+  child.stderr?.on('data', (d) => {
+    out += d;
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
@@ -51,7 +79,9 @@ async function spawnServer(name: string, extra: string[] = [], detached = false)
     if (child.exitCode !== null) throw new Error(`server exited early: ${out}`);
     try {
       if ((await fetch(`${url}/health`)).status === 200) break;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     if (Date.now() > deadline) throw new Error(`server did not become healthy: ${out}`);
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -69,12 +99,19 @@ function chunkFor(i: number, base: Buffer): Buffer {
 }
 
 /** PUT with a body written chunk by chunk; `between` runs after each chunk is written. */
-function streamingPut(url: string, chunks: number, base: Buffer, between?: (i: number) => Promise<void>): Promise<{ status: number; body: string; sha: string }> {
+function streamingPut(
+  url: string,
+  chunks: number,
+  base: Buffer,
+  between?: (i: number) => Promise<void>,
+): Promise<{ status: number; body: string; sha: string }> {
   const hash = createHash('sha256');
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' } }, (res) => {
       let body = '';
-      res.on('data', (d) => { body += d; });
+      res.on('data', (d) => {
+        body += d;
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body, sha: hash.digest('hex') }));
     });
     req.on('error', reject);
@@ -92,23 +129,38 @@ function streamingPut(url: string, chunks: number, base: Buffer, between?: (i: n
 
 function streamingGetSha(url: string): Promise<{ status: number; sha: string; bytes: number }> {
   return new Promise((resolve, reject) => {
-    http.get(url, (res) => {
-      const hash = createHash('sha256');
-      let bytes = 0;
-      res.on('data', (d: Buffer) => { hash.update(d); bytes += d.length; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, sha: hash.digest('hex'), bytes }));
-    }).on('error', reject);
+    http
+      .get(url, (res) => {
+        const hash = createHash('sha256');
+        let bytes = 0;
+        res.on('data', (d: Buffer) => {
+          hash.update(d);
+          bytes += d.length;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, sha: hash.digest('hex'), bytes }));
+      })
+      .on('error', reject);
   });
 }
 
 describe('cairn server flags', () => {
-  const run = (...args: string[]) => spawnSync(process.execPath, [...CLI, ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, [...CLI, ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
 
   it('explains every flag with its default in --help', () => {
     const res = run('server', '--help');
     expect(res.status).toBe(0);
-    for (const flag of ['--backend-store-uri', '--default-artifact-root', '--artifacts-destination', '--serve-artifacts',
-      '--no-serve-artifacts', '--host', '--port', '--workers', '--log-level']) {
+    for (const flag of [
+      '--backend-store-uri',
+      '--default-artifact-root',
+      '--artifacts-destination',
+      '--serve-artifacts',
+      '--no-serve-artifacts',
+      '--host',
+      '--port',
+      '--workers',
+      '--log-level',
+    ]) {
       expect(res.stdout).toContain(flag);
     }
     expect(res.stdout).toContain('default: 5000');
@@ -179,16 +231,27 @@ describe('cairn server process', () => {
     const pid = srv.child.pid as number;
     try {
       // /health answers as soon as one worker listens; the banner waits for all of them
-      for (let i = 0; i < 100 && !srv.output().includes('listening on'); i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 100 && !srv.output().includes('listening on'); i++)
+        await new Promise((r) => setTimeout(r, 100));
       expect(srv.output()).toContain(`Cairn tracking server listening on ${srv.url}`);
-      const workers = spawnSync('ps', ['--ppid', String(pid), '-o', 'pid='], { encoding: 'utf8' }).stdout.trim().split(/\s+/);
+      const workers = spawnSync('ps', ['--ppid', String(pid), '-o', 'pid='], { encoding: 'utf8' })
+        .stdout.trim()
+        .split(/\s+/);
       expect(workers).toHaveLength(2);
       const api = `${srv.url}/api/2.0/mlflow`;
-      const created = await Promise.all(Array.from({ length: 30 }, (_, i) => fetch(`${api}/experiments/create`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `c-${i}` }),
-      }).then((r) => r.json() as Promise<{ experiment_id: string }>)));
+      const created = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          fetch(`${api}/experiments/create`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ name: `c-${i}` }),
+          }).then((r) => r.json() as Promise<{ experiment_id: string }>),
+        ),
+      );
       expect(new Set(created.map((c) => c.experiment_id)).size).toBe(30);
-      const search = await (await fetch(`${api}/experiments/search?max_results=100`)).json() as { experiments: unknown[] };
+      const search = (await (await fetch(`${api}/experiments/search?max_results=100`)).json()) as {
+        experiments: unknown[];
+      };
       expect(search.experiments).toHaveLength(31); // with the Default experiment
       srv.child.kill('SIGTERM');
       expect(await srv.exited).toBe(0);
@@ -202,24 +265,40 @@ describe('cairn server process', () => {
     const srv = await spawnServer('ctrl-c', ['--workers', '2'], true);
     const pid = srv.child.pid as number;
     try {
-      for (let i = 0; i < 100 && !srv.output().includes('listening on'); i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 100 && !srv.output().includes('listening on'); i++)
+        await new Promise((r) => setTimeout(r, 100));
       process.kill(-pid, 'SIGINT');
       expect(await srv.exited).toBe(0);
       expect(srv.output()).not.toContain('second stop request');
     } finally {
-      try { process.kill(-pid, 'SIGKILL'); } catch { /* already gone */ }
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
     }
   });
 
   it('cluster workers exit when the primary is killed with SIGKILL', async () => {
     const srv = await spawnServer('orphans', ['--workers', '2']);
     const pid = srv.child.pid as number;
-    const workers = spawnSync('ps', ['--ppid', String(pid), '-o', 'pid='], { encoding: 'utf8' }).stdout.trim().split(/\s+/).map(Number);
+    const workers = spawnSync('ps', ['--ppid', String(pid), '-o', 'pid='], { encoding: 'utf8' })
+      .stdout.trim()
+      .split(/\s+/)
+      .map(Number);
     expect(workers).toHaveLength(2);
     srv.child.kill('SIGKILL');
     await srv.exited;
     const deadline = Date.now() + 10_000;
-    const alive = () => workers.filter((w) => { try { process.kill(w, 0); return true; } catch { return false; } });
+    const alive = () =>
+      workers.filter((w) => {
+        try {
+          process.kill(w, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      });
     while (alive().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(alive()).toEqual([]);
   });
@@ -232,29 +311,37 @@ describe('cairn server start-up failures', () => {
     const cwd = path.join(dir, name);
     mkdirSync(cwd);
     const child = spawn(process.execPath, [...CLI_ANYWHERE, 'server', '--log-level', 'warn', ...args], {
-      cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MLFLOW_TRACKING_URI: '', CAIRN_TRACKING_URI: '' },
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, MLFLOW_TRACKING_URI: '', CAIRN_TRACKING_URI: '' },
     });
     let stderr = '';
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     const status = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     clearTimeout(timer);
     return { status, stderr, left: readdirSync(cwd) };
   }
 
-  it.each([[1], [2]])('on a port in use (--workers %i): exits 1 naming the port, leaves no ./cairn-data', async (workers) => {
-    const taken = net.createServer();
-    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
-    const { port } = taken.address() as net.AddressInfo;
-    try {
-      const res = await serverIn(`port-in-use-${workers}`, ['--port', String(port), '--workers', String(workers)]);
-      expect(res.status).toBe(1);
-      expect(res.stderr).toContain(`cannot listen on 127.0.0.1:${port}: port ${port} is already in use (--port)`);
-      expect(res.left).toEqual([]);
-    } finally {
-      taken.close();
-    }
-  }, 70_000);
+  it.each([[1], [2]])(
+    'on a port in use (--workers %i): exits 1 naming the port, leaves no ./cairn-data',
+    async (workers) => {
+      const taken = net.createServer();
+      await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+      const { port } = taken.address() as net.AddressInfo;
+      try {
+        const res = await serverIn(`port-in-use-${workers}`, ['--port', String(port), '--workers', String(workers)]);
+        expect(res.status).toBe(1);
+        expect(res.stderr).toContain(`cannot listen on 127.0.0.1:${port}: port ${port} is already in use (--port)`);
+        expect(res.left).toEqual([]);
+      } finally {
+        taken.close();
+      }
+    },
+    70_000,
+  );
 
   it('names an --artifacts-destination it cannot create, and removes the store directory it made', async () => {
     const cwd = path.join(dir, 'bad-artifacts');
@@ -283,11 +370,13 @@ describe('cairn server start-up failures', () => {
     mkdirSync(dbFile, { recursive: true });
     const res = await serverIn('cannot-open', ['--port', '0', '--backend-store-uri', `sqlite:///${dbFile}`]);
     expect(res.status).toBe(1);
-    expect(res.stderr).toContain(`cannot open the SQLite database file ${dbFile} (--backend-store-uri): unable to open`);
+    expect(res.stderr).toContain(
+      `cannot open the SQLite database file ${dbFile} (--backend-store-uri): unable to open`,
+    );
     expect(res.left).toEqual([]);
   }, 70_000);
 
-  it('logs a dead worker\'s pid once, under its own key', async () => {
+  it("logs a dead worker's pid once, under its own key", async () => {
     const srv = await spawnServer('respawn', ['--workers', '2']);
     const pid = srv.child.pid as number;
     try {
@@ -300,7 +389,10 @@ describe('cairn server start-up failures', () => {
       const victim = Number(ps.stdout.trim().split(/\s+/)[0]);
       process.kill(victim, 'SIGKILL');
       await waitFor('worker died');
-      const line = srv.output().split('\n').find((l) => l.includes('worker died'))!;
+      const line = srv
+        .output()
+        .split('\n')
+        .find((l) => l.includes('worker died'))!;
       expect(line.match(/"pid":/g)).toHaveLength(1);
       expect(JSON.parse(line)).toMatchObject({ pid, workerPid: victim, signal: 'SIGKILL' });
     } finally {

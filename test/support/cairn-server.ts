@@ -36,7 +36,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `GET {url}/health` until it answers 200; fails early when `isDead()` turns true. */
 export async function waitForHealth(
-  url: string, timeoutMs = 60_000, isDead: () => string | null = () => null,
+  url: string,
+  timeoutMs = 60_000,
+  isDead: () => string | null = () => null,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
@@ -113,10 +115,18 @@ export async function startCairnServer(opts: StartCairnOptions = {}): Promise<Ca
   const artifactsDir = opts.artifactsDir ?? path.join(dataDir, 'artifacts');
   const port = opts.port ?? (await freePort());
   const args = [
-    '--import', 'tsx', CAIRN_MAIN, 'server',
-    '--backend-store-uri', backendStoreUri,
-    '--artifacts-destination', artifactsDir,
-    '--host', '127.0.0.1', '--port', String(port),
+    '--import',
+    'tsx',
+    CAIRN_MAIN,
+    'server',
+    '--backend-store-uri',
+    backendStoreUri,
+    '--artifacts-destination',
+    artifactsDir,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
     ...(opts.workers ? ['--workers', String(opts.workers)] : []),
     ...(opts.extraArgs ?? []),
   ];
@@ -149,7 +159,11 @@ export async function startCairnServer(opts: StartCairnOptions = {}): Promise<Ca
     return !groupAlive(pid);
   };
   const kill9 = async () => {
-    try { process.kill(-pid, 'SIGKILL'); } catch { /* already gone */ }
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
     await exited;
     await waitGroupGone(5000);
   };
@@ -163,12 +177,28 @@ export async function startCairnServer(opts: StartCairnOptions = {}): Promise<Ca
   }
 
   return {
-    url, port, pid, dataDir, dbPath, backendStoreUri, artifactsDir,
+    url,
+    port,
+    pid,
+    dataDir,
+    dbPath,
+    backendStoreUri,
+    artifactsDir,
     output: () => out,
     async stop(graceMs = 10_000) {
       if (exitInfo === null) {
-        try { process.kill(-pid, 'SIGTERM'); } catch { /* gone */ }
-        const timer = setTimeout(() => { try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ } }, graceMs);
+        try {
+          process.kill(-pid, 'SIGTERM');
+        } catch {
+          /* gone */
+        }
+        const timer = setTimeout(() => {
+          try {
+            process.kill(-pid, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
+        }, graceMs);
         const code = await exited;
         clearTimeout(timer);
         await waitGroupGone(graceMs);
@@ -187,7 +217,8 @@ export async function startCairnServer(opts: StartCairnOptions = {}): Promise<Ca
 export function mlflowPythonEnv(): Record<string, string> {
   const script = startMlflowScript();
   const res = spawnSync('bash', ['-c', 'eval "$("$0" env)" && printf %s "$PYTHONPATH"', script], {
-    encoding: 'utf8', env: { ...process.env, PYTHONPATH: '' },
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONPATH: '' },
   });
   if (res.status !== 0) throw new Error(`${script} env failed: ${res.stderr}`);
   return { PYTHONPATH: res.stdout.replace(/:$/, '') };
@@ -204,7 +235,9 @@ export function mlflowPythonUnavailable(): string | null {
     return (e as Error).message;
   }
   const res = spawnSync(DEBIAN_PYTHON, ['-c', 'import mlflow, pandas; print(mlflow.__version__)'], {
-    encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 60_000,
   });
   return res.status === 0 ? null : `${DEBIAN_PYTHON} cannot import mlflow: ${res.stderr.trim().split('\n').pop()}`;
 }
@@ -239,7 +272,9 @@ let workersSupport: boolean | undefined;
 export function cairnSupportsWorkers(): boolean {
   if (workersSupport === undefined) {
     const res = spawnSync(process.execPath, ['--import', 'tsx', CAIRN_MAIN, 'server', '--help'], {
-      cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000,
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
     });
     workersSupport = /--workers\b/.test(`${res.stdout}${res.stderr}`);
   }
@@ -254,21 +289,39 @@ export interface ExecResult {
 }
 
 /** Runs a command to completion (SIGKILL after timeoutMs), collecting its output. */
-export function exec(cmd: string, args: string[], env: Record<string, string> = {}, timeoutMs = 1_800_000, cwd?: string): Promise<ExecResult> {
+export function exec(
+  cmd: string,
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 1_800_000,
+  cwd?: string,
+): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { out += b.toString(); err += b.toString(); });
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
+    child.stderr.on('data', (b: Buffer) => {
+      out += b.toString();
+      err += b.toString();
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', reject);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, out, err }); });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, err });
+    });
   });
 }
 
 /** Runs one of test/compat/*.py with MLflow's Python client against `url`; resolves with its exit code and output. */
-export async function runMlflowCompatScript(script: string, url: string, timeoutMs = 170_000): Promise<{ code: number | null; output: string }> {
+export async function runMlflowCompatScript(
+  script: string,
+  url: string,
+  timeoutMs = 170_000,
+): Promise<{ code: number | null; output: string }> {
   const env = { ...mlflowPythonEnv(), MLFLOW_TRACKING_URI: url, PYTHONUNBUFFERED: '1' };
   const { code, out } = await exec(DEBIAN_PYTHON, [script, '--url', url], env, timeoutMs, REPO_ROOT);
   return { code, output: out };

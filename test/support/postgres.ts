@@ -33,8 +33,12 @@ function runAsPostgres(args: string[]): Promise<{ code: number; output: string }
   return new Promise((resolve, reject) => {
     const child = spawn('runuser', ['-u', 'postgres', '--', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout.on('data', (d) => { output += d; });
-    child.stderr.on('data', (d) => { output += d; });
+    child.stdout.on('data', (d) => {
+      output += d;
+    });
+    child.stderr.on('data', (d) => {
+      output += d;
+    });
     child.once('error', reject);
     child.once('close', (code) => resolve({ code: code ?? 1, output }));
   });
@@ -81,7 +85,9 @@ async function reuseServer(adminUri: string): Promise<TestPostgres> {
     createDatabase: create,
     stop: async () => {
       for (const name of created) {
-        await dropDatabase(adminUri, name).catch((e: Error) => console.warn(`could not drop test database ${name}: ${e.message}`));
+        await dropDatabase(adminUri, name).catch((e: Error) =>
+          console.warn(`could not drop test database ${name}: ${e.message}`),
+        );
       }
     },
   };
@@ -89,14 +95,39 @@ async function reuseServer(adminUri: string): Promise<TestPostgres> {
 
 async function startServer(dir: string): Promise<{ port: number; dataDir: string }> {
   const dataDir = join(dir, 'data');
-  const init = await runAsPostgres([`${PG_BIN}/initdb`, '-D', dataDir, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync', '--locale=C']);
+  const init = await runAsPostgres([
+    `${PG_BIN}/initdb`,
+    '-D',
+    dataDir,
+    '-A',
+    'trust',
+    '-U',
+    'postgres',
+    '-E',
+    'UTF8',
+    '--no-sync',
+    '--locale=C',
+  ]);
   if (init.code !== 0) throw new Error(`initdb failed:\n${init.output}`);
   let lastError = '';
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const port = await freePort();
-    const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off`
-      + ' -c synchronous_commit=off -c full_page_writes=off -c max_connections=200';
-    const res = await runAsPostgres([`${PG_BIN}/pg_ctl`, '-D', dataDir, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
+    const options =
+      `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off` +
+      ' -c synchronous_commit=off -c full_page_writes=off -c max_connections=200';
+    const res = await runAsPostgres([
+      `${PG_BIN}/pg_ctl`,
+      '-D',
+      dataDir,
+      '-o',
+      options,
+      '-l',
+      join(dir, 'server.log'),
+      '-w',
+      '-t',
+      '60',
+      'start',
+    ]);
     if (res.code === 0) return { port, dataDir };
     lastError = res.output; // most likely the port was taken between probing and binding
   }
@@ -118,7 +149,11 @@ export async function startPostgres(): Promise<TestPostgres> {
   }
   // If the test process dies without calling stop(), do not leave a server behind.
   const stopSync = (): void => {
-    spawnSync('runuser', ['-u', 'postgres', '--', `${PG_BIN}/pg_ctl`, '-D', server.dataDir, '-m', 'immediate', 'stop'], { stdio: 'ignore' });
+    spawnSync(
+      'runuser',
+      ['-u', 'postgres', '--', `${PG_BIN}/pg_ctl`, '-D', server.dataDir, '-m', 'immediate', 'stop'],
+      { stdio: 'ignore' },
+    );
     rmSync(dir, { recursive: true, force: true });
   };
   process.once('exit', stopSync);

@@ -17,7 +17,9 @@ export interface RawResponse {
 }
 
 export function rawRequest(
-  port: number, req: RawRequest, opts: { agent?: http.Agent; timeoutMs?: number; maxBody?: number } = {},
+  port: number,
+  req: RawRequest,
+  opts: { agent?: http.Agent; timeoutMs?: number; maxBody?: number } = {},
 ): Promise<RawResponse> {
   const maxBody = opts.maxBody ?? 2 * 1024 * 1024;
   return new Promise((resolve, reject) => {
@@ -33,10 +35,14 @@ export function rawRequest(
           size += c.length;
           if (size <= maxBody) chunks.push(c);
         });
-        res.on('end', () => resolve({
-          status: res.statusCode ?? 0, headers: res.headers,
-          body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - t0,
-        }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+            ms: performance.now() - t0,
+          }),
+        );
         res.on('error', reject);
       },
     );
@@ -49,7 +55,10 @@ export function rawRequest(
 
 /** JSON POST/GET helper for the REST API (`/api/2.0/mlflow/<endpoint>`). */
 export async function api<T = unknown>(
-  port: number, method: 'GET' | 'POST', endpoint: string, payload?: Record<string, unknown>,
+  port: number,
+  method: 'GET' | 'POST',
+  endpoint: string,
+  payload?: Record<string, unknown>,
   agent?: http.Agent,
 ): Promise<{ status: number; json: T; raw: string }> {
   let path = `/api/2.0/mlflow/${endpoint}`;
@@ -64,10 +73,21 @@ export async function api<T = unknown>(
   } else if (payload) {
     body = JSON.stringify(payload);
   }
-  const res = await rawRequest(port, {
-    method, path, body, headers: body !== undefined ? { 'content-type': 'application/json' } : {},
-  }, { agent });
+  const res = await rawRequest(
+    port,
+    {
+      method,
+      path,
+      body,
+      headers: body !== undefined ? { 'content-type': 'application/json' } : {},
+    },
+    { agent },
+  );
   let json: unknown = null;
-  try { json = res.body ? JSON.parse(res.body) : null; } catch { json = null; }
+  try {
+    json = res.body ? JSON.parse(res.body) : null;
+  } catch {
+    json = null;
+  }
   return { status: res.status, json: json as T, raw: res.body };
 }

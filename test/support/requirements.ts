@@ -42,9 +42,10 @@ const REQUIREMENTS: Record<Requirement, RequirementSpec> = {
   imblearn: { check: () => pythonImportError('imblearn'), enable: () => 'apt-get install -y python3-imblearn' },
   'mlflow-python': {
     check: mlflowPythonUnavailable,
-    enable: () => existsSync(startMlflowScript())
-      ? `bash ${startMlflowScript()} prepare`
-      : `${sharedFolderCommand()}, then bash ${startMlflowScript()} prepare`,
+    enable: () =>
+      existsSync(startMlflowScript())
+        ? `bash ${startMlflowScript()} prepare`
+        : `${sharedFolderCommand()}, then bash ${startMlflowScript()} prepare`,
   },
   'shared-data': {
     check: () => (existsSync(sharedPath('data')) ? null : `${sharedPath('data')} not found`),

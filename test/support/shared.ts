@@ -30,6 +30,7 @@ export function sharedDataDir(): string {
 /** A shared data file's text; throws naming the path and `CAIRN_SHARED` when it is missing. */
 export function readSharedData(file: string): string {
   const p = sharedPath('data', file);
-  if (!existsSync(p)) throw new Error(`${p} not found: this test needs the shared data sets (set CAIRN_SHARED to the shared folder)`);
+  if (!existsSync(p))
+    throw new Error(`${p} not found: this test needs the shared data sets (set CAIRN_SHARED to the shared folder)`);
   return readFileSync(p, 'utf8');
 }

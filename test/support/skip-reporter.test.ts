@@ -15,7 +15,10 @@ const CONFIG = path.join(ROOT, 'test/fixtures/skip-reporter/vitest.fixture.confi
 function runFixture(env: Record<string, string | undefined>) {
   const vitest = path.join(ROOT, 'node_modules/vitest/vitest.mjs');
   const res = spawnSync(process.execPath, [vitest, 'run', '--config', CONFIG], {
-    cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, CI: undefined, ...env },
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, CI: undefined, ...env },
   });
   return { status: res.status, out: `${res.stdout}${res.stderr}` };
 }
@@ -49,15 +52,25 @@ describe('skip reporter', () => {
 describe('summariseSkips', () => {
   it('groups skips by requirement, counts each file once, and sorts', () => {
     const rec = (requirement: string, file: string) => ({
-      requirement, reason: 'r', enable: `enable ${requirement}`, file,
+      requirement,
+      reason: 'r',
+      enable: `enable ${requirement}`,
+      file,
     });
-    const lines = summariseSkips([
-      rec('sklearn', '/repo/b.test.ts'), rec('postgres', '/repo/a.test.ts'), rec('sklearn', '/repo/a.test.ts'),
-      rec('sklearn', '/repo/b.test.ts'),
-    ], '/repo');
+    const lines = summariseSkips(
+      [
+        rec('sklearn', '/repo/b.test.ts'),
+        rec('postgres', '/repo/a.test.ts'),
+        rec('sklearn', '/repo/a.test.ts'),
+        rec('sklearn', '/repo/b.test.ts'),
+      ],
+      '/repo',
+    );
     expect(lines).toEqual([
-      'SKIPPED (needs postgres: enable postgres): 1 file', '  a.test.ts',
-      'SKIPPED (needs sklearn: enable sklearn): 2 files', '  a.test.ts, b.test.ts',
+      'SKIPPED (needs postgres: enable postgres): 1 file',
+      '  a.test.ts',
+      'SKIPPED (needs sklearn: enable sklearn): 2 files',
+      '  a.test.ts, b.test.ts',
     ]);
   });
 });

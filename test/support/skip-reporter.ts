@@ -25,7 +25,10 @@ function readSkips(file: string): SkipRecord[] {
   } catch {
     return [];
   }
-  return text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as SkipRecord);
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as SkipRecord);
 }
 
 /** One line per missing requirement: what it needs, how to enable it, and which files skipped. */

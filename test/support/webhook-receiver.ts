@@ -26,7 +26,9 @@ export interface WebhookReceiver {
   waitFor(n: number, timeoutMs?: number): Promise<ReceivedWebhook[]>;
 }
 
-export async function startWebhookReceiver(opts: { secret?: string; port?: number; script?: number[] } = {}): Promise<WebhookReceiver> {
+export async function startWebhookReceiver(
+  opts: { secret?: string; port?: number; script?: number[] } = {},
+): Promise<WebhookReceiver> {
   const received: ReceivedWebhook[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -37,10 +39,18 @@ export async function startWebhookReceiver(opts: { secret?: string; port?: numbe
       const expected = `sha256=${createHmac('sha256', receiver.secret).update(`${ts}.${body}`).digest('hex')}`;
       const status = receiver.script.length > 0 ? receiver.script.shift()! : 200;
       let json: ReceivedWebhook['json'];
-      try { json = JSON.parse(body); } catch { json = { id: '', event: '', timestamp: 0, data: {} }; }
+      try {
+        json = JSON.parse(body);
+      } catch {
+        json = { id: '', event: '', timestamp: 0, data: {} };
+      }
       received.push({
-        headers: req.headers, body, json, signatureValid: req.headers['x-cairn-signature'] === expected,
-        deliveryId: String(req.headers['x-cairn-delivery'] ?? ''), answered: status,
+        headers: req.headers,
+        body,
+        json,
+        signatureValid: req.headers['x-cairn-signature'] === expected,
+        deliveryId: String(req.headers['x-cairn-delivery'] ?? ''),
+        answered: status,
       });
       res.writeHead(status, { 'content-type': 'text/plain', connection: 'close' }).end(status < 300 ? 'ok' : 'fail');
     });
@@ -56,11 +66,16 @@ export async function startWebhookReceiver(opts: { secret?: string; port?: numbe
     received,
     script: [...(opts.script ?? [])],
     secret: opts.secret ?? '',
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
     async waitFor(n, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       while (received.length < n) {
-        if (Date.now() > deadline) throw new Error(`receiver got ${received.length} of ${n} webhooks in ${timeoutMs} ms`);
+        if (Date.now() > deadline)
+          throw new Error(`receiver got ${received.length} of ${n} webhooks in ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 20));
       }
       return received;

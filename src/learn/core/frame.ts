@@ -37,11 +37,16 @@ export function categoricalColumn(
   const codes = new Int32Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (v === null || v === undefined) { codes[i] = -1; continue; }
+    if (v === null || v === undefined) {
+      codes[i] = -1;
+      continue;
+    }
     let code = index.get(v);
     if (code === undefined) {
       if (categories) throw new RangeError(`column "${name}": value "${v}" at row ${i} is not one of its categories`);
-      code = cats.length; cats.push(v); index.set(v, code);
+      code = cats.length;
+      cats.push(v);
+      index.set(v, code);
     }
     codes[i] = code;
   }
@@ -51,7 +56,8 @@ export function categoricalColumn(
 export function frame(columns: Column[]): Frame {
   const nRows = columns.length === 0 ? 0 : lengthOf(columns[0]);
   for (const c of columns) {
-    if (lengthOf(c) !== nRows) throw new RangeError(`frame: column "${c.name}" has ${lengthOf(c)} rows, expected ${nRows}`);
+    if (lengthOf(c) !== nRows)
+      throw new RangeError(`frame: column "${c.name}" has ${lengthOf(c)} rows, expected ${nRows}`);
   }
   return { nRows, columns };
 }

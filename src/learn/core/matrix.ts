@@ -21,7 +21,8 @@ export function fromRows(rows: ArrayLike<number>[]): Matrix {
   const nCols = nRows === 0 ? 0 : rows[0].length;
   const m = matrix(nRows, nCols);
   for (let i = 0; i < nRows; i++) {
-    if (rows[i].length !== nCols) throw new RangeError(`fromRows: row ${i} has ${rows[i].length} values, expected ${nCols}`);
+    if (rows[i].length !== nCols)
+      throw new RangeError(`fromRows: row ${i} has ${rows[i].length} values, expected ${nCols}`);
     m.data.set(rows[i] as ArrayLike<number>, i * nCols);
   }
   return m;
@@ -53,7 +54,11 @@ export function column(m: Matrix, j: number): Float64Array {
  * A batch predictProba through a model's single-row path: row i's class probabilities, written
  * by rowInto into a reused buffer, become row i of an nRows x nClasses matrix.
  */
-export function probaByRows(X: Matrix, nClasses: number, rowInto: (data: Float64Array, out: Float64Array, offset: number) => void): Matrix {
+export function probaByRows(
+  X: Matrix,
+  nClasses: number,
+  rowInto: (data: Float64Array, out: Float64Array, offset: number) => void,
+): Matrix {
   const out = matrix(X.nRows, nClasses);
   const buf = new Float64Array(nClasses);
   for (let i = 0; i < X.nRows; i++) {

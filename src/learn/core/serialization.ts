@@ -22,10 +22,15 @@ export function restoreComponent<T = unknown>(json: unknown, where = ''): T {
   }
   const label = where ? `${where} (${json.type})` : json.type;
   const restore = restorers.get(json.type);
-  if (!restore) throw new ModelFormatError(`unknown model component type "${json.type}" (known: ${[...restorers.keys()].join(', ')})`, [label]);
+  if (!restore)
+    throw new ModelFormatError(
+      `unknown model component type "${json.type}" (known: ${[...restorers.keys()].join(', ')})`,
+      [label],
+    );
   if (typeof json.version !== 'number') throw new ModelFormatError('version must be a number', [label]);
   if (!isPlainObject(json.params)) throw new ModelFormatError('params must be an object', [label]);
-  if (json.state !== null && !isPlainObject(json.state)) throw new ModelFormatError('state must be an object or null', [label]);
+  if (json.state !== null && !isPlainObject(json.state))
+    throw new ModelFormatError('state must be an object or null', [label]);
   try {
     return restore(json as unknown as SerializedComponent) as T;
   } catch (e) {

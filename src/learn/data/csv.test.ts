@@ -10,7 +10,11 @@ const DATA = sharedDataDir();
 
 function missing(c: Column): number {
   let n = 0;
-  if (c.kind === 'numeric') { for (const v of c.values) if (Number.isNaN(v)) n++; } else { for (const v of c.codes) if (v < 0) n++; }
+  if (c.kind === 'numeric') {
+    for (const v of c.values) if (Number.isNaN(v)) n++;
+  } else {
+    for (const v of c.codes) if (v < 0) n++;
+  }
   return n;
 }
 
@@ -21,14 +25,38 @@ describe.skipIf(lacks('shared-data'))('parseCsv on the reference files', () => {
     expect(frame.nRows).toBe(920);
     expect(frame.columns.length).toBe(16);
     const expectedMissing: Record<string, number> = {
-      id: 0, age: 0, sex: 0, dataset: 0, cp: 0, trestbps: 59, chol: 30, fbs: 90, restecg: 2,
-      thalch: 55, exang: 55, oldpeak: 62, slope: 309, ca: 611, thal: 486, num: 0,
+      id: 0,
+      age: 0,
+      sex: 0,
+      dataset: 0,
+      cp: 0,
+      trestbps: 59,
+      chol: 30,
+      fbs: 90,
+      restecg: 2,
+      thalch: 55,
+      exang: 55,
+      oldpeak: 62,
+      slope: 309,
+      ca: 611,
+      thal: 486,
+      num: 0,
     };
     let total = 0;
-    for (const c of frame.columns) { expect([c.name, missing(c)]).toEqual([c.name, expectedMissing[c.name]]); total += missing(c); }
+    for (const c of frame.columns) {
+      expect([c.name, missing(c)]).toEqual([c.name, expectedMissing[c.name]]);
+      total += missing(c);
+    }
     expect(total).toBe(1759);
     const kinds = Object.fromEntries(frame.columns.map((c) => [c.name, c.kind]));
-    expect(kinds).toMatchObject({ age: 'numeric', sex: 'categorical', fbs: 'categorical', exang: 'categorical', ca: 'numeric', num: 'numeric' });
+    expect(kinds).toMatchObject({
+      age: 'numeric',
+      sex: 'categorical',
+      fbs: 'categorical',
+      exang: 'categorical',
+      ca: 'numeric',
+      num: 'numeric',
+    });
     const num = getColumn(frame, 'num');
     if (num.kind !== 'numeric') throw new Error('num not numeric');
     expect(num.values.filter((v) => v > 0).length).toBe(509);
@@ -85,7 +113,9 @@ describe('parseCsv rules', () => {
     expect(r.frame.columns[1].kind).toBe('numeric');
     const forced = parseCsv(text, { columns: { a: 'categorical' } });
     expect(forced.frame.columns[0]).toMatchObject({ kind: 'categorical', categories: ['1', '2'] });
-    expect(() => parseCsv(text, { columns: { b: 'numeric' } })).toThrow(/line 2, column "b" \(2\): "-" is not a number/);
+    expect(() => parseCsv(text, { columns: { b: 'numeric' } })).toThrow(
+      /line 2, column "b" \(2\): "-" is not a number/,
+    );
     expect(() => parseCsv(text, { columns: { zz: 'numeric' } })).toThrow(/"zz", which is not in the header/);
   });
 
@@ -123,9 +153,18 @@ describe('records ↔ frame', () => {
   });
 
   it('handles missing fields, numeric text, unseen categories and bad numbers', () => {
-    const schema = { columns: [{ name: 'n', kind: 'numeric' as const }, { name: 'c', kind: 'categorical' as const, categories: ['a'] }] };
+    const schema = {
+      columns: [
+        { name: 'n', kind: 'numeric' as const },
+        { name: 'c', kind: 'categorical' as const, categories: ['a'] },
+      ],
+    };
     const f = recordsToFrame([{ n: '3.5', c: 'b' }, { extra: 1 }, { n: 2, c: true }], schema);
-    expect(frameToRecords(f)).toEqual([{ n: 3.5, c: 'b' }, { n: null, c: null }, { n: 2, c: 'TRUE' }]);
+    expect(frameToRecords(f)).toEqual([
+      { n: 3.5, c: 'b' },
+      { n: null, c: null },
+      { n: 2, c: 'TRUE' },
+    ]);
     expect(() => recordsToFrame([{ n: 1 }, { n: 'abc' }], schema)).toThrow(/record 1, field "n": expected a number/);
     const row: Cell[] = [];
     expect(recordToRowInto({ n: 4, c: 'a' }, schema, row)).toEqual([4, 'a']);

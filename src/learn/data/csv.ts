@@ -35,7 +35,10 @@ export function parseNumberCell(text: string): number {
   return NaN;
 }
 
-interface RawRecord { record: string[]; info: { lines: number; empty_lines: number } }
+interface RawRecord {
+  record: string[];
+  info: { lines: number; empty_lines: number };
+}
 
 /**
  * Reads CSV text (header row first) into a Frame. A column is numeric when every non-missing
@@ -55,9 +58,12 @@ export function parseCsv(text: string, options: ParseCsvOptions = {}): ParseCsvR
 
   const forced = options.columns ?? {};
   for (const name of Object.keys(forced)) {
-    if (!header.includes(name)) throw new Error(`parseCsv: options.columns names "${name}", which is not in the header (${header.join(', ')})`);
+    if (!header.includes(name))
+      throw new Error(`parseCsv: options.columns names "${name}", which is not in the header (${header.join(', ')})`);
     if (forced[name] !== 'numeric' && forced[name] !== 'categorical') {
-      throw new Error(`parseCsv: options.columns["${name}"] must be 'numeric' or 'categorical', got ${JSON.stringify(forced[name])}`);
+      throw new Error(
+        `parseCsv: options.columns["${name}"] must be 'numeric' or 'categorical', got ${JSON.stringify(forced[name])}`,
+      );
     }
   }
 
@@ -69,16 +75,24 @@ export function parseCsv(text: string, options: ParseCsvOptions = {}): ParseCsvR
       const values = new Float64Array(cells.length);
       for (let i = 0; i < cells.length; i++) {
         const c = cells[i];
-        if (naValues.has(c)) { values[i] = NaN; continue; }
+        if (naValues.has(c)) {
+          values[i] = NaN;
+          continue;
+        }
         const v = parseNumberCell(c);
         if (Number.isNaN(v)) {
-          throw new Error(`parseCsv: line ${body[i].info.lines}, column "${name}" (${j + 1}): "${c}" is not a number but the column is numeric`);
+          throw new Error(
+            `parseCsv: line ${body[i].info.lines}, column "${name}" (${j + 1}): "${c}" is not a number but the column is numeric`,
+          );
         }
         values[i] = v;
       }
       return numericColumn(name, values);
     }
-    return categoricalColumn(name, cells.map((c) => (naValues.has(c) ? null : c)));
+    return categoricalColumn(
+      name,
+      cells.map((c) => (naValues.has(c) ? null : c)),
+    );
   });
   return { frame: frame(columns), warnings };
 }
@@ -99,7 +113,13 @@ function readRecords(text: string, delimiter: string): RawRecord[] {
   }
 }
 
-interface CsvErrorLike { code?: string; lines?: number; record?: string[]; message: string; column?: number }
+interface CsvErrorLike {
+  code?: string;
+  lines?: number;
+  record?: string[];
+  message: string;
+  column?: number;
+}
 
 function describeCsvError(err: unknown, text: string): Error {
   const e = err as CsvErrorLike;
@@ -108,7 +128,9 @@ function describeCsvError(err: unknown, text: string): Error {
     const got = e.record.length;
     const expected = header;
     const column = got < expected ? got + 1 : expected + 1;
-    return new Error(`parseCsv: line ${e.lines}, column ${column}: expected ${expected} fields, got ${got} (ragged row)`);
+    return new Error(
+      `parseCsv: line ${e.lines}, column ${column}: expected ${expected} fields, got ${got} (ragged row)`,
+    );
   }
   if (e.code === 'CSV_QUOTE_NOT_CLOSED') {
     const { line, column } = locateUnclosedQuote(text);
@@ -131,20 +153,42 @@ function firstLineFields(text: string, fallback: number): number {
 
 /** Scans for the quote that opens the field left open at end of input (1-based line, field). */
 function locateUnclosedQuote(text: string): { line: number; column: number } {
-  let line = 1; let field = 1; let inQuote = false; let openLine = 1; let openField = 1;
+  let line = 1;
+  let field = 1;
+  let inQuote = false;
+  let openLine = 1;
+  let openField = 1;
   let atFieldStart = true;
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (inQuote) {
       if (ch === '"') {
-        if (text[i + 1] === '"') { i++; continue; }
+        if (text[i + 1] === '"') {
+          i++;
+          continue;
+        }
         inQuote = false;
       } else if (ch === '\n') line++;
       continue;
     }
-    if (ch === '"' && atFieldStart) { inQuote = true; openLine = line; openField = field; atFieldStart = false; continue; }
-    if (ch === ',') { field++; atFieldStart = true; continue; }
-    if (ch === '\n') { line++; field = 1; atFieldStart = true; continue; }
+    if (ch === '"' && atFieldStart) {
+      inQuote = true;
+      openLine = line;
+      openField = field;
+      atFieldStart = false;
+      continue;
+    }
+    if (ch === ',') {
+      field++;
+      atFieldStart = true;
+      continue;
+    }
+    if (ch === '\n') {
+      line++;
+      field = 1;
+      atFieldStart = true;
+      continue;
+    }
     if (ch !== '\r') atFieldStart = false;
   }
   return { line: openLine, column: openField };

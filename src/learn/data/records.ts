@@ -22,9 +22,11 @@ export type DataRecord = Record<string, RecordValue>;
 /** The schema of a frame (names, kinds and current categories). */
 export function frameSchema(f: Frame): FrameSchema {
   return {
-    columns: f.columns.map((c) => (c.kind === 'numeric'
-      ? { name: c.name, kind: 'numeric' as const }
-      : { name: c.name, kind: 'categorical' as const, categories: [...c.categories] })),
+    columns: f.columns.map((c) =>
+      c.kind === 'numeric'
+        ? { name: c.name, kind: 'numeric' as const }
+        : { name: c.name, kind: 'categorical' as const, categories: [...c.categories] },
+    ),
   };
 }
 
@@ -57,15 +59,25 @@ export function recordsToFrame(records: readonly DataRecord[], schema: FrameSche
       for (let i = 0; i < n; i++) values[i] = toNumber(records[i], sc.name, i);
       return { kind: 'numeric', name: sc.name, values };
     }
-    if (sc.kind !== 'categorical') throw new Error(`recordsToFrame: schema column "${sc.name}" has kind ${JSON.stringify(sc.kind)}; expected 'numeric' or 'categorical'`);
+    if (sc.kind !== 'categorical')
+      throw new Error(
+        `recordsToFrame: schema column "${sc.name}" has kind ${JSON.stringify(sc.kind)}; expected 'numeric' or 'categorical'`,
+      );
     const categories = [...(sc.categories ?? [])];
     const index = new Map(categories.map((c, k) => [c, k]));
     const codes = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const s = toCategory(records[i], sc.name, i);
-      if (s === null) { codes[i] = -1; continue; }
+      if (s === null) {
+        codes[i] = -1;
+        continue;
+      }
       let code = index.get(s);
-      if (code === undefined) { code = categories.length; categories.push(s); index.set(s, code); }
+      if (code === undefined) {
+        code = categories.length;
+        categories.push(s);
+        index.set(s, code);
+      }
       codes[i] = code;
     }
     return { kind: 'categorical', name: sc.name, codes, categories };

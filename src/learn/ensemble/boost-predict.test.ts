@@ -10,17 +10,30 @@ function synthetic(seed: number, n: number, nClasses: number, missing: number) {
   const X = matrix(n, 5);
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < 5; j++) X.data[i * 5 + j] = rng.random() < missing ? NaN : j < 3 ? rng.normal() : Math.floor(rng.random() * 4);
-    const s = (X.data[i * 5] || 0) + 0.7 * (X.data[i * 5 + 1] || 0) + (Number.isNaN(X.data[i * 5 + 2]) ? 0.8 : 0) + 0.4 * rng.normal();
+    for (let j = 0; j < 5; j++)
+      X.data[i * 5 + j] = rng.random() < missing ? NaN : j < 3 ? rng.normal() : Math.floor(rng.random() * 4);
+    const s =
+      (X.data[i * 5] || 0) +
+      0.7 * (X.data[i * 5 + 1] || 0) +
+      (Number.isNaN(X.data[i * 5 + 2]) ? 0.8 : 0) +
+      0.4 * rng.normal();
     y[i] = nClasses === 2 ? (s > 0.3 ? 1 : 0) : s < -0.5 ? 0 : s < 0.5 ? 1 : 2;
   }
   return { X, y };
 }
 
 /** Every row through the model's single-row path (which walks the packed trees directly). */
-function rowByRow(m: { predictProbaRowInto(row: ArrayLike<number>, out: Float64Array, offset?: number): unknown }, X: Matrix, nc: number): Float64Array {
-  const all = new Float64Array(X.nRows * nc), out = new Float64Array(nc);
-  for (let i = 0; i < X.nRows; i++) { m.predictProbaRowInto(X.data, out, i * X.nCols); all.set(out, i * nc); }
+function rowByRow(
+  m: { predictProbaRowInto(row: ArrayLike<number>, out: Float64Array, offset?: number): unknown },
+  X: Matrix,
+  nc: number,
+): Float64Array {
+  const all = new Float64Array(X.nRows * nc),
+    out = new Float64Array(nc);
+  for (let i = 0; i < X.nRows; i++) {
+    m.predictProbaRowInto(X.data, out, i * X.nCols);
+    all.set(out, i * nc);
+  }
   return all;
 }
 

@@ -81,7 +81,10 @@ export function softmaxInPlace(a: Float64Array, off: number, k: number): void {
   let mx = -Infinity;
   for (let c = 0; c < k; c++) mx = Math.max(mx, a[off + c]);
   let s = 0;
-  for (let c = 0; c < k; c++) { a[off + c] = Math.exp(a[off + c] - mx); s += a[off + c]; }
+  for (let c = 0; c < k; c++) {
+    a[off + c] = Math.exp(a[off + c] - mx);
+    s += a[off + c];
+  }
   for (let c = 0; c < k; c++) a[off + c] /= s;
 }
 
@@ -100,13 +103,20 @@ export function treeValue(b: PackedBoost, t: number, data: ArrayLike<number>, of
 }
 
 /** Probabilities from row-major margins (nOut per row; softmax in place) into out's rows from outRow0 on. */
-function probaFromMargins(margin: Float64Array, nOut: number, nClasses: number, out: Float64Array, outRow0: number): void {
+function probaFromMargins(
+  margin: Float64Array,
+  nOut: number,
+  nClasses: number,
+  out: Float64Array,
+  outRow0: number,
+): void {
   const rows = margin.length / nOut;
   for (let r = 0; r < rows; r++) {
     const i = outRow0 + r;
     if (nOut === 1) {
       const p1 = sigmoid(margin[r]);
-      out[2 * i] = 1 - p1; out[2 * i + 1] = p1;
+      out[2 * i] = 1 - p1;
+      out[2 * i + 1] = p1;
     } else {
       softmaxInPlace(margin, r * nOut, nOut);
       for (let c = 0; c < nClasses; c++) out[i * nClasses + c] = margin[r * nOut + c];
@@ -115,7 +125,6 @@ function probaFromMargins(margin: Float64Array, nOut: number, nClasses: number, 
 }
 
 const layouts = new WeakMap<PackedBoost, BoostLayout>();
-
 
 function treeDepth(b: PackedBoost, node: number): number {
   return b.feature[node] < 0 ? 0 : 1 + Math.max(treeDepth(b, b.left[node]), treeDepth(b, b.right[node]));
@@ -127,16 +136,35 @@ export function boostLayout(b: PackedBoost, nClasses: number): BoostLayout {
   if (lay) return lay;
   const T = b.nTrees;
   const depth = allocArray(Int32Array, T, true);
-  const nodeStart = allocArray(Int32Array, T + 1, true), leafStart = allocArray(Int32Array, T + 1, true);
+  const nodeStart = allocArray(Int32Array, T + 1, true),
+    leafStart = allocArray(Int32Array, T + 1, true);
   for (let t = 0; t < T; t++) depth[t] = treeDepth(b, b.roots[t]);
-  const complete = depth.every((d) => d <= MAX_COMPLETE_DEPTH) && !b.threshold.some((v, k) => b.feature[k] >= 0 && Number.isNaN(v));
+  const complete =
+    depth.every((d) => d <= MAX_COMPLETE_DEPTH) && !b.threshold.some((v, k) => b.feature[k] >= 0 && Number.isNaN(v));
   const none = new Int32Array(0);
-  const base = { nTrees: T, nOutputs: b.nOutputs, nClasses, baseMargin: b.baseMargin, complete, depth, nodeStart, leafStart };
+  const base = {
+    nTrees: T,
+    nOutputs: b.nOutputs,
+    nClasses,
+    baseMargin: b.baseMargin,
+    complete,
+    depth,
+    nodeStart,
+    leafStart,
+  };
   if (!complete) {
     lay = {
-      ...base, feature: sharedCopy(b.feature), missRight: sharedCopy(Int32Array.from(b.defaultLeft, (d) => (d === 1 ? 0 : 1))),
-      value: sharedCopy(b.value), thresholdRank: none, cuts: new Float64Array(0), cutStart: none,
-      threshold: sharedCopy(b.threshold), roots: sharedCopy(b.roots), left: sharedCopy(b.left), right: sharedCopy(b.right),
+      ...base,
+      feature: sharedCopy(b.feature),
+      missRight: sharedCopy(Int32Array.from(b.defaultLeft, (d) => (d === 1 ? 0 : 1))),
+      value: sharedCopy(b.value),
+      thresholdRank: none,
+      cuts: new Float64Array(0),
+      cutStart: none,
+      threshold: sharedCopy(b.threshold),
+      roots: sharedCopy(b.roots),
+      left: sharedCopy(b.left),
+      right: sharedCopy(b.right),
     };
   } else {
     for (let t = 0; t < T; t++) {
@@ -144,21 +172,42 @@ export function boostLayout(b: PackedBoost, nClasses: number): BoostLayout {
       leafStart[t + 1] = leafStart[t] + (1 << depth[t]);
     }
     const { cuts, cutStart, rankOf } = featureCuts(b);
-    const feature = allocArray(Int32Array, nodeStart[T], true), thresholdRank = allocArray(Int32Array, nodeStart[T], true);
-    const missRight = allocArray(Int32Array, nodeStart[T], true), value = allocArray(Float64Array, leafStart[T], true);
+    const feature = allocArray(Int32Array, nodeStart[T], true),
+      thresholdRank = allocArray(Int32Array, nodeStart[T], true);
+    const missRight = allocArray(Int32Array, nodeStart[T], true),
+      value = allocArray(Float64Array, leafStart[T], true);
     const fill = (t: number, node: number, j: number, d: number): void => {
-      if (d === depth[t]) { value[leafStart[t] + j - ((1 << d) - 1)] = b.value[node]; return; }
+      if (d === depth[t]) {
+        value[leafStart[t] + j - ((1 << d) - 1)] = b.value[node];
+        return;
+      }
       const at = nodeStart[t] + j;
       if (b.feature[node] < 0) {
         // padding below a leaf: feature 0 is read but both children lead to copies of the leaf
-        fill(t, node, 2 * j + 1, d + 1); fill(t, node, 2 * j + 2, d + 1);
+        fill(t, node, 2 * j + 1, d + 1);
+        fill(t, node, 2 * j + 2, d + 1);
         return;
       }
-      feature[at] = b.feature[node]; thresholdRank[at] = rankOf(node); missRight[at] = b.defaultLeft[node] === 1 ? 0 : 1;
-      fill(t, b.left[node], 2 * j + 1, d + 1); fill(t, b.right[node], 2 * j + 2, d + 1);
+      feature[at] = b.feature[node];
+      thresholdRank[at] = rankOf(node);
+      missRight[at] = b.defaultLeft[node] === 1 ? 0 : 1;
+      fill(t, b.left[node], 2 * j + 1, d + 1);
+      fill(t, b.right[node], 2 * j + 2, d + 1);
     };
     for (let t = 0; t < T; t++) fill(t, b.roots[t], 0, 0);
-    lay = { ...base, feature, missRight, value, thresholdRank, cuts, cutStart, threshold: new Float64Array(0), roots: none, left: none, right: none };
+    lay = {
+      ...base,
+      feature,
+      missRight,
+      value,
+      thresholdRank,
+      cuts,
+      cutStart,
+      threshold: new Float64Array(0),
+      roots: none,
+      left: none,
+      right: none,
+    };
   }
   layouts.set(b, lay);
   return lay;
@@ -187,7 +236,8 @@ function featureCuts(b: PackedBoost): { cuts: Float64Array; cutStart: Int32Array
 function countBelow(cuts: Float64Array, lo: number, hi: number, v: number): number {
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (cuts[mid] < v) lo = mid + 1; else hi = mid;
+    if (cuts[mid] < v) lo = mid + 1;
+    else hi = mid;
   }
   return lo;
 }
@@ -201,15 +251,21 @@ function rowRanks(lay: BoostLayout, X: Float32Array, nCols: number, i0: number, 
   const { cuts, cutStart } = lay;
   const nFeat = Math.min(cutStart.length - 1, nCols);
   for (let j = 0; j < nFeat; j++) {
-    const lo0 = cutStart[j], hi0 = cutStart[j + 1];
+    const lo0 = cutStart[j],
+      hi0 = cutStart[j + 1];
     if (lo0 === hi0) continue;
     for (let i = i0, at = j; i < i1; i++, at += nCols) {
       const x = X[i * nCols + j];
-      if (x !== x) { R[at] = -1; continue; }
-      let lo = lo0, hi = hi0;
+      if (x !== x) {
+        R[at] = -1;
+        continue;
+      }
+      let lo = lo0,
+        hi = hi0;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (cuts[mid] <= x) lo = mid + 1; else hi = mid;
+        if (cuts[mid] <= x) lo = mid + 1;
+        else hi = mid;
       }
       R[at] = lo - lo0;
     }
@@ -235,16 +291,45 @@ function completeTreeMargins(lay: BoostLayout, R: Int32Array, nCols: number, m: 
   const { feature, thresholdRank: tk, missRight: mr, value } = lay;
   const nOut = lay.nOutputs;
   for (let t = 0; t < lay.nTrees; t++) {
-    const D = lay.depth[t], ns = lay.nodeStart[t], ls = lay.leafStart[t] - ((1 << D) - 1), k = t % nOut;
+    const D = lay.depth[t],
+      ns = lay.nodeStart[t],
+      ls = lay.leafStart[t] - ((1 << D) - 1),
+      k = t % nOut;
     let i = 0;
     for (; i + 7 < m; i += 8) {
-      const o0 = i * nCols, o1 = o0 + nCols, o2 = o1 + nCols, o3 = o2 + nCols;
-      const o4 = o3 + nCols, o5 = o4 + nCols, o6 = o5 + nCols, o7 = o6 + nCols;
-      let j0 = 0, j1 = 0, j2 = 0, j3 = 0, j4 = 0, j5 = 0, j6 = 0, j7 = 0;
+      const o0 = i * nCols,
+        o1 = o0 + nCols,
+        o2 = o1 + nCols,
+        o3 = o2 + nCols;
+      const o4 = o3 + nCols,
+        o5 = o4 + nCols,
+        o6 = o5 + nCols,
+        o7 = o6 + nCols;
+      let j0 = 0,
+        j1 = 0,
+        j2 = 0,
+        j3 = 0,
+        j4 = 0,
+        j5 = 0,
+        j6 = 0,
+        j7 = 0;
       for (let d = 0; d < D; d++) {
-        const q0 = ns + j0, q1 = ns + j1, q2 = ns + j2, q3 = ns + j3, q4 = ns + j4, q5 = ns + j5, q6 = ns + j6, q7 = ns + j7;
-        const r0 = R[o0 + feature[q0]], r1 = R[o1 + feature[q1]], r2 = R[o2 + feature[q2]], r3 = R[o3 + feature[q3]];
-        const r4 = R[o4 + feature[q4]], r5 = R[o5 + feature[q5]], r6 = R[o6 + feature[q6]], r7 = R[o7 + feature[q7]];
+        const q0 = ns + j0,
+          q1 = ns + j1,
+          q2 = ns + j2,
+          q3 = ns + j3,
+          q4 = ns + j4,
+          q5 = ns + j5,
+          q6 = ns + j6,
+          q7 = ns + j7;
+        const r0 = R[o0 + feature[q0]],
+          r1 = R[o1 + feature[q1]],
+          r2 = R[o2 + feature[q2]],
+          r3 = R[o3 + feature[q3]];
+        const r4 = R[o4 + feature[q4]],
+          r5 = R[o5 + feature[q5]],
+          r6 = R[o6 + feature[q6]],
+          r7 = R[o7 + feature[q7]];
         j0 = 2 * j0 + 1 + (((tk[q0] - r0) >>> 31) | ((r0 >>> 31) & mr[q0]));
         j1 = 2 * j1 + 1 + (((tk[q1] - r1) >>> 31) | ((r1 >>> 31) & mr[q1]));
         j2 = 2 * j2 + 1 + (((tk[q2] - r2) >>> 31) | ((r2 >>> 31) & mr[q2]));
@@ -254,16 +339,21 @@ function completeTreeMargins(lay: BoostLayout, R: Int32Array, nCols: number, m: 
         j6 = 2 * j6 + 1 + (((tk[q6] - r6) >>> 31) | ((r6 >>> 31) & mr[q6]));
         j7 = 2 * j7 + 1 + (((tk[q7] - r7) >>> 31) | ((r7 >>> 31) & mr[q7]));
       }
-      margin[i * nOut + k] += value[ls + j0]; margin[(i + 1) * nOut + k] += value[ls + j1];
-      margin[(i + 2) * nOut + k] += value[ls + j2]; margin[(i + 3) * nOut + k] += value[ls + j3];
-      margin[(i + 4) * nOut + k] += value[ls + j4]; margin[(i + 5) * nOut + k] += value[ls + j5];
-      margin[(i + 6) * nOut + k] += value[ls + j6]; margin[(i + 7) * nOut + k] += value[ls + j7];
+      margin[i * nOut + k] += value[ls + j0];
+      margin[(i + 1) * nOut + k] += value[ls + j1];
+      margin[(i + 2) * nOut + k] += value[ls + j2];
+      margin[(i + 3) * nOut + k] += value[ls + j3];
+      margin[(i + 4) * nOut + k] += value[ls + j4];
+      margin[(i + 5) * nOut + k] += value[ls + j5];
+      margin[(i + 6) * nOut + k] += value[ls + j6];
+      margin[(i + 7) * nOut + k] += value[ls + j7];
     }
     for (; i < m; i++) {
       const o = i * nCols;
       let j = 0;
       for (let d = 0; d < D; d++) {
-        const q = ns + j, r = R[o + feature[q]];
+        const q = ns + j,
+          r = R[o + feature[q]];
         j = 2 * j + 1 + (((tk[q] - r) >>> 31) | ((r >>> 31) & mr[q]));
       }
       margin[i * nOut + k] += value[ls + j];
@@ -272,11 +362,19 @@ function completeTreeMargins(lay: BoostLayout, R: Int32Array, nCols: number, m: 
 }
 
 /** Node form (deep trees): right when x >= threshold, or when x is missing and missing goes right. */
-function nodeTreeMargins(lay: BoostLayout, X: Float32Array, nCols: number, i0: number, i1: number, margin: Float64Array): void {
+function nodeTreeMargins(
+  lay: BoostLayout,
+  X: Float32Array,
+  nCols: number,
+  i0: number,
+  i1: number,
+  margin: Float64Array,
+): void {
   const { feature, threshold, missRight, value, left, right } = lay;
   const nOut = lay.nOutputs;
   for (let t = 0; t < lay.nTrees; t++) {
-    const root = lay.roots[t], k = t % nOut;
+    const root = lay.roots[t],
+      k = t % nOut;
     for (let i = i0; i < i1; i++) {
       const off = i * nCols;
       let node = root;
@@ -292,7 +390,14 @@ function nodeTreeMargins(lay: BoostLayout, X: Float32Array, nCols: number, i0: n
 }
 
 /** Class probabilities of rows [i0, i1) of X into out (nClasses per row). */
-export function predictBoostRows(lay: BoostLayout, X: Float32Array, nCols: number, out: Float64Array, i0: number, i1: number): void {
+export function predictBoostRows(
+  lay: BoostLayout,
+  X: Float32Array,
+  nCols: number,
+  out: Float64Array,
+  i0: number,
+  i1: number,
+): void {
   probaFromMargins(boostMargins(lay, X, nCols, i0, i1), lay.nOutputs, lay.nClasses, out, i0);
 }
 
@@ -301,15 +406,31 @@ export function predictBoostRows(lay: BoostLayout, X: Float32Array, nCols: numbe
  * they are running (started here without waiting; until then, and if they cannot start, the
  * calling thread predicts). nJobs caps the threads (default all cores).
  */
-export function predictBoostProba(b: PackedBoost, nClasses: number, X: Matrix, nJobs: number = availableParallelism()): Matrix {
+export function predictBoostProba(
+  b: PackedBoost,
+  nClasses: number,
+  X: Matrix,
+  nJobs: number = availableParallelism(),
+): Matrix {
   if (X.nRows < LAYOUT_MIN_ROWS && !layouts.has(b)) return packedBoostProba(b, nClasses, X);
   const lay = boostLayout(b, nClasses);
   const out = matrix(X.nRows, nClasses);
   const jobs = Math.min(nJobs, MAX_JOBS, Math.floor((X.nRows * b.nTrees) / PARALLEL_MIN_WORK));
   const parallel = jobs > 1 && forestWorkersReady(jobs);
   const x32 = float32Rows(X.data, parallel);
-  if (parallel && runRowJobs(out.data, X.nRows, jobs, (os, rowStart, rowEnd) => (
-    { kind: 'boost-predict', layout: lay, X: x32, nCols: X.nCols, out: os, rowStart, rowEnd }))) return out;
+  if (
+    parallel &&
+    runRowJobs(out.data, X.nRows, jobs, (os, rowStart, rowEnd) => ({
+      kind: 'boost-predict',
+      layout: lay,
+      X: x32,
+      nCols: X.nCols,
+      out: os,
+      rowStart,
+      rowEnd,
+    }))
+  )
+    return out;
   predictBoostRows(lay, x32, X.nCols, out.data, 0, X.nRows);
   return out;
 }
@@ -326,4 +447,3 @@ function packedBoostProba(b: PackedBoost, nClasses: number, X: Matrix): Matrix {
   probaFromMargins(margin, nOut, nClasses, out.data, 0);
   return out;
 }
-

@@ -17,7 +17,10 @@ const READY_TIMEOUT_MS = 20_000;
 /** Workers could not be started (no worker support, module not found, timeout): build in-thread instead. */
 export class ForestWorkerStartError extends Error {}
 
-interface PoolWorker { worker: Worker; port: MessagePort }
+interface PoolWorker {
+  worker: Worker;
+  port: MessagePort;
+}
 
 let signal: Int32Array | undefined;
 let unavailable: string | undefined;
@@ -30,7 +33,9 @@ function startWorker(index: number, sig: Int32Array): PoolWorker {
   worker.unref();
   // a worker that dies (e.g. its module cannot load) must not crash the process with an unhandled
   // 'error' event; later fits then build in-thread (the current one falls back after its timeout)
-  worker.on('error', (e) => { unavailable = `forest worker ${index} failed: ${e instanceof Error ? e.message : String(e)}`; });
+  worker.on('error', (e) => {
+    unavailable = `forest worker ${index} failed: ${e instanceof Error ? e.message : String(e)}`;
+  });
   return { worker, port: port1 };
 }
 
@@ -39,7 +44,9 @@ function ensureWorkers(count: number): Int32Array {
   try {
     while (workers.length < Math.min(count, MAX_WORKERS)) workers.push(startWorker(workers.length, signal));
   } catch (e) {
-    throw new ForestWorkerStartError(`cannot start forest worker threads: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ForestWorkerStartError(
+      `cannot start forest worker threads: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   return signal;
 }
@@ -48,7 +55,8 @@ function waitReady(sig: Int32Array, count: number): void {
   for (let w = 0; w < count; w++) {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     while (Atomics.load(sig, 1 + w) === 0) {
-      if (Date.now() > deadline) throw new ForestWorkerStartError(`forest worker ${w} did not start within ${READY_TIMEOUT_MS} ms`);
+      if (Date.now() > deadline)
+        throw new ForestWorkerStartError(`forest worker ${w} did not start within ${READY_TIMEOUT_MS} ms`);
       Atomics.wait(sig, 1 + w, 0, 50);
     }
   }
@@ -76,11 +84,15 @@ export function forestWorkersReady(count: number): boolean {
  * untouched, when workers cannot start: the caller then predicts in-thread.
  */
 export function runRowJobs(
-  out: Float64Array, nRows: number, nJobs: number,
+  out: Float64Array,
+  nRows: number,
+  nJobs: number,
   job: (sharedOut: Float64Array, rowStart: number, rowEnd: number) => PredictJob | BoostPredictJob,
 ): boolean {
   const os = allocArray(Float64Array, out.length, true);
-  const jobs = Array.from({ length: nJobs }, (_, w) => job(os, Math.floor((w * nRows) / nJobs), Math.floor(((w + 1) * nRows) / nJobs)));
+  const jobs = Array.from({ length: nJobs }, (_, w) =>
+    job(os, Math.floor((w * nRows) / nJobs), Math.floor(((w + 1) * nRows) / nJobs)),
+  );
   try {
     runForestJobs(jobs);
   } catch (e) {
@@ -116,7 +128,9 @@ export function runForestJobs(jobs: (ForestJob | PredictJob | BoostPredictJob)[]
       Atomics.wait(sig, 0, jobs.length, 1);
       msg = receiveMessageOnPort(workers[w].port);
     }
-    return msg ? (msg.message as BuiltTrees & { error?: string }) : { indices: [], trees: [], error: 'finished without an answer' };
+    return msg
+      ? (msg.message as BuiltTrees & { error?: string })
+      : { indices: [], trees: [], error: 'finished without an answer' };
   });
   return answers.map((m, w) => {
     if (m.error) throw new Error(`forest worker ${w} failed: ${m.error}`);

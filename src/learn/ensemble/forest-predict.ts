@@ -47,25 +47,35 @@ export function buildForestLayout(f: PackedForest, shared = false): ForestLayout
   const { nTrees, nClasses: nc } = f;
   const total = f.feature.length;
   const L: ForestLayout = {
-    roots: allocArray(Int32Array, nTrees, shared), feature: allocArray(Int32Array, total, shared),
-    threshold: allocArray(Float64Array, total, shared), child: allocArray(Int32Array, total, shared),
+    roots: allocArray(Int32Array, nTrees, shared),
+    feature: allocArray(Int32Array, total, shared),
+    threshold: allocArray(Float64Array, total, shared),
+    child: allocArray(Int32Array, total, shared),
     proba: allocArray(Float64Array, total * nc, shared),
   };
   const queue = new Int32Array(total);
   let pos = 0;
   for (let t = 0; t < nTrees; t++) {
     L.roots[t] = pos;
-    let head = 0, tail = 0, next = pos + 1;
+    let head = 0,
+      tail = 0,
+      next = pos + 1;
     queue[tail++] = f.roots[t];
     while (head < tail) {
-      const o = queue[head++], k = pos++;
+      const o = queue[head++],
+        k = pos++;
       for (let c = 0; c < nc; c++) L.proba[k * nc + c] = f.proba[o * nc + c];
       if (f.feature[o] < 0) {
-        L.feature[k] = 0; L.threshold[k] = Infinity; L.child[k] = k;
+        L.feature[k] = 0;
+        L.threshold[k] = Infinity;
+        L.child[k] = k;
       } else {
-        L.feature[k] = f.feature[o]; L.threshold[k] = f.threshold[o]; L.child[k] = next;
+        L.feature[k] = f.feature[o];
+        L.threshold[k] = f.threshold[o];
+        L.child[k] = next;
         next += 2;
-        queue[tail++] = f.left[o]; queue[tail++] = f.right[o];
+        queue[tail++] = f.left[o];
+        queue[tail++] = f.right[o];
       }
     }
   }
@@ -86,15 +96,32 @@ export function layoutPays(f: PackedForest, nRows: number): boolean {
 }
 
 /** Mean class fractions of rows [i0, i1) of X into out (which must be zero there). */
-export function predictForestRows(f: PackedForest, X: Float64Array | Float32Array, nCols: number, out: Float64Array, i0: number, i1: number): void {
+export function predictForestRows(
+  f: PackedForest,
+  X: Float64Array | Float32Array,
+  nCols: number,
+  out: Float64Array,
+  i0: number,
+  i1: number,
+): void {
   let L = f.layout ?? layouts.get(f);
-  if (!L && layoutPays(f, i1 - i0)) { L = buildForestLayout(f); layouts.set(f, L); }
+  if (!L && layoutPays(f, i1 - i0)) {
+    L = buildForestLayout(f);
+    layouts.set(f, L);
+  }
   if (L) predictLayoutRows(f, L, X, nCols, out, i0, i1);
   else predictPackedRows(f, X, nCols, out, i0, i1);
 }
 
 /** The per-tree walk over the packed arrays, tree-major. */
-function predictPackedRows(f: PackedForest, X: Float64Array | Float32Array, nCols: number, out: Float64Array, i0: number, i1: number): void {
+function predictPackedRows(
+  f: PackedForest,
+  X: Float64Array | Float32Array,
+  nCols: number,
+  out: Float64Array,
+  i0: number,
+  i1: number,
+): void {
   const { roots, feature, threshold, left, right, proba, nClasses: nc, nTrees } = f;
   // tree-major: one tree stays in cache for every row; per-row sums keep tree order
   for (let t = 0; t < nTrees; t++) {
@@ -107,14 +134,23 @@ function predictPackedRows(f: PackedForest, X: Float64Array | Float32Array, nCol
         node = Math.fround(X[off + feat]) > threshold[node] ? right[node] : left[node];
         feat = feature[node];
       }
-      const b = node * nc, ob = i * nc;
+      const b = node * nc,
+        ob = i * nc;
       for (let c = 0; c < nc; c++) out[ob + c] += proba[b + c];
     }
   }
   for (let k = i0 * nc, e = i1 * nc; k < e; k++) out[k] /= nTrees;
 }
 
-function predictLayoutRows(f: PackedForest, L: ForestLayout, X: Float64Array | Float32Array, nCols: number, out: Float64Array, i0: number, i1: number): void {
+function predictLayoutRows(
+  f: PackedForest,
+  L: ForestLayout,
+  X: Float64Array | Float32Array,
+  nCols: number,
+  out: Float64Array,
+  i0: number,
+  i1: number,
+): void {
   const { nClasses: nc, nTrees } = f;
   const { roots, feature, threshold, child, proba } = L;
   const n = i1 - i0;
@@ -127,7 +163,8 @@ function predictLayoutRows(f: PackedForest, L: ForestLayout, X: Float64Array | F
   for (let j = 0; j < n; j++) perm[j] = j;
   let spare = new Int32Array(n);
   for (let t = nKeys - 1; t >= 0; t--) {
-    const root = roots[t], end = t + 1 < nTrees ? roots[t + 1] : total;
+    const root = roots[t],
+      end = t + 1 < nTrees ? roots[t + 1] : total;
     const leaf = new Int32Array(n);
     const count = new Int32Array(end - root + 1);
     for (let j = 0; j < n; j++) {
@@ -142,8 +179,13 @@ function predictLayoutRows(f: PackedForest, L: ForestLayout, X: Float64Array | F
       count[node - root + 1]++;
     }
     for (let k = 1; k < count.length; k++) count[k] += count[k - 1];
-    for (let j = 0; j < n; j++) { const r = perm[j]; spare[count[leaf[r] - root]++] = r; }
-    const p = perm; perm = spare; spare = p;
+    for (let j = 0; j < n; j++) {
+      const r = perm[j];
+      spare[count[leaf[r] - root]++] = r;
+    }
+    const p = perm;
+    perm = spare;
+    spare = p;
     leaves[t] = leaf;
   }
   // the rows in that order as float32 (what every split compares), and their sums so far
@@ -151,7 +193,8 @@ function predictLayoutRows(f: PackedForest, L: ForestLayout, X: Float64Array | F
   const acc = new Float64Array(n * nc);
   for (let j = 0; j < n; j++) {
     const r = perm[j];
-    const src = (i0 + r) * nCols, dst = j * nCols;
+    const src = (i0 + r) * nCols,
+      dst = j * nCols;
     for (let c = 0; c < nCols; c++) x[dst + c] = X[src + c];
     for (let t = 0; t < nKeys; t++) {
       const b = leaves[t][r] * nc;
@@ -171,7 +214,14 @@ function predictLayoutRows(f: PackedForest, L: ForestLayout, X: Float64Array | F
       const o5 = o4 + nCols;
       const o6 = o5 + nCols;
       const o7 = o6 + nCols;
-      let n0 = root; let n1 = root; let n2 = root; let n3 = root; let n4 = root; let n5 = root; let n6 = root; let n7 = root;
+      let n0 = root;
+      let n1 = root;
+      let n2 = root;
+      let n3 = root;
+      let n4 = root;
+      let n5 = root;
+      let n6 = root;
+      let n7 = root;
       // +(a > b) compiles to a flag move (a `? 1 : 0` ternary to a branch); two steps per check
       for (;;) {
         n0 = child[n0] + +(x[o0 + feature[n0]] > threshold[n0]);
@@ -190,17 +240,27 @@ function predictLayoutRows(f: PackedForest, L: ForestLayout, X: Float64Array | F
         const m5 = child[n5] + +(x[o5 + feature[n5]] > threshold[n5]);
         const m6 = child[n6] + +(x[o6 + feature[n6]] > threshold[n6]);
         const m7 = child[n7] + +(x[o7 + feature[n7]] > threshold[n7]);
-        const moved = (m0 ^ n0) | (m1 ^ n1) | (m2 ^ n2) | (m3 ^ n3) |
-          (m4 ^ n4) | (m5 ^ n5) | (m6 ^ n6) | (m7 ^ n7);
-        n0 = m0; n1 = m1; n2 = m2; n3 = m3; n4 = m4; n5 = m5; n6 = m6; n7 = m7;
+        const moved = (m0 ^ n0) | (m1 ^ n1) | (m2 ^ n2) | (m3 ^ n3) | (m4 ^ n4) | (m5 ^ n5) | (m6 ^ n6) | (m7 ^ n7);
+        n0 = m0;
+        n1 = m1;
+        n2 = m2;
+        n3 = m3;
+        n4 = m4;
+        n5 = m5;
+        n6 = m6;
+        n7 = m7;
         if (moved === 0) break;
       }
       const b = j * nc;
       for (let c = 0; c < nc; c++) {
-        acc[b + c] += proba[n0 * nc + c]; acc[b + 1 * nc + c] += proba[n1 * nc + c];
-        acc[b + 2 * nc + c] += proba[n2 * nc + c]; acc[b + 3 * nc + c] += proba[n3 * nc + c];
-        acc[b + 4 * nc + c] += proba[n4 * nc + c]; acc[b + 5 * nc + c] += proba[n5 * nc + c];
-        acc[b + 6 * nc + c] += proba[n6 * nc + c]; acc[b + 7 * nc + c] += proba[n7 * nc + c];
+        acc[b + c] += proba[n0 * nc + c];
+        acc[b + 1 * nc + c] += proba[n1 * nc + c];
+        acc[b + 2 * nc + c] += proba[n2 * nc + c];
+        acc[b + 3 * nc + c] += proba[n3 * nc + c];
+        acc[b + 4 * nc + c] += proba[n4 * nc + c];
+        acc[b + 5 * nc + c] += proba[n5 * nc + c];
+        acc[b + 6 * nc + c] += proba[n6 * nc + c];
+        acc[b + 7 * nc + c] += proba[n7 * nc + c];
       }
     }
     for (; j < n; j++) {

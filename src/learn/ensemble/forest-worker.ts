@@ -24,8 +24,16 @@ port.on('message', (job: ForestJob | PredictJob | BoostPredictJob) => {
       return;
     }
     const built = buildForestTrees(job as ForestJob);
-    const transfer = built.trees.flatMap((t) => [t.feature.buffer, t.threshold.buffer, t.left.buffer, t.right.buffer,
-      t.value.buffer, t.impurity.buffer, t.nNodeSamples.buffer, t.weightedNNodeSamples.buffer]) as ArrayBuffer[];
+    const transfer = built.trees.flatMap((t) => [
+      t.feature.buffer,
+      t.threshold.buffer,
+      t.left.buffer,
+      t.right.buffer,
+      t.value.buffer,
+      t.impurity.buffer,
+      t.nNodeSamples.buffer,
+      t.weightedNNodeSamples.buffer,
+    ]) as ArrayBuffer[];
     port.postMessage(built, transfer);
   } catch (e) {
     port.postMessage({ error: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) });

@@ -4,7 +4,13 @@ import { Rng } from '../core/random.js';
 import { restoreComponent } from '../core/serialization.js';
 import { runPython } from '../../../test/support/python.js';
 import { lacks } from '../../../test/support/requirements.js';
-import { ANCHOR_AUC, ANCHOR_FOLDS_PY, ROC_AUC_PY, toAnchorFold, type AnchorFoldJson } from '../../../test/support/learn/anchor-folds.js';
+import {
+  ANCHOR_AUC,
+  ANCHOR_FOLDS_PY,
+  ROC_AUC_PY,
+  toAnchorFold,
+  type AnchorFoldJson,
+} from '../../../test/support/learn/anchor-folds.js';
 import { GradientBoostingClassifier } from './gradient-boosting.js';
 import { binMatrix, computeCuts } from './hist-binning.js';
 import { histHelperReady, histHelperTaskCount, startHistHelper, useHistHelper } from './hist-pool.js';
@@ -18,7 +24,8 @@ function synthetic(seed: number, n: number, nClasses = 2, missing = 0) {
   const X = matrix(n, 5);
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < 5; j++) X.data[i * 5 + j] = rng.random() < missing ? NaN : j < 3 ? rng.normal() : Math.floor(rng.random() * 4);
+    for (let j = 0; j < 5; j++)
+      X.data[i * 5 + j] = rng.random() < missing ? NaN : j < 3 ? rng.normal() : Math.floor(rng.random() * 4);
     const s = (X.data[i * 5] || 0) + 0.7 * (X.data[i * 5 + 1] || 0) + 0.4 * rng.normal();
     y[i] = nClasses === 2 ? (s > 0.3 ? 1 : 0) : s < -0.5 ? 0 : s < 0.5 ? 1 : 2;
   }
@@ -26,11 +33,16 @@ function synthetic(seed: number, n: number, nClasses = 2, missing = 0) {
 }
 
 function auc(y: ArrayLike<number>, p: ArrayLike<number>): number {
-  let pos = 0, neg = 0, wins = 0;
-  for (let i = 0; i < y.length; i++) for (let j = 0; j < y.length; j++) {
-    if (y[i] === 1 && y[j] === 0) wins += p[i] > p[j] ? 1 : p[i] === p[j] ? 0.5 : 0;
-  }
-  for (let i = 0; i < y.length; i++) if (y[i] === 1) pos++; else neg++;
+  let pos = 0,
+    neg = 0,
+    wins = 0;
+  for (let i = 0; i < y.length; i++)
+    for (let j = 0; j < y.length; j++) {
+      if (y[i] === 1 && y[j] === 0) wins += p[i] > p[j] ? 1 : p[i] === p[j] ? 0.5 : 0;
+    }
+  for (let i = 0; i < y.length; i++)
+    if (y[i] === 1) pos++;
+    else neg++;
   return wins / (pos * neg);
 }
 
@@ -40,7 +52,11 @@ describe('GradientBoostingClassifier', () => {
     const cuts = computeCuts(X, 256);
     expect(Array.from(cuts.cuts)).toEqual([2, 5, Math.fround(5 + 5 + 1e-5)]);
     expect(Array.from(binMatrix(X, cuts))).toEqual([0, 1, 1, 3, 2]);
-    const many = matrix(1000, 1, Float64Array.from({ length: 1000 }, (_, i) => i));
+    const many = matrix(
+      1000,
+      1,
+      Float64Array.from({ length: 1000 }, (_, i) => i),
+    );
     expect(computeCuts(many, 16).cuts.length).toBeLessThanOrEqual(15);
   });
 
@@ -53,7 +69,12 @@ describe('GradientBoostingClassifier', () => {
       m.predictProbaRowInto(X.data, out, i * 5);
       expect(out[1]).toBe(P.data[2 * i + 1]);
     }
-    expect(auc(y, P.data.filter((_, k) => k % 2 === 1))).toBeGreaterThan(0.95);
+    expect(
+      auc(
+        y,
+        P.data.filter((_, k) => k % 2 === 1),
+      ),
+    ).toBeGreaterThan(0.95);
     const imp = m.featureImportances_!;
     expect(imp.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 12);
     expect(imp[0] + imp[1]).toBeGreaterThan(0.6);
@@ -66,7 +87,8 @@ describe('GradientBoostingClassifier', () => {
     const y = new Float64Array(400);
     for (let i = 0; i < 400; i++) {
       const miss = rng.random() < 0.3;
-      X.data[2 * i] = miss ? NaN : rng.normal(); X.data[2 * i + 1] = rng.normal();
+      X.data[2 * i] = miss ? NaN : rng.normal();
+      X.data[2 * i + 1] = rng.normal();
       y[i] = miss ? 1 : 0;
     }
     const m = new GradientBoostingClassifier({ nEstimators: 10 }).fit(X, y);
@@ -86,8 +108,11 @@ describe('GradientBoostingClassifier', () => {
   it('early stopping keeps the best iteration', () => {
     const { X, y } = synthetic(3, 600, 2, 0.1);
     const { X: Xv, y: yv } = synthetic(4, 300, 2, 0.1);
-    const m = new GradientBoostingClassifier({ nEstimators: 300, learningRate: 0.5, earlyStoppingRounds: 5 })
-      .fit(X, y, { evalSet: { X: Xv, y: yv } });
+    const m = new GradientBoostingClassifier({ nEstimators: 300, learningRate: 0.5, earlyStoppingRounds: 5 }).fit(
+      X,
+      y,
+      { evalSet: { X: Xv, y: yv } },
+    );
     const ev = m.evalsResult_!;
     expect(ev.length).toBeLessThan(300);
     expect(m.bestIteration_).toBe(ev.indexOf(Math.min(...ev)));
@@ -123,7 +148,11 @@ describe('GradientBoostingClassifier', () => {
     for (const { X: Xc, y: yc, p, options } of cases) {
       const json = (threads: boolean): string => {
         useHistHelper(threads);
-        try { return JSON.stringify(new GradientBoostingClassifier(p).fit(Xc, yc, options).toJSON()); } finally { useHistHelper(true); }
+        try {
+          return JSON.stringify(new GradientBoostingClassifier(p).fit(Xc, yc, options).toJSON());
+        } finally {
+          useHistHelper(true);
+        }
       };
       expect(json(true)).toBe(json(false));
       expect(histHelperReady()).toBe(true); // not dropped after a failure
@@ -141,18 +170,31 @@ describe('GradientBoostingClassifier', () => {
   });
 
   for (const dataset of ['heart', 'stroke'] as const) {
-    it.skipIf(!sk)(`5-fold ROC-AUC on ${dataset} is within 0.01 of XGBoost's anchor`, () => {
-      const folds = runPython<AnchorFoldJson[]>(ANCHOR_FOLDS_PY, { data_dir: DATA_DIR, dataset, model: 'xgb' }).map(toAnchorFold);
-      const preds = folds.map((f) => {
-        const m = new GradientBoostingClassifier({ nEstimators: 100, maxDepth: 6, learningRate: 0.3, seed: 42 }).fit(f.Xtr, f.ytr);
-        return { y: Array.from(f.yte), p: Array.from(m.predictProba(f.Xte).data.filter((_, k) => k % 2 === 1)) };
-      });
-      const aucs = runPython<number[]>(ROC_AUC_PY, { folds: preds });
-      const xgb = runPython<number[]>(ROC_AUC_PY, { folds: folds.map((f) => ({ y: Array.from(f.yte), p: f.sk!.proba })) });
-      const mean = aucs.reduce((s, v) => s + v, 0) / aucs.length;
-      const xgbMean = xgb.reduce((s, v) => s + v, 0) / xgb.length;
-      console.log(`GBM ${dataset} ROC-AUC ${mean.toFixed(4)} (XGBoost here ${xgbMean.toFixed(4)}, anchor ${ANCHOR_AUC[dataset].xgb})`);
-      expect(Math.abs(mean - ANCHOR_AUC[dataset].xgb)).toBeLessThanOrEqual(0.01);
-    }, 120_000);
+    it.skipIf(!sk)(
+      `5-fold ROC-AUC on ${dataset} is within 0.01 of XGBoost's anchor`,
+      () => {
+        const folds = runPython<AnchorFoldJson[]>(ANCHOR_FOLDS_PY, { data_dir: DATA_DIR, dataset, model: 'xgb' }).map(
+          toAnchorFold,
+        );
+        const preds = folds.map((f) => {
+          const m = new GradientBoostingClassifier({ nEstimators: 100, maxDepth: 6, learningRate: 0.3, seed: 42 }).fit(
+            f.Xtr,
+            f.ytr,
+          );
+          return { y: Array.from(f.yte), p: Array.from(m.predictProba(f.Xte).data.filter((_, k) => k % 2 === 1)) };
+        });
+        const aucs = runPython<number[]>(ROC_AUC_PY, { folds: preds });
+        const xgb = runPython<number[]>(ROC_AUC_PY, {
+          folds: folds.map((f) => ({ y: Array.from(f.yte), p: f.sk!.proba })),
+        });
+        const mean = aucs.reduce((s, v) => s + v, 0) / aucs.length;
+        const xgbMean = xgb.reduce((s, v) => s + v, 0) / xgb.length;
+        console.log(
+          `GBM ${dataset} ROC-AUC ${mean.toFixed(4)} (XGBoost here ${xgbMean.toFixed(4)}, anchor ${ANCHOR_AUC[dataset].xgb})`,
+        );
+        expect(Math.abs(mean - ANCHOR_AUC[dataset].xgb)).toBeLessThanOrEqual(0.01);
+      },
+      120_000,
+    );
   }
 });

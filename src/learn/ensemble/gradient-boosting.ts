@@ -39,8 +39,18 @@ export interface GradientBoostingFitOptions extends FitOptions {
 }
 
 const DEFAULTS: Required<GradientBoostingParams> = {
-  nEstimators: 100, learningRate: 0.3, maxDepth: 6, minChildWeight: 1, regLambda: 1, gamma: 0, subsample: 1,
-  colsampleByTree: 1, maxBin: 256, baseScore: 0.5, earlyStoppingRounds: null, seed: 0,
+  nEstimators: 100,
+  learningRate: 0.3,
+  maxDepth: 6,
+  minChildWeight: 1,
+  regLambda: 1,
+  gamma: 0,
+  subsample: 1,
+  colsampleByTree: 1,
+  maxBin: 256,
+  baseScore: 0.5,
+  earlyStoppingRounds: null,
+  seed: 0,
 };
 
 /** All trees in one set of arrays (absolute child indices); tree t adds to output t % nOutputs. */
@@ -60,14 +70,23 @@ export interface PackedBoost {
 function packBoost(trees: HistTree[], nOutputs: number, baseMargin: number): PackedBoost {
   const total = trees.reduce((s, t) => s + t.nodeCount, 0);
   const b: PackedBoost = {
-    nTrees: trees.length, nOutputs, baseMargin, roots: new Int32Array(trees.length), feature: new Int32Array(total),
-    threshold: new Float64Array(total), defaultLeft: new Uint8Array(total), left: new Int32Array(total),
-    right: new Int32Array(total), value: new Float64Array(total),
+    nTrees: trees.length,
+    nOutputs,
+    baseMargin,
+    roots: new Int32Array(trees.length),
+    feature: new Int32Array(total),
+    threshold: new Float64Array(total),
+    defaultLeft: new Uint8Array(total),
+    left: new Int32Array(total),
+    right: new Int32Array(total),
+    value: new Float64Array(total),
   };
   let off = 0;
   trees.forEach((t, k) => {
     b.roots[k] = off;
-    b.feature.set(t.feature, off); b.threshold.set(t.threshold, off); b.defaultLeft.set(t.defaultLeft, off);
+    b.feature.set(t.feature, off);
+    b.threshold.set(t.threshold, off);
+    b.defaultLeft.set(t.defaultLeft, off);
     b.value.set(t.value, off);
     for (let i = 0; i < t.nodeCount; i++) {
       b.left[off + i] = t.left[i] < 0 ? -1 : t.left[i] + off;
@@ -99,14 +118,17 @@ export class GradientBoostingClassifier extends BaseEstimator<GradientBoostingPa
       const v = p[name] as number;
       if (!Number.isInteger(v) || v < min) throw paramError(name, `must be an integer >= ${min}`, v);
     };
-    intAtLeast('nEstimators', 1); intAtLeast('maxDepth', 1);
-    if (!Number.isInteger(p.maxBin) || p.maxBin < 2 || p.maxBin > 256) throw paramError('maxBin', 'must be an integer in [2, 256]', p.maxBin);
+    intAtLeast('nEstimators', 1);
+    intAtLeast('maxDepth', 1);
+    if (!Number.isInteger(p.maxBin) || p.maxBin < 2 || p.maxBin > 256)
+      throw paramError('maxBin', 'must be an integer in [2, 256]', p.maxBin);
     if (!(p.learningRate > 0)) throw paramError('learningRate', 'must be > 0', p.learningRate);
     if (!(p.minChildWeight >= 0)) throw paramError('minChildWeight', 'must be >= 0', p.minChildWeight);
     if (!(p.regLambda >= 0)) throw paramError('regLambda', 'must be >= 0', p.regLambda);
     if (!(p.gamma >= 0)) throw paramError('gamma', 'must be >= 0', p.gamma);
     if (!(p.subsample > 0 && p.subsample <= 1)) throw paramError('subsample', 'must be in (0, 1]', p.subsample);
-    if (!(p.colsampleByTree > 0 && p.colsampleByTree <= 1)) throw paramError('colsampleByTree', 'must be in (0, 1]', p.colsampleByTree);
+    if (!(p.colsampleByTree > 0 && p.colsampleByTree <= 1))
+      throw paramError('colsampleByTree', 'must be in (0, 1]', p.colsampleByTree);
     if (!Number.isFinite(p.baseScore)) throw paramError('baseScore', 'must be a finite number', p.baseScore);
     if (p.earlyStoppingRounds !== null) intAtLeast('earlyStoppingRounds', 1);
     resolveSeed(p.seed);
@@ -119,9 +141,11 @@ export class GradientBoostingClassifier extends BaseEstimator<GradientBoostingPa
     const { classes, yIdx } = encodeLabels(y);
     const K = classes.length;
     const nOut = K <= 2 ? 1 : K;
-    if (nOut === 1 && !(p.baseScore > 0 && p.baseScore < 1)) throw paramError('baseScore', 'must be in (0, 1) for a binary target', p.baseScore);
+    if (nOut === 1 && !(p.baseScore > 0 && p.baseScore < 1))
+      throw paramError('baseScore', 'must be in (0, 1) for a binary target', p.baseScore);
     const baseMargin = nOut === 1 ? Math.log(p.baseScore / (1 - p.baseScore)) : p.baseScore;
-    const n = X.nRows, nF = X.nCols;
+    const n = X.nRows,
+      nF = X.nCols;
     const sw = options.sampleWeight;
 
     const cols = float32Columns(X);
@@ -130,9 +154,16 @@ export class GradientBoostingClassifier extends BaseEstimator<GradientBoostingPa
     const ws = new HistWorkspace(bins, cuts, n);
     const margin = ws.float64(n * nOut).fill(baseMargin);
     const nGrad = nOut === 1 ? 0 : n * nOut; // the binary case keeps its gradients in the workspace
-    const grad = new Float64Array(nGrad), hess = new Float64Array(nGrad);
+    const grad = new Float64Array(nGrad),
+      hess = new Float64Array(nGrad);
     const rng = new Rng(p.seed);
-    const treeParams = { maxDepth: p.maxDepth, minChildWeight: p.minChildWeight, lambda: p.regLambda, gamma: p.gamma, learningRate: p.learningRate };
+    const treeParams = {
+      maxDepth: p.maxDepth,
+      minChildWeight: p.minChildWeight,
+      lambda: p.regLambda,
+      gamma: p.gamma,
+      learningRate: p.learningRate,
+    };
     const nColSample = Math.max(1, Math.floor(p.colsampleByTree * nF));
     const allFeatures = Int32Array.from({ length: nF }, (_, f) => f);
     const inSample = new Uint8Array(n);
@@ -143,7 +174,8 @@ export class GradientBoostingClassifier extends BaseEstimator<GradientBoostingPa
     let evIdx: Int32Array | undefined, evMargin: Float64Array | undefined;
     if (ev) {
       if (ev.X.nCols !== nF) throw new RangeError(`evalSet.X has ${ev.X.nCols} columns, X has ${nF}`);
-      if (ev.y.length !== ev.X.nRows) throw new RangeError(`evalSet.y has ${ev.y.length} labels, evalSet.X has ${ev.X.nRows} rows`);
+      if (ev.y.length !== ev.X.nRows)
+        throw new RangeError(`evalSet.y has ${ev.y.length} labels, evalSet.X has ${ev.X.nRows} rows`);
       evIdx = new Int32Array(ev.y.length);
       for (let i = 0; i < ev.y.length; i++) {
         const k = classes.indexOf(ev.y[i]);
@@ -152,11 +184,13 @@ export class GradientBoostingClassifier extends BaseEstimator<GradientBoostingPa
       }
       evMargin = new Float64Array(ev.X.nRows * nOut).fill(baseMargin);
     }
-    if (p.earlyStoppingRounds !== null && !ev) throw paramError('earlyStoppingRounds', 'needs an evalSet in fit options', p.earlyStoppingRounds);
+    if (p.earlyStoppingRounds !== null && !ev)
+      throw paramError('earlyStoppingRounds', 'needs an evalSet in fit options', p.earlyStoppingRounds);
 
     const trees: HistTree[] = [];
     const evals: number[] = [];
-    let best = -1, bestScore = Infinity;
+    let best = -1,
+      bestScore = Infinity;
     const prob = new Float64Array(nOut === 1 ? 1 : K);
     for (let round = 0; round < p.nEstimators; round++) {
       // binary: gradients straight into the workspace, on two threads for large data
@@ -164,16 +198,29 @@ export class GradientBoostingClassifier extends BaseEstimator<GradientBoostingPa
       else computeGradients(margin, yIdx, sw, nOut, grad, hess, prob);
       let nUsed = 0;
       if (p.subsample < 1) {
-        for (let i = 0; i < n; i++) { const keep = rng.random() < p.subsample; inSample[i] = keep ? 1 : 0; if (keep) sampled[nUsed++] = i; }
+        for (let i = 0; i < n; i++) {
+          const keep = rng.random() < p.subsample;
+          inSample[i] = keep ? 1 : 0;
+          if (keep) sampled[nUsed++] = i;
+        }
       } else {
         nUsed = n;
       }
       for (let k = 0; k < nOut; k++) {
         let features = allFeatures;
-        if (nColSample < nF) features = Int32Array.from(rng.shuffle(allFeatures.slice()).subarray(0, nColSample)).sort();
+        if (nColSample < nF)
+          features = Int32Array.from(rng.shuffle(allFeatures.slice()).subarray(0, nColSample)).sort();
         ws.rows.set(sampled.subarray(0, nUsed));
-        const g = grad.subarray(k * n, (k + 1) * n), h = hess.subarray(k * n, (k + 1) * n);
-        const { tree, nodeStart, nodeEnd } = buildHistTree(ws, nUsed, nOut === 1 ? null : g, nOut === 1 ? null : h, features, treeParams);
+        const g = grad.subarray(k * n, (k + 1) * n),
+          h = hess.subarray(k * n, (k + 1) * n);
+        const { tree, nodeStart, nodeEnd } = buildHistTree(
+          ws,
+          nUsed,
+          nOut === 1 ? null : g,
+          nOut === 1 ? null : h,
+          features,
+          treeParams,
+        );
         trees.push(tree);
         const mk = k * n;
         ws.addLeafValues(margin, mk, tree, nodeStart, nodeEnd);
@@ -188,8 +235,10 @@ export class GradientBoostingClassifier extends BaseEstimator<GradientBoostingPa
         }
         const score = logLoss(evMargin!, evIdx!, nOut);
         evals.push(score);
-        if (score < bestScore) { bestScore = score; best = round; }
-        else if (p.earlyStoppingRounds !== null && round - best >= p.earlyStoppingRounds) break;
+        if (score < bestScore) {
+          bestScore = score;
+          best = round;
+        } else if (p.earlyStoppingRounds !== null && round - best >= p.earlyStoppingRounds) break;
       }
     }
     ws.release();
@@ -221,7 +270,8 @@ export class GradientBoostingClassifier extends BaseEstimator<GradientBoostingPa
       let m = b.baseMargin;
       for (let t = 0; t < b.nTrees; t++) m += treeValue(b, t, row, offset);
       const p1 = sigmoid(m);
-      out[0] = 1 - p1; out[1] = p1;
+      out[0] = 1 - p1;
+      out[1] = p1;
       return out;
     }
     this.decisionFunctionRowInto(row, out, offset);
@@ -243,15 +293,28 @@ export class GradientBoostingClassifier extends BaseEstimator<GradientBoostingPa
   toJSON(): SerializedComponent {
     const b = this.booster_;
     return {
-      type: GradientBoostingClassifier.TYPE, version: 1, params: { ...this.params },
-      state: b ? {
-        classes: encodeFloat64(this.classes_!), nFeatures: this.nFeaturesIn_!, nTrees: b.nTrees, nOutputs: b.nOutputs,
-        baseMargin: encodeFloat64(Float64Array.of(b.baseMargin)), roots: encodeInt32(b.roots), feature: encodeInt32(b.feature),
-        threshold: encodeFloat64(b.threshold), defaultLeft: encodeInt32(Int32Array.from(b.defaultLeft)),
-        left: encodeInt32(b.left), right: encodeInt32(b.right), value: encodeFloat64(b.value),
-        featureImportances: encodeFloat64(this.featureImportances_!),
-        bestIteration: this.bestIteration_ ?? null, evalsResult: this.evalsResult_ ?? null,
-      } : null,
+      type: GradientBoostingClassifier.TYPE,
+      version: 1,
+      params: { ...this.params },
+      state: b
+        ? {
+            classes: encodeFloat64(this.classes_!),
+            nFeatures: this.nFeaturesIn_!,
+            nTrees: b.nTrees,
+            nOutputs: b.nOutputs,
+            baseMargin: encodeFloat64(Float64Array.of(b.baseMargin)),
+            roots: encodeInt32(b.roots),
+            feature: encodeInt32(b.feature),
+            threshold: encodeFloat64(b.threshold),
+            defaultLeft: encodeInt32(Int32Array.from(b.defaultLeft)),
+            left: encodeInt32(b.left),
+            right: encodeInt32(b.right),
+            value: encodeFloat64(b.value),
+            featureImportances: encodeFloat64(this.featureImportances_!),
+            bestIteration: this.bestIteration_ ?? null,
+            evalsResult: this.evalsResult_ ?? null,
+          }
+        : null,
     };
   }
 
@@ -262,7 +325,8 @@ export class GradientBoostingClassifier extends BaseEstimator<GradientBoostingPa
       const classes = r.classes('classes');
       const nFeatures = r.int('nFeatures', 1, 2 ** 24);
       const nOutputs = r.int('nOutputs', 1, 2 ** 20);
-      if (nOutputs !== (classes.length === 2 ? 1 : classes.length)) r.fail('nOutputs', `must be ${classes.length === 2 ? 1 : classes.length} for ${classes.length} classes`);
+      if (nOutputs !== (classes.length === 2 ? 1 : classes.length))
+        r.fail('nOutputs', `must be ${classes.length === 2 ? 1 : classes.length} for ${classes.length} classes`);
       const nTrees = r.int('nTrees', 0, 2 ** 24);
       if (nTrees % nOutputs !== 0) r.fail('nTrees', `must be a multiple of nOutputs (${nOutputs}), got ${nTrees}`);
       const roots = r.int32('roots', nTrees);
@@ -271,8 +335,16 @@ export class GradientBoostingClassifier extends BaseEstimator<GradientBoostingPa
       const defaultLeft = r.int32('defaultLeft', n);
       if (defaultLeft.some((v) => v !== 0 && v !== 1)) r.fail('defaultLeft', 'must hold only 0 and 1');
       const b: PackedBoost = {
-        nTrees, nOutputs, baseMargin: r.finite64('baseMargin', 1)[0], roots, feature, threshold: r.float64('threshold', n),
-        defaultLeft: Uint8Array.from(defaultLeft), left: r.int32('left', n), right: r.int32('right', n), value: r.finite64('value', n),
+        nTrees,
+        nOutputs,
+        baseMargin: r.finite64('baseMargin', 1)[0],
+        roots,
+        feature,
+        threshold: r.float64('threshold', n),
+        defaultLeft: Uint8Array.from(defaultLeft),
+        left: r.int32('left', n),
+        right: r.int32('right', n),
+        value: r.finite64('value', n),
       };
       checkRoots(r, roots, n);
       // the largest margin any row can reach: bounded, so margins (and probabilities) stay finite
@@ -299,8 +371,15 @@ export class GradientBoostingClassifier extends BaseEstimator<GradientBoostingPa
 }
 
 /** Softmax gradients and hessians (XGBoost's formulas and hessian floor); the binary case is HistWorkspace.logisticGradients. */
-function computeGradients(margin: Float64Array, yIdx: Int32Array, sw: Float64Array | undefined, nOut: number,
-  grad: Float64Array, hess: Float64Array, prob: Float64Array): void {
+function computeGradients(
+  margin: Float64Array,
+  yIdx: Int32Array,
+  sw: Float64Array | undefined,
+  nOut: number,
+  grad: Float64Array,
+  hess: Float64Array,
+  prob: Float64Array,
+): void {
   const n = yIdx.length;
   for (let i = 0; i < n; i++) {
     // margins are stored output-major (margin[k * n + i])
@@ -334,7 +413,13 @@ function logLoss(margin: Float64Array, yIdx: Int32Array, nOut: number): number {
 }
 
 /** Tree output for training row i using its bins (rows outside the subsample). */
-function binnedTreeValue(tree: HistTree, bins: Uint8Array, n: number, cuts: ReturnType<typeof computeCuts>, i: number): number {
+function binnedTreeValue(
+  tree: HistTree,
+  bins: Uint8Array,
+  n: number,
+  cuts: ReturnType<typeof computeCuts>,
+  i: number,
+): number {
   let node = 0;
   while (tree.feature[node] >= 0) {
     const f = tree.feature[node];
@@ -347,12 +432,20 @@ function binnedTreeValue(tree: HistTree, bins: Uint8Array, n: number, cuts: Retu
 
 /** XGBoost's 'gain' importance: mean loss change of the splits on each feature, normalised to sum 1. */
 function gainImportances(trees: HistTree[], nF: number): Float64Array {
-  const total = new Float64Array(nF), count = new Float64Array(nF);
+  const total = new Float64Array(nF),
+    count = new Float64Array(nF);
   for (const t of trees) {
-    for (let i = 0; i < t.nodeCount; i++) if (t.feature[i] >= 0) { total[t.feature[i]] += t.gain[i]; count[t.feature[i]]++; }
+    for (let i = 0; i < t.nodeCount; i++)
+      if (t.feature[i] >= 0) {
+        total[t.feature[i]] += t.gain[i];
+        count[t.feature[i]]++;
+      }
   }
   let s = 0;
-  for (let f = 0; f < nF; f++) { total[f] = count[f] > 0 ? total[f] / count[f] : 0; s += total[f]; }
+  for (let f = 0; f < nF; f++) {
+    total[f] = count[f] > 0 ? total[f] / count[f] : 0;
+    s += total[f];
+  }
   if (s > 0) for (let f = 0; f < nF; f++) total[f] /= s;
   return total;
 }

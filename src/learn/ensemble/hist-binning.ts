@@ -83,18 +83,34 @@ export function float32Columns(X: Matrix): Float32Array {
  */
 export function sortFloat32(values: Float32Array): Float32Array {
   const n = values.length;
-  let src = new Uint32Array(n), dst = new Uint32Array(n);
+  let src = new Uint32Array(n),
+    dst = new Uint32Array(n);
   src.set(new Uint32Array(values.buffer, values.byteOffset, n));
-  for (let i = 0; i < n; i++) { const x = src[i]; src[i] = x >= 0x80000000 ? ~x >>> 0 : (x | 0x80000000) >>> 0; }
+  for (let i = 0; i < n; i++) {
+    const x = src[i];
+    src[i] = x >= 0x80000000 ? ~x >>> 0 : (x | 0x80000000) >>> 0;
+  }
   const count = new Int32Array(2048);
   for (let shift = 0; shift < 32; shift += 11) {
     count.fill(0);
     for (let i = 0; i < n; i++) count[(src[i] >>> shift) & 2047]++;
-    for (let b = 0, sum = 0; b < 2048; b++) { const c = count[b]; count[b] = sum; sum += c; }
-    for (let i = 0; i < n; i++) { const x = src[i]; dst[count[(x >>> shift) & 2047]++] = x; }
-    const t = src; src = dst; dst = t;
+    for (let b = 0, sum = 0; b < 2048; b++) {
+      const c = count[b];
+      count[b] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const x = src[i];
+      dst[count[(x >>> shift) & 2047]++] = x;
+    }
+    const t = src;
+    src = dst;
+    dst = t;
   }
-  for (let i = 0; i < n; i++) { const x = src[i]; src[i] = x >= 0x80000000 ? (x & 0x7fffffff) >>> 0 : ~x >>> 0; }
+  for (let i = 0; i < n; i++) {
+    const x = src[i];
+    src[i] = x >= 0x80000000 ? (x & 0x7fffffff) >>> 0 : ~x >>> 0;
+  }
   return new Float32Array(src.buffer, 0, n);
 }
 
@@ -104,7 +120,8 @@ export function sortFloat32(values: Float32Array): Float32Array {
  * one-hot columns, cost one comparison.
  */
 function collectDistinct(col: Float32Array, m: number, limit: number, out: Float64Array): number {
-  let nd = 0, last = NaN;
+  let nd = 0,
+    last = NaN;
   for (let i = 0; i < m; i++) {
     const v = col[i];
     if (v === last) continue;
@@ -124,15 +141,22 @@ export function binMatrix(X: Matrix, c: BinCuts, cols: Float32Array = float32Col
   const bins = new Uint8Array(n * nF);
   const cuts = c.cuts;
   for (let f = 0; f < nF; f++) {
-    const off = c.offsets[f], nb = c.offsets[f + 1] - off, base = f * n;
+    const off = c.offsets[f],
+      nb = c.offsets[f + 1] - off,
+      base = f * n;
     for (let i = 0; i < n; i++) {
       const x = cols[base + i];
-      if (x !== x) { bins[base + i] = nb; continue; }
+      if (x !== x) {
+        bins[base + i] = nb;
+        continue;
+      }
       // first cut > x (upper_bound)
-      let lo = 0, hi = nb;
+      let lo = 0,
+        hi = nb;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (cuts[off + mid] > x) hi = mid; else lo = mid + 1;
+        if (cuts[off + mid] > x) hi = mid;
+        else lo = mid + 1;
       }
       bins[base + i] = lo >= nb ? nb - 1 : lo;
     }

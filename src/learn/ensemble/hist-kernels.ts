@@ -56,32 +56,52 @@ const goesLeft = new Uint8Array(256);
  * (the direction of a row is unpredictable): every row is written to both sides and only the
  * matching cursor advances.
  */
-export function partitionRange(d: HistKernelData, start: number, end: number, col: number, splitBin: number,
-  nb: number, defaultLeft: number): number {
+export function partitionRange(
+  d: HistKernelData,
+  start: number,
+  end: number,
+  col: number,
+  splitBin: number,
+  nb: number,
+  defaultLeft: number,
+): number {
   const { rows, tmp, bins } = d;
   if (end - start < 2 * nb) return partitionFew(d, start, end, col, splitBin, nb, defaultLeft);
   const lut = goesLeft;
   for (let b = 0; b < nb; b++) lut[b] = b <= splitBin ? 1 : 0;
   lut[nb] = defaultLeft;
-  let l = start, t = start;
+  let l = start,
+    t = start;
   for (let k = start; k < end; k++) {
     const r = rows[k];
     const c = lut[bins[col + r]];
-    rows[l] = r; tmp[t] = r;
-    l += c; t += c ^ 1;
+    rows[l] = r;
+    tmp[t] = r;
+    l += c;
+    t += c ^ 1;
   }
   return l - start;
 }
 
 /** partitionRange for ranges too short to pay for the lookup table. */
-function partitionFew(d: HistKernelData, start: number, end: number, col: number, splitBin: number,
-  nb: number, defaultLeft: number): number {
+function partitionFew(
+  d: HistKernelData,
+  start: number,
+  end: number,
+  col: number,
+  splitBin: number,
+  nb: number,
+  defaultLeft: number,
+): number {
   const { rows, tmp, bins } = d;
   const dl = defaultLeft === 1;
-  let l = start, t = start;
+  let l = start,
+    t = start;
   for (let k = start; k < end; k++) {
-    const r = rows[k], b = bins[col + r];
-    if (b === nb ? dl : b <= splitBin) rows[l++] = r; else tmp[t++] = r;
+    const r = rows[k],
+      b = bins[col + r];
+    if (b === nb ? dl : b <= splitBin) rows[l++] = r;
+    else tmp[t++] = r;
   }
   return l - start;
 }
@@ -94,14 +114,18 @@ function partitionFew(d: HistKernelData, start: number, end: number, col: number
 export function sparseHistogram(d: HistKernelData, start: number, end: number, hist: Float64Array, base: number): void {
   const { rows, gh, rowPtr, rowSlots } = d;
   hist.fill(0, base, base + 2 * d.histStride);
-  let G = 0, H = 0;
+  let G = 0,
+    H = 0;
   for (let k = start; k < end; k++) {
     const r = rows[k];
-    const g = gh[2 * r], h = gh[2 * r + 1];
-    G += g; H += h;
+    const g = gh[2 * r],
+      h = gh[2 * r + 1];
+    G += g;
+    H += h;
     for (let j = rowPtr[r], e = rowPtr[r + 1]; j < e; j++) {
       const b = base + (rowSlots[j] << 1);
-      hist[b] += g; hist[b + 1] += h;
+      hist[b] += g;
+      hist[b + 1] += h;
     }
   }
   finishSparseHistogram(d, hist, base, G, H);
@@ -112,24 +136,41 @@ function finishSparseHistogram(d: HistKernelData, hist: Float64Array, base: numb
   const HS = d.histSize;
   const { plainFeatures, defaultSlot, histOffset, histEnd } = d;
   for (let q = 0; q < plainFeatures.length; q++) {
-    const f = plainFeatures[q], def = defaultSlot[f];
-    let g = G, h = H;
+    const f = plainFeatures[q],
+      def = defaultSlot[f];
+    let g = G,
+      h = H;
     for (let b = histOffset[f], last = histEnd[f]; b <= last; b++) {
-      if (b !== def) { g -= hist[base + 2 * b]; h -= hist[base + 2 * b + 1]; }
+      if (b !== def) {
+        g -= hist[base + 2 * b];
+        h -= hist[base + 2 * b + 1];
+      }
     }
-    hist[base + 2 * def] = g; hist[base + 2 * def + 1] = h;
+    hist[base + 2 * def] = g;
+    hist[base + 2 * def + 1] = h;
   }
   const { groupPtr, groupCols, groupMode } = d;
   for (let gi = 0; gi + 1 < groupPtr.length; gi++) {
-    const first = groupPtr[gi], last = groupPtr[gi + 1], mode = first + groupMode[gi];
-    let g = G, h = H;
-    for (let k = first; k < last; k++) if (k !== mode) { g -= hist[base + 2 * (HS + k)]; h -= hist[base + 2 * (HS + k) + 1]; }
-    hist[base + 2 * (HS + mode)] = g; hist[base + 2 * (HS + mode) + 1] = h;
+    const first = groupPtr[gi],
+      last = groupPtr[gi + 1],
+      mode = first + groupMode[gi];
+    let g = G,
+      h = H;
+    for (let k = first; k < last; k++)
+      if (k !== mode) {
+        g -= hist[base + 2 * (HS + k)];
+        h -= hist[base + 2 * (HS + k) + 1];
+      }
+    hist[base + 2 * (HS + mode)] = g;
+    hist[base + 2 * (HS + mode) + 1] = h;
     for (let k = first; k < last; k++) {
       const s0 = base + 2 * histOffset[groupCols[k]]; // bins 0, 1 and the (empty) missing bin
-      const cg = hist[base + 2 * (HS + k)], ch = hist[base + 2 * (HS + k) + 1];
-      hist[s0] = G - cg; hist[s0 + 1] = H - ch;
-      hist[s0 + 2] = cg; hist[s0 + 3] = ch;
+      const cg = hist[base + 2 * (HS + k)],
+        ch = hist[base + 2 * (HS + k) + 1];
+      hist[s0] = G - cg;
+      hist[s0 + 1] = H - ch;
+      hist[s0 + 2] = cg;
+      hist[s0 + 3] = ch;
     }
   }
 }
@@ -141,16 +182,19 @@ const EXP_TABLE = Float64Array.from({ length: 64 }, (_, j) => Math.exp((j / 64) 
 const POW2_BIAS = 1100;
 const POW2 = Float64Array.from({ length: 2 * POW2_BIAS }, (_, k) => 2 ** (k - POW2_BIAS));
 // biome-ignore-start lint/correctness/noPrecisionLoss: fdlibm's ln2 split, quoted digit for digit as published
-const EXP_INV = 64 / Math.LN2, EXP_HI = 6.93147180369123816490e-01 / 64, EXP_LO = 1.90821492927058770002e-10 / 64;
+const EXP_INV = 64 / Math.LN2,
+  EXP_HI = 6.9314718036912381649e-1 / 64,
+  EXP_LO = 1.90821492927058770002e-10 / 64;
 // biome-ignore-end lint/correctness/noPrecisionLoss: -
 const ROUND_SHIFT = 6755399441055744.0;
 
 /** exp(x), within 2 ulp of Math.exp (which it falls back to outside (-700, 700) and for NaN). */
 export function fastExp(x: number): number {
   if (!(x > -700 && x < 700)) return Math.exp(x);
-  const kf = (x * EXP_INV + ROUND_SHIFT) - ROUND_SHIFT;
-  const r = (x - kf * EXP_HI) - kf * EXP_LO;
-  const ki = kf | 0, j = ki & 63;
+  const kf = x * EXP_INV + ROUND_SHIFT - ROUND_SHIFT;
+  const r = x - kf * EXP_HI - kf * EXP_LO;
+  const ki = kf | 0,
+    j = ki & 63;
   const p = 1 + r * (1 + r * (0.5 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120)))));
   return EXP_TABLE[j] * POW2[((ki - j) >> 6) + POW2_BIAS] * p;
 }
@@ -160,7 +204,10 @@ export function fastExp(x: number): number {
  * (XGBoost itself evaluates the sigmoid in float32).
  */
 export function logisticGradients(d: HistKernelData, start: number, end: number): void {
-  const { gh } = d, margin = d.margin!, y = d.labels!, w = d.weights;
+  const { gh } = d,
+    margin = d.margin!,
+    y = d.labels!,
+    w = d.weights;
   for (let i = start; i < end; i++) {
     const p = 1 / (1 + fastExp(-margin[i]));
     const wi = w ? w[i] : 1;
@@ -174,19 +221,27 @@ export function logisticGradients(d: HistKernelData, start: number, end: number)
  * tree over all rows) in one pass; the same sums, in the same order, as the two kernels in turn.
  */
 export function logisticRootHistogram(d: HistKernelData, start: number, end: number, base: number): void {
-  const { gh, rowPtr, rowSlots } = d, margin = d.margin!, y = d.labels!, w = d.weights;
+  const { gh, rowPtr, rowSlots } = d,
+    margin = d.margin!,
+    y = d.labels!,
+    w = d.weights;
   const hist = d.partials;
   hist.fill(0, base, base + 2 * d.histStride);
-  let G = 0, H = 0;
+  let G = 0,
+    H = 0;
   for (let i = start; i < end; i++) {
     const p = 1 / (1 + fastExp(-margin[i]));
     const wi = w ? w[i] : 1;
-    const g = (p - y[i]) * wi, h = Math.max(p * (1 - p), 1e-16) * wi;
-    gh[2 * i] = g; gh[2 * i + 1] = h;
-    G += g; H += h;
+    const g = (p - y[i]) * wi,
+      h = Math.max(p * (1 - p), 1e-16) * wi;
+    gh[2 * i] = g;
+    gh[2 * i + 1] = h;
+    G += g;
+    H += h;
     for (let j = rowPtr[i], e = rowPtr[i + 1]; j < e; j++) {
       const b = base + (rowSlots[j] << 1);
-      hist[b] += g; hist[b + 1] += h;
+      hist[b] += g;
+      hist[b + 1] += h;
     }
   }
   finishSparseHistogram(d, hist, base, G, H);
@@ -194,13 +249,15 @@ export function logisticRootHistogram(d: HistKernelData, start: number, end: num
 
 /** Adds a leaf's output to the margins of its rows rows[start, end) (margin[offset + row]). */
 export function addLeafValue(d: HistKernelData, start: number, end: number, offset: number, v: number): void {
-  const { rows } = d, margin = d.margin!;
+  const { rows } = d,
+    margin = d.margin!;
   for (let q = start; q < end; q++) margin[offset + rows[q]] += v;
 }
 
 /** Runs task i of the given kind; a partition task stores its left count in the record. */
 export function runTask(d: HistKernelData, kind: number, i: number): void {
-  const t = d.tasks, o = i * TASK_INTS;
+  const t = d.tasks,
+    o = i * TASK_INTS;
   if (kind === KIND_PARTITION) t[o + 6] = partitionRange(d, t[o], t[o + 1], t[o + 2], t[o + 3], t[o + 4], t[o + 5]);
   else if (kind === KIND_HISTOGRAM) sparseHistogram(d, t[o], t[o + 1], d.partials, t[o + 2] * 2 * d.histStride);
   else if (kind === KIND_LOGISTIC) logisticGradients(d, t[o], t[o + 1]);

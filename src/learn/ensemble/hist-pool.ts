@@ -16,7 +16,18 @@ import { startModuleWorker } from './module-worker.js';
  * Control block (Int32Array over a SharedArrayBuffer). CLAIM packs the job's sequence number
  * (high 15 bits) with the next unclaimed task (low 16 bits), so a stale claim for an older job fails.
  */
-export const CTRL = { SEQ: 0, CLAIM: 1, FINISHED: 2, KIND: 3, COUNT: 4, ERROR: 5, READY: 6, DATA_ID: 7, HELPER_TASKS: 8, SIZE: 10 } as const;
+export const CTRL = {
+  SEQ: 0,
+  CLAIM: 1,
+  FINISHED: 2,
+  KIND: 3,
+  COUNT: 4,
+  ERROR: 5,
+  READY: 6,
+  DATA_ID: 7,
+  HELPER_TASKS: 8,
+  SIZE: 10,
+} as const;
 /** A task record's last int: 1 once the task is done (by either thread). */
 export const TASK_DONE = TASK_INTS - 1;
 
@@ -34,7 +45,8 @@ const rowCost = new Float64Array(2 * 8); // [kind * 2 + (helper ? 1 : 0)], 0 = n
 let jobCount = 0;
 
 function preferHelper(kind: number): boolean {
-  const alone = rowCost[2 * kind], helped = rowCost[2 * kind + 1];
+  const alone = rowCost[2 * kind],
+    helped = rowCost[2 * kind + 1];
   if (alone === 0 || helped === 0) return alone !== 0;
   const better = helped < alone;
   return ++jobCount % EXPLORE_EVERY === 0 ? !better : better;
@@ -42,7 +54,8 @@ function preferHelper(kind: number): boolean {
 
 function recordCost(kind: number, helped: boolean, ms: number, rows: number): void {
   if (rows <= 0) return;
-  const i = 2 * kind + (helped ? 1 : 0), c = ms / rows;
+  const i = 2 * kind + (helped ? 1 : 0),
+    c = ms / rows;
   rowCost[i] = rowCost[i] === 0 ? c : rowCost[i] + COST_SMOOTHING * (c - rowCost[i]);
 }
 
@@ -54,9 +67,14 @@ function taskRows(tasks: Int32Array, count: number): number {
 }
 
 interface Helper {
-  worker: Worker; port: MessagePort; ctrl: Int32Array; seq: number;
+  worker: Worker;
+  port: MessagePort;
+  ctrl: Int32Array;
+  seq: number;
   /** Kernel data last posted to the helper, its version then, and the id the helper knows it by. */
-  posted: HistKernelData | undefined; postedVersion: number; dataId: number;
+  posted: HistKernelData | undefined;
+  postedVersion: number;
+  dataId: number;
 }
 
 let helper: Helper | undefined;
@@ -74,8 +92,12 @@ export function startHistHelper(): void {
     const worker = startModuleWorker(import.meta.url, 'hist-worker', { workerData, transferList: [port2] });
     worker.unref();
     port1.unref();
-    worker.on('error', (e) => { disable(`histogram worker failed: ${e instanceof Error ? e.message : String(e)}`); });
-    worker.on('exit', () => { disable('histogram worker exited'); });
+    worker.on('error', (e) => {
+      disable(`histogram worker failed: ${e instanceof Error ? e.message : String(e)}`);
+    });
+    worker.on('exit', () => {
+      disable('histogram worker exited');
+    });
     helper = { worker, port: port1, ctrl, seq: 0, posted: undefined, postedVersion: -1, dataId: 0 };
   } catch (e) {
     unavailable = `cannot start the histogram worker: ${e instanceof Error ? e.message : String(e)}`;
@@ -136,11 +158,13 @@ export function runSharedTasks(d: HistKernelData, shared: boolean, kind: number,
 }
 
 function runWithHelper(h: Helper, d: HistKernelData, kind: number, count: number): void {
-  const c = h.ctrl, tasks = d.tasks;
+  const c = h.ctrl,
+    tasks = d.tasks;
   if (h.posted !== d || h.postedVersion !== d.version) {
     h.dataId = nextDataId++;
     h.port.postMessage({ id: h.dataId, data: d });
-    h.posted = d; h.postedVersion = d.version;
+    h.posted = d;
+    h.postedVersion = d.version;
   }
   // publish: close claims first, so a helper that reads this job's fields can never claim an older job's tasks
   Atomics.store(c, CTRL.CLAIM, 0);
@@ -149,7 +173,7 @@ function runWithHelper(h: Helper, d: HistKernelData, kind: number, count: number
   Atomics.store(c, CTRL.COUNT, count);
   Atomics.store(c, CTRL.DATA_ID, h.dataId);
   Atomics.store(c, CTRL.FINISHED, 0);
-  const seq = h.seq = (h.seq % 0x7fff) + 1;
+  const seq = (h.seq = (h.seq % 0x7fff) + 1);
   Atomics.store(c, CTRL.CLAIM, seq << 16);
   Atomics.store(c, CTRL.SEQ, seq);
   Atomics.notify(c, CTRL.SEQ);
@@ -168,8 +192,14 @@ function awaitFinished(c: Int32Array, count: number): boolean {
   for (let spin = 0; spin < 5000 && Atomics.load(c, CTRL.FINISHED) < count; spin++);
   const deadline = Date.now() + JOB_TIMEOUT_MS;
   for (let done = Atomics.load(c, CTRL.FINISHED); done < count; done = Atomics.load(c, CTRL.FINISHED)) {
-    if (Atomics.load(c, CTRL.ERROR) !== 0) { disable('histogram worker failed on a task'); return false; }
-    if (Date.now() > deadline) { disable(`histogram worker stalled for ${JOB_TIMEOUT_MS} ms`); return false; }
+    if (Atomics.load(c, CTRL.ERROR) !== 0) {
+      disable('histogram worker failed on a task');
+      return false;
+    }
+    if (Date.now() > deadline) {
+      disable(`histogram worker stalled for ${JOB_TIMEOUT_MS} ms`);
+      return false;
+    }
     Atomics.wait(c, CTRL.FINISHED, done, 20);
   }
   return true;
@@ -180,6 +210,7 @@ export function releaseHistData(d: HistKernelData): void {
   const h = helper;
   if (h && h.posted === d) {
     h.port.postMessage({ id: 0, data: null });
-    h.posted = undefined; h.dataId = 0;
+    h.posted = undefined;
+    h.dataId = 0;
   }
 }

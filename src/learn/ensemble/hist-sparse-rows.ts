@@ -30,7 +30,8 @@ type Alloc = (len: number) => Int32Array;
 function binCounts(bins: Uint8Array, cuts: BinCuts, n: number): Int32Array[] {
   const out: Int32Array[] = [];
   for (let f = 0; f < cuts.nFeatures; f++) {
-    const counts = new Int32Array(binCount(cuts, f) + 1), col = f * n;
+    const counts = new Int32Array(binCount(cuts, f) + 1),
+      col = f * n;
     for (let i = 0; i < n; i++) counts[bins[col + i]]++;
     out.push(counts);
   }
@@ -45,7 +46,10 @@ function findOneHotGroups(bins: Uint8Array, counts: Int32Array[], n: number): nu
   const sum = new Uint8Array(n);
   let f = 0;
   while (f < nF) {
-    if (!binary(f)) { f++; continue; }
+    if (!binary(f)) {
+      f++;
+      continue;
+    }
     sum.set(bins.subarray(f * n, (f + 1) * n));
     let end = -1;
     for (let g = f + 1; g < nF && binary(g); g++) {
@@ -54,21 +58,36 @@ function findOneHotGroups(bins: Uint8Array, counts: Int32Array[], n: number): nu
       for (let i = 0; i < n && fits; i++) fits = sum[i] + bins[col + i] <= 1;
       if (!fits) break;
       let complete = true;
-      for (let i = 0; i < n; i++) { sum[i] += bins[col + i]; complete &&= sum[i] === 1; }
+      for (let i = 0; i < n; i++) {
+        sum[i] += bins[col + i];
+        complete &&= sum[i] === 1;
+      }
       if (complete) end = g + 1;
     }
-    if (end > 0) { groups.push(Array.from({ length: end - f }, (_, k) => f + k)); f = end; } else f++;
+    if (end > 0) {
+      groups.push(Array.from({ length: end - f }, (_, k) => f + k));
+      f = end;
+    } else f++;
   }
   return groups;
 }
 
-export function buildSparseRows(bins: Uint8Array, cuts: BinCuts, n: number, histOffset: Int32Array, histSize: number,
-  i32: Alloc, u16: (len: number) => Uint16Array): SparseRows {
+export function buildSparseRows(
+  bins: Uint8Array,
+  cuts: BinCuts,
+  n: number,
+  histOffset: Int32Array,
+  histSize: number,
+  i32: Alloc,
+  u16: (len: number) => Uint16Array,
+): SparseRows {
   const nF = cuts.nFeatures;
   const counts = binCounts(bins, cuts, n);
   const groups = findOneHotGroups(bins, counts, n);
   const groupOf = new Int32Array(nF).fill(-1);
-  const groupPtr = i32(groups.length + 1), groupCols = i32(groups.reduce((s, g) => s + g.length, 0)), groupMode = i32(groups.length);
+  const groupPtr = i32(groups.length + 1),
+    groupCols = i32(groups.reduce((s, g) => s + g.length, 0)),
+    groupMode = i32(groups.length);
   groups.forEach((cols, g) => {
     groupPtr[g + 1] = groupPtr[g] + cols.length;
     let mode = 0;
@@ -82,11 +101,16 @@ export function buildSparseRows(bins: Uint8Array, cuts: BinCuts, n: number, hist
   const histStride = histSize + groupCols.length;
   // per feature: the bin a row must differ from to get an entry, and the slot it then gets
   // (group columns: bin 0, so only a row's own category counts; the mode category's column never)
-  const skipBin = new Int32Array(nF), plain: number[] = [];
-  const defaultSlot = i32(nF), histEnd = i32(nF);
+  const skipBin = new Int32Array(nF),
+    plain: number[] = [];
+  const defaultSlot = i32(nF),
+    histEnd = i32(nF);
   for (let f = 0; f < nF; f++) {
     histEnd[f] = histOffset[f] + binCount(cuts, f);
-    if (groupOf[f] >= 0) { skipBin[f] = 0; continue; }
+    if (groupOf[f] >= 0) {
+      skipBin[f] = 0;
+      continue;
+    }
     let def = 0;
     for (let b = 1; b < counts[f].length; b++) if (counts[f][b] > counts[f][def]) def = b;
     skipBin[f] = def;
@@ -103,7 +127,8 @@ export function buildSparseRows(bins: Uint8Array, cuts: BinCuts, n: number, hist
   const rowPtr = i32(n + 1);
   for (let f = 0; f < nF; f++) {
     if (skipColumn[f]) continue;
-    const col = f * n, skip = skipBin[f];
+    const col = f * n,
+      skip = skipBin[f];
     for (let i = 0; i < n; i++) rowPtr[i + 1] += bins[col + i] !== skip ? 1 : 0;
   }
   for (let i = 0; i < n; i++) rowPtr[i + 1] += rowPtr[i];
@@ -112,7 +137,9 @@ export function buildSparseRows(bins: Uint8Array, cuts: BinCuts, n: number, hist
   const fill = rowPtr.slice(0, n);
   for (let f = 0; f < nF; f++) {
     if (skipColumn[f]) continue;
-    const col = f * n, skip = skipBin[f], k = groupOf[f];
+    const col = f * n,
+      skip = skipBin[f],
+      k = groupOf[f];
     if (k >= 0) {
       for (let i = 0; i < n; i++) if (bins[col + i] !== 0) rowSlots[fill[i]++] = histSize + k;
     } else {
@@ -123,5 +150,15 @@ export function buildSparseRows(bins: Uint8Array, cuts: BinCuts, n: number, hist
       }
     }
   }
-  return { rowPtr, rowSlots, plainFeatures: Int32Array.from(plain), defaultSlot, histEnd, groupPtr, groupCols, groupMode, histStride };
+  return {
+    rowPtr,
+    rowSlots,
+    plainFeatures: Int32Array.from(plain),
+    defaultSlot,
+    histEnd,
+    groupPtr,
+    groupCols,
+    groupMode,
+    histStride,
+  };
 }

@@ -13,7 +13,8 @@ let seen = 0;
 function drainPort(): void {
   for (let msg = receiveMessageOnPort(port); msg; msg = receiveMessageOnPort(port)) {
     const m = msg.message as { id: number; data: HistKernelData | null };
-    data = m.data; dataId = m.id;
+    data = m.data;
+    dataId = m.id;
   }
 }
 
@@ -44,8 +45,10 @@ function nextSeq(): number {
 
 Atomics.store(ctrl, CTRL.READY, 1);
 for (;;) {
-  const seq = seen = nextSeq();
-  const kind = Atomics.load(ctrl, CTRL.KIND), count = Atomics.load(ctrl, CTRL.COUNT), id = Atomics.load(ctrl, CTRL.DATA_ID);
+  const seq = (seen = nextSeq());
+  const kind = Atomics.load(ctrl, CTRL.KIND),
+    count = Atomics.load(ctrl, CTRL.COUNT),
+    id = Atomics.load(ctrl, CTRL.DATA_ID);
   if (Atomics.load(ctrl, CTRL.CLAIM) >>> 16 !== seq || !haveData(id)) continue;
   try {
     const d = data!;

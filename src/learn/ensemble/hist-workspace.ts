@@ -4,7 +4,14 @@
 // (hist-pool.ts) can take a share of every step — plus the row-chunking rule all steps use.
 import { allocArray, sharedCopy } from '../core/shared-arrays.js';
 import { binCount, type BinCuts } from './hist-binning.js';
-import { addLeafValue, KIND_LOGISTIC, KIND_LOGISTIC_ROOT, KIND_MARGIN, TASK_INTS, type HistKernelData } from './hist-kernels.js';
+import {
+  addLeafValue,
+  KIND_LOGISTIC,
+  KIND_LOGISTIC_ROOT,
+  KIND_MARGIN,
+  TASK_INTS,
+  type HistKernelData,
+} from './hist-kernels.js';
 import { releaseHistData, runSharedTasks, startHistHelper } from './hist-pool.js';
 import { buildSparseRows } from './hist-sparse-rows.js';
 import type { HistTree } from './hist-tree-builder.js';
@@ -39,7 +46,11 @@ export class HistWorkspace {
   /** Chunks of the root histogram logisticGradients left in partial slots 0 .. rootChunks - 1. */
   private rootChunks = 0;
 
-  constructor(readonly bins: Uint8Array, readonly cuts: BinCuts, readonly nRows: number) {
+  constructor(
+    readonly bins: Uint8Array,
+    readonly cuts: BinCuts,
+    readonly nRows: number,
+  ) {
     const nF = cuts.nFeatures;
     this.shared = nRows >= THREAD_MIN_ROWS && typeof SharedArrayBuffer === 'function';
     if (this.shared) startHistHelper();
@@ -50,7 +61,10 @@ export class HistWorkspace {
     this.activeSlots = new Int32Array(nF);
     this.histOffset = i32(nF);
     let off = 0;
-    for (let f = 0; f < nF; f++) { this.histOffset[f] = off; off += binCount(cuts, f) + 1; }
+    for (let f = 0; f < nF; f++) {
+      this.histOffset[f] = off;
+      off += binCount(cuts, f) + 1;
+    }
     this.histSize = off;
     const sharedBins = sh ? sharedCopy(bins) : bins;
     const u16 = (len: number): Uint16Array => allocArray(Uint16Array, len, sh);
@@ -60,9 +74,21 @@ export class HistWorkspace {
     this.maxSlots = Math.max(MAX_CHUNKS, slotCap);
     this.rows = i32(nRows);
     this.data = {
-      version: 0, nFeatures: nF, histSize: off, bins: sharedBins, nRows, rows: this.rows, tmp: i32(nRows), gh: f64(2 * nRows),
-      ...sparse, histOffset: this.histOffset, partials: f64(this.maxSlots * 2 * sparse.histStride),
-      tasks: i32(Math.max(this.maxSlots, 256) * TASK_INTS), margin: null, labels: null, weights: null,
+      version: 0,
+      nFeatures: nF,
+      histSize: off,
+      bins: sharedBins,
+      nRows,
+      rows: this.rows,
+      tmp: i32(nRows),
+      gh: f64(2 * nRows),
+      ...sparse,
+      histOffset: this.histOffset,
+      partials: f64(this.maxSlots * 2 * sparse.histStride),
+      tasks: i32(Math.max(this.maxSlots, 256) * TASK_INTS),
+      margin: null,
+      labels: null,
+      weights: null,
       leafValues: f64(Math.max(this.maxSlots, 256)),
     };
   }
@@ -81,9 +107,19 @@ export class HistWorkspace {
    * Adds each leaf's output to the margins of the rows that reached it (margin[offset + row]),
    * after buildHistTree; `margin` must come from float64() for the helper thread to share the work.
    */
-  addLeafValues(margin: Float64Array, offset: number, tree: HistTree, nodeStart: Int32Array, nodeEnd: Int32Array): void {
-    const d = this.data, leaves: { start: number; end: number; v: number }[] = [];
-    if (d.margin !== margin) { d.margin = margin; d.version++; }
+  addLeafValues(
+    margin: Float64Array,
+    offset: number,
+    tree: HistTree,
+    nodeStart: Int32Array,
+    nodeEnd: Int32Array,
+  ): void {
+    const d = this.data,
+      leaves: { start: number; end: number; v: number }[] = [];
+    if (d.margin !== margin) {
+      d.margin = margin;
+      d.version++;
+    }
     if (!this.sharesArray(margin)) {
       for (let node = 0; node < tree.nodeCount; node++) {
         if (tree.feature[node] < 0) addLeafValue(d, nodeStart[node], nodeEnd[node], offset, tree.value[node]);
@@ -91,12 +127,15 @@ export class HistWorkspace {
       return;
     }
     for (let node = 0; node < tree.nodeCount; node++) {
-      if (tree.feature[node] < 0 && nodeEnd[node] > nodeStart[node]) leaves.push({ start: nodeStart[node], end: nodeEnd[node], v: tree.value[node] });
+      if (tree.feature[node] < 0 && nodeEnd[node] > nodeStart[node])
+        leaves.push({ start: nodeStart[node], end: nodeEnd[node], v: tree.value[node] });
     }
     for (const batch of chunkBatches(leaves, d.leafValues.length)) {
       batch.tasks.forEach((t, i) => {
         const o = i * TASK_INTS;
-        d.tasks[o] = t.start; d.tasks[o + 1] = t.end; d.tasks[o + 2] = offset;
+        d.tasks[o] = t.start;
+        d.tasks[o + 1] = t.end;
+        d.tasks[o + 2] = offset;
         d.leafValues[i] = leaves[t.q].v;
       });
       runSharedTasks(d, this.sharesArray(margin) && batch.rows >= PARALLEL_MIN_ROWS, KIND_MARGIN, batch.tasks.length);
@@ -109,9 +148,17 @@ export class HistWorkspace {
    * `withRootHistogram` (the next tree grows on all rows and all features) the root's histogram is
    * built in the same pass, chunk by chunk as buildHistTree would, and buildHistTree takes it over.
    */
-  logisticGradients(margin: Float64Array, labels: Int32Array, weights: Float64Array | undefined, withRootHistogram = false): void {
+  logisticGradients(
+    margin: Float64Array,
+    labels: Int32Array,
+    weights: Float64Array | undefined,
+    withRootHistogram = false,
+  ): void {
     const d = this.data;
-    if (d.margin !== margin) { d.margin = margin; d.version++; }
+    if (d.margin !== margin) {
+      d.margin = margin;
+      d.version++;
+    }
     if (d.labels === null) {
       d.version++;
       d.labels = labels;
@@ -126,7 +173,9 @@ export class HistWorkspace {
       const k = chunkCount(n);
       for (let j = 0; j < k; j++) {
         const o = j * TASK_INTS;
-        d.tasks[o] = chunkStart(0, n, j, k); d.tasks[o + 1] = chunkStart(0, n, j + 1, k); d.tasks[o + 2] = j;
+        d.tasks[o] = chunkStart(0, n, j, k);
+        d.tasks[o + 1] = chunkStart(0, n, j + 1, k);
+        d.tasks[o + 2] = j;
       }
       runSharedTasks(d, this.sharesArray(margin) && n >= PARALLEL_MIN_ROWS, KIND_LOGISTIC_ROOT, k);
       this.rootChunks = k;
@@ -135,7 +184,8 @@ export class HistWorkspace {
     const k = Math.min(d.tasks.length / TASK_INTS, Math.max(1, Math.ceil(n / CHUNK_ROWS)));
     for (let j = 0; j < k; j++) {
       const o = j * TASK_INTS;
-      d.tasks[o] = Math.floor((j * n) / k); d.tasks[o + 1] = Math.floor(((j + 1) * n) / k);
+      d.tasks[o] = Math.floor((j * n) / k);
+      d.tasks[o + 1] = Math.floor(((j + 1) * n) / k);
     }
     runSharedTasks(d, this.sharesArray(margin) && n >= PARALLEL_MIN_ROWS, KIND_LOGISTIC, k);
   }
@@ -163,7 +213,9 @@ export class HistWorkspace {
 
   /** A histogram from the partials in the given slots, summed in that order. */
   sumPartials(slots: number[]): Float64Array {
-    const P = this.data.partials, size = 2 * this.histSize, stride = 2 * this.data.histStride;
+    const P = this.data.partials,
+      size = 2 * this.histSize,
+      stride = 2 * this.data.histStride;
     const hist = this.takeHist(false);
     const a = slots[0] * stride;
     hist.set(P.subarray(a, a + size));
@@ -177,7 +229,10 @@ export class HistWorkspace {
   /** A histogram buffer from the pool, zeroed unless the caller overwrites it all. */
   takeHist(zero = true): Float64Array {
     const h = this.pool.pop();
-    if (h) { if (zero) h.fill(0); return h; }
+    if (h) {
+      if (zero) h.fill(0);
+      return h;
+    }
     return new Float64Array(this.data.histStride * 2); // room for the kernel's scratch slots
   }
 
@@ -201,24 +256,37 @@ export function chunkStart(start: number, c: number, j: number, k: number): numb
   return start + Math.floor((j * c) / k);
 }
 
-export interface ChunkTask { q: number; j: number; start: number; end: number }
+export interface ChunkTask {
+  q: number;
+  j: number;
+  start: number;
+  end: number;
+}
 
 /**
  * Chunk tasks of the given row ranges in batches that fit `cap` tasks (whole ranges per batch),
  * each batch ordered largest first so the two threads' claims end close together.
  */
-export function* chunkBatches(ranges: { start: number; end: number }[], cap: number): Generator<{ first: number; last: number; tasks: ChunkTask[]; rows: number }> {
+export function* chunkBatches(
+  ranges: { start: number; end: number }[],
+  cap: number,
+): Generator<{ first: number; last: number; tasks: ChunkTask[]; rows: number }> {
   let first = 0;
   while (first < ranges.length) {
     const tasks: ChunkTask[] = [];
-    let last = first, rows = 0;
+    let last = first,
+      rows = 0;
     while (last < ranges.length) {
-      const { start, end } = ranges[last], c = end - start, k = chunkCount(c);
+      const { start, end } = ranges[last],
+        c = end - start,
+        k = chunkCount(c);
       if (tasks.length + k > cap && last > first) break;
-      for (let j = 0; j < k; j++) tasks.push({ q: last, j, start: chunkStart(start, c, j, k), end: chunkStart(start, c, j + 1, k) });
-      rows += c; last++;
+      for (let j = 0; j < k; j++)
+        tasks.push({ q: last, j, start: chunkStart(start, c, j, k), end: chunkStart(start, c, j + 1, k) });
+      rows += c;
+      last++;
     }
-    tasks.sort((x, y) => (y.end - y.start) - (x.end - x.start) || x.q - y.q || x.j - y.j);
+    tasks.sort((x, y) => y.end - y.start - (x.end - x.start) || x.q - y.q || x.j - y.j);
     yield { first, last, tasks, rows };
     first = last;
   }

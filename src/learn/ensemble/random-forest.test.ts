@@ -4,7 +4,13 @@ import { Rng } from '../core/random.js';
 import { restoreComponent } from '../core/serialization.js';
 import { runPython } from '../../../test/support/python.js';
 import { lacks } from '../../../test/support/requirements.js';
-import { ANCHOR_AUC, ANCHOR_FOLDS_PY, ROC_AUC_PY, toAnchorFold, type AnchorFoldJson } from '../../../test/support/learn/anchor-folds.js';
+import {
+  ANCHOR_AUC,
+  ANCHOR_FOLDS_PY,
+  ROC_AUC_PY,
+  toAnchorFold,
+  type AnchorFoldJson,
+} from '../../../test/support/learn/anchor-folds.js';
 import { DecisionTreeClassifier } from '../tree/decision-tree.js';
 import { RandomForestClassifier } from './random-forest.js';
 import { sharedDataDir } from '../../../test/support/shared.js';
@@ -53,7 +59,11 @@ describe('RandomForestClassifier', () => {
     const inThread = m.setParams({ nJobs: 1 }).predictProba(big.X).data;
     expect(onWorkers.length).toBe(inThread.length);
     let same = true;
-    for (let i = 0; i < inThread.length; i++) if (onWorkers[i] !== inThread[i]) { same = false; break; }
+    for (let i = 0; i < inThread.length; i++)
+      if (onWorkers[i] !== inThread[i]) {
+        same = false;
+        break;
+      }
     expect(same).toBe(true);
   });
 
@@ -64,7 +74,8 @@ describe('RandomForestClassifier', () => {
     let correct = 0;
     for (let i = 0; i < X.nRows; i++) {
       m.predictProbaRowInto(X.data, out, i * X.nCols);
-      expect(out[0]).toBe(batch.data[2 * i]); expect(out[1]).toBe(batch.data[2 * i + 1]);
+      expect(out[0]).toBe(batch.data[2 * i]);
+      expect(out[1]).toBe(batch.data[2 * i + 1]);
       if ((out[1] > 0.5 ? 1 : 0) === y[i]) correct++;
     }
     expect(correct / X.nRows).toBeGreaterThan(0.95);
@@ -74,12 +85,19 @@ describe('RandomForestClassifier', () => {
   });
 
   it('without bootstrap and with all features each tree is DecisionTreeClassifier with its tree seed', () => {
-    const m = new RandomForestClassifier({ nEstimators: 3, bootstrap: false, maxFeatures: null, seed: 5, nJobs: 2 }).fit(X, y);
+    const m = new RandomForestClassifier({
+      nEstimators: 3,
+      bootstrap: false,
+      maxFeatures: null,
+      seed: 5,
+      nJobs: 2,
+    }).fit(X, y);
     expect(Array.from(m.predict(X))).toEqual(Array.from(y));
     const rng = new Rng(5);
     const trees = [0, 1, 2].map(() => new DecisionTreeClassifier({ seed: rng.nextUint32() }).fit(X, y));
     const { X: Xt } = synthetic(2, 300);
-    const out = new Float64Array(2), buf = new Float64Array(2);
+    const out = new Float64Array(2),
+      buf = new Float64Array(2);
     let disagreements = 0;
     for (let i = 0; i < Xt.nRows; i++) {
       m.predictProbaRowInto(Xt.data, out, i * Xt.nCols);
@@ -100,17 +118,23 @@ describe('RandomForestClassifier', () => {
   });
 
   for (const dataset of ['heart', 'stroke'] as const) {
-    it.skipIf(!sk)(`5-fold ROC-AUC on ${dataset} is within 0.01 of scikit-learn's anchor`, () => {
-      const folds = runPython<AnchorFoldJson[]>(ANCHOR_FOLDS_PY, { data_dir: DATA_DIR, dataset, model: null }).map(toAnchorFold);
-      const preds = folds.map((f) => {
-        const m = new RandomForestClassifier({ nEstimators: 100, seed: 42 }).fit(f.Xtr, f.ytr);
-        const p = m.predictProba(f.Xte);
-        return { y: Array.from(f.yte), p: Array.from(p.data.filter((_, k) => k % 2 === 1)) };
-      });
-      const aucs = runPython<number[]>(ROC_AUC_PY, { folds: preds });
-      const mean = aucs.reduce((s, v) => s + v, 0) / aucs.length;
-      console.log(`RF ${dataset} ROC-AUC ${mean.toFixed(4)} (anchor ${ANCHOR_AUC[dataset].rf})`);
-      expect(Math.abs(mean - ANCHOR_AUC[dataset].rf)).toBeLessThanOrEqual(0.01);
-    }, 120_000);
+    it.skipIf(!sk)(
+      `5-fold ROC-AUC on ${dataset} is within 0.01 of scikit-learn's anchor`,
+      () => {
+        const folds = runPython<AnchorFoldJson[]>(ANCHOR_FOLDS_PY, { data_dir: DATA_DIR, dataset, model: null }).map(
+          toAnchorFold,
+        );
+        const preds = folds.map((f) => {
+          const m = new RandomForestClassifier({ nEstimators: 100, seed: 42 }).fit(f.Xtr, f.ytr);
+          const p = m.predictProba(f.Xte);
+          return { y: Array.from(f.yte), p: Array.from(p.data.filter((_, k) => k % 2 === 1)) };
+        });
+        const aucs = runPython<number[]>(ROC_AUC_PY, { folds: preds });
+        const mean = aucs.reduce((s, v) => s + v, 0) / aucs.length;
+        console.log(`RF ${dataset} ROC-AUC ${mean.toFixed(4)} (anchor ${ANCHOR_AUC[dataset].rf})`);
+        expect(Math.abs(mean - ANCHOR_AUC[dataset].rf)).toBeLessThanOrEqual(0.01);
+      },
+      120_000,
+    );
   }
 });

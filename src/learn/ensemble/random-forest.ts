@@ -15,8 +15,18 @@ import { checkRoots, checkTreeNodes, StateReader, treeEnd } from '../core/restor
 import { encodeFloat64, encodeInt32, registerComponent } from '../core/serialization.js';
 import { treeFeatureImportances, type FlatTree } from '../tree/flat-tree.js';
 import {
-  checkPredictInput, checkTrainingInput, encodeLabels, resolveCriterion, resolveMaxDepth, resolveMaxFeatures,
-  resolveMinSamplesLeaf, resolveMinSamplesSplit, resolveSeed, rowWeights, type ClassWeight, type MaxFeatures,
+  checkPredictInput,
+  checkTrainingInput,
+  encodeLabels,
+  resolveCriterion,
+  resolveMaxDepth,
+  resolveMaxFeatures,
+  resolveMinSamplesLeaf,
+  resolveMinSamplesSplit,
+  resolveSeed,
+  rowWeights,
+  type ClassWeight,
+  type MaxFeatures,
 } from '../tree/tree-params.js';
 import { prepareTreeData } from '../tree/training-data.js';
 import { ForestWorkerStartError, MAX_WORKERS, runForestJobs, runRowJobs } from './forest-pool.js';
@@ -38,8 +48,16 @@ export interface RandomForestParams {
 }
 
 const DEFAULTS: Required<RandomForestParams> = {
-  nEstimators: 100, criterion: 'gini', maxDepth: null, minSamplesSplit: 2, minSamplesLeaf: 1, maxFeatures: 'sqrt',
-  bootstrap: true, classWeight: null, seed: 0, nJobs: null,
+  nEstimators: 100,
+  criterion: 'gini',
+  maxDepth: null,
+  minSamplesSplit: 2,
+  minSamplesLeaf: 1,
+  maxFeatures: 'sqrt',
+  bootstrap: true,
+  classWeight: null,
+  seed: 0,
+  nJobs: null,
 };
 
 /** All trees in one set of arrays; child indices are absolute. proba holds each node's class fractions. */
@@ -59,14 +77,20 @@ export interface PackedForest {
 export function packForest(trees: FlatTree[], nClasses: number): PackedForest {
   const total = trees.reduce((s, t) => s + t.nodeCount, 0);
   const f: PackedForest = {
-    nTrees: trees.length, nClasses, roots: new Int32Array(trees.length), feature: new Int32Array(total),
-    threshold: new Float64Array(total), left: new Int32Array(total), right: new Int32Array(total),
+    nTrees: trees.length,
+    nClasses,
+    roots: new Int32Array(trees.length),
+    feature: new Int32Array(total),
+    threshold: new Float64Array(total),
+    left: new Int32Array(total),
+    right: new Int32Array(total),
     proba: new Float64Array(total * nClasses),
   };
   let off = 0;
   trees.forEach((t, k) => {
     f.roots[k] = off;
-    f.feature.set(t.feature, off); f.threshold.set(t.threshold, off);
+    f.feature.set(t.feature, off);
+    f.threshold.set(t.threshold, off);
     for (let i = 0; i < t.nodeCount; i++) {
       f.left[off + i] = t.left[i] < 0 ? -1 : t.left[i] + off;
       f.right[off + i] = t.right[i] < 0 ? -1 : t.right[i] + off;
@@ -93,14 +117,17 @@ export class RandomForestClassifier extends BaseEstimator<RandomForestParams> im
   fit(X: Matrix, y: Labels, options: FitOptions = {}): this {
     checkTrainingInput(X, y, options.sampleWeight);
     const p = { ...DEFAULTS, ...this.params };
-    if (!Number.isInteger(p.nEstimators) || p.nEstimators < 1) throw paramError('nEstimators', 'must be an integer >= 1', p.nEstimators);
+    if (!Number.isInteger(p.nEstimators) || p.nEstimators < 1)
+      throw paramError('nEstimators', 'must be an integer >= 1', p.nEstimators);
     if (typeof p.bootstrap !== 'boolean') throw paramError('bootstrap', 'must be true or false', p.bootstrap);
     checkNJobs(p.nJobs);
     const minSamplesLeaf = resolveMinSamplesLeaf(p.minSamplesLeaf, X.nRows);
     const params = {
-      criterion: resolveCriterion(p.criterion), maxDepth: resolveMaxDepth(p.maxDepth),
+      criterion: resolveCriterion(p.criterion),
+      maxDepth: resolveMaxDepth(p.maxDepth),
       minSamplesSplit: Math.max(resolveMinSamplesSplit(p.minSamplesSplit, X.nRows), 2 * minSamplesLeaf),
-      minSamplesLeaf, maxFeatures: resolveMaxFeatures(p.maxFeatures, X.nCols),
+      minSamplesLeaf,
+      maxFeatures: resolveMaxFeatures(p.maxFeatures, X.nCols),
     };
     const seed = resolveSeed(p.seed);
     const { classes, yIdx } = encodeLabels(y);
@@ -114,7 +141,10 @@ export class RandomForestClassifier extends BaseEstimator<RandomForestParams> im
     for (let t = 0; t < p.nEstimators; t++) seeds.push(rng.nextUint32());
 
     const trees: FlatTree[] = new Array(p.nEstimators);
-    const place = (built: BuiltTrees): void => built.indices.forEach((t, k) => { trees[t] = built.trees[k]; });
+    const place = (built: BuiltTrees): void =>
+      built.indices.forEach((t, k) => {
+        trees[t] = built.trees[k];
+      });
     const job: ForestJob = { data, baseWeights, params, bootstrap: p.bootstrap, seeds };
     if (!shared) {
       place(buildForestTrees(job));
@@ -161,7 +191,8 @@ export class RandomForestClassifier extends BaseEstimator<RandomForestParams> im
     const out = matrix(X.nRows, f.nClasses);
     const p = { ...DEFAULTS, ...this.params };
     const nJobs = Math.min(resolveNJobs(p.nJobs), X.nRows);
-    if (nJobs > 1 && X.nRows * f.nTrees >= PARALLEL_PREDICT_MIN_WORK && predictOnWorkers(f, X, out.data, nJobs)) return out;
+    if (nJobs > 1 && X.nRows * f.nTrees >= PARALLEL_PREDICT_MIN_WORK && predictOnWorkers(f, X, out.data, nJobs))
+      return out;
     predictForestRows(f, X.data, X.nCols, out.data, 0, X.nRows);
     return out;
   }
@@ -173,13 +204,23 @@ export class RandomForestClassifier extends BaseEstimator<RandomForestParams> im
   toJSON(): SerializedComponent {
     const f = this.forest_;
     return {
-      type: RandomForestClassifier.TYPE, version: 1, params: { ...this.params },
-      state: f ? {
-        classes: encodeFloat64(this.classes_!), nFeatures: this.nFeaturesIn_!, nTrees: f.nTrees,
-        roots: encodeInt32(f.roots), feature: encodeInt32(f.feature), threshold: encodeFloat64(f.threshold),
-        left: encodeInt32(f.left), right: encodeInt32(f.right), proba: encodeFloat64(f.proba),
-        featureImportances: encodeFloat64(this.featureImportances_!),
-      } : null,
+      type: RandomForestClassifier.TYPE,
+      version: 1,
+      params: { ...this.params },
+      state: f
+        ? {
+            classes: encodeFloat64(this.classes_!),
+            nFeatures: this.nFeaturesIn_!,
+            nTrees: f.nTrees,
+            roots: encodeInt32(f.roots),
+            feature: encodeInt32(f.feature),
+            threshold: encodeFloat64(f.threshold),
+            left: encodeInt32(f.left),
+            right: encodeInt32(f.right),
+            proba: encodeFloat64(f.proba),
+            featureImportances: encodeFloat64(this.featureImportances_!),
+          }
+        : null,
     };
   }
 
@@ -193,10 +234,17 @@ export class RandomForestClassifier extends BaseEstimator<RandomForestParams> im
       const nTrees = r.int('nTrees', 1, 2 ** 24);
       const roots = r.int32('roots', nTrees);
       const feature = r.int32('feature');
-      const n = feature.length, nc = classes.length;
+      const n = feature.length,
+        nc = classes.length;
       const f: PackedForest = {
-        nTrees, nClasses: nc, roots, feature, threshold: r.float64('threshold', n),
-        left: r.int32('left', n), right: r.int32('right', n), proba: r.finite64('proba', n * nc),
+        nTrees,
+        nClasses: nc,
+        roots,
+        feature,
+        threshold: r.float64('threshold', n),
+        left: r.int32('left', n),
+        right: r.int32('right', n),
+        proba: r.finite64('proba', n * nc),
       };
       checkRoots(r, roots, n);
       for (let t = 0; t < nTrees; t++) checkTreeNodes(r, f, roots[t], treeEnd(roots, t, n), nFeatures, `tree ${t} `);
@@ -248,13 +296,28 @@ const sharedForests = new WeakMap<PackedForest, PackedForest>();
 function predictOnWorkers(f: PackedForest, X: Matrix, out: Float64Array, nJobs: number): boolean {
   let sf = sharedForests.get(f);
   if (!sf) {
-    sf = { ...f, roots: sharedCopy(f.roots), feature: sharedCopy(f.feature), threshold: sharedCopy(f.threshold),
-      left: sharedCopy(f.left), right: sharedCopy(f.right), proba: sharedCopy(f.proba) };
+    sf = {
+      ...f,
+      roots: sharedCopy(f.roots),
+      feature: sharedCopy(f.feature),
+      threshold: sharedCopy(f.threshold),
+      left: sharedCopy(f.left),
+      right: sharedCopy(f.right),
+      proba: sharedCopy(f.proba),
+    };
     sharedForests.set(f, sf);
   }
   if (!sf.layout && layoutPays(f, X.nRows)) sf.layout = buildForestLayout(f, true);
   const xs = sharedCopy(X.data);
-  return runRowJobs(out, X.nRows, nJobs, (os, rowStart, rowEnd) => ({ kind: 'predict', forest: sf, X: xs, nCols: X.nCols, out: os, rowStart, rowEnd }));
+  return runRowJobs(out, X.nRows, nJobs, (os, rowStart, rowEnd) => ({
+    kind: 'predict',
+    forest: sf,
+    X: xs,
+    nCols: X.nCols,
+    out: os,
+    rowStart,
+    rowEnd,
+  }));
 }
 
 /** sklearn: mean of the per-tree importances over trees with a split, renormalised. */
@@ -269,7 +332,10 @@ function forestImportances(trees: FlatTree[], nFeatures: number): Float64Array {
   }
   if (used === 0) return acc;
   let total = 0;
-  for (let f = 0; f < nFeatures; f++) { acc[f] /= used; total += acc[f]; }
+  for (let f = 0; f < nFeatures; f++) {
+    acc[f] /= used;
+    total += acc[f];
+  }
   if (total > 0) for (let f = 0; f < nFeatures; f++) acc[f] /= total;
   return acc;
 }

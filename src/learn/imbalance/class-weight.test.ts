@@ -16,7 +16,9 @@ describe('computeClassWeight', () => {
   it.skipIf(lacks('sklearn'))('equals scikit-learn on the stroke class balance', () => {
     const yy = Array.from({ length: 5110 }, (_, i) => (i < 249 ? 1 : 0));
     const expected = runPython<number[]>(
-      'import json,sys\nimport numpy as np\nfrom sklearn.utils.class_weight import compute_class_weight\ny=np.array(json.load(sys.stdin))\nprint(json.dumps(compute_class_weight("balanced", classes=np.unique(y), y=y).tolist()))', yy);
+      'import json,sys\nimport numpy as np\nfrom sklearn.utils.class_weight import compute_class_weight\ny=np.array(json.load(sys.stdin))\nprint(json.dumps(compute_class_weight("balanced", classes=np.unique(y), y=y).tolist()))',
+      yy,
+    );
     const ours = Array.from(computeClassWeight('balanced', yy).weights);
     ours.forEach((w, k) => expect(w).toBeCloseTo(expected[k], 14));
   });

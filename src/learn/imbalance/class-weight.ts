@@ -35,25 +35,32 @@ export function computeClassWeight(spec: ClassWeightSpec, y: Labels, classes?: A
     const counts = new Float64Array(cls.length);
     for (let i = 0; i < y.length; i++) {
       const k = index.get(y[i]);
-      if (k === undefined) throw new RangeError(`computeClassWeight: y contains label ${y[i]} that is not in classes [${cls.join(', ')}]`);
+      if (k === undefined)
+        throw new RangeError(`computeClassWeight: y contains label ${y[i]} that is not in classes [${cls.join(', ')}]`);
       counts[k]++;
     }
     for (let k = 0; k < cls.length; k++) {
-      if (counts[k] === 0) throw new RangeError(`computeClassWeight: classes should have valid labels that are in y; ${cls[k]} is not`);
+      if (counts[k] === 0)
+        throw new RangeError(`computeClassWeight: classes should have valid labels that are in y; ${cls[k]} is not`);
       weights[k] = y.length / (cls.length * counts[k]);
     }
   } else if (typeof spec === 'object' && spec !== null) {
-    const entries: [number, number][] = spec instanceof Map
-      ? [...spec.entries()]
-      : Object.entries(spec).map(([k, v]) => [Number(k), v as number]);
+    const entries: [number, number][] =
+      spec instanceof Map ? [...spec.entries()] : Object.entries(spec).map(([k, v]) => [Number(k), v as number]);
     for (const [c, w] of entries) {
       const k = cls.indexOf(c);
-      if (k < 0) throw new RangeError(`computeClassWeight: class_weight names class ${c}, which is not in classes [${cls.join(', ')}]`);
-      if (!(w >= 0) || !Number.isFinite(w)) throw new RangeError(`computeClassWeight: weight of class ${c} must be a finite number >= 0, got ${w}`);
+      if (k < 0)
+        throw new RangeError(
+          `computeClassWeight: class_weight names class ${c}, which is not in classes [${cls.join(', ')}]`,
+        );
+      if (!(w >= 0) || !Number.isFinite(w))
+        throw new RangeError(`computeClassWeight: weight of class ${c} must be a finite number >= 0, got ${w}`);
       weights[k] = w;
     }
   } else {
-    throw new RangeError(`computeClassWeight: class weight must be 'balanced' or a map from class to weight, got ${String(spec)}`);
+    throw new RangeError(
+      `computeClassWeight: class weight must be 'balanced' or a map from class to weight, got ${String(spec)}`,
+    );
   }
   return { classes: Float64Array.from(cls), weights };
 }

@@ -19,7 +19,11 @@ describe('ResampledClassifier', () => {
 
   it('resamples only training folds in cross-validation and clones per fold', () => {
     const clf = new ResampledClassifier({ estimator: new NearestCentroid(), smote: { seed: 1, kNeighbors: 3 } });
-    const r = crossValidate(clf, X, y, { cv: new StratifiedKFold({ nSplits: 5, shuffle: true, seed: 42 }), scoring: ['recall'], returnEstimator: true });
+    const r = crossValidate(clf, X, y, {
+      cv: new StratifiedKFold({ nSplits: 5, shuffle: true, seed: 42 }),
+      scoring: ['recall'],
+      returnEstimator: true,
+    });
     expect(r.folds.reduce((s, f) => s + f.testSize, 0)).toBe(300);
     for (const f of r.folds) expect((f.estimator as ResampledClassifier).nSynthetic_).toBeGreaterThan(0);
     expect(clf.nSynthetic_).toBeUndefined();
@@ -31,6 +35,8 @@ describe('ResampledClassifier', () => {
     expect(clf.getParams().estimator__temperature).toBe(2);
     expect(clf.getParams().smote__kNeighbors).toBe(4);
     expect(() => clf.setParams({ smote__kNeighbors: 0 })).toThrow(/kNeighbors must be an integer >= 1/);
-    expect(() => clf.setParams({ depth: 3 })).toThrow("Invalid parameter 'depth' for estimator ResampledClassifier(). Valid parameters are: ['estimator', 'smote'].");
+    expect(() => clf.setParams({ depth: 3 })).toThrow(
+      "Invalid parameter 'depth' for estimator ResampledClassifier(). Valid parameters are: ['estimator', 'smote'].",
+    );
   });
 });

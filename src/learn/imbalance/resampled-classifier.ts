@@ -25,18 +25,25 @@ export class ResampledClassifier implements Classifier<Matrix> {
     new SMOTE(params.smote); // validates the SMOTE params up front
   }
 
-  get classes_(): Float64Array | undefined { return this.params.estimator.classes_; }
+  get classes_(): Float64Array | undefined {
+    return this.params.estimator.classes_;
+  }
 
   fit(X: Matrix, y: Labels, options?: FitOptions): this {
-    if (options?.sampleWeight) throw new RangeError('ResampledClassifier: sampleWeight is not supported with SMOTE resampling');
+    if (options?.sampleWeight)
+      throw new RangeError('ResampledClassifier: sampleWeight is not supported with SMOTE resampling');
     const r = new SMOTE(this.params.smote).fitResample(X, y);
     this.nSynthetic_ = r.y.length - y.length;
     this.params.estimator.fit(r.X, r.y);
     return this;
   }
 
-  predict(X: Matrix): Float64Array { return this.params.estimator.predict(X); }
-  predictProba(X: Matrix): Matrix { return this.params.estimator.predictProba(X); }
+  predict(X: Matrix): Float64Array {
+    return this.params.estimator.predict(X);
+  }
+  predictProba(X: Matrix): Matrix {
+    return this.params.estimator.predictProba(X);
+  }
 
   /** Present so a Pipeline's single-row path stays allocation-free when the estimator offers it. */
   predictProbaRowInto(row: ArrayLike<number>, out: Float64Array, offset = 0): Float64Array | void {
@@ -48,7 +55,10 @@ export class ResampledClassifier implements Classifier<Matrix> {
   }
 
   clone(): this {
-    return new ResampledClassifier({ estimator: this.params.estimator.clone(), smote: { ...this.params.smote } }) as this;
+    return new ResampledClassifier({
+      estimator: this.params.estimator.clone(),
+      smote: { ...this.params.smote },
+    }) as this;
   }
 
   getParams(): Record<string, unknown> {
@@ -68,8 +78,10 @@ export class ResampledClassifier implements Classifier<Matrix> {
         new SMOTE(smote);
         this.params.smote = smote;
       } else if (key === 'estimator') this.params.estimator = value as RowClassifier;
-      else if (key === 'smote') { new SMOTE(value as SmoteParams); this.params.smote = value as SmoteParams; }
-      else throw unknownParamError('ResampledClassifier', key, ['estimator', 'smote']);
+      else if (key === 'smote') {
+        new SMOTE(value as SmoteParams);
+        this.params.smote = value as SmoteParams;
+      } else throw unknownParamError('ResampledClassifier', key, ['estimator', 'smote']);
     }
     return this;
   }

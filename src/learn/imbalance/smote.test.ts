@@ -6,8 +6,12 @@ import { kNearestWithin, SMOTE } from './smote.js';
 
 function data(seed: number) {
   let s = seed;
-  const rand = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 4294967296; };
-  const n = 120, d = 3;
+  const rand = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+  const n = 120,
+    d = 3;
   const X = matrix(n, d);
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -35,7 +39,9 @@ describe('SMOTE', () => {
     const nn = kNearestWithin(X, members, k);
     for (let s = 0; s < 80; s++) {
       const row = 120 + s;
-      const a = r.synthetic.base[s], b = r.synthetic.neighbor[s], t = r.synthetic.step[s];
+      const a = r.synthetic.base[s],
+        b = r.synthetic.neighbor[s],
+        t = r.synthetic.step[s];
       expect(y[a]).toBe(1);
       expect(y[b]).toBe(1);
       expect(a).not.toBe(b);
@@ -76,15 +82,18 @@ describe('SMOTE', () => {
 
   it('explains bad input', () => {
     expect(() => new SMOTE({ kNeighbors: 0 })).toThrow(/kNeighbors must be an integer >= 1/);
-    expect(() => new SMOTE({ kNeighbors: 20 }).fitResample(X, y)).toThrow(/class 1 has 20 samples; kNeighbors=20 needs at least 21/);
+    expect(() => new SMOTE({ kNeighbors: 20 }).fitResample(X, y)).toThrow(
+      /class 1 has 20 samples; kNeighbors=20 needs at least 21/,
+    );
     const bad = matrix(2, 1, Float64Array.from([NaN, 1]));
     expect(() => new SMOTE().fitResample(bad, [0, 1])).toThrow(/impute missing values first/);
     expect(() => new SMOTE().fitResample(X, y.subarray(1))).toThrow(/X has 120 rows but y has 119/);
   });
 
-  it.skipIf(lacks('imblearn'))('reproduces imbalanced-learn\'s SMOTE samples for a seed', () => {
+  it.skipIf(lacks('imblearn'))("reproduces imbalanced-learn's SMOTE samples for a seed", () => {
     const r = new SMOTE({ seed: 42, kNeighbors: 5 }).fitResample(X, y);
-    const expected = runPython<number[]>(`
+    const expected = runPython<number[]>(
+      `
 import json, sys
 import numpy as np
 from imblearn.over_sampling import SMOTE
@@ -92,7 +101,9 @@ d = json.load(sys.stdin)
 X = np.array(d["X"]).reshape(-1, 3); y = np.array(d["y"])
 Xr, yr = SMOTE(k_neighbors=5, random_state=42).fit_resample(X, y)
 print(json.dumps(Xr[len(X):].ravel().tolist()))
-`, { X: Array.from(X.data), y: Array.from(y) });
+`,
+      { X: Array.from(X.data), y: Array.from(y) },
+    );
     const ours = Array.from(r.X.data.subarray(X.data.length));
     expect(ours.length).toBe(expected.length);
     ours.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 12));

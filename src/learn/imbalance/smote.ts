@@ -13,7 +13,11 @@ import { NumpyRandomState } from '../model-selection/numpy-random-state.js';
  * minority count after resampling = r × majority count; or an explicit target count per class.
  */
 export type SamplingStrategy =
-  | 'auto' | 'minority' | 'not majority' | 'not minority' | 'all'
+  | 'auto'
+  | 'minority'
+  | 'not majority'
+  | 'not minority'
+  | 'all'
   | number
   | Readonly<Record<number, number>>;
 
@@ -42,7 +46,9 @@ export class SMOTE {
     if (!Number.isInteger(k) || k < 1) throw paramError('kNeighbors', 'must be an integer >= 1', params.kNeighbors);
   }
 
-  getParams(): Required<SmoteParams> { return { ...DEFAULTS, ...this.params }; }
+  getParams(): Required<SmoteParams> {
+    return { ...DEFAULTS, ...this.params };
+  }
 
   /** Number of synthetic samples to create per class (sorted classes). */
   samplesToCreate(y: Labels): Map<number, number> {
@@ -56,7 +62,9 @@ export class SMOTE {
     const minority = classes.find((c) => counts.get(c) === min)!;
     const s = this.params.samplingStrategy ?? 'auto';
     const out = new Map<number, number>();
-    const upTo = (pick: (c: number) => boolean) => { for (const c of classes) if (pick(c)) out.set(c, max - counts.get(c)!); };
+    const upTo = (pick: (c: number) => boolean) => {
+      for (const c of classes) if (pick(c)) out.set(c, max - counts.get(c)!);
+    };
     if (s === 'auto' || s === 'not majority') upTo((c) => c !== majority);
     else if (s === 'minority') upTo((c) => c === minority);
     else if (s === 'not minority') upTo((c) => c !== minority);
@@ -67,7 +75,9 @@ export class SMOTE {
       const target = Math.floor(s * max);
       const have = counts.get(minority)!;
       if (target < have) {
-        throw new RangeError(`SMOTE: samplingStrategy ${s} asks for ${target} minority samples, fewer than the ${have} present`);
+        throw new RangeError(
+          `SMOTE: samplingStrategy ${s} asks for ${target} minority samples, fewer than the ${have} present`,
+        );
       }
       out.set(minority, target - have);
     } else if (typeof s === 'object' && s !== null) {
@@ -76,7 +86,9 @@ export class SMOTE {
         const have = counts.get(c);
         if (have === undefined) throw new RangeError(`SMOTE: samplingStrategy names class ${c}, which is not in y`);
         if (!Number.isInteger(target) || target < have) {
-          throw new RangeError(`SMOTE: target count for class ${c} must be an integer >= its current count ${have}, got ${target}`);
+          throw new RangeError(
+            `SMOTE: target count for class ${c} must be an integer >= its current count ${have}, got ${target}`,
+          );
         }
         out.set(c, target - have);
       }
@@ -90,7 +102,9 @@ export class SMOTE {
     if (X.nRows !== y.length) throw new RangeError(`SMOTE: X has ${X.nRows} rows but y has ${y.length} labels`);
     for (let i = 0; i < X.data.length; i++) {
       if (!Number.isFinite(X.data[i])) {
-        throw new RangeError(`SMOTE: X[${Math.floor(i / X.nCols)}, ${i % X.nCols}] is ${X.data[i]}; impute missing values first`);
+        throw new RangeError(
+          `SMOTE: X[${Math.floor(i / X.nCols)}, ${i % X.nCols}] is ${X.data[i]}; impute missing values first`,
+        );
       }
     }
     const k = this.params.kNeighbors ?? 5;
@@ -102,14 +116,18 @@ export class SMOTE {
     out.data.set(X.data);
     const yOut = new Float64Array(X.nRows + total);
     for (let i = 0; i < y.length; i++) yOut[i] = y[i];
-    const base = new Int32Array(total), neighbor = new Int32Array(total), step = new Float64Array(total);
+    const base = new Int32Array(total),
+      neighbor = new Int32Array(total),
+      step = new Float64Array(total);
     let row = X.nRows;
     for (const [c, nNew] of plan) {
       if (nNew === 0) continue;
       const members: number[] = [];
       for (let i = 0; i < y.length; i++) if (y[i] === c) members.push(i);
       if (members.length <= k) {
-        throw new RangeError(`SMOTE: class ${c} has ${members.length} samples; kNeighbors=${k} needs at least ${k + 1}`);
+        throw new RangeError(
+          `SMOTE: class ${c} has ${members.length} samples; kNeighbors=${k} needs at least ${k + 1}`,
+        );
       }
       const nn = kNearestWithin(X, members, k);
       // imbalanced-learn re-creates RandomState(seed) for every class it oversamples.
@@ -120,13 +138,16 @@ export class SMOTE {
         const a = Math.floor(picks[s] / k);
         const b = nn[a * k + (picks[s] % k)];
         const t = steps[s];
-        const ia = members[a], ib = members[b];
+        const ia = members[a],
+          ib = members[b];
         for (let j = 0; j < d; j++) {
           const xa = X.data[ia * d + j];
           out.data[row * d + j] = xa + t * (X.data[ib * d + j] - xa);
         }
         yOut[row] = c;
-        base[row - X.nRows] = ia; neighbor[row - X.nRows] = ib; step[row - X.nRows] = t;
+        base[row - X.nRows] = ia;
+        neighbor[row - X.nRows] = ib;
+        step[row - X.nRows] = t;
       }
     }
     return { X: out, y: yOut, synthetic: { base, neighbor, step } };
@@ -135,7 +156,8 @@ export class SMOTE {
 
 /** For each member, the positions (into `members`) of its k nearest other members (euclidean). */
 export function kNearestWithin(X: Matrix, members: number[], k: number): Int32Array {
-  const m = members.length, d = X.nCols;
+  const m = members.length,
+    d = X.nCols;
   const out = new Int32Array(m * k);
   const dist = new Float64Array(m);
   const order = new Int32Array(m);
@@ -144,7 +166,10 @@ export function kNearestWithin(X: Matrix, members: number[], k: number): Int32Ar
     for (let b = 0; b < m; b++) {
       const ib = members[b] * d;
       let s = 0;
-      for (let j = 0; j < d; j++) { const t = X.data[ia + j] - X.data[ib + j]; s += t * t; }
+      for (let j = 0; j < d; j++) {
+        const t = X.data[ia + j] - X.data[ib + j];
+        s += t * t;
+      }
       dist[b] = s;
       order[b] = b;
     }

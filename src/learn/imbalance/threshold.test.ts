@@ -4,7 +4,10 @@ import { applyThreshold, tuneThreshold } from './threshold.js';
 
 function scored(n: number, seed: number) {
   let s = seed;
-  const rand = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 4294967296; };
+  const rand = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
   const y = new Float64Array(n);
   const score = new Float64Array(n);
   for (let i = 0; i < n; i++) {

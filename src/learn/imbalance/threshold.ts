@@ -25,7 +25,11 @@ export interface TuneThresholdOptions {
   posLabel?: number;
 }
 
-export function tuneThreshold(yTrue: Labels, scores: ArrayLike<number>, options: TuneThresholdOptions): ThresholdResult {
+export function tuneThreshold(
+  yTrue: Labels,
+  scores: ArrayLike<number>,
+  options: TuneThresholdOptions,
+): ThresholdResult {
   const target = options.target;
   const posLabel = options.posLabel ?? 1;
   const { fps, tps, thresholds } = binaryClfCurve(yTrue, scores, { posLabel });
@@ -34,7 +38,10 @@ export function tuneThreshold(yTrue: Labels, scores: ArrayLike<number>, options:
   const N = n - P;
   if (P === 0) throw new RangeError(`tuneThreshold: yTrue has no positive (label ${posLabel}) samples`);
   const at = (k: number, met: boolean): ThresholdResult => {
-    const tp = tps[k], fp = fps[k], fn = P - tp, tn = N - fp;
+    const tp = tps[k],
+      fp = fps[k],
+      fn = P - tp,
+      tn = N - fp;
     const precision = tp + fp > 0 ? tp / (tp + fp) : 0;
     const recall = tp / P;
     const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
@@ -42,10 +49,14 @@ export function tuneThreshold(yTrue: Labels, scores: ArrayLike<number>, options:
   };
   // Points k run from the highest threshold (fewest positives) to the lowest (all positive).
   if (target === 'max_f1') {
-    let best = 0, bestF1 = -1;
+    let best = 0,
+      bestF1 = -1;
     for (let k = 0; k < tps.length; k++) {
       const f1 = (2 * tps[k]) / (tps[k] + fps[k] + P);
-      if (f1 > bestF1) { bestF1 = f1; best = k; }
+      if (f1 > bestF1) {
+        bestF1 = f1;
+        best = k;
+      }
     }
     return at(best, true);
   }
@@ -64,7 +75,9 @@ export function tuneThreshold(yTrue: Labels, scores: ArrayLike<number>, options:
     for (let k = 1; k < tps.length; k++) if (tps[k] / (tps[k] + fps[k]) > tps[best] / (tps[best] + fps[best])) best = k;
     return at(best, false);
   }
-  throw new RangeError(`tuneThreshold: target must be 'max_f1', { recall } or { precision }, got ${JSON.stringify(target)}`);
+  throw new RangeError(
+    `tuneThreshold: target must be 'max_f1', { recall } or { precision }, got ${JSON.stringify(target)}`,
+  );
 }
 
 /** Labels from scores at a threshold (score >= threshold → posLabel, else negLabel). */

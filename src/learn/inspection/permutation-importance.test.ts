@@ -9,15 +9,21 @@ import { permutationImportance } from './permutation-importance.js';
 /** A fixed (already "fitted") logistic scorer, replicable in Python. */
 class FixedLogistic implements Classifier<Matrix> {
   readonly classes_ = Float64Array.from([0, 1]);
-  constructor(readonly w: number[], readonly b: number) {}
-  fit(): this { return this; }
+  constructor(
+    readonly w: number[],
+    readonly b: number,
+  ) {}
+  fit(): this {
+    return this;
+  }
   predictProba(X: Matrix): Matrix {
     const out = matrix(X.nRows, 2);
     for (let i = 0; i < X.nRows; i++) {
       let z = this.b;
       for (let j = 0; j < X.nCols; j++) z += this.w[j] * X.data[i * X.nCols + j];
       const p = 1 / (1 + Math.exp(-z));
-      out.data[i * 2] = 1 - p; out.data[i * 2 + 1] = p;
+      out.data[i * 2] = 1 - p;
+      out.data[i * 2 + 1] = p;
     }
     return out;
   }
@@ -25,15 +31,26 @@ class FixedLogistic implements Classifier<Matrix> {
     const P = this.predictProba(X);
     return Float64Array.from({ length: X.nRows }, (_, i) => (P.data[i * 2 + 1] > 0.5 ? 1 : 0));
   }
-  clone(): this { return this; }
-  getParams() { return {}; }
-  setParams(): this { return this; }
-  toJSON(): SerializedComponent { return { type: 'FixedLogistic', version: 1, params: {}, state: null }; }
+  clone(): this {
+    return this;
+  }
+  getParams() {
+    return {};
+  }
+  setParams(): this {
+    return this;
+  }
+  toJSON(): SerializedComponent {
+    return { type: 'FixedLogistic', version: 1, params: {}, state: null };
+  }
 }
 
 function data(n: number, seed: number) {
   let s = seed;
-  const rand = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 4294967296; };
+  const rand = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
   const X = matrix(n, 3);
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -76,41 +93,74 @@ describe('permutationImportance', () => {
     expect(r.features).toEqual(['x0', 'x1', 'x2']);
   });
 
-  it.skipIf(lacks('sklearn'))('equals scikit-learn\'s permutation_importance for the same model, data and seed', () => {
+  it.skipIf(lacks('sklearn'))("equals scikit-learn's permutation_importance for the same model, data and seed", () => {
     const expected = runPython<Record<string, { mean: number[]; std: number[]; all: number[] }>>(SKLEARN, {
-      w: model.w, b: model.b, X: Array.from(X.data), y: Array.from(y), n: 4, seed: 42,
+      w: model.w,
+      b: model.b,
+      X: Array.from(X.data),
+      y: Array.from(y),
+      n: 4,
+      seed: 42,
     });
     const ours = permutationImportance(model, X, y, { scoring: ['roc_auc', 'accuracy'], nRepeats: 4, seed: 42 });
     for (const name of ['roc_auc', 'accuracy']) {
-      Array.from(ours.byScorer[name].importances.data).forEach((v, i) => expect(v).toBeCloseTo(expected[name].all[i], 12));
-      Array.from(ours.byScorer[name].importancesStd).forEach((v, i) => expect(v).toBeCloseTo(expected[name].std[i], 12));
+      Array.from(ours.byScorer[name].importances.data).forEach((v, i) =>
+        expect(v).toBeCloseTo(expected[name].all[i], 12),
+      );
+      Array.from(ours.byScorer[name].importancesStd).forEach((v, i) =>
+        expect(v).toBeCloseTo(expected[name].std[i], 12),
+      );
     }
   });
 
   it('permutes Frame columns (numeric and categorical) by name', () => {
     class FrameModel implements Classifier<Frame> {
       readonly classes_ = Float64Array.from([0, 1]);
-      fit(): this { return this; }
+      fit(): this {
+        return this;
+      }
       predictProba(f: Frame): Matrix {
-        const a = f.columns[0], c = f.columns[1];
+        const a = f.columns[0],
+          c = f.columns[1];
         const m = matrix(f.nRows, 2);
         for (let i = 0; i < f.nRows; i++) {
           const z = (a.kind === 'numeric' ? a.values[i] : 0) + (c.kind === 'categorical' && c.codes[i] === 1 ? 0.2 : 0);
           const p = 1 / (1 + Math.exp(-4 * z));
-          m.data[2 * i] = 1 - p; m.data[2 * i + 1] = p;
+          m.data[2 * i] = 1 - p;
+          m.data[2 * i + 1] = p;
         }
         return m;
       }
-      predict(f: Frame) { const P = this.predictProba(f); return Float64Array.from({ length: f.nRows }, (_, i) => (P.data[2 * i + 1] > 0.5 ? 1 : 0)); }
-      clone(): this { return this; }
-      getParams() { return {}; }
-      setParams(): this { return this; }
-      toJSON(): SerializedComponent { return { type: 'FrameModel', version: 1, params: {}, state: null }; }
+      predict(f: Frame) {
+        const P = this.predictProba(f);
+        return Float64Array.from({ length: f.nRows }, (_, i) => (P.data[2 * i + 1] > 0.5 ? 1 : 0));
+      }
+      clone(): this {
+        return this;
+      }
+      getParams() {
+        return {};
+      }
+      setParams(): this {
+        return this;
+      }
+      toJSON(): SerializedComponent {
+        return { type: 'FrameModel', version: 1, params: {}, state: null };
+      }
     }
     const f = frame([
-      numericColumn('a', Array.from({ length: 300 }, (_, i) => X.data[i * 3])),
-      categoricalColumn('c', Array.from({ length: 300 }, (_, i) => (y[i] ? 'yes' : 'no'))),
-      numericColumn('noise', Array.from({ length: 300 }, (_, i) => X.data[i * 3 + 2])),
+      numericColumn(
+        'a',
+        Array.from({ length: 300 }, (_, i) => X.data[i * 3]),
+      ),
+      categoricalColumn(
+        'c',
+        Array.from({ length: 300 }, (_, i) => (y[i] ? 'yes' : 'no')),
+      ),
+      numericColumn(
+        'noise',
+        Array.from({ length: 300 }, (_, i) => X.data[i * 3 + 2]),
+      ),
     ]);
     const r = permutationImportance(new FrameModel(), f, y, { scoring: 'roc_auc', nRepeats: 3, seed: 0 });
     expect(r.features).toEqual(['a', 'c', 'noise']);

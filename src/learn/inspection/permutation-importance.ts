@@ -35,15 +35,22 @@ export interface PermutationImportanceResult {
 }
 
 export function permutationImportance<X extends Matrix | Frame>(
-  estimator: Classifier<X>, X: X, y: Labels, options: PermutationImportanceOptions = {},
+  estimator: Classifier<X>,
+  X: X,
+  y: Labels,
+  options: PermutationImportanceOptions = {},
 ): PermutationImportanceResult {
   const nRepeats = options.nRepeats ?? 5;
-  if (!Number.isInteger(nRepeats) || nRepeats < 1) throw new RangeError(`permutationImportance: nRepeats must be an integer >= 1, got ${nRepeats}`);
-  if (X.nRows !== y.length) throw new RangeError(`permutationImportance: X has ${X.nRows} rows but y has ${y.length} labels`);
+  if (!Number.isInteger(nRepeats) || nRepeats < 1)
+    throw new RangeError(`permutationImportance: nRepeats must be an integer >= 1, got ${nRepeats}`);
+  if (X.nRows !== y.length)
+    throw new RangeError(`permutationImportance: X has ${X.nRows} rows but y has ${y.length} labels`);
   const scorers = resolveScorers(options.scoring);
   const isFrame = 'columns' in X;
   const nFeatures = isFrame ? (X as Frame).columns.length : (X as Matrix).nCols;
-  const features = isFrame ? (X as Frame).columns.map((c) => c.name) : Array.from({ length: nFeatures }, (_, j) => `x${j}`);
+  const features = isFrame
+    ? (X as Frame).columns.map((c) => c.name)
+    : Array.from({ length: nFeatures }, (_, j) => `x${j}`);
   const score = (data: X) => {
     const p = predictionsOf(estimator, data, y);
     return scorers.map((s: Scorer) => s.score(p));
@@ -61,12 +68,15 @@ export function permutationImportance<X extends Matrix | Frame>(
       rng.shuffle(idx);
       permuted = permuteColumn(permuted, j, idx);
       const s = score(permuted);
-      scorers.forEach((_, k) => { imps[k].data[j * nRepeats + r] = baseline[k] - s[k]; });
+      scorers.forEach((_, k) => {
+        imps[k].data[j * nRepeats + r] = baseline[k] - s[k];
+      });
     }
   }
   const byScorer: Record<string, FeatureImportances> = {};
   scorers.forEach((sc, k) => {
-    const mean = new Float64Array(nFeatures), std = new Float64Array(nFeatures);
+    const mean = new Float64Array(nFeatures),
+      std = new Float64Array(nFeatures);
     for (let j = 0; j < nFeatures; j++) {
       const row = imps[k].data.subarray(j * nRepeats, (j + 1) * nRepeats);
       const m = row.reduce((a, b) => a + b, 0) / nRepeats;

@@ -32,7 +32,13 @@ export interface LogisticRegressionParams {
  * tabular data (cost per iteration O(n·p²)).
  */
 const DEFAULTS: Required<LogisticRegressionParams> = {
-  C: 1, penalty: 'l2', fitIntercept: true, classWeight: null, maxIter: 100, tol: 1e-4, multiClass: 'auto',
+  C: 1,
+  penalty: 'l2',
+  fitIntercept: true,
+  classWeight: null,
+  maxIter: 100,
+  tol: 1e-4,
+  multiClass: 'auto',
 };
 
 export class LogisticRegression extends BaseEstimator<LogisticRegressionParams> implements Classifier<Matrix> {
@@ -50,13 +56,19 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionParams> 
 
   private validate() {
     const { C, penalty, maxIter, tol, fitIntercept, multiClass, classWeight: cw } = this.resolvedParams();
-    if (typeof C !== 'number' || !(C > 0) || !Number.isFinite(C)) throw paramError('C', 'must be a finite number > 0', C);
+    if (typeof C !== 'number' || !(C > 0) || !Number.isFinite(C))
+      throw paramError('C', 'must be a finite number > 0', C);
     if (penalty !== 'l2' && penalty !== 'none') throw paramError('penalty', "must be 'l2' or 'none'", penalty);
     if (!Number.isInteger(maxIter) || maxIter < 1) throw paramError('maxIter', 'must be an integer >= 1', maxIter);
     if (typeof tol !== 'number' || !(tol > 0)) throw paramError('tol', 'must be a number > 0', tol);
     if (typeof fitIntercept !== 'boolean') throw paramError('fitIntercept', 'must be true or false', fitIntercept);
-    if (multiClass !== 'auto' && multiClass !== 'multinomial') throw paramError('multiClass', "must be 'auto' or 'multinomial'", multiClass);
-    if (cw !== null && cw !== 'balanced' && (typeof cw !== 'object' || Object.values(cw).some((v) => typeof v !== 'number' || !(v >= 0)))) {
+    if (multiClass !== 'auto' && multiClass !== 'multinomial')
+      throw paramError('multiClass', "must be 'auto' or 'multinomial'", multiClass);
+    if (
+      cw !== null &&
+      cw !== 'balanced' &&
+      (typeof cw !== 'object' || Object.values(cw).some((v) => typeof v !== 'number' || !(v >= 0)))
+    ) {
       throw paramError('classWeight', "must be 'balanced', null or { label: weight >= 0 }", cw);
     }
     return { lambda: penalty === 'l2' ? 1 / C : 0, maxIter, tol, fitIntercept, multiClass, cw };
@@ -64,23 +76,35 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionParams> 
 
   fit(X: Matrix, y: Labels, options: FitOptions = {}): this {
     const { lambda, maxIter, tol, fitIntercept, multiClass, cw } = this.validate();
-    const n = X.nRows; const d = X.nCols;
+    const n = X.nRows;
+    const d = X.nCols;
     if (y.length !== n) throw new RangeError(`LogisticRegression.fit: X has ${n} rows but y has ${y.length} values`);
     for (let i = 0; i < X.data.length; i++) {
-      if (!Number.isFinite(X.data[i])) throw new RangeError(`LogisticRegression.fit: X contains ${X.data[i]} at row ${Math.floor(i / d)}, column ${i % d}; impute missing values first`);
+      if (!Number.isFinite(X.data[i]))
+        throw new RangeError(
+          `LogisticRegression.fit: X contains ${X.data[i]} at row ${Math.floor(i / d)}, column ${i % d}; impute missing values first`,
+        );
     }
     const classes = Float64Array.from(new Set(Array.from(y))).sort();
-    if (classes.length < 2) throw new RangeError(`LogisticRegression.fit: needs samples of at least 2 classes; got only class ${classes[0]}`);
+    if (classes.length < 2)
+      throw new RangeError(`LogisticRegression.fit: needs samples of at least 2 classes; got only class ${classes[0]}`);
     const classIndex = new Map(Array.from(classes, (c, k) => [c, k]));
     const yIdx = Int32Array.from(y as ArrayLike<number>, (v) => classIndex.get(v)!);
     const weights = sampleWeights(n, yIdx, classes, cw, options.sampleWeight);
     const K = classes.length === 2 && multiClass === 'auto' ? 1 : classes.length;
     const D = d + (fitIntercept ? 1 : 0);
-    const problem = K === 1
-      ? binaryProblem(X, yIdx, weights, lambda, fitIntercept)
-      : multinomialProblem(X, yIdx, weights, lambda, fitIntercept, K);
-    const result = minimizeNewton(problem, initialTheta(yIdx, weights, K, classes.length, D, fitIntercept), tol, maxIter);
-    const coef = matrix(K, d); const intercept = new Float64Array(K);
+    const problem =
+      K === 1
+        ? binaryProblem(X, yIdx, weights, lambda, fitIntercept)
+        : multinomialProblem(X, yIdx, weights, lambda, fitIntercept, K);
+    const result = minimizeNewton(
+      problem,
+      initialTheta(yIdx, weights, K, classes.length, D, fitIntercept),
+      tol,
+      maxIter,
+    );
+    const coef = matrix(K, d);
+    const intercept = new Float64Array(K);
     for (let k = 0; k < K; k++) {
       for (let j = 0; j < d; j++) coef.data[k * d + j] = result.theta[k * D + j];
       intercept[k] = fitIntercept ? result.theta[k * D + d] : 0;
@@ -90,13 +114,18 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionParams> 
       const mean = intercept.reduce((a, b) => a + b, 0) / K;
       for (let k = 0; k < K; k++) intercept[k] -= mean;
     }
-    this.classes_ = classes; this.coef_ = coef; this.intercept_ = intercept;
-    this.nFeaturesIn_ = d; this.nIter_ = result.nIter; this.converged_ = result.converged;
+    this.classes_ = classes;
+    this.coef_ = coef;
+    this.intercept_ = intercept;
+    this.nFeaturesIn_ = d;
+    this.nIter_ = result.nIter;
+    this.converged_ = result.converged;
     return this;
   }
 
   private fitted(): { coef: Matrix; intercept: Float64Array; classes: Float64Array } {
-    if (!this.coef_ || !this.intercept_ || !this.classes_) throw new Error('LogisticRegression is not fitted yet: call fit() first');
+    if (!this.coef_ || !this.intercept_ || !this.classes_)
+      throw new Error('LogisticRegression is not fitted yet: call fit() first');
     return { coef: this.coef_, intercept: this.intercept_, classes: this.classes_ };
   }
 
@@ -104,7 +133,8 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionParams> 
   decisionFunction(X: Matrix): Matrix {
     const { coef, intercept } = this.fitted();
     this.checkWidth(X);
-    const K = coef.nRows; const d = coef.nCols;
+    const K = coef.nRows;
+    const d = coef.nCols;
     const out = matrix(X.nRows, K);
     for (let i = 0; i < X.nRows; i++) {
       for (let k = 0; k < K; k++) {
@@ -125,12 +155,15 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionParams> 
   /** Probabilities of row[offset .. offset + nFeatures) into out[0 .. nClasses); no allocation. */
   predictProbaRowInto(row: ArrayLike<number>, out: Float64Array, offset = 0): Float64Array {
     const { coef, intercept } = this.fitted();
-    const K = coef.nRows; const d = coef.nCols; const w = coef.data;
+    const K = coef.nRows;
+    const d = coef.nCols;
+    const w = coef.data;
     if (K === 1) {
       let z = intercept[0];
       for (let j = 0; j < d; j++) z += row[offset + j] * w[j];
       const p = sigmoid(z);
-      out[0] = 1 - p; out[1] = p;
+      out[0] = 1 - p;
+      out[1] = p;
       return out;
     }
     let max = -Infinity;
@@ -141,7 +174,10 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionParams> 
       if (z > max) max = z;
     }
     let s = 0;
-    for (let k = 0; k < K; k++) { out[k] = Math.exp(out[k] - max); s += out[k]; }
+    for (let k = 0; k < K; k++) {
+      out[k] = Math.exp(out[k] - max);
+      s += out[k];
+    }
     for (let k = 0; k < K; k++) out[k] /= s;
     return out;
   }
@@ -152,16 +188,28 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionParams> 
   }
 
   private checkWidth(X: Matrix): void {
-    if (X.nCols !== this.nFeaturesIn_) throw new RangeError(`LogisticRegression: X has ${X.nCols} features but the model was fitted on ${this.nFeaturesIn_}`);
+    if (X.nCols !== this.nFeaturesIn_)
+      throw new RangeError(
+        `LogisticRegression: X has ${X.nCols} features but the model was fitted on ${this.nFeaturesIn_}`,
+      );
   }
 
   toJSON(): SerializedComponent {
     return {
-      type: 'LogisticRegression', version: 1, params: { ...this.params },
-      state: this.coef_ ? {
-        classes: encodeFloat64(this.classes_!), nFeatures: this.nFeaturesIn_, coefRows: this.coef_.nRows,
-        coef: encodeFloat64(this.coef_.data), intercept: encodeFloat64(this.intercept_!), nIter: this.nIter_, converged: this.converged_,
-      } : null,
+      type: 'LogisticRegression',
+      version: 1,
+      params: { ...this.params },
+      state: this.coef_
+        ? {
+            classes: encodeFloat64(this.classes_!),
+            nFeatures: this.nFeaturesIn_,
+            coefRows: this.coef_.nRows,
+            coef: encodeFloat64(this.coef_.data),
+            intercept: encodeFloat64(this.intercept_!),
+            nIter: this.nIter_,
+            converged: this.converged_,
+          }
+        : null,
     };
   }
 
@@ -174,14 +222,16 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionParams> 
       const nFeatures = r.int('nFeatures', 1, 2 ** 24);
       const rows = classes.length === 2 ? [1, 2] : [classes.length];
       const coefRows = r.int('coefRows', 1, classes.length);
-      if (!rows.includes(coefRows)) r.fail('coefRows', `must be ${rows.join(' or ')} for ${classes.length} classes, got ${coefRows}`);
+      if (!rows.includes(coefRows))
+        r.fail('coefRows', `must be ${rows.join(' or ')} for ${classes.length} classes, got ${coefRows}`);
       const coef = r.finite64('coef', coefRows * nFeatures);
       const intercept = r.finite64('intercept', coefRows);
       // a score is a sum over features: bounded coefficients keep it (and the probabilities) finite for bounded X
       for (let k = 0; k < coefRows; k++) {
         let reach = Math.abs(intercept[k]);
         for (let j = 0; j < nFeatures; j++) reach += Math.abs(coef[k * nFeatures + j]);
-        if (!(reach <= MAX_MODEL_MAGNITUDE)) r.fail('coef', `: row ${k} sums to more than 1e300 in magnitude: not a fitted model`);
+        if (!(reach <= MAX_MODEL_MAGNITUDE))
+          r.fail('coef', `: row ${k} sums to more than 1e300 in magnitude: not a fitted model`);
       }
       lr.classes_ = classes;
       lr.coef_ = matrix(coefRows, nFeatures, coef);
@@ -201,7 +251,14 @@ registerComponent('LogisticRegression', (json) => LogisticRegression.fromJSON(js
  * intercept-only model): the objective is strictly convex, so the optimum is the same as
  * scikit-learn's start from zero, in fewer iterations when classes are imbalanced.
  */
-function initialTheta(yIdx: Int32Array, w: Float64Array, K: number, nClasses: number, D: number, fitIntercept: boolean): Float64Array {
+function initialTheta(
+  yIdx: Int32Array,
+  w: Float64Array,
+  K: number,
+  nClasses: number,
+  D: number,
+  fitIntercept: boolean,
+): Float64Array {
   const theta = new Float64Array(K * D);
   if (!fitIntercept) return theta;
   const mass = new Float64Array(nClasses);
@@ -224,12 +281,20 @@ function sigmoid(z: number): number {
 }
 
 /** Sample weight × class weight, as scikit-learn (balanced counts are unweighted class frequencies). */
-function sampleWeights(n: number, yIdx: Int32Array, classes: Float64Array, cw: LogisticRegressionParams['classWeight'], sw?: ArrayLike<number>): Float64Array {
-  if (sw && sw.length !== n) throw new RangeError(`LogisticRegression.fit: sampleWeight has ${sw.length} values, expected ${n}`);
+function sampleWeights(
+  n: number,
+  yIdx: Int32Array,
+  classes: Float64Array,
+  cw: LogisticRegressionParams['classWeight'],
+  sw?: ArrayLike<number>,
+): Float64Array {
+  if (sw && sw.length !== n)
+    throw new RangeError(`LogisticRegression.fit: sampleWeight has ${sw.length} values, expected ${n}`);
   const w = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     w[i] = sw ? sw[i] : 1;
-    if (!(w[i] >= 0) || !Number.isFinite(w[i])) throw new RangeError(`LogisticRegression.fit: sampleWeight[${i}] = ${w[i]} must be finite and >= 0`);
+    if (!(w[i] >= 0) || !Number.isFinite(w[i]))
+      throw new RangeError(`LogisticRegression.fit: sampleWeight[${i}] = ${w[i]} must be finite and >= 0`);
   }
   if (!cw) return w;
   const perClass = new Float64Array(classes.length).fill(1);
@@ -240,7 +305,10 @@ function sampleWeights(n: number, yIdx: Int32Array, classes: Float64Array, cw: L
   } else {
     for (const [label, weight] of Object.entries(cw)) {
       const k = classes.indexOf(Number(label));
-      if (k < 0) throw new RangeError(`LogisticRegression: classWeight names class ${label}, which is not in y (classes: ${Array.from(classes).join(', ')})`);
+      if (k < 0)
+        throw new RangeError(
+          `LogisticRegression: classWeight names class ${label}, which is not in y (classes: ${Array.from(classes).join(', ')})`,
+        );
       perClass[k] = weight;
     }
   }
@@ -252,19 +320,31 @@ function sampleWeights(n: number, yIdx: Int32Array, classes: Float64Array, cw: L
  * The non-zero entries of X, row by row (CSR, columns ascending). One-hot blocks leave most of a
  * row zero; skipping the zeros changes no sum (adding ±0 is exact), only the work.
  */
-interface SparseRows { rowStart: Int32Array; cols: Int32Array; vals: Float64Array }
+interface SparseRows {
+  rowStart: Int32Array;
+  cols: Int32Array;
+  vals: Float64Array;
+}
 
 function sparseRows(X: Matrix): SparseRows {
-  const n = X.nRows; const d = X.nCols; const x = X.data;
+  const n = X.nRows;
+  const d = X.nCols;
+  const x = X.data;
   let nnz = 0;
   for (let i = 0; i < x.length; i++) if (x[i] !== 0) nnz++;
-  const rowStart = new Int32Array(n + 1); const cols = new Int32Array(nnz); const vals = new Float64Array(nnz);
+  const rowStart = new Int32Array(n + 1);
+  const cols = new Int32Array(nnz);
+  const vals = new Float64Array(nnz);
   let e = 0;
   for (let i = 0; i < n; i++) {
     rowStart[i] = e;
     for (let j = 0; j < d; j++) {
       const v = x[i * d + j];
-      if (v !== 0) { cols[e] = j; vals[e] = v; e++; }
+      if (v !== 0) {
+        cols[e] = j;
+        vals[e] = v;
+        e++;
+      }
     }
   }
   rowStart[n] = e;
@@ -273,7 +353,9 @@ function sparseRows(X: Matrix): SparseRows {
 
 /** Binary objective Σ wᵢ[softplus(zᵢ) − yᵢzᵢ] + λ/2‖coef‖² over theta = [coef, intercept]. */
 function binaryProblem(X: Matrix, yIdx: Int32Array, w: Float64Array, lambda: number, fitIntercept: boolean) {
-  const n = X.nRows; const d = X.nCols; const D = d + (fitIntercept ? 1 : 0);
+  const n = X.nRows;
+  const d = X.nCols;
+  const D = d + (fitIntercept ? 1 : 0);
   const rows = sparseRows(X);
   const { rowStart, cols, vals } = rows;
   const curvature = new Float64Array(n);
@@ -285,7 +367,8 @@ function binaryProblem(X: Matrix, yIdx: Int32Array, w: Float64Array, lambda: num
       let loss = 0;
       let interceptGrad = 0;
       for (let i = 0; i < n; i++) {
-        const start = rowStart[i]; const end = rowStart[i + 1];
+        const start = rowStart[i];
+        const end = rowStart[i + 1];
         let z = intercept;
         for (let e = start; e < end; e++) z += vals[e] * theta[cols[e]];
         const yi = yIdx[i];
@@ -302,7 +385,10 @@ function binaryProblem(X: Matrix, yIdx: Int32Array, w: Float64Array, lambda: num
       if (grad && fitIntercept) grad[d] = interceptGrad;
       if (hess) weightedGram(rows, curvature, hess, D, fitIntercept);
       let pen = 0;
-      for (let j = 0; j < d; j++) { pen += theta[j] * theta[j]; if (grad) grad[j] += lambda * theta[j]; }
+      for (let j = 0; j < d; j++) {
+        pen += theta[j] * theta[j];
+        if (grad) grad[j] += lambda * theta[j];
+      }
       if (hess) {
         for (let j = 0; j < d; j++) hess[j * D + j] += lambda;
         for (let a = 0; a < D; a++) for (let b = a + 1; b < D; b++) hess[b * D + a] = hess[a * D + b];
@@ -313,7 +399,13 @@ function binaryProblem(X: Matrix, yIdx: Int32Array, w: Float64Array, lambda: num
 }
 
 /** Upper triangle of Xᵀ·diag(h)·X (with the intercept as a last column of ones when fitted) into hess (D × D). */
-function weightedGram({ rowStart, cols, vals }: SparseRows, h: Float64Array, hess: Float64Array, D: number, fitIntercept: boolean): void {
+function weightedGram(
+  { rowStart, cols, vals }: SparseRows,
+  h: Float64Array,
+  hess: Float64Array,
+  D: number,
+  fitIntercept: boolean,
+): void {
   hess.fill(0);
   const last = D - 1;
   for (let i = 0; i < h.length; i++) {
@@ -331,11 +423,21 @@ function weightedGram({ rowStart, cols, vals }: SparseRows, h: Float64Array, hes
 }
 
 /** Multinomial objective Σ wᵢ[logsumexp(zᵢ) − zᵢ,yᵢ] + λ/2 Σ_k‖coef_k‖², theta = K blocks of [coef_k, intercept_k]. */
-function multinomialProblem(X: Matrix, yIdx: Int32Array, w: Float64Array, lambda: number, fitIntercept: boolean, K: number) {
-  const n = X.nRows; const d = X.nCols; const D = d + (fitIntercept ? 1 : 0);
+function multinomialProblem(
+  X: Matrix,
+  yIdx: Int32Array,
+  w: Float64Array,
+  lambda: number,
+  fitIntercept: boolean,
+  K: number,
+) {
+  const n = X.nRows;
+  const d = X.nCols;
+  const D = d + (fitIntercept ? 1 : 0);
   const m = K * D;
   const x = X.data;
-  const z = new Float64Array(K); const p = new Float64Array(K);
+  const z = new Float64Array(K);
+  const p = new Float64Array(K);
   const xi = new Float64Array(D);
   return {
     size: m,
@@ -363,7 +465,10 @@ function multinomialProblem(X: Matrix, yIdx: Int32Array, w: Float64Array, lambda
           if (s > max) max = s;
         }
         let sum = 0;
-        for (let k = 0; k < K; k++) { p[k] = Math.exp(z[k] - max); sum += p[k]; }
+        for (let k = 0; k < K; k++) {
+          p[k] = Math.exp(z[k] - max);
+          sum += p[k];
+        }
         for (let k = 0; k < K; k++) p[k] /= sum;
         loss += w[i] * (max + Math.log(sum) - z[yIdx[i]]);
         if (!grad) continue;
@@ -388,14 +493,19 @@ function multinomialProblem(X: Matrix, yIdx: Int32Array, w: Float64Array, lambda
       }
       let pen = 0;
       for (let k = 0; k < K; k++) {
-        for (let j = 0; j < d; j++) { const t = theta[k * D + j]; pen += t * t; if (grad) grad[k * D + j] += lambda * t; }
+        for (let j = 0; j < d; j++) {
+          const t = theta[k * D + j];
+          pen += t * t;
+          if (grad) grad[k * D + j] += lambda * t;
+        }
       }
       if (hess) {
         for (let k = 0; k < K; k++) for (let j = 0; j < d; j++) hess[(k * D + j) * m + k * D + j] += lambda;
         // Fill the lower block triangle from the upper one (blocks l < k).
         for (let k = 0; k < K; k++) {
           for (let l = 0; l < k; l++) {
-            for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) hess[(k * D + a) * m + l * D + b] = hess[(l * D + b) * m + k * D + a];
+            for (let a = 0; a < D; a++)
+              for (let b = 0; b < D; b++) hess[(k * D + a) * m + l * D + b] = hess[(l * D + b) * m + k * D + a];
           }
         }
       }

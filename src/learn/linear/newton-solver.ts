@@ -24,7 +24,12 @@ export interface NewtonResult {
 const STEP_TOL = 1e-9;
 const DECREMENT_TOL = 1e-20;
 
-export function minimizeNewton(problem: NewtonProblem, theta0: Float64Array, tol: number, maxIter: number): NewtonResult {
+export function minimizeNewton(
+  problem: NewtonProblem,
+  theta0: Float64Array,
+  tol: number,
+  maxIter: number,
+): NewtonResult {
   const m = problem.size;
   let theta = Float64Array.from(theta0);
   let grad = new Float64Array(m);
@@ -44,7 +49,10 @@ export function minimizeNewton(problem: NewtonProblem, theta0: Float64Array, tol
     // the Newton decrement) is negligible: weakly regularised directions (one-hot columns
     // collinear with the intercept) need the second test to settle.
     const gradOk = maxAbs(grad) <= tol;
-    if (gradOk && (maxAbs(step) <= STEP_TOL * Math.max(1, maxAbs(theta)) || -slope <= DECREMENT_TOL * Math.max(1, Math.abs(value)))) {
+    if (
+      gradOk &&
+      (maxAbs(step) <= STEP_TOL * Math.max(1, maxAbs(theta)) || -slope <= DECREMENT_TOL * Math.max(1, Math.abs(value)))
+    ) {
       return { theta, nIter: iter, converged: true, value };
     }
     if (!(slope < 0)) {
@@ -60,8 +68,17 @@ export function minimizeNewton(problem: NewtonProblem, theta0: Float64Array, tol
       for (let k = 0; k < m; k++) trial[k] = theta[k] + t * step[k];
       // The trial's gradient is needed near the optimum, where the objective cannot resolve the
       // decrease: there a step is accepted when it shrinks the gradient.
-      v = t === 1 ? problem.evaluate(trial, trialGrad, trialHess) : problem.evaluate(trial, gradOk ? trialGrad : undefined);
-      if (v <= value + 1e-4 * t * slope || (gradOk && v <= value + 1e-12 * Math.abs(value) && maxAbs(trialGrad) < maxAbs(grad))) { accepted = true; break; }
+      v =
+        t === 1
+          ? problem.evaluate(trial, trialGrad, trialHess)
+          : problem.evaluate(trial, gradOk ? trialGrad : undefined);
+      if (
+        v <= value + 1e-4 * t * slope ||
+        (gradOk && v <= value + 1e-12 * Math.abs(value) && maxAbs(trialGrad) < maxAbs(grad))
+      ) {
+        accepted = true;
+        break;
+      }
       t *= 0.5;
     }
     // No sufficient decrease possible: at the optimum up to rounding of the objective.
@@ -129,7 +146,10 @@ function choleskySolveInPlace(L: Float64Array, b: Float64Array, m: number): void
 
 function maxAbs(a: Float64Array): number {
   let m = 0;
-  for (let k = 0; k < a.length; k++) { const v = Math.abs(a[k]); if (v > m || Number.isNaN(v)) m = v; }
+  for (let k = 0; k < a.length; k++) {
+    const v = Math.abs(a[k]);
+    if (v > m || Number.isNaN(v)) m = v;
+  }
   return m;
 }
 

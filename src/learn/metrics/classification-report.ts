@@ -31,10 +31,20 @@ function reportParts(yTrue: Labels, yPred: Labels, options: ReportOptions) {
   }
   const microIsAccuracy = !labelsGiven || present.every((l) => labels.includes(l));
   const zeroDivision = options.zeroDivision ?? 'warn';
-  const per = precisionRecallFscoreSupport(yTrue, yPred, { labels, average: null, sampleWeight: options.sampleWeight, zeroDivision });
+  const per = precisionRecallFscoreSupport(yTrue, yPred, {
+    labels,
+    average: null,
+    sampleWeight: options.sampleWeight,
+    zeroDivision,
+  });
   const totalSupport = per.support.reduce((a, b) => a + b, 0);
   const averages = (['micro', 'macro', 'weighted'] as const).map((average) => {
-    const r = precisionRecallFscoreSupport(yTrue, yPred, { labels, average, sampleWeight: options.sampleWeight, zeroDivision }) as PrfResult;
+    const r = precisionRecallFscoreSupport(yTrue, yPred, {
+      labels,
+      average,
+      sampleWeight: options.sampleWeight,
+      zeroDivision,
+    }) as PrfResult;
     const heading = average === 'micro' && microIsAccuracy ? 'accuracy' : `${average} avg`;
     return { heading, row: { precision: r.precision, recall: r.recall, 'f1-score': r.fScore, support: totalSupport } };
   });
@@ -42,7 +52,11 @@ function reportParts(yTrue: Labels, yPred: Labels, options: ReportOptions) {
 }
 
 /** The report as a dict, keyed as scikit-learn's output_dict=True. */
-export function classificationReportDict(yTrue: Labels, yPred: Labels, options: ReportOptions = {}): ClassificationReport {
+export function classificationReportDict(
+  yTrue: Labels,
+  yPred: Labels,
+  options: ReportOptions = {},
+): ClassificationReport {
   const { names, per, averages } = reportParts(yTrue, yPred, options);
   const out: ClassificationReport = {};
   names.forEach((n, k) => {
@@ -59,17 +73,22 @@ export function classificationReportText(yTrue: Labels, yPred: Labels, options: 
   const width = Math.max(...names.map((n) => n.length), 'weighted avg'.length, digits);
   const num = (x: number) => formatFixed(x, digits).padStart(9);
   const sup = (x: number) => formatSupport(x).padStart(9);
-  let report = `${''.padStart(width)} ` + ['precision', 'recall', 'f1-score', 'support'].map((h) => ` ${h.padStart(9)}`).join('') + '\n\n';
-  const line = (heading: string, cells: string[]) => `${heading.padStart(width)} ${cells.map((c) => ` ${c}`).join('')}\n`;
+  let report =
+    `${''.padStart(width)} ` +
+    ['precision', 'recall', 'f1-score', 'support'].map((h) => ` ${h.padStart(9)}`).join('') +
+    '\n\n';
+  const line = (heading: string, cells: string[]) =>
+    `${heading.padStart(width)} ${cells.map((c) => ` ${c}`).join('')}\n`;
   names.forEach((n, k) => {
     report += line(n, [num(per.precision[k]), num(per.recall[k]), num(per.fScore[k]), sup(per.support[k])]);
   });
   report += '\n';
   for (const a of averages) {
     const r = a.row;
-    report += a.heading === 'accuracy'
-      ? line(a.heading, [''.padStart(9), ''.padStart(9), num(r['f1-score']), sup(r.support)])
-      : line(a.heading, [num(r.precision), num(r.recall), num(r['f1-score']), sup(r.support)]);
+    report +=
+      a.heading === 'accuracy'
+        ? line(a.heading, [''.padStart(9), ''.padStart(9), num(r['f1-score']), sup(r.support)])
+        : line(a.heading, [num(r.precision), num(r.recall), num(r['f1-score']), sup(r.support)]);
   }
   return report;
 }

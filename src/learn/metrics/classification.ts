@@ -33,7 +33,8 @@ export interface PrfPerClass {
 }
 
 function checkLengths(yTrue: Labels, yPred: Labels | ArrayLike<number>, what = 'y_pred'): void {
-  if (yTrue.length !== yPred.length) throw new RangeError(`y_true has ${yTrue.length} values but ${what} has ${yPred.length}`);
+  if (yTrue.length !== yPred.length)
+    throw new RangeError(`y_true has ${yTrue.length} values but ${what} has ${yPred.length}`);
 }
 
 /** Sorted distinct labels of one or more label arrays (scikit-learn's unique_labels). */
@@ -47,10 +48,15 @@ export function uniqueLabels(...arrays: Labels[]): number[] {
  * Fraction (or, with normalize=false, weighted count) of exact matches.
  * Empty input gives NaN for the fraction, as numpy's average of nothing.
  */
-export function accuracyScore(yTrue: Labels, yPred: Labels, options: { normalize?: boolean; sampleWeight?: ArrayLike<number> } = {}): number {
+export function accuracyScore(
+  yTrue: Labels,
+  yPred: Labels,
+  options: { normalize?: boolean; sampleWeight?: ArrayLike<number> } = {},
+): number {
   checkLengths(yTrue, yPred);
   const w = options.sampleWeight;
-  let hit = 0; let total = 0;
+  let hit = 0;
+  let total = 0;
   for (let i = 0; i < yTrue.length; i++) {
     const wi = w ? w[i] : 1;
     if (yTrue[i] === yPred[i]) hit += wi;
@@ -66,7 +72,8 @@ export function accuracyScore(yTrue: Labels, yPred: Labels, options: { normalize
  * column ('pred') or grand ('all') totals; 0/0 gives 0 as scikit-learn.
  */
 export function confusionMatrix(
-  yTrue: Labels, yPred: Labels,
+  yTrue: Labels,
+  yPred: Labels,
   options: { labels?: readonly number[]; sampleWeight?: ArrayLike<number>; normalize?: 'true' | 'pred' | 'all' } = {},
 ): number[][] {
   checkLengths(yTrue, yPred);
@@ -76,17 +83,26 @@ export function confusionMatrix(
   const k = labels.length;
   const cm = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   for (let i = 0; i < yTrue.length; i++) {
-    const a = idx.get(yTrue[i]); const b = idx.get(yPred[i]);
+    const a = idx.get(yTrue[i]);
+    const b = idx.get(yPred[i]);
     if (a === undefined || b === undefined) continue;
     cm[a][b] += options.sampleWeight ? options.sampleWeight[i] : 1;
   }
   if (options.normalize) {
     if (options.normalize === 'true') {
-      for (const row of cm) { const s = row.reduce((x, y) => x + y, 0); for (let j = 0; j < k; j++) row[j] = s === 0 ? 0 : row[j] / s; }
+      for (const row of cm) {
+        const s = row.reduce((x, y) => x + y, 0);
+        for (let j = 0; j < k; j++) row[j] = s === 0 ? 0 : row[j] / s;
+      }
     } else if (options.normalize === 'pred') {
-      for (let j = 0; j < k; j++) { let s = 0; for (let i = 0; i < k; i++) s += cm[i][j]; for (let i = 0; i < k; i++) cm[i][j] = s === 0 ? 0 : cm[i][j] / s; }
+      for (let j = 0; j < k; j++) {
+        let s = 0;
+        for (let i = 0; i < k; i++) s += cm[i][j];
+        for (let i = 0; i < k; i++) cm[i][j] = s === 0 ? 0 : cm[i][j] / s;
+      }
     } else {
-      let s = 0; for (const row of cm) for (const v of row) s += v;
+      let s = 0;
+      for (const row of cm) for (const v of row) s += v;
       for (const row of cm) for (let j = 0; j < k; j++) row[j] = s === 0 ? 0 : row[j] / s;
     }
   }
@@ -94,11 +110,19 @@ export function confusionMatrix(
 }
 
 /** Resolves scikit-learn's _check_set_wise_labels: which labels the scores are computed over. */
-function setWiseLabels(yTrue: Labels, yPred: Labels, average: Average, labels: readonly number[] | undefined, posLabel: number): number[] {
+function setWiseLabels(
+  yTrue: Labels,
+  yPred: Labels,
+  average: Average,
+  labels: readonly number[] | undefined,
+  posLabel: number,
+): number[] {
   const present = uniqueLabels(yTrue, yPred);
   if (average === 'binary') {
     if (present.length > 2) {
-      throw new RangeError(`Target is multiclass but average='binary'. Choose another average setting, one of [null, 'micro', 'macro', 'weighted']`);
+      throw new RangeError(
+        `Target is multiclass but average='binary'. Choose another average setting, one of [null, 'micro', 'macro', 'weighted']`,
+      );
     }
     if (!present.includes(posLabel) && present.length >= 2) {
       throw new RangeError(`posLabel=${posLabel} is not a valid label. It should be one of [${present.join(', ')}]`);
@@ -106,24 +130,30 @@ function setWiseLabels(yTrue: Labels, yPred: Labels, average: Average, labels: r
     return [posLabel];
   }
   if (average !== null && average !== 'micro' && average !== 'macro' && average !== 'weighted') {
-    throw new RangeError(`average must be one of 'binary', 'micro', 'macro', 'weighted' or null; got ${JSON.stringify(average)}`);
+    throw new RangeError(
+      `average must be one of 'binary', 'micro', 'macro', 'weighted' or null; got ${JSON.stringify(average)}`,
+    );
   }
   if (labels) return [...labels];
   return present;
 }
 
 function zeroValue(z: ZeroDivision): number {
-  if (z !== 0 && z !== 1 && z !== 'warn') throw new RangeError(`zeroDivision must be 0, 1 or 'warn'; got ${JSON.stringify(z)}`);
+  if (z !== 0 && z !== 1 && z !== 'warn')
+    throw new RangeError(`zeroDivision must be 0, 1 or 'warn'; got ${JSON.stringify(z)}`);
   return z === 1 ? 1 : 0;
 }
 
 /** Per-label true-positive, predicted and true (weighted) sums over `labels`. */
 function sufficientStats(yTrue: Labels, yPred: Labels, labels: number[], w?: ArrayLike<number>) {
   const idx = new Map(labels.map((l, k) => [l, k]));
-  const tp = new Float64Array(labels.length); const pred = new Float64Array(labels.length); const truth = new Float64Array(labels.length);
+  const tp = new Float64Array(labels.length);
+  const pred = new Float64Array(labels.length);
+  const truth = new Float64Array(labels.length);
   for (let i = 0; i < yTrue.length; i++) {
     const wi = w ? w[i] : 1;
-    const a = idx.get(yTrue[i]); const b = idx.get(yPred[i]);
+    const a = idx.get(yTrue[i]);
+    const b = idx.get(yPred[i]);
     if (a !== undefined) truth[a] += wi;
     if (b !== undefined) pred[b] += wi;
     if (a !== undefined && a === b) tp[a] += wi;
@@ -138,8 +168,13 @@ function divide(num: Float64Array, den: Float64Array, zero: number): Float64Arra
 }
 
 function mean(a: Float64Array, weights?: Float64Array): number {
-  let s = 0; let ws = 0;
-  for (let k = 0; k < a.length; k++) { const w = weights ? weights[k] : 1; s += a[k] * w; ws += w; }
+  let s = 0;
+  let ws = 0;
+  for (let k = 0; k < a.length; k++) {
+    const w = weights ? weights[k] : 1;
+    s += a[k] * w;
+    ws += w;
+  }
   return s / ws;
 }
 
@@ -150,9 +185,17 @@ function mean(a: Float64Array, weights?: Float64Array): number {
  * F is 0 when precision and recall are both 0. With 'weighted' and no true samples of any
  * label, the result follows scikit-learn (all zeroDivision if nothing was predicted either).
  */
-export function precisionRecallFscoreSupport(yTrue: Labels, yPred: Labels, options: PrfOptions & { average: null }): PrfPerClass;
+export function precisionRecallFscoreSupport(
+  yTrue: Labels,
+  yPred: Labels,
+  options: PrfOptions & { average: null },
+): PrfPerClass;
 export function precisionRecallFscoreSupport(yTrue: Labels, yPred: Labels, options?: PrfOptions): PrfResult;
-export function precisionRecallFscoreSupport(yTrue: Labels, yPred: Labels, options: PrfOptions = {}): PrfResult | PrfPerClass {
+export function precisionRecallFscoreSupport(
+  yTrue: Labels,
+  yPred: Labels,
+  options: PrfOptions = {},
+): PrfResult | PrfPerClass {
   checkLengths(yTrue, yPred);
   const average = options.average === undefined ? 'binary' : options.average;
   const posLabel = options.posLabel ?? 1;
@@ -171,7 +214,10 @@ export function precisionRecallFscoreSupport(yTrue: Labels, yPred: Labels, optio
   const beta2 = beta * beta;
   const f = new Float64Array(tp.length);
   for (let k = 0; k < f.length; k++) {
-    if (beta === Infinity) { f[k] = recall[k]; continue; }
+    if (beta === Infinity) {
+      f[k] = recall[k];
+      continue;
+    }
     let denom = beta2 * precision[k] + recall[k];
     if (denom === 0) denom = 1;
     f[k] = ((1 + beta2) * precision[k] * recall[k]) / denom;
@@ -181,7 +227,9 @@ export function precisionRecallFscoreSupport(yTrue: Labels, yPred: Labels, optio
     const ws = truth.reduce((a, b) => a + b, 0);
     if (ws === 0) {
       const predTotal = pred.reduce((a, b) => a + b, 0);
-      return predTotal === 0 ? { precision: zero, recall: zero, fScore: zero } : { precision: 0, recall: zero, fScore: 0 };
+      return predTotal === 0
+        ? { precision: zero, recall: zero, fScore: zero }
+        : { precision: 0, recall: zero, fScore: 0 };
     }
     return { precision: mean(precision, truth), recall: mean(recall, truth), fScore: mean(f, truth) };
   }
@@ -191,7 +239,8 @@ export function precisionRecallFscoreSupport(yTrue: Labels, yPred: Labels, optio
 type ScalarPrfOptions = Omit<PrfOptions, 'average'> & { average?: Exclude<Average, null> };
 
 function scalarPrf(yTrue: Labels, yPred: Labels, options: PrfOptions, name: string): PrfResult {
-  if (options.average === null) throw new RangeError(`${name}: average=null gives per-label scores; use precisionRecallFscorePerClass`);
+  if (options.average === null)
+    throw new RangeError(`${name}: average=null gives per-label scores; use precisionRecallFscorePerClass`);
   return precisionRecallFscoreSupport(yTrue, yPred, options) as PrfResult;
 }
 
@@ -211,11 +260,20 @@ export function f1Score(yTrue: Labels, yPred: Labels, options: Omit<ScalarPrfOpt
 }
 
 /** F-beta = (1+b²)PR/(b²P+R); beta > 1 favours recall. */
-export function fbetaScore(yTrue: Labels, yPred: Labels, beta: number, options: Omit<ScalarPrfOptions, 'beta'> = {}): number {
+export function fbetaScore(
+  yTrue: Labels,
+  yPred: Labels,
+  beta: number,
+  options: Omit<ScalarPrfOptions, 'beta'> = {},
+): number {
   return scalarPrf(yTrue, yPred, { ...options, beta }, 'fbetaScore').fScore;
 }
 
 /** Per-label precision/recall/F1/support (average null), labels sorted unless given. */
-export function precisionRecallFscorePerClass(yTrue: Labels, yPred: Labels, options: Omit<PrfOptions, 'average' | 'posLabel'> = {}): PrfPerClass {
+export function precisionRecallFscorePerClass(
+  yTrue: Labels,
+  yPred: Labels,
+  options: Omit<PrfOptions, 'average' | 'posLabel'> = {},
+): PrfPerClass {
   return precisionRecallFscoreSupport(yTrue, yPred, { ...options, average: null });
 }

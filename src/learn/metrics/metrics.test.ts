@@ -4,9 +4,23 @@ import { fromRows } from '../core/matrix.js';
 import { runPython } from '../../../test/support/python.js';
 import { lacks } from '../../../test/support/requirements.js';
 import {
-  accuracyScore, averagePrecisionScore, brierScoreLoss, calibrationCurve, classificationReportDict,
-  classificationReportText, confusionMatrix, f1Score, formatFixed, logLoss, precisionRecallCurve,
-  precisionRecallFscorePerClass, precisionScore, recallScore, rocAucScore, rocCurve, auc,
+  accuracyScore,
+  averagePrecisionScore,
+  brierScoreLoss,
+  calibrationCurve,
+  classificationReportDict,
+  classificationReportText,
+  confusionMatrix,
+  f1Score,
+  formatFixed,
+  logLoss,
+  precisionRecallCurve,
+  precisionRecallFscorePerClass,
+  precisionScore,
+  recallScore,
+  rocAucScore,
+  rocCurve,
+  auc,
 } from './index.js';
 
 describe('metrics: definitions and edge cases', () => {
@@ -16,7 +30,10 @@ describe('metrics: definitions and edge cases', () => {
     expect(accuracyScore(yt, yp)).toBe(0.6);
     expect(precisionScore(yt, yp)).toBeCloseTo(2 / 3, 15);
     expect(recallScore(yt, yp)).toBeCloseTo(2 / 3, 15);
-    expect(confusionMatrix(yt, yp)).toEqual([[1, 1], [1, 2]]);
+    expect(confusionMatrix(yt, yp)).toEqual([
+      [1, 1],
+      [1, 2],
+    ]);
     expect(precisionScore(yt, yp, { posLabel: 0 })).toBe(0.5);
   });
 
@@ -36,7 +53,9 @@ describe('metrics: definitions and edge cases', () => {
     expect(Array.from(roc.fpr)).toEqual([0, 0, 0.5, 0.5, 1]);
     expect(Array.from(roc.thresholds)).toEqual([1.8, 0.8, 0.4, 0.35, 0.1]);
     expect(averagePrecisionScore([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])).toBeCloseTo(0.8333333333333333, 15);
-    const cal = calibrationCurve([0, 0, 0, 0, 1, 1, 1, 1, 1], [0.1, 0.2, 0.3, 0.4, 0.65, 0.7, 0.8, 0.9, 1], { nBins: 3 });
+    const cal = calibrationCurve([0, 0, 0, 0, 1, 1, 1, 1, 1], [0.1, 0.2, 0.3, 0.4, 0.65, 0.7, 0.8, 0.9, 1], {
+      nBins: 3,
+    });
     expect(Array.from(cal.probTrue)).toEqual([0, 0.5, 1]);
     expect(Array.from(cal.probPred).map((x) => Number(x.toFixed(12)))).toEqual([0.2, 0.525, 0.85]);
   });
@@ -61,7 +80,10 @@ describe('metrics: definitions and edge cases', () => {
 
 function randomCase(seed: number, n: number, nClasses: number) {
   const rng = new Rng(seed);
-  const yTrue: number[] = []; const yPred: number[] = []; const score: number[] = []; const w: number[] = [];
+  const yTrue: number[] = [];
+  const yPred: number[] = [];
+  const score: number[] = [];
+  const w: number[] = [];
   const proba: number[][] = [];
   for (let i = 0; i < n; i++) {
     const y = rng.int(nClasses);
@@ -131,15 +153,20 @@ const sk = !lacks('sklearn');
 
 describe.skipIf(!sk)('metrics: parity with scikit-learn 1.2 (1e-12)', () => {
   const cases = [
-    { seed: 1, n: 200, k: 2 }, { seed: 2, n: 57, k: 2 }, { seed: 3, n: 500, k: 2 },
-    { seed: 4, n: 150, k: 3 }, { seed: 5, n: 40, k: 4 },
+    { seed: 1, n: 200, k: 2 },
+    { seed: 2, n: 57, k: 2 },
+    { seed: 3, n: 500, k: 2 },
+    { seed: 4, n: 150, k: 3 },
+    { seed: 5, n: 40, k: 4 },
   ].map((c) => ({ ...c, ...randomCase(c.seed, c.n, c.k) }));
   const expected = sk ? runPython<Record<string, unknown>[]>(PY_METRICS, cases) : [];
   const close = (a: ArrayLike<number> | number, b: ArrayLike<number> | number) => {
-    const aa = typeof a === 'number' ? [a] : Array.from(a); const bb = typeof b === 'number' ? [b] : Array.from(b);
+    const aa = typeof a === 'number' ? [a] : Array.from(a);
+    const bb = typeof b === 'number' ? [b] : Array.from(b);
     expect(aa.length).toBe(bb.length);
     for (let i = 0; i < aa.length; i++) {
-      if (Number.isNaN(bb[i])) expect(aa[i]).toBeNaN(); else expect(Math.abs(aa[i] - bb[i])).toBeLessThanOrEqual(1e-12);
+      if (Number.isNaN(bb[i])) expect(aa[i]).toBeNaN();
+      else expect(Math.abs(aa[i] - bb[i])).toBeLessThanOrEqual(1e-12);
     }
   };
 
@@ -148,29 +175,66 @@ describe.skipIf(!sk)('metrics: parity with scikit-learn 1.2 (1e-12)', () => {
       const e = expected[ci] as Record<string, any>;
       close(accuracyScore(c.yTrue, c.yPred), e.acc);
       close(accuracyScore(c.yTrue, c.yPred, { sampleWeight: c.w }), e.acc_w);
-      const avgs: ('micro' | 'macro' | 'weighted' | 'binary')[] = ['micro', 'macro', 'weighted', ...(c.k === 2 ? ['binary' as const] : [])];
+      const avgs: ('micro' | 'macro' | 'weighted' | 'binary')[] = [
+        'micro',
+        'macro',
+        'weighted',
+        ...(c.k === 2 ? ['binary' as const] : []),
+      ];
       for (const average of avgs) {
         for (const zd of [0, 1] as const) {
           const opts = { average, zeroDivision: zd };
-          close([precisionScore(c.yTrue, c.yPred, opts), recallScore(c.yTrue, c.yPred, opts), f1Score(c.yTrue, c.yPred, opts)], e[`prf_${average}_${zd}`]);
+          close(
+            [
+              precisionScore(c.yTrue, c.yPred, opts),
+              recallScore(c.yTrue, c.yPred, opts),
+              f1Score(c.yTrue, c.yPred, opts),
+            ],
+            e[`prf_${average}_${zd}`],
+          );
         }
         const ow = { average, sampleWeight: c.w, zeroDivision: 0 as const };
-        close([precisionScore(c.yTrue, c.yPred, ow), recallScore(c.yTrue, c.yPred, ow), f1Score(c.yTrue, c.yPred, ow)], e[`prf_${average}_w`]);
+        close(
+          [precisionScore(c.yTrue, c.yPred, ow), recallScore(c.yTrue, c.yPred, ow), f1Score(c.yTrue, c.yPred, ow)],
+          e[`prf_${average}_w`],
+        );
       }
       const per = precisionRecallFscorePerClass(c.yTrue, c.yPred, { zeroDivision: 0 });
-      close(per.precision, e.prf_none[0]); close(per.recall, e.prf_none[1]); close(per.fScore, e.prf_none[2]); close(per.support, e.prf_none[3]);
+      close(per.precision, e.prf_none[0]);
+      close(per.recall, e.prf_none[1]);
+      close(per.fScore, e.prf_none[2]);
+      close(per.support, e.prf_none[3]);
       expect(confusionMatrix(c.yTrue, c.yPred)).toEqual(e.cm);
       expect(confusionMatrix(c.yTrue, c.yPred, { labels: [1, 0] })).toEqual(e.cm_sub);
-      close([precisionScore(c.yTrue, c.yPred, { labels: [0, 1], average: 'macro', zeroDivision: 0 }), recallScore(c.yTrue, c.yPred, { labels: [0, 1], average: 'macro', zeroDivision: 0 }), f1Score(c.yTrue, c.yPred, { labels: [0, 1], average: 'macro', zeroDivision: 0 })], e.prf_labels);
-      expect(classificationReportText(c.yTrue, c.yPred, { labels: [0, 1], zeroDivision: 0, digits: 4 })).toBe(e.report_labels);
+      close(
+        [
+          precisionScore(c.yTrue, c.yPred, { labels: [0, 1], average: 'macro', zeroDivision: 0 }),
+          recallScore(c.yTrue, c.yPred, { labels: [0, 1], average: 'macro', zeroDivision: 0 }),
+          f1Score(c.yTrue, c.yPred, { labels: [0, 1], average: 'macro', zeroDivision: 0 }),
+        ],
+        e.prf_labels,
+      );
+      expect(classificationReportText(c.yTrue, c.yPred, { labels: [0, 1], zeroDivision: 0, digits: 4 })).toBe(
+        e.report_labels,
+      );
       const keep = c.yTrue.map((v, i) => (v !== 0 ? i : -1)).filter((i) => i >= 0);
-      close(logLoss(keep.map((i) => c.yTrue[i]), fromRows(keep.map((i) => c.proba[i])), { labels: Array.from({ length: c.k }, (_, k) => k) }), e.logloss_labels);
+      close(
+        logLoss(
+          keep.map((i) => c.yTrue[i]),
+          fromRows(keep.map((i) => c.proba[i])),
+          { labels: Array.from({ length: c.k }, (_, k) => k) },
+        ),
+        e.logloss_labels,
+      );
       confusionMatrix(c.yTrue, c.yPred, { normalize: 'true' }).forEach((row, i) => close(row, e.cm_true[i]));
       const rep = classificationReportDict(c.yTrue, c.yPred, { zeroDivision: 0 });
       expect(Object.keys(rep)).toEqual(Object.keys(e.report));
       for (const [key, v] of Object.entries(e.report)) {
         if (typeof v === 'number') close(rep[key] as number, v);
-        else { const r = rep[key] as unknown as Record<string, number>; for (const f of ['precision', 'recall', 'f1-score', 'support']) close(r[f], (v as Record<string, number>)[f]); }
+        else {
+          const r = rep[key] as unknown as Record<string, number>;
+          for (const f of ['precision', 'recall', 'f1-score', 'support']) close(r[f], (v as Record<string, number>)[f]);
+        }
       }
       expect(classificationReportText(c.yTrue, c.yPred, { zeroDivision: 0, digits: 3 })).toBe(e.report_text);
       close(logLoss(c.yTrue, fromRows(c.proba)), e.logloss);
@@ -181,24 +245,36 @@ describe.skipIf(!sk)('metrics: parity with scikit-learn 1.2 (1e-12)', () => {
         close(averagePrecisionScore(c.yTrue, c.score), e.ap);
         close(averagePrecisionScore(c.yTrue, c.score, { sampleWeight: c.w }), e.ap_w);
         const roc = rocCurve(c.yTrue, c.score);
-        close(roc.fpr, e.roc[0]); close(roc.tpr, e.roc[1]); close(roc.thresholds, e.roc[2]);
+        close(roc.fpr, e.roc[0]);
+        close(roc.tpr, e.roc[1]);
+        close(roc.thresholds, e.roc[2]);
         const rocAll = rocCurve(c.yTrue, c.score, { dropIntermediate: false });
-        close(rocAll.fpr, e.roc_all[0]); close(rocAll.tpr, e.roc_all[1]); close(rocAll.thresholds, e.roc_all[2]);
+        close(rocAll.fpr, e.roc_all[0]);
+        close(rocAll.tpr, e.roc_all[1]);
+        close(rocAll.thresholds, e.roc_all[2]);
         const pr = precisionRecallCurve(c.yTrue, c.score);
-        close(pr.precision, e.pr[0]); close(pr.recall, e.pr[1]); close(pr.thresholds, e.pr[2]);
+        close(pr.precision, e.pr[0]);
+        close(pr.recall, e.pr[1]);
+        close(pr.thresholds, e.pr[2]);
         close(brierScoreLoss(c.yTrue, c.score), e.brier);
         const o0 = { posLabel: 0, average: 'binary' as const };
-        close([precisionScore(c.yTrue, c.yPred, o0), recallScore(c.yTrue, c.yPred, o0), f1Score(c.yTrue, c.yPred, o0)], e.prf_pos0);
+        close(
+          [precisionScore(c.yTrue, c.yPred, o0), recallScore(c.yTrue, c.yPred, o0), f1Score(c.yTrue, c.yPred, o0)],
+          e.prf_pos0,
+        );
         const inv = c.score.map((v) => 1 - v);
         close(averagePrecisionScore(c.yTrue, inv, { posLabel: 0 }), e.ap_pos0);
         const r0 = rocCurve(c.yTrue, inv, { posLabel: 0 });
-        close(r0.fpr, e.roc_pos0[0]); close(r0.tpr, e.roc_pos0[1]); close(r0.thresholds, e.roc_pos0[2]);
+        close(r0.fpr, e.roc_pos0[0]);
+        close(r0.tpr, e.roc_pos0[1]);
+        close(r0.thresholds, e.roc_pos0[2]);
         close(brierScoreLoss(c.yTrue, c.score, { sampleWeight: c.w }), e.brier_w);
         close(logLoss(c.yTrue, c.score), e.logloss_1d);
         for (const strategy of ['uniform', 'quantile'] as const) {
           for (const nBins of [5, 10]) {
             const cal = calibrationCurve(c.yTrue, c.score, { nBins, strategy });
-            close(cal.probTrue, e[`cal_${strategy}_${nBins}`][0]); close(cal.probPred, e[`cal_${strategy}_${nBins}`][1]);
+            close(cal.probTrue, e[`cal_${strategy}_${nBins}`][0]);
+            close(cal.probPred, e[`cal_${strategy}_${nBins}`][1]);
           }
         }
       }

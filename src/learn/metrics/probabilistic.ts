@@ -13,14 +13,17 @@ const FLOAT64_EPS = 2.220446049250313e-16;
  * renormalised. Throws when y_true holds one label and `labels` is not given.
  */
 export function logLoss(
-  yTrue: Labels, yPred: Matrix | ArrayLike<number>,
+  yTrue: Labels,
+  yPred: Matrix | ArrayLike<number>,
   options: { eps?: number; labels?: readonly number[]; sampleWeight?: ArrayLike<number>; normalize?: boolean } = {},
 ): number {
   const classes = options.labels ? uniqueLabels(options.labels) : uniqueLabels(yTrue);
   if (classes.length === 1) {
-    throw new RangeError(options.labels
-      ? `The labels array needs to contain at least two labels for logLoss, got [${classes.join(', ')}]`
-      : `y_true contains only one label (${classes[0]}). Please provide the true labels explicitly through the labels option.`);
+    throw new RangeError(
+      options.labels
+        ? `The labels array needs to contain at least two labels for logLoss, got [${classes.join(', ')}]`
+        : `y_true contains only one label (${classes[0]}). Please provide the true labels explicitly through the labels option.`,
+    );
   }
   const eps = options.eps ?? FLOAT64_EPS;
   const isMatrix = (yPred as Matrix).data !== undefined && (yPred as Matrix).nCols !== undefined;
@@ -30,17 +33,22 @@ export function logLoss(
   if (rows !== n) throw new RangeError(`y_true has ${n} values but y_pred has ${rows} rows`);
   const nCols = k === 1 ? 2 : k;
   if (nCols !== classes.length) {
-    throw new RangeError(`y_true and y_pred contain different numbers of classes ${classes.length}, ${nCols}; pass labels explicitly`);
+    throw new RangeError(
+      `y_true and y_pred contain different numbers of classes ${classes.length}, ${nCols}; pass labels explicitly`,
+    );
   }
   const index = new Map(classes.map((c, j) => [c, j]));
   const row = new Float64Array(nCols);
-  let total = 0; let wsum = 0;
+  let total = 0;
+  let wsum = 0;
   for (let i = 0; i < n; i++) {
     const label = index.get(yTrue[i]);
-    if (label === undefined) throw new RangeError(`y_true[${i}] = ${yTrue[i]} is not one of the labels [${classes.join(', ')}]`);
+    if (label === undefined)
+      throw new RangeError(`y_true[${i}] = ${yTrue[i]} is not one of the labels [${classes.join(', ')}]`);
     if (k === 1) {
       const p = clip((yPred as ArrayLike<number>)[i] ?? (yPred as Matrix).data[i], eps);
-      row[0] = 1 - p; row[1] = p;
+      row[0] = 1 - p;
+      row[1] = p;
     } else {
       const d = (yPred as Matrix).data;
       for (let j = 0; j < k; j++) row[j] = clip(d[i * k + j], eps);
@@ -49,7 +57,8 @@ export function logLoss(
     for (let j = 0; j < nCols; j++) s += row[j];
     const loss = -Math.log(row[label] / s);
     const w = options.sampleWeight ? options.sampleWeight[i] : 1;
-    total += loss * w; wsum += w;
+    total += loss * w;
+    wsum += w;
   }
   return options.normalize === false ? total : total / wsum;
 }
@@ -62,20 +71,30 @@ function clip(p: number, eps: number): number {
  * Brier score: mean squared difference between the predicted probability of the positive class
  * and the outcome (1 if y = posLabel else 0). posLabel defaults to 1 for {0,1} or {−1,1} labels.
  */
-export function brierScoreLoss(yTrue: Labels, yProb: ArrayLike<number>, options: { posLabel?: number; sampleWeight?: ArrayLike<number> } = {}): number {
-  if (yTrue.length !== yProb.length) throw new RangeError(`y_true has ${yTrue.length} values but y_prob has ${yProb.length}`);
+export function brierScoreLoss(
+  yTrue: Labels,
+  yProb: ArrayLike<number>,
+  options: { posLabel?: number; sampleWeight?: ArrayLike<number> } = {},
+): number {
+  if (yTrue.length !== yProb.length)
+    throw new RangeError(`y_true has ${yTrue.length} values but y_prob has ${yProb.length}`);
   const labels = uniqueLabels(yTrue);
-  if (labels.length > 2) throw new RangeError(`Only binary classification is supported. The type of the target is multiclass (labels ${labels.join(', ')})`);
+  if (labels.length > 2)
+    throw new RangeError(
+      `Only binary classification is supported. The type of the target is multiclass (labels ${labels.join(', ')})`,
+    );
   for (let i = 0; i < yProb.length; i++) {
     if (yProb[i] > 1) throw new RangeError('y_prob contains values greater than 1.');
     if (yProb[i] < 0) throw new RangeError('y_prob contains values less than 0.');
   }
   const pos = resolvePosLabel(yTrue, options.posLabel);
-  let s = 0; let ws = 0;
+  let s = 0;
+  let ws = 0;
   for (let i = 0; i < yTrue.length; i++) {
     const w = options.sampleWeight ? options.sampleWeight[i] : 1;
     const d = (yTrue[i] === pos ? 1 : 0) - yProb[i];
-    s += d * d * w; ws += w;
+    s += d * d * w;
+    ws += w;
   }
   return s / ws;
 }
@@ -94,31 +113,44 @@ export interface CalibrationCurve {
  * falls in the lower bin (numpy's searchsorted, side='left').
  */
 export function calibrationCurve(
-  yTrue: Labels, yProb: ArrayLike<number>,
+  yTrue: Labels,
+  yProb: ArrayLike<number>,
   options: { nBins?: number; strategy?: 'uniform' | 'quantile'; posLabel?: number } = {},
 ): CalibrationCurve {
   const nBins = options.nBins ?? 5;
   if (!Number.isInteger(nBins) || nBins < 1) throw new RangeError(`nBins must be an integer >= 1; got ${nBins}`);
   const strategy = options.strategy ?? 'uniform';
-  if (strategy !== 'uniform' && strategy !== 'quantile') throw new RangeError(`strategy must be 'uniform' or 'quantile'; got ${JSON.stringify(strategy)}`);
-  if (yTrue.length !== yProb.length) throw new RangeError(`y_true has ${yTrue.length} values but y_prob has ${yProb.length}`);
+  if (strategy !== 'uniform' && strategy !== 'quantile')
+    throw new RangeError(`strategy must be 'uniform' or 'quantile'; got ${JSON.stringify(strategy)}`);
+  if (yTrue.length !== yProb.length)
+    throw new RangeError(`y_true has ${yTrue.length} values but y_prob has ${yProb.length}`);
   const pos = resolvePosLabel(yTrue, options.posLabel);
-  let lo = Infinity; let hi = -Infinity;
-  for (let i = 0; i < yProb.length; i++) { lo = Math.min(lo, yProb[i]); hi = Math.max(hi, yProb[i]); }
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < yProb.length; i++) {
+    lo = Math.min(lo, yProb[i]);
+    hi = Math.max(hi, yProb[i]);
+  }
   if (lo < 0 || hi > 1) throw new RangeError('y_prob has values outside [0, 1].');
   if (uniqueLabels(yTrue).length > 2) throw new RangeError('Only binary classification is supported.');
   const edges = linspace01(nBins);
   const bins = strategy === 'uniform' ? edges : percentiles(yProb, edges);
   const inner = bins.subarray(1, bins.length - 1);
-  const sums = new Float64Array(bins.length); const trues = new Float64Array(bins.length); const totals = new Float64Array(bins.length);
+  const sums = new Float64Array(bins.length);
+  const trues = new Float64Array(bins.length);
+  const totals = new Float64Array(bins.length);
   for (let i = 0; i < yProb.length; i++) {
     const b = searchsortedLeft(inner, yProb[i]);
-    sums[b] += yProb[i]; trues[b] += yTrue[i] === pos ? 1 : 0; totals[b] += 1;
+    sums[b] += yProb[i];
+    trues[b] += yTrue[i] === pos ? 1 : 0;
+    totals[b] += 1;
   }
-  const pt: number[] = []; const pp: number[] = [];
+  const pt: number[] = [];
+  const pp: number[] = [];
   for (let b = 0; b < bins.length; b++) {
     if (totals[b] === 0) continue;
-    pt.push(trues[b] / totals[b]); pp.push(sums[b] / totals[b]);
+    pt.push(trues[b] / totals[b]);
+    pp.push(sums[b] / totals[b]);
   }
   return { probTrue: Float64Array.from(pt), probPred: Float64Array.from(pp) };
 }
@@ -140,7 +172,10 @@ function percentiles(x: ArrayLike<number>, q: Float64Array): Float64Array {
   for (let k = 0; k < q.length; k++) {
     const qq = (q[k] * 100) / 100;
     const virtual = (n - 1) * qq;
-    if (virtual >= n - 1) { out[k] = sorted[n - 1]; continue; }
+    if (virtual >= n - 1) {
+      out[k] = sorted[n - 1];
+      continue;
+    }
     const prevIdx = Math.floor(virtual);
     const gamma = virtual - prevIdx;
     const a = sorted[prevIdx];
@@ -152,7 +187,12 @@ function percentiles(x: ArrayLike<number>, q: Float64Array): Float64Array {
 }
 
 function searchsortedLeft(a: Float64Array, v: number): number {
-  let lo = 0; let hi = a.length;
-  while (lo < hi) { const mid = (lo + hi) >> 1; if (a[mid] < v) lo = mid + 1; else hi = mid; }
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
   return lo;
 }

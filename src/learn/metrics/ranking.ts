@@ -30,14 +30,18 @@ export function resolvePosLabel(yTrue: Labels, posLabel: number | undefined): nu
   for (let i = 0; i < yTrue.length; i++) set.add(yTrue[i]);
   const ok = [...set].every((v) => v === 0 || v === 1) || [...set].every((v) => v === -1 || v === 1);
   if (!ok) {
-    throw new RangeError(`y_true takes values in {${[...set].sort((a, b) => a - b).join(', ')}} and posLabel is not specified: either make y_true take values in {0, 1} or {-1, 1} or pass posLabel explicitly`);
+    throw new RangeError(
+      `y_true takes values in {${[...set].sort((a, b) => a - b).join(', ')}} and posLabel is not specified: either make y_true take values in {0, 1} or {-1, 1} or pass posLabel explicitly`,
+    );
   }
   return 1;
 }
 
 function checkScores(yTrue: Labels, yScore: ArrayLike<number>, w?: ArrayLike<number>): void {
-  if (yTrue.length !== yScore.length) throw new RangeError(`y_true has ${yTrue.length} values but y_score has ${yScore.length}`);
-  if (w && w.length !== yTrue.length) throw new RangeError(`sampleWeight has ${w.length} values, expected ${yTrue.length}`);
+  if (yTrue.length !== yScore.length)
+    throw new RangeError(`y_true has ${yTrue.length} values but y_score has ${yScore.length}`);
+  if (w && w.length !== yTrue.length)
+    throw new RangeError(`sampleWeight has ${w.length} values, expected ${yTrue.length}`);
   for (let i = 0; i < yScore.length; i++) {
     if (!Number.isFinite(yScore[i])) throw new RangeError(`y_score[${i}] is ${yScore[i]}; scores must be finite`);
   }
@@ -56,9 +60,14 @@ export function binaryClfCurve(yTrue: Labels, yScore: ArrayLike<number>, options
   const pos = resolvePosLabel(yTrue, options.posLabel);
   const n = yTrue.length;
   // Stable ascending sort reversed, as numpy's argsort(kind="mergesort")[::-1].
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => yScore[a] - yScore[b] || a - b).reverse();
-  const fps: number[] = []; const tps: number[] = []; const thresholds: number[] = [];
-  let tp = 0; let fp = 0;
+  const order = Array.from({ length: n }, (_, i) => i)
+    .sort((a, b) => yScore[a] - yScore[b] || a - b)
+    .reverse();
+  const fps: number[] = [];
+  const tps: number[] = [];
+  const thresholds: number[] = [];
+  let tp = 0;
+  let fp = 0;
   for (let k = 0; k < n; k++) {
     const i = order[k];
     const wi = w ? w[i] : 1;
@@ -80,14 +89,18 @@ export function binaryClfCurve(yTrue: Labels, yScore: ArrayLike<number>, options
  * their neighbours are dropped; they never change the area. A class absent from y_true makes
  * the corresponding rate NaN (scikit-learn warns and does the same).
  */
-export function rocCurve(yTrue: Labels, yScore: ArrayLike<number>, options: CurveOptions & { dropIntermediate?: boolean } = {}): RocCurve {
+export function rocCurve(
+  yTrue: Labels,
+  yScore: ArrayLike<number>,
+  options: CurveOptions & { dropIntermediate?: boolean } = {},
+): RocCurve {
   let { fps, tps, thresholds } = binaryClfCurve(yTrue, yScore, options);
   if ((options.dropIntermediate ?? true) && fps.length > 2) {
     const keep: number[] = [0];
     for (let k = 1; k < fps.length - 1; k++) {
       // numpy's diff(x, 2) is (x[k+1]-x[k]) - (x[k]-x[k-1]); evaluate it that way for identical rounding.
-      const f2 = (fps[k + 1] - fps[k]) - (fps[k] - fps[k - 1]);
-      const t2 = (tps[k + 1] - tps[k]) - (tps[k] - tps[k - 1]);
+      const f2 = fps[k + 1] - fps[k] - (fps[k] - fps[k - 1]);
+      const t2 = tps[k + 1] - tps[k] - (tps[k] - tps[k - 1]);
       if (f2 !== 0 || t2 !== 0) keep.push(k);
     }
     keep.push(fps.length - 1);
@@ -96,10 +109,14 @@ export function rocCurve(yTrue: Labels, yScore: ArrayLike<number>, options: Curv
     thresholds = Float64Array.from(keep, (k) => thresholds[k]);
   }
   const m = fps.length + 1;
-  const fpr = new Float64Array(m); const tpr = new Float64Array(m); const th = new Float64Array(m);
-  const fpsLast = fps[fps.length - 1]; const tpsLast = tps[tps.length - 1];
+  const fpr = new Float64Array(m);
+  const tpr = new Float64Array(m);
+  const th = new Float64Array(m);
+  const fpsLast = fps[fps.length - 1];
+  const tpsLast = tps[tps.length - 1];
   th[0] = thresholds[0] + 1;
-  fpr[0] = fpsLast <= 0 ? NaN : 0; tpr[0] = tpsLast <= 0 ? NaN : 0;
+  fpr[0] = fpsLast <= 0 ? NaN : 0;
+  tpr[0] = tpsLast <= 0 ? NaN : 0;
   for (let k = 1; k < m; k++) {
     fpr[k] = fpsLast <= 0 ? NaN : fps[k - 1] / fpsLast;
     tpr[k] = tpsLast <= 0 ? NaN : tps[k - 1] / tpsLast;
@@ -113,10 +130,12 @@ export function rocCurve(yTrue: Labels, yScore: ArrayLike<number>, options: Curv
  * otherwise throws, as scikit-learn's auc.
  */
 export function auc(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  if (x.length < 2) throw new RangeError(`at least 2 points are needed to compute area under curve, but x has ${x.length}`);
+  if (x.length < 2)
+    throw new RangeError(`at least 2 points are needed to compute area under curve, but x has ${x.length}`);
   if (x.length !== y.length) throw new RangeError(`x has ${x.length} points but y has ${y.length}`);
   let direction = 1;
-  let anyNeg = false; let allNonPos = true;
+  let anyNeg = false;
+  let allNonPos = true;
   for (let k = 1; k < x.length; k++) {
     const d = x[k] - x[k - 1];
     if (d < 0) anyNeg = true;
@@ -136,12 +155,18 @@ export function auc(x: ArrayLike<number>, y: ArrayLike<number>): number {
  * one half). The positive class is the larger of the two labels, as scikit-learn's
  * roc_auc_score. Throws when y_true holds a single class (AUC is undefined).
  */
-export function rocAucScore(yTrue: Labels, yScore: ArrayLike<number>, options: { sampleWeight?: ArrayLike<number> } = {}): number {
+export function rocAucScore(
+  yTrue: Labels,
+  yScore: ArrayLike<number>,
+  options: { sampleWeight?: ArrayLike<number> } = {},
+): number {
   const classes = [...new Set(Array.from(yTrue))].sort((a, b) => a - b);
   if (classes.length !== 2) {
-    throw new RangeError(classes.length < 2
-      ? 'Only one class present in y_true. ROC AUC score is not defined in that case.'
-      : `rocAucScore supports binary y_true only; got ${classes.length} classes`);
+    throw new RangeError(
+      classes.length < 2
+        ? 'Only one class present in y_true. ROC AUC score is not defined in that case.'
+        : `rocAucScore supports binary y_true only; got ${classes.length} classes`,
+    );
   }
   const { fpr, tpr } = rocCurve(yTrue, yScore, { posLabel: classes[1], sampleWeight: options.sampleWeight });
   return auc(fpr, tpr);
@@ -152,10 +177,15 @@ export function rocAucScore(yTrue: Labels, yScore: ArrayLike<number>, options: {
  * (recall 0, precision 1). Precision at a threshold with no predicted positives is 0. With no
  * positive in y_true, recall is 1 everywhere (scikit-learn warns and does the same).
  */
-export function precisionRecallCurve(yTrue: Labels, probasPred: ArrayLike<number>, options: CurveOptions = {}): PrecisionRecallCurve {
+export function precisionRecallCurve(
+  yTrue: Labels,
+  probasPred: ArrayLike<number>,
+  options: CurveOptions = {},
+): PrecisionRecallCurve {
   const { fps, tps, thresholds } = binaryClfCurve(yTrue, probasPred, options);
   const m = tps.length;
-  const precision = new Float64Array(m + 1); const recall = new Float64Array(m + 1);
+  const precision = new Float64Array(m + 1);
+  const recall = new Float64Array(m + 1);
   const tpsLast = tps[m - 1];
   for (let k = 0; k < m; k++) {
     const src = m - 1 - k;
@@ -163,7 +193,8 @@ export function precisionRecallCurve(yTrue: Labels, probasPred: ArrayLike<number
     precision[k] = ps !== 0 ? tps[src] / ps : 0;
     recall[k] = tpsLast === 0 ? 1 : tps[src] / tpsLast;
   }
-  precision[m] = 1; recall[m] = 0;
+  precision[m] = 1;
+  recall[m] = 0;
   return { precision, recall, thresholds: Float64Array.from(thresholds).reverse() };
 }
 
@@ -175,7 +206,9 @@ export function averagePrecisionScore(yTrue: Labels, yScore: ArrayLike<number>, 
   const present = [...new Set(Array.from(yTrue))];
   const posLabel = options.posLabel ?? 1;
   if (present.length === 2 && !present.includes(posLabel)) {
-    throw new RangeError(`posLabel=${posLabel} is not a valid label. It should be one of [${present.sort((a, b) => a - b).join(', ')}]`);
+    throw new RangeError(
+      `posLabel=${posLabel} is not a valid label. It should be one of [${present.sort((a, b) => a - b).join(', ')}]`,
+    );
   }
   const { precision, recall } = precisionRecallCurve(yTrue, yScore, { ...options, posLabel });
   let s = 0;

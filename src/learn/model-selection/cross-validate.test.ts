@@ -24,7 +24,12 @@ describe('crossValidate', () => {
       const yt = takeLabels(y, test);
       acc.push(accuracyScore(yt, m.predict(takeRows(X, test))));
       const P = m.predictProba(takeRows(X, test));
-      auc.push(rocAucScore(yt, Float64Array.from({ length: P.nRows }, (_, i) => P.data[i * 2 + 1])));
+      auc.push(
+        rocAucScore(
+          yt,
+          Float64Array.from({ length: P.nRows }, (_, i) => P.data[i * 2 + 1]),
+        ),
+      );
     }
     expect(Array.from(r.testScores.accuracy)).toEqual(acc);
     expect(Array.from(r.testScores.roc_auc)).toEqual(auc);
@@ -41,7 +46,10 @@ describe('crossValidate', () => {
     const est = new NearestCentroid();
     const folds: number[] = [];
     const r = crossValidate(est, X, y, {
-      cv: 4, scoring: 'accuracy', returnTrainScore: true, returnEstimator: true,
+      cv: 4,
+      scoring: 'accuracy',
+      returnTrainScore: true,
+      returnEstimator: true,
       onFold: (f) => folds.push(f.fold),
     });
     expect(est.fitCount).toBe(0);
@@ -53,16 +61,27 @@ describe('crossValidate', () => {
 
   it('accepts metric functions and scorer objects', () => {
     const custom: Scorer = { name: 'errors', score: (p) => -p.labels().filter((v, i) => v !== p.yTrue[i]).length };
-    function accuracy(yt: ArrayLike<number>, yp: Float64Array) { return accuracyScore(yt, yp); }
+    function accuracy(yt: ArrayLike<number>, yp: Float64Array) {
+      return accuracyScore(yt, yp);
+    }
     const r = crossValidate(new NearestCentroid(), X, y, { cv: 5, scoring: [accuracy, custom] });
     r.folds.forEach((f) => expect(f.test.errors).toBeCloseTo(-(1 - f.test.accuracy) * f.testSize, 9));
   });
 
   it('takes Frames as well as Matrices', () => {
     const f = frame([
-      numericColumn('a', Array.from({ length: 200 }, (_, i) => X.data[i * 3])),
-      categoricalColumn('c', Array.from({ length: 200 }, (_, i) => (i % 2 ? 'x' : 'y'))),
-      numericColumn('b', Array.from({ length: 200 }, (_, i) => X.data[i * 3 + 1])),
+      numericColumn(
+        'a',
+        Array.from({ length: 200 }, (_, i) => X.data[i * 3]),
+      ),
+      categoricalColumn(
+        'c',
+        Array.from({ length: 200 }, (_, i) => (i % 2 ? 'x' : 'y')),
+      ),
+      numericColumn(
+        'b',
+        Array.from({ length: 200 }, (_, i) => X.data[i * 3 + 1]),
+      ),
     ]);
     const sub = takeSamples(f, [3, 1]);
     expect(sub.nRows).toBe(2);
@@ -74,18 +93,26 @@ describe('crossValidate', () => {
   it('explains bad input', () => {
     expect(() => crossValidate(new NearestCentroid(), X, y.subarray(0, 10))).toThrow(/X has 200 rows but y has 10/);
     expect(() => resolveScorer('nope')).toThrow(/unknown scorer "nope"/);
-    expect(() => crossValidate(new NearestCentroid(), X, y, { scoring: ['accuracy', 'accuracy'] })).toThrow(/appears twice/);
+    expect(() => crossValidate(new NearestCentroid(), X, y, { scoring: ['accuracy', 'accuracy'] })).toThrow(
+      /appears twice/,
+    );
   });
 });
 
 describe('named scorers', () => {
-  it.skipIf(lacks('sklearn'))('agree with scikit-learn\'s get_scorer on the same predictions', () => {
+  it.skipIf(lacks('sklearn'))("agree with scikit-learn's get_scorer on the same predictions", () => {
     const { X, y } = blobs(120, 2, 0.8, 99);
     const m = new NearestCentroid({ temperature: 3 }).fit(X, y);
     const names = ['accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'average_precision', 'neg_log_loss'];
-    const ours = scoreAll(names.map((n) => resolveScorer(n)), m, X, y);
+    const ours = scoreAll(
+      names.map((n) => resolveScorer(n)),
+      m,
+      X,
+      y,
+    );
     const P = m.predictProba(X);
-    const expected = runPython<Record<string, number>>(`
+    const expected = runPython<Record<string, number>>(
+      `
 import json, sys
 import numpy as np
 from sklearn import metrics
@@ -95,7 +122,9 @@ print(json.dumps({
   "accuracy": metrics.accuracy_score(y, pred), "precision": metrics.precision_score(y, pred, zero_division=0),
   "recall": metrics.recall_score(y, pred), "f1": metrics.f1_score(y, pred), "roc_auc": metrics.roc_auc_score(y, p[:, 1]),
   "average_precision": metrics.average_precision_score(y, p[:, 1]), "neg_log_loss": -metrics.log_loss(y, p, labels=[0, 1])}))
-`, { y: Array.from(y), p: Array.from(P.data), pred: Array.from(m.predict(X)) });
+`,
+      { y: Array.from(y), p: Array.from(P.data), pred: Array.from(m.predict(X)) },
+    );
     for (const n of names) expect(ours[n]).toBeCloseTo(expected[n], 12);
   });
 });

@@ -95,7 +95,13 @@ export function crossValidate<X extends Matrix | Frame>(
 }
 
 function runFold<X extends Matrix | Frame>(
-  estimator: Classifier<X>, X: X, y: Labels, split: Split, fold: number, scorers: Scorer[], options: CrossValidateOptions<X>,
+  estimator: Classifier<X>,
+  X: X,
+  y: Labels,
+  split: Split,
+  fold: number,
+  scorers: Scorer[],
+  options: CrossValidateOptions<X>,
 ): FoldResult<X> {
   const model = estimator.clone();
   const Xtr = takeSamples(X, split.train);
@@ -108,7 +114,14 @@ function runFold<X extends Matrix | Frame>(
   const t1 = performance.now();
   const test = scoreAll(scorers, model, Xte, yte);
   const scoreTime = (performance.now() - t1) / 1000;
-  const result: FoldResult<X> = { fold, trainSize: split.train.length, testSize: split.test.length, fitTime, scoreTime, test };
+  const result: FoldResult<X> = {
+    fold,
+    trainSize: split.train.length,
+    testSize: split.test.length,
+    fitTime,
+    scoreTime,
+    test,
+  };
   if (options.returnTrainScore) result.train = scoreAll(scorers, model, Xtr, ytr);
   if (options.returnEstimator) result.estimator = model;
   options.onFold?.(result);

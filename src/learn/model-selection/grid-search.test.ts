@@ -33,7 +33,9 @@ describe('GridSearch', () => {
   it('picks the candidate with the best mean CV score, ranks and refits it', () => {
     const gs = new GridSearch(new NearestCentroid(), grid, { cv, scoring: ['roc_auc', 'accuracy'] }).fit(X, y);
     const candidates = expandGrid(grid);
-    const manual = candidates.map((p) => crossValidate(new NearestCentroid().setParams(p), X, y, { cv, scoring: 'roc_auc' }).summary.roc_auc.mean);
+    const manual = candidates.map(
+      (p) => crossValidate(new NearestCentroid().setParams(p), X, y, { cv, scoring: 'roc_auc' }).summary.roc_auc.mean,
+    );
     const best = manual.indexOf(Math.max(...manual));
     expect(gs.result_!.bestIndex).toBe(best);
     expect(gs.bestScore).toBe(manual[best]);
@@ -48,12 +50,18 @@ describe('GridSearch', () => {
   });
 
   it('refits on a chosen metric, or not at all', () => {
-    const gs = new GridSearch(new NearestCentroid(), grid, { cv, scoring: ['roc_auc', 'accuracy'], refit: 'accuracy' }).fit(X, y);
+    const gs = new GridSearch(new NearestCentroid(), grid, {
+      cv,
+      scoring: ['roc_auc', 'accuracy'],
+      refit: 'accuracy',
+    }).fit(X, y);
     const acc = gs.cvResults.meanTestScore.accuracy;
     expect(gs.bestScore).toBe(Math.max(...acc));
     const noRefit = new GridSearch(new NearestCentroid(), grid, { cv, refit: false }).fit(X, y);
     expect(() => noRefit.bestEstimator).toThrow(/refit was false/);
-    expect(() => new GridSearch(new NearestCentroid(), grid, { refit: 'f1' }).fit(X, y)).toThrow(/refit "f1" is not one of the scorers/);
+    expect(() => new GridSearch(new NearestCentroid(), grid, { refit: 'f1' }).fit(X, y)).toThrow(
+      /refit "f1" is not one of the scorers/,
+    );
   });
 
   it('ranks ties with the minimum rank', () => {
@@ -85,8 +93,11 @@ describe('RandomSearch', () => {
   });
 
   it('evaluates nIter candidates and picks the best', () => {
-    const rs = new RandomSearch(new NearestCentroid(), { temperature: uniform(0.1, 3), features: [[0], [1], [2]] },
-      { nIter: 6, seed: 2, cv: 3, scoring: 'roc_auc' }).fit(X, y);
+    const rs = new RandomSearch(
+      new NearestCentroid(),
+      { temperature: uniform(0.1, 3), features: [[0], [1], [2]] },
+      { nIter: 6, seed: 2, cv: 3, scoring: 'roc_auc' },
+    ).fit(X, y);
     expect(rs.cvResults.params.length).toBe(6);
     expect(rs.cvResults.params).toEqual(rs.candidates());
     expect(rs.bestScore).toBe(Math.max(...rs.cvResults.meanTestScore.roc_auc));

@@ -23,17 +23,27 @@ export class GridSearch<X extends Matrix | Frame = Matrix> {
     return this;
   }
 
-  get bestParams(): Record<string, unknown> { return this.fitted().bestParams; }
-  get bestScore(): number { return this.fitted().bestScore; }
+  get bestParams(): Record<string, unknown> {
+    return this.fitted().bestParams;
+  }
+  get bestScore(): number {
+    return this.fitted().bestScore;
+  }
   get bestEstimator(): Classifier<X> {
     const e = this.fitted().bestEstimator;
     if (!e) throw new Error('GridSearch: refit was false, there is no best estimator');
     return e;
   }
-  get cvResults() { return this.fitted().cvResults; }
+  get cvResults() {
+    return this.fitted().cvResults;
+  }
 
-  predict(X: X): Float64Array { return this.bestEstimator.predict(X); }
-  predictProba(X: X): Matrix { return this.bestEstimator.predictProba(X); }
+  predict(X: X): Float64Array {
+    return this.bestEstimator.predict(X);
+  }
+  predictProba(X: X): Matrix {
+    return this.bestEstimator.predictProba(X);
+  }
 
   private fitted(): SearchResult<X> {
     if (!this.result_) throw new Error('GridSearch: call fit first');

@@ -4,7 +4,15 @@ export { StratifiedKFold, splitForFold } from './stratified-k-fold.js';
 export type { CrossValidator, Split, StratifiedKFoldParams } from './stratified-k-fold.js';
 export { trainTestSplit } from './train-test-split.js';
 export type { TrainTestSplitOptions } from './train-test-split.js';
-export { labelScorer, probaScorer, registerScorer, registeredScorerNames, resolveScorer, resolveScorers, scoreScorer } from './scoring.js';
+export {
+  labelScorer,
+  probaScorer,
+  registerScorer,
+  registeredScorerNames,
+  resolveScorer,
+  resolveScorers,
+  scoreScorer,
+} from './scoring.js';
 export type { LabelMetric, Predictions, Scorer, ScoringSpec } from './scoring.js';
 export { crossValidate, meanStd, takeLabels, takeSamples } from './cross-validate.js';
 export type { CrossValidateOptions, CrossValidateResult, FoldResult, MeanStd } from './cross-validate.js';

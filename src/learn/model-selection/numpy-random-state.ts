@@ -54,16 +54,22 @@ export class NumpyRandomState {
   interval(max: number): number {
     if (max === 0) return 0;
     let mask = max;
-    mask |= mask >>> 1; mask |= mask >>> 2; mask |= mask >>> 4; mask |= mask >>> 8; mask |= mask >>> 16;
+    mask |= mask >>> 1;
+    mask |= mask >>> 2;
+    mask |= mask >>> 4;
+    mask |= mask >>> 8;
+    mask |= mask >>> 16;
     mask >>>= 0;
     let value: number;
-    do value = (this.nextUint32() & mask) >>> 0; while (value > max);
+    do value = (this.nextUint32() & mask) >>> 0;
+    while (value > max);
     return value;
   }
 
   /** Uniform integer in [0, high), RandomState.randint(high) for high <= 2^32. */
   randint(high: number): number {
-    if (!Number.isInteger(high) || high < 1 || high > 0x100000000) throw new RangeError(`randint: high must be an integer in [1, 2^32], got ${high}`);
+    if (!Number.isInteger(high) || high < 1 || high > 0x100000000)
+      throw new RangeError(`randint: high must be an integer in [1, 2^32], got ${high}`);
     return this.interval(high - 1);
   }
 
@@ -78,7 +84,9 @@ export class NumpyRandomState {
   shuffle<T extends { length: number; [i: number]: unknown }>(a: T): T {
     for (let i = a.length - 1; i > 0; i--) {
       const j = this.interval(i);
-      const tmp = a[i]; a[i] = a[j]; a[j] = tmp;
+      const tmp = a[i];
+      a[i] = a[j];
+      a[j] = tmp;
     }
     return a;
   }

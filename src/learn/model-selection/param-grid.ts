@@ -18,10 +18,15 @@ export function expandGrid(grid: ParamGrid | readonly ParamGrid[]): ParamSet[] {
     const idx = new Array<number>(keys.length).fill(0);
     for (;;) {
       const p: ParamSet = {};
-      keys.forEach((k, i) => { p[k] = g[k][idx[i]]; });
+      keys.forEach((k, i) => {
+        p[k] = g[k][idx[i]];
+      });
       out.push(p);
       let d = keys.length - 1;
-      while (d >= 0 && ++idx[d] === g[keys[d]].length) { idx[d] = 0; d--; }
+      while (d >= 0 && ++idx[d] === g[keys[d]].length) {
+        idx[d] = 0;
+        d--;
+      }
       if (d < 0) break;
     }
   }
@@ -41,7 +46,8 @@ export function uniform(low: number, high: number): ParamDistribution {
 /** Log-uniform on [low, high] (both > 0), as scipy's loguniform. */
 export function logUniform(low: number, high: number): ParamDistribution {
   if (!(low > 0 && high > low)) throw new RangeError(`logUniform: need 0 < low < high, got [${low}, ${high}]`);
-  const a = Math.log(low), b = Math.log(high);
+  const a = Math.log(low),
+    b = Math.log(high);
   return { sample: (rng) => Math.exp(a + (b - a) * rng.random()) };
 }
 

@@ -29,7 +29,11 @@ export function labelScorer(name: string, metric: LabelMetric, sign: 1 | -1 = 1)
 }
 
 /** A scorer from a metric over the positive-class score, e.g. ROC-AUC. */
-export function scoreScorer(name: string, metric: (yTrue: Labels, score: Float64Array) => number, sign: 1 | -1 = 1): Scorer {
+export function scoreScorer(
+  name: string,
+  metric: (yTrue: Labels, score: Float64Array) => number,
+  sign: 1 | -1 = 1,
+): Scorer {
   return { name, score: (p) => sign * metric(p.yTrue, p.positiveScore()) };
 }
 

@@ -27,7 +27,9 @@ export function resolveScorer(spec: ScoringSpec): Scorer {
   if (typeof spec === 'string') {
     const s = registry.get(spec);
     if (!s) {
-      throw new RangeError(`scoring: unknown scorer "${spec}" (registered: ${registeredScorerNames().join(', ') || 'none'})`);
+      throw new RangeError(
+        `scoring: unknown scorer "${spec}" (registered: ${registeredScorerNames().join(', ') || 'none'})`,
+      );
     }
     return s;
   }
@@ -35,7 +37,10 @@ export function resolveScorer(spec: ScoringSpec): Scorer {
   return spec;
 }
 
-export function resolveScorers(scoring: ScoringSpec | readonly ScoringSpec[] | undefined, fallback = 'accuracy'): Scorer[] {
+export function resolveScorers(
+  scoring: ScoringSpec | readonly ScoringSpec[] | undefined,
+  fallback = 'accuracy',
+): Scorer[] {
   const list = scoring === undefined ? [fallback] : Array.isArray(scoring) ? scoring : [scoring as ScoringSpec];
   if (list.length === 0) throw new RangeError('scoring: needs at least one scorer');
   const scorers = list.map(resolveScorer);
@@ -62,9 +67,11 @@ export function predictionsOf<X>(estimator: Classifier<X>, X: X, yTrue: Labels):
     positiveScore: () => {
       if (positive) return positive;
       if (classes.length !== 2) {
-        throw new RangeError(`scoring: a positive-class score needs a binary problem, the estimator has ${classes.length} classes`);
+        throw new RangeError(
+          `scoring: a positive-class score needs a binary problem, the estimator has ${classes.length} classes`,
+        );
       }
-      const P = proba ??= estimator.predictProba(X);
+      const P = (proba ??= estimator.predictProba(X));
       positive = new Float64Array(P.nRows);
       for (let i = 0; i < P.nRows; i++) positive[i] = P.data[i * P.nCols + 1];
       return positive;

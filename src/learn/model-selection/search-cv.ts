@@ -46,7 +46,11 @@ export interface SearchResult<X> {
 }
 
 export function runSearch<X extends Matrix | Frame>(
-  estimator: Classifier<X>, X: X, y: Labels, candidates: ParamSet[], options: SearchOptions,
+  estimator: Classifier<X>,
+  X: X,
+  y: Labels,
+  candidates: ParamSet[],
+  options: SearchOptions,
 ): SearchResult<X> {
   if (candidates.length === 0) throw new RangeError('search: no candidate parameter sets');
   const scorers = resolveScorers(options.scoring);
@@ -66,7 +70,11 @@ export function runSearch<X extends Matrix | Frame>(
   const mean = cvResults.meanTestScore[refitName];
   const bestIndex = argmaxFirst(mean);
   const out: SearchResult<X> = {
-    cvResults, bestIndex, bestParams: candidates[bestIndex], bestScore: mean[bestIndex], scorers: names,
+    cvResults,
+    bestIndex,
+    bestParams: candidates[bestIndex],
+    bestScore: mean[bestIndex],
+    scorers: names,
   };
   if (options.refit !== false) {
     const t0 = performance.now();
@@ -77,7 +85,11 @@ export function runSearch<X extends Matrix | Frame>(
 }
 
 function tabulate<X>(
-  params: ParamSet[], results: CrossValidateResult<X>[], names: string[], nSplits: number, withTrain: boolean,
+  params: ParamSet[],
+  results: CrossValidateResult<X>[],
+  names: string[],
+  nSplits: number,
+  withTrain: boolean,
 ): CvResults {
   const n = params.length;
   const per = (f: (r: CrossValidateResult<X>) => number) => Float64Array.from(results, f);
@@ -86,7 +98,10 @@ function tabulate<X>(
     meanFitTime: per((r) => mean(r.fitTime)),
     stdFitTime: per((r) => std(r.fitTime)),
     meanScoreTime: per((r) => mean(r.scoreTime)),
-    meanTestScore: {}, stdTestScore: {}, rankTestScore: {}, splitTestScores: {},
+    meanTestScore: {},
+    stdTestScore: {},
+    rankTestScore: {},
+    splitTestScores: {},
   };
   if (withTrain) cv.meanTrainScore = {};
   for (const name of names) {
@@ -94,7 +109,8 @@ function tabulate<X>(
     cv.stdTestScore[name] = per((r) => r.summary[name].std);
     cv.rankTestScore[name] = rankDescending(cv.meanTestScore[name]);
     cv.splitTestScores[name] = Array.from({ length: nSplits }, (_, s) =>
-      Float64Array.from({ length: n }, (_, c) => results[c].testScores[name][s]));
+      Float64Array.from({ length: n }, (_, c) => results[c].testScores[name][s]),
+    );
     if (withTrain) cv.meanTrainScore![name] = per((r) => mean(r.trainScores![name]));
   }
   return cv;

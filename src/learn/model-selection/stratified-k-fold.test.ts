@@ -75,11 +75,15 @@ describe('StratifiedKFold', () => {
 
   it('rejects bad parameters with the rule', () => {
     expect(() => new StratifiedKFold({ nSplits: 1 })).toThrow(/nSplits must be an integer >= 2/);
-    expect(() => new StratifiedKFold({ nSplits: 5 }).testFolds([0, 1, 0, 1])).toThrow(/greater than the number of samples/);
-    expect(() => new StratifiedKFold({ nSplits: 3 }).testFolds([0, 0, 1, 1])).toThrow(/number of members in each class/);
+    expect(() => new StratifiedKFold({ nSplits: 5 }).testFolds([0, 1, 0, 1])).toThrow(
+      /greater than the number of samples/,
+    );
+    expect(() => new StratifiedKFold({ nSplits: 3 }).testFolds([0, 0, 1, 1])).toThrow(
+      /number of members in each class/,
+    );
   });
 
-  it.skipIf(lacks('sklearn'))('gives exactly scikit-learn\'s folds (shuffled with seeds, and unshuffled)', () => {
+  it.skipIf(lacks('sklearn'))("gives exactly scikit-learn's folds (shuffled with seeds, and unshuffled)", () => {
     const stroke = labels([4861, 249], 11);
     const uci = labels([411, 509], 5);
     const cases = [

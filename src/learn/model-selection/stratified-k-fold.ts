@@ -81,9 +81,11 @@ export function splitForFold(folds: Int32Array, f: number): Split {
   for (let i = 0; i < folds.length; i++) if (folds[i] === f) nTest++;
   const test = new Int32Array(nTest);
   const train = new Int32Array(folds.length - nTest);
-  let a = 0, b = 0;
+  let a = 0,
+    b = 0;
   for (let i = 0; i < folds.length; i++) {
-    if (folds[i] === f) test[a++] = i; else train[b++] = i;
+    if (folds[i] === f) test[a++] = i;
+    else train[b++] = i;
   }
   return { train, test };
 }
@@ -97,7 +99,11 @@ export function encodeByFirstAppearance(y: Labels): { codes: Int32Array; classes
     const v = y[i];
     if (Number.isNaN(v)) throw new RangeError(`labels: y[${i}] is NaN; labels must be numbers`);
     let c = index.get(v);
-    if (c === undefined) { c = classes.length; classes.push(v); index.set(v, c); }
+    if (c === undefined) {
+      c = classes.length;
+      classes.push(v);
+      index.set(v, c);
+    }
     codes[i] = c;
   }
   return { codes, classes, nClasses: classes.length };

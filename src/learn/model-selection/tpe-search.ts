@@ -20,7 +20,11 @@ export interface TPESearchOptions extends Omit<TpeOptions<unknown>, 'direction' 
   refit?: string;
   /** Maps a sampled configuration to setParams names; default flattens choice sub-objects. */
   toParams?: (config: unknown) => ParamSet;
-  onTrial?: (trial: Trial<unknown>, params: ParamSet, cv: CrossValidateResult<unknown> | undefined) => void | Promise<void>;
+  onTrial?: (
+    trial: Trial<unknown>,
+    params: ParamSet,
+    cv: CrossValidateResult<unknown> | undefined,
+  ) => void | Promise<void>;
 }
 
 /** Default config → params: keys kept, plain objects (e.g. a chosen sub-space) merged in. */
@@ -39,43 +43,55 @@ export class TPESearch<X extends Matrix | Frame = Matrix> {
   bestParams_: ParamSet | undefined;
   bestEstimator_: Classifier<X> | undefined;
 
-  constructor(readonly estimator: Classifier<X>, readonly space: Record<string, unknown>, readonly options: TPESearchOptions) {}
+  constructor(
+    readonly estimator: Classifier<X>,
+    readonly space: Record<string, unknown>,
+    readonly options: TPESearchOptions,
+  ) {}
 
   async fit(X: X, y: Labels): Promise<this> {
     const o = this.options;
     const scorers = resolveScorers(o.scoring);
     const target = o.refit ?? scorers[0].name;
-    if (!scorers.some((s) => s.name === target)) throw new RangeError(`TPESearch: refit "${target}" is not one of the scorers`);
+    if (!scorers.some((s) => s.name === target))
+      throw new RangeError(`TPESearch: refit "${target}" is not one of the scorers`);
     const cv = resolveCv(o.cv);
     const toParams = o.toParams ?? flattenConfig;
     const cvByTrial = new Map<number, CrossValidateResult<X>>();
-    this.result_ = await tpeSearch(this.space, (config, trial) => {
-      const params = toParams(config);
-      let sum = 0;
-      const r = crossValidate(this.estimator.clone().setParams(params), X, y, {
-        cv, scoring: scorers,
-        onFold: (f) => {
-          sum += f.test[target];
-          trial.report(sum / (f.fold + 1), f.fold);
-          trial.pruneIfNeeded();
-        },
-      });
-      cvByTrial.set(trial.number, r);
-      return r.summary[target].mean;
-    }, {
-      ...o,
-      direction: 'maximize',
-      onTrial: o.onTrial
-        ? (t) => o.onTrial!(t, toParams(t.config), cvByTrial.get(t.number))
-        : undefined,
-    });
+    this.result_ = await tpeSearch(
+      this.space,
+      (config, trial) => {
+        const params = toParams(config);
+        let sum = 0;
+        const r = crossValidate(this.estimator.clone().setParams(params), X, y, {
+          cv,
+          scoring: scorers,
+          onFold: (f) => {
+            sum += f.test[target];
+            trial.report(sum / (f.fold + 1), f.fold);
+            trial.pruneIfNeeded();
+          },
+        });
+        cvByTrial.set(trial.number, r);
+        return r.summary[target].mean;
+      },
+      {
+        ...o,
+        direction: 'maximize',
+        onTrial: o.onTrial ? (t) => o.onTrial!(t, toParams(t.config), cvByTrial.get(t.number)) : undefined,
+      },
+    );
     this.bestParams_ = toParams(this.result_.best.config);
     this.bestEstimator_ = this.estimator.clone().setParams(this.bestParams_).fit(X, y);
     return this;
   }
 
-  get bestScore(): number { return this.fitted().best.value; }
-  get trials(): Trial<unknown>[] { return this.fitted().trials; }
+  get bestScore(): number {
+    return this.fitted().best.value;
+  }
+  get trials(): Trial<unknown>[] {
+    return this.fitted().trials;
+  }
 
   private fitted(): TpeResult<unknown> {
     if (!this.result_) throw new Error('TPESearch: call fit first');

@@ -40,10 +40,12 @@ describe('trainTestSplit', () => {
     expect(() => trainTestSplit(10, { testSize: 1.5 })).toThrow(/testSize must be a fraction/);
     expect(() => trainTestSplit(10, { testSize: 10 })).toThrow(/no training rows/);
     expect(() => trainTestSplit(10, { stratify: [0, 1] })).toThrow(/stratify has 2 labels/);
-    expect(() => trainTestSplit([0, 1, 0, 1], { testSize: 1, stratify: [0, 1, 0, 1] })).toThrow(/test size 1 should be >= the number of classes 2/);
+    expect(() => trainTestSplit([0, 1, 0, 1], { testSize: 1, stratify: [0, 1, 0, 1] })).toThrow(
+      /test size 1 should be >= the number of classes 2/,
+    );
   });
 
-  it.skipIf(lacks('sklearn'))('gives scikit-learn\'s train_test_split rows and order, stratified or not', () => {
+  it.skipIf(lacks('sklearn'))("gives scikit-learn's train_test_split rows and order, stratified or not", () => {
     const yy = Array.from({ length: 303 }, (_, i) => (i % 7 === 0 ? 2 : i % 3 === 0 ? 1 : 0));
     const cases = [
       { testSize: 0.2, seed: 42, stratify: true },
@@ -51,7 +53,8 @@ describe('trainTestSplit', () => {
       { testSize: 50, seed: 7, stratify: true },
       { testSize: 0.3, seed: 42, stratify: false },
     ];
-    const expected = runPython<number[][][]>(`
+    const expected = runPython<number[][][]>(
+      `
 import json, sys
 import numpy as np
 from sklearn.model_selection import train_test_split
@@ -62,9 +65,16 @@ for c in d["cases"]:
     tr, te = train_test_split(idx, test_size=c["testSize"], random_state=c["seed"], stratify=y if c["stratify"] else None)
     out.append([tr.tolist(), te.tolist()])
 print(json.dumps(out))
-`, { y: yy, cases });
+`,
+      { y: yy, cases },
+    );
     cases.forEach((c, k) => {
-      const s = trainTestSplit(yy, { testSize: c.testSize, seed: c.seed, stratify: c.stratify ? yy : undefined, order: 'shuffled' });
+      const s = trainTestSplit(yy, {
+        testSize: c.testSize,
+        seed: c.seed,
+        stratify: c.stratify ? yy : undefined,
+        order: 'shuffled',
+      });
       expect(Array.from(s.train)).toEqual(expected[k][0]);
       expect(Array.from(s.test)).toEqual(expected[k][1]);
     });

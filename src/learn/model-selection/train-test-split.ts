@@ -31,7 +31,10 @@ export function trainTestSplit(nOrY: number | Labels, options: TrainTestSplitOpt
   let split: Split;
   if (!shuffle) {
     if (stratify) throw new RangeError('trainTestSplit: stratify requires shuffle = true');
-    split = { train: Int32Array.from({ length: nTrain }, (_, i) => i), test: Int32Array.from({ length: nTest }, (_, i) => nTrain + i) };
+    split = {
+      train: Int32Array.from({ length: nTrain }, (_, i) => i),
+      test: Int32Array.from({ length: nTest }, (_, i) => nTrain + i),
+    };
   } else {
     const rng = new NumpyRandomState(options.seed ?? 0);
     split = stratify ? stratifiedShuffleSplit(stratify, nTrain, nTest, rng) : shuffleSplit(n, nTrain, nTest, rng);
@@ -74,12 +77,24 @@ function stratifiedShuffleSplit(y: Labels, nTrain: number, nTest: number, rng: N
   const members: number[][] = classes.map(() => []);
   for (let i = 0; i < y.length; i++) members[index.get(y[i])!].push(i);
   const counts = members.map((m) => m.length);
-  if (nTrain < classes.length) throw new RangeError(`trainTestSplit: the train size ${nTrain} should be >= the number of classes ${classes.length}`);
-  if (nTest < classes.length) throw new RangeError(`trainTestSplit: the test size ${nTest} should be >= the number of classes ${classes.length}`);
-  if (counts.some((c) => c < 2)) throw new RangeError('trainTestSplit: the least populated class in stratify has only 1 member; every class needs at least 2');
+  if (nTrain < classes.length)
+    throw new RangeError(
+      `trainTestSplit: the train size ${nTrain} should be >= the number of classes ${classes.length}`,
+    );
+  if (nTest < classes.length)
+    throw new RangeError(`trainTestSplit: the test size ${nTest} should be >= the number of classes ${classes.length}`);
+  if (counts.some((c) => c < 2))
+    throw new RangeError(
+      'trainTestSplit: the least populated class in stratify has only 1 member; every class needs at least 2',
+    );
   const nI = approximateMode(counts, nTrain, rng);
-  const tI = approximateMode(counts.map((c, k) => c - nI[k]), nTest, rng);
-  const train: number[] = [], test: number[] = [];
+  const tI = approximateMode(
+    counts.map((c, k) => c - nI[k]),
+    nTest,
+    rng,
+  );
+  const train: number[] = [],
+    test: number[] = [];
   members.forEach((m, k) => {
     const p = permutation(m.length, rng);
     for (let j = 0; j < nI[k]; j++) train.push(m[p[j]]);

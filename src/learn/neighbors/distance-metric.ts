@@ -5,7 +5,10 @@
 export type MetricName = 'euclidean' | 'manhattan' | 'chebyshev' | 'minkowski';
 
 /** 0 euclidean, 1 manhattan, 2 chebyshev, 3 general minkowski. */
-export interface Metric { kind: 0 | 1 | 2 | 3; p: number }
+export interface Metric {
+  kind: 0 | 1 | 2 | 3;
+  p: number;
+}
 
 export function resolveMetric(name: string | undefined, p: number | undefined): Metric {
   const m = name ?? 'minkowski';
@@ -14,28 +17,44 @@ export function resolveMetric(name: string | undefined, p: number | undefined): 
   if (m === 'manhattan') return { kind: 1, p: 1 };
   if (m === 'chebyshev') return { kind: 2, p: Infinity };
   if (m === 'minkowski') {
-    if (!(typeof pp === 'number' && pp >= 1)) throw new RangeError(`p must be a number >= 1 for the minkowski metric, got ${JSON.stringify(p)}`);
+    if (!(typeof pp === 'number' && pp >= 1))
+      throw new RangeError(`p must be a number >= 1 for the minkowski metric, got ${JSON.stringify(p)}`);
     // sklearn maps these p values onto the specialised metrics
     if (pp === 2) return { kind: 0, p: 2 };
     if (pp === 1) return { kind: 1, p: 1 };
     if (pp === Infinity) return { kind: 2, p: Infinity };
     return { kind: 3, p: pp };
   }
-  throw new RangeError(`metric must be 'euclidean', 'manhattan', 'chebyshev' or 'minkowski', got ${JSON.stringify(name)}`);
+  throw new RangeError(
+    `metric must be 'euclidean', 'manhattan', 'chebyshev' or 'minkowski', got ${JSON.stringify(name)}`,
+  );
 }
 
 /** Reduced distance between a[ao .. ao + d) and b[bo .. bo + d). */
-export function reducedDistance(m: Metric, a: ArrayLike<number>, ao: number, b: ArrayLike<number>, bo: number, d: number): number {
+export function reducedDistance(
+  m: Metric,
+  a: ArrayLike<number>,
+  ao: number,
+  b: ArrayLike<number>,
+  bo: number,
+  d: number,
+): number {
   let s = 0;
   switch (m.kind) {
     case 0:
-      for (let j = 0; j < d; j++) { const t = a[ao + j] - b[bo + j]; s += t * t; }
+      for (let j = 0; j < d; j++) {
+        const t = a[ao + j] - b[bo + j];
+        s += t * t;
+      }
       return s;
     case 1:
       for (let j = 0; j < d; j++) s += Math.abs(a[ao + j] - b[bo + j]);
       return s;
     case 2:
-      for (let j = 0; j < d; j++) { const t = Math.abs(a[ao + j] - b[bo + j]); if (t > s) s = t; }
+      for (let j = 0; j < d; j++) {
+        const t = Math.abs(a[ao + j] - b[bo + j]);
+        if (t > s) s = t;
+      }
       return s;
     default:
       for (let j = 0; j < d; j++) s += Math.pow(Math.abs(a[ao + j] - b[bo + j]), m.p);
@@ -48,20 +67,42 @@ export function reducedDistance(m: Metric, a: ArrayLike<number>, ao: number, b: 
  * partial sum or maximum at which the pair was abandoned: the terms are >= 0, so it only grows).
  * Same terms in the same order, so a returned distance is bit-identical to reducedDistance's.
  */
-export function boundedReduced(m: Metric, a: ArrayLike<number>, ao: number, b: ArrayLike<number>, bo: number, d: number, bound: number): number {
+export function boundedReduced(
+  m: Metric,
+  a: ArrayLike<number>,
+  ao: number,
+  b: ArrayLike<number>,
+  bo: number,
+  d: number,
+  bound: number,
+): number {
   let s = 0;
   switch (m.kind) {
     case 0:
-      for (let j = 0; j < d; j++) { const t = a[ao + j] - b[bo + j]; s += t * t; if (s > bound) return s; }
+      for (let j = 0; j < d; j++) {
+        const t = a[ao + j] - b[bo + j];
+        s += t * t;
+        if (s > bound) return s;
+      }
       return s;
     case 1:
-      for (let j = 0; j < d; j++) { s += Math.abs(a[ao + j] - b[bo + j]); if (s > bound) return s; }
+      for (let j = 0; j < d; j++) {
+        s += Math.abs(a[ao + j] - b[bo + j]);
+        if (s > bound) return s;
+      }
       return s;
     case 2:
-      for (let j = 0; j < d; j++) { const t = Math.abs(a[ao + j] - b[bo + j]); if (t > s) s = t; if (s > bound) return s; }
+      for (let j = 0; j < d; j++) {
+        const t = Math.abs(a[ao + j] - b[bo + j]);
+        if (t > s) s = t;
+        if (s > bound) return s;
+      }
       return s;
     default:
-      for (let j = 0; j < d; j++) { s += Math.pow(Math.abs(a[ao + j] - b[bo + j]), m.p); if (s > bound) return s; }
+      for (let j = 0; j < d; j++) {
+        s += Math.pow(Math.abs(a[ao + j] - b[bo + j]), m.p);
+        if (s > bound) return s;
+      }
       return s;
   }
 }
@@ -85,8 +126,9 @@ export function reducedFromGaps(m: Metric, gaps: Float64Array, d: number): numbe
     const g = gaps[j];
     if (m.kind === 0) s += g * g;
     else if (m.kind === 1) s += g;
-    else if (m.kind === 2) { if (g > s) s = g; }
-    else s += Math.pow(g, m.p);
+    else if (m.kind === 2) {
+      if (g > s) s = g;
+    } else s += Math.pow(g, m.p);
   }
   return s;
 }

@@ -5,7 +5,10 @@ import { restoreComponent } from '../core/serialization.js';
 import { KNeighborsClassifier, type KNeighborsParams } from './k-neighbors.js';
 
 const METRICS: { metric: KNeighborsParams['metric']; p?: number }[] = [
-  { metric: 'euclidean' }, { metric: 'manhattan' }, { metric: 'chebyshev' }, { metric: 'minkowski', p: 3 },
+  { metric: 'euclidean' },
+  { metric: 'manhattan' },
+  { metric: 'chebyshev' },
+  { metric: 'minkowski', p: 3 },
 ];
 
 /** Rows like the anchor data: a few continuous columns (some rounded, so ties) and one-hot blocks. */
@@ -21,7 +24,10 @@ function mixedData(seed: number, n: number) {
     X.data[o + 1] = rng.normal();
     X.data[o + 2] = rng.random() < 0.1 ? 3 : -0.3;
     let c = o + 3;
-    for (const b of blocks) { X.data[c + Math.floor(rng.random() * b)] = 1; c += b; }
+    for (const b of blocks) {
+      X.data[c + Math.floor(rng.random() * b)] = 1;
+      c += b;
+    }
     y[i] = (X.data[o] > 0 ? 1 : 0) + (rng.random() < 0.3 ? 1 : 0);
   }
   return { X, y };
@@ -33,9 +39,16 @@ describe('brute-force scan grouped by low-cardinality columns', () => {
     const { X: Q } = mixedData(6, 150);
     for (const m of METRICS) {
       for (const k of [1, 7, 30]) {
-        const brute = new KNeighborsClassifier({ nNeighbors: k, algorithm: 'brute', weights: 'distance', ...m }).fit(X, y);
-        const tree = new KNeighborsClassifier({ nNeighbors: k, algorithm: 'kd_tree', weights: 'distance', ...m }).fit(X, y);
-        const a = brute.kneighbors(Q), b = tree.kneighbors(Q);
+        const brute = new KNeighborsClassifier({ nNeighbors: k, algorithm: 'brute', weights: 'distance', ...m }).fit(
+          X,
+          y,
+        );
+        const tree = new KNeighborsClassifier({ nNeighbors: k, algorithm: 'kd_tree', weights: 'distance', ...m }).fit(
+          X,
+          y,
+        );
+        const a = brute.kneighbors(Q),
+          b = tree.kneighbors(Q);
         expect(Array.from(a.indices)).toEqual(Array.from(b.indices));
         expect(a.distances.data).toEqual(b.distances.data);
         expect(brute.predictProba(Q).data).toEqual(tree.predictProba(Q).data);
@@ -47,7 +60,8 @@ describe('brute-force scan grouped by low-cardinality columns', () => {
   it('keeps the lower index among rows at the same distance (duplicated training rows)', () => {
     const { X, y } = mixedData(7, 200);
     const X2 = matrix(400, X.nCols);
-    X2.data.set(X.data); X2.data.set(X.data, X.data.length); // row i and row i + 200 are identical
+    X2.data.set(X.data);
+    X2.data.set(X.data, X.data.length); // row i and row i + 200 are identical
     const y2 = Float64Array.from([...y, ...y]);
     const m = new KNeighborsClassifier({ nNeighbors: 6, algorithm: 'brute' }).fit(X2, y2);
     const { indices } = m.kneighbors(X);

@@ -65,21 +65,32 @@ export class GroupedScan {
     return new GroupedScan(X, n, d, metric, groups);
   }
 
-  private constructor(X: Float64Array, readonly n: number, readonly d: number, readonly metric: Metric,
-    { groupCols, groupOf, nGroups }: Groups) {
+  private constructor(
+    X: Float64Array,
+    readonly n: number,
+    readonly d: number,
+    readonly metric: Metric,
+    { groupCols, groupOf, nGroups }: Groups,
+  ) {
     const variances = Array.from({ length: d }, (_, j) => variance(X, n, d, j));
-    const sortCol = this.sortCol = widestColumn(variances, groupCols);
+    const sortCol = (this.sortCol = widestColumn(variances, groupCols));
     const { order, groupStart } = groupedOrder(X, n, d, groupOf, nGroups, sortCol);
     this.rowIndex = order;
     this.groupStart = groupStart;
-    const data = this.data = new Float64Array(n * d);
-    const sortKey = this.sortKey = new Float64Array(n);
+    const data = (this.data = new Float64Array(n * d));
+    const sortKey = (this.sortKey = new Float64Array(n));
     for (let r = 0; r < n; r++) {
       const xo = order[r] * d;
       data.set(X.subarray(xo, xo + d), r * d);
       sortKey[r] = X[xo + sortCol];
     }
-    this.trie = buildTrie(X, d, groupCols, variances, Int32Array.from({ length: nGroups }, (_, g) => order[groupStart[g]]));
+    this.trie = buildTrie(
+      X,
+      d,
+      groupCols,
+      variances,
+      Int32Array.from({ length: nGroups }, (_, g) => order[groupStart[g]]),
+    );
     const depth = groupCols.length;
     this.stackNode = new Int32Array(depth * MAX_GROUP_LEVELS + 2);
     this.stackBound = new Float64Array(depth * MAX_GROUP_LEVELS + 2);
@@ -98,24 +109,39 @@ export class GroupedScan {
     for (let j = 0; j < d; j++) v[j] = q[qo + j];
     const euclidean = metric.kind === 0;
     let sp = 0;
-    stackNode[sp] = 0; stackBound[sp++] = 0;
+    stackNode[sp] = 0;
+    stackBound[sp++] = 0;
     while (sp > 0) {
-      const node = stackNode[--sp], lb = stackBound[sp];
+      const node = stackNode[--sp],
+        lb = stackBound[sp];
       if (lb * BOUND_SLACK > heap.bound()) continue;
       const g = group[node];
       if (g >= 0) {
-        if (euclidean) this.scanEuclidean(g, heap); else this.scanGeneric(g, heap);
+        if (euclidean) this.scanEuclidean(g, heap);
+        else this.scanGeneric(g, heap);
         continue;
       }
       // push the children farthest first (at most MAX_GROUP_LEVELS: insertion into the stack top)
-      const a = v[col[node]], base = sp;
+      const a = v[col[node]],
+        base = sp;
       for (let c = childStart[node], e = childEnd[node]; c < e; c++) {
         const t = a - value[c];
-        const b = metric.kind === 0 ? lb + t * t : metric.kind === 1 ? lb + Math.abs(t)
-          : metric.kind === 2 ? Math.max(lb, Math.abs(t)) : lb + Math.pow(Math.abs(t), metric.p);
+        const b =
+          metric.kind === 0
+            ? lb + t * t
+            : metric.kind === 1
+              ? lb + Math.abs(t)
+              : metric.kind === 2
+                ? Math.max(lb, Math.abs(t))
+                : lb + Math.pow(Math.abs(t), metric.p);
         let k = sp++;
-        while (k > base && stackBound[k - 1] < b) { stackNode[k] = stackNode[k - 1]; stackBound[k] = stackBound[k - 1]; k--; }
-        stackNode[k] = c; stackBound[k] = b;
+        while (k > base && stackBound[k - 1] < b) {
+          stackNode[k] = stackNode[k - 1];
+          stackBound[k] = stackBound[k - 1];
+          k--;
+        }
+        stackNode[k] = c;
+        stackBound[k] = b;
       }
     }
     if (++this.queries === TRIAL_QUERIES) this.pays = this.visited <= MAX_VISITED_FRACTION * this.n * TRIAL_QUERIES;
@@ -124,10 +150,12 @@ export class GroupedScan {
   /** First row of group g whose sort key is >= a (binary search). */
   private startRow(g: number, a: number): number {
     const key = this.sortKey;
-    let lo = this.groupStart[g], hi = this.groupStart[g + 1];
+    let lo = this.groupStart[g],
+      hi = this.groupStart[g + 1];
     while (lo < hi) {
       const m = (lo + hi) >> 1;
-      if (key[m] < a) lo = m + 1; else hi = m;
+      if (key[m] < a) lo = m + 1;
+      else hi = m;
     }
     return lo;
   }
@@ -140,7 +168,8 @@ export class GroupedScan {
    */
   private scanEuclidean(g: number, heap: NeighborHeap): void {
     const { v, d, data: X, sortKey: key, rowIndex } = this;
-    const first = this.groupStart[g], last = this.groupStart[g + 1] - 1;
+    const first = this.groupStart[g],
+      last = this.groupStart[g + 1] - 1;
     const a = v[this.sortCol];
     const pos = this.startRow(g, a);
     let bound = heap.bound();
@@ -152,28 +181,44 @@ export class GroupedScan {
         if (ta * ta > bound) break; // computed as the row's own term in the distance loop below
         this.visited += 2;
         const r1 = r + dir;
-        if (r1 === end) { // last row of the sweep alone
+        if (r1 === end) {
+          // last row of the sweep alone
           const xo = r * d;
-          let s = 0, j = 0;
+          let s = 0,
+            j = 0;
           for (; j < d; j++) {
             const t = v[j] - X[xo + j];
             s += t * t;
             if (s > bound) break;
           }
-          if (j === d && s <= bound) { heap.push(s, rowIndex[r]); bound = heap.bound(); } // a NaN distance is never kept
+          if (j === d && s <= bound) {
+            heap.push(s, rowIndex[r]);
+            bound = heap.bound();
+          } // a NaN distance is never kept
           break;
         }
-        const x0 = r * d, x1 = r1 * d;
-        let s0 = 0, s1 = 0, j = 0;
+        const x0 = r * d,
+          x1 = r1 * d;
+        let s0 = 0,
+          s1 = 0,
+          j = 0;
         for (; j < d; j++) {
           const c = v[j];
-          const t0 = c - X[x0 + j], t1 = c - X[x1 + j];
-          s0 += t0 * t0; s1 += t1 * t1;
+          const t0 = c - X[x0 + j],
+            t1 = c - X[x1 + j];
+          s0 += t0 * t0;
+          s1 += t1 * t1;
           if (s0 > bound && s1 > bound) break;
         }
         if (j < d) continue;
-        if (s0 <= bound) { heap.push(s0, rowIndex[r]); bound = heap.bound(); }
-        if (s1 <= bound) { heap.push(s1, rowIndex[r1]); bound = heap.bound(); }
+        if (s0 <= bound) {
+          heap.push(s0, rowIndex[r]);
+          bound = heap.bound();
+        }
+        if (s1 <= bound) {
+          heap.push(s1, rowIndex[r1]);
+          bound = heap.bound();
+        }
       }
     }
   }
@@ -181,7 +226,8 @@ export class GroupedScan {
   /** The same two sweeps for the other metrics (one row at a time), distances as reducedDistance sums them. */
   private scanGeneric(g: number, heap: NeighborHeap): void {
     const { v, d, data: X, sortKey: key, rowIndex, metric } = this;
-    const first = this.groupStart[g], last = this.groupStart[g + 1] - 1;
+    const first = this.groupStart[g],
+      last = this.groupStart[g + 1] - 1;
     const a = v[this.sortCol];
     const pos = this.startRow(g, a);
     for (let dir = 1; dir >= -1; dir -= 2) {
@@ -220,35 +266,62 @@ interface GroupTrie {
  * terms are larger, so subtrees are pruned nearer the root). Children are stored contiguously.
  */
 /** firstRow[g]: a training row of group g (all its rows share the group column values). */
-function buildTrie(X: Float64Array, d: number, groupCols: Int32Array, variances: number[], firstRow: Int32Array): GroupTrie {
+function buildTrie(
+  X: Float64Array,
+  d: number,
+  groupCols: Int32Array,
+  variances: number[],
+  firstRow: Int32Array,
+): GroupTrie {
   const cols = Array.from(groupCols).sort((a, b) => variances[b] - variances[a] || a - b);
   const nGroups = firstRow.length;
   const val = (g: number, depth: number) => X[firstRow[g] * d + cols[depth]];
   const groups = Array.from({ length: nGroups }, (_, g) => g);
-  const col: number[] = [-1], value: number[] = [0], childStart: number[] = [0], childEnd: number[] = [0], group: number[] = [-1];
+  const col: number[] = [-1],
+    value: number[] = [0],
+    childStart: number[] = [0],
+    childEnd: number[] = [0],
+    group: number[] = [-1];
   const fill = (node: number, depth: number, list: number[]): void => {
-    if (depth === cols.length) { group[node] = list[0]; return; }
+    if (depth === cols.length) {
+      group[node] = list[0];
+      return;
+    }
     const byValue = new Map<number, number[]>();
     for (const g of list) {
       const x = val(g, depth);
       const bucket = byValue.get(x);
-      if (bucket) bucket.push(g); else byValue.set(x, [g]);
+      if (bucket) bucket.push(g);
+      else byValue.set(x, [g]);
     }
     col[node] = cols[depth];
     childStart[node] = col.length;
-    for (const x of byValue.keys()) { col.push(-1); value.push(x); childStart.push(0); childEnd.push(0); group.push(-1); }
+    for (const x of byValue.keys()) {
+      col.push(-1);
+      value.push(x);
+      childStart.push(0);
+      childEnd.push(0);
+      group.push(-1);
+    }
     childEnd[node] = col.length;
     let c = childStart[node];
     for (const bucket of byValue.values()) fill(c++, depth + 1, bucket);
   };
   fill(0, 0, groups);
   return {
-    col: Int32Array.from(col), value: Float64Array.from(value), childStart: Int32Array.from(childStart),
-    childEnd: Int32Array.from(childEnd), group: Int32Array.from(group),
+    col: Int32Array.from(col),
+    value: Float64Array.from(value),
+    childStart: Int32Array.from(childStart),
+    childEnd: Int32Array.from(childEnd),
+    group: Int32Array.from(group),
   };
 }
 
-interface Groups { groupCols: Int32Array; groupOf: Int32Array; nGroups: number }
+interface Groups {
+  groupCols: Int32Array;
+  groupOf: Int32Array;
+  nGroups: number;
+}
 
 /**
  * Greedily picks group columns among those with 2 .. MAX_GROUP_LEVELS distinct values (fewest
@@ -257,7 +330,8 @@ interface Groups { groupCols: Int32Array; groupOf: Int32Array; nGroups: number }
 function chooseGroups(X: Float64Array, n: number, d: number): Groups {
   // distinct values of each column among a sample of rows, up to MAX_GROUP_LEVELS + 1 of them (a
   // candidate with more values in the other rows is dropped when its groups are counted below)
-  const levels = new Float64Array(d * (MAX_GROUP_LEVELS + 1)), nLevels = new Int32Array(d);
+  const levels = new Float64Array(d * (MAX_GROUP_LEVELS + 1)),
+    nLevels = new Int32Array(d);
   const stride = Math.max(1, Math.floor(n / SAMPLE_ROWS));
   const candidates: number[] = [];
   for (let j = 0; j < d; j++) {
@@ -274,14 +348,17 @@ function chooseGroups(X: Float64Array, n: number, d: number): Groups {
   }
   candidates.sort((a, b) => nLevels[a] - nLevels[b] || a - b);
   const maxGroups = Math.floor(n / MIN_MEAN_GROUP_SIZE);
-  let groupOf = new Int32Array(n), next = new Int32Array(n);
+  let groupOf = new Int32Array(n),
+    next = new Int32Array(n);
   let nGroups = 1;
   const cols: number[] = [];
   const ids = new Int32Array((maxGroups + 1) * MAX_GROUP_LEVELS);
   for (const j of candidates) {
-    const lo = j * (MAX_GROUP_LEVELS + 1), m = nLevels[j];
+    const lo = j * (MAX_GROUP_LEVELS + 1),
+      m = nLevels[j];
     ids.fill(-1, 0, nGroups * MAX_GROUP_LEVELS);
-    let count = 0, i = 0;
+    let count = 0,
+      i = 0;
     for (; i < n && count <= maxGroups; i++) {
       const x = X[i * d + j];
       let l = 0;
@@ -300,11 +377,19 @@ function chooseGroups(X: Float64Array, n: number, d: number): Groups {
 }
 
 /** Row order: by group, then by the sort column, then by index (a counting sort, then each group sorted). */
-function groupedOrder(X: Float64Array, n: number, d: number, groupOf: Int32Array, nGroups: number, sortCol: number): { order: Int32Array; groupStart: Int32Array } {
+function groupedOrder(
+  X: Float64Array,
+  n: number,
+  d: number,
+  groupOf: Int32Array,
+  nGroups: number,
+  sortCol: number,
+): { order: Int32Array; groupStart: Int32Array } {
   const groupStart = new Int32Array(nGroups + 1);
   for (let i = 0; i < n; i++) groupStart[groupOf[i] + 1]++;
   for (let g = 0; g < nGroups; g++) groupStart[g + 1] += groupStart[g];
-  const order = new Int32Array(n), fillAt = groupStart.slice(0, nGroups);
+  const order = new Int32Array(n),
+    fillAt = groupStart.slice(0, nGroups);
   for (let i = 0; i < n; i++) order[fillAt[groupOf[i]]++] = i;
   for (let g = 0; g < nGroups; g++) {
     order.subarray(groupStart[g], groupStart[g + 1]).sort((a, b) => X[a * d + sortCol] - X[b * d + sortCol] || a - b);
@@ -327,7 +412,13 @@ function widestColumn(variances: number[], groupCols: Int32Array): number {
 /** Variance of column j over a sample of about SAMPLE_ROWS rows (it only orders columns). */
 function variance(X: Float64Array, n: number, d: number, j: number): number {
   const stride = Math.max(1, Math.floor(n / SAMPLE_ROWS));
-  let s = 0, s2 = 0, m = 0;
-  for (let i = 0; i < n; i += stride, m++) { const x = X[i * d + j]; s += x; s2 += x * x; }
+  let s = 0,
+    s2 = 0,
+    m = 0;
+  for (let i = 0; i < n; i += stride, m++) {
+    const x = X[i * d + j];
+    s += x;
+    s2 += x * x;
+  }
   return s2 / m - (s / m) * (s / m);
 }

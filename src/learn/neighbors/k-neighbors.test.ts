@@ -9,7 +9,11 @@ import { KNeighborsClassifier, type KNeighborsParams } from './k-neighbors.js';
 const sk = !lacks('sklearn');
 const ALGOS = ['brute', 'kd_tree', 'ball_tree'] as const;
 const METRICS: { metric: KNeighborsParams['metric']; p?: number }[] = [
-  { metric: 'euclidean' }, { metric: 'manhattan' }, { metric: 'chebyshev' }, { metric: 'minkowski', p: 3 }, { metric: 'minkowski' },
+  { metric: 'euclidean' },
+  { metric: 'manhattan' },
+  { metric: 'chebyshev' },
+  { metric: 'minkowski', p: 3 },
+  { metric: 'minkowski' },
 ];
 
 function randomData(seed: number, n: number, d: number, nClasses: number, grid = 0) {
@@ -20,7 +24,8 @@ function randomData(seed: number, n: number, d: number, nClasses: number, grid =
     let s = 0;
     for (let j = 0; j < d; j++) {
       const v = grid ? Math.floor(rng.random() * grid) : rng.normal();
-      X.data[i * d + j] = v; s += v * (j + 1);
+      X.data[i * d + j] = v;
+      s += v * (j + 1);
     }
     y[i] = (Math.abs(Math.floor(s * 3)) + (rng.random() < 0.2 ? 1 : 0)) % nClasses;
   }
@@ -64,15 +69,26 @@ describe('KNeighborsClassifier', () => {
   it('validates params and input', () => {
     const X = fromRows([[0], [1]]);
     expect(() => new KNeighborsClassifier({ nNeighbors: 3 }).fit(X, [0, 1])).toThrow(/nNeighbors/);
-    expect(() => new KNeighborsClassifier({ metric: 'cosine' as never, nNeighbors: 1 }).fit(X, [0, 1])).toThrow(/metric/);
-    expect(() => new KNeighborsClassifier({ metric: 'minkowski', p: 0.5, nNeighbors: 1 }).fit(X, [0, 1])).toThrow(/p must/);
-    expect(() => new KNeighborsClassifier({ algorithm: 'lsh' as never, nNeighbors: 1 }).fit(X, [0, 1])).toThrow(/algorithm/);
+    expect(() => new KNeighborsClassifier({ metric: 'cosine' as never, nNeighbors: 1 }).fit(X, [0, 1])).toThrow(
+      /metric/,
+    );
+    expect(() => new KNeighborsClassifier({ metric: 'minkowski', p: 0.5, nNeighbors: 1 }).fit(X, [0, 1])).toThrow(
+      /p must/,
+    );
+    expect(() => new KNeighborsClassifier({ algorithm: 'lsh' as never, nNeighbors: 1 }).fit(X, [0, 1])).toThrow(
+      /algorithm/,
+    );
     expect(() => new KNeighborsClassifier({ nNeighbors: 1 }).fit(fromRows([[NaN], [1]]), [0, 1])).toThrow(/impute/);
   });
 
   it('JSON round-trips to identical probabilities', () => {
     const { X, y } = randomData(9, 200, 4, 2);
-    const m = new KNeighborsClassifier({ nNeighbors: 6, weights: 'distance', algorithm: 'ball_tree', metric: 'manhattan' }).fit(X, y);
+    const m = new KNeighborsClassifier({
+      nNeighbors: 6,
+      weights: 'distance',
+      algorithm: 'ball_tree',
+      metric: 'manhattan',
+    }).fit(X, y);
     const back = restoreComponent<KNeighborsClassifier>(JSON.parse(JSON.stringify(m.toJSON())));
     expect(back.predictProba(X).data).toEqual(m.predictProba(X).data);
     expect(m.clone().classes_).toBeUndefined();
@@ -82,8 +98,11 @@ describe('KNeighborsClassifier', () => {
     const { X, y } = randomData(11, 300, 4, 3);
     const { X: Q } = randomData(12, 80, 4, 3);
     const configs: Record<string, unknown>[] = [];
-    for (const m of METRICS) for (const algorithm of ALGOS) for (const weights of ['uniform', 'distance']) configs.push({ ...m, algorithm, weights });
-    const py = runPython<{ ind: number[][]; dist: number[][]; proba: number[][]; selfInd: number[][] }[]>(String.raw`
+    for (const m of METRICS)
+      for (const algorithm of ALGOS)
+        for (const weights of ['uniform', 'distance']) configs.push({ ...m, algorithm, weights });
+    const py = runPython<{ ind: number[][]; dist: number[][]; proba: number[][]; selfInd: number[][] }[]>(
+      String.raw`
 import json, sys, numpy as np
 from sklearn.neighbors import KNeighborsClassifier
 inp = json.load(sys.stdin)
@@ -96,7 +115,9 @@ for c in inp["configs"]:
     d, i = m.kneighbors(Q)
     out.append({"ind": i.tolist(), "dist": d.tolist(), "proba": m.predict_proba(Q).tolist(), "selfInd": m.kneighbors()[1].tolist()})
 print(json.dumps(out))
-`, { X: Array.from(X.data), y: Array.from(y), Q: Array.from(Q.data), configs });
+`,
+      { X: Array.from(X.data), y: Array.from(y), Q: Array.from(Q.data), configs },
+    );
     configs.forEach((c, n) => {
       const m = new KNeighborsClassifier({ nNeighbors: 7, ...(c as KNeighborsParams) }).fit(X, y);
       const res = m.kneighbors(Q);

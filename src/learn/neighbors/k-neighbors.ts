@@ -11,7 +11,14 @@ import { StateReader } from '../core/restore-check.js';
 import { encodeFloat64, registerComponent } from '../core/serialization.js';
 import { checkPredictInput, encodeLabels } from '../tree/tree-params.js';
 import { paramError } from '../core/params.js';
-import { boundedReduced, reducedDistance, reducedToDistance, resolveMetric, type Metric, type MetricName } from './distance-metric.js';
+import {
+  boundedReduced,
+  reducedDistance,
+  reducedToDistance,
+  resolveMetric,
+  type Metric,
+  type MetricName,
+} from './distance-metric.js';
 import { GroupedScan } from './grouped-scan.js';
 import { NeighborHeap } from './neighbor-heap.js';
 import { SpaceTree } from './space-tree.js';
@@ -29,7 +36,12 @@ export interface KNeighborsParams {
 }
 
 const DEFAULTS: Required<KNeighborsParams> = {
-  nNeighbors: 5, weights: 'uniform', algorithm: 'auto', leafSize: 30, metric: 'minkowski', p: 2,
+  nNeighbors: 5,
+  weights: 'uniform',
+  algorithm: 'auto',
+  leafSize: 30,
+  metric: 'minkowski',
+  p: 2,
 };
 
 export interface KNeighborsResult {
@@ -62,7 +74,10 @@ export class KNeighborsClassifier extends BaseEstimator<KNeighborsParams> implem
     if (X.nRows === 0 || X.nCols === 0) throw new RangeError('X must have at least one row and one column');
     if (y.length !== X.nRows) throw new RangeError(`y has ${y.length} labels, X has ${X.nRows} rows`);
     for (let i = 0; i < X.data.length; i++) {
-      if (!Number.isFinite(X.data[i])) throw new RangeError(`X contains a non-finite value at row ${Math.floor(i / X.nCols)}: impute missing values first`);
+      if (!Number.isFinite(X.data[i]))
+        throw new RangeError(
+          `X contains a non-finite value at row ${Math.floor(i / X.nCols)}: impute missing values first`,
+        );
     }
     this.resolve(X.nRows, X.nCols); // invalid params throw before any fitted state changes
     const { classes, yIdx } = encodeLabels(y);
@@ -76,15 +91,22 @@ export class KNeighborsClassifier extends BaseEstimator<KNeighborsParams> implem
   }
 
   /** Checks the params against the training shape; returns the metric and the algorithm to use. */
-  private resolve(nRows: number, nCols: number): { metric: Metric; algorithm: Exclude<NeighborAlgorithm, 'auto'>; p: Required<KNeighborsParams> } {
+  private resolve(
+    nRows: number,
+    nCols: number,
+  ): { metric: Metric; algorithm: Exclude<NeighborAlgorithm, 'auto'>; p: Required<KNeighborsParams> } {
     const p = { ...DEFAULTS, ...this.params };
-    if (!Number.isInteger(p.nNeighbors) || p.nNeighbors < 1) throw paramError('nNeighbors', 'must be an integer >= 1', p.nNeighbors);
-    if (p.weights !== 'uniform' && p.weights !== 'distance') throw paramError('weights', "must be 'uniform' or 'distance'", p.weights);
-    if (!Number.isInteger(p.leafSize) || p.leafSize < 1) throw paramError('leafSize', 'must be an integer >= 1', p.leafSize);
+    if (!Number.isInteger(p.nNeighbors) || p.nNeighbors < 1)
+      throw paramError('nNeighbors', 'must be an integer >= 1', p.nNeighbors);
+    if (p.weights !== 'uniform' && p.weights !== 'distance')
+      throw paramError('weights', "must be 'uniform' or 'distance'", p.weights);
+    if (!Number.isInteger(p.leafSize) || p.leafSize < 1)
+      throw paramError('leafSize', 'must be an integer >= 1', p.leafSize);
     if (!['auto', 'brute', 'kd_tree', 'ball_tree'].includes(p.algorithm)) {
       throw paramError('algorithm', "must be 'auto', 'brute', 'kd_tree' or 'ball_tree'", p.algorithm);
     }
-    if (p.nNeighbors > nRows) throw paramError('nNeighbors', `must be <= the number of training rows (${nRows})`, p.nNeighbors);
+    if (p.nNeighbors > nRows)
+      throw paramError('nNeighbors', `must be <= the number of training rows (${nRows})`, p.nNeighbors);
     const metric = resolveMetric(p.metric, p.p);
     let algorithm = p.algorithm;
     if (algorithm === 'auto') algorithm = nCols > 15 || p.nNeighbors >= nRows / 2 ? 'brute' : 'kd_tree';
@@ -95,9 +117,12 @@ export class KNeighborsClassifier extends BaseEstimator<KNeighborsParams> implem
     const { metric, algorithm, p } = this.resolve(this.nRows_, this.nFeaturesIn_!);
     this.metric_ = metric;
     this.fitAlgorithm_ = algorithm;
-    this.tree_ = algorithm === 'brute' ? undefined
-      : new SpaceTree(algorithm, this.X_!, this.nRows_, this.nFeaturesIn_!, metric, p.leafSize);
-    this.scan_ = algorithm === 'brute' ? GroupedScan.create(this.X_!, this.nRows_, this.nFeaturesIn_!, metric) : undefined;
+    this.tree_ =
+      algorithm === 'brute'
+        ? undefined
+        : new SpaceTree(algorithm, this.X_!, this.nRows_, this.nFeaturesIn_!, metric, p.leafSize);
+    this.scan_ =
+      algorithm === 'brute' ? GroupedScan.create(this.X_!, this.nRows_, this.nFeaturesIn_!, metric) : undefined;
     this.heap_ = new NeighborHeap(p.nNeighbors);
   }
 
@@ -108,7 +133,9 @@ export class KNeighborsClassifier extends BaseEstimator<KNeighborsParams> implem
     else if (this.scan_?.pays) this.scan_.query(q, qo, heap);
     else if (this.metric_!.kind === 0) bruteEuclidean(q, qo, this.X_!, this.nRows_, this.nFeaturesIn_!, heap);
     else {
-      const d = this.nFeaturesIn_!, X = this.X_!, m = this.metric_!;
+      const d = this.nFeaturesIn_!,
+        X = this.X_!,
+        m = this.metric_!;
       // abandoning a row early pays for chebyshev and minkowski(p), whose terms cost more than
       // the extra comparison; for manhattan the plain sum is faster
       const early = m.kind >= 2;
@@ -127,12 +154,13 @@ export class KNeighborsClassifier extends BaseEstimator<KNeighborsParams> implem
    */
   kneighbors(X?: Matrix, nNeighbors?: number): KNeighborsResult {
     if (!this.X_) throw new Error('KNeighborsClassifier is not fitted: call fit first');
-    const k = nNeighbors ?? (this.params.nNeighbors ?? DEFAULTS.nNeighbors);
+    const k = nNeighbors ?? this.params.nNeighbors ?? DEFAULTS.nNeighbors;
     const self = X === undefined;
     const q = X ?? matrix(this.nRows_, this.nFeaturesIn_!, this.X_);
     checkPredictInput(q, this.nFeaturesIn_, 'KNeighborsClassifier');
     const kq = self ? k + 1 : k;
-    if (!Number.isInteger(k) || k < 1 || kq > this.nRows_) throw paramError('nNeighbors', `must be an integer in [1, ${self ? this.nRows_ - 1 : this.nRows_}]`, k);
+    if (!Number.isInteger(k) || k < 1 || kq > this.nRows_)
+      throw paramError('nNeighbors', `must be an integer in [1, ${self ? this.nRows_ - 1 : this.nRows_}]`, k);
     const heap = new NeighborHeap(kq);
     const distances = matrix(q.nRows, k);
     const indices = new Int32Array(q.nRows * k);
@@ -141,7 +169,10 @@ export class KNeighborsClassifier extends BaseEstimator<KNeighborsParams> implem
       let out = 0;
       let skipped = !self;
       for (let j = 0; j < heap.size && out < k; j++) {
-        if (!skipped && heap.idx[j] === i) { skipped = true; continue; }
+        if (!skipped && heap.idx[j] === i) {
+          skipped = true;
+          continue;
+        }
         distances.data[i * k + out] = reducedToDistance(this.metric_!, heap.dist[j]);
         indices[i * k + out] = heap.idx[j];
         out++;
@@ -156,12 +187,18 @@ export class KNeighborsClassifier extends BaseEstimator<KNeighborsParams> implem
     const k = this.params.nNeighbors ?? DEFAULTS.nNeighbors;
     const distance = (this.params.weights ?? DEFAULTS.weights) === 'distance';
     const heap = this.heap_!;
-    const nc = this.classes_!.length, y = this.yIdx_!;
+    const nc = this.classes_!.length,
+      y = this.yIdx_!;
     heap.capacity = k;
     this.search(row, offset, heap);
     for (let c = 0; c < nc; c++) out[c] = 0;
     let anyZero = false;
-    if (distance) for (let j = 0; j < heap.size; j++) if (heap.dist[j] === 0) { anyZero = true; break; }
+    if (distance)
+      for (let j = 0; j < heap.size; j++)
+        if (heap.dist[j] === 0) {
+          anyZero = true;
+          break;
+        }
     for (let j = 0; j < heap.size; j++) {
       let w = 1;
       if (distance) w = anyZero ? (heap.dist[j] === 0 ? 1 : 0) : 1 / reducedToDistance(this.metric_!, heap.dist[j]);
@@ -185,11 +222,18 @@ export class KNeighborsClassifier extends BaseEstimator<KNeighborsParams> implem
 
   toJSON(): SerializedComponent {
     return {
-      type: KNeighborsClassifier.TYPE, version: 1, params: { ...this.params },
-      state: this.X_ ? {
-        classes: encodeFloat64(this.classes_!), nFeatures: this.nFeaturesIn_!, nRows: this.nRows_,
-        X: encodeFloat64(this.X_), y: encodeFloat64(Float64Array.from(this.yIdx_!)),
-      } : null,
+      type: KNeighborsClassifier.TYPE,
+      version: 1,
+      params: { ...this.params },
+      state: this.X_
+        ? {
+            classes: encodeFloat64(this.classes_!),
+            nFeatures: this.nFeaturesIn_!,
+            nRows: this.nRows_,
+            X: encodeFloat64(this.X_),
+            y: encodeFloat64(Float64Array.from(this.yIdx_!)),
+          }
+        : null,
     };
   }
 
@@ -202,10 +246,13 @@ export class KNeighborsClassifier extends BaseEstimator<KNeighborsParams> implem
       const nRows = r.int('nRows', 1, 2 ** 31);
       const X = r.finite64('X', nRows * nFeatures);
       // squared distances must stay finite, or 'distance' weights become 0/0
-      for (let i = 0; i < X.length; i++) if (!(Math.abs(X[i]) <= 1e150)) r.fail('X', `: value ${X[i]} at row ${Math.floor(i / nFeatures)} is beyond 1e150`);
+      for (let i = 0; i < X.length; i++)
+        if (!(Math.abs(X[i]) <= 1e150))
+          r.fail('X', `: value ${X[i]} at row ${Math.floor(i / nFeatures)} is beyond 1e150`);
       const y = r.float64('y', nRows);
       for (let i = 0; i < nRows; i++) {
-        if (!(Number.isInteger(y[i]) && y[i] >= 0 && y[i] < classes.length)) r.fail('y', `: row ${i} has class index ${y[i]}, outside [0, ${classes.length})`);
+        if (!(Number.isInteger(y[i]) && y[i] >= 0 && y[i] < classes.length))
+          r.fail('y', `: row ${i} has class index ${y[i]}, outside [0, ${classes.length})`);
       }
       m.classes_ = classes;
       m.nFeaturesIn_ = nFeatures;
@@ -226,7 +273,14 @@ let queryScratch = new Float64Array(64);
  * the partial sums never decrease and such a row could not be kept. Rows that are finished
  * sum the same terms in the same order as reducedDistance, so distances are bit-identical.
  */
-function bruteEuclidean(q: ArrayLike<number>, qo: number, X: Float64Array, n: number, d: number, heap: NeighborHeap): void {
+function bruteEuclidean(
+  q: ArrayLike<number>,
+  qo: number,
+  X: Float64Array,
+  n: number,
+  d: number,
+  heap: NeighborHeap,
+): void {
   // the query in a Float64Array keeps the hot loop monomorphic whatever array the caller passed
   let v = queryScratch;
   if (v.length < d) v = queryScratch = new Float64Array(d);
@@ -236,26 +290,41 @@ function bruteEuclidean(q: ArrayLike<number>, qo: number, X: Float64Array, n: nu
   // two rows at a time: two independent sums keep the FP adder busy; each row is still decided
   // in index order against the bound current at its turn, exactly as one at a time
   for (; i + 1 < n; i += 2) {
-    const x0 = i * d, x1 = x0 + d;
-    let s0 = 0, s1 = 0, j = 0;
+    const x0 = i * d,
+      x1 = x0 + d;
+    let s0 = 0,
+      s1 = 0,
+      j = 0;
     for (; j < d; j++) {
       const a = v[j];
-      const t0 = a - X[x0 + j], t1 = a - X[x1 + j];
-      s0 += t0 * t0; s1 += t1 * t1;
+      const t0 = a - X[x0 + j],
+        t1 = a - X[x1 + j];
+      s0 += t0 * t0;
+      s1 += t1 * t1;
       if (s0 > bound && s1 > bound) break;
     }
     if (j < d) continue;
-    if (s0 <= bound) { heap.push(s0, i); bound = heap.bound(); }
-    if (s1 <= bound) { heap.push(s1, i + 1); bound = heap.bound(); }
+    if (s0 <= bound) {
+      heap.push(s0, i);
+      bound = heap.bound();
+    }
+    if (s1 <= bound) {
+      heap.push(s1, i + 1);
+      bound = heap.bound();
+    }
   }
   for (let xo = i * d; i < n; i++, xo += d) {
-    let s = 0, j = 0;
+    let s = 0,
+      j = 0;
     for (; j < d; j++) {
       const t = v[j] - X[xo + j];
       s += t * t;
       if (s > bound) break;
     }
-    if (j === d && s <= bound) { heap.push(s, i); bound = heap.bound(); } // NaN (a NaN query) is never kept, as in search()
+    if (j === d && s <= bound) {
+      heap.push(s, i);
+      bound = heap.bound();
+    } // NaN (a NaN query) is never kept, as in search()
   }
 }
 

@@ -18,21 +18,40 @@ export function learnVocabulary(c: Column, includeMissing: boolean): ColumnVocab
   if (c.kind === 'categorical') {
     const seen = new Uint8Array(c.categories.length);
     let missing = false;
-    for (const code of c.codes) { if (code < 0) missing = true; else seen[code] = 1; }
+    for (const code of c.codes) {
+      if (code < 0) missing = true;
+      else seen[code] = 1;
+    }
     const values = c.categories.filter((_, k) => seen[k] === 1).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     return { name: c.name, kind: 'categorical', values, hasMissing: includeMissing && missing };
   }
   const set = new Set<number>();
   let missing = false;
-  for (const v of c.values) { if (Number.isNaN(v)) missing = true; else set.add(v); }
-  return { name: c.name, kind: 'numeric', values: [...set].sort((a, b) => a - b), hasMissing: includeMissing && missing };
+  for (const v of c.values) {
+    if (Number.isNaN(v)) missing = true;
+    else set.add(v);
+  }
+  return {
+    name: c.name,
+    kind: 'numeric',
+    values: [...set].sort((a, b) => a - b),
+    hasMissing: includeMissing && missing,
+  };
 }
 
 /** Vocabulary from user-given categories (kept in the given order). */
-export function givenVocabulary(c: { name: string; kind: ColumnKind }, values: readonly (string | number)[]): ColumnVocabulary {
-  const typed = c.kind === 'numeric'
-    ? values.map((v) => { if (typeof v !== 'number') throw new RangeError(`categories for numeric column "${c.name}" must be numbers; got ${JSON.stringify(v)}`); return v; })
-    : values.map((v) => String(v));
+export function givenVocabulary(
+  c: { name: string; kind: ColumnKind },
+  values: readonly (string | number)[],
+): ColumnVocabulary {
+  const typed =
+    c.kind === 'numeric'
+      ? values.map((v) => {
+          if (typeof v !== 'number')
+            throw new RangeError(`categories for numeric column "${c.name}" must be numbers; got ${JSON.stringify(v)}`);
+          return v;
+        })
+      : values.map((v) => String(v));
   return { name: c.name, kind: c.kind, values: typed, hasMissing: false };
 }
 
@@ -94,6 +113,8 @@ export function readVocabularies(r: StateReader): { names: string[]; vocabularie
   const names = r.strings('featureNamesIn');
   const list = r.array('categories', names.length);
   const vocabularies = list.map((v, j) => deserializeVocabulary(StateReader.of(`${r.where}.categories[${j}]`, v)));
-  vocabularies.forEach((v, j) => { if (v.name !== names[j]) r.fail(`categories[${j}].name`, `must be "${names[j]}" (featureNamesIn[${j}])`); });
+  vocabularies.forEach((v, j) => {
+    if (v.name !== names[j]) r.fail(`categories[${j}].name`, `must be "${names[j]}" (featureNamesIn[${j}])`);
+  });
   return { names, vocabularies };
 }

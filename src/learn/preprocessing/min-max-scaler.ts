@@ -6,7 +6,16 @@ import { matrix } from '../core/matrix.js';
 import { paramError } from '../core/params.js';
 import { StateReader } from '../core/restore-check.js';
 import { encodeFloat64, registerComponent } from '../core/serialization.js';
-import { checkInputColumns, notFitted, tableColumnNames, toMatrix, type Cell, type ColumnKind, type Table, type TableTransformer } from './table.js';
+import {
+  checkInputColumns,
+  notFitted,
+  tableColumnNames,
+  toMatrix,
+  type Cell,
+  type ColumnKind,
+  type Table,
+  type TableTransformer,
+} from './table.js';
 
 export interface MinMaxScalerParams {
   /** Target range [lo, hi], lo < hi; default [0, 1]. */
@@ -44,7 +53,8 @@ export class MinMaxScaler extends BaseEstimator<MinMaxScalerParams> implements T
     const m = toMatrix(X, 'MinMaxScaler.fit');
     this.featureNamesIn_ = tableColumnNames(X);
     const p = m.nCols;
-    const dmin = new Float64Array(p).fill(NaN); const dmax = new Float64Array(p).fill(NaN);
+    const dmin = new Float64Array(p).fill(NaN);
+    const dmax = new Float64Array(p).fill(NaN);
     for (let i = 0; i < m.nRows; i++) {
       for (let j = 0; j < p; j++) {
         const v = m.data[i * p + j];
@@ -53,18 +63,24 @@ export class MinMaxScaler extends BaseEstimator<MinMaxScalerParams> implements T
         if (Number.isNaN(dmax[j]) || v > dmax[j]) dmax[j] = v;
       }
     }
-    const scale = new Float64Array(p); const min = new Float64Array(p);
+    const scale = new Float64Array(p);
+    const min = new Float64Array(p);
     for (let j = 0; j < p; j++) {
       let range = dmax[j] - dmin[j];
       if (range < 10 * EPS) range = 1;
       scale[j] = (hi - lo) / range;
       min[j] = lo - dmin[j] * scale[j];
     }
-    this.dataMin_ = dmin; this.dataMax_ = dmax; this.scale_ = scale; this.min_ = min;
+    this.dataMin_ = dmin;
+    this.dataMax_ = dmax;
+    this.scale_ = scale;
+    this.min_ = min;
     return this;
   }
 
-  fitTransform(X: Table): Matrix { return this.fit(X).transform(X); }
+  fitTransform(X: Table): Matrix {
+    return this.fit(X).transform(X);
+  }
 
   transform(X: Table): Matrix {
     if (!this.scale_ || !this.min_ || !this.featureNamesIn_) throw notFitted('MinMaxScaler');
@@ -76,7 +92,8 @@ export class MinMaxScaler extends BaseEstimator<MinMaxScalerParams> implements T
   }
 
   private scaleInto(src: ArrayLike<Cell>, srcOffset: number, out: Cell[] | Float64Array, offset: number): void {
-    const scale = this.scale_!; const min = this.min_!;
+    const scale = this.scale_!;
+    const min = this.min_!;
     const clip = this.params.clip ?? false;
     const [lo, hi] = clip ? this.range() : [0, 0];
     for (let j = 0; j < scale.length; j++) {
@@ -97,15 +114,24 @@ export class MinMaxScaler extends BaseEstimator<MinMaxScalerParams> implements T
     return [...this.featureNamesIn_];
   }
 
-  outputKinds(): ColumnKind[] { return this.featureNamesOut().map(() => 'numeric'); }
+  outputKinds(): ColumnKind[] {
+    return this.featureNamesOut().map(() => 'numeric');
+  }
 
   toJSON(): SerializedComponent {
     return {
-      type: 'MinMaxScaler', version: 1, params: { ...this.params },
-      state: this.scale_ ? {
-        featureNamesIn: this.featureNamesIn_, dataMin: encodeFloat64(this.dataMin_!), dataMax: encodeFloat64(this.dataMax_!),
-        scale: encodeFloat64(this.scale_), min: encodeFloat64(this.min_!),
-      } : null,
+      type: 'MinMaxScaler',
+      version: 1,
+      params: { ...this.params },
+      state: this.scale_
+        ? {
+            featureNamesIn: this.featureNamesIn_,
+            dataMin: encodeFloat64(this.dataMin_!),
+            dataMax: encodeFloat64(this.dataMax_!),
+            scale: encodeFloat64(this.scale_),
+            min: encodeFloat64(this.min_!),
+          }
+        : null,
     };
   }
 
@@ -117,8 +143,10 @@ export class MinMaxScaler extends BaseEstimator<MinMaxScalerParams> implements T
       const r = StateReader.of('state', json.state);
       const names = r.strings('featureNamesIn');
       s.featureNamesIn_ = names;
-      s.dataMin_ = r.finite64('dataMin', names.length); s.dataMax_ = r.finite64('dataMax', names.length);
-      s.scale_ = r.finite64('scale', names.length); s.min_ = r.finite64('min', names.length);
+      s.dataMin_ = r.finite64('dataMin', names.length);
+      s.dataMax_ = r.finite64('dataMax', names.length);
+      s.scale_ = r.finite64('scale', names.length);
+      s.min_ = r.finite64('min', names.length);
     }
     return s;
   }

@@ -7,11 +7,25 @@ import { paramError } from '../core/params.js';
 import { StateReader } from '../core/restore-check.js';
 import { registerComponent } from '../core/serialization.js';
 import {
-  categoryLabel, readVocabularies, givenVocabulary, learnVocabulary, serializeVocabulary,
-  VocabularyIndex, vocabularySize, type ColumnVocabulary,
+  categoryLabel,
+  readVocabularies,
+  givenVocabulary,
+  learnVocabulary,
+  serializeVocabulary,
+  VocabularyIndex,
+  vocabularySize,
+  type ColumnVocabulary,
 } from './category-vocabulary.js';
 import {
-  asFrame, checkInputColumns, isFrame, notFitted, tableColumnNames, type Cell, type ColumnKind, type Table, type TableTransformer,
+  asFrame,
+  checkInputColumns,
+  isFrame,
+  notFitted,
+  tableColumnNames,
+  type Cell,
+  type ColumnKind,
+  type Table,
+  type TableTransformer,
 } from './table.js';
 
 export interface OneHotEncoderParams {
@@ -53,7 +67,9 @@ export class OneHotEncoder extends BaseEstimator<OneHotEncoderParams> implements
       throw paramError('categories', `must be 'auto' or one list per input column (${f.columns.length})`, cats);
     }
     this.featureNamesIn_ = tableColumnNames(X);
-    this.categories_ = f.columns.map((c, j) => (cats === 'auto' ? learnVocabulary(c, true) : givenVocabulary(c, cats[j])));
+    this.categories_ = f.columns.map((c, j) =>
+      cats === 'auto' ? learnVocabulary(c, true) : givenVocabulary(c, cats[j]),
+    );
     if (cats !== 'auto') this.checkFitValues(X);
     this.prepare();
     return this;
@@ -69,10 +85,15 @@ export class OneHotEncoder extends BaseEstimator<OneHotEncoderParams> implements
 
   /** With given categories and handleUnknown='error', every fit value must be among them. */
   private checkFitValues(X: Table): void {
-    if (this.handleUnknown() === 'error') { this.prepare(); this.transform(X); }
+    if (this.handleUnknown() === 'error') {
+      this.prepare();
+      this.transform(X);
+    }
   }
 
-  fitTransform(X: Table): Matrix { return this.fit(X).transform(X); }
+  fitTransform(X: Table): Matrix {
+    return this.fit(X).transform(X);
+  }
 
   transform(X: Table): Matrix {
     const out = matrix(X.nRows, this.nOut);
@@ -82,7 +103,8 @@ export class OneHotEncoder extends BaseEstimator<OneHotEncoderParams> implements
 
   /** transform(X) written straight into out[i * stride + offset ...], which must be zero there. */
   transformInto(X: Table, out: Float64Array, stride: number, offset: number): void {
-    const idx = this.indexes; const offsets = this.offsets;
+    const idx = this.indexes;
+    const offsets = this.offsets;
     if (!idx || !offsets || !this.featureNamesIn_) throw notFitted('OneHotEncoder');
     checkInputColumns(X, this.featureNamesIn_, 'OneHotEncoder.transform');
     const strict = this.handleUnknown() === 'error';
@@ -99,7 +121,8 @@ export class OneHotEncoder extends BaseEstimator<OneHotEncoderParams> implements
       }
       const lookup = idx[j].codeLookup(c.categories);
       const missing = idx[j].indexOf(null);
-      const codes = c.codes, base = offset + offsets[j];
+      const codes = c.codes,
+        base = offset + offsets[j];
       for (let i = 0; i < X.nRows; i++) {
         const code = codes[i];
         const k = code < 0 ? missing : lookup[code];
@@ -139,12 +162,18 @@ export class OneHotEncoder extends BaseEstimator<OneHotEncoderParams> implements
     return names;
   }
 
-  outputKinds(): ColumnKind[] { return this.featureNamesOut().map(() => 'numeric'); }
+  outputKinds(): ColumnKind[] {
+    return this.featureNamesOut().map(() => 'numeric');
+  }
 
   toJSON(): SerializedComponent {
     return {
-      type: 'OneHotEncoder', version: 1, params: { ...this.params },
-      state: this.categories_ ? { featureNamesIn: this.featureNamesIn_, categories: this.categories_.map(serializeVocabulary) } : null,
+      type: 'OneHotEncoder',
+      version: 1,
+      params: { ...this.params },
+      state: this.categories_
+        ? { featureNamesIn: this.featureNamesIn_, categories: this.categories_.map(serializeVocabulary) }
+        : null,
     };
   }
 
@@ -164,5 +193,7 @@ export class OneHotEncoder extends BaseEstimator<OneHotEncoderParams> implements
 registerComponent('OneHotEncoder', (json) => OneHotEncoder.fromJSON(json));
 
 function unknownError(column: string, value: Cell): Error {
-  return new RangeError(`OneHotEncoder: found unknown category ${JSON.stringify(value)} in column "${column}" during transform (handleUnknown='error')`);
+  return new RangeError(
+    `OneHotEncoder: found unknown category ${JSON.stringify(value)} in column "${column}" during transform (handleUnknown='error')`,
+  );
 }

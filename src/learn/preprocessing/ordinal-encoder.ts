@@ -7,9 +7,23 @@ import { paramError } from '../core/params.js';
 import { StateReader } from '../core/restore-check.js';
 import { encodeNumber, decodeNumber, registerComponent } from '../core/serialization.js';
 import {
-  readVocabularies, givenVocabulary, learnVocabulary, serializeVocabulary, VocabularyIndex, type ColumnVocabulary,
+  readVocabularies,
+  givenVocabulary,
+  learnVocabulary,
+  serializeVocabulary,
+  VocabularyIndex,
+  type ColumnVocabulary,
 } from './category-vocabulary.js';
-import { asFrame, checkInputColumns, notFitted, tableColumnNames, type Cell, type ColumnKind, type Table, type TableTransformer } from './table.js';
+import {
+  asFrame,
+  checkInputColumns,
+  notFitted,
+  tableColumnNames,
+  type Cell,
+  type ColumnKind,
+  type Table,
+  type TableTransformer,
+} from './table.js';
 
 export interface OrdinalEncoderParams {
   /** 'error' (default) or 'use_encoded_value' (unknowns become unknownValue). */
@@ -22,7 +36,10 @@ export interface OrdinalEncoderParams {
 }
 
 const DEFAULTS: Required<OrdinalEncoderParams> = {
-  handleUnknown: 'error', unknownValue: null, encodedMissingValue: NaN, categories: 'auto',
+  handleUnknown: 'error',
+  unknownValue: null,
+  encodedMissingValue: NaN,
+  categories: 'auto',
 };
 
 /** Categories sorted as OneHotEncoder's; missing cells are not a category and map to encodedMissingValue. */
@@ -37,12 +54,14 @@ export class OrdinalEncoder extends BaseEstimator<OrdinalEncoderParams> implemen
 
   private validate(): void {
     const h = this.params.handleUnknown ?? 'error';
-    if (h !== 'error' && h !== 'use_encoded_value') throw paramError('handleUnknown', "must be 'error' or 'use_encoded_value'", h);
+    if (h !== 'error' && h !== 'use_encoded_value')
+      throw paramError('handleUnknown', "must be 'error' or 'use_encoded_value'", h);
     const u = this.params.unknownValue;
     if (h === 'use_encoded_value' && (typeof u !== 'number' || !(Number.isInteger(u) || Number.isNaN(u)))) {
       throw paramError('unknownValue', "must be an integer or NaN when handleUnknown='use_encoded_value'", u);
     }
-    if (h === 'error' && u !== undefined && u !== null) throw paramError('unknownValue', "is only used with handleUnknown='use_encoded_value'", u);
+    if (h === 'error' && u !== undefined && u !== null)
+      throw paramError('unknownValue', "is only used with handleUnknown='use_encoded_value'", u);
   }
 
   fit(X: Table): this {
@@ -53,18 +72,25 @@ export class OrdinalEncoder extends BaseEstimator<OrdinalEncoderParams> implemen
       throw paramError('categories', `must be 'auto' or one list per input column (${f.columns.length})`, cats);
     }
     this.featureNamesIn_ = tableColumnNames(X);
-    this.categories_ = f.columns.map((c, j) => (cats === 'auto' ? learnVocabulary(c, false) : givenVocabulary(c, cats[j])));
+    this.categories_ = f.columns.map((c, j) =>
+      cats === 'auto' ? learnVocabulary(c, false) : givenVocabulary(c, cats[j]),
+    );
     const u = this.params.unknownValue;
     if (typeof u === 'number' && Number.isInteger(u)) {
       this.categories_.forEach((v) => {
-        if (u >= 0 && u < v.values.length) throw new RangeError(`OrdinalEncoder: unknownValue ${u} is already the code of a category of column "${v.name}"`);
+        if (u >= 0 && u < v.values.length)
+          throw new RangeError(
+            `OrdinalEncoder: unknownValue ${u} is already the code of a category of column "${v.name}"`,
+          );
       });
     }
     this.indexes = this.categories_.map((v) => new VocabularyIndex(v));
     return this;
   }
 
-  fitTransform(X: Table): Matrix { return this.fit(X).transform(X); }
+  fitTransform(X: Table): Matrix {
+    return this.fit(X).transform(X);
+  }
 
   transform(X: Table): Matrix {
     if (!this.indexes || !this.featureNamesIn_) throw notFitted('OrdinalEncoder');
@@ -91,11 +117,16 @@ export class OrdinalEncoder extends BaseEstimator<OrdinalEncoderParams> implemen
     const missingValue = this.params.encodedMissingValue ?? NaN;
     for (let j = 0; j < idx.length; j++) {
       const cell = row[j];
-      if (idx[j].isMissing(cell)) { out[offset + j] = missingValue; continue; }
+      if (idx[j].isMissing(cell)) {
+        out[offset + j] = missingValue;
+        continue;
+      }
       const k = idx[j].indexOf(cell);
       if (k < 0) {
         if (this.params.handleUnknown !== 'use_encoded_value') {
-          throw new RangeError(`OrdinalEncoder: found unknown category ${JSON.stringify(cell)} in column "${this.featureNamesIn_![j]}" during transform (handleUnknown='error')`);
+          throw new RangeError(
+            `OrdinalEncoder: found unknown category ${JSON.stringify(cell)} in column "${this.featureNamesIn_![j]}" during transform (handleUnknown='error')`,
+          );
         }
         out[offset + j] = this.params.unknownValue!;
         continue;
@@ -109,14 +140,21 @@ export class OrdinalEncoder extends BaseEstimator<OrdinalEncoderParams> implemen
     return [...this.featureNamesIn_];
   }
 
-  outputKinds(): ColumnKind[] { return this.featureNamesOut().map(() => 'numeric'); }
+  outputKinds(): ColumnKind[] {
+    return this.featureNamesOut().map(() => 'numeric');
+  }
 
   toJSON(): SerializedComponent {
     const params: Record<string, unknown> = { ...this.params };
-    for (const key of ['unknownValue', 'encodedMissingValue']) if (typeof params[key] === 'number') params[key] = encodeNumber(params[key] as number);
+    for (const key of ['unknownValue', 'encodedMissingValue'])
+      if (typeof params[key] === 'number') params[key] = encodeNumber(params[key] as number);
     return {
-      type: 'OrdinalEncoder', version: 1, params,
-      state: this.categories_ ? { featureNamesIn: this.featureNamesIn_, categories: this.categories_.map(serializeVocabulary) } : null,
+      type: 'OrdinalEncoder',
+      version: 1,
+      params,
+      state: this.categories_
+        ? { featureNamesIn: this.featureNamesIn_, categories: this.categories_.map(serializeVocabulary) }
+        : null,
     };
   }
 

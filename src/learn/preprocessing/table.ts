@@ -75,8 +75,18 @@ export function toMatrix(x: Table, context: string): Matrix {
 }
 
 /** Batch transform into out[i * stride + offset ...]: the step's transformInto, else transform and copy. */
-export function transformIntoMatrix(t: TableTransformer, X: Table, out: Float64Array, stride: number, offset: number, context: string): void {
-  if (t.transformInto) { t.transformInto(X, out, stride, offset); return; }
+export function transformIntoMatrix(
+  t: TableTransformer,
+  X: Table,
+  out: Float64Array,
+  stride: number,
+  offset: number,
+  context: string,
+): void {
+  if (t.transformInto) {
+    t.transformInto(X, out, stride, offset);
+    return;
+  }
   copyIntoMatrix(t.transform(X), out, stride, offset, context);
 }
 
@@ -84,13 +94,17 @@ export function transformIntoMatrix(t: TableTransformer, X: Table, out: Float64A
 export function copyIntoMatrix(x: Table, out: Float64Array, stride: number, offset: number, context: string): void {
   if (!isFrame(x)) {
     for (let i = 0; i < x.nRows; i++) {
-      const src = i * x.nCols, dst = i * stride + offset;
+      const src = i * x.nCols,
+        dst = i * stride + offset;
       for (let j = 0; j < x.nCols; j++) out[dst + j] = x.data[src + j];
     }
     return;
   }
   x.columns.forEach((c, j) => {
-    if (c.kind !== 'numeric') throw new Error(`${context}: column "${c.name}" is categorical; encode it (OneHotEncoder, OrdinalEncoder) before it reaches a matrix`);
+    if (c.kind !== 'numeric')
+      throw new Error(
+        `${context}: column "${c.name}" is categorical; encode it (OneHotEncoder, OrdinalEncoder) before it reaches a matrix`,
+      );
     const v = c.values;
     for (let i = 0, at = offset + j; i < x.nRows; i++, at += stride) out[at] = v[i];
   });
@@ -100,11 +114,14 @@ export function copyIntoMatrix(x: Table, out: Float64Array, stride: number, offs
 export function checkInputColumns(x: Table, fittedNames: readonly string[], who: string): void {
   const names = tableColumnNames(x);
   if (names.length !== fittedNames.length) {
-    throw new Error(`${who}: X has ${names.length} columns but the transformer was fitted on ${fittedNames.length} (${fittedNames.join(', ')})`);
+    throw new Error(
+      `${who}: X has ${names.length} columns but the transformer was fitted on ${fittedNames.length} (${fittedNames.join(', ')})`,
+    );
   }
   if (isFrame(x)) {
     for (let j = 0; j < names.length; j++) {
-      if (names[j] !== fittedNames[j]) throw new Error(`${who}: column ${j} is "${names[j]}" but was "${fittedNames[j]}" at fit time`);
+      if (names[j] !== fittedNames[j])
+        throw new Error(`${who}: column ${j} is "${names[j]}" but was "${fittedNames[j]}" at fit time`);
     }
   }
 }

@@ -14,7 +14,14 @@ const anchors = sk && !lacks('shared-data');
 
 describe('DecisionTreeClassifier', () => {
   it('fits a separable problem exactly and predicts classes_ labels', () => {
-    const X = fromRows([[0, 1], [1, 1], [2, 0], [3, 0], [4, 1], [5, 0]]);
+    const X = fromRows([
+      [0, 1],
+      [1, 1],
+      [2, 0],
+      [3, 0],
+      [4, 1],
+      [5, 0],
+    ]);
     const y = [3, 3, 3, 7, 7, 7];
     const m = new DecisionTreeClassifier({ seed: 1 }).fit(X, y);
     expect(Array.from(m.classes_!)).toEqual([3, 7]);
@@ -26,8 +33,12 @@ describe('DecisionTreeClassifier', () => {
   });
 
   it('respects maxDepth and minSamplesLeaf', () => {
-    const rows: number[][] = []; const y: number[] = [];
-    for (let i = 0; i < 40; i++) { rows.push([i, (i * 7) % 5]); y.push(i % 3 === 0 ? 1 : 0); }
+    const rows: number[][] = [];
+    const y: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      rows.push([i, (i * 7) % 5]);
+      y.push(i % 3 === 0 ? 1 : 0);
+    }
     const X = fromRows(rows);
     const d1 = new DecisionTreeClassifier({ maxDepth: 1 }).fit(X, y);
     expect(d1.tree_!.nodeCount).toBeLessThanOrEqual(3);
@@ -64,15 +75,24 @@ describe('DecisionTreeClassifier', () => {
   it('grows the same tree with packed small-integer weights and with general float weights', () => {
     // weights 1 take the packed path (weight in the list key), 16 and 0.5 the general one; scaling
     // every weight by a power of two scales every proxy exactly, so the splits must not change
-    const rows: number[][] = []; const y: number[] = [];
+    const rows: number[][] = [];
+    const y: number[] = [];
     for (let i = 0; i < 900; i++) {
-      const a = Math.sin(i * 0.37) * 3, b = Math.cos(i * 1.3) + (i % 7) / 10, c = i % 3;
-      rows.push([a, b, c, a * b]); y.push(a + b > 0.5 ? (c === 2 ? 2 : 1) : 0);
+      const a = Math.sin(i * 0.37) * 3,
+        b = Math.cos(i * 1.3) + (i % 7) / 10,
+        c = i % 3;
+      rows.push([a, b, c, a * b]);
+      y.push(a + b > 0.5 ? (c === 2 ? 2 : 1) : 0);
     }
     const X = fromRows(rows);
-    for (const labels of [y, y.map((v) => (v > 0 ? 1 : 0))]) { // three classes, and the two-class gini fast path
-      const grow = (w?: number) => new DecisionTreeClassifier({ maxFeatures: 2, seed: 3 })
-        .fit(X, labels, w === undefined ? {} : { sampleWeight: new Float64Array(X.nRows).fill(w) }).tree_!;
+    for (const labels of [y, y.map((v) => (v > 0 ? 1 : 0))]) {
+      // three classes, and the two-class gini fast path
+      const grow = (w?: number) =>
+        new DecisionTreeClassifier({ maxFeatures: 2, seed: 3 }).fit(
+          X,
+          labels,
+          w === undefined ? {} : { sampleWeight: new Float64Array(X.nRows).fill(w) },
+        ).tree_!;
       const base = grow();
       expect(base.nodeCount).toBeGreaterThan(15);
       for (const w of [16, 0.5]) {
@@ -85,38 +105,58 @@ describe('DecisionTreeClassifier', () => {
   });
 
   it('JSON round-trips to identical predictions and clone is unfitted', () => {
-    const rows: number[][] = []; const y: number[] = [];
-    for (let i = 0; i < 200; i++) { const a = Math.sin(i) * 3, b = Math.cos(i * 1.3); rows.push([a, b, a * b]); y.push(a + b > 0.5 ? 1 : 0); }
+    const rows: number[][] = [];
+    const y: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const a = Math.sin(i) * 3,
+        b = Math.cos(i * 1.3);
+      rows.push([a, b, a * b]);
+      y.push(a + b > 0.5 ? 1 : 0);
+    }
     const X = fromRows(rows);
     const m = new DecisionTreeClassifier({ maxFeatures: 'sqrt', seed: 5 }).fit(X, y);
     const back = restoreComponent<DecisionTreeClassifier>(JSON.parse(JSON.stringify(m.toJSON())));
     expect(back.predictProba(X).data).toEqual(m.predictProba(X).data);
-    expect(JSON.stringify(new DecisionTreeClassifier({ maxFeatures: 'sqrt', seed: 5 }).fit(X, y).toJSON())).toBe(JSON.stringify(m.toJSON()));
+    expect(JSON.stringify(new DecisionTreeClassifier({ maxFeatures: 'sqrt', seed: 5 }).fit(X, y).toJSON())).toBe(
+      JSON.stringify(m.toJSON()),
+    );
     expect(m.clone().tree_).toBeUndefined();
     expect(m.clone().getParams()).toEqual(m.getParams());
   });
 
   it.skipIf(!sk)('reproduces numpy RandomState(seed).randint(0, 2**31-1)', () => {
     const seeds = [0, 1, 42, 2024, 4294967295];
-    const py = runPython<number[]>('import json,sys,numpy as np\nprint(json.dumps([int(np.random.RandomState(s).randint(0, 2**31-1)) for s in json.load(sys.stdin)]))', seeds);
+    const py = runPython<number[]>(
+      'import json,sys,numpy as np\nprint(json.dumps([int(np.random.RandomState(s).randint(0, 2**31-1)) for s in json.load(sys.stdin)]))',
+      seeds,
+    );
     expect(seeds.map(numpyRandint31)).toEqual(py);
   });
 
-  it.skipIf(!anchors).each(['heart', 'stroke'])('grows the same trees as scikit-learn on the %s anchor folds (gini, seed 42)', (dataset) => {
-    const folds = runPython<AnchorFoldJson[]>(ANCHOR_FOLDS_PY, { data_dir: DATA_DIR, dataset, model: 'dt' }).map(toAnchorFold);
-    for (const f of folds) {
-      const m = new DecisionTreeClassifier({ seed: 42 }).fit(f.Xtr, f.ytr);
-      expect(m.tree_!.nodeCount).toBe(f.sk!.nodeCount);
-      expect(Array.from(m.predict(f.Xte))).toEqual(f.sk!.pred);
-      expect(Array.from(m.predictProba(f.Xte).data.filter((_, k) => k % 2 === 1))).toEqual(f.sk!.proba);
-      const feat = Array.from(m.tree_!.feature).map((v) => (v < 0 ? -2 : v));
-      expect(feat).toEqual(f.sk!.feature);
-      expect(Array.from(m.tree_!.threshold)).toEqual(f.sk!.threshold);
-    }
-  });
+  it.skipIf(!anchors).each(['heart', 'stroke'])(
+    'grows the same trees as scikit-learn on the %s anchor folds (gini, seed 42)',
+    (dataset) => {
+      const folds = runPython<AnchorFoldJson[]>(ANCHOR_FOLDS_PY, { data_dir: DATA_DIR, dataset, model: 'dt' }).map(
+        toAnchorFold,
+      );
+      for (const f of folds) {
+        const m = new DecisionTreeClassifier({ seed: 42 }).fit(f.Xtr, f.ytr);
+        expect(m.tree_!.nodeCount).toBe(f.sk!.nodeCount);
+        expect(Array.from(m.predict(f.Xte))).toEqual(f.sk!.pred);
+        expect(Array.from(m.predictProba(f.Xte).data.filter((_, k) => k % 2 === 1))).toEqual(f.sk!.proba);
+        const feat = Array.from(m.tree_!.feature).map((v) => (v < 0 ? -2 : v));
+        expect(feat).toEqual(f.sk!.feature);
+        expect(Array.from(m.tree_!.threshold)).toEqual(f.sk!.threshold);
+      }
+    },
+  );
 
   it.skipIf(!anchors)('matches scikit-learn with entropy, minSamplesLeaf 2, seed 7', () => {
-    const folds = runPython<AnchorFoldJson[]>(ANCHOR_FOLDS_PY, { data_dir: DATA_DIR, dataset: 'heart', model: 'dt_entropy' }).map(toAnchorFold);
+    const folds = runPython<AnchorFoldJson[]>(ANCHOR_FOLDS_PY, {
+      data_dir: DATA_DIR,
+      dataset: 'heart',
+      model: 'dt_entropy',
+    }).map(toAnchorFold);
     for (const f of folds) {
       const m = new DecisionTreeClassifier({ criterion: 'entropy', minSamplesLeaf: 2, seed: 7 }).fit(f.Xtr, f.ytr);
       expect(Array.from(m.predict(f.Xte))).toEqual(f.sk!.pred);

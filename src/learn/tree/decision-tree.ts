@@ -10,12 +10,28 @@ import type { Classifier, FitOptions, Labels, SerializedComponent } from '../cor
 import { argmaxClasses, probaByRows, type Matrix } from '../core/matrix.js';
 import { StateReader } from '../core/restore-check.js';
 import { encodeFloat64, registerComponent } from '../core/serialization.js';
-import { deserializeFlatTree, leafIndex, serializeFlatTree, treeFeatureImportances, type FlatTree } from './flat-tree.js';
+import {
+  deserializeFlatTree,
+  leafIndex,
+  serializeFlatTree,
+  treeFeatureImportances,
+  type FlatTree,
+} from './flat-tree.js';
 import { SklearnRandR } from './sklearn-rng.js';
 import { buildTree, TreeWorkspace } from './tree-builder.js';
 import {
-  checkPredictInput, checkTrainingInput, encodeLabels, resolveCriterion, resolveMaxDepth, resolveMaxFeatures,
-  resolveMinSamplesLeaf, resolveMinSamplesSplit, resolveSeed, rowWeights, type ClassWeight, type MaxFeatures,
+  checkPredictInput,
+  checkTrainingInput,
+  encodeLabels,
+  resolveCriterion,
+  resolveMaxDepth,
+  resolveMaxFeatures,
+  resolveMinSamplesLeaf,
+  resolveMinSamplesSplit,
+  resolveSeed,
+  rowWeights,
+  type ClassWeight,
+  type MaxFeatures,
 } from './tree-params.js';
 import { prepareTreeData } from './training-data.js';
 
@@ -35,7 +51,13 @@ export interface DecisionTreeParams {
 }
 
 const DEFAULTS: Required<DecisionTreeParams> = {
-  criterion: 'gini', maxDepth: null, minSamplesSplit: 2, minSamplesLeaf: 1, maxFeatures: null, classWeight: null, seed: 0,
+  criterion: 'gini',
+  maxDepth: null,
+  minSamplesSplit: 2,
+  minSamplesLeaf: 1,
+  maxFeatures: null,
+  classWeight: null,
+  seed: 0,
 };
 
 export class DecisionTreeClassifier extends BaseEstimator<DecisionTreeParams> implements Classifier<Matrix> {
@@ -61,9 +83,18 @@ export class DecisionTreeClassifier extends BaseEstimator<DecisionTreeParams> im
     const { classes, yIdx } = encodeLabels(y);
     const weights = rowWeights(yIdx, classes, p.classWeight, options.sampleWeight);
     const data = prepareTreeData(X, yIdx, classes.length);
-    const tree = buildTree(new TreeWorkspace(data), weights,
-      { criterion, maxDepth, minSamplesSplit: Math.max(minSamplesSplit, 2 * minSamplesLeaf), minSamplesLeaf, maxFeatures },
-      SklearnRandR.fromSeed(seed));
+    const tree = buildTree(
+      new TreeWorkspace(data),
+      weights,
+      {
+        criterion,
+        maxDepth,
+        minSamplesSplit: Math.max(minSamplesSplit, 2 * minSamplesLeaf),
+        minSamplesLeaf,
+        maxFeatures,
+      },
+      SklearnRandR.fromSeed(seed),
+    );
     this.classes_ = classes;
     this.nFeaturesIn_ = X.nCols;
     this.tree_ = tree;
@@ -102,10 +133,16 @@ export class DecisionTreeClassifier extends BaseEstimator<DecisionTreeParams> im
 
   toJSON(): SerializedComponent {
     return {
-      type: DecisionTreeClassifier.TYPE, version: 1, params: { ...this.params },
-      state: this.tree_ ? {
-        classes: encodeFloat64(this.classes_!), nFeatures: this.nFeaturesIn_!, tree: serializeFlatTree(this.tree_),
-      } : null,
+      type: DecisionTreeClassifier.TYPE,
+      version: 1,
+      params: { ...this.params },
+      state: this.tree_
+        ? {
+            classes: encodeFloat64(this.classes_!),
+            nFeatures: this.nFeaturesIn_!,
+            tree: serializeFlatTree(this.tree_),
+          }
+        : null,
     };
   }
 

@@ -39,27 +39,43 @@ export function treeFeatureImportances(tree: FlatTree, nFeatures: number): Float
   const { feature, left, right, impurity, weightedNNodeSamples: w } = tree;
   for (let i = 0; i < tree.nodeCount; i++) {
     if (feature[i] === LEAF) continue;
-    const l = left[i], r = right[i];
+    const l = left[i],
+      r = right[i];
     imp[feature[i]] += w[i] * impurity[i] - w[l] * impurity[l] - w[r] * impurity[r];
   }
   let total = 0;
-  for (let f = 0; f < nFeatures; f++) { imp[f] /= w[0]; total += imp[f]; }
+  for (let f = 0; f < nFeatures; f++) {
+    imp[f] /= w[0];
+    total += imp[f];
+  }
   if (total > 0) for (let f = 0; f < nFeatures; f++) imp[f] /= total;
   return imp;
 }
 
 export interface SerializedFlatTree {
-  nodeCount: number; nClasses: number;
-  feature: string; threshold: string; left: string; right: string; value: string;
-  impurity: string; nNodeSamples: string; weightedNNodeSamples: string;
+  nodeCount: number;
+  nClasses: number;
+  feature: string;
+  threshold: string;
+  left: string;
+  right: string;
+  value: string;
+  impurity: string;
+  nNodeSamples: string;
+  weightedNNodeSamples: string;
 }
 
 export function serializeFlatTree(t: FlatTree): SerializedFlatTree {
   return {
-    nodeCount: t.nodeCount, nClasses: t.nClasses,
-    feature: encodeInt32(t.feature), threshold: encodeFloat64(t.threshold),
-    left: encodeInt32(t.left), right: encodeInt32(t.right), value: encodeFloat64(t.value),
-    impurity: encodeFloat64(t.impurity), nNodeSamples: encodeInt32(t.nNodeSamples),
+    nodeCount: t.nodeCount,
+    nClasses: t.nClasses,
+    feature: encodeInt32(t.feature),
+    threshold: encodeFloat64(t.threshold),
+    left: encodeInt32(t.left),
+    right: encodeInt32(t.right),
+    value: encodeFloat64(t.value),
+    impurity: encodeFloat64(t.impurity),
+    nNodeSamples: encodeInt32(t.nNodeSamples),
     weightedNNodeSamples: encodeFloat64(t.weightedNNodeSamples),
   };
 }
@@ -69,10 +85,15 @@ export function deserializeFlatTree(r: StateReader, nClasses: number, nFeatures:
   const nodeCount = r.int('nodeCount', 1, 2 ** 30);
   if (r.int('nClasses', 1, 2 ** 20) !== nClasses) r.fail('nClasses', `must equal the number of classes (${nClasses})`);
   const t: FlatTree = {
-    nodeCount, nClasses,
-    feature: r.int32('feature', nodeCount), threshold: r.float64('threshold', nodeCount),
-    left: r.int32('left', nodeCount), right: r.int32('right', nodeCount), value: r.finite64('value', nodeCount * nClasses),
-    impurity: r.finite64('impurity', nodeCount), nNodeSamples: r.int32('nNodeSamples', nodeCount),
+    nodeCount,
+    nClasses,
+    feature: r.int32('feature', nodeCount),
+    threshold: r.float64('threshold', nodeCount),
+    left: r.int32('left', nodeCount),
+    right: r.int32('right', nodeCount),
+    value: r.finite64('value', nodeCount * nClasses),
+    impurity: r.finite64('impurity', nodeCount),
+    nNodeSamples: r.int32('nNodeSamples', nodeCount),
     weightedNNodeSamples: r.finite64('weightedNNodeSamples', nodeCount),
   };
   checkTreeNodes(r, t, 0, nodeCount, nFeatures);
@@ -82,7 +103,13 @@ export function deserializeFlatTree(r: StateReader, nClasses: number, nFeatures:
 
 /** Each leaf's class totals (or fractions) are >= 0 with a positive finite sum, so they normalise to probabilities. */
 export function checkLeafTotals(
-  r: StateReader, key: string, feature: Int32Array, value: Float64Array, nc: number, start: number, end: number,
+  r: StateReader,
+  key: string,
+  feature: Int32Array,
+  value: Float64Array,
+  nc: number,
+  start: number,
+  end: number,
 ): void {
   for (let i = start; i < end; i++) {
     if (feature[i] !== LEAF) continue;
@@ -92,6 +119,7 @@ export function checkLeafTotals(
       if (!(v >= 0)) r.fail(key, `: leaf ${i} has class value ${v}, below 0`);
       total += v;
     }
-    if (!(total > 0 && Number.isFinite(total))) r.fail(key, `: leaf ${i} has class total ${total}, not a positive finite number`);
+    if (!(total > 0 && Number.isFinite(total)))
+      r.fail(key, `: leaf ${i} has class total ${total}, not a positive finite number`);
   }
 }

@@ -22,30 +22,59 @@ export function partitionSortedList(ws: TreeWorkspace, from: number, to: number)
 // stores. Rows going right wait in tmp (indexed from 0) and are copied back after the left ones.
 
 /** Partitions rows[from, to) and one column moved with it. */
-function partitionWithOne(rows: Int32Array, a: Int32Array, tmp: Int32Array, tmpA: Int32Array,
-  goLeft: Uint8Array, from: number, to: number): void {
-  let l = from, t = 0;
+function partitionWithOne(
+  rows: Int32Array,
+  a: Int32Array,
+  tmp: Int32Array,
+  tmpA: Int32Array,
+  goLeft: Uint8Array,
+  from: number,
+  to: number,
+): void {
+  let l = from,
+    t = 0;
   for (let p = from; p < to; p++) {
-    const r = rows[p], x = a[p];
+    const r = rows[p],
+      x = a[p];
     const g = goLeft[r];
-    a[l] = x; rows[l] = r;
-    tmpA[t] = x; tmp[t] = r;
-    l += g; t += 1 - g;
+    a[l] = x;
+    rows[l] = r;
+    tmpA[t] = x;
+    tmp[t] = r;
+    l += g;
+    t += 1 - g;
   }
   rows.set(tmp.subarray(0, t), l);
   a.set(tmpA.subarray(0, t), l);
 }
 
 /** Partitions rows[from, to) and two columns moved with it. */
-function partitionWithTwo(rows: Int32Array, a: Int32Array, b: Float64Array, tmp: Int32Array, tmpA: Int32Array,
-  tmpB: Float64Array, goLeft: Uint8Array, from: number, to: number): void {
-  let l = from, t = 0;
+function partitionWithTwo(
+  rows: Int32Array,
+  a: Int32Array,
+  b: Float64Array,
+  tmp: Int32Array,
+  tmpA: Int32Array,
+  tmpB: Float64Array,
+  goLeft: Uint8Array,
+  from: number,
+  to: number,
+): void {
+  let l = from,
+    t = 0;
   for (let p = from; p < to; p++) {
-    const r = rows[p], x = a[p], w = b[p];
+    const r = rows[p],
+      x = a[p],
+      w = b[p];
     const g = goLeft[r];
-    a[l] = x; b[l] = w; rows[l] = r;
-    tmpA[t] = x; tmpB[t] = w; tmp[t] = r;
-    l += g; t += 1 - g;
+    a[l] = x;
+    b[l] = w;
+    rows[l] = r;
+    tmpA[t] = x;
+    tmpB[t] = w;
+    tmp[t] = r;
+    l += g;
+    t += 1 - g;
   }
   rows.set(tmp.subarray(0, t), l);
   a.set(tmpA.subarray(0, t), l);
@@ -56,7 +85,13 @@ function partitionWithTwo(rows: Int32Array, a: Int32Array, b: Float64Array, tmp:
  * Counts rows[start, end) into h via the sparse rows; each feature's default value is filled as
  * the node totals (rows, class weight sums) minus its other values.
  */
-export function fillNodeHistogram(ws: TreeWorkspace, h: Float64Array, start: number, end: number, sums: ArrayLike<number>): void {
+export function fillNodeHistogram(
+  ws: TreeWorkspace,
+  h: Float64Array,
+  start: number,
+  end: number,
+  sums: ArrayLike<number>,
+): void {
   const { histOffset, valueOffsets, defaultRank, rowPtr, rowSlot, nFeatures: nF, nClasses: nc } = ws.data;
   const hs = nc + 1;
   if (ws.packedWeights) countSparseRowsPacked(h, start, end, ws.samples, ws.sampCode, rowPtr, rowSlot, hs);
@@ -78,7 +113,14 @@ export function fillNodeHistogram(ws: TreeWorkspace, h: Float64Array, start: num
 }
 
 /** Marks goLeft for the rows of [start, end) by the split (feature f at rank <= rankLo); returns the left count. */
-export function routeRows(ws: TreeWorkspace, f: number, rankLo: number, nLeft: number, start: number, end: number): number {
+export function routeRows(
+  ws: TreeWorkspace,
+  f: number,
+  rankLo: number,
+  nLeft: number,
+  start: number,
+  end: number,
+): number {
   const { goLeft, lists, samples } = ws;
   const { sortedSlot, smallRanks, nRows: n } = ws.data;
   const slot = sortedSlot[f];
@@ -94,32 +136,55 @@ export function routeRows(ws: TreeWorkspace, f: number, rankLo: number, nLeft: n
   for (let p = start; p < end; p++) {
     const r = samples[p];
     const g = smallRanks[fb + r] <= rankLo ? 1 : 0;
-    goLeft[r] = g; nl += g;
+    goLeft[r] = g;
+    nl += g;
   }
   return nl;
 }
 
-export function countSparseRows(h: Float64Array, start: number, end: number, samples: Int32Array, sampY: Int32Array,
-  sampW: Float64Array, rowPtr: Int32Array, rowSlot: Int32Array, hs: number): void {
+export function countSparseRows(
+  h: Float64Array,
+  start: number,
+  end: number,
+  samples: Int32Array,
+  sampY: Int32Array,
+  sampW: Float64Array,
+  rowPtr: Int32Array,
+  rowSlot: Int32Array,
+  hs: number,
+): void {
   for (let p = start; p < end; p++) {
     const r = samples[p];
-    const y1 = 1 + sampY[p], w = sampW[p];
+    const y1 = 1 + sampY[p],
+      w = sampW[p];
     for (let j = rowPtr[r], e = rowPtr[r + 1]; j < e; j++) {
       const b = rowSlot[j] * hs;
-      h[b] += 1; h[b + y1] += w;
+      h[b] += 1;
+      h[b + y1] += w;
     }
   }
 }
 
 /** countSparseRows over packed sample codes (class << PACKED_WEIGHT_BITS | weight). */
-function countSparseRowsPacked(h: Float64Array, start: number, end: number, samples: Int32Array, sampCode: Int32Array,
-  rowPtr: Int32Array, rowSlot: Int32Array, hs: number): void {
+function countSparseRowsPacked(
+  h: Float64Array,
+  start: number,
+  end: number,
+  samples: Int32Array,
+  sampCode: Int32Array,
+  rowPtr: Int32Array,
+  rowSlot: Int32Array,
+  hs: number,
+): void {
   for (let p = start; p < end; p++) {
-    const r = samples[p], code = sampCode[p];
-    const y1 = 1 + (code >> PACKED_WEIGHT_BITS), w = code & PACKED_WEIGHT_MAX;
+    const r = samples[p],
+      code = sampCode[p];
+    const y1 = 1 + (code >> PACKED_WEIGHT_BITS),
+      w = code & PACKED_WEIGHT_MAX;
     for (let j = rowPtr[r], e = rowPtr[r + 1]; j < e; j++) {
       const b = rowSlot[j] * hs;
-      h[b] += 1; h[b + y1] += w;
+      h[b] += 1;
+      h[b + y1] += w;
     }
   }
 }

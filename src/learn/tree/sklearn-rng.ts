@@ -32,7 +32,8 @@ export function numpyRandint31(seed: number): number {
   };
   const rng = RAND_R_MAX - 1; // inclusive upper bound of randint(0, RAND_R_MAX)
   let v: number;
-  do v = next32() & 0x7fffffff; while (v > rng);
+  do v = next32() & 0x7fffffff;
+  while (v > rng);
   return v;
 }
 

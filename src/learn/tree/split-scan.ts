@@ -13,7 +13,10 @@ export class BestSplit {
   wL = 0;
   readonly sumLeft: Float64Array;
   readonly scratch: Float64Array;
-  constructor(nc: number) { this.sumLeft = new Float64Array(nc); this.scratch = new Float64Array(nc); }
+  constructor(nc: number) {
+    this.sumLeft = new Float64Array(nc);
+    this.scratch = new Float64Array(nc);
+  }
 }
 
 /**
@@ -21,8 +24,18 @@ export class BestSplit {
  * weights are added to the left side entry by entry, as sklearn's criterion update does, and a
  * split is evaluated wherever the rank changes. False when the feature is constant there.
  */
-export function scanSortedList(ws: TreeWorkspace, from: number, to: number, nc: number, minSamplesLeaf: number, wNode: number,
-  sumTotal: Float64Array, gini: boolean, f: number, best: BestSplit): boolean {
+export function scanSortedList(
+  ws: TreeWorkspace,
+  from: number,
+  to: number,
+  nc: number,
+  minSamplesLeaf: number,
+  wNode: number,
+  sumTotal: Float64Array,
+  gini: boolean,
+  f: number,
+  best: BestSplit,
+): boolean {
   const { listRanks, listW } = ws;
   // entries hold rank * nc + class (shifted up by PACKED_WEIGHT_BITS over the weight when packed):
   // equal ranks compare equal after dividing by nc
@@ -37,7 +50,9 @@ export function scanSortedList(ws: TreeWorkspace, from: number, to: number, nc: 
   const m = to - from;
   const sumLeft = best.scratch;
   sumLeft.fill(0);
-  let wL = 0, cntL = 0, last = first;
+  let wL = 0,
+    cntL = 0,
+    last = first;
   for (let p = from; p < to; p++) {
     const e = listRanks[p];
     const key = e >> sh;
@@ -46,25 +61,47 @@ export function scanSortedList(ws: TreeWorkspace, from: number, to: number, nc: 
       if (cntL >= minSamplesLeaf && m - cntL >= minSamplesLeaf) {
         const proxy = splitProxy(sumLeft, sumTotal, wL, wNode - wL, gini, nc);
         if (proxy > best.proxy) {
-          best.proxy = proxy; best.feature = f; best.rankLo = last; best.rankHi = rk;
-          best.nLeft = cntL; best.wL = wL; best.sumLeft.set(sumLeft);
+          best.proxy = proxy;
+          best.feature = f;
+          best.rankLo = last;
+          best.rankHi = rk;
+          best.nLeft = cntL;
+          best.wL = wL;
+          best.sumLeft.set(sumLeft);
         }
       }
       last = rk;
     }
     const w = packed ? e & PACKED_WEIGHT_MAX : listW[p];
-    sumLeft[key - rk * nc] += w; wL += w; cntL++;
+    sumLeft[key - rk * nc] += w;
+    wL += w;
+    cntL++;
   }
   return true;
 }
 
 /** scanSortedList for two classes and gini (the common case), with the class sums in registers. */
-function scanSortedListGini2(listRanks: Int32Array, listW: Float64Array, packed: boolean, from: number, to: number,
-  minSamplesLeaf: number, wNode: number, sumTotal: Float64Array, f: number, best: BestSplit): void {
+function scanSortedListGini2(
+  listRanks: Int32Array,
+  listW: Float64Array,
+  packed: boolean,
+  from: number,
+  to: number,
+  minSamplesLeaf: number,
+  wNode: number,
+  sumTotal: Float64Array,
+  f: number,
+  best: BestSplit,
+): void {
   const m = to - from;
-  const t0 = sumTotal[0], t1 = sumTotal[1];
+  const t0 = sumTotal[0],
+    t1 = sumTotal[1];
   const sh = packed ? PACKED_WEIGHT_BITS : 0;
-  let l0 = 0, l1 = 0, wL = 0, cntL = 0, last = listRanks[from] >> sh >> 1;
+  let l0 = 0,
+    l1 = 0,
+    wL = 0,
+    cntL = 0,
+    last = (listRanks[from] >> sh) >> 1;
   let bestProxy = best.proxy;
   for (let p = from; p < to; p++) {
     const e = listRanks[p];
@@ -73,32 +110,52 @@ function scanSortedListGini2(listRanks: Int32Array, listW: Float64Array, packed:
     if (rk !== last) {
       if (cntL >= minSamplesLeaf && m - cntL >= minSamplesLeaf) {
         const wR = wNode - wL;
-        const r0 = t0 - l0, r1 = t1 - l1;
+        const r0 = t0 - l0,
+          r1 = t1 - l1;
         const impL = 1.0 - (l0 * l0 + l1 * l1) / (wL * wL);
         const impR = 1.0 - (r0 * r0 + r1 * r1) / (wR * wR);
         const proxy = -wR * impR - wL * impL;
         if (proxy > bestProxy) {
           bestProxy = proxy;
-          best.proxy = proxy; best.feature = f; best.rankLo = last; best.rankHi = rk;
-          best.nLeft = cntL; best.wL = wL; best.sumLeft[0] = l0; best.sumLeft[1] = l1;
+          best.proxy = proxy;
+          best.feature = f;
+          best.rankLo = last;
+          best.rankHi = rk;
+          best.nLeft = cntL;
+          best.wL = wL;
+          best.sumLeft[0] = l0;
+          best.sumLeft[1] = l1;
         }
       }
       last = rk;
     }
     const w = packed ? e & PACKED_WEIGHT_MAX : listW[p];
-    if (key & 1) l1 += w; else l0 += w;
-    wL += w; cntL++;
+    if (key & 1) l1 += w;
+    else l0 += w;
+    wL += w;
+    cntL++;
   }
 }
 
 /** sklearn's proxy_impurity_improvement: -wR * impurity(right) - wL * impurity(left). */
-function splitProxy(sumLeft: Float64Array, sumTotal: Float64Array, wL: number, wR: number, gini: boolean, nc: number): number {
-  let impL = 0, impR = 0;
+function splitProxy(
+  sumLeft: Float64Array,
+  sumTotal: Float64Array,
+  wL: number,
+  wR: number,
+  gini: boolean,
+  nc: number,
+): number {
+  let impL = 0,
+    impR = 0;
   if (gini) {
-    let sqL = 0, sqR = 0;
+    let sqL = 0,
+      sqR = 0;
     for (let c = 0; c < nc; c++) {
-      const l = sumLeft[c]; sqL += l * l;
-      const r = sumTotal[c] - l; sqR += r * r;
+      const l = sumLeft[c];
+      sqL += l * l;
+      const r = sumTotal[c] - l;
+      sqR += r * r;
     }
     impL = 1.0 - sqL / (wL * wL);
     impR = 1.0 - sqR / (wR * wR);
@@ -117,10 +174,15 @@ export function groupHistogram(ws: TreeWorkspace, h: Float64Array, off: number, 
   for (let b = 0; b < K; b++) {
     const hb = (off + b) * hs;
     if (h[hb] === 0) continue;
-    gRank[ng] = b; gCount[ng] = h[hb];
+    gRank[ng] = b;
+    gCount[ng] = h[hb];
     const gb = ng * nc;
     let wsum = 0;
-    for (let c = 0; c < nc; c++) { const v = h[hb + 1 + c]; gClassW[gb + c] = v; wsum += v; }
+    for (let c = 0; c < nc; c++) {
+      const v = h[hb + 1 + c];
+      gClassW[gb + c] = v;
+      wsum += v;
+    }
     gWeight[ng] = wsum;
     ng++;
   }
@@ -128,31 +190,57 @@ export function groupHistogram(ws: TreeWorkspace, h: Float64Array, off: number, 
 }
 
 /** sklearn's split scan over the groups: the first strictly best proxy improvement wins. */
-export function scanSplits(ws: TreeWorkspace, ng: number, m: number, nc: number, minSamplesLeaf: number, wNode: number,
-  sumTotal: Float64Array, gini: boolean, f: number, best: BestSplit): void {
+export function scanSplits(
+  ws: TreeWorkspace,
+  ng: number,
+  m: number,
+  nc: number,
+  minSamplesLeaf: number,
+  wNode: number,
+  sumTotal: Float64Array,
+  gini: boolean,
+  f: number,
+  best: BestSplit,
+): void {
   const { gRank, gCount, gWeight, gClassW } = ws;
   const sumLeft = best.scratch;
   sumLeft.fill(0);
-  let wL = 0, cntL = 0;
+  let wL = 0,
+    cntL = 0;
   for (let g = 0; g < ng - 1; g++) {
     const gb = g * nc;
     for (let c = 0; c < nc; c++) sumLeft[c] += gClassW[gb + c];
-    wL += gWeight[g]; cntL += gCount[g];
+    wL += gWeight[g];
+    cntL += gCount[g];
     if (cntL < minSamplesLeaf || m - cntL < minSamplesLeaf) continue;
     const proxy = splitProxy(sumLeft, sumTotal, wL, wNode - wL, gini, nc);
     if (proxy > best.proxy) {
-      best.proxy = proxy; best.feature = f; best.rankLo = gRank[g]; best.rankHi = gRank[g + 1];
-      best.nLeft = cntL; best.wL = wL; best.sumLeft.set(sumLeft);
+      best.proxy = proxy;
+      best.feature = f;
+      best.rankLo = gRank[g];
+      best.rankHi = gRank[g + 1];
+      best.nLeft = cntL;
+      best.wL = wL;
+      best.sumLeft.set(sumLeft);
     }
   }
 }
 
 /** sklearn's Entropy.children_impurity for one side (log base 2 as ln(x) / ln(2)). */
-export function entropyImpurity(sumLeft: Float64Array, sumTotal: Float64Array, w: number, side: 0 | 1, nc: number): number {
+export function entropyImpurity(
+  sumLeft: Float64Array,
+  sumTotal: Float64Array,
+  w: number,
+  side: 0 | 1,
+  nc: number,
+): number {
   let acc = 0;
   for (let c = 0; c < nc; c++) {
     let v = side === 0 ? sumLeft[c] : sumTotal[c] - sumLeft[c];
-    if (v > 0.0) { v /= w; acc -= v * (Math.log(v) / Math.LN2); }
+    if (v > 0.0) {
+      v /= w;
+      acc -= v * (Math.log(v) / Math.LN2);
+    }
   }
   return acc;
 }

@@ -72,7 +72,8 @@ export function prepareTreeData(X: Matrix, yIdx: Int32Array, nClasses: number, s
   let nSorted = 0;
   for (let f = 0; f < nF; f++) sortedSlot[f] = perFeature[f].length > HISTOGRAM_MAX_VALUES ? nSorted++ : -1;
   const sortedOrder = allocArray(Int32Array, nSorted * n, shared);
-  if (n * nClasses > 0x7fffffff) throw new RangeError(`too many rows x classes for the tree builder (${n} x ${nClasses})`);
+  if (n * nClasses > 0x7fffffff)
+    throw new RangeError(`too many rows x classes for the tree builder (${n} x ${nClasses})`);
   const sortedKeys = allocArray(Int32Array, nSorted * n, shared);
   for (let f = 0; f < nF; f++) {
     const slot = sortedSlot[f];
@@ -87,7 +88,8 @@ export function prepareTreeData(X: Matrix, yIdx: Int32Array, nClasses: number, s
     for (let i = 0; i < n; i++) {
       const rk = ranks[base + i];
       const at = out + start[rk]++;
-      sortedOrder[at] = i; sortedKeys[at] = rk * nClasses + yIdx[i];
+      sortedOrder[at] = i;
+      sortedKeys[at] = rk * nClasses + yIdx[i];
     }
   }
   const smallRanks = allocArray(Uint8Array, n * nF, shared);
@@ -97,11 +99,16 @@ export function prepareTreeData(X: Matrix, yIdx: Int32Array, nClasses: number, s
   }
   const histOffset = allocArray(Int32Array, nF, shared);
   const defaultRank = allocArray(Int32Array, nF, shared);
-  let histSlots = 0, nnz = 0;
+  let histSlots = 0,
+    nnz = 0;
   for (let f = 0; f < nF; f++) {
-    if (sortedSlot[f] >= 0) { histOffset[f] = -1; continue; }
+    if (sortedSlot[f] >= 0) {
+      histOffset[f] = -1;
+      continue;
+    }
     const k = perFeature[f].length;
-    histOffset[f] = histSlots; histSlots += k;
+    histOffset[f] = histSlots;
+    histSlots += k;
     const counts = new Int32Array(k);
     for (let i = 0; i < n; i++) counts[ranks[f * n + i]]++;
     let def = 0;
@@ -122,7 +129,24 @@ export function prepareTreeData(X: Matrix, yIdx: Int32Array, nClasses: number, s
   }
   const yCopy = allocArray(Int32Array, n, shared);
   yCopy.set(yIdx);
-  return { nRows: n, nFeatures: nF, nClasses, yIdx: yCopy, ranks, values, valueOffsets, smallRanks, histOffset, histSlots, defaultRank, rowPtr, rowSlot, sortedSlot, sortedOrder, sortedKeys };
+  return {
+    nRows: n,
+    nFeatures: nF,
+    nClasses,
+    yIdx: yCopy,
+    ranks,
+    values,
+    valueOffsets,
+    smallRanks,
+    histOffset,
+    histSlots,
+    defaultRank,
+    rowPtr,
+    rowSlot,
+    sortedSlot,
+    sortedOrder,
+    sortedKeys,
+  };
 }
 
 /** Ascending distinct values when there are at most HISTOGRAM_MAX_VALUES of them, else null. */
@@ -153,10 +177,12 @@ function rankBySort(col: Float64Array, ranks: Int32Array, base: number): Float64
     const uniq = sorted.slice(0, k);
     for (let i = 0; i < n; i++) {
       const v = col[i];
-      let lo = 0, hi = k - 1;
+      let lo = 0,
+        hi = k - 1;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (uniq[mid] < v) lo = mid + 1; else hi = mid;
+        if (uniq[mid] < v) lo = mid + 1;
+        else hi = mid;
       }
       ranks[base + i] = lo;
     }
@@ -171,11 +197,16 @@ function rankBySort(col: Float64Array, ranks: Int32Array, base: number): Float64
   }
   keys.sort();
   const uniq: number[] = [];
-  let lastKey = -1, rank = -1;
+  let lastKey = -1,
+    rank = -1;
   for (let j = 0; j < n; j++) {
     const key = Math.floor(keys[j] / ROW_BITS);
     const i = keys[j] - key * ROW_BITS;
-    if (key !== lastKey) { rank++; lastKey = key; uniq.push(col[i]); }
+    if (key !== lastKey) {
+      rank++;
+      lastKey = key;
+      uniq.push(col[i]);
+    }
     ranks[base + i] = rank;
   }
   return Float64Array.from(uniq);

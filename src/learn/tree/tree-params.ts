@@ -84,20 +84,26 @@ export function encodeLabels(y: Labels): { classes: Float64Array; yIdx: Int32Arr
 
 /** Per-row weights: sample weights times class weights ('balanced' = n / (nClasses * count)). */
 export function rowWeights(
-  yIdx: Int32Array, classes: Float64Array, classWeight: ClassWeight | undefined, sampleWeight?: Float64Array,
+  yIdx: Int32Array,
+  classes: Float64Array,
+  classWeight: ClassWeight | undefined,
+  sampleWeight?: Float64Array,
 ): Float64Array {
-  const n = yIdx.length, nc = classes.length;
+  const n = yIdx.length,
+    nc = classes.length;
   const perClass = new Float64Array(nc).fill(1);
   if (classWeight === 'balanced') {
     const counts = new Float64Array(nc);
     for (let i = 0; i < n; i++) counts[yIdx[i]]++;
     for (let k = 0; k < nc; k++) perClass[k] = n / (nc * counts[k]);
   } else if (classWeight !== null && classWeight !== undefined) {
-    if (typeof classWeight !== 'object') throw paramError('classWeight', "must be null, 'balanced' or a {label: weight} map", classWeight);
+    if (typeof classWeight !== 'object')
+      throw paramError('classWeight', "must be null, 'balanced' or a {label: weight} map", classWeight);
     for (const [label, w] of Object.entries(classWeight)) {
       const k = classes.indexOf(Number(label));
       if (k < 0) throw paramError('classWeight', `names label ${label} which is not in y`, classWeight);
-      if (!(typeof w === 'number' && w >= 0 && Number.isFinite(w))) throw paramError('classWeight', 'weights must be finite numbers >= 0', classWeight);
+      if (!(typeof w === 'number' && w >= 0 && Number.isFinite(w)))
+        throw paramError('classWeight', 'weights must be finite numbers >= 0', classWeight);
       perClass[k] = w;
     }
   }

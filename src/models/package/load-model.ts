@@ -15,7 +15,13 @@ import { MANIFEST_FILE, MLMODEL_FILE, mlmodelFromYaml, type MlModel } from './ml
 import type { ReferenceProfile } from './reference-profile.js';
 import { isFrame } from './save-model.js';
 import {
-  enforceFrame, enforceRecords, inputSchemaOf, isNumericType, signatureFromMlmodel, signatureFromSchema, type ModelSignature,
+  enforceFrame,
+  enforceRecords,
+  inputSchemaOf,
+  isNumericType,
+  signatureFromMlmodel,
+  signatureFromSchema,
+  type ModelSignature,
 } from './signature.js';
 
 export type ModelInput = readonly DataRecord[] | Frame;
@@ -35,10 +41,18 @@ export class LoadedModel {
     this.inputSchema = inputSchemaOf(signature.inputs);
   }
 
-  get metadata(): Record<string, unknown> { return this.mlmodel.metadata ?? {}; }
-  get modelUuid(): string { return this.mlmodel.model_uuid; }
-  get runId(): string | null { return this.mlmodel.run_id ?? null; }
-  get classes(): Float64Array | undefined { return this.pipeline.classes_; }
+  get metadata(): Record<string, unknown> {
+    return this.mlmodel.metadata ?? {};
+  }
+  get modelUuid(): string {
+    return this.mlmodel.model_uuid;
+  }
+  get runId(): string | null {
+    return this.mlmodel.run_id ?? null;
+  }
+  get classes(): Float64Array | undefined {
+    return this.pipeline.classes_;
+  }
 
   /** The input as a Frame in signature order, after the signature's checks (InvalidParameter naming the column). */
   toFrame(input: ModelInput): Frame {
@@ -62,8 +76,16 @@ export class LoadedModel {
 }
 
 function fileOf(name: unknown, what: string): string {
-  if (typeof name !== 'string' || name === '' || name.includes('\\') || name.startsWith('/') || name.split('/').some((p) => p === '..' || p === '.')) {
-    throw new InvalidParameter(`${MLMODEL_FILE}: ${what} ${JSON.stringify(name)} is not a relative path inside the package`);
+  if (
+    typeof name !== 'string' ||
+    name === '' ||
+    name.includes('\\') ||
+    name.startsWith('/') ||
+    name.split('/').some((p) => p === '..' || p === '.')
+  ) {
+    throw new InvalidParameter(
+      `${MLMODEL_FILE}: ${what} ${JSON.stringify(name)} is not a relative path inside the package`,
+    );
   }
   return name;
 }
@@ -78,7 +100,8 @@ function parseJsonFile(bytes: Buffer, name: string): unknown {
 
 function restorePipeline(json: unknown, name: string): Pipeline {
   const c = json as SerializedComponent;
-  if (!c || typeof c !== 'object' || c.type !== 'Pipeline') throw new InvalidParameter(`'${name}' does not hold a serialized Pipeline (type ${JSON.stringify(c?.type)})`);
+  if (!c || typeof c !== 'object' || c.type !== 'Pipeline')
+    throw new InvalidParameter(`'${name}' does not hold a serialized Pipeline (type ${JSON.stringify(c?.type)})`);
   let restored: unknown;
   try {
     restored = restoreComponent(c);
@@ -86,7 +109,8 @@ function restorePipeline(json: unknown, name: string): Pipeline {
     throw new InvalidParameter(`'${name}' cannot be restored: ${(err as Error).message}`);
   }
   if (!(restored instanceof Pipeline)) throw new InvalidParameter(`'${name}' did not restore to a Pipeline`);
-  if (!(c.state as { fitted?: boolean } | null)?.fitted) throw new InvalidParameter(`'${name}' holds an unfitted pipeline`);
+  if (!(c.state as { fitted?: boolean } | null)?.fitted)
+    throw new InvalidParameter(`'${name}' holds an unfitted pipeline`);
   return restored;
 }
 
@@ -94,9 +118,14 @@ function checkSignatureCoversPipeline(signature: ModelSignature, pipeline: Pipel
   const specs = new Map(signature.inputs.map((s) => [s.name!, s]));
   for (const col of pipeline.inputSchema().columns) {
     const spec = specs.get(col.name);
-    if (!spec) throw new InvalidParameter(`${MLMODEL_FILE} signature lacks input column '${col.name}', which the pipeline reads`);
+    if (!spec)
+      throw new InvalidParameter(
+        `${MLMODEL_FILE} signature lacks input column '${col.name}', which the pipeline reads`,
+      );
     if (isNumericType(spec.type) !== (col.kind === 'numeric')) {
-      throw new InvalidParameter(`${MLMODEL_FILE} signature says '${col.name}' is ${spec.type}, but the pipeline reads it as ${col.kind}`);
+      throw new InvalidParameter(
+        `${MLMODEL_FILE} signature says '${col.name}' is ${spec.type}, but the pipeline reads it as ${col.kind}`,
+      );
     }
   }
 }
@@ -112,7 +141,9 @@ export async function loadModelFromDir(dir: string): Promise<LoadedModel> {
     manifestText = await readFile(path.join(dir, MANIFEST_FILE), 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new InvalidParameter(`'${dir}' is not a Cairn model package: ${MANIFEST_FILE} is ${code === 'ENOENT' ? 'missing' : `unreadable (${code})`}`);
+    throw new InvalidParameter(
+      `'${dir}' is not a Cairn model package: ${MANIFEST_FILE} is ${code === 'ENOENT' ? 'missing' : `unreadable (${code})`}`,
+    );
   }
   const manifest = parseManifest(manifestText);
   const verified = await verifyPackageFiles(dir, manifest, [MLMODEL_FILE]);

@@ -52,7 +52,13 @@ export function mlmodelToYaml(model: MlModel): string {
 
 /** Parses MLmodel YAML with the core schema (no custom tags, no aliases): data only, never code. */
 export function mlmodelFromYaml(text: string): MlModel {
-  const doc = parseDocument(text, { schema: 'core', customTags: [], merge: false, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, {
+    schema: 'core',
+    customTags: [],
+    merge: false,
+    uniqueKeys: true,
+    prettyErrors: false,
+  });
   const problem = doc.errors[0] ?? doc.warnings[0];
   // an unknown tag (`!!js/function`, `!!python/object`…) is a warning to the parser; here it is refused
   if (problem) throw new InvalidParameter(`${MLMODEL_FILE} is not plain YAML data: ${problem.message}`);
@@ -62,21 +68,27 @@ export function mlmodelFromYaml(text: string): MlModel {
   } catch (err) {
     throw new InvalidParameter(`${MLMODEL_FILE} is not plain YAML data: ${(err as Error).message}`);
   }
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new InvalidParameter(`${MLMODEL_FILE} must be a YAML mapping`);
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw new InvalidParameter(`${MLMODEL_FILE} must be a YAML mapping`);
   const m = raw as Record<string, unknown>;
   const flavors = m.flavors as Record<string, unknown> | undefined;
   if (!flavors || typeof flavors !== 'object') throw new InvalidParameter(`${MLMODEL_FILE} has no flavors`);
   const cairn = flavors.cairn as Record<string, unknown> | undefined;
   if (!cairn || typeof cairn !== 'object') {
-    throw new InvalidParameter(`${MLMODEL_FILE} has no 'cairn' flavor (flavors: ${Object.keys(flavors).join(', ') || 'none'}); Cairn loads only its own packages`);
+    throw new InvalidParameter(
+      `${MLMODEL_FILE} has no 'cairn' flavor (flavors: ${Object.keys(flavors).join(', ') || 'none'}); Cairn loads only its own packages`,
+    );
   }
   checkFormatVersion(cairn.format_version, `${MLMODEL_FILE} flavors.cairn.format_version`);
-  if (typeof cairn.pipeline !== 'string' || cairn.pipeline === '') throw new InvalidParameter(`${MLMODEL_FILE} flavors.cairn.pipeline must name the pipeline file`);
+  if (typeof cairn.pipeline !== 'string' || cairn.pipeline === '')
+    throw new InvalidParameter(`${MLMODEL_FILE} flavors.cairn.pipeline must name the pipeline file`);
   return m as unknown as MlModel;
 }
 
 export function checkFormatVersion(version: unknown, where: string): void {
   if (typeof version !== 'number' || !SUPPORTED_FORMAT_VERSIONS.includes(version)) {
-    throw new InvalidParameter(`${where} is ${JSON.stringify(version)}; this Cairn reads model format version(s) ${SUPPORTED_FORMAT_VERSIONS.join(', ')}`);
+    throw new InvalidParameter(
+      `${where} is ${JSON.stringify(version)}; this Cairn reads model format version(s) ${SUPPORTED_FORMAT_VERSIONS.join(', ')}`,
+    );
   }
 }

@@ -31,10 +31,26 @@ let forestDir: string;
 
 beforeAll(async () => {
   heart = heartDataset(readSharedData('heart_disease_uci.csv'));
-  forest = new Pipeline({ steps: [['prep', anchorPreprocessor(heart.numeric, heart.categorical, false)], ['model', new RandomForestClassifier({ nEstimators: 30, seed: 7, nJobs: 1 })]] }).fit(heart.X, heart.y);
-  logistic = new Pipeline({ steps: [['prep', anchorPreprocessor(heart.numeric, heart.categorical, true)], ['model', new LogisticRegression({ C: 1, maxIter: 200 })]] }).fit(heart.X, heart.y);
+  forest = new Pipeline({
+    steps: [
+      ['prep', anchorPreprocessor(heart.numeric, heart.categorical, false)],
+      ['model', new RandomForestClassifier({ nEstimators: 30, seed: 7, nJobs: 1 })],
+    ],
+  }).fit(heart.X, heart.y);
+  logistic = new Pipeline({
+    steps: [
+      ['prep', anchorPreprocessor(heart.numeric, heart.categorical, true)],
+      ['model', new LogisticRegression({ C: 1, maxIter: 200 })],
+    ],
+  }).fit(heart.X, heart.y);
   forestDir = path.join(tmp, 'forest');
-  await saveModel(forestDir, forest, { runId: 'abc123', artifactPath: 'model', trainingFrame: heart.X, trainingTarget: heart.y, metadata: { owner: 'cardiology' } });
+  await saveModel(forestDir, forest, {
+    runId: 'abc123',
+    artifactPath: 'model',
+    trainingFrame: heart.X,
+    trainingTarget: heart.y,
+    metadata: { owner: 'cardiology' },
+  });
 });
 
 function copy(name: string): string {
@@ -46,7 +62,10 @@ function copy(name: string): string {
 }
 
 describe.skipIf(!data)('model package round trip', () => {
-  it.each([['RandomForest', () => forest], ['LogisticRegression', () => logistic]])('%s: loaded probabilities equal the in-memory pipeline bit for bit', async (name, get) => {
+  it.each([
+    ['RandomForest', () => forest],
+    ['LogisticRegression', () => logistic],
+  ])('%s: loaded probabilities equal the in-memory pipeline bit for bit', async (name, get) => {
     const pipeline = get();
     const dir = path.join(tmp, `rt-${name}`);
     await saveModel(dir, pipeline, { trainingFrame: heart.X, trainingTarget: heart.y });
@@ -65,7 +84,12 @@ describe.skipIf(!data)('model package round trip', () => {
     ['GradientBoosting', () => new GradientBoostingClassifier({ nEstimators: 20, seed: 1 })],
     ['KNeighbors', () => new KNeighborsClassifier({ nNeighbors: 7, weights: 'distance' })],
   ])('%s: round trip is bit-identical too', async (name, make) => {
-    const pipeline = new Pipeline({ steps: [['prep', anchorPreprocessor(heart.numeric, heart.categorical, true)], ['model', make() as never]] }).fit(heart.X, heart.y);
+    const pipeline = new Pipeline({
+      steps: [
+        ['prep', anchorPreprocessor(heart.numeric, heart.categorical, true)],
+        ['model', make() as never],
+      ],
+    }).fit(heart.X, heart.y);
     const dir = path.join(tmp, `rt-${name}`);
     await saveModel(dir, pipeline, { inputExample: frameToRecords(heart.X).slice(0, 2) });
     const loaded = await loadModelFromDir(dir);
@@ -79,7 +103,9 @@ describe.skipIf(!data)('model package round trip', () => {
 
   it('a given signature must cover the columns the pipeline reads', async () => {
     const signature = { inputs: [{ type: 'double' as const, name: 'age', required: true }], outputs: [] };
-    await expect(saveModel(path.join(tmp, 'narrow-signature'), logistic, { signature })).rejects.toThrow(/inputs lack column 'trestbps'/);
+    await expect(saveModel(path.join(tmp, 'narrow-signature'), logistic, { signature })).rejects.toThrow(
+      /inputs lack column 'trestbps'/,
+    );
   });
 
   it('writes MLflow-shaped MLmodel fields, split-orient example and a manifest covering every file', async () => {
@@ -89,8 +115,16 @@ describe.skipIf(!data)('model package round trip', () => {
     expect(mlmodel.run_id).toBe('abc123');
     expect(mlmodel.model_uuid).toMatch(/^[0-9a-f]{32}$/);
     expect(mlmodel.utc_time_created).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/);
-    expect(mlmodel.flavors.cairn).toMatchObject({ format_version: 1, estimator: 'RandomForestClassifier', pipeline: 'pipeline.json' });
-    expect(mlmodel.saved_input_example_info).toEqual({ artifact_path: 'input_example.json', type: 'dataframe', pandas_orient: 'split' });
+    expect(mlmodel.flavors.cairn).toMatchObject({
+      format_version: 1,
+      estimator: 'RandomForestClassifier',
+      pipeline: 'pipeline.json',
+    });
+    expect(mlmodel.saved_input_example_info).toEqual({
+      artifact_path: 'input_example.json',
+      type: 'dataframe',
+      pandas_orient: 'split',
+    });
     expect(mlmodel.metadata).toEqual({ owner: 'cardiology' });
     const inputs = JSON.parse(mlmodel.signature.inputs) as { type: string; name: string; required: boolean }[];
     expect(mlmodel.signature.inputs.startsWith('[{"type": "double", "name": "age", "required": true}')).toBe(true);
@@ -100,10 +134,26 @@ describe.skipIf(!data)('model package round trip', () => {
     expect(inputs.map((c) => c.name)).toEqual([...heart.numeric, ...heart.categorical]);
     const example = JSON.parse(readFileSync(path.join(forestDir, 'input_example.json'), 'utf8'));
     expect(example.columns).toEqual(inputs.map((c) => c.name));
-    expect(example.data[0]).toEqual([63, 145, 233, 150, 2.3, 0, 'Male', 'typical angina', 'TRUE', 'lv hypertrophy', 'FALSE', 'downsloping', 'fixed defect']);
+    expect(example.data[0]).toEqual([
+      63,
+      145,
+      233,
+      150,
+      2.3,
+      0,
+      'Male',
+      'typical angina',
+      'TRUE',
+      'lv hypertrophy',
+      'FALSE',
+      'downsloping',
+      'fixed defect',
+    ]);
     const manifest = JSON.parse(readFileSync(path.join(forestDir, 'MANIFEST.json'), 'utf8'));
     expect(manifest.format_version).toBe(1);
-    const files = readdirSync(forestDir).filter((f) => f !== 'MANIFEST.json').sort();
+    const files = readdirSync(forestDir)
+      .filter((f) => f !== 'MANIFEST.json')
+      .sort();
     expect(Object.keys(manifest.files)).toEqual(files);
     for (const f of files) expect(manifest.files[f]).toBe(sha256Hex(readFileSync(path.join(forestDir, f))));
     const loaded = await loadModelFromDir(forestDir);
@@ -133,7 +183,9 @@ describe.skipIf(!data)('tampered packages', () => {
     const dir = copy('future-format');
     const m = path.join(dir, 'MANIFEST.json');
     writeFileSync(m, readFileSync(m, 'utf8').replace('"format_version": 1', '"format_version": 2'));
-    await expect(loadModelFromDir(dir)).rejects.toThrow(/MANIFEST.json format_version is 2; this Cairn reads model format version\(s\) 1/);
+    await expect(loadModelFromDir(dir)).rejects.toThrow(
+      /MANIFEST.json format_version is 2; this Cairn reads model format version\(s\) 1/,
+    );
 
     // MLmodel says version 2 and the manifest is re-signed: the flavor check still refuses it
     const dir2 = copy('future-flavor');
@@ -149,7 +201,9 @@ describe.skipIf(!data)('tampered packages', () => {
   it('a listed file that is missing, and a package without a manifest, are refused', async () => {
     const dir = copy('missing-file');
     rmSync(path.join(dir, 'reference_profile.json'));
-    await expect(loadModelFromDir(dir)).rejects.toThrow(/'reference_profile.json' is listed in MANIFEST.json but missing/);
+    await expect(loadModelFromDir(dir)).rejects.toThrow(
+      /'reference_profile.json' is listed in MANIFEST.json but missing/,
+    );
     const dir2 = copy('no-manifest');
     rmSync(path.join(dir2, 'MANIFEST.json'));
     await expect(loadModelFromDir(dir2)).rejects.toThrow(/MANIFEST.json is missing/);
@@ -171,7 +225,9 @@ describe.skipIf(!data)('tampered packages', () => {
     const manifest = JSON.parse(readFileSync(path.join(dir, 'MANIFEST.json'), 'utf8'));
     manifest.files['pipeline.json'] = sha256Hex(Buffer.from(text));
     writeFileSync(path.join(dir, 'MANIFEST.json'), JSON.stringify(manifest));
-    await expect(loadModelFromDir(dir)).rejects.toThrow(/'pipeline.json' cannot be restored: unknown model component type "EvalEverything"/);
+    await expect(loadModelFromDir(dir)).rejects.toThrow(
+      /'pipeline.json' cannot be restored: unknown model component type "EvalEverything"/,
+    );
   });
 
   it('a manifest path escaping the package is refused', async () => {
@@ -201,7 +257,14 @@ describe.skipIf(!data)('signature enforcement', () => {
     const loaded = await loadModelFromDir(forestDir);
     const noAge = record();
     delete noAge.age;
-    const err = (() => { try { loaded.predictProba([noAge as never]); } catch (e) { return e; } return undefined; })();
+    const err = (() => {
+      try {
+        loaded.predictProba([noAge as never]);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
     expect(err).toBeInstanceOf(InvalidParameter);
     expect((err as Error).message).toMatch(/missing inputs \['age'\]/);
     expect(() => loaded.predict([{ ...record(), sex: null } as never])).toThrow(/missing inputs \['sex'\]/);
@@ -215,7 +278,9 @@ describe.skipIf(!data)('signature enforcement', () => {
 
   it('text where a double is expected must parse as a number', async () => {
     const loaded = await loadModelFromDir(forestDir);
-    expect(() => loaded.predict([{ ...record(), chol: 'high' } as never])).toThrow(/Input column 'chol' \(row 0\): expected double, got "high"/);
+    expect(() => loaded.predict([{ ...record(), chol: 'high' } as never])).toThrow(
+      /Input column 'chol' \(row 0\): expected double, got "high"/,
+    );
     const asText = loaded.predictProba([{ ...record(), chol: '233' } as never]).data;
     expect(Array.from(asText)).toEqual(Array.from(loaded.predictProba([record() as never]).data));
     expect(() => loaded.predict([{ ...record(), sex: { nested: true } } as never])).toThrow(/Input column 'sex'/);
@@ -224,10 +289,19 @@ describe.skipIf(!data)('signature enforcement', () => {
   it('a Frame column of text where a double is expected is converted when it parses, refused otherwise', async () => {
     const loaded = await loadModelFromDir(forestDir);
     const age = heart.X.columns.find((c) => c.name === 'age')!;
-    const asText = categoricalColumn('age', Array.from((age as { values: Float64Array }).values, (v) => String(v)));
-    const textFrame: Frame = { nRows: heart.X.nRows, columns: heart.X.columns.map((c) => (c.name === 'age' ? asText : c)) };
+    const asText = categoricalColumn(
+      'age',
+      Array.from((age as { values: Float64Array }).values, (v) => String(v)),
+    );
+    const textFrame: Frame = {
+      nRows: heart.X.nRows,
+      columns: heart.X.columns.map((c) => (c.name === 'age' ? asText : c)),
+    };
     expect(Array.from(loaded.predictProba(textFrame).data)).toEqual(Array.from(forest.predictProba(heart.X).data));
-    const bad = categoricalColumn('age', Array.from({ length: heart.X.nRows }, (_, i) => (i === 3 ? 'old' : '50')));
+    const bad = categoricalColumn(
+      'age',
+      Array.from({ length: heart.X.nRows }, (_, i) => (i === 3 ? 'old' : '50')),
+    );
     const badFrame: Frame = { nRows: heart.X.nRows, columns: heart.X.columns.map((c) => (c.name === 'age' ? bad : c)) };
     expect(() => loaded.predict(badFrame)).toThrow(/Input column 'age' \(row 3\): expected double, got "old"/);
   });
@@ -238,7 +312,10 @@ describe.skipIf(!data)('reference profile', () => {
   function rawColumn(name: string): (string | undefined)[] {
     const lines = readSharedData('heart_disease_uci.csv').trim().split('\n');
     const j = lines[0].split(',').indexOf(name);
-    return lines.slice(1).map((l) => { const v = l.split(',')[j]; return v === '' ? undefined : v; });
+    return lines.slice(1).map((l) => {
+      const v = l.split(',')[j];
+      return v === '' ? undefined : v;
+    });
   }
 
   it('matches counts, moments, numpy quantiles and histograms computed independently', () => {
@@ -250,15 +327,24 @@ describe.skipIf(!data)('reference profile', () => {
     expect(byName.trestbps.missing_share).toBeCloseTo(59 / 920, 12);
     expect(byName.fbs).toMatchObject({ type: 'string', missing: 90 });
 
-    const chol = rawColumn('chol').filter((v): v is string => v !== undefined).map(Number).sort((a, b) => a - b);
+    const chol = rawColumn('chol')
+      .filter((v): v is string => v !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
     expect(byName.chol.missing).toBe(30);
     const mean = chol.reduce((s, v) => s + v, 0) / chol.length;
     const std = Math.sqrt(chol.reduce((s, v) => s + (v - mean) ** 2, 0) / (chol.length - 1));
     expect(byName.chol.mean).toBeCloseTo(mean, 9);
     expect(byName.chol.std).toBeCloseTo(std, 9);
-    const numpyLinear = (p: number) => { const h = (chol.length - 1) * p; const f = Math.floor(h); return chol[f] + (h - f) * ((chol[f + 1] ?? chol[f]) - chol[f]); };
+    const numpyLinear = (p: number) => {
+      const h = (chol.length - 1) * p;
+      const f = Math.floor(h);
+      return chol[f] + (h - f) * ((chol[f + 1] ?? chol[f]) - chol[f]);
+    };
     expect(byName.chol.quantiles.probabilities).toEqual([0, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 1]);
-    byName.chol.quantiles.values.forEach((v: number, k: number) => expect(v).toBeCloseTo(numpyLinear(byName.chol.quantiles.probabilities[k]), 9));
+    byName.chol.quantiles.values.forEach((v: number, k: number) =>
+      expect(v).toBeCloseTo(numpyLinear(byName.chol.quantiles.probabilities[k]), 9),
+    );
     // 0..603 in 10 equal bins of 60.3; 172 zeros land in the first bin
     const edges = byName.chol.histogram.edges as number[];
     expect(edges[0]).toBe(0);
@@ -269,7 +355,10 @@ describe.skipIf(!data)('reference profile', () => {
     expect(byName.chol.histogram.counts[0]).toBeGreaterThanOrEqual(172);
 
     const sex = rawColumn('sex');
-    expect(byName.sex.frequencies).toEqual({ Female: sex.filter((v) => v === 'Female').length, Male: sex.filter((v) => v === 'Male').length });
+    expect(byName.sex.frequencies).toEqual({
+      Female: sex.filter((v) => v === 'Female').length,
+      Male: sex.filter((v) => v === 'Male').length,
+    });
     expect(profile.target).toEqual({ classes: [0, 1], counts: [411, 509], shares: [411 / 920, 509 / 920] });
 
     const proba = forest.predictProba(heart.X).data;

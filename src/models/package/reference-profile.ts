@@ -14,7 +14,10 @@ export interface Histogram {
   counts: number[];
 }
 
-export interface Quantiles { probabilities: number[]; values: number[] }
+export interface Quantiles {
+  probabilities: number[];
+  values: number[];
+}
 
 interface FeatureBase {
   name: string;
@@ -77,7 +80,10 @@ export function quantile(sorted: Float64Array, p: number): number {
 
 /** numpy.histogram(values, bins, range=(lo, hi)): equal-width bins, the last one closed. */
 export function histogram(values: ArrayLike<number>, bins: number, lo: number, hi: number): Histogram {
-  if (lo === hi) { lo -= 0.5; hi += 0.5; }
+  if (lo === hi) {
+    lo -= 0.5;
+    hi += 0.5;
+  }
   const step = (hi - lo) / bins;
   const edges = Array.from({ length: bins + 1 }, (_, k) => (k === bins ? hi : lo + k * step));
   const counts = new Array<number>(bins).fill(0);
@@ -95,8 +101,15 @@ export function histogram(values: ArrayLike<number>, bins: number, lo: number, h
 function numericProfile(name: string, values: Float64Array): NumericFeatureProfile {
   const finite = values.filter((v) => Number.isFinite(v));
   const missing = values.length - finite.length;
-  const base = { name, type: 'double' as const, count: values.length, missing, missing_share: values.length ? missing / values.length : 0 };
-  if (finite.length === 0) return { ...base, min: null, max: null, mean: null, std: null, quantiles: null, histogram: null };
+  const base = {
+    name,
+    type: 'double' as const,
+    count: values.length,
+    missing,
+    missing_share: values.length ? missing / values.length : 0,
+  };
+  if (finite.length === 0)
+    return { ...base, min: null, max: null, mean: null, std: null, quantiles: null, histogram: null };
   const sorted = Float64Array.from(finite).sort();
   let sum = 0;
   for (const v of sorted) sum += v;
@@ -122,7 +135,9 @@ function categoricalProfile(c: Extract<Column, { kind: 'categorical' }>): Catego
     else counts[code]++;
   }
   const frequencies: Record<string, number> = {};
-  const order = c.categories.map((_, k) => k).filter((k) => counts[k] > 0)
+  const order = c.categories
+    .map((_, k) => k)
+    .filter((k) => counts[k] > 0)
     .sort((a, b) => (c.categories[a] < c.categories[b] ? -1 : c.categories[a] > c.categories[b] ? 1 : 0));
   for (const k of order) frequencies[c.categories[k]] = counts[k];
   const n = c.codes.length;
@@ -138,10 +153,13 @@ export interface ProfileInput {
 
 export function buildReferenceProfile(input: ProfileInput): ReferenceProfile {
   const { frame } = input;
-  const features = frame.columns.map((c) => (c.kind === 'numeric' ? numericProfile(c.name, c.values) : categoricalProfile(c)));
+  const features = frame.columns.map((c) =>
+    c.kind === 'numeric' ? numericProfile(c.name, c.values) : categoricalProfile(c),
+  );
   let target: TargetProfile | null = null;
   if (input.target) {
-    if (input.target.length !== frame.nRows) throw new RangeError(`trainingTarget has ${input.target.length} values, the training frame ${frame.nRows} rows`);
+    if (input.target.length !== frame.nRows)
+      throw new RangeError(`trainingTarget has ${input.target.length} values, the training frame ${frame.nRows} rows`);
     const tally = new Map<number, number>();
     for (let i = 0; i < input.target.length; i++) tally.set(input.target[i], (tally.get(input.target[i]) ?? 0) + 1);
     const classes = [...tally.keys()].sort((a, b) => a - b);

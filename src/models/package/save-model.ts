@@ -10,8 +10,16 @@ import type { DataRecord } from '../../learn/data/records.js';
 import type { Pipeline } from '../../learn/pipeline.js';
 import { buildManifest, type Manifest } from './manifest.js';
 import {
-  INPUT_EXAMPLE_FILE, MANIFEST_FILE, MLFLOW_VERSION, MLMODEL_FILE, MODEL_FORMAT_VERSION, PIPELINE_FILE,
-  REFERENCE_PROFILE_FILE, mlflowUtcTime, mlmodelToYaml, type MlModel,
+  INPUT_EXAMPLE_FILE,
+  MANIFEST_FILE,
+  MLFLOW_VERSION,
+  MLMODEL_FILE,
+  MODEL_FORMAT_VERSION,
+  PIPELINE_FILE,
+  REFERENCE_PROFILE_FILE,
+  mlflowUtcTime,
+  mlmodelToYaml,
+  type MlModel,
 } from './mlmodel.js';
 import { CAIRN_PACKAGE_VERSION } from './package-version.js';
 import { buildReferenceProfile } from './reference-profile.js';
@@ -42,26 +50,35 @@ export interface SavedModel {
 }
 
 export function isFrame(x: unknown): x is Frame {
-  return typeof x === 'object' && x !== null && Array.isArray((x as Frame).columns) && typeof (x as Frame).nRows === 'number';
+  return (
+    typeof x === 'object' && x !== null && Array.isArray((x as Frame).columns) && typeof (x as Frame).nRows === 'number'
+  );
 }
 
 /** MLflow's pandas split orient: `{"columns": [...], "data": [[...], ...]}`; missing values are null. */
-export function splitOrient(input: readonly DataRecord[] | Frame, columns: readonly string[]): { columns: string[]; data: unknown[][] } {
+export function splitOrient(
+  input: readonly DataRecord[] | Frame,
+  columns: readonly string[],
+): { columns: string[]; data: unknown[][] } {
   if (isFrame(input)) {
     const cols = columns.map((n) => input.columns.find((c) => c.name === n));
-    const data = Array.from({ length: input.nRows }, (_, i) => cols.map((c) => {
-      if (!c) return null;
-      const v = cell(c, i);
-      return typeof v === 'number' && !Number.isFinite(v) ? null : v;
-    }));
+    const data = Array.from({ length: input.nRows }, (_, i) =>
+      cols.map((c) => {
+        if (!c) return null;
+        const v = cell(c, i);
+        return typeof v === 'number' && !Number.isFinite(v) ? null : v;
+      }),
+    );
     return { columns: [...columns], data };
   }
   return {
     columns: [...columns],
-    data: input.map((rec) => columns.map((n) => {
-      const v = rec[n];
-      return v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? null : v;
-    })),
+    data: input.map((rec) =>
+      columns.map((n) => {
+        const v = rec[n];
+        return v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? null : v;
+      }),
+    ),
   };
 }
 
@@ -80,9 +97,10 @@ function headRows(f: Frame, n: number): Frame {
   const k = Math.min(n, f.nRows);
   return {
     nRows: k,
-    columns: f.columns.map((c): Column => (c.kind === 'numeric'
-      ? { ...c, values: c.values.slice(0, k) }
-      : { ...c, codes: c.codes.slice(0, k) })),
+    columns: f.columns.map(
+      (c): Column =>
+        c.kind === 'numeric' ? { ...c, values: c.values.slice(0, k) } : { ...c, codes: c.codes.slice(0, k) },
+    ),
   };
 }
 
@@ -92,9 +110,13 @@ function positiveClassIndex(classes: Float64Array): number {
 }
 
 /** The package's files as bytes (MANIFEST.json excluded), built in memory. */
-export function buildPackageFiles(pipeline: Pipeline, options: SaveModelOptions = {}): { files: Record<string, Buffer>; mlmodel: MlModel } {
+export function buildPackageFiles(
+  pipeline: Pipeline,
+  options: SaveModelOptions = {},
+): { files: Record<string, Buffer>; mlmodel: MlModel } {
   const json = pipeline.toJSON();
-  if (!(json.state as { fitted?: boolean } | null)?.fitted) throw new InvalidParameter('saveModel: the pipeline is not fitted; call fit() first');
+  if (!(json.state as { fitted?: boolean } | null)?.fitted)
+    throw new InvalidParameter('saveModel: the pipeline is not fitted; call fit() first');
   const steps = json.params.steps as [string, { type: string }][];
   const estimator = steps[steps.length - 1][1].type;
   const schema = pipeline.inputSchema();
@@ -103,7 +125,8 @@ export function buildPackageFiles(pipeline: Pipeline, options: SaveModelOptions 
   const signature = options.signature ?? (training ? inferSignature(training) : signatureFromSchema(schema));
   const inputNames = signature.inputs.map((c) => c.name!);
   for (const n of names) {
-    if (!inputNames.includes(n)) throw new InvalidParameter(`signature: the inputs lack column '${n}', which the pipeline reads`);
+    if (!inputNames.includes(n))
+      throw new InvalidParameter(`signature: the inputs lack column '${n}', which the pipeline reads`);
   }
 
   const files: Record<string, Buffer> = {};
@@ -116,7 +139,10 @@ export function buildPackageFiles(pipeline: Pipeline, options: SaveModelOptions 
     if (classes && classes.length >= 2) {
       const proba = pipeline.predictProba(training);
       const k = positiveClassIndex(classes);
-      prediction = { positiveClass: classes[k], probabilities: Float64Array.from({ length: proba.nRows }, (_, i) => proba.data[i * proba.nCols + k]) };
+      prediction = {
+        positiveClass: classes[k],
+        probabilities: Float64Array.from({ length: proba.nRows }, (_, i) => proba.data[i * proba.nCols + k]),
+      };
     }
     const profile = buildReferenceProfile({ frame: training, target: options.trainingTarget, prediction });
     files[REFERENCE_PROFILE_FILE] = Buffer.from(JSON.stringify(profile), 'utf8');
@@ -138,7 +164,15 @@ export function buildPackageFiles(pipeline: Pipeline, options: SaveModelOptions 
     run_id: options.runId ?? null,
     utc_time_created: mlflowUtcTime(new Date()),
     signature: signatureToMlmodel(signature),
-    ...(example ? { saved_input_example_info: { artifact_path: INPUT_EXAMPLE_FILE, type: 'dataframe' as const, pandas_orient: 'split' as const } } : {}),
+    ...(example
+      ? {
+          saved_input_example_info: {
+            artifact_path: INPUT_EXAMPLE_FILE,
+            type: 'dataframe' as const,
+            pandas_orient: 'split' as const,
+          },
+        }
+      : {}),
     ...(options.metadata ? { metadata: options.metadata } : {}),
   };
   files[MLMODEL_FILE] = Buffer.from(mlmodelToYaml(mlmodel), 'utf8');

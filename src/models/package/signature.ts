@@ -37,7 +37,11 @@ export const PREDICTION_OUTPUT: ColSpec[] = [{ type: 'double', required: true }]
 /** numeric → double, categorical → string; `required` is false when the column had a missing value. */
 export function inferSignature(training: Frame): ModelSignature {
   return {
-    inputs: training.columns.map((c) => ({ type: c.kind === 'numeric' ? 'double' : 'string', name: c.name, required: !hasMissing(c) })),
+    inputs: training.columns.map((c) => ({
+      type: c.kind === 'numeric' ? 'double' : 'string',
+      name: c.name,
+      required: !hasMissing(c),
+    })),
     outputs: PREDICTION_OUTPUT,
   };
 }
@@ -48,7 +52,11 @@ export function inferSignature(training: Frame): ModelSignature {
  */
 export function signatureFromSchema(schema: FrameSchema): ModelSignature {
   return {
-    inputs: schema.columns.map((c) => ({ type: c.kind === 'numeric' ? 'double' : 'string', name: c.name, required: false })),
+    inputs: schema.columns.map((c) => ({
+      type: c.kind === 'numeric' ? 'double' : 'string',
+      name: c.name,
+      required: false,
+    })),
     outputs: PREDICTION_OUTPUT,
   };
 }
@@ -77,15 +85,23 @@ function colSpecsFromJson(text: unknown, field: string): ColSpec[] {
   } catch {
     throw new InvalidParameter(`MLmodel signature.${field} is not valid JSON`);
   }
-  if (!Array.isArray(parsed)) throw new InvalidParameter(`MLmodel signature.${field} must be a JSON array of column specs`);
+  if (!Array.isArray(parsed))
+    throw new InvalidParameter(`MLmodel signature.${field} must be a JSON array of column specs`);
   return parsed.map((raw, i) => {
     const c = raw as Record<string, unknown>;
     if (!c || typeof c !== 'object') throw new InvalidParameter(`MLmodel signature.${field}[${i}] is not an object`);
     if (!COLUMN_TYPES.includes(c.type as ColumnType)) {
-      throw new InvalidParameter(`MLmodel signature.${field}[${i}].type ${JSON.stringify(c.type)} is not supported (one of ${COLUMN_TYPES.join(', ')}; tensor specs are not)`);
+      throw new InvalidParameter(
+        `MLmodel signature.${field}[${i}].type ${JSON.stringify(c.type)} is not supported (one of ${COLUMN_TYPES.join(', ')}; tensor specs are not)`,
+      );
     }
-    if (c.name !== undefined && typeof c.name !== 'string') throw new InvalidParameter(`MLmodel signature.${field}[${i}].name must be a string`);
-    return { type: c.type as ColumnType, ...(c.name !== undefined ? { name: c.name as string } : {}), required: c.required !== false };
+    if (c.name !== undefined && typeof c.name !== 'string')
+      throw new InvalidParameter(`MLmodel signature.${field}[${i}].name must be a string`);
+    return {
+      type: c.type as ColumnType,
+      ...(c.name !== undefined ? { name: c.name as string } : {}),
+      required: c.required !== false,
+    };
   });
 }
 
@@ -94,8 +110,12 @@ export function signatureFromMlmodel(raw: unknown): ModelSignature | undefined {
   if (typeof raw !== 'object') throw new InvalidParameter('MLmodel signature must be a mapping');
   const s = raw as Record<string, unknown>;
   const inputs = colSpecsFromJson(s.inputs, 'inputs');
-  if (inputs.some((c) => c.name === undefined)) throw new InvalidParameter('MLmodel signature.inputs: every input column needs a name');
-  return { inputs, outputs: s.outputs === undefined || s.outputs === null ? [] : colSpecsFromJson(s.outputs, 'outputs') };
+  if (inputs.some((c) => c.name === undefined))
+    throw new InvalidParameter('MLmodel signature.inputs: every input column needs a name');
+  return {
+    inputs,
+    outputs: s.outputs === undefined || s.outputs === null ? [] : colSpecsFromJson(s.outputs, 'outputs'),
+  };
 }
 
 function missing(v: unknown): boolean {
@@ -103,7 +123,9 @@ function missing(v: unknown): boolean {
 }
 
 function typeError(spec: ColSpec, row: number, value: unknown): InvalidParameter {
-  return new InvalidParameter(`Input column '${spec.name}' (row ${row}): expected ${spec.type}, got ${JSON.stringify(value)}`);
+  return new InvalidParameter(
+    `Input column '${spec.name}' (row ${row}): expected ${spec.type}, got ${JSON.stringify(value)}`,
+  );
 }
 
 /**
@@ -113,11 +135,15 @@ function typeError(spec: ColSpec, row: number, value: unknown): InvalidParameter
 export function enforceRecords(records: readonly DataRecord[], inputs: readonly ColSpec[]): void {
   if (!Array.isArray(records)) throw new InvalidParameter('Model input must be an array of records or a Frame');
   records.forEach((rec, i) => {
-    if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) throw new InvalidParameter(`Model input row ${i} is not an object`);
+    if (rec === null || typeof rec !== 'object' || Array.isArray(rec))
+      throw new InvalidParameter(`Model input row ${i} is not an object`);
     for (const spec of inputs) {
       const v = rec[spec.name!];
       if (missing(v) || (typeof v === 'string' && v.trim() === '' && isNumericType(spec.type))) {
-        if (spec.required) throw new InvalidParameter(`Model is missing inputs ['${spec.name}'] (row ${i}): the column is required by the signature`);
+        if (spec.required)
+          throw new InvalidParameter(
+            `Model is missing inputs ['${spec.name}'] (row ${i}): the column is required by the signature`,
+          );
         continue;
       }
       if (isNumericType(spec.type)) {
@@ -134,25 +160,36 @@ export function enforceRecords(records: readonly DataRecord[], inputs: readonly 
 export function enforceFrame(f: Frame, inputs: readonly ColSpec[]): Frame {
   const byName = new Map(f.columns.map((c) => [c.name, c]));
   const absent = inputs.filter((s) => s.required && !byName.has(s.name!)).map((s) => `'${s.name}'`);
-  if (absent.length > 0) throw new InvalidParameter(`Model is missing inputs [${absent.join(', ')}]: the columns are required by the signature`);
+  if (absent.length > 0)
+    throw new InvalidParameter(
+      `Model is missing inputs [${absent.join(', ')}]: the columns are required by the signature`,
+    );
   const columns: Column[] = [];
   for (const spec of inputs) {
     const c = byName.get(spec.name!);
     if (!c) {
-      columns.push(isNumericType(spec.type)
-        ? { kind: 'numeric', name: spec.name!, values: new Float64Array(f.nRows).fill(NaN) }
-        : { kind: 'categorical', name: spec.name!, codes: new Int32Array(f.nRows).fill(-1), categories: [] });
+      columns.push(
+        isNumericType(spec.type)
+          ? { kind: 'numeric', name: spec.name!, values: new Float64Array(f.nRows).fill(NaN) }
+          : { kind: 'categorical', name: spec.name!, codes: new Int32Array(f.nRows).fill(-1), categories: [] },
+      );
       continue;
     }
     if (spec.required && hasMissing(c)) {
       const row = c.kind === 'numeric' ? c.values.findIndex((v) => Number.isNaN(v)) : c.codes.findIndex((k) => k < 0);
-      throw new InvalidParameter(`Model is missing inputs ['${spec.name}'] (row ${row}): the column is required by the signature`);
+      throw new InvalidParameter(
+        `Model is missing inputs ['${spec.name}'] (row ${row}): the column is required by the signature`,
+      );
     }
     if (isNumericType(spec.type) && c.kind === 'categorical') {
       const parsed = c.categories.map((s) => parseNumberCell(s));
       const bad = parsed.findIndex((x) => Number.isNaN(x));
       if (bad >= 0) throw typeError(spec, c.codes.indexOf(bad), c.categories[bad]);
-      columns.push({ kind: 'numeric', name: c.name, values: Float64Array.from(c.codes, (k) => (k < 0 ? NaN : parsed[k])) });
+      columns.push({
+        kind: 'numeric',
+        name: c.name,
+        values: Float64Array.from(c.codes, (k) => (k < 0 ? NaN : parsed[k])),
+      });
     } else if (!isNumericType(spec.type) && c.kind === 'numeric') {
       const cats: string[] = [];
       const index = new Map<string, number>();
@@ -160,7 +197,11 @@ export function enforceFrame(f: Frame, inputs: readonly ColSpec[]): Frame {
         if (Number.isNaN(v)) return -1;
         const s = String(v);
         let k = index.get(s);
-        if (k === undefined) { k = cats.length; cats.push(s); index.set(s, k); }
+        if (k === undefined) {
+          k = cats.length;
+          cats.push(s);
+          index.set(s, k);
+        }
         return k;
       });
       columns.push({ kind: 'categorical', name: c.name, codes, categories: cats });
@@ -173,5 +214,10 @@ export function enforceFrame(f: Frame, inputs: readonly ColSpec[]): Frame {
 
 /** The frame schema the pipeline reads, from the signature's inputs. */
 export function inputSchemaOf(inputs: readonly ColSpec[]): FrameSchema {
-  return { columns: inputs.map((s) => ({ name: s.name!, kind: isNumericType(s.type) ? 'numeric' as const : 'categorical' as const })) };
+  return {
+    columns: inputs.map((s) => ({
+      name: s.name!,
+      kind: isNumericType(s.type) ? ('numeric' as const) : ('categorical' as const),
+    })),
+  };
 }

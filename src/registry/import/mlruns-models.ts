@@ -37,14 +37,20 @@ export function relocateSource(source: string, runId: string | null, runs: RunAr
 
 /** `relocateSource`, then a check that a source still naming a local path may be read. */
 async function confinedSource(
-  source: string, runId: string | null, runs: RunArtifactUris, roots: ReadableRoots, what: string,
+  source: string,
+  runId: string | null,
+  runs: RunArtifactUris,
+  roots: ReadableRoots,
+  what: string,
 ): Promise<string> {
   const relocated = relocateSource(source, runId, runs);
   if (relocated !== source) return relocated;
   const local = localPath(source);
-  if (local === undefined || await roots.readable(local) !== undefined) return source;
-  throw new Error(`${what} '${source}' lies outside the source tree ${roots.tree}: not imported `
-    + `(to import it, pass --allow-artifacts-outside ${path.dirname(local)} or a directory above it)`);
+  if (local === undefined || (await roots.readable(local)) !== undefined) return source;
+  throw new Error(
+    `${what} '${source}' lies outside the source tree ${roots.tree}: not imported ` +
+      `(to import it, pass --allow-artifacts-outside ${path.dirname(local)} or a directory above it)`,
+  );
 }
 
 async function readModel(dir: string, runs: RunArtifactUris, roots: ReadableRoots): Promise<ImportedRegisteredModel> {
@@ -81,7 +87,10 @@ async function readModel(dir: string, runs: RunArtifactUris, roots: ReadableRoot
       tags: await keyValues(path.join(dir, sub, 'tags')),
     });
   }
-  const aliases = (await keyValues(path.join(dir, 'aliases'))).map(({ key, value }) => ({ alias: key, version: Number(value.trim()) }));
+  const aliases = (await keyValues(path.join(dir, 'aliases'))).map(({ key, value }) => ({
+    alias: key,
+    version: Number(value.trim()),
+  }));
   return {
     name,
     description: meta.string('description'),
@@ -99,7 +108,10 @@ export interface MlrunsModelsOptions {
 }
 
 export async function importMlrunsModels(
-  registry: RegistryStore, root: string, runs: RunArtifactUris, options: MlrunsModelsOptions = {},
+  registry: RegistryStore,
+  root: string,
+  runs: RunArtifactUris,
+  options: MlrunsModelsOptions = {},
 ): Promise<MlrunsModelsSummary> {
   const summary: MlrunsModelsSummary = { models: [], skipped: [] };
   const roots = await ReadableRoots.open(root, options.allowArtifactsOutside);

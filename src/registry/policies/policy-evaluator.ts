@@ -52,7 +52,13 @@ function missing(subject: PolicySubject, metric: string): string {
 
 function evaluateRequirement(req: MetricRequirement, candidate: PolicySubject): CriterionResult {
   const value = candidate.metrics.get(req.metric);
-  const base = { kind: 'require' as const, criterion: `${req.metric} ${req.op} ${req.threshold}`, metric: req.metric, op: req.op, threshold: req.threshold };
+  const base = {
+    kind: 'require' as const,
+    criterion: `${req.metric} ${req.op} ${req.threshold}`,
+    metric: req.metric,
+    op: req.op,
+    threshold: req.threshold,
+  };
   if (value === undefined) return { ...base, passed: false, value: null, detail: missing(candidate, req.metric) };
   // NaN compares false with everything, so a NaN metric fails every requirement.
   return { ...base, passed: COMPARE[req.op](value, req.threshold), value };
@@ -63,27 +69,63 @@ function evaluateRequirement(req: MetricRequirement, candidate: PolicySubject): 
  * when nobody does — then mustBeat passes. A holder without the metric cannot be beaten or lost
  * to, so it passes too (with a detail saying so).
  */
-export function evaluatePolicy(name: string, policy: PromotionPolicy, candidate: PolicySubject, current: PolicySubject | null): PolicyResult {
+export function evaluatePolicy(
+  name: string,
+  policy: PromotionPolicy,
+  candidate: PolicySubject,
+  current: PolicySubject | null,
+): PolicyResult {
   const criteria = policy.require.map((r) => evaluateRequirement(r, candidate));
   const mb = policy.mustBeat;
   if (mb) {
     const value = candidate.metrics.get(mb.metric) ?? null;
     const holder = current ? `${mb.current} (v${current.version})` : mb.current;
-    const base = { kind: 'mustBeat' as const, criterion: `${mb.metric} > ${holder} + ${mb.by}`, metric: mb.metric, value, by: mb.by };
+    const base = {
+      kind: 'mustBeat' as const,
+      criterion: `${mb.metric} > ${holder} + ${mb.by}`,
+      metric: mb.metric,
+      value,
+      by: mb.by,
+    };
     if (!current) {
-      criteria.push({ ...base, passed: true, currentVersion: null, currentValue: null, detail: `no version holds ${mb.current}` });
+      criteria.push({
+        ...base,
+        passed: true,
+        currentVersion: null,
+        currentValue: null,
+        detail: `no version holds ${mb.current}`,
+      });
     } else {
       const currentValue = current.metrics.get(mb.metric) ?? null;
       if (value === null) {
-        criteria.push({ ...base, passed: false, currentVersion: current.version, currentValue, detail: missing(candidate, mb.metric) });
+        criteria.push({
+          ...base,
+          passed: false,
+          currentVersion: current.version,
+          currentValue,
+          detail: missing(candidate, mb.metric),
+        });
       } else if (currentValue === null) {
-        criteria.push({ ...base, passed: true, currentVersion: current.version, currentValue, detail: `the holder of ${mb.current} (v${current.version}) has no '${mb.metric}'` });
+        criteria.push({
+          ...base,
+          passed: true,
+          currentVersion: current.version,
+          currentValue,
+          detail: `the holder of ${mb.current} (v${current.version}) has no '${mb.metric}'`,
+        });
       } else {
         criteria.push({ ...base, passed: value - currentValue > mb.by, currentVersion: current.version, currentValue });
       }
     }
   }
-  return { name, version: candidate.version, target: policy.target, passed: criteria.every((c) => c.passed), policy, criteria };
+  return {
+    name,
+    version: candidate.version,
+    target: policy.target,
+    passed: criteria.every((c) => c.passed),
+    policy,
+    criteria,
+  };
 }
 
 function show(v: number | null | undefined): string {
@@ -92,9 +134,13 @@ function show(v: number | null | undefined): string {
 
 /** One line per failing criterion with the values seen, for refusal messages. */
 export function describeFailures(result: PolicyResult): string {
-  return result.criteria.filter((c) => !c.passed).map((c) => {
-    if (c.kind === 'require') return c.value === null ? `${c.criterion}: ${c.detail}` : `${c.criterion}: got ${c.value}`;
-    if (c.value === null) return `${c.criterion}: ${c.detail}`;
-    return `${c.criterion}: got ${c.value} vs ${show(c.currentValue)} (difference ${c.value - (c.currentValue ?? 0)}, must exceed ${c.by})`;
-  }).join('; ');
+  return result.criteria
+    .filter((c) => !c.passed)
+    .map((c) => {
+      if (c.kind === 'require')
+        return c.value === null ? `${c.criterion}: ${c.detail}` : `${c.criterion}: got ${c.value}`;
+      if (c.value === null) return `${c.criterion}: ${c.detail}`;
+      return `${c.criterion}: got ${c.value} vs ${show(c.currentValue)} (difference ${c.value - (c.currentValue ?? 0)}, must exceed ${c.by})`;
+    })
+    .join('; ');
 }

@@ -2,12 +2,19 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidParameter } from '../../core/errors.js';
 import {
-  parseModelVersionFilter, parseModelVersionOrderBy, parseRegisteredModelFilter, parseRegisteredModelOrderBy,
+  parseModelVersionFilter,
+  parseModelVersionOrderBy,
+  parseRegisteredModelFilter,
+  parseRegisteredModelOrderBy,
 } from './registry-filter.js';
 
 describe('registered model filter', () => {
   it('parses name comparisons and tags joined by AND', () => {
-    expect(parseRegisteredModelFilter(`name = 'heart' AND name ILIKE "%Heart%" AND tags.team != 'x' AND tags.\`a b\` LIKE 'v%'`)).toEqual([
+    expect(
+      parseRegisteredModelFilter(
+        `name = 'heart' AND name ILIKE "%Heart%" AND tags.team != 'x' AND tags.\`a b\` LIKE 'v%'`,
+      ),
+    ).toEqual([
       { entity: 'attribute', key: 'name', comparator: '=', value: 'heart' },
       { entity: 'attribute', key: 'name', comparator: 'ILIKE', value: '%Heart%' },
       { entity: 'tag', key: 'team', comparator: '!=', value: 'x' },
@@ -37,7 +44,9 @@ describe('registered model filter', () => {
 
   it('orders by name and the last update (timestamp is its alias), refusing others and duplicates', () => {
     expect(parseRegisteredModelOrderBy(['name DESC', 'timestamp'])).toEqual([
-      { key: 'name', ascending: false }, { key: 'last_updated_timestamp', ascending: true }]);
+      { key: 'name', ascending: false },
+      { key: 'last_updated_timestamp', ascending: true },
+    ]);
     expect(() => parseRegisteredModelOrderBy(['creation_timestamp'])).toThrow(/Invalid order by key/);
     expect(() => parseRegisteredModelOrderBy(['timestamp', 'last_updated_timestamp DESC'])).toThrow(/duplicate/);
     expect(() => parseRegisteredModelOrderBy(['name sideways'])).toThrow(InvalidParameter);
@@ -46,9 +55,11 @@ describe('registered model filter', () => {
 
 describe('model version filter', () => {
   it('parses name, run_id (also IN), source_path, version_number and tags', () => {
-    expect(parseModelVersionFilter(
-      `name = 'm' AND run_id IN ('a', 'b') AND source_path LIKE 's3://%' AND version_number >= 2 AND version_number != '3' AND tags.k = 'v'`,
-    )).toEqual([
+    expect(
+      parseModelVersionFilter(
+        `name = 'm' AND run_id IN ('a', 'b') AND source_path LIKE 's3://%' AND version_number >= 2 AND version_number != '3' AND tags.k = 'v'`,
+      ),
+    ).toEqual([
       { entity: 'attribute', key: 'name', comparator: '=', value: 'm' },
       { entity: 'attribute', key: 'run_id', comparator: 'IN', value: ['a', 'b'] },
       { entity: 'attribute', key: 'source_path', comparator: 'LIKE', value: 's3://%' },
@@ -69,9 +80,13 @@ describe('model version filter', () => {
   });
 
   it('orders by name, version_number and the two timestamps', () => {
-    expect(parseModelVersionOrderBy(['version_number DESC', 'creation_timestamp', 'attribute.last_updated_timestamp ASC'])).toEqual([
-      { key: 'version_number', ascending: false }, { key: 'creation_timestamp', ascending: true },
-      { key: 'last_updated_timestamp', ascending: true }]);
+    expect(
+      parseModelVersionOrderBy(['version_number DESC', 'creation_timestamp', 'attribute.last_updated_timestamp ASC']),
+    ).toEqual([
+      { key: 'version_number', ascending: false },
+      { key: 'creation_timestamp', ascending: true },
+      { key: 'last_updated_timestamp', ascending: true },
+    ]);
     expect(() => parseModelVersionOrderBy(['current_stage'])).toThrow(/Invalid order by key/);
   });
 });

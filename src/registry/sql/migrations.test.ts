@@ -20,15 +20,25 @@ import { REGISTRY_MIGRATIONS } from './migrations.js';
 
 const ALL = [...TRACKING_MIGRATIONS, ...REGISTRY_MIGRATIONS, ...WEBHOOK_MIGRATIONS];
 const REGISTRY_TABLES = [
-  'registered_models', 'model_versions', 'registered_model_tags', 'model_version_tags', 'registered_model_aliases',
-  'registry_audit', 'registry_policies', 'registry_webhooks', 'registry_webhook_deliveries',
+  'registered_models',
+  'model_versions',
+  'registered_model_tags',
+  'model_version_tags',
+  'registered_model_aliases',
+  'registry_audit',
+  'registry_policies',
+  'registry_webhooks',
+  'registry_webhook_deliveries',
 ];
 
 const dir = mkdtempSync(join(tmpdir(), 'cairn-registry-migrations-'));
 let pg: Promise<TestPostgres> | undefined;
 let sqliteFiles = 0;
 
-interface Fresh { uri: string; connect(): Promise<SqlDatabase> }
+interface Fresh {
+  uri: string;
+  connect(): Promise<SqlDatabase>;
+}
 
 const engines: { name: string; fresh(): Promise<Fresh> }[] = [
   {
@@ -53,7 +63,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Recorded { version: number; name: string; applied_at: number }
+interface Recorded {
+  version: number;
+  name: string;
+  applied_at: number;
+}
 
 async function recorded(db: SqlDatabase): Promise<Recorded[]> {
   const rows = await db.all<Recorded>('SELECT version, name, applied_at FROM schema_migrations ORDER BY version');
@@ -93,12 +107,14 @@ describe.each(lacks('postgres') ? engines.slice(0, 1) : engines)('registry migra
     await migrate(legacy, ALL);
     await legacy.run(
       'INSERT INTO registered_models (name, creation_time, last_updated_time, description) VALUES (?, ?, ?, ?)',
-      ['legacy-model', 1, 1, 'from before the split']);
+      ['legacy-model', 1, 1, 'from before the split'],
+    );
     await legacy.run(
       `INSERT INTO registry_webhooks
          (id, name, url, events, model_name, secret, description, active, creation_time, last_updated_time)
        VALUES (?, ?, ?, ?, NULL, ?, NULL, 1, 1, 1)`,
-      ['wh1', 'hook', 'https://example.com/hook', 'MODEL_VERSION_CREATED', 's3cret']);
+      ['wh1', 'hook', 'https://example.com/hook', 'MODEL_VERSION_CREATED', 's3cret'],
+    );
     const before = await recorded(legacy);
     await legacy.close();
 
@@ -113,7 +129,7 @@ describe.each(lacks('postgres') ? engines.slice(0, 1) : engines)('registry migra
     }
   });
 
-  it('a fresh database gets every layer\'s tables', async () => {
+  it("a fresh database gets every layer's tables", async () => {
     const fresh = await engine.fresh();
     const stores = await openStores(fresh.uri, { defaultArtifactRoot: '/artifacts' });
     try {
@@ -128,7 +144,7 @@ describe.each(lacks('postgres') ? engines.slice(0, 1) : engines)('registry migra
     }
   });
 
-  it('a database with only tracking\'s tables gets the registry\'s on the next open', async () => {
+  it("a database with only tracking's tables gets the registry's on the next open", async () => {
     const fresh = await engine.fresh();
     const db = await fresh.connect();
     expect(await migrate(db, TRACKING_MIGRATIONS)).toEqual([1, 2]);

@@ -4,9 +4,18 @@
 import { InvalidState, NotFound } from '../../core/errors.js';
 import { loadRuns } from '../../tracking/sql/run-loader.js';
 import type { SqlDatabase, SqlExecutor } from '../../db/sql-database.js';
-import { describeFailures, evaluatePolicy, type PolicyResult, type PolicySubject } from '../policies/policy-evaluator.js';
 import {
-  parsePolicyTarget, parsePromotionPolicy, policyToJson, type PolicyTarget, type PromotionPolicy,
+  describeFailures,
+  evaluatePolicy,
+  type PolicyResult,
+  type PolicySubject,
+} from '../policies/policy-evaluator.js';
+import {
+  parsePolicyTarget,
+  parsePromotionPolicy,
+  policyToJson,
+  type PolicyTarget,
+  type PromotionPolicy,
 } from '../policies/promotion-policy.js';
 import type { ChangeContext } from '../store.js';
 import { isStoredVersion, parseModelVersion, validateModelName } from '../validation.js';
@@ -14,7 +23,10 @@ import { recordAudit, validateChangeContext, type AuditRecord } from './registry
 import { lockModel, requireModel, requireVersion, versionNotFound } from './registry-loader.js';
 
 async function loadPolicy(db: SqlExecutor, name: string, targetKey: string): Promise<PromotionPolicy | null> {
-  const row = await db.get<{ policy: string }>('SELECT policy FROM registry_policies WHERE name = ? AND target = ?', [name, targetKey]);
+  const row = await db.get<{ policy: string }>('SELECT policy FROM registry_policies WHERE name = ? AND target = ?', [
+    name,
+    targetKey,
+  ]);
   return row ? parsePromotionPolicy(JSON.parse(row.policy)) : null;
 }
 
@@ -31,18 +43,34 @@ async function loadSubject(db: SqlExecutor, name: string, version: number): Prom
 }
 
 /** The version holding a stage (the highest, other than the candidate) or an alias; null when none. */
-async function currentHolder(db: SqlExecutor, name: string, holderKey: string, candidate: number): Promise<number | null> {
+async function currentHolder(
+  db: SqlExecutor,
+  name: string,
+  holderKey: string,
+  candidate: number,
+): Promise<number | null> {
   const target = parsePolicyTarget(holderKey);
-  const row = target.kind === 'stage'
-    ? await db.get<{ version: number }>(
-      'SELECT MAX(version) AS version FROM model_versions WHERE name = ? AND current_stage = ? AND version != ?', [name, target.stage, candidate])
-    : await db.get<{ version: number }>('SELECT version FROM registered_model_aliases WHERE name = ? AND alias = ?', [name, target.alias]);
+  const row =
+    target.kind === 'stage'
+      ? await db.get<{ version: number }>(
+          'SELECT MAX(version) AS version FROM model_versions WHERE name = ? AND current_stage = ? AND version != ?',
+          [name, target.stage, candidate],
+        )
+      : await db.get<{ version: number }>('SELECT version FROM registered_model_aliases WHERE name = ? AND alias = ?', [
+          name,
+          target.alias,
+        ]);
   const v = row?.version === null || row?.version === undefined ? null : Number(row.version);
   return v === null || v === candidate ? null : v;
 }
 
 /** Evaluates the model's policy for `target` against `version`; null when the target has no policy. */
-export async function evaluateTarget(db: SqlExecutor, name: string, version: number, target: PolicyTarget): Promise<PolicyResult | null> {
+export async function evaluateTarget(
+  db: SqlExecutor,
+  name: string,
+  version: number,
+  target: PolicyTarget,
+): Promise<PolicyResult | null> {
   const policy = await loadPolicy(db, name, target.key);
   if (!policy) return null;
   const candidate = await loadSubject(db, name, version);
@@ -53,32 +81,51 @@ export async function evaluateTarget(db: SqlExecutor, name: string, version: num
 
 /** A change refused by a promotion policy (INVALID_STATE), carrying the evaluation for the audit trail. */
 export class PolicyRefusal extends InvalidState {
-  constructor(message: string, readonly result: PolicyResult) { super(message); }
+  constructor(
+    message: string,
+    readonly result: PolicyResult,
+  ) {
+    super(message);
+  }
 }
 
-export interface GateOutcome { result: PolicyResult | null; forced: boolean }
+export interface GateOutcome {
+  result: PolicyResult | null;
+  forced: boolean;
+}
 
 /**
  * Call inside the change's transaction, after lockModel. Throws PolicyRefusal (rolling the change
  * back) when the policy fails and the context does not force it; otherwise says whether it was forced.
  */
 export async function gatePromotion(
-  tx: SqlExecutor, name: string, version: number, target: PolicyTarget, context: ChangeContext | undefined,
+  tx: SqlExecutor,
+  name: string,
+  version: number,
+  target: PolicyTarget,
+  context: ChangeContext | undefined,
 ): Promise<GateOutcome> {
   const result = await evaluateTarget(tx, name, version, target);
   if (!result || result.passed) return { result, forced: false };
   if (context?.force) return { result, forced: true };
   const what = target.kind === 'stage' ? `transition to ${target.stage}` : `setting alias '${target.alias}'`;
   throw new PolicyRefusal(
-    `Promotion policy for ${target.key} refused ${what} of model '${name}' version ${version}: ${describeFailures(result)}. `
-    + 'Pass force=true with a reason to override (recorded in the audit trail).', result);
+    `Promotion policy for ${target.key} refused ${what} of model '${name}' version ${version}: ${describeFailures(result)}. ` +
+      'Pass force=true with a reason to override (recorded in the audit trail).',
+    result,
+  );
 }
 
 /**
  * Records a refusal after its transaction rolled back: one INSERT on its own (outside any
  * transaction, so webhook events tied to the change's transaction are not emitted for it).
  */
-export async function recordRefusal(db: SqlDatabase, context: ChangeContext | undefined, record: AuditRecord, refusal: PolicyRefusal): Promise<void> {
+export async function recordRefusal(
+  db: SqlDatabase,
+  context: ChangeContext | undefined,
+  record: AuditRecord,
+  refusal: PolicyRefusal,
+): Promise<void> {
   try {
     await recordAudit(db, context, { ...record, policyResult: refusal.result });
   } catch {
@@ -87,19 +134,34 @@ export async function recordRefusal(db: SqlDatabase, context: ChangeContext | un
   }
 }
 
-export async function setPromotionPolicy(db: SqlDatabase, name: string, raw: unknown, context?: ChangeContext): Promise<PromotionPolicy> {
+export async function setPromotionPolicy(
+  db: SqlDatabase,
+  name: string,
+  raw: unknown,
+  context?: ChangeContext,
+): Promise<PromotionPolicy> {
   validateModelName(name);
   validateChangeContext(context);
   const policy = parsePromotionPolicy(raw);
   const json = JSON.stringify(policyToJson(policy));
   await db.transaction(async (tx) => {
     await lockModel(tx, name);
-    const before = await tx.get<{ policy: string }>('SELECT policy FROM registry_policies WHERE name = ? AND target = ?', [name, policy.target]);
+    const before = await tx.get<{ policy: string }>(
+      'SELECT policy FROM registry_policies WHERE name = ? AND target = ?',
+      [name, policy.target],
+    );
     await tx.run(
       `INSERT INTO registry_policies (name, target, policy, last_updated_time) VALUES (?, ?, ?, ?)
        ON CONFLICT (name, target) DO UPDATE SET policy = excluded.policy, last_updated_time = excluded.last_updated_time`,
-      [name, policy.target, json, Date.now()]);
-    await recordAudit(tx, context, { name, alias: policy.target, action: 'set_policy', from: before?.policy ?? null, to: json });
+      [name, policy.target, json, Date.now()],
+    );
+    await recordAudit(tx, context, {
+      name,
+      alias: policy.target,
+      action: 'set_policy',
+      from: before?.policy ?? null,
+      to: json,
+    });
   });
   return policy;
 }
@@ -113,24 +175,39 @@ export async function getPromotionPolicies(db: SqlDatabase, name: string, target
     if (!policy) throw new NotFound(`No promotion policy for target ${key} on registered model '${name}'.`);
     return [policy];
   }
-  const rows = await db.all<{ policy: string }>('SELECT policy FROM registry_policies WHERE name = ? ORDER BY target', [name]);
+  const rows = await db.all<{ policy: string }>('SELECT policy FROM registry_policies WHERE name = ? ORDER BY target', [
+    name,
+  ]);
   return rows.map((r) => parsePromotionPolicy(JSON.parse(r.policy)));
 }
 
-export async function deletePromotionPolicy(db: SqlDatabase, name: string, target: string, context?: ChangeContext): Promise<void> {
+export async function deletePromotionPolicy(
+  db: SqlDatabase,
+  name: string,
+  target: string,
+  context?: ChangeContext,
+): Promise<void> {
   validateModelName(name);
   validateChangeContext(context);
   const key = parsePolicyTarget(target).key;
   await db.transaction(async (tx) => {
     await lockModel(tx, name);
-    const before = await tx.get<{ policy: string }>('SELECT policy FROM registry_policies WHERE name = ? AND target = ?', [name, key]);
+    const before = await tx.get<{ policy: string }>(
+      'SELECT policy FROM registry_policies WHERE name = ? AND target = ?',
+      [name, key],
+    );
     if (!before) throw new NotFound(`No promotion policy for target ${key} on registered model '${name}'.`);
     await tx.run('DELETE FROM registry_policies WHERE name = ? AND target = ?', [name, key]);
     await recordAudit(tx, context, { name, alias: key, action: 'delete_policy', from: before.policy, to: null });
   });
 }
 
-export async function checkPromotionPolicy(db: SqlDatabase, name: string, version: string, target: string): Promise<PolicyResult> {
+export async function checkPromotionPolicy(
+  db: SqlDatabase,
+  name: string,
+  version: string,
+  target: string,
+): Promise<PolicyResult> {
   validateModelName(name);
   const n = parseModelVersion(version);
   const parsed = parsePolicyTarget(target);

@@ -8,11 +8,24 @@ import type { ModelVersion, RegisteredModel } from '../entities.js';
 import { parsePolicyTarget } from '../policies/promotion-policy.js';
 import type { ChangeContext } from '../store.js';
 import {
-  ALL_STAGES, canonicalStage, isStoredVersion, parseModelVersion, validateAliasName, validateDescription,
-  validateModelName, validateRegisteredModelTag,
+  ALL_STAGES,
+  canonicalStage,
+  isStoredVersion,
+  parseModelVersion,
+  validateAliasName,
+  validateDescription,
+  validateModelName,
+  validateRegisteredModelTag,
 } from '../validation.js';
 import {
-  latestVersionRows, loadModel, loadVersion, loadVersions, lockModel, requireModel, requireVersion, versionNotFound,
+  latestVersionRows,
+  loadModel,
+  loadVersion,
+  loadVersions,
+  lockModel,
+  requireModel,
+  requireVersion,
+  versionNotFound,
 } from './registry-loader.js';
 import { PolicyRefusal, gatePromotion, recordRefusal } from './promotion-policy-operations.js';
 import { recordAudit, validateChangeContext } from './registry-audit.js';
@@ -27,10 +40,16 @@ export function dedupeTags(tags: Tag[]): Tag[] {
 async function upsertModelTag(tx: SqlExecutor, name: string, tag: Tag): Promise<void> {
   await tx.run(
     'INSERT INTO registered_model_tags (name, key, value) VALUES (?, ?, ?) ON CONFLICT (name, key) DO UPDATE SET value = excluded.value',
-    [name, tag.key, tag.value]);
+    [name, tag.key, tag.value],
+  );
 }
 
-export async function createRegisteredModel(db: SqlDatabase, name: string, tags: Tag[] = [], description: string | null = null): Promise<RegisteredModel> {
+export async function createRegisteredModel(
+  db: SqlDatabase,
+  name: string,
+  tags: Tag[] = [],
+  description: string | null = null,
+): Promise<RegisteredModel> {
   validateModelName(name);
   tags.forEach(validateRegisteredModelTag);
   validateDescription(description);
@@ -38,8 +57,10 @@ export async function createRegisteredModel(db: SqlDatabase, name: string, tags:
   try {
     return await db.transaction(async (tx) => {
       if (await tx.get('SELECT name FROM registered_models WHERE name = ?', [name])) throw alreadyExists(name);
-      await tx.run('INSERT INTO registered_models (name, creation_time, last_updated_time, description) VALUES (?, ?, ?, ?)',
-        [name, now, now, description]);
+      await tx.run(
+        'INSERT INTO registered_models (name, creation_time, last_updated_time, description) VALUES (?, ?, ?, ?)',
+        [name, now, now, description],
+      );
       for (const tag of dedupeTags(tags)) await upsertModelTag(tx, name, tag);
       return loadModel(tx, name);
     });
@@ -54,7 +75,12 @@ export async function getRegisteredModel(db: SqlDatabase, name: string): Promise
   return loadModel(db, name);
 }
 
-export async function renameRegisteredModel(db: SqlDatabase, name: string, newName: string, context?: ChangeContext): Promise<RegisteredModel> {
+export async function renameRegisteredModel(
+  db: SqlDatabase,
+  name: string,
+  newName: string,
+  context?: ChangeContext,
+): Promise<RegisteredModel> {
   validateModelName(name);
   validateModelName(newName);
   validateChangeContext(context);
@@ -62,7 +88,8 @@ export async function renameRegisteredModel(db: SqlDatabase, name: string, newNa
   try {
     return await db.transaction(async (tx) => {
       await lockModel(tx, name);
-      if (newName !== name && await tx.get('SELECT name FROM registered_models WHERE name = ?', [newName])) throw alreadyExists(newName);
+      if (newName !== name && (await tx.get('SELECT name FROM registered_models WHERE name = ?', [newName])))
+        throw alreadyExists(newName);
       // ON UPDATE CASCADE carries versions, their tags, model tags and aliases to the new name.
       await tx.run('UPDATE registered_models SET name = ?, last_updated_time = ? WHERE name = ?', [newName, now, name]);
       await tx.run('UPDATE model_versions SET last_updated_time = ? WHERE name = ?', [now, newName]);
@@ -80,7 +107,10 @@ export async function renameRegisteredModel(db: SqlDatabase, name: string, newNa
 }
 
 export async function updateRegisteredModel(
-  db: SqlDatabase, name: string, description: string | null, context?: ChangeContext,
+  db: SqlDatabase,
+  name: string,
+  description: string | null,
+  context?: ChangeContext,
 ): Promise<RegisteredModel> {
   validateModelName(name);
   validateDescription(description);
@@ -88,7 +118,12 @@ export async function updateRegisteredModel(
   return db.transaction(async (tx) => {
     await lockModel(tx, name, Date.now());
     const before = await requireModel(tx, name);
-    await recordAudit(tx, context, { name, action: 'update_model_description', from: before.description, to: description });
+    await recordAudit(tx, context, {
+      name,
+      action: 'update_model_description',
+      from: before.description,
+      to: description,
+    });
     await tx.run('UPDATE registered_models SET description = ? WHERE name = ?', [description, name]);
     return loadModel(tx, name);
   });
@@ -132,7 +167,11 @@ export async function deleteRegisteredModelTag(db: SqlDatabase, name: string, ke
 }
 
 export async function setRegisteredModelAlias(
-  db: SqlDatabase, name: string, alias: string, version: string, context?: ChangeContext,
+  db: SqlDatabase,
+  name: string,
+  alias: string,
+  version: string,
+  context?: ChangeContext,
 ): Promise<void> {
   validateModelName(name);
   validateAliasName(alias);
@@ -145,39 +184,71 @@ export async function setRegisteredModelAlias(
       await lockModel(tx, name);
       if (!isStoredVersion(n)) throw versionNotFound(name, version);
       await requireVersion(tx, name, n);
-      const before = await tx.get<{ version: number }>('SELECT version FROM registered_model_aliases WHERE name = ? AND alias = ?', [name, alias]);
+      const before = await tx.get<{ version: number }>(
+        'SELECT version FROM registered_model_aliases WHERE name = ? AND alias = ?',
+        [name, alias],
+      );
       from = before ? Number(before.version) : null;
       const gate = await gatePromotion(tx, name, n, parsePolicyTarget(`@${alias}`), context);
       await tx.run(
         'INSERT INTO registered_model_aliases (name, alias, version) VALUES (?, ?, ?) ON CONFLICT (name, alias) DO UPDATE SET version = excluded.version',
-        [name, alias, n]);
-      await recordAudit(tx, context, { name, version: n, alias, action: 'set_alias', from, to: n, forced: gate.forced, policyResult: gate.result });
+        [name, alias, n],
+      );
+      await recordAudit(tx, context, {
+        name,
+        version: n,
+        alias,
+        action: 'set_alias',
+        from,
+        to: n,
+        forced: gate.forced,
+        policyResult: gate.result,
+      });
     });
   } catch (err) {
     // The alias stays where it was; the refusal itself is recorded.
-    if (err instanceof PolicyRefusal) await recordRefusal(db, context, { name, version: n, alias, action: 'set_alias_refused', from, to: n }, err);
+    if (err instanceof PolicyRefusal)
+      await recordRefusal(db, context, { name, version: n, alias, action: 'set_alias_refused', from, to: n }, err);
     throw err;
   }
 }
 
-export async function deleteRegisteredModelAlias(db: SqlDatabase, name: string, alias: string, context?: ChangeContext): Promise<void> {
+export async function deleteRegisteredModelAlias(
+  db: SqlDatabase,
+  name: string,
+  alias: string,
+  context?: ChangeContext,
+): Promise<void> {
   validateModelName(name);
   validateAliasName(alias);
   validateChangeContext(context);
   await db.transaction(async (tx) => {
     await lockModel(tx, name);
-    const before = await tx.get<{ version: number }>('SELECT version FROM registered_model_aliases WHERE name = ? AND alias = ?', [name, alias]);
+    const before = await tx.get<{ version: number }>(
+      'SELECT version FROM registered_model_aliases WHERE name = ? AND alias = ?',
+      [name, alias],
+    );
     // Deleting an alias that does not exist is not an error (as MLflow) and changes nothing to record.
     if (!before) return;
     await tx.run('DELETE FROM registered_model_aliases WHERE name = ? AND alias = ?', [name, alias]);
-    await recordAudit(tx, context, { name, version: Number(before.version), alias, action: 'delete_alias', from: Number(before.version), to: null });
+    await recordAudit(tx, context, {
+      name,
+      version: Number(before.version),
+      alias,
+      action: 'delete_alias',
+      from: Number(before.version),
+      to: null,
+    });
   });
 }
 
 export async function getModelVersionByAlias(db: SqlDatabase, name: string, alias: string): Promise<ModelVersion> {
   validateModelName(name);
   validateAliasName(alias);
-  const row = await db.get<{ version: number }>('SELECT version FROM registered_model_aliases WHERE name = ? AND alias = ?', [name, alias]);
+  const row = await db.get<{ version: number }>(
+    'SELECT version FROM registered_model_aliases WHERE name = ? AND alias = ?',
+    [name, alias],
+  );
   if (!row) throw new InvalidParameter(`Registered model alias ${alias} not found.`);
   return loadVersion(db, name, Number(row.version));
 }

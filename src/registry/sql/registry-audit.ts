@@ -30,28 +30,55 @@ export interface AuditRecord {
 export function validateChangeContext(context: ChangeContext | undefined): void {
   if (!context) return;
   if (context.user !== undefined) validateLengthLimit('User', MAX_AUDIT_USER_LENGTH, context.user);
-  if (context.reason !== undefined && context.reason !== null) validateLengthLimit('Reason', MAX_AUDIT_REASON_LENGTH, context.reason);
+  if (context.reason !== undefined && context.reason !== null)
+    validateLengthLimit('Reason', MAX_AUDIT_REASON_LENGTH, context.reason);
   if (context.force && !context.reason?.trim()) {
-    throw new InvalidParameter("'force' overrides a promotion policy only with a non-empty 'reason' (it is recorded in the audit trail).");
+    throw new InvalidParameter(
+      "'force' overrides a promotion policy only with a non-empty 'reason' (it is recorded in the audit trail).",
+    );
   }
 }
 
-const text = (v: string | number | null | undefined): string | null => (v === undefined || v === null ? null : String(v));
+const text = (v: string | number | null | undefined): string | null =>
+  v === undefined || v === null ? null : String(v);
 
-export async function recordAudit(tx: SqlExecutor, context: ChangeContext | undefined, record: AuditRecord): Promise<void> {
+export async function recordAudit(
+  tx: SqlExecutor,
+  context: ChangeContext | undefined,
+  record: AuditRecord,
+): Promise<void> {
   await tx.run(
     `INSERT INTO registry_audit (timestamp, user_id, name, version, alias, action, from_value, to_value, reason, forced, policy_result)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
-      Date.now(), context?.user?.trim() || UNKNOWN_USER, record.name, record.version ?? null, record.alias ?? null, record.action,
-      text(record.from), text(record.to), context?.reason?.trim() || null, record.forced ? 1 : 0,
+      Date.now(),
+      context?.user?.trim() || UNKNOWN_USER,
+      record.name,
+      record.version ?? null,
+      record.alias ?? null,
+      record.action,
+      text(record.from),
+      text(record.to),
+      context?.reason?.trim() || null,
+      record.forced ? 1 : 0,
       record.policyResult === undefined || record.policyResult === null ? null : JSON.stringify(record.policyResult),
-    ]);
+    ],
+  );
 }
 
 interface AuditRow {
-  id: number; timestamp: number; user_id: string; name: string; version: number | null; alias: string | null; action: string;
-  from_value: string | null; to_value: string | null; reason: string | null; forced: number; policy_result: string | null;
+  id: number;
+  timestamp: number;
+  user_id: string;
+  name: string;
+  version: number | null;
+  alias: string | null;
+  action: string;
+  from_value: string | null;
+  to_value: string | null;
+  reason: string | null;
+  forced: number;
+  policy_result: string | null;
 }
 
 function toEntry(r: AuditRow): RegistryAuditEntry {
@@ -71,18 +98,24 @@ function toEntry(r: AuditRow): RegistryAuditEntry {
   };
 }
 
-export async function getRegistryHistory(db: SqlExecutor, query: RegistryHistoryQuery): Promise<PagedList<RegistryAuditEntry>> {
+export async function getRegistryHistory(
+  db: SqlExecutor,
+  query: RegistryHistoryQuery,
+): Promise<PagedList<RegistryAuditEntry>> {
   validateModelName(query.name);
   const limit = query.maxResults ?? REGISTRY_HISTORY_MAX_RESULTS_DEFAULT;
   if (!Number.isInteger(limit) || limit < 1 || limit > REGISTRY_HISTORY_MAX_RESULTS_THRESHOLD) {
-    throw new InvalidParameter(`Invalid value ${limit} for parameter 'max_results' supplied. It must be between 1 and ${REGISTRY_HISTORY_MAX_RESULTS_THRESHOLD}.`);
+    throw new InvalidParameter(
+      `Invalid value ${limit} for parameter 'max_results' supplied. It must be between 1 and ${REGISTRY_HISTORY_MAX_RESULTS_THRESHOLD}.`,
+    );
   }
   const offset = decodePageToken(query.pageToken);
   const params: SqlValue[] = [query.name];
   let where = 'name = ?';
   if (query.version !== undefined && query.version !== '') {
     const n = parseModelVersion(query.version);
-    if (!isStoredVersion(n)) throw new InvalidParameter(`Model version must be a positive integer, got '${query.version}'`);
+    if (!isStoredVersion(n))
+      throw new InvalidParameter(`Model version must be a positive integer, got '${query.version}'`);
     where += ' AND version = ?';
     params.push(n);
   }
@@ -90,7 +123,8 @@ export async function getRegistryHistory(db: SqlExecutor, query: RegistryHistory
   const rows = await db.all<AuditRow>(
     `SELECT id, timestamp, user_id, name, version, alias, action, from_value, to_value, reason, forced, policy_result
      FROM registry_audit WHERE ${where} ORDER BY id DESC LIMIT ? OFFSET ?`,
-    [...params, limit + 1, offset]);
+    [...params, limit + 1, offset],
+  );
   const items = rows.slice(0, limit).map(toEntry);
   return rows.length > limit ? { items, nextPageToken: encodePageToken(offset + limit) } : { items };
 }

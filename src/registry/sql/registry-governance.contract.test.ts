@@ -12,15 +12,21 @@ let counter = 0;
 const unique = (prefix: string): string => `${prefix}-${Date.now()}-${counter++}`;
 
 async function rejection(p: Promise<unknown>): Promise<CairnError> {
-  try { await p; } catch (e) { return e as CairnError; }
+  try {
+    await p;
+  } catch (e) {
+    return e as CairnError;
+  }
   throw new Error('expected the promise to reject');
 }
 
 const HEART_POLICY = {
   target: 'Production',
   require: [
-    { metric: 'accuracy', '>=': 0.91 }, { metric: 'precision_1', '>=': 0.93 },
-    { metric: 'recall_1', '>=': 0.90 }, { metric: 'f1_1', '>=': 0.92 },
+    { metric: 'accuracy', '>=': 0.91 },
+    { metric: 'precision_1', '>=': 0.93 },
+    { metric: 'recall_1', '>=': 0.9 },
+    { metric: 'f1_1', '>=': 0.92 },
   ],
   mustBeat: { metric: 'roc_auc', current: 'Production', by: 0 },
 };
@@ -35,13 +41,17 @@ describe.each(registryStoreBackends())('registry governance on $name', (backend)
     store = stores.registry;
     experimentId = await stores.tracking.createExperiment(unique('governance'));
   }, 120_000);
-  afterAll(async () => { await backend.cleanup(); });
+  afterAll(async () => {
+    await backend.cleanup();
+  });
 
   /** A version whose source run logged `metrics` (latest values). */
   async function versionWith(name: string, metrics: Record<string, number>): Promise<string> {
     const run = await stores.tracking.createRun({ experimentId });
     const runId = run.info.runId;
-    await stores.tracking.logBatch(runId, { metrics: Object.entries(metrics).map(([key, value]) => ({ key, value, timestamp: 1, step: 0 })) });
+    await stores.tracking.logBatch(runId, {
+      metrics: Object.entries(metrics).map(([key, value]) => ({ key, value, timestamp: 1, step: 0 })),
+    });
     return (await store.createModelVersion({ name, source: `s3://bucket/${runId}`, runId })).version;
   }
   const history = async (name: string, version?: string): Promise<RegistryAuditEntry[]> =>
@@ -73,11 +83,24 @@ describe.each(registryStoreBackends())('registry governance on $name', (backend)
       ['set_alias', v2, 'champion', v1, v2, 'alice', 'move'],
       ['set_alias', v1, 'champion', null, v1, 'alice', null],
       ['transition_stage', v2, null, 'None', 'Staging', 'bob', null],
-      ['transition_stage', v1, null, 'Staging', 'Archived', 'bob', `archived by the transition of version ${v2} to Staging`],
+      [
+        'transition_stage',
+        v1,
+        null,
+        'Staging',
+        'Archived',
+        'bob',
+        `archived by the transition of version ${v2} to Staging`,
+      ],
       ['transition_stage', v1, null, 'None', 'Staging', 'alice', 'smoke tests green'],
     ]);
     expect(rows.every((r) => r.timestamp > 0 && r.forced === false && r.policyResult === null)).toBe(true);
-    expect((await history(name, v2)).map((r) => r.action)).toEqual(['update_version_description', 'delete_alias', 'set_alias', 'transition_stage']);
+    expect((await history(name, v2)).map((r) => r.action)).toEqual([
+      'update_version_description',
+      'delete_alias',
+      'set_alias',
+      'transition_stage',
+    ]);
 
     const page1 = await store.getRegistryHistory({ name, maxResults: 4 });
     expect(page1.items).toHaveLength(4);
@@ -100,9 +123,13 @@ describe.each(registryStoreBackends())('registry governance on $name', (backend)
     await store.createRegisteredModel(name);
     const v1 = (await store.createModelVersion({ name, source: 's3://b/1' })).version;
     expect(await rejection(store.transitionModelVersionStage(name, '7', 'Production', false))).toBeInstanceOf(NotFound);
-    expect(await rejection(store.transitionModelVersionStage(name, v1, 'Live', false))).toBeInstanceOf(InvalidParameter);
+    expect(await rejection(store.transitionModelVersionStage(name, v1, 'Live', false))).toBeInstanceOf(
+      InvalidParameter,
+    );
     expect(await rejection(store.setRegisteredModelAlias(name, 'latest', v1))).toBeInstanceOf(InvalidParameter);
-    const noReason = await rejection(store.transitionModelVersionStage(name, v1, 'Production', false, { force: true, reason: '  ' }));
+    const noReason = await rejection(
+      store.transitionModelVersionStage(name, v1, 'Production', false, { force: true, reason: '  ' }),
+    );
     expect(noReason).toBeInstanceOf(InvalidParameter);
     expect(noReason.message).toContain("non-empty 'reason'");
     expect(await stageOf(name, v1)).toBe('None');
@@ -133,7 +160,9 @@ describe.each(registryStoreBackends())('registry governance on $name', (backend)
     await store.setPromotionPolicy(name, HEART_POLICY, { user: 'lead' });
     const weak = await versionWith(name, { accuracy: 0.89, precision_1: 0.95, recall_1: 0.85, roc_auc: 0.9 });
 
-    const err = await rejection(store.transitionModelVersionStage(name, weak, 'production', false, { user: 'alice', reason: 'try' }));
+    const err = await rejection(
+      store.transitionModelVersionStage(name, weak, 'production', false, { user: 'alice', reason: 'try' }),
+    );
     expect(err).toBeInstanceOf(InvalidState);
     expect(err.errorCode).toBe('INVALID_STATE');
     expect(err.message).toContain('accuracy >= 0.91: got 0.89');
@@ -144,11 +173,25 @@ describe.each(registryStoreBackends())('registry governance on $name', (backend)
 
     const [refusal, setPolicy] = await history(name);
     expect(setPolicy).toMatchObject({ action: 'set_policy', alias: 'Production', user: 'lead', from: null });
-    expect(refusal).toMatchObject({ action: 'transition_stage_refused', version: weak, from: 'None', to: 'Production', user: 'alice', forced: false });
-    const result = refusal.policyResult as { passed: boolean; criteria: Array<{ metric: string; passed: boolean; value: number | null }> };
+    expect(refusal).toMatchObject({
+      action: 'transition_stage_refused',
+      version: weak,
+      from: 'None',
+      to: 'Production',
+      user: 'alice',
+      forced: false,
+    });
+    const result = refusal.policyResult as {
+      passed: boolean;
+      criteria: Array<{ metric: string; passed: boolean; value: number | null }>;
+    };
     expect(result.passed).toBe(false);
     expect(result.criteria.map((c) => [c.metric, c.passed, c.value])).toEqual([
-      ['accuracy', false, 0.89], ['precision_1', true, 0.95], ['recall_1', false, 0.85], ['f1_1', false, null], ['roc_auc', true, 0.9],
+      ['accuracy', false, 0.89],
+      ['precision_1', true, 0.95],
+      ['recall_1', false, 0.85],
+      ['f1_1', false, null],
+      ['roc_auc', true, 0.9],
     ]);
 
     // the dry run agrees and writes nothing
@@ -192,11 +235,22 @@ describe.each(registryStoreBackends())('registry governance on $name', (backend)
     expect(refused.message).toContain('accuracy >= 0.95: got 0.9');
     expect((await store.getRegisteredModel(name)).aliases).toEqual([]);
 
-    await store.setRegisteredModelAlias(name, 'champion', v, { user: 'alice', force: true, reason: 'hotfix for incident 42' });
+    await store.setRegisteredModelAlias(name, 'champion', v, {
+      user: 'alice',
+      force: true,
+      reason: 'hotfix for incident 42',
+    });
     expect((await store.getModelVersionByAlias(name, 'champion')).version).toBe(v);
     const [forced, refusal] = await history(name);
     expect(refusal).toMatchObject({ action: 'set_alias_refused', alias: 'champion', forced: false });
-    expect(forced).toMatchObject({ action: 'set_alias', alias: 'champion', to: v, forced: true, user: 'alice', reason: 'hotfix for incident 42' });
+    expect(forced).toMatchObject({
+      action: 'set_alias',
+      alias: 'champion',
+      to: v,
+      forced: true,
+      user: 'alice',
+      reason: 'hotfix for incident 42',
+    });
     expect((forced.policyResult as { passed: boolean }).passed).toBe(false);
     // other aliases are not gated by the @champion policy
     await store.setRegisteredModelAlias(name, 'challenger', v);
@@ -211,12 +265,23 @@ describe.each(registryStoreBackends())('registry governance on $name', (backend)
     expect((await store.getPromotionPolicies(name)).map((p) => p.target)).toEqual(['Production', 'Staging']);
     expect((await store.getPromotionPolicies(name, 'STAGING'))[0].require[0].threshold).toBe(0.85);
     expect(await rejection(store.getPromotionPolicies(name, '@champion'))).toBeInstanceOf(NotFound);
-    expect(await rejection(store.setPromotionPolicy(name, { target: 'Staging', require: [{ metric: 'a', '>>': 1 }] }))).toBeInstanceOf(InvalidParameter);
+    expect(
+      await rejection(store.setPromotionPolicy(name, { target: 'Staging', require: [{ metric: 'a', '>>': 1 }] })),
+    ).toBeInstanceOf(InvalidParameter);
     expect(await rejection(store.setPromotionPolicy(unique('missing'), HEART_POLICY))).toBeInstanceOf(NotFound);
     await store.deletePromotionPolicy(name, 'Staging');
     expect(await rejection(store.deletePromotionPolicy(name, 'Staging'))).toBeInstanceOf(NotFound);
-    expect((await history(name)).map((r) => r.action)).toEqual(['delete_policy', 'set_policy', 'set_policy', 'set_policy']);
-    const check = await store.checkPromotionPolicy(name, (await store.createModelVersion({ name, source: 's3://x' })).version, 'Staging');
+    expect((await history(name)).map((r) => r.action)).toEqual([
+      'delete_policy',
+      'set_policy',
+      'set_policy',
+      'set_policy',
+    ]);
+    const check = await store.checkPromotionPolicy(
+      name,
+      (await store.createModelVersion({ name, source: 's3://x' })).version,
+      'Staging',
+    );
     expect(check).toMatchObject({ passed: true, policy: null, criteria: [] });
 
     await store.deleteRegisteredModel(name);
@@ -253,7 +318,9 @@ describe.each(registryStoreBackends())('registry governance on $name', (backend)
     await store.setPromotionPolicy(name, { target: 'Staging', require: [{ metric: 'accuracy', '>=': 0.99 }] });
     const v = await versionWith(name, { accuracy: 0.5 });
     const other = await backend.reopen();
-    expect(await rejection(other.registry.transitionModelVersionStage(name, v, 'Staging', false))).toBeInstanceOf(InvalidState);
+    expect(await rejection(other.registry.transitionModelVersionStage(name, v, 'Staging', false))).toBeInstanceOf(
+      InvalidState,
+    );
     expect(await stageOf(name, v)).toBe('None');
   });
 });

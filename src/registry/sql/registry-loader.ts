@@ -3,19 +3,40 @@
 import { NotFound } from '../../core/errors.js';
 import type { Tag } from '../../tracking/entities.js';
 import { placeholders, type SqlExecutor } from '../../db/sql-database.js';
-import type { ModelVersion, ModelVersionStage, ModelVersionStatus, RegisteredModel, RegisteredModelAlias } from '../entities.js';
+import type {
+  ModelVersion,
+  ModelVersionStage,
+  ModelVersionStatus,
+  RegisteredModel,
+  RegisteredModelAlias,
+} from '../entities.js';
 import { STAGE_DELETED_INTERNAL } from '../validation.js';
 
 export interface VersionRow {
-  name: string; version: number; creation_time: number | null; last_updated_time: number | null;
-  description: string | null; user_id: string | null; current_stage: string; source: string | null;
-  storage_location: string | null; run_id: string | null; run_link: string | null; status: string;
+  name: string;
+  version: number;
+  creation_time: number | null;
+  last_updated_time: number | null;
+  description: string | null;
+  user_id: string | null;
+  current_stage: string;
+  source: string | null;
+  storage_location: string | null;
+  run_id: string | null;
+  run_link: string | null;
+  status: string;
   status_message: string | null;
 }
-export interface ModelRow { name: string; creation_time: number | null; last_updated_time: number | null; description: string | null }
+export interface ModelRow {
+  name: string;
+  creation_time: number | null;
+  last_updated_time: number | null;
+  description: string | null;
+}
 
-export const VERSION_COLUMNS = 'mv.name, mv.version, mv.creation_time, mv.last_updated_time, mv.description, mv.user_id, '
-  + 'mv.current_stage, mv.source, mv.storage_location, mv.run_id, mv.run_link, mv.status, mv.status_message';
+export const VERSION_COLUMNS =
+  'mv.name, mv.version, mv.creation_time, mv.last_updated_time, mv.description, mv.user_id, ' +
+  'mv.current_stage, mv.source, mv.storage_location, mv.run_id, mv.run_link, mv.status, mv.status_message';
 export const MODEL_COLUMNS = 'rm.name, rm.creation_time, rm.last_updated_time, rm.description';
 /** Keeps every batched statement far below SQLite's and PostgreSQL's bound-parameter limits. */
 const CHUNK = 400;
@@ -40,9 +61,10 @@ export async function requireModel(db: SqlExecutor, name: string): Promise<Model
  * last_updated_time when `touch` is given. Throws NotFound when the model does not exist.
  */
 export async function lockModel(tx: SqlExecutor, name: string, touch?: number): Promise<void> {
-  const res = touch === undefined
-    ? await tx.run('UPDATE registered_models SET last_updated_time = last_updated_time WHERE name = ?', [name])
-    : await tx.run('UPDATE registered_models SET last_updated_time = ? WHERE name = ?', [touch, name]);
+  const res =
+    touch === undefined
+      ? await tx.run('UPDATE registered_models SET last_updated_time = last_updated_time WHERE name = ?', [name])
+      : await tx.run('UPDATE registered_models SET last_updated_time = ? WHERE name = ?', [touch, name]);
   if (res.changes === 0) throw new NotFound(`Registered Model with name=${name} not found`);
 }
 
@@ -53,7 +75,8 @@ export function versionNotFound(name: string, version: string | number): NotFoun
 export async function requireVersion(db: SqlExecutor, name: string, version: number): Promise<VersionRow> {
   const row = await db.get<VersionRow>(
     `SELECT ${VERSION_COLUMNS} FROM model_versions mv WHERE mv.name = ? AND mv.version = ? AND mv.current_stage != ?`,
-    [name, version, STAGE_DELETED_INTERNAL]);
+    [name, version, STAGE_DELETED_INTERNAL],
+  );
   if (!row) throw versionNotFound(name, version);
   return row;
 }
@@ -72,7 +95,8 @@ async function versionTags(db: SqlExecutor, rows: VersionRow[]): Promise<Map<str
     for (const part of chunks(versions)) {
       const tagRows = await db.all<{ name: string; version: number; key: string; value: string | null }>(
         `SELECT name, version, key, value FROM model_version_tags WHERE name = ? AND version IN (${placeholders(part.length)}) ORDER BY key`,
-        [name, ...part]);
+        [name, ...part],
+      );
       for (const t of tagRows) {
         const k = versionKey(t.name, t.version);
         const list = tags.get(k) ?? [];
@@ -88,7 +112,9 @@ async function aliasesByModel(db: SqlExecutor, names: string[]): Promise<Map<str
   const out = new Map<string, RegisteredModelAlias[]>();
   for (const part of chunks([...new Set(names)])) {
     const rows = await db.all<{ name: string; alias: string; version: number }>(
-      `SELECT name, alias, version FROM registered_model_aliases WHERE name IN (${placeholders(part.length)}) ORDER BY alias`, part);
+      `SELECT name, alias, version FROM registered_model_aliases WHERE name IN (${placeholders(part.length)}) ORDER BY alias`,
+      part,
+    );
     for (const r of rows) {
       const list = out.get(r.name) ?? [];
       list.push({ alias: r.alias, version: String(r.version) });
@@ -121,12 +147,17 @@ function toModelVersion(row: VersionRow, tags: Tag[], aliases: string[]): ModelV
 export async function loadVersions(db: SqlExecutor, rows: VersionRow[]): Promise<ModelVersion[]> {
   if (rows.length === 0) return [];
   const tags = await versionTags(db, rows);
-  const aliases = await aliasesByModel(db, rows.map((r) => r.name));
-  return rows.map((r) => toModelVersion(
-    r,
-    tags.get(versionKey(r.name, r.version)) ?? [],
-    (aliases.get(r.name) ?? []).filter((a) => a.version === String(r.version)).map((a) => a.alias),
-  ));
+  const aliases = await aliasesByModel(
+    db,
+    rows.map((r) => r.name),
+  );
+  return rows.map((r) =>
+    toModelVersion(
+      r,
+      tags.get(versionKey(r.name, r.version)) ?? [],
+      (aliases.get(r.name) ?? []).filter((a) => a.version === String(r.version)).map((a) => a.alias),
+    ),
+  );
 }
 
 /** The highest live version in each stage, for each model, ordered by version. */
@@ -140,7 +171,8 @@ export async function latestVersionRows(db: SqlExecutor, names: string[], stages
              WHERE name IN (${placeholders(part.length)}) AND current_stage != ?${stageFilter}
              GROUP BY name, current_stage) latest ON latest.name = mv.name AND latest.version = mv.version
        ORDER BY mv.name, mv.version`,
-      [...part, STAGE_DELETED_INTERNAL, ...(stages ?? [])]);
+      [...part, STAGE_DELETED_INTERNAL, ...(stages ?? [])],
+    );
     out.push(...rows);
   }
   return out;
@@ -152,7 +184,9 @@ export async function loadModels(db: SqlExecutor, rows: ModelRow[]): Promise<Reg
   const tags = new Map<string, Tag[]>();
   for (const part of chunks(names)) {
     const tagRows = await db.all<{ name: string; key: string; value: string | null }>(
-      `SELECT name, key, value FROM registered_model_tags WHERE name IN (${placeholders(part.length)}) ORDER BY key`, part);
+      `SELECT name, key, value FROM registered_model_tags WHERE name IN (${placeholders(part.length)}) ORDER BY key`,
+      part,
+    );
     for (const t of tagRows) {
       const list = tags.get(t.name) ?? [];
       list.push({ key: t.key, value: t.value ?? '' });

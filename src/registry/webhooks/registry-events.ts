@@ -36,7 +36,9 @@ export interface RegistryEventSink {
  * whole callback, event included). Other calls pass straight through.
  */
 export function withRegistryEvent<R>(
-  db: SqlDatabase, sink: RegistryEventSink, describe: (result: R) => RegistryEvent,
+  db: SqlDatabase,
+  sink: RegistryEventSink,
+  describe: (result: R) => RegistryEvent,
 ): SqlDatabase {
   let used = false;
   const transaction = <T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> => {

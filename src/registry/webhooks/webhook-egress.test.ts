@@ -23,26 +23,78 @@ vi.mock('node:dns', async (importOriginal) => {
 
 describe('isPublicAddress', () => {
   it.each([
-    '8.8.8.8', '1.1.1.1', '172.15.255.255', '172.32.0.0', '100.63.255.255', '100.128.0.0', '192.169.0.1',
-    '2606:4700:4700::1111', '2a00:1450:4001:80b::200e', '::ffff:8.8.8.8', '64:ff9b::808:808', '2002:0808:0808::1',
-  ])('%s is public', (ip) => { expect(isPublicAddress(ip)).toBe(true); });
+    '8.8.8.8',
+    '1.1.1.1',
+    '172.15.255.255',
+    '172.32.0.0',
+    '100.63.255.255',
+    '100.128.0.0',
+    '192.169.0.1',
+    '2606:4700:4700::1111',
+    '2a00:1450:4001:80b::200e',
+    '::ffff:8.8.8.8',
+    '64:ff9b::808:808',
+    '2002:0808:0808::1',
+  ])('%s is public', (ip) => {
+    expect(isPublicAddress(ip)).toBe(true);
+  });
 
   it.each([
-    '127.0.0.1', '127.255.255.254', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254',
-    '100.64.0.1', '0.0.0.0', '224.0.0.1', '255.255.255.255', '198.18.0.1', '192.0.2.10', '203.0.113.7',
-    '::1', '::', '[::1]', 'fe80::1', 'fe80::1%eth0', 'fc00::1', 'fd12:3456::1', 'ff02::1', '2001:db8::1', '2001::1',
-    '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:100.64.0.1', '64:ff9b::a9fe:a9fe', '2002:7f00:0001::1', '::127.0.0.1',
-    'not-an-ip', '1.2.3', '',
-  ])('%s is not public', (ip) => { expect(isPublicAddress(ip)).toBe(false); });
+    '127.0.0.1',
+    '127.255.255.254',
+    '10.1.2.3',
+    '172.16.0.1',
+    '172.31.255.255',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '224.0.0.1',
+    '255.255.255.255',
+    '198.18.0.1',
+    '192.0.2.10',
+    '203.0.113.7',
+    '::1',
+    '::',
+    '[::1]',
+    'fe80::1',
+    'fe80::1%eth0',
+    'fc00::1',
+    'fd12:3456::1',
+    'ff02::1',
+    '2001:db8::1',
+    '2001::1',
+    '::ffff:127.0.0.1',
+    '::ffff:7f00:1',
+    '::ffff:100.64.0.1',
+    '64:ff9b::a9fe:a9fe',
+    '2002:7f00:0001::1',
+    '::127.0.0.1',
+    'not-an-ip',
+    '1.2.3',
+    '',
+  ])('%s is not public', (ip) => {
+    expect(isPublicAddress(ip)).toBe(false);
+  });
 });
 
 describe('registering a webhook URL', () => {
   it.each([
-    'http://127.0.0.1:8080/hook', 'http://localhost/hook', 'http://LOCALHOST./hook', 'http://api.localhost/hook', 'http://[::1]:9/hook',
-    'http://169.254.169.254/latest/meta-data/', 'http://10.0.0.5/hook', 'http://[::ffff:127.0.0.1]/hook',
-    'http://2130706433/hook', 'http://0x7f.0.0.1/hook', 'http://0177.0.0.1/hook',
+    'http://127.0.0.1:8080/hook',
+    'http://localhost/hook',
+    'http://LOCALHOST./hook',
+    'http://api.localhost/hook',
+    'http://[::1]:9/hook',
+    'http://169.254.169.254/latest/meta-data/',
+    'http://10.0.0.5/hook',
+    'http://[::ffff:127.0.0.1]/hook',
+    'http://2130706433/hook',
+    'http://0x7f.0.0.1/hook',
+    'http://0177.0.0.1/hook',
   ])('refuses %s unless private networks are allowed', (url) => {
-    expect(() => validateWebhookUrl(url, false)).toThrow(/is not a public address; set CAIRN_WEBHOOK_ALLOW_PRIVATE_IPS=true/);
+    expect(() => validateWebhookUrl(url, false)).toThrow(
+      /is not a public address; set CAIRN_WEBHOOK_ALLOW_PRIVATE_IPS=true/,
+    );
     expect(validateWebhookUrl(url, true)).toBe(url);
   });
 
@@ -56,17 +108,30 @@ describe('registering a webhook URL', () => {
     expect(privateWebhookAddressesAllowed({ CAIRN_WEBHOOK_ALLOW_PRIVATE_IPS: 'false' })).toBe(false);
     expect(privateWebhookAddressesAllowed({ CAIRN_WEBHOOK_ALLOW_PRIVATE_IPS: 'TRUE' })).toBe(true);
     expect(privateWebhookAddressesAllowed({ CAIRN_WEBHOOK_ALLOW_PRIVATE_IPS: '1' })).toBe(true);
-    expect(() => privateWebhookAddressesAllowed({ CAIRN_WEBHOOK_ALLOW_PRIVATE_IPS: 'maybe' })).toThrow(/must be true or false, got 'maybe'/);
+    expect(() => privateWebhookAddressesAllowed({ CAIRN_WEBHOOK_ALLOW_PRIVATE_IPS: 'maybe' })).toThrow(
+      /must be true or false, got 'maybe'/,
+    );
   });
 });
 
 describe('delivering', () => {
   let receiver: WebhookReceiver;
-  beforeAll(async () => { receiver = await startWebhookReceiver(); });
-  afterAll(async () => { await receiver.close(); });
-  const send = (url: string, allowPrivateAddresses: boolean) => sendWebhook({
-    url, secret: receiver.secret, body: '{"id":"d1"}', event: 'WEBHOOK_TEST', deliveryId: 'd1', timeoutMs: 2000, allowPrivateAddresses,
+  beforeAll(async () => {
+    receiver = await startWebhookReceiver();
   });
+  afterAll(async () => {
+    await receiver.close();
+  });
+  const send = (url: string, allowPrivateAddresses: boolean) =>
+    sendWebhook({
+      url,
+      secret: receiver.secret,
+      body: '{"id":"d1"}',
+      event: 'WEBHOOK_TEST',
+      deliveryId: 'd1',
+      timeoutMs: 2000,
+      allowPrivateAddresses,
+    });
 
   it('never connects to a loopback receiver unless private networks are allowed', async () => {
     const before = receiver.received.length;
@@ -82,7 +147,10 @@ describe('delivering', () => {
 
   it('refuses a host name when any address it resolves to is private, at connect time', async () => {
     fakeDns.set('rebind.test', [{ address: '127.0.0.1', family: 4 }]);
-    fakeDns.set('mixed.test', [{ address: '93.184.216.34', family: 4 }, { address: '169.254.169.254', family: 4 }]);
+    fakeDns.set('mixed.test', [
+      { address: '93.184.216.34', family: 4 },
+      { address: '169.254.169.254', family: 4 },
+    ]);
     const before = receiver.received.length;
     const rebind = await send(`http://rebind.test:${receiver.port}/hook`, false);
     expect(rebind.error).toMatch(/^EBLOCKED: rebind\.test \(127\.0\.0\.1\) is not a public address/);

@@ -6,18 +6,35 @@ import type { SqlDatabase } from '../../db/sql-database.js';
 import { validateModelName } from '../validation.js';
 import { WebhookDeliveryWorker, type DeliveryWorkerOptions } from './delivery-worker.js';
 import type {
-  CreateWebhookInput, ListDeliveriesQuery, TestDeliveryResult, UpdateWebhookInput, WebhookDeliveries, WebhookStore,
+  CreateWebhookInput,
+  ListDeliveriesQuery,
+  TestDeliveryResult,
+  UpdateWebhookInput,
+  WebhookDeliveries,
+  WebhookStore,
 } from './store.js';
 import { pingWebhook } from './webhook-ping.js';
 import {
-  deliveryFromRow, webhookFromRow, type DeliveryRow, type Webhook, type WebhookDelivery, type WebhookRow,
+  deliveryFromRow,
+  webhookFromRow,
+  type DeliveryRow,
+  type Webhook,
+  type WebhookDelivery,
+  type WebhookRow,
 } from './webhook-entities.js';
 import {
-  DEFAULT_DELIVERY_RESULTS, MAX_DELIVERY_RESULTS, MAX_WEBHOOK_DESCRIPTION_LENGTH, MAX_WEBHOOK_NAME_LENGTH,
-  validateOptionalText, validateWebhookEvents, validateWebhookSecret, validateWebhookUrl,
+  DEFAULT_DELIVERY_RESULTS,
+  MAX_DELIVERY_RESULTS,
+  MAX_WEBHOOK_DESCRIPTION_LENGTH,
+  MAX_WEBHOOK_NAME_LENGTH,
+  validateOptionalText,
+  validateWebhookEvents,
+  validateWebhookSecret,
+  validateWebhookUrl,
 } from './webhook-validation.js';
 
-const WEBHOOK_COLUMNS = 'id, name, url, events, model_name, secret, description, active, creation_time, last_updated_time';
+const WEBHOOK_COLUMNS =
+  'id, name, url, events, model_name, secret, description, active, creation_time, last_updated_time';
 
 function optionalModelName(value: string | null | undefined): string | null {
   if (value === undefined || value === null || value === '') return null;
@@ -33,16 +50,27 @@ export class SqlWebhookStore implements WebhookStore {
   async createWebhook(input: CreateWebhookInput): Promise<{ webhook: Webhook; secret: string }> {
     const url = validateWebhookUrl(input.url);
     const events = validateWebhookEvents(input.events);
-    const secret = input.secret === undefined || input.secret === null || input.secret === ''
-      ? randomBytes(32).toString('hex') : validateWebhookSecret(input.secret);
+    const secret =
+      input.secret === undefined || input.secret === null || input.secret === ''
+        ? randomBytes(32).toString('hex')
+        : validateWebhookSecret(input.secret);
     const name = validateOptionalText('name', input.name, MAX_WEBHOOK_NAME_LENGTH);
     const description = validateOptionalText('description', input.description, MAX_WEBHOOK_DESCRIPTION_LENGTH);
     const modelName = optionalModelName(input.modelName);
     const id = randomUUID().replace(/-/g, '');
     const now = Date.now();
-    await this.db.run(
-      `INSERT INTO registry_webhooks (${WEBHOOK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [id, name, url, events.join(','), modelName, secret, description, input.active === false ? 0 : 1, now, now]);
+    await this.db.run(`INSERT INTO registry_webhooks (${WEBHOOK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+      id,
+      name,
+      url,
+      events.join(','),
+      modelName,
+      secret,
+      description,
+      input.active === false ? 0 : 1,
+      now,
+      now,
+    ]);
     return { webhook: await this.getWebhook(id), secret };
   }
 
@@ -60,7 +88,10 @@ export class SqlWebhookStore implements WebhookStore {
 
   async listWebhooks(filter: { modelName?: string } = {}): Promise<Webhook[]> {
     const rows = filter.modelName
-      ? await this.db.all<WebhookRow>(`SELECT ${WEBHOOK_COLUMNS} FROM registry_webhooks WHERE model_name = ? ORDER BY creation_time, id`, [filter.modelName])
+      ? await this.db.all<WebhookRow>(
+          `SELECT ${WEBHOOK_COLUMNS} FROM registry_webhooks WHERE model_name = ? ORDER BY creation_time, id`,
+          [filter.modelName],
+        )
       : await this.db.all<WebhookRow>(`SELECT ${WEBHOOK_COLUMNS} FROM registry_webhooks ORDER BY creation_time, id`);
     return rows.map(webhookFromRow);
   }
@@ -68,11 +99,15 @@ export class SqlWebhookStore implements WebhookStore {
   async updateWebhook(id: string, patch: UpdateWebhookInput): Promise<Webhook> {
     const sets: string[] = [];
     const params: Array<string | number | null> = [];
-    const set = (column: string, value: string | number | null) => { sets.push(`${column} = ?`); params.push(value); };
+    const set = (column: string, value: string | number | null) => {
+      sets.push(`${column} = ?`);
+      params.push(value);
+    };
     if (patch.url !== undefined) set('url', validateWebhookUrl(patch.url));
     if (patch.events !== undefined) set('events', validateWebhookEvents(patch.events).join(','));
     if (patch.name !== undefined) set('name', validateOptionalText('name', patch.name, MAX_WEBHOOK_NAME_LENGTH));
-    if (patch.description !== undefined) set('description', validateOptionalText('description', patch.description, MAX_WEBHOOK_DESCRIPTION_LENGTH));
+    if (patch.description !== undefined)
+      set('description', validateOptionalText('description', patch.description, MAX_WEBHOOK_DESCRIPTION_LENGTH));
     if (patch.modelName !== undefined) set('model_name', optionalModelName(patch.modelName));
     if (patch.secret !== undefined) set('secret', validateWebhookSecret(patch.secret));
     if (patch.active !== undefined) set('active', patch.active ? 1 : 0);
@@ -96,15 +131,25 @@ export class SqlWebhookStore implements WebhookStore {
     if (query.webhookId) await this.requireRow(query.webhookId);
     const limit = query.maxResults ?? DEFAULT_DELIVERY_RESULTS;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_DELIVERY_RESULTS) {
-      throw new InvalidParameter(`Invalid value for parameter 'max_results': must be between 1 and ${MAX_DELIVERY_RESULTS}.`);
+      throw new InvalidParameter(
+        `Invalid value for parameter 'max_results': must be between 1 and ${MAX_DELIVERY_RESULTS}.`,
+      );
     }
     const where: string[] = [];
     const params: Array<string | number> = [];
-    if (query.webhookId) { where.push('webhook_id = ?'); params.push(query.webhookId); }
-    if (query.status) { where.push('status = ?'); params.push(query.status.toUpperCase()); }
+    if (query.webhookId) {
+      where.push('webhook_id = ?');
+      params.push(query.webhookId);
+    }
+    if (query.status) {
+      where.push('status = ?');
+      params.push(query.status.toUpperCase());
+    }
     const rows = await this.db.all<DeliveryRow>(
       `SELECT * FROM registry_webhook_deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY creation_time DESC, id LIMIT ${limit}`, params);
+       ORDER BY creation_time DESC, id LIMIT ${limit}`,
+      params,
+    );
     return rows.map(deliveryFromRow);
   }
 

@@ -27,34 +27,50 @@ export function validateWebhookUrl(url: unknown, allowPrivateAddresses = private
     throw new InvalidParameter(`Invalid value for parameter 'url': '${url}' is not an absolute URL.`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new InvalidParameter(`Invalid value for parameter 'url': only http and https URLs are allowed, got '${parsed.protocol.slice(0, -1)}'.`);
+    throw new InvalidParameter(
+      `Invalid value for parameter 'url': only http and https URLs are allowed, got '${parsed.protocol.slice(0, -1)}'.`,
+    );
   }
   if (parsed.hostname === '') throw new InvalidParameter(`Invalid value for parameter 'url': '${url}' has no host.`);
   if (parsed.username || parsed.password) {
-    throw new InvalidParameter("Invalid value for parameter 'url': credentials in the URL are not allowed (use the secret to authenticate).");
+    throw new InvalidParameter(
+      "Invalid value for parameter 'url': credentials in the URL are not allowed (use the secret to authenticate).",
+    );
   }
   if (!allowPrivateAddresses && isNonPublicLiteralHost(parsed.hostname)) {
-    throw new InvalidParameter(`Invalid value for parameter 'url': '${parsed.hostname}' is not a public address; `
-      + `set ${ALLOW_PRIVATE_ENV}=true on the server to allow loopback and private networks.`);
+    throw new InvalidParameter(
+      `Invalid value for parameter 'url': '${parsed.hostname}' is not a public address; ` +
+        `set ${ALLOW_PRIVATE_ENV}=true on the server to allow loopback and private networks.`,
+    );
   }
   return url;
 }
 
 export function validateWebhookEvents(events: unknown): RegistryEventType[] {
   if (!Array.isArray(events) || events.length === 0) {
-    throw new InvalidParameter(`Missing value for required parameter 'events': give at least one of ${REGISTRY_EVENT_TYPES.join(', ')}.`);
+    throw new InvalidParameter(
+      `Missing value for required parameter 'events': give at least one of ${REGISTRY_EVENT_TYPES.join(', ')}.`,
+    );
   }
   for (const e of events) {
     if (!REGISTRY_EVENT_TYPES.includes(e as RegistryEventType)) {
-      throw new InvalidParameter(`Invalid value for parameter 'events': unknown event '${String(e)}'. Valid events are ${REGISTRY_EVENT_TYPES.join(', ')}.`);
+      throw new InvalidParameter(
+        `Invalid value for parameter 'events': unknown event '${String(e)}'. Valid events are ${REGISTRY_EVENT_TYPES.join(', ')}.`,
+      );
     }
   }
   return [...new Set(events as RegistryEventType[])];
 }
 
 export function validateWebhookSecret(secret: unknown): string {
-  if (typeof secret !== 'string' || secret.length < MIN_WEBHOOK_SECRET_LENGTH || secret.length > MAX_WEBHOOK_SECRET_LENGTH) {
-    throw new InvalidParameter(`Invalid value for parameter 'secret': must be ${MIN_WEBHOOK_SECRET_LENGTH} to ${MAX_WEBHOOK_SECRET_LENGTH} characters.`);
+  if (
+    typeof secret !== 'string' ||
+    secret.length < MIN_WEBHOOK_SECRET_LENGTH ||
+    secret.length > MAX_WEBHOOK_SECRET_LENGTH
+  ) {
+    throw new InvalidParameter(
+      `Invalid value for parameter 'secret': must be ${MIN_WEBHOOK_SECRET_LENGTH} to ${MAX_WEBHOOK_SECRET_LENGTH} characters.`,
+    );
   }
   return secret;
 }
@@ -62,7 +78,9 @@ export function validateWebhookSecret(secret: unknown): string {
 export function validateOptionalText(field: string, value: unknown, max: number): string | null {
   if (value === undefined || value === null || value === '') return null;
   if (typeof value !== 'string' || value.length > max) {
-    throw new InvalidParameter(`Invalid value for parameter '${field}': must be a string of at most ${max} characters.`);
+    throw new InvalidParameter(
+      `Invalid value for parameter '${field}': must be a string of at most ${max} characters.`,
+    );
   }
   return value;
 }

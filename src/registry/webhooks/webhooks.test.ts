@@ -19,8 +19,12 @@ describe.each(registryStoreBackends())('webhooks on $name', (backend) => {
   let stores: Stores;
   const receivers: WebhookReceiver[] = [];
 
-  beforeAll(async () => { stores = await backend.open(); }, 120_000);
-  afterAll(async () => { await backend.cleanup(); });
+  beforeAll(async () => {
+    stores = await backend.open();
+  }, 120_000);
+  afterAll(async () => {
+    await backend.cleanup();
+  });
   afterEach(async () => {
     while (receivers.length) await receivers.pop()!.close();
   });
@@ -50,7 +54,13 @@ describe.each(registryStoreBackends())('webhooks on $name', (backend) => {
   }
 
   const fastWorker = (o: Partial<ConstructorParameters<typeof WebhookDeliveryWorker>[1]> = {}) =>
-    new WebhookDeliveryWorker(stores.webhooks.db, { backoffBaseMs: 5, backoffMaxMs: 50, timeoutMs: 2000, allowPrivateAddresses: true, ...o });
+    new WebhookDeliveryWorker(stores.webhooks.db, {
+      backoffBaseMs: 5,
+      backoffMaxMs: 50,
+      timeoutMs: 2000,
+      allowPrivateAddresses: true,
+      ...o,
+    });
 
   describe('webhook delivery', () => {
     it('delivers a signed {id, event, timestamp, data} body that the receiver verifies', async () => {
@@ -63,11 +73,29 @@ describe.each(registryStoreBackends())('webhooks on $name', (backend) => {
       await drain(fastWorker(), w.id);
       const got = await r.waitFor(3);
       const mine = got.filter((g) => g.json.data.name === name);
-      expect(mine.map((g) => g.json.event).sort()).toEqual(['MODEL_VERSION_CREATED', 'REGISTERED_MODEL_ALIAS_SET', 'REGISTERED_MODEL_CREATED']);
+      expect(mine.map((g) => g.json.event).sort()).toEqual([
+        'MODEL_VERSION_CREATED',
+        'REGISTERED_MODEL_ALIAS_SET',
+        'REGISTERED_MODEL_CREATED',
+      ]);
       for (const g of mine) {
         expect(g.signatureValid).toBe(true);
-        expect(verifyWebhookSignature(r.secret, String(g.headers['x-cairn-timestamp']), g.body, String(g.headers['x-cairn-signature']))).toBe(true);
-        expect(verifyWebhookSignature('wrong-secret-123', String(g.headers['x-cairn-timestamp']), g.body, String(g.headers['x-cairn-signature']))).toBe(false);
+        expect(
+          verifyWebhookSignature(
+            r.secret,
+            String(g.headers['x-cairn-timestamp']),
+            g.body,
+            String(g.headers['x-cairn-signature']),
+          ),
+        ).toBe(true);
+        expect(
+          verifyWebhookSignature(
+            'wrong-secret-123',
+            String(g.headers['x-cairn-timestamp']),
+            g.body,
+            String(g.headers['x-cairn-signature']),
+          ),
+        ).toBe(false);
         expect(g.headers['x-cairn-event']).toBe(g.json.event);
         expect(g.headers['content-type']).toBe('application/json');
         expect(typeof g.json.id).toBe('string');
@@ -75,11 +103,21 @@ describe.each(registryStoreBackends())('webhooks on $name', (backend) => {
       }
       const created = mine.find((g) => g.json.event === 'MODEL_VERSION_CREATED')!;
       expect(created.json.data).toMatchObject({ name, version: '1', source: 's3://b/m', current_stage: 'None' });
-      expect(mine.find((g) => g.json.event === 'REGISTERED_MODEL_ALIAS_SET')!.json.data).toEqual({ name, alias: 'champion', version: '1' });
+      expect(mine.find((g) => g.json.event === 'REGISTERED_MODEL_ALIAS_SET')!.json.data).toEqual({
+        name,
+        alias: 'champion',
+        version: '1',
+      });
       const deliveries = await stores.webhooks.listDeliveries({ webhookId: w.id });
       expect(deliveries).toHaveLength(3);
       for (const d of deliveries) {
-        expect(d).toMatchObject({ status: 'DELIVERED', attempts: 1, lastStatusCode: 200, lastError: null, nextAttemptTimestamp: null });
+        expect(d).toMatchObject({
+          status: 'DELIVERED',
+          attempts: 1,
+          lastStatusCode: 200,
+          lastError: null,
+          nextAttemptTimestamp: null,
+        });
         expect(d.deliveredTimestamp).toBeGreaterThan(0);
         expect(mine.map((g) => g.deliveryId)).toContain(d.id);
       }
@@ -97,9 +135,19 @@ describe.each(registryStoreBackends())('webhooks on $name', (backend) => {
       expect(new Set(r.received.map((g) => g.deliveryId)).size).toBe(1);
       expect(new Set(r.received.map((g) => g.body)).size).toBe(1);
       expect(r.received.every((g) => g.signatureValid)).toBe(true);
-      expect(r.received[0].json.data).toMatchObject({ name, version: '1', to_stage: 'Staging', archive_existing_versions: false });
+      expect(r.received[0].json.data).toMatchObject({
+        name,
+        version: '1',
+        to_stage: 'Staging',
+        archive_existing_versions: false,
+      });
       const [d] = await stores.webhooks.listDeliveries({ webhookId: w.id });
-      expect(d).toMatchObject({ status: 'DELIVERED', attempts: 3, lastStatusCode: 200, event: 'MODEL_VERSION_TRANSITIONED_STAGE' });
+      expect(d).toMatchObject({
+        status: 'DELIVERED',
+        attempts: 3,
+        lastStatusCode: 200,
+        event: 'MODEL_VERSION_TRANSITIONED_STAGE',
+      });
     });
 
     it('gives up after maxAttempts and records the last error', async () => {
@@ -111,7 +159,14 @@ describe.each(registryStoreBackends())('webhooks on $name', (backend) => {
       await stores.registry.setModelVersionTag(name, '1', 'k', 'v');
       await drain(fastWorker({ maxAttempts: 3 }), w.id);
       const [d] = await stores.webhooks.listDeliveries({ webhookId: w.id });
-      expect(d).toMatchObject({ status: 'FAILED', attempts: 3, lastStatusCode: 500, lastError: 'HTTP 500', nextAttemptTimestamp: null, deliveredTimestamp: null });
+      expect(d).toMatchObject({
+        status: 'FAILED',
+        attempts: 3,
+        lastStatusCode: 500,
+        lastError: 'HTTP 500',
+        nextAttemptTimestamp: null,
+        deliveredTimestamp: null,
+      });
       expect(r.received).toHaveLength(3);
     });
 
@@ -122,7 +177,11 @@ describe.each(registryStoreBackends())('webhooks on $name', (backend) => {
       receivers.pop();
       const name = unique();
       await stores.registry.createRegisteredModel(name);
-      const { webhook } = await stores.webhooks.createWebhook({ url: deadUrl, events: ['MODEL_VERSION_CREATED'], modelName: name });
+      const { webhook } = await stores.webhooks.createWebhook({
+        url: deadUrl,
+        events: ['MODEL_VERSION_CREATED'],
+        modelName: name,
+      });
       await stores.registry.createModelVersion({ name, source: 's3://b/m' });
       await fastWorker().runOnce();
       const [d] = await stores.webhooks.listDeliveries({ webhookId: webhook.id });
@@ -135,20 +194,33 @@ describe.each(registryStoreBackends())('webhooks on $name', (backend) => {
 
     it('emits nothing for refused or rolled-back changes', async () => {
       const r = await receiver();
-      const w = await hook(r, ['MODEL_VERSION_CREATED', 'REGISTERED_MODEL_ALIAS_SET', 'MODEL_VERSION_TRANSITIONED_STAGE', 'REGISTERED_MODEL_CREATED']);
+      const w = await hook(r, [
+        'MODEL_VERSION_CREATED',
+        'REGISTERED_MODEL_ALIAS_SET',
+        'MODEL_VERSION_TRANSITIONED_STAGE',
+        'REGISTERED_MODEL_CREATED',
+      ]);
       const missing = unique();
-      await expect(stores.registry.createModelVersion({ name: missing, source: 's3://b/m' })).rejects.toThrow(/not found/);
+      await expect(stores.registry.createModelVersion({ name: missing, source: 's3://b/m' })).rejects.toThrow(
+        /not found/,
+      );
       const name = unique();
       await stores.registry.createRegisteredModel(name);
       await expect(stores.registry.createRegisteredModel(name)).rejects.toThrow(/already exists/);
       await expect(stores.registry.setRegisteredModelAlias(name, 'champion', '7')).rejects.toThrow(/not found/);
-      await expect(stores.registry.transitionModelVersionStage(name, '1', 'Production', false)).rejects.toThrow(/not found/);
+      await expect(stores.registry.transitionModelVersionStage(name, '1', 'Production', false)).rejects.toThrow(
+        /not found/,
+      );
       const deliveries = await stores.webhooks.listDeliveries({ webhookId: w.id });
       expect(deliveries.map((d) => d.event)).toEqual(['REGISTERED_MODEL_CREATED']);
     });
 
     it('commits the change and its outbox rows together: a failing outbox write rolls the change back', async () => {
-      const failing = new EventingRegistryStore(stores.webhooks.db, { record: async () => { throw new Error('outbox unavailable'); } });
+      const failing = new EventingRegistryStore(stores.webhooks.db, {
+        record: async () => {
+          throw new Error('outbox unavailable');
+        },
+      });
       const name = unique();
       await expect(failing.createRegisteredModel(name)).rejects.toThrow('outbox unavailable');
       await expect(stores.registry.getRegisteredModel(name)).rejects.toThrow(/not found/);
@@ -163,11 +235,16 @@ describe.each(registryStoreBackends())('webhooks on $name', (backend) => {
       await stores.registry.createRegisteredModel(name);
       const w = await hook(r, ['REGISTERED_MODEL_ALIAS_SET'], name);
       await stores.registry.createModelVersion({ name, source: 's3://b/m' });
-      await stores.registry.setPromotionPolicy(name, { target: '@champion', require: [{ metric: 'accuracy', '>=': 0.95 }] });
+      await stores.registry.setPromotionPolicy(name, {
+        target: '@champion',
+        require: [{ metric: 'accuracy', '>=': 0.95 }],
+      });
       await expect(stores.registry.setRegisteredModelAlias(name, 'champion', '1')).rejects.toThrow();
       expect(await stores.webhooks.listDeliveries({ webhookId: w.id })).toEqual([]);
       await stores.registry.setRegisteredModelAlias(name, 'champion', '1', { force: true, reason: 'hotfix' });
-      expect((await stores.webhooks.listDeliveries({ webhookId: w.id })).map((d) => d.event)).toEqual(['REGISTERED_MODEL_ALIAS_SET']);
+      expect((await stores.webhooks.listDeliveries({ webhookId: w.id })).map((d) => d.event)).toEqual([
+        'REGISTERED_MODEL_ALIAS_SET',
+      ]);
     });
 
     it('filters by event and by model name, and skips inactive webhooks', async () => {
@@ -177,7 +254,14 @@ describe.each(registryStoreBackends())('webhooks on $name', (backend) => {
       await stores.registry.createRegisteredModel(a);
       await stores.registry.createRegisteredModel(b);
       const onlyA = await hook(r, ['MODEL_VERSION_CREATED'], a);
-      const inactive = (await stores.webhooks.createWebhook({ url: r.url, events: ['MODEL_VERSION_CREATED'], modelName: b, active: false })).webhook;
+      const inactive = (
+        await stores.webhooks.createWebhook({
+          url: r.url,
+          events: ['MODEL_VERSION_CREATED'],
+          modelName: b,
+          active: false,
+        })
+      ).webhook;
       await stores.registry.createModelVersion({ name: a, source: 's3://a' });
       await stores.registry.createModelVersion({ name: b, source: 's3://b' });
       await stores.registry.setModelVersionTag(a, '1', 'k', 'v');
@@ -256,14 +340,25 @@ describe.each(registryStoreBackends())('webhooks on $name', (backend) => {
     });
 
     it('accepts http and https URLs, validates events and secrets, never lists the secret', async () => {
-      const { webhook, secret } = await stores.webhooks.createWebhook({ url: 'https://hooks.example.com/x', events: ['MODEL_VERSION_CREATED', 'MODEL_VERSION_CREATED'] });
+      const { webhook, secret } = await stores.webhooks.createWebhook({
+        url: 'https://hooks.example.com/x',
+        events: ['MODEL_VERSION_CREATED', 'MODEL_VERSION_CREATED'],
+      });
       expect(secret).toMatch(/^[0-9a-f]{64}$/);
       expect(webhook.events).toEqual(['MODEL_VERSION_CREATED']);
       expect(JSON.stringify(await stores.webhooks.listWebhooks())).not.toContain(secret);
-      await expect(stores.webhooks.createWebhook({ url: 'http://x.example', events: [] })).rejects.toThrow(/at least one/);
-      await expect(stores.webhooks.createWebhook({ url: 'http://x.example', events: ['MODEL_EXPLODED'] })).rejects.toThrow(/unknown event 'MODEL_EXPLODED'/);
-      await expect(stores.webhooks.createWebhook({ url: 'http://x.example', events: ['MODEL_VERSION_CREATED'], secret: 'short' })).rejects.toThrow(/secret/);
-      await expect(stores.webhooks.updateWebhook(webhook.id, { url: 'gopher://x' })).rejects.toThrow(/only http and https/);
+      await expect(stores.webhooks.createWebhook({ url: 'http://x.example', events: [] })).rejects.toThrow(
+        /at least one/,
+      );
+      await expect(
+        stores.webhooks.createWebhook({ url: 'http://x.example', events: ['MODEL_EXPLODED'] }),
+      ).rejects.toThrow(/unknown event 'MODEL_EXPLODED'/);
+      await expect(
+        stores.webhooks.createWebhook({ url: 'http://x.example', events: ['MODEL_VERSION_CREATED'], secret: 'short' }),
+      ).rejects.toThrow(/secret/);
+      await expect(stores.webhooks.updateWebhook(webhook.id, { url: 'gopher://x' })).rejects.toThrow(
+        /only http and https/,
+      );
       const updated = await stores.webhooks.updateWebhook(webhook.id, { url: 'http://other.example/y', active: false });
       expect(updated).toMatchObject({ url: 'http://other.example/y', active: false });
       await stores.webhooks.deleteWebhook(webhook.id);

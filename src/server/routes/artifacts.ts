@@ -16,7 +16,9 @@ import { typedRoute } from '../typed-route.js';
 /** Registered under each tracking prefix. */
 export async function artifactListRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   typedRoute(app, {
-    methods: ['GET'], url: '/artifacts/list', response: R.listArtifacts,
+    methods: ['GET'],
+    url: '/artifacts/list',
+    response: R.listArtifacts,
     fields: { run_id: S.string, run_uuid: S.string, path: S.string, page_token: S.string },
     handler: async (input) => {
       const relPath = has(input, 'path') ? normalizeArtifactPath(input.path) : '';
@@ -39,8 +41,10 @@ export async function artifactListRoutes(app: FastifyInstance, deps: RouteDeps):
 /** Registered at the server root, as MLflow's `/get-artifact`. */
 export async function getArtifactRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   typedRoute(app, {
-    methods: ['GET'], url: '/get-artifact',
-    fields: { run_id: S.string, run_uuid: S.string, path: S.requiredString }, required: ['path'],
+    methods: ['GET'],
+    url: '/get-artifact',
+    fields: { run_id: S.string, run_uuid: S.string, path: S.requiredString },
+    required: ['path'],
     handler: async (input, _request, reply) => {
       const relPath = normalizeArtifactPath(input.path);
       const run = await deps.store.getRun(runIdOf(input));
@@ -57,7 +61,8 @@ async function* limitBytes(source: AsyncIterable<Buffer>, limit: number): AsyncG
   let total = 0;
   for await (const chunk of source) {
     total += chunk.length;
-    if (total > limit) throw new InvalidParameter(`Artifact size is too large. Max size is ${limit / (1024 * 1024)}MB.`);
+    if (total > limit)
+      throw new InvalidParameter(`Artifact size is too large. Max size is ${limit / (1024 * 1024)}MB.`);
     yield chunk;
   }
 }
@@ -67,26 +72,30 @@ export async function uploadArtifactRoutes(app: FastifyInstance, deps: RouteDeps
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
   const uploadQuery = { type: 'object', properties: { run_uuid: S.string, path: S.string } } as const;
-  app.post<{ Querystring: FromSchema<typeof uploadQuery> }>('/upload-artifact', {
-    schema: { querystring: uploadQuery },
-  }, async (request) => {
-    const { run_uuid: runId, path: rawPath } = request.query;
-    // MLflow's own wording (upload_artifact_handler), which its UI and tests match on
-    if (!runId) throw new InvalidParameter('Request must specify run_uuid.');
-    if (!rawPath) throw new InvalidParameter('Request must specify path.');
-    const relPath = normalizeArtifactPath(rawPath);
-    if (Number(request.headers['content-length'] ?? 0) > UI_UPLOAD_LIMIT) {
-      throw new InvalidParameter('Artifact size is too large. Max size is 10MB.');
-    }
-    if (request.body === undefined) throw new InvalidParameter('Request must specify data.');
-    const run = await deps.store.getRun(runId);
-    const { repo, basePath } = resolveRunArtifactRoot(deps, run.info.artifactUri);
-    const source = Readable.from(limitBytes(request.body as Readable, UI_UPLOAD_LIMIT));
-    const written = await repo.write(joinArtifactPath(basePath, relPath), source);
-    if (written === 0) {
-      await repo.delete(joinArtifactPath(basePath, relPath));
-      throw new InvalidParameter('Request must specify data.');
-    }
-    return {};
-  });
+  app.post<{ Querystring: FromSchema<typeof uploadQuery> }>(
+    '/upload-artifact',
+    {
+      schema: { querystring: uploadQuery },
+    },
+    async (request) => {
+      const { run_uuid: runId, path: rawPath } = request.query;
+      // MLflow's own wording (upload_artifact_handler), which its UI and tests match on
+      if (!runId) throw new InvalidParameter('Request must specify run_uuid.');
+      if (!rawPath) throw new InvalidParameter('Request must specify path.');
+      const relPath = normalizeArtifactPath(rawPath);
+      if (Number(request.headers['content-length'] ?? 0) > UI_UPLOAD_LIMIT) {
+        throw new InvalidParameter('Artifact size is too large. Max size is 10MB.');
+      }
+      if (request.body === undefined) throw new InvalidParameter('Request must specify data.');
+      const run = await deps.store.getRun(runId);
+      const { repo, basePath } = resolveRunArtifactRoot(deps, run.info.artifactUri);
+      const source = Readable.from(limitBytes(request.body as Readable, UI_UPLOAD_LIMIT));
+      const written = await repo.write(joinArtifactPath(basePath, relPath), source);
+      if (written === 0) {
+        await repo.delete(joinArtifactPath(basePath, relPath));
+        throw new InvalidParameter('Request must specify data.');
+      }
+      return {};
+    },
+  );
 }

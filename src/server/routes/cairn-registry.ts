@@ -14,23 +14,38 @@ type Json = Record<string, unknown>;
 
 export function auditEntryToJson(e: RegistryAuditEntry): Json {
   return {
-    id: e.id, timestamp: e.timestamp, user: e.user, name: e.name, version: e.version, alias: e.alias, action: e.action,
-    from: e.from, to: e.to, reason: e.reason, forced: e.forced, policy_result: e.policyResult,
+    id: e.id,
+    timestamp: e.timestamp,
+    user: e.user,
+    name: e.name,
+    version: e.version,
+    alias: e.alias,
+    action: e.action,
+    from: e.from,
+    to: e.to,
+    reason: e.reason,
+    forced: e.forced,
+    policy_result: e.policyResult,
   };
 }
 
 function criterionToJson(c: CriterionResult): Json {
   const out: Json = { kind: c.kind, criterion: c.criterion, metric: c.metric, passed: c.passed, value: c.value };
   if (c.op !== undefined) Object.assign(out, { op: c.op, threshold: c.threshold });
-  if (c.kind === 'mustBeat') Object.assign(out, { current_version: c.currentVersion, current_value: c.currentValue, by: c.by });
+  if (c.kind === 'mustBeat')
+    Object.assign(out, { current_version: c.currentVersion, current_value: c.currentValue, by: c.by });
   if (c.detail) out.detail = c.detail;
   return out;
 }
 
 export function policyResultToJson(r: PolicyResult): Json {
   return {
-    name: r.name, version: r.version, target: r.target, passed: r.passed,
-    policy: r.policy ? policyToJson(r.policy) : null, criteria: r.criteria.map(criterionToJson),
+    name: r.name,
+    version: r.version,
+    target: r.target,
+    passed: r.passed,
+    policy: r.policy ? policyToJson(r.policy) : null,
+    criteria: r.criteria.map(criterionToJson),
   };
 }
 
@@ -40,8 +55,10 @@ export async function cairnRegistryRoutes(app: FastifyInstance, deps: RouteDeps)
   const registry = deps.registry as RegistryStore;
 
   typedRoute(app, {
-    methods: ['GET'], url: '/registry/history',
-    fields: { name: S.requiredString, version: S.string, max_results: S.int64, page_token: S.string }, required: ['name'],
+    methods: ['GET'],
+    url: '/registry/history',
+    fields: { name: S.requiredString, version: S.string, max_results: S.int64, page_token: S.string },
+    required: ['name'],
     handler: async (input) => {
       const page = await registry.getRegistryHistory({
         name: input.name,
@@ -56,24 +73,35 @@ export async function cairnRegistryRoutes(app: FastifyInstance, deps: RouteDeps)
   });
 
   typedRoute(app, {
-    methods: ['PUT', 'POST'], url: '/registry/policies',
-    fields: { name: S.requiredString, policy: { type: 'object' }, reason: S.string }, required: ['name', 'policy'],
+    methods: ['PUT', 'POST'],
+    url: '/registry/policies',
+    fields: { name: S.requiredString, policy: { type: 'object' }, reason: S.string },
+    required: ['name', 'policy'],
     handler: async (input, request) => ({
-      policy: policyJson(input.name, await registry.setPromotionPolicy(input.name, input.policy, changeContext(request, input))),
+      policy: policyJson(
+        input.name,
+        await registry.setPromotionPolicy(input.name, input.policy, changeContext(request, input)),
+      ),
     }),
   });
 
   typedRoute(app, {
-    methods: ['GET'], url: '/registry/policies',
-    fields: { name: S.requiredString, target: S.string }, required: ['name'],
+    methods: ['GET'],
+    url: '/registry/policies',
+    fields: { name: S.requiredString, target: S.string },
+    required: ['name'],
     handler: async (input) => ({
-      policies: (await registry.getPromotionPolicies(input.name, input.target || undefined)).map((p) => policyJson(input.name, p)),
+      policies: (await registry.getPromotionPolicies(input.name, input.target || undefined)).map((p) =>
+        policyJson(input.name, p),
+      ),
     }),
   });
 
   typedRoute(app, {
-    methods: ['DELETE'], url: '/registry/policies',
-    fields: { name: S.requiredString, target: S.requiredString, reason: S.string }, required: ['name', 'target'],
+    methods: ['DELETE'],
+    url: '/registry/policies',
+    fields: { name: S.requiredString, target: S.requiredString, reason: S.string },
+    required: ['name', 'target'],
     handler: async (input, request) => {
       await registry.deletePromotionPolicy(input.name, input.target, changeContext(request, input));
       return {};
@@ -81,8 +109,12 @@ export async function cairnRegistryRoutes(app: FastifyInstance, deps: RouteDeps)
   });
 
   typedRoute(app, {
-    methods: ['POST'], url: '/registry/policies/check',
-    fields: { name: S.requiredString, version: S.requiredString, target: S.requiredString }, required: ['name', 'version', 'target'],
-    handler: async (input) => ({ result: policyResultToJson(await registry.checkPromotionPolicy(input.name, input.version, input.target)) }),
+    methods: ['POST'],
+    url: '/registry/policies/check',
+    fields: { name: S.requiredString, version: S.requiredString, target: S.requiredString },
+    required: ['name', 'version', 'target'],
+    handler: async (input) => ({
+      result: policyResultToJson(await registry.checkPromotionPolicy(input.name, input.version, input.target)),
+    }),
   });
 }

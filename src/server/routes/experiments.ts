@@ -29,8 +29,11 @@ export function resolveLocalArtifactLocation(location: string): string {
 
 export async function experimentRoutes(app: FastifyInstance, { store }: RouteDeps): Promise<void> {
   typedRoute(app, {
-    methods: ['POST'], url: '/experiments/create', response: R.createExperiment,
-    fields: { name: S.requiredString, artifact_location: S.string, tags: S.tags }, required: ['name'],
+    methods: ['POST'],
+    url: '/experiments/create',
+    response: R.createExperiment,
+    fields: { name: S.requiredString, artifact_location: S.string, tags: S.tags },
+    required: ['name'],
     handler: async (input) => {
       const location = input.artifact_location ? resolveLocalArtifactLocation(input.artifact_location) : undefined;
       const id = await store.createExperiment(input.name, location, tagsFromJson(input.tags));
@@ -39,20 +42,36 @@ export async function experimentRoutes(app: FastifyInstance, { store }: RouteDep
   });
 
   typedRoute(app, {
-    methods: ['GET'], url: '/experiments/get', response: R.experiment,
-    fields: { experiment_id: S.requiredString }, required: ['experiment_id'],
+    methods: ['GET'],
+    url: '/experiments/get',
+    response: R.experiment,
+    fields: { experiment_id: S.requiredString },
+    required: ['experiment_id'],
     handler: async (input) => ({ experiment: experimentToJson(await store.getExperiment(input.experiment_id)) }),
   });
 
   typedRoute(app, {
-    methods: ['GET'], url: '/experiments/get-by-name', response: R.experiment,
-    fields: { experiment_name: S.requiredString }, required: ['experiment_name'],
-    handler: async (input) => ({ experiment: experimentToJson(await store.getExperimentByName(input.experiment_name)) }),
+    methods: ['GET'],
+    url: '/experiments/get-by-name',
+    response: R.experiment,
+    fields: { experiment_name: S.requiredString },
+    required: ['experiment_name'],
+    handler: async (input) => ({
+      experiment: experimentToJson(await store.getExperimentByName(input.experiment_name)),
+    }),
   });
 
   typedRoute(app, {
-    methods: ['GET', 'POST'], url: '/experiments/search', response: R.experiments,
-    fields: { max_results: S.int64, page_token: S.string, filter: S.string, order_by: S.stringList, view_type: S.enumName },
+    methods: ['GET', 'POST'],
+    url: '/experiments/search',
+    response: R.experiments,
+    fields: {
+      max_results: S.int64,
+      page_token: S.string,
+      filter: S.string,
+      order_by: S.stringList,
+      view_type: S.enumName,
+    },
     handler: async (input) => {
       const page = await store.searchExperiments({
         maxResults: input.max_results === undefined ? undefined : Number(input.max_results),
@@ -69,8 +88,11 @@ export async function experimentRoutes(app: FastifyInstance, { store }: RouteDep
   });
 
   typedRoute(app, {
-    methods: ['POST'], url: '/experiments/update', response: R.empty,
-    fields: { experiment_id: S.requiredString, new_name: S.requiredString }, required: ['experiment_id', 'new_name'],
+    methods: ['POST'],
+    url: '/experiments/update',
+    response: R.empty,
+    fields: { experiment_id: S.requiredString, new_name: S.requiredString },
+    required: ['experiment_id', 'new_name'],
     handler: async (input) => {
       await store.renameExperiment(input.experiment_id, input.new_name);
       return {};
@@ -78,8 +100,11 @@ export async function experimentRoutes(app: FastifyInstance, { store }: RouteDep
   });
 
   typedRoute(app, {
-    methods: ['POST'], url: '/experiments/delete', response: R.empty,
-    fields: { experiment_id: S.requiredString }, required: ['experiment_id'],
+    methods: ['POST'],
+    url: '/experiments/delete',
+    response: R.empty,
+    fields: { experiment_id: S.requiredString },
+    required: ['experiment_id'],
     handler: async (input) => {
       await store.deleteExperiment(input.experiment_id);
       return {};
@@ -87,8 +112,11 @@ export async function experimentRoutes(app: FastifyInstance, { store }: RouteDep
   });
 
   typedRoute(app, {
-    methods: ['POST'], url: '/experiments/restore', response: R.empty,
-    fields: { experiment_id: S.requiredString }, required: ['experiment_id'],
+    methods: ['POST'],
+    url: '/experiments/restore',
+    response: R.empty,
+    fields: { experiment_id: S.requiredString },
+    required: ['experiment_id'],
     handler: async (input) => {
       await store.restoreExperiment(input.experiment_id);
       return {};
@@ -96,8 +124,11 @@ export async function experimentRoutes(app: FastifyInstance, { store }: RouteDep
   });
 
   typedRoute(app, {
-    methods: ['POST'], url: '/experiments/set-experiment-tag', response: R.empty,
-    fields: { experiment_id: S.requiredString, key: S.requiredString, value: S.string }, required: ['experiment_id', 'key'],
+    methods: ['POST'],
+    url: '/experiments/set-experiment-tag',
+    response: R.empty,
+    fields: { experiment_id: S.requiredString, key: S.requiredString, value: S.string },
+    required: ['experiment_id', 'key'],
     handler: async (input) => {
       await store.setExperimentTag(input.experiment_id, input.key, input.value ?? '');
       return {};
@@ -106,8 +137,11 @@ export async function experimentRoutes(app: FastifyInstance, { store }: RouteDep
 
   // Not in MLflow 2.17's proto; MLflow added it later at this path and the store supports it.
   typedRoute(app, {
-    methods: ['POST'], url: '/experiments/delete-experiment-tag', response: R.empty,
-    fields: { experiment_id: S.requiredString, key: S.requiredString }, required: ['experiment_id', 'key'],
+    methods: ['POST'],
+    url: '/experiments/delete-experiment-tag',
+    response: R.empty,
+    fields: { experiment_id: S.requiredString, key: S.requiredString },
+    required: ['experiment_id', 'key'],
     handler: async (input) => {
       await store.deleteExperimentTag(input.experiment_id, input.key);
       return {};

@@ -3,7 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { InvalidParameter } from '../../core/errors.js';
 import { compareInt64 } from '../../core/int64.js';
 import {
-  BULK_INTERVAL_MAX_RESULTS_THRESHOLD, BULK_INTERVAL_MAX_RUNS, METRIC_HISTORY_MAX_RESULTS_THRESHOLD,
+  BULK_INTERVAL_MAX_RESULTS_THRESHOLD,
+  BULK_INTERVAL_MAX_RUNS,
+  METRIC_HISTORY_MAX_RESULTS_THRESHOLD,
 } from '../../tracking/validation.js';
 import { metricToJson, metricWithRunIdToJson } from '../../tracking/mlflow-json.js';
 import { DOCS_HINT, safeInt64 } from '../request-types.js';
@@ -17,8 +19,16 @@ import type { RouteDeps } from '../route-deps.js';
 
 export async function metricRoutes(app: FastifyInstance, { store }: RouteDeps): Promise<void> {
   typedRoute(app, {
-    methods: ['GET'], url: '/metrics/get-history', response: R.metrics,
-    fields: { run_id: S.string, run_uuid: S.string, metric_key: S.requiredString, max_results: S.int32, page_token: S.string },
+    methods: ['GET'],
+    url: '/metrics/get-history',
+    response: R.metrics,
+    fields: {
+      run_id: S.string,
+      run_uuid: S.string,
+      metric_key: S.requiredString,
+      max_results: S.int32,
+      page_token: S.string,
+    },
     required: ['metric_key'],
     handler: async (input) => {
       const page = await store.getMetricHistory(runIdOf(input), input.metric_key, {
@@ -33,7 +43,9 @@ export async function metricRoutes(app: FastifyInstance, { store }: RouteDeps): 
   });
 
   typedRoute(app, {
-    methods: ['GET'], url: '/metrics/get-history-bulk-interval', response: R.metricsWithRunId,
+    methods: ['GET'],
+    url: '/metrics/get-history-bulk-interval',
+    response: R.metricsWithRunId,
     fields: {
       run_ids: { ...S.stringList, minItems: 1 },
       metric_key: S.requiredString,
@@ -45,12 +57,16 @@ export async function metricRoutes(app: FastifyInstance, { store }: RouteDeps): 
     handler: async (input) => {
       // MLflow's checks and words (get_metric_history_bulk_interval_handler)
       if (input.run_ids.length > BULK_INTERVAL_MAX_RUNS) {
-        throw new InvalidParameter(`GetMetricHistoryBulkInterval request must specify at most ${BULK_INTERVAL_MAX_RUNS} run_ids. `
-          + `Received ${input.run_ids.length} run_ids. ${DOCS_HINT}`);
+        throw new InvalidParameter(
+          `GetMetricHistoryBulkInterval request must specify at most ${BULK_INTERVAL_MAX_RUNS} run_ids. ` +
+            `Received ${input.run_ids.length} run_ids. ${DOCS_HINT}`,
+        );
       }
       const maxResults = input.max_results;
       if (maxResults !== undefined && (maxResults < 1 || maxResults > BULK_INTERVAL_MAX_RESULTS_THRESHOLD)) {
-        throw new InvalidParameter(`max_results must be between 1 and ${BULK_INTERVAL_MAX_RESULTS_THRESHOLD}. ${DOCS_HINT}`);
+        throw new InvalidParameter(
+          `max_results must be between 1 and ${BULK_INTERVAL_MAX_RESULTS_THRESHOLD}. ${DOCS_HINT}`,
+        );
       }
       const startStep = input.start_step;
       const endStep = input.end_step;
@@ -58,7 +74,9 @@ export async function metricRoutes(app: FastifyInstance, { store }: RouteDeps): 
         throw new InvalidParameter('If either start step or end step are specified, both must be specified.');
       }
       if (startStep !== undefined && endStep !== undefined && startStep > endStep) {
-        throw new InvalidParameter(`end_step must be greater than start_step. Found start_step=${startStep} and end_step=${endStep}.`);
+        throw new InvalidParameter(
+          `end_step must be greater than start_step. Found start_step=${startStep} and end_step=${endStep}.`,
+        );
       }
       const metrics = await store.getMetricHistoryBulkInterval({
         runIds: input.run_ids,
@@ -73,7 +91,9 @@ export async function metricRoutes(app: FastifyInstance, { store }: RouteDeps): 
 
   // The MLflow UI's chart endpoint (served under /ajax-api only by MLflow; harmless elsewhere).
   typedRoute(app, {
-    methods: ['GET'], url: '/metrics/get-history-bulk', response: R.metricsWithRunId,
+    methods: ['GET'],
+    url: '/metrics/get-history-bulk',
+    response: R.metricsWithRunId,
     fields: {
       run_id: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 100 },
       metric_key: S.requiredString,
@@ -81,12 +101,16 @@ export async function metricRoutes(app: FastifyInstance, { store }: RouteDeps): 
     },
     required: ['run_id', 'metric_key'],
     handler: async (input) => {
-      const maxResults = Math.min(input.max_results ?? METRIC_HISTORY_MAX_RESULTS_THRESHOLD, METRIC_HISTORY_MAX_RESULTS_THRESHOLD);
+      const maxResults = Math.min(
+        input.max_results ?? METRIC_HISTORY_MAX_RESULTS_THRESHOLD,
+        METRIC_HISTORY_MAX_RESULTS_THRESHOLD,
+      );
       const out: Record<string, unknown>[] = [];
       for (const runId of [...(input.run_id as string[])].sort()) {
         const page = await store.getMetricHistory(runId, input.metric_key, { maxResults });
-        const sorted = [...page.items].sort((a, b) =>
-          compareInt64(a.timestamp, b.timestamp) || compareInt64(a.step, b.step) || a.value - b.value);
+        const sorted = [...page.items].sort(
+          (a, b) => compareInt64(a.timestamp, b.timestamp) || compareInt64(a.step, b.step) || a.value - b.value,
+        );
         for (const m of sorted) out.push({ ...metricToJson(m), run_id: runId });
         if (out.length >= maxResults) break;
       }

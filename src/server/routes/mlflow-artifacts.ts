@@ -22,25 +22,31 @@ export async function mlflowArtifactRoutes(app: FastifyInstance, deps: RouteDeps
 
   function repository(): ArtifactRepository {
     if (!deps.serveArtifacts || !deps.artifactRepo) {
-      throw new CairnError('TEMPORARILY_UNAVAILABLE',
-        'Endpoint disabled due to the server running with `--no-serve-artifacts`. Run `cairn server` with `--serve-artifacts` to enable it.');
+      throw new CairnError(
+        'TEMPORARILY_UNAVAILABLE',
+        'Endpoint disabled due to the server running with `--no-serve-artifacts`. Run `cairn server` with `--serve-artifacts` to enable it.',
+      );
     }
     return deps.artifactRepo;
   }
   const artifactPath = (request: FastifyRequest<PathRoute>) => normalizeArtifactPath(request.params['*']);
 
-  app.get<{ Querystring: FromSchema<typeof listQuery> }>('/artifacts', {
-    schema: { querystring: listQuery, response: { 200: R.proxyListArtifacts } },
-  }, async (request) => {
-    const repo = repository();
-    const rel = normalizeArtifactPath(request.query.path);
-    const files = (await repo.list(rel)).map((f) => {
-      const file: Record<string, unknown> = { path: f.path.split('/').pop(), is_dir: f.isDir };
-      if (f.fileSize !== undefined) file.file_size = f.fileSize;
-      return file;
-    });
-    return files.length > 0 ? { files } : {};
-  });
+  app.get<{ Querystring: FromSchema<typeof listQuery> }>(
+    '/artifacts',
+    {
+      schema: { querystring: listQuery, response: { 200: R.proxyListArtifacts } },
+    },
+    async (request) => {
+      const repo = repository();
+      const rel = normalizeArtifactPath(request.query.path);
+      const files = (await repo.list(rel)).map((f) => {
+        const file: Record<string, unknown> = { path: f.path.split('/').pop(), is_dir: f.isDir };
+        if (f.fileSize !== undefined) file.file_size = f.fileSize;
+        return file;
+      });
+      return files.length > 0 ? { files } : {};
+    },
+  );
 
   app.get<PathRoute>('/artifacts/*', { schema: { params: pathParam } }, async (request, reply) => {
     const repo = repository();

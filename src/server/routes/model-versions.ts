@@ -23,9 +23,16 @@ export async function modelVersionRoutes(app: FastifyInstance, deps: RouteDeps):
   const registry = deps.registry as RegistryStore;
 
   typedRoute(app, {
-    methods: ['POST'], url: '/model-versions/create', response: RR.modelVersion,
+    methods: ['POST'],
+    url: '/model-versions/create',
+    response: RR.modelVersion,
     fields: {
-      name: S.requiredString, source: S.requiredString, run_id: S.string, tags: S.tags, run_link: S.string, description: S.string,
+      name: S.requiredString,
+      source: S.requiredString,
+      run_id: S.string,
+      tags: S.tags,
+      run_link: S.string,
+      description: S.string,
     },
     required: ['name', 'source'],
     handler: async (input) => {
@@ -45,22 +52,40 @@ export async function modelVersionRoutes(app: FastifyInstance, deps: RouteDeps):
   });
 
   typedRoute(app, {
-    methods: ['GET'], url: '/model-versions/get', response: RR.modelVersion,
-    fields: VERSION_KEY, required: ['name', 'version'],
-    handler: async (input) => ({ model_version: modelVersionToJson(await registry.getModelVersion(input.name, input.version)) }),
-  });
-
-  typedRoute(app, {
-    methods: ['PATCH'], url: '/model-versions/update', response: RR.modelVersion,
-    fields: { ...VERSION_KEY, description: S.string }, required: ['name', 'version'],
-    handler: async (input, request) => ({
-      model_version: modelVersionToJson(await registry.updateModelVersion(input.name, input.version, input.description ?? null, changeContext(request, input))),
+    methods: ['GET'],
+    url: '/model-versions/get',
+    response: RR.modelVersion,
+    fields: VERSION_KEY,
+    required: ['name', 'version'],
+    handler: async (input) => ({
+      model_version: modelVersionToJson(await registry.getModelVersion(input.name, input.version)),
     }),
   });
 
   typedRoute(app, {
-    methods: ['DELETE'], url: '/model-versions/delete', response: RR.empty,
-    fields: VERSION_KEY, required: ['name', 'version'],
+    methods: ['PATCH'],
+    url: '/model-versions/update',
+    response: RR.modelVersion,
+    fields: { ...VERSION_KEY, description: S.string },
+    required: ['name', 'version'],
+    handler: async (input, request) => ({
+      model_version: modelVersionToJson(
+        await registry.updateModelVersion(
+          input.name,
+          input.version,
+          input.description ?? null,
+          changeContext(request, input),
+        ),
+      ),
+    }),
+  });
+
+  typedRoute(app, {
+    methods: ['DELETE'],
+    url: '/model-versions/delete',
+    response: RR.empty,
+    fields: VERSION_KEY,
+    required: ['name', 'version'],
     handler: async (input, request) => {
       await registry.deleteModelVersion(input.name, input.version, changeContext(request, input));
       return {};
@@ -68,7 +93,9 @@ export async function modelVersionRoutes(app: FastifyInstance, deps: RouteDeps):
   });
 
   typedRoute(app, {
-    methods: ['GET'], url: '/model-versions/search', response: RR.modelVersions,
+    methods: ['GET'],
+    url: '/model-versions/search',
+    response: RR.modelVersions,
     fields: { filter: S.string, max_results: S.int64, order_by: S.stringList, page_token: S.string },
     handler: async (input) => {
       const page = await registry.searchModelVersions({
@@ -85,18 +112,31 @@ export async function modelVersionRoutes(app: FastifyInstance, deps: RouteDeps):
   });
 
   typedRoute(app, {
-    methods: ['POST'], url: '/model-versions/transition-stage', response: RR.modelVersion,
+    methods: ['POST'],
+    url: '/model-versions/transition-stage',
+    response: RR.modelVersion,
     // reason/comment and force are Cairn's (promotion policies); MLflow clients never send them.
-    fields: { ...VERSION_KEY, stage: S.requiredString, archive_existing_versions: S.bool, ...CHANGE_FIELDS }, required: ['name', 'version', 'stage'],
+    fields: { ...VERSION_KEY, stage: S.requiredString, archive_existing_versions: S.bool, ...CHANGE_FIELDS },
+    required: ['name', 'version', 'stage'],
     handler: async (input, request) => ({
-      model_version: modelVersionToJson(await registry.transitionModelVersionStage(
-        input.name, input.version, input.stage, input.archive_existing_versions === true, changeContext(request, input))),
+      model_version: modelVersionToJson(
+        await registry.transitionModelVersionStage(
+          input.name,
+          input.version,
+          input.stage,
+          input.archive_existing_versions === true,
+          changeContext(request, input),
+        ),
+      ),
     }),
   });
 
   typedRoute(app, {
-    methods: ['POST'], url: '/model-versions/set-tag', response: RR.empty,
-    fields: { ...VERSION_KEY, key: S.requiredString, value: S.string }, required: ['name', 'version', 'key'],
+    methods: ['POST'],
+    url: '/model-versions/set-tag',
+    response: RR.empty,
+    fields: { ...VERSION_KEY, key: S.requiredString, value: S.string },
+    required: ['name', 'version', 'key'],
     handler: async (input) => {
       await registry.setModelVersionTag(input.name, input.version, input.key, input.value ?? '');
       return {};
@@ -104,8 +144,11 @@ export async function modelVersionRoutes(app: FastifyInstance, deps: RouteDeps):
   });
 
   typedRoute(app, {
-    methods: ['DELETE'], url: '/model-versions/delete-tag', response: RR.empty,
-    fields: { ...VERSION_KEY, key: S.requiredString }, required: ['name', 'version', 'key'],
+    methods: ['DELETE'],
+    url: '/model-versions/delete-tag',
+    response: RR.empty,
+    fields: { ...VERSION_KEY, key: S.requiredString },
+    required: ['name', 'version', 'key'],
     handler: async (input) => {
       await registry.deleteModelVersionTag(input.name, input.version, input.key);
       return {};
@@ -113,8 +156,11 @@ export async function modelVersionRoutes(app: FastifyInstance, deps: RouteDeps):
   });
 
   typedRoute(app, {
-    methods: ['GET'], url: '/model-versions/get-download-uri', response: RR.downloadUri,
-    fields: VERSION_KEY, required: ['name', 'version'],
+    methods: ['GET'],
+    url: '/model-versions/get-download-uri',
+    response: RR.downloadUri,
+    fields: VERSION_KEY,
+    required: ['name', 'version'],
     handler: async (input) => ({ artifact_uri: await registry.getModelVersionDownloadUri(input.name, input.version) }),
   });
 }
@@ -123,8 +169,10 @@ export async function modelVersionRoutes(app: FastifyInstance, deps: RouteDeps):
 export async function modelVersionArtifactRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   const registry = deps.registry as RegistryStore;
   typedRoute(app, {
-    methods: ['GET'], url: '/model-versions/get-artifact',
-    fields: { ...VERSION_KEY, path: S.requiredString }, required: ['name', 'version', 'path'],
+    methods: ['GET'],
+    url: '/model-versions/get-artifact',
+    fields: { ...VERSION_KEY, path: S.requiredString },
+    required: ['name', 'version', 'path'],
     handler: async (input, _request, reply) => {
       const relPath = normalizeArtifactPath(input.path);
       const downloadUri = await registry.getModelVersionDownloadUri(input.name, input.version);

@@ -14,39 +14,62 @@ export async function registeredModelRoutes(app: FastifyInstance, deps: RouteDep
   const name = { name: S.requiredString };
 
   typedRoute(app, {
-    methods: ['POST'], url: '/registered-models/create', response: RR.registeredModel,
-    fields: { ...name, tags: S.tags, description: S.string }, required: ['name'],
+    methods: ['POST'],
+    url: '/registered-models/create',
+    response: RR.registeredModel,
+    fields: { ...name, tags: S.tags, description: S.string },
+    required: ['name'],
     handler: async (input) => ({
-      registered_model: registeredModelToJson(await registry.createRegisteredModel(input.name, tagsFromJson(input.tags), input.description ?? '')),
+      registered_model: registeredModelToJson(
+        await registry.createRegisteredModel(input.name, tagsFromJson(input.tags), input.description ?? ''),
+      ),
     }),
   });
 
   typedRoute(app, {
-    methods: ['GET'], url: '/registered-models/get', response: RR.registeredModel,
-    fields: name, required: ['name'],
-    handler: async (input) => ({ registered_model: registeredModelToJson(await registry.getRegisteredModel(input.name)) }),
+    methods: ['GET'],
+    url: '/registered-models/get',
+    response: RR.registeredModel,
+    fields: name,
+    required: ['name'],
+    handler: async (input) => ({
+      registered_model: registeredModelToJson(await registry.getRegisteredModel(input.name)),
+    }),
   });
 
   typedRoute(app, {
-    methods: ['POST'], url: '/registered-models/rename', response: RR.registeredModel,
-    fields: { ...name, new_name: S.requiredString }, required: ['name', 'new_name'],
+    methods: ['POST'],
+    url: '/registered-models/rename',
+    response: RR.registeredModel,
+    fields: { ...name, new_name: S.requiredString },
+    required: ['name', 'new_name'],
     handler: async (input, request) => ({
-      registered_model: registeredModelToJson(await registry.renameRegisteredModel(input.name, input.new_name, changeContext(request, input))),
+      registered_model: registeredModelToJson(
+        await registry.renameRegisteredModel(input.name, input.new_name, changeContext(request, input)),
+      ),
     }),
   });
 
   typedRoute(app, {
-    methods: ['PATCH'], url: '/registered-models/update', response: RR.registeredModel,
-    fields: { ...name, description: S.string }, required: ['name'],
+    methods: ['PATCH'],
+    url: '/registered-models/update',
+    response: RR.registeredModel,
+    fields: { ...name, description: S.string },
+    required: ['name'],
     // as MLflow: an absent description clears it
     handler: async (input, request) => ({
-      registered_model: registeredModelToJson(await registry.updateRegisteredModel(input.name, input.description ?? '', changeContext(request, input))),
+      registered_model: registeredModelToJson(
+        await registry.updateRegisteredModel(input.name, input.description ?? '', changeContext(request, input)),
+      ),
     }),
   });
 
   typedRoute(app, {
-    methods: ['DELETE'], url: '/registered-models/delete', response: RR.empty,
-    fields: name, required: ['name'],
+    methods: ['DELETE'],
+    url: '/registered-models/delete',
+    response: RR.empty,
+    fields: name,
+    required: ['name'],
     handler: async (input, request) => {
       await registry.deleteRegisteredModel(input.name, changeContext(request, input));
       return {};
@@ -54,7 +77,9 @@ export async function registeredModelRoutes(app: FastifyInstance, deps: RouteDep
   });
 
   typedRoute(app, {
-    methods: ['GET'], url: '/registered-models/search', response: RR.registeredModels,
+    methods: ['GET'],
+    url: '/registered-models/search',
+    response: RR.registeredModels,
     fields: { filter: S.string, max_results: S.int64, order_by: S.stringList, page_token: S.string },
     handler: async (input) => {
       const page = await registry.searchRegisteredModels({
@@ -71,8 +96,11 @@ export async function registeredModelRoutes(app: FastifyInstance, deps: RouteDep
   });
 
   typedRoute(app, {
-    methods: ['POST', 'GET'], url: '/registered-models/get-latest-versions', response: RR.modelVersions,
-    fields: { ...name, stages: S.stringList }, required: ['name'],
+    methods: ['POST', 'GET'],
+    url: '/registered-models/get-latest-versions',
+    response: RR.modelVersions,
+    fields: { ...name, stages: S.stringList },
+    required: ['name'],
     handler: async (input) => {
       const versions = await registry.getLatestVersions(input.name, input.stages ?? []);
       return versions.length > 0 ? { model_versions: versions.map(modelVersionToJson) } : {};
@@ -80,8 +108,11 @@ export async function registeredModelRoutes(app: FastifyInstance, deps: RouteDep
   });
 
   typedRoute(app, {
-    methods: ['POST'], url: '/registered-models/set-tag', response: RR.empty,
-    fields: { ...name, key: S.requiredString, value: S.string }, required: ['name', 'key'],
+    methods: ['POST'],
+    url: '/registered-models/set-tag',
+    response: RR.empty,
+    fields: { ...name, key: S.requiredString, value: S.string },
+    required: ['name', 'key'],
     handler: async (input) => {
       await registry.setRegisteredModelTag(input.name, input.key, input.value ?? '');
       return {};
@@ -89,8 +120,11 @@ export async function registeredModelRoutes(app: FastifyInstance, deps: RouteDep
   });
 
   typedRoute(app, {
-    methods: ['DELETE'], url: '/registered-models/delete-tag', response: RR.empty,
-    fields: { ...name, key: S.requiredString }, required: ['name', 'key'],
+    methods: ['DELETE'],
+    url: '/registered-models/delete-tag',
+    response: RR.empty,
+    fields: { ...name, key: S.requiredString },
+    required: ['name', 'key'],
     handler: async (input) => {
       await registry.deleteRegisteredModelTag(input.name, input.key);
       return {};
@@ -98,9 +132,12 @@ export async function registeredModelRoutes(app: FastifyInstance, deps: RouteDep
   });
 
   typedRoute(app, {
-    methods: ['POST'], url: '/registered-models/alias', response: RR.empty,
+    methods: ['POST'],
+    url: '/registered-models/alias',
+    response: RR.empty,
     // reason/comment and force are Cairn's (promotion policies); MLflow clients never send them.
-    fields: { ...name, alias: S.requiredString, version: S.requiredString, ...CHANGE_FIELDS }, required: ['name', 'alias', 'version'],
+    fields: { ...name, alias: S.requiredString, version: S.requiredString, ...CHANGE_FIELDS },
+    required: ['name', 'alias', 'version'],
     handler: async (input, request) => {
       await registry.setRegisteredModelAlias(input.name, input.alias, input.version, changeContext(request, input));
       return {};
@@ -108,8 +145,11 @@ export async function registeredModelRoutes(app: FastifyInstance, deps: RouteDep
   });
 
   typedRoute(app, {
-    methods: ['DELETE'], url: '/registered-models/alias', response: RR.empty,
-    fields: { ...name, alias: S.requiredString }, required: ['name', 'alias'],
+    methods: ['DELETE'],
+    url: '/registered-models/alias',
+    response: RR.empty,
+    fields: { ...name, alias: S.requiredString },
+    required: ['name', 'alias'],
     handler: async (input, request) => {
       await registry.deleteRegisteredModelAlias(input.name, input.alias, changeContext(request, input));
       return {};
@@ -117,8 +157,13 @@ export async function registeredModelRoutes(app: FastifyInstance, deps: RouteDep
   });
 
   typedRoute(app, {
-    methods: ['GET'], url: '/registered-models/alias', response: RR.modelVersion,
-    fields: { ...name, alias: S.requiredString }, required: ['name', 'alias'],
-    handler: async (input) => ({ model_version: modelVersionToJson(await registry.getModelVersionByAlias(input.name, input.alias)) }),
+    methods: ['GET'],
+    url: '/registered-models/alias',
+    response: RR.modelVersion,
+    fields: { ...name, alias: S.requiredString },
+    required: ['name', 'alias'],
+    handler: async (input) => ({
+      model_version: modelVersionToJson(await registry.getModelVersionByAlias(input.name, input.alias)),
+    }),
   });
 }

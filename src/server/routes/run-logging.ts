@@ -26,7 +26,9 @@ const keyValueFields = { key: S.requiredString, value: S.string };
 
 export async function runLoggingRoutes(app: FastifyInstance, { store }: RouteDeps): Promise<void> {
   typedRoute(app, {
-    methods: ['POST'], url: '/runs/log-metric', response: R.empty,
+    methods: ['POST'],
+    url: '/runs/log-metric',
+    response: R.empty,
     fields: { ...runIdFields, key: S.requiredString, value: S.double, timestamp: S.int64, step: S.int64 },
     required: ['key', 'value', 'timestamp'],
     handler: async (input) => {
@@ -36,8 +38,11 @@ export async function runLoggingRoutes(app: FastifyInstance, { store }: RouteDep
   });
 
   typedRoute(app, {
-    methods: ['POST'], url: '/runs/log-parameter', response: R.empty,
-    fields: { ...runIdFields, key: S.requiredString, value: S.string }, required: ['key'],
+    methods: ['POST'],
+    url: '/runs/log-parameter',
+    response: R.empty,
+    fields: { ...runIdFields, key: S.requiredString, value: S.string },
+    required: ['key'],
     handler: async (input) => {
       await store.logParam(runIdOf(input), { key: input.key, value: input.value ?? '' });
       return {};
@@ -45,8 +50,11 @@ export async function runLoggingRoutes(app: FastifyInstance, { store }: RouteDep
   });
 
   typedRoute(app, {
-    methods: ['POST'], url: '/runs/set-tag', response: R.empty,
-    fields: { ...runIdFields, key: S.requiredString, value: S.string }, required: ['key'],
+    methods: ['POST'],
+    url: '/runs/set-tag',
+    response: R.empty,
+    fields: { ...runIdFields, key: S.requiredString, value: S.string },
+    required: ['key'],
     handler: async (input) => {
       await store.setTag(runIdOf(input), { key: input.key, value: input.value ?? '' });
       return {};
@@ -54,8 +62,11 @@ export async function runLoggingRoutes(app: FastifyInstance, { store }: RouteDep
   });
 
   typedRoute(app, {
-    methods: ['POST'], url: '/runs/delete-tag', response: R.empty,
-    fields: { run_id: S.requiredString, key: S.requiredString }, required: ['run_id', 'key'],
+    methods: ['POST'],
+    url: '/runs/delete-tag',
+    response: R.empty,
+    fields: { run_id: S.requiredString, key: S.requiredString },
+    required: ['run_id', 'key'],
     handler: async (input) => {
       await store.deleteTag(input.run_id, input.key);
       return {};
@@ -63,7 +74,10 @@ export async function runLoggingRoutes(app: FastifyInstance, { store }: RouteDep
   });
 
   typedRoute(app, {
-    methods: ['POST'], url: '/runs/log-batch', response: R.empty, bodyLimit: LARGE_BODY_LIMIT,
+    methods: ['POST'],
+    url: '/runs/log-batch',
+    response: R.empty,
+    bodyLimit: LARGE_BODY_LIMIT,
     fields: {
       run_id: S.requiredString,
       metrics: messageList(metricFields, ['key', 'value', 'timestamp']),
@@ -80,16 +94,29 @@ export async function runLoggingRoutes(app: FastifyInstance, { store }: RouteDep
   });
 
   typedRoute(app, {
-    methods: ['POST'], url: '/runs/log-inputs', response: R.empty, bodyLimit: LARGE_BODY_LIMIT,
+    methods: ['POST'],
+    url: '/runs/log-inputs',
+    response: R.empty,
+    bodyLimit: LARGE_BODY_LIMIT,
     fields: {
       run_id: S.requiredString,
-      datasets: messageList({
-        tags: S.tags,
-        dataset: message({
-          name: S.requiredString, digest: S.requiredString, source_type: S.requiredString,
-          source: S.requiredString, schema: S.string, profile: S.string,
-        }, ['name', 'digest', 'source_type', 'source']),
-      }, ['dataset']),
+      datasets: messageList(
+        {
+          tags: S.tags,
+          dataset: message(
+            {
+              name: S.requiredString,
+              digest: S.requiredString,
+              source_type: S.requiredString,
+              source: S.requiredString,
+              schema: S.string,
+              profile: S.string,
+            },
+            ['name', 'digest', 'source_type', 'source'],
+          ),
+        },
+        ['dataset'],
+      ),
     },
     required: ['run_id', 'datasets'],
     handler: async (input) => {
@@ -99,8 +126,11 @@ export async function runLoggingRoutes(app: FastifyInstance, { store }: RouteDep
   });
 
   typedRoute(app, {
-    methods: ['POST'], url: '/runs/log-model', response: R.empty,
-    fields: { run_id: S.requiredString, model_json: S.requiredString }, required: ['run_id', 'model_json'],
+    methods: ['POST'],
+    url: '/runs/log-model',
+    response: R.empty,
+    fields: { run_id: S.requiredString, model_json: S.requiredString },
+    required: ['run_id', 'model_json'],
     handler: async (input) => {
       await store.recordLoggedModel(input.run_id, input.model_json);
       return {};

@@ -13,12 +13,16 @@ const runIdFields = { run_id: S.string, run_uuid: S.string };
 
 /** Run times are stored as JS numbers: an int64 beyond 2^53 ms (year 287,396) is refused, not rounded. */
 function timeOf(value: number | bigint | undefined, field: string): number | undefined {
-  return value === undefined ? undefined : safeInt64(value, field, 'a time must lie within ±2^53 milliseconds of 1970.');
+  return value === undefined
+    ? undefined
+    : safeInt64(value, field, 'a time must lie within ±2^53 milliseconds of 1970.');
 }
 
 export async function runRoutes(app: FastifyInstance, { store, searchBodies }: RouteDeps): Promise<void> {
   typedRoute(app, {
-    methods: ['POST'], url: '/runs/create', response: R.run,
+    methods: ['POST'],
+    url: '/runs/create',
+    response: R.run,
     fields: { experiment_id: S.string, user_id: S.string, start_time: S.int64, tags: S.tags, run_name: S.string },
     handler: async (input) => {
       const run = await store.createRun({
@@ -33,13 +37,17 @@ export async function runRoutes(app: FastifyInstance, { store, searchBodies }: R
   });
 
   typedRoute(app, {
-    methods: ['GET'], url: '/runs/get', response: R.run,
+    methods: ['GET'],
+    url: '/runs/get',
+    response: R.run,
     fields: runIdFields,
     handler: async (input) => ({ run: runToJson(await store.getRun(runIdOf(input))) }),
   });
 
   typedRoute(app, {
-    methods: ['POST'], url: '/runs/update', response: R.runInfo,
+    methods: ['POST'],
+    url: '/runs/update',
+    response: R.runInfo,
     fields: { ...runIdFields, status: S.enumName, end_time: S.int64, run_name: S.string },
     handler: async (input) => {
       const info = await store.updateRun(runIdOf(input), {
@@ -52,8 +60,11 @@ export async function runRoutes(app: FastifyInstance, { store, searchBodies }: R
   });
 
   typedRoute(app, {
-    methods: ['POST'], url: '/runs/delete', response: R.empty,
-    fields: { run_id: S.requiredString }, required: ['run_id'],
+    methods: ['POST'],
+    url: '/runs/delete',
+    response: R.empty,
+    fields: { run_id: S.requiredString },
+    required: ['run_id'],
     handler: async (input) => {
       await store.deleteRun(input.run_id);
       return {};
@@ -61,8 +72,11 @@ export async function runRoutes(app: FastifyInstance, { store, searchBodies }: R
   });
 
   typedRoute(app, {
-    methods: ['POST'], url: '/runs/restore', response: R.empty,
-    fields: { run_id: S.requiredString }, required: ['run_id'],
+    methods: ['POST'],
+    url: '/runs/restore',
+    response: R.empty,
+    fields: { run_id: S.requiredString },
+    required: ['run_id'],
     handler: async (input) => {
       await store.restoreRun(input.run_id);
       return {};
@@ -70,7 +84,9 @@ export async function runRoutes(app: FastifyInstance, { store, searchBodies }: R
   });
 
   typedRoute(app, {
-    methods: ['POST'], url: '/runs/search', response: R.runs,
+    methods: ['POST'],
+    url: '/runs/search',
+    response: R.runs,
     fields: {
       experiment_ids: S.stringList,
       filter: S.string,
@@ -95,9 +111,15 @@ export async function runRoutes(app: FastifyInstance, { store, searchBodies }: R
       const token = page.nextPageToken || undefined;
       // a page of runs is mostly serialisation: the same page of the same cached runs reuses its bytes
       // R.runs' compiled serialiser, as for any other response (it returns a string)
-      const body = searchBodies.body(page.items, token, () => reply.serialize({
-        runs: page.items.length > 0 ? page.items.map(runToJson) : undefined, next_page_token: token,
-      }) as string);
+      const body = searchBodies.body(
+        page.items,
+        token,
+        () =>
+          reply.serialize({
+            runs: page.items.length > 0 ? page.items.map(runToJson) : undefined,
+            next_page_token: token,
+          }) as string,
+      );
       reply.header('content-type', 'application/json; charset=utf-8');
       return body;
     },

@@ -13,16 +13,31 @@ const BASE = '/registry/webhooks';
 
 export function webhookToJson(w: Webhook): Record<string, unknown> {
   return {
-    id: w.id, name: w.name, url: w.url, events: w.events, model_name: w.modelName, description: w.description,
-    active: w.active, creation_timestamp: w.creationTimestamp, last_updated_timestamp: w.lastUpdatedTimestamp,
+    id: w.id,
+    name: w.name,
+    url: w.url,
+    events: w.events,
+    model_name: w.modelName,
+    description: w.description,
+    active: w.active,
+    creation_timestamp: w.creationTimestamp,
+    last_updated_timestamp: w.lastUpdatedTimestamp,
   };
 }
 
 export function deliveryToJson(d: WebhookDelivery): Record<string, unknown> {
   return {
-    id: d.id, webhook_id: d.webhookId, event_id: d.eventId, event: d.event, status: d.status, attempts: d.attempts,
-    last_status_code: d.lastStatusCode, last_error: d.lastError, creation_timestamp: d.creationTimestamp,
-    last_attempt_timestamp: d.lastAttemptTimestamp, next_attempt_timestamp: d.nextAttemptTimestamp,
+    id: d.id,
+    webhook_id: d.webhookId,
+    event_id: d.eventId,
+    event: d.event,
+    status: d.status,
+    attempts: d.attempts,
+    last_status_code: d.lastStatusCode,
+    last_error: d.lastError,
+    creation_timestamp: d.creationTimestamp,
+    last_attempt_timestamp: d.lastAttemptTimestamp,
+    next_attempt_timestamp: d.nextAttemptTimestamp,
     delivered_timestamp: d.deliveredTimestamp,
   };
 }
@@ -37,7 +52,12 @@ const fields = {
   secret: { type: 'string' },
   active: { type: 'boolean' },
 } as const;
-const createBody = { type: 'object', properties: fields, required: ['url', 'events'], additionalProperties: false } as const;
+const createBody = {
+  type: 'object',
+  properties: fields,
+  required: ['url', 'events'],
+  additionalProperties: false,
+} as const;
 const updateBody = { type: 'object', properties: fields, additionalProperties: false } as const;
 const idParams = { type: 'object', properties: { id: { type: 'string', minLength: 1 } }, required: ['id'] } as const;
 const listQuery = { type: 'object', properties: { model_name: { type: 'string' } } } as const;
@@ -57,46 +77,86 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookRouteOpti
   app.post<{ Body: FromSchema<typeof createBody> }>(BASE, { schema: { body: createBody } }, async (request) => {
     const b = request.body;
     const { webhook, secret } = await webhooks.createWebhook({
-      url: b.url, events: b.events, name: b.name, modelName: b.model_name, description: b.description,
-      secret: b.secret, active: b.active,
+      url: b.url,
+      events: b.events,
+      name: b.name,
+      modelName: b.model_name,
+      description: b.description,
+      secret: b.secret,
+      active: b.active,
     });
     // the only time the secret leaves the server: receivers need it to check signatures
     return { webhook: webhookToJson(webhook), secret };
   });
 
-  app.get<{ Querystring: FromSchema<typeof listQuery> }>(BASE, { schema: { querystring: listQuery } }, async (request) => ({ webhooks: (await webhooks.listWebhooks({ modelName: request.query.model_name || undefined })).map(webhookToJson) }));
+  app.get<{ Querystring: FromSchema<typeof listQuery> }>(
+    BASE,
+    { schema: { querystring: listQuery } },
+    async (request) => ({
+      webhooks: (await webhooks.listWebhooks({ modelName: request.query.model_name || undefined })).map(webhookToJson),
+    }),
+  );
 
-  app.get<{ Querystring: FromSchema<typeof deliveriesQuery> }>(`${BASE}/deliveries`, {
-    schema: { querystring: deliveriesQuery },
-  }, async (request) => {
-    const q = request.query;
-    if (q.webhook_id) await webhooks.getWebhook(q.webhook_id);
-    const list = await webhooks.listDeliveries({ webhookId: q.webhook_id || undefined, status: q.status, maxResults: q.max_results });
-    return { deliveries: list.map(deliveryToJson) };
-  });
+  app.get<{ Querystring: FromSchema<typeof deliveriesQuery> }>(
+    `${BASE}/deliveries`,
+    {
+      schema: { querystring: deliveriesQuery },
+    },
+    async (request) => {
+      const q = request.query;
+      if (q.webhook_id) await webhooks.getWebhook(q.webhook_id);
+      const list = await webhooks.listDeliveries({
+        webhookId: q.webhook_id || undefined,
+        status: q.status,
+        maxResults: q.max_results,
+      });
+      return { deliveries: list.map(deliveryToJson) };
+    },
+  );
 
   app.post<{ Body: FromSchema<typeof testBody> }>(`${BASE}/test`, { schema: { body: testBody } }, async (request) => {
     const r = await webhooks.testWebhook(request.body.id);
     return {
-      delivery_id: r.deliveryId, success: r.ok, status_code: r.statusCode, error: r.error, duration_ms: Math.round(r.durationMs * 10) / 10,
+      delivery_id: r.deliveryId,
+      success: r.ok,
+      status_code: r.statusCode,
+      error: r.error,
+      duration_ms: Math.round(r.durationMs * 10) / 10,
     };
   });
 
-  app.get<{ Params: FromSchema<typeof idParams> }>(`${BASE}/:id`, { schema: { params: idParams } },
-    async (request) => ({ webhook: webhookToJson(await webhooks.getWebhook(request.params.id)) }));
+  app.get<{ Params: FromSchema<typeof idParams> }>(
+    `${BASE}/:id`,
+    { schema: { params: idParams } },
+    async (request) => ({ webhook: webhookToJson(await webhooks.getWebhook(request.params.id)) }),
+  );
 
-  app.patch<{ Params: FromSchema<typeof idParams>; Body: FromSchema<typeof updateBody> }>(`${BASE}/:id`, {
-    schema: { params: idParams, body: updateBody },
-  }, async (request) => {
-    const b = request.body ?? {};
-    const webhook = await webhooks.updateWebhook(request.params.id, {
-      url: b.url, events: b.events, name: b.name, modelName: b.model_name, description: b.description, secret: b.secret, active: b.active,
-    });
-    return { webhook: webhookToJson(webhook) };
-  });
+  app.patch<{ Params: FromSchema<typeof idParams>; Body: FromSchema<typeof updateBody> }>(
+    `${BASE}/:id`,
+    {
+      schema: { params: idParams, body: updateBody },
+    },
+    async (request) => {
+      const b = request.body ?? {};
+      const webhook = await webhooks.updateWebhook(request.params.id, {
+        url: b.url,
+        events: b.events,
+        name: b.name,
+        modelName: b.model_name,
+        description: b.description,
+        secret: b.secret,
+        active: b.active,
+      });
+      return { webhook: webhookToJson(webhook) };
+    },
+  );
 
-  app.delete<{ Params: FromSchema<typeof idParams> }>(`${BASE}/:id`, { schema: { params: idParams } }, async (request) => {
-    await webhooks.deleteWebhook(request.params.id);
-    return {};
-  });
+  app.delete<{ Params: FromSchema<typeof idParams> }>(
+    `${BASE}/:id`,
+    { schema: { params: idParams } },
+    async (request) => {
+      await webhooks.deleteWebhook(request.params.id);
+      return {};
+    },
+  );
 }

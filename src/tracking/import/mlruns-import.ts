@@ -13,7 +13,15 @@ import path from 'node:path';
 import { CairnError, InvalidParameter, NotFound } from '../../core/errors.js';
 import type { Experiment } from '../entities.js';
 import type { TrackingStore } from '../store.js';
-import { mlrunsRoot, readExperiments, readRun, runDirs, type MlrunsExperiment, type MlrunsRun, type UnreadableRun } from './mlruns-reader.js';
+import {
+  mlrunsRoot,
+  readExperiments,
+  readRun,
+  runDirs,
+  type MlrunsExperiment,
+  type MlrunsRun,
+  type UnreadableRun,
+} from './mlruns-reader.js';
 import { localPath, ReadableRoots } from './readable-roots.js';
 
 export interface MlrunsImportOptions {
@@ -68,7 +76,11 @@ export interface MlrunsImportSummary {
 /** Where a target run's artifact URI lives on this machine, or undefined when it is not a local place. */
 function localArtifactDir(uri: string, artifactsDestination: string): string | undefined {
   if (!uri.startsWith('mlflow-artifacts:')) return localPath(uri);
-  const parts = uri.slice('mlflow-artifacts:'.length).replace(/^\/\/[^/]*/, '').replace(/^\/+/, '').split('/');
+  const parts = uri
+    .slice('mlflow-artifacts:'.length)
+    .replace(/^\/\/[^/]*/, '')
+    .replace(/^\/+/, '')
+    .split('/');
   if (parts.some((p) => p === '..' || p === '.')) return undefined;
   return path.join(path.resolve(artifactsDestination), ...parts);
 }
@@ -106,16 +118,25 @@ async function sourceArtifactDir(run: MlrunsRun, roots: ReadableRoots): Promise<
   if (ownDir !== undefined) return { dir: ownDir, rerooted: true };
   if (!existsSync(recorded)) return {};
   return {
-    refused: `artifact_uri '${run.artifactUri}' lies outside the source tree ${roots.tree}: not read `
-      + `(to read it, pass --allow-artifacts-outside ${recorded} or a directory above it)`,
+    refused:
+      `artifact_uri '${run.artifactUri}' lies outside the source tree ${roots.tree}: not read ` +
+      `(to read it, pass --allow-artifacts-outside ${recorded} or a directory above it)`,
   };
 }
 
 async function countFiles(dir: string): Promise<{ files: number; bytes: number }> {
-  let files = 0; let bytes = 0;
+  let files = 0;
+  let bytes = 0;
   for (const e of await readdir(dir, { withFileTypes: true })) {
     const full = path.join(dir, e.name);
-    if (e.isDirectory()) { const sub = await countFiles(full); files += sub.files; bytes += sub.bytes; } else if (e.isFile()) { files++; bytes += (await stat(full)).size; }
+    if (e.isDirectory()) {
+      const sub = await countFiles(full);
+      files += sub.files;
+      bytes += sub.bytes;
+    } else if (e.isFile()) {
+      files++;
+      bytes += (await stat(full)).size;
+    }
   }
   return { files, bytes };
 }
@@ -126,11 +147,15 @@ async function countFiles(dir: string): Promise<{ files: number; bytes: number }
  * else that is not a plain file (a FIFO, a socket).
  */
 async function copyArtifacts(
-  from: string, to: string, overwrite: boolean,
+  from: string,
+  to: string,
+  overwrite: boolean,
 ): Promise<{ files: number; bytes: number; left: string[] }> {
   const left: string[] = [];
   await cp(from, to, {
-    recursive: true, force: overwrite, errorOnExist: false,
+    recursive: true,
+    force: overwrite,
+    errorOnExist: false,
     filter: async (src) => {
       const st = await lstat(src);
       if (st.isDirectory() || st.isFile()) return true;
@@ -138,10 +163,14 @@ async function copyArtifacts(
       return false;
     },
   });
-  return { ...await countFiles(to), left };
+  return { ...(await countFiles(to)), left };
 }
 
-async function targetExperiment(store: TrackingStore, source: MlrunsExperiment, warnings: string[]): Promise<{ experiment: Experiment; created: boolean }> {
+async function targetExperiment(
+  store: TrackingStore,
+  source: MlrunsExperiment,
+  warnings: string[],
+): Promise<{ experiment: Experiment; created: boolean }> {
   try {
     return { experiment: await store.getExperimentByName(source.name), created: false };
   } catch (err) {
@@ -160,7 +189,11 @@ async function targetExperiment(store: TrackingStore, source: MlrunsExperiment, 
 
 /** Copies one run's artifacts (when it was created now, or an earlier import left it without files) and reports. */
 async function importRunArtifacts(
-  run: MlrunsRun, targetUri: string, created: boolean, roots: ReadableRoots, artifactsDestination: string,
+  run: MlrunsRun,
+  targetUri: string,
+  created: boolean,
+  roots: ReadableRoots,
+  artifactsDestination: string,
   summary: MlrunsImportSummary,
 ): Promise<void> {
   const source = await sourceArtifactDir(run, roots);
@@ -194,31 +227,55 @@ async function importRunArtifacts(
 export async function sourceExperiments(source: string): Promise<MlrunsExperiment[]> {
   const experiments = await readExperiments(mlrunsRoot(source));
   if (experiments.length === 0) {
-    throw new InvalidParameter(`'${source}' holds no MLflow experiments `
-      + '(an MLflow file store has <experiment id>/meta.yaml, at least 0/meta.yaml).');
+    throw new InvalidParameter(
+      `'${source}' holds no MLflow experiments ` +
+        '(an MLflow file store has <experiment id>/meta.yaml, at least 0/meta.yaml).',
+    );
   }
   return experiments;
 }
 
-export async function importMlruns(store: TrackingStore, source: string, options: MlrunsImportOptions): Promise<MlrunsImportSummary> {
+export async function importMlruns(
+  store: TrackingStore,
+  source: string,
+  options: MlrunsImportOptions,
+): Promise<MlrunsImportSummary> {
   const root = mlrunsRoot(source);
   const roots = await ReadableRoots.open(root, options.allowArtifactsOutside);
   const summary: MlrunsImportSummary = {
-    experiments: [], runsCreated: 0, runsExisting: 0, skipped: [], artifactFiles: 0, artifactBytes: 0,
+    experiments: [],
+    runsCreated: 0,
+    runsExisting: 0,
+    skipped: [],
+    artifactFiles: 0,
+    artifactBytes: 0,
     artifactProblems: [],
-    artifactsRerooted: [], warnings: [], runsWithRemoteArtifacts: 0, runArtifactUris: new Map(),
+    artifactsRerooted: [],
+    warnings: [],
+    runsWithRemoteArtifacts: 0,
+    runArtifactUris: new Map(),
   };
   const experiments = await sourceExperiments(source);
   for (const [index, sourceExp] of experiments.entries()) {
     const { experiment, created } = await targetExperiment(store, sourceExp, summary.warnings);
     const entry: ImportedExperimentSummary = {
-      name: sourceExp.name, sourceId: sourceExp.sourceId, experimentId: experiment.experimentId, created, runsCreated: 0, runsExisting: 0,
+      name: sourceExp.name,
+      sourceId: sourceExp.sourceId,
+      experimentId: experiment.experimentId,
+      created,
+      runsCreated: 0,
+      runsExisting: 0,
     };
     summary.experiments.push(entry);
     const dirs = await runDirs(sourceExp);
-    const progress = (runsDone: number) => options.onProgress?.({
-      experiment: sourceExp.name, experimentIndex: index, experimentCount: experiments.length, runsDone, runCount: dirs.length,
-    });
+    const progress = (runsDone: number) =>
+      options.onProgress?.({
+        experiment: sourceExp.name,
+        experimentIndex: index,
+        experimentCount: experiments.length,
+        runsDone,
+        runCount: dirs.length,
+      });
     for (const [done, dir] of dirs.entries()) {
       progress(done);
       let run: MlrunsRun;
@@ -228,20 +285,34 @@ export async function importMlruns(store: TrackingStore, source: string, options
         summary.skipped.push({ dir, reason: (err as Error).message });
         continue;
       }
-      const artifactUri = isRemoteArtifactUri(run.artifactUri) ? run.artifactUri : `${experiment.artifactLocation.replace(/\/+$/, '')}/${run.runId}/artifacts`;
+      const artifactUri = isRemoteArtifactUri(run.artifactUri)
+        ? run.artifactUri
+        : `${experiment.artifactLocation.replace(/\/+$/, '')}/${run.runId}/artifacts`;
       let result;
       try {
         result = await store.importRun({
-          runId: run.runId, experimentId: experiment.experimentId, runName: run.runName, userId: run.userId, status: run.status,
-          startTime: run.startTime, endTime: run.endTime, lifecycleStage: run.lifecycleStage, deletedTime: run.deletedTime,
-          artifactUri, params: run.params, tags: run.tags, metrics: run.metrics, inputs: run.inputs,
+          runId: run.runId,
+          experimentId: experiment.experimentId,
+          runName: run.runName,
+          userId: run.userId,
+          status: run.status,
+          startTime: run.startTime,
+          endTime: run.endTime,
+          lifecycleStage: run.lifecycleStage,
+          deletedTime: run.deletedTime,
+          artifactUri,
+          params: run.params,
+          tags: run.tags,
+          metrics: run.metrics,
+          inputs: run.inputs,
         });
       } catch (err) {
         if (!(err instanceof CairnError) || err.httpStatus >= 500) throw err;
         summary.skipped.push({ dir, reason: err.message });
         continue;
       }
-      if (result.created) entry.runsCreated++; else entry.runsExisting++;
+      if (result.created) entry.runsCreated++;
+      else entry.runsExisting++;
       // a run imported before may sit elsewhere (its experiment's location then): only then read it back
       const targetUri = result.created ? artifactUri : (await store.getRun(run.runId)).info.artifactUri;
       if (isRemoteArtifactUri(run.artifactUri)) {

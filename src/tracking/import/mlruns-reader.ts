@@ -31,10 +31,19 @@ export interface MlrunsRun extends Omit<ImportedRun, 'experimentId' | 'artifactU
 }
 
 /** A run directory that could not be read, with the reason. */
-export interface UnreadableRun { dir: string; reason: string }
+export interface UnreadableRun {
+  dir: string;
+  reason: string;
+}
 
 // MLflow's RunStatus enum as the file store writes it (an int in meta.yaml)
-const STATUS_BY_NUMBER: Record<number, RunStatus> = { 1: 'RUNNING', 2: 'SCHEDULED', 3: 'FINISHED', 4: 'FAILED', 5: 'KILLED' };
+const STATUS_BY_NUMBER: Record<number, RunStatus> = {
+  1: 'RUNNING',
+  2: 'SCHEDULED',
+  3: 'FINISHED',
+  4: 'FAILED',
+  5: 'KILLED',
+};
 const STATUS_NAMES = new Set<string>(Object.values(STATUS_BY_NUMBER));
 /** Directories inside an experiment that are not runs. */
 const NOT_RUN_DIRS = new Set(['tags', 'datasets', 'traces']);
@@ -45,9 +54,12 @@ export function mlrunsRoot(source: string): string {
   if (source.startsWith('file://')) dir = fileURLToPath(source);
   else if (source.startsWith('file:')) dir = path.resolve(source.slice('file:'.length));
   else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
-    throw new InvalidParameter(`'${source}' is not an MLflow file store: give a directory such as ./mlruns or file:./mlruns.`);
+    throw new InvalidParameter(
+      `'${source}' is not an MLflow file store: give a directory such as ./mlruns or file:./mlruns.`,
+    );
   } else dir = path.resolve(source);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InvalidParameter(`MLflow file store '${source}' is not a directory.`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new InvalidParameter(`MLflow file store '${source}' is not a directory.`);
   return dir;
 }
 
@@ -57,9 +69,14 @@ export function mlrunsRoot(source: string): string {
  * (failsafe schema), and the typed reading (core schema) only tells which ones are null.
  */
 export class MetaFile {
-  constructor(private readonly typed: Record<string, unknown>, private readonly text: Record<string, unknown>) {}
+  constructor(
+    private readonly typed: Record<string, unknown>,
+    private readonly text: Record<string, unknown>,
+  ) {}
 
-  has(key: string): boolean { return this.typed[key] !== undefined && this.typed[key] !== null; }
+  has(key: string): boolean {
+    return this.typed[key] !== undefined && this.typed[key] !== null;
+  }
 
   string(key: string): string | null {
     const v = this.text[key];
@@ -74,10 +91,19 @@ export class MetaFile {
 
   /** A mapping of scalars (input tags), nulls left out. */
   strings(key: string): Array<[string, string]> {
-    const typed = this.typed[key]; const text = this.text[key];
-    if (typed === null || typeof typed !== 'object' || Array.isArray(typed) || text === null || typeof text !== 'object') return [];
-    return Object.entries(text as Record<string, unknown>)
-      .filter(([k, v]) => typeof v === 'string' && (typed as Record<string, unknown>)[k] !== null) as Array<[string, string]>;
+    const typed = this.typed[key];
+    const text = this.text[key];
+    if (
+      typed === null ||
+      typeof typed !== 'object' ||
+      Array.isArray(typed) ||
+      text === null ||
+      typeof text !== 'object'
+    )
+      return [];
+    return Object.entries(text as Record<string, unknown>).filter(
+      ([k, v]) => typeof v === 'string' && (typed as Record<string, unknown>)[k] !== null,
+    ) as Array<[string, string]>;
   }
 }
 
@@ -96,7 +122,10 @@ export async function readMeta(file: string): Promise<MetaFile | null> {
 
 export async function subdirs(dir: string): Promise<string[]> {
   try {
-    return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    return (await readdir(dir, { withFileTypes: true }))
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
   } catch {
     return [];
   }
@@ -113,7 +142,7 @@ async function keyedFiles(dir: string, prefix = ''): Promise<Array<[string, stri
   const out: Array<[string, string]> = [];
   for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const full = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...await keyedFiles(full, `${prefix}${e.name}/`));
+    if (e.isDirectory()) out.push(...(await keyedFiles(full, `${prefix}${e.name}/`)));
     else if (e.isFile()) out.push([`${prefix}${e.name}`, full]);
   }
   return out;
@@ -142,10 +171,12 @@ export function parseMetricLines(key: string, text: string): Metric[] {
   for (const [i, line] of text.split('\n').entries()) {
     if (line.trim() === '') continue;
     const parts = line.trim().split(/\s+/);
-    if (parts.length < 2 || parts.length > 3) throw new Error(`metric '${key}' line ${i + 1}: expected 'timestamp value [step]', got '${line}'`);
+    if (parts.length < 2 || parts.length > 3)
+      throw new Error(`metric '${key}' line ${i + 1}: expected 'timestamp value [step]', got '${line}'`);
     const timestamp = Number(parts[0]);
     const step = parts.length === 3 ? Number(parts[2]) : 0;
-    if (!Number.isSafeInteger(timestamp) || !Number.isSafeInteger(step)) throw new Error(`metric '${key}' line ${i + 1}: timestamp and step must be integers, got '${line}'`);
+    if (!Number.isSafeInteger(timestamp) || !Number.isSafeInteger(step))
+      throw new Error(`metric '${key}' line ${i + 1}: timestamp and step must be integers, got '${line}'`);
     out.push({ key, value: pythonFloat(parts[1]), timestamp, step });
   }
   return out;
@@ -158,7 +189,10 @@ function lifecycle(v: unknown): 'active' | 'deleted' {
 /** The experiments of the store, active ones first, each with its tags. */
 export async function readExperiments(root: string): Promise<MlrunsExperiment[]> {
   const out: MlrunsExperiment[] = [];
-  for (const [base, trashed] of [[root, false], [path.join(root, '.trash'), true]] as const) {
+  for (const [base, trashed] of [
+    [root, false],
+    [path.join(root, '.trash'), true],
+  ] as const) {
     for (const name of await subdirs(base)) {
       if (name.startsWith('.') || (!trashed && name === 'models')) continue;
       const dir = path.join(base, name);
@@ -194,13 +228,19 @@ export async function readRun(dir: string): Promise<MlrunsRun> {
   // the directory is named by the run id; YAML could read an all-digit id as a (rounded) number
   const runId = path.basename(dir);
   const metaId = meta.string('run_id') ?? meta.string('run_uuid');
-  if (metaId !== null && metaId !== runId) throw new Error(`meta.yaml names run ${metaId}, but the directory is ${runId}`);
+  if (metaId !== null && metaId !== runId)
+    throw new Error(`meta.yaml names run ${metaId}, but the directory is ${runId}`);
   const rawStatus = meta.string('status') ?? '';
-  const status = /^\d+$/.test(rawStatus) ? STATUS_BY_NUMBER[Number(rawStatus)] : STATUS_NAMES.has(rawStatus) ? rawStatus as RunStatus : undefined;
+  const status = /^\d+$/.test(rawStatus)
+    ? STATUS_BY_NUMBER[Number(rawStatus)]
+    : STATUS_NAMES.has(rawStatus)
+      ? (rawStatus as RunStatus)
+      : undefined;
   if (!status) throw new Error(`unknown run status ${rawStatus === '' ? '(none)' : rawStatus}`);
   const tags = await keyValues(path.join(dir, 'tags'));
   const metrics: Metric[] = [];
-  for (const [key, file] of await keyedFiles(path.join(dir, 'metrics'))) metrics.push(...parseMetricLines(key, await readFile(file, 'utf8')));
+  for (const [key, file] of await keyedFiles(path.join(dir, 'metrics')))
+    metrics.push(...parseMetricLines(key, await readFile(file, 'utf8')));
   const runName = meta.string('run_name') || tags.find((t) => t.key === 'mlflow.runName')?.value || runId;
   return {
     runId,
@@ -226,15 +266,25 @@ async function readInputs(runDir: string): Promise<DatasetInput[]> {
   for (const name of await subdirs(path.join(runDir, 'inputs'))) {
     const input = await readMeta(path.join(runDir, 'inputs', name, 'meta.yaml'));
     const datasetId = input?.string('source_id');
-    if (!input || input.string('source_type') !== 'DATASET' || !datasetId || datasetId.includes('/') || datasetId.startsWith('.')) continue;
+    if (
+      !input ||
+      input.string('source_type') !== 'DATASET' ||
+      !datasetId ||
+      datasetId.includes('/') ||
+      datasetId.startsWith('.')
+    )
+      continue;
     const dataset = await readMeta(path.join(path.dirname(runDir), 'datasets', datasetId, 'meta.yaml'));
     if (!dataset) throw new Error(`input ${name} names dataset ${datasetId}, which is missing`);
     out.push({
       tags: input.strings('tags').map(([key, value]) => ({ key, value })),
       dataset: {
-        name: dataset.string('name') ?? '', digest: dataset.string('digest') ?? '',
-        sourceType: dataset.string('source_type') ?? '', source: dataset.string('source') ?? '',
-        schema: dataset.string('schema') ?? undefined, profile: dataset.string('profile') ?? undefined,
+        name: dataset.string('name') ?? '',
+        digest: dataset.string('digest') ?? '',
+        sourceType: dataset.string('source_type') ?? '',
+        source: dataset.string('source') ?? '',
+        schema: dataset.string('schema') ?? undefined,
+        profile: dataset.string('profile') ?? undefined,
       },
     });
   }

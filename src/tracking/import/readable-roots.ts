@@ -44,7 +44,9 @@ function isBelow(realRoot: string, real: string): boolean {
 
 export class ReadableRoots {
   private constructor(
-    readonly tree: string, private readonly realTree: string, private readonly realAllowed: string[],
+    readonly tree: string,
+    private readonly realTree: string,
+    private readonly realAllowed: string[],
   ) {}
 
   /** `tree`: the source given on the command line; `allowed`: directories read below even though outside it. */

@@ -4,13 +4,16 @@ import { parseExperimentFilter, parseExperimentOrderBy } from './experiment-filt
 
 describe('parseExperimentFilter', () => {
   it('accepts name, numeric attributes and tags', () => {
-    expect(parseExperimentFilter("name LIKE 'heart%' AND creation_time > 10 AND tags.team = 'ml' AND attributes.last_update_time <= 5"))
-      .toEqual([
-        { entity: 'attribute', key: 'name', comparator: 'LIKE', value: 'heart%' },
-        { entity: 'attribute', key: 'creation_time', comparator: '>', value: 10 },
-        { entity: 'tag', key: 'team', comparator: '=', value: 'ml' },
-        { entity: 'attribute', key: 'last_update_time', comparator: '<=', value: 5 },
-      ]);
+    expect(
+      parseExperimentFilter(
+        "name LIKE 'heart%' AND creation_time > 10 AND tags.team = 'ml' AND attributes.last_update_time <= 5",
+      ),
+    ).toEqual([
+      { entity: 'attribute', key: 'name', comparator: 'LIKE', value: 'heart%' },
+      { entity: 'attribute', key: 'creation_time', comparator: '>', value: 10 },
+      { entity: 'tag', key: 'team', comparator: '=', value: 'ml' },
+      { entity: 'attribute', key: 'last_update_time', comparator: '<=', value: 5 },
+    ]);
   });
   it.each([
     ["name > 'a'", "invalid comparator '>'"],
@@ -27,7 +30,9 @@ describe('parseExperimentFilter', () => {
 describe('parseExperimentOrderBy', () => {
   it('parses the orderable attributes', () => {
     expect(parseExperimentOrderBy(['name DESC', 'attributes.creation_time', 'experiment_id'])).toEqual([
-      { key: 'name', ascending: false }, { key: 'creation_time', ascending: true }, { key: 'experiment_id', ascending: true },
+      { key: 'name', ascending: false },
+      { key: 'creation_time', ascending: true },
+      { key: 'experiment_id', ascending: true },
     ]);
     expect(() => parseExperimentOrderBy(['tags.a'])).toThrow("invalid order_by key 'tags.a'");
   });

@@ -12,7 +12,10 @@ export interface ExperimentFilterClause {
   value: string | number;
 }
 
-export interface ExperimentOrderBy { key: ExperimentAttribute; ascending: boolean }
+export interface ExperimentOrderBy {
+  key: ExperimentAttribute;
+  ascending: boolean;
+}
 
 const STRING_COMPARATORS: Comparator[] = ['=', '!=', 'LIKE', 'ILIKE'];
 const NUMERIC_COMPARATORS: Comparator[] = ['=', '!=', '<', '<=', '>', '>='];
@@ -24,13 +27,24 @@ function fail(input: string, position: number, detail: string): never {
   throw searchExpressionError(input, position, detail);
 }
 
-function classify(input: string, parts: IdentifierPart[], position: number): { entity: 'attribute' | 'tag'; key: string } {
+function classify(
+  input: string,
+  parts: IdentifierPart[],
+  position: number,
+): { entity: 'attribute' | 'tag'; key: string } {
   if (parts.length === 1) return { entity: 'attribute', key: parts[0].text };
   const prefix = parts[0].text.toLowerCase();
-  const key = parts.slice(1).map((p) => p.text).join('.');
+  const key = parts
+    .slice(1)
+    .map((p) => p.text)
+    .join('.');
   if (TAG_PREFIXES.has(prefix)) return { entity: 'tag', key };
   if (ATTRIBUTE_PREFIXES.has(prefix)) return { entity: 'attribute', key };
-  return fail(input, position, `invalid entity type '${parts[0].text}'; use an attribute (name, creation_time, last_update_time) or tags.<key>`);
+  return fail(
+    input,
+    position,
+    `invalid entity type '${parts[0].text}'; use an attribute (name, creation_time, last_update_time) or tags.<key>`,
+  );
 }
 
 export function parseExperimentFilter(filter: string | undefined): ExperimentFilterClause[] {
@@ -43,7 +57,11 @@ export function parseExperimentFilter(filter: string | undefined): ExperimentFil
     }
     const allowed = isNumeric ? NUMERIC_COMPARATORS : STRING_COMPARATORS;
     if (!allowed.includes(c.comparator)) {
-      fail(input, c.position, `invalid comparator '${c.comparator}' for '${key}', not one of '${allowed.join("', '")}'`);
+      fail(
+        input,
+        c.position,
+        `invalid comparator '${c.comparator}' for '${key}', not one of '${allowed.join("', '")}'`,
+      );
     }
     if (isNumeric) {
       if (c.value.kind !== 'number') fail(input, c.valuePosition, `expected a numeric value for '${key}'`);
@@ -61,7 +79,11 @@ export function parseExperimentOrderBy(orderBy: string[] | undefined): Experimen
     const parsed = parseOrderByClause(clause);
     const { entity, key } = classify(clause, parsed.identifier, parsed.position);
     if (entity !== 'attribute' || !ORDERABLE.has(key as ExperimentAttribute)) {
-      fail(clause, parsed.position, `invalid order_by key '${parsed.identifierText}'. Valid values are ${[...ORDERABLE].join(', ')}`);
+      fail(
+        clause,
+        parsed.position,
+        `invalid order_by key '${parsed.identifierText}'. Valid values are ${[...ORDERABLE].join(', ')}`,
+      );
     }
     return { key: key as ExperimentAttribute, ascending: parsed.ascending };
   });

@@ -6,7 +6,11 @@ import { MAX_FILTER_COMPARISONS } from '../validation.js';
 import { tokenize } from './filter-tokenizer.js';
 
 function errorOf(fn: () => unknown): InvalidParameter {
-  try { fn(); } catch (e) { return e as InvalidParameter; }
+  try {
+    fn();
+  } catch (e) {
+    return e as InvalidParameter;
+  }
   throw new Error('expected an error');
 }
 
@@ -14,7 +18,10 @@ describe('tokenize', () => {
   it('records positions and splits identifiers on unquoted dots', () => {
     const toks = tokenize('metrics.`my metric` >= -1.5e2');
     expect(toks.map((t) => t.kind)).toEqual(['identifier', 'operator', 'number', 'eof']);
-    expect(toks[0].parts).toEqual([{ text: 'metrics', quoted: false }, { text: 'my metric', quoted: true }]);
+    expect(toks[0].parts).toEqual([
+      { text: 'metrics', quoted: false },
+      { text: 'my metric', quoted: true },
+    ]);
     expect(toks[1].position).toBe(20);
     expect(toks[2].value).toBe(-150);
   });
@@ -35,16 +42,20 @@ describe('tokenize', () => {
 
 describe('parseFilter', () => {
   it('parses comparisons joined by case-insensitive AND', () => {
-    const out = parseFilter("metrics.acc > 0.9 and params.model = 'lr' AND tags.x != \"y\"");
+    const out = parseFilter('metrics.acc > 0.9 and params.model = \'lr\' AND tags.x != "y"');
     expect(out.map((c) => [c.identifierText, c.comparator])).toEqual([
-      ['metrics.acc', '>'], ['params.model', '='], ['tags.x', '!='],
+      ['metrics.acc', '>'],
+      ['params.model', '='],
+      ['tags.x', '!='],
     ]);
     expect(out[0].value).toEqual({ kind: 'number', value: 0.9, text: '0.9' });
     expect(out[2].value).toEqual({ kind: 'string', value: 'y' });
   });
   it('parses LIKE, ILIKE, IN, NOT IN and IS [NOT] NULL in any case', () => {
-    const out = parseFilter("params.a like 'x%' AND params.b ILike '%Y' AND attributes.run_id in ('a', 'b') "
-      + "AND attributes.status NOT IN ('FAILED') AND tags.t is null AND tags.u IS NOT NULL");
+    const out = parseFilter(
+      "params.a like 'x%' AND params.b ILike '%Y' AND attributes.run_id in ('a', 'b') " +
+        "AND attributes.status NOT IN ('FAILED') AND tags.t is null AND tags.u IS NOT NULL",
+    );
     expect(out.map((c) => c.comparator)).toEqual(['LIKE', 'ILIKE', 'IN', 'NOT IN', 'IS NULL', 'IS NOT NULL']);
     expect(out[2].value).toEqual({ kind: 'list', values: ['a', 'b'] });
   });
@@ -87,6 +98,8 @@ describe('filter size limit', () => {
   it('refuses more comparisons than one SQL join can hold, naming the position', () => {
     const terms = (n: number) => Array.from({ length: n }, (_, i) => `metrics.m${i} > 0`).join(' AND ');
     expect(parseFilter(terms(MAX_FILTER_COMPARISONS))).toHaveLength(MAX_FILTER_COMPARISONS);
-    expect(() => parseFilter(terms(MAX_FILTER_COMPARISONS + 1))).toThrow(`at most ${MAX_FILTER_COMPARISONS} comparisons`);
+    expect(() => parseFilter(terms(MAX_FILTER_COMPARISONS + 1))).toThrow(
+      `at most ${MAX_FILTER_COMPARISONS} comparisons`,
+    );
   });
 });

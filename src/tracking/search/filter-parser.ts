@@ -4,7 +4,18 @@ import { MAX_FILTER_COMPARISONS } from '../validation.js';
 import { isKeyword, syntaxError, tokenize, type IdentifierPart, type Token } from './filter-tokenizer.js';
 
 export type Comparator =
-  | '=' | '!=' | '<' | '<=' | '>' | '>=' | 'LIKE' | 'ILIKE' | 'IN' | 'NOT IN' | 'IS NULL' | 'IS NOT NULL';
+  | '='
+  | '!='
+  | '<'
+  | '<='
+  | '>'
+  | '>='
+  | 'LIKE'
+  | 'ILIKE'
+  | 'IN'
+  | 'NOT IN'
+  | 'IS NULL'
+  | 'IS NOT NULL';
 
 export type FilterValue =
   | { kind: 'number'; value: number; text: string }
@@ -24,11 +35,24 @@ export interface ParsedComparison {
 
 class Cursor {
   private index = 0;
-  constructor(readonly input: string, private readonly tokens: Token[]) {}
-  peek(offset = 0): Token { return this.tokens[Math.min(this.index + offset, this.tokens.length - 1)]; }
-  next(): Token { const t = this.peek(); this.index += 1; return t; }
+  constructor(
+    readonly input: string,
+    private readonly tokens: Token[],
+  ) {}
+  peek(offset = 0): Token {
+    return this.tokens[Math.min(this.index + offset, this.tokens.length - 1)];
+  }
+  next(): Token {
+    const t = this.peek();
+    this.index += 1;
+    return t;
+  }
   fail(token: Token, detail: string): never {
-    throw syntaxError(this.input, token.position, `${detail}, got ${token.kind === 'eof' ? 'end of input' : `'${token.text}'`}`);
+    throw syntaxError(
+      this.input,
+      token.position,
+      `${detail}, got ${token.kind === 'eof' ? 'end of input' : `'${token.text}'`}`,
+    );
   }
 }
 
@@ -41,12 +65,15 @@ function parseComparator(cur: Cursor): Comparator {
   if (isKeyword(t, 'NOT')) {
     const n = cur.next();
     if (isKeyword(n, 'IN')) return 'NOT IN';
-    cur.fail(n, "expected IN after NOT");
+    cur.fail(n, 'expected IN after NOT');
   }
   if (isKeyword(t, 'IS')) {
     const n = cur.next();
     if (isKeyword(n, 'NULL')) return 'IS NULL';
-    if (isKeyword(n, 'NOT') && isKeyword(cur.peek(), 'NULL')) { cur.next(); return 'IS NOT NULL'; }
+    if (isKeyword(n, 'NOT') && isKeyword(cur.peek(), 'NULL')) {
+      cur.next();
+      return 'IS NOT NULL';
+    }
     cur.fail(n, 'expected NULL or NOT NULL after IS');
   }
   return cur.fail(t, 'expected a comparator (=, !=, <, <=, >, >=, LIKE, ILIKE, IN, NOT IN, IS NULL)');
@@ -84,18 +111,31 @@ export function parseFilter(input: string | undefined): ParsedComparison[] {
   for (;;) {
     const id = cur.next();
     if (id.kind !== 'identifier' || isKeyword(id, 'AND')) cur.fail(id, 'expected an identifier such as metrics.<key>');
-    if (out.length === MAX_FILTER_COMPARISONS) cur.fail(id, `a filter may hold at most ${MAX_FILTER_COMPARISONS} comparisons`);
+    if (out.length === MAX_FILTER_COMPARISONS)
+      cur.fail(id, `a filter may hold at most ${MAX_FILTER_COMPARISONS} comparisons`);
     const comparator = parseComparator(cur);
     const valuePosition = cur.peek().position;
     const value = parseValue(cur, comparator);
-    out.push({ identifier: id.parts!, identifierText: id.text, comparator, value, position: id.position, valuePosition });
+    out.push({
+      identifier: id.parts!,
+      identifierText: id.text,
+      comparator,
+      value,
+      position: id.position,
+      valuePosition,
+    });
     const sep = cur.next();
     if (sep.kind === 'eof') return out;
     if (!isKeyword(sep, 'AND')) cur.fail(sep, 'expected AND or end of filter (OR is not supported)');
   }
 }
 
-export interface ParsedOrderBy { identifier: IdentifierPart[]; identifierText: string; ascending: boolean; position: number }
+export interface ParsedOrderBy {
+  identifier: IdentifierPart[];
+  identifierText: string;
+  ascending: boolean;
+  position: number;
+}
 
 /** Parses one order_by clause: `<identifier> [ASC|DESC]`. */
 export function parseOrderByClause(input: string): ParsedOrderBy {

@@ -4,7 +4,10 @@ import { InvalidParameter } from '../../core/errors.js';
 
 export type TokenKind = 'identifier' | 'string' | 'number' | 'operator' | 'lparen' | 'rparen' | 'comma' | 'eof';
 
-export interface IdentifierPart { text: string; quoted: boolean }
+export interface IdentifierPart {
+  text: string;
+  quoted: boolean;
+}
 
 export interface Token {
   kind: TokenKind;
@@ -34,7 +37,9 @@ export function echoFilter(input: string, position: number): string {
 
 /** `Invalid search expression '<filter>': <reason> at position N`, the filter shortened if long. */
 export function searchExpressionError(input: string, position: number, detail: string, after = ''): InvalidParameter {
-  return new InvalidParameter(`Invalid search expression '${echoFilter(input, position)}': ${detail} at position ${position}${after}`);
+  return new InvalidParameter(
+    `Invalid search expression '${echoFilter(input, position)}': ${detail} at position ${position}${after}`,
+  );
 }
 
 export function syntaxError(input: string, position: number, detail: string): InvalidParameter {
@@ -48,10 +53,18 @@ function readQuoted(input: string, start: number): { text: string; end: number }
   let text = '';
   while (i < input.length) {
     const c = input[i];
-    if (c === '\\' && i + 1 < input.length) { text += input[i + 1]; i += 2; continue; }
+    if (c === '\\' && i + 1 < input.length) {
+      text += input[i + 1];
+      i += 2;
+      continue;
+    }
     if (c === quote) {
       // SQL style doubled quote stands for one quote character.
-      if (input[i + 1] === quote) { text += quote; i += 2; continue; }
+      if (input[i + 1] === quote) {
+        text += quote;
+        i += 2;
+        continue;
+      }
       return { text, end: i + 1 };
     }
     text += c;
@@ -94,13 +107,32 @@ export function tokenize(input: string): Token[] {
   let i = 0;
   while (i < input.length) {
     const c = input[i];
-    if (/\s/.test(c)) { i += 1; continue; }
+    if (/\s/.test(c)) {
+      i += 1;
+      continue;
+    }
     const start = i;
-    if (c === '(') { tokens.push({ kind: 'lparen', text: c, position: i }); i += 1; continue; }
-    if (c === ')') { tokens.push({ kind: 'rparen', text: c, position: i }); i += 1; continue; }
-    if (c === ',') { tokens.push({ kind: 'comma', text: c, position: i }); i += 1; continue; }
+    if (c === '(') {
+      tokens.push({ kind: 'lparen', text: c, position: i });
+      i += 1;
+      continue;
+    }
+    if (c === ')') {
+      tokens.push({ kind: 'rparen', text: c, position: i });
+      i += 1;
+      continue;
+    }
+    if (c === ',') {
+      tokens.push({ kind: 'comma', text: c, position: i });
+      i += 1;
+      continue;
+    }
     const op = OPERATORS.find((o) => input.startsWith(o, i));
-    if (op) { tokens.push({ kind: 'operator', text: op === '<>' ? '!=' : op, position: i }); i += op.length; continue; }
+    if (op) {
+      tokens.push({ kind: 'operator', text: op === '<>' ? '!=' : op, position: i });
+      i += op.length;
+      continue;
+    }
     if (c === "'" || c === '"') {
       const q = readQuoted(input, i);
       tokens.push({ kind: 'string', text: input.slice(start, q.end), position: start, value: q.text });
@@ -110,12 +142,17 @@ export function tokenize(input: string): Token[] {
     if (c === '`') {
       // A bare backquoted name, e.g. an order_by key written as `run name`.
       const q = readQuoted(input, i);
-      tokens.push({ kind: 'identifier', text: input.slice(start, q.end), position: start, parts: [{ text: q.text, quoted: true }] });
+      tokens.push({
+        kind: 'identifier',
+        text: input.slice(start, q.end),
+        position: start,
+        parts: [{ text: q.text, quoted: true }],
+      });
       i = q.end;
       continue;
     }
     const num = NUMBER.exec(input.slice(i));
-    if (num && (/[\d.+-]/.test(c)) && !WORD.test(input[i + num[0].length] ?? ' ')) {
+    if (num && /[\d.+-]/.test(c) && !WORD.test(input[i + num[0].length] ?? ' ')) {
       tokens.push({ kind: 'number', text: num[0], position: i, value: Number(num[0]) });
       i += num[0].length;
       continue;
@@ -134,6 +171,10 @@ export function tokenize(input: string): Token[] {
 
 /** True when the token is the given keyword (case-insensitive, unquoted, single part). */
 export function isKeyword(token: Token, keyword: string): boolean {
-  return token.kind === 'identifier' && token.parts?.length === 1 && !token.parts[0].quoted
-    && token.parts[0].text.toUpperCase() === keyword;
+  return (
+    token.kind === 'identifier' &&
+    token.parts?.length === 1 &&
+    !token.parts[0].quoted &&
+    token.parts[0].text.toUpperCase() === keyword
+  );
 }

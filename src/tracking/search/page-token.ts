@@ -20,7 +20,9 @@ export function decodePageToken(token: string | undefined | null): number {
   }
   const offset = (parsed as { offset?: unknown } | null)?.offset;
   if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) {
-    throw new InvalidParameter(`Invalid page token, parsed value=${JSON.stringify(parsed)}: offset must be a non-negative integer`);
+    throw new InvalidParameter(
+      `Invalid page token, parsed value=${JSON.stringify(parsed)}: offset must be a non-negative integer`,
+    );
   }
   return offset;
 }

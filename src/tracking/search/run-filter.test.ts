@@ -4,18 +4,33 @@ import { InvalidParameter } from '../../core/errors.js';
 import { parseRunFilter, parseRunOrderBy } from './run-filter.js';
 
 function errorOf(fn: () => unknown): InvalidParameter {
-  try { fn(); } catch (e) { return e as InvalidParameter; }
+  try {
+    fn();
+  } catch (e) {
+    return e as InvalidParameter;
+  }
   throw new Error('expected an error');
 }
 
 describe('parseRunFilter', () => {
   it('accepts every MLflow entity prefix and alias', () => {
-    const out = parseRunFilter("metric.a > 1 AND metrics.b < 2 AND param.c = 'x' AND params.d = 'y' AND tag.e = 'z' "
-      + "AND tags.f = 'w' AND attribute.status = 'RUNNING' AND attributes.run_name = 'n' AND run.user_id = 'u' "
-      + "AND attr.artifact_uri LIKE 's3%' AND datasets.name = 'd'");
+    const out = parseRunFilter(
+      "metric.a > 1 AND metrics.b < 2 AND param.c = 'x' AND params.d = 'y' AND tag.e = 'z' " +
+        "AND tags.f = 'w' AND attribute.status = 'RUNNING' AND attributes.run_name = 'n' AND run.user_id = 'u' " +
+        "AND attr.artifact_uri LIKE 's3%' AND datasets.name = 'd'",
+    );
     expect(out.map((c) => `${c.entity}:${c.key}`)).toEqual([
-      'metric:a', 'metric:b', 'param:c', 'param:d', 'tag:e', 'tag:f', 'attribute:status', 'attribute:run_name',
-      'attribute:user_id', 'attribute:artifact_uri', 'dataset:name',
+      'metric:a',
+      'metric:b',
+      'param:c',
+      'param:d',
+      'tag:e',
+      'tag:f',
+      'attribute:status',
+      'attribute:run_name',
+      'attribute:user_id',
+      'attribute:artifact_uri',
+      'dataset:name',
     ]);
   });
   it('maps alternate attribute names to canonical ones', () => {
@@ -55,7 +70,9 @@ describe('parseRunOrderBy', () => {
     ]);
   });
   it('rejects unknown attributes and datasets', () => {
-    expect(errorOf(() => parseRunOrderBy(['attributes.color'])).message).toContain("invalid order_by attribute 'color'");
+    expect(errorOf(() => parseRunOrderBy(['attributes.color'])).message).toContain(
+      "invalid order_by attribute 'color'",
+    );
     expect(errorOf(() => parseRunOrderBy(['datasets.name'])).message).toContain('datasets cannot be used');
   });
 });

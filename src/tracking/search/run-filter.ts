@@ -20,23 +20,52 @@ export interface RunFilterClause {
   value: number | string | string[] | null;
 }
 
-export interface RunOrderBy { entity: Exclude<RunEntity, 'dataset'>; key: string; ascending: boolean }
+export interface RunOrderBy {
+  entity: Exclude<RunEntity, 'dataset'>;
+  key: string;
+  ascending: boolean;
+}
 
 const ENTITY_ALIASES: Record<string, RunEntity> = {
-  metric: 'metric', metrics: 'metric',
-  param: 'param', params: 'param', parameter: 'param', parameters: 'param',
-  tag: 'tag', tags: 'tag',
-  attribute: 'attribute', attributes: 'attribute', attr: 'attribute', run: 'attribute',
-  dataset: 'dataset', datasets: 'dataset',
+  metric: 'metric',
+  metrics: 'metric',
+  param: 'param',
+  params: 'param',
+  parameter: 'param',
+  parameters: 'param',
+  tag: 'tag',
+  tags: 'tag',
+  attribute: 'attribute',
+  attributes: 'attribute',
+  attr: 'attribute',
+  run: 'attribute',
+  dataset: 'dataset',
+  datasets: 'dataset',
 };
 
 const ATTRIBUTE_ALIASES: Record<string, RunAttribute> = {
-  run_id: 'run_id', run_name: 'run_name', status: 'status', artifact_uri: 'artifact_uri', user_id: 'user_id',
-  start_time: 'start_time', end_time: 'end_time',
-  created: 'start_time', Created: 'start_time',
-  'run name': 'run_name', 'Run name': 'run_name', 'Run Name': 'run_name',
+  run_id: 'run_id',
+  run_name: 'run_name',
+  status: 'status',
+  artifact_uri: 'artifact_uri',
+  user_id: 'user_id',
+  start_time: 'start_time',
+  end_time: 'end_time',
+  created: 'start_time',
+  Created: 'start_time',
+  'run name': 'run_name',
+  'Run name': 'run_name',
+  'Run Name': 'run_name',
 };
-const ORDERABLE_ATTRIBUTES = new Set(['run_name', 'status', 'artifact_uri', 'user_id', 'start_time', 'end_time', 'run_id']);
+const ORDERABLE_ATTRIBUTES = new Set([
+  'run_name',
+  'status',
+  'artifact_uri',
+  'user_id',
+  'start_time',
+  'end_time',
+  'run_id',
+]);
 export const NUMERIC_ATTRIBUTES: ReadonlySet<string> = new Set(['start_time', 'end_time']);
 
 const NUMERIC_COMPARATORS: Comparator[] = ['=', '!=', '<', '<=', '>', '>='];
@@ -50,15 +79,34 @@ function fail(input: string, position: number, detail: string): never {
   throw searchExpressionError(input, position, detail);
 }
 
-function splitIdentifier(input: string, parts: IdentifierPart[], text: string, position: number): { entity: RunEntity; key: string } {
+function splitIdentifier(
+  input: string,
+  parts: IdentifierPart[],
+  text: string,
+  position: number,
+): { entity: RunEntity; key: string } {
   if (parts.length < 2 || parts[0].quoted) {
-    fail(input, position, `invalid identifier '${text}'. Columns should be specified as 'attribute.<key>', 'metric.<key>', 'tag.<key>', 'dataset.<key>', or 'param.<key>'`);
+    fail(
+      input,
+      position,
+      `invalid identifier '${text}'. Columns should be specified as 'attribute.<key>', 'metric.<key>', 'tag.<key>', 'dataset.<key>', or 'param.<key>'`,
+    );
   }
   const entity = ENTITY_ALIASES[parts[0].text.toLowerCase()];
   if (!entity) {
-    fail(input, position, `invalid entity type '${parts[0].text}'. Valid values are ${Object.keys(ENTITY_ALIASES).join(', ')}`);
+    fail(
+      input,
+      position,
+      `invalid entity type '${parts[0].text}'. Valid values are ${Object.keys(ENTITY_ALIASES).join(', ')}`,
+    );
   }
-  return { entity, key: parts.slice(1).map((p) => p.text).join('.') };
+  return {
+    entity,
+    key: parts
+      .slice(1)
+      .map((p) => p.text)
+      .join('.'),
+  };
 }
 
 function checkComparator(input: string, c: ParsedComparison, allowed: Comparator[], what: string): void {
@@ -71,7 +119,11 @@ function stringValue(input: string, c: ParsedComparison, what: string): string |
   if (c.value.kind === 'string') return c.value.value;
   if (c.value.kind === 'list') return c.value.values;
   if (c.value.kind === 'none') return null;
-  return fail(input, c.valuePosition, `${what} value must be a quoted string (single or double quotes), got ${c.value.text}`);
+  return fail(
+    input,
+    c.valuePosition,
+    `${what} value must be a quoted string (single or double quotes), got ${c.value.text}`,
+  );
 }
 
 function numberValue(input: string, c: ParsedComparison, what: string): number | null {
@@ -100,7 +152,11 @@ function validateClause(input: string, c: ParsedComparison): RunFilterClause {
     case 'attribute': {
       const attr = ATTRIBUTE_ALIASES[key];
       if (!attr) {
-        fail(input, c.position, `invalid attribute key '${key}'. Valid values are ${Object.keys(ATTRIBUTE_ALIASES).join(', ')}`);
+        fail(
+          input,
+          c.position,
+          `invalid attribute key '${key}'. Valid values are ${Object.keys(ATTRIBUTE_ALIASES).join(', ')}`,
+        );
       }
       if (NUMERIC_ATTRIBUTES.has(attr)) {
         checkComparator(input, c, NUMERIC_COMPARATORS, `numeric attribute '${attr}'`);
@@ -120,7 +176,9 @@ export function parseRunFilter(filter: string | undefined): RunFilterClause[] {
 /** Parses and validates run order_by clauses such as `metrics.m1 DESC` or `tags.\`a b\``. */
 export function parseRunOrderBy(orderBy: string[] | undefined): RunOrderBy[] {
   if (orderBy && orderBy.length > MAX_ORDER_BY_CLAUSES) {
-    throw new InvalidParameter(`Invalid order_by: at most ${MAX_ORDER_BY_CLAUSES} clauses are allowed, got ${orderBy.length}`);
+    throw new InvalidParameter(
+      `Invalid order_by: at most ${MAX_ORDER_BY_CLAUSES} clauses are allowed, got ${orderBy.length}`,
+    );
   }
   return (orderBy ?? []).map((clause) => {
     const parsed = parseOrderByClause(clause);
@@ -129,7 +187,11 @@ export function parseRunOrderBy(orderBy: string[] | undefined): RunOrderBy[] {
     if (entity === 'attribute') {
       const attr = ATTRIBUTE_ALIASES[key];
       if (!attr || !ORDERABLE_ATTRIBUTES.has(attr)) {
-        fail(clause, parsed.position, `invalid order_by attribute '${key}'. Valid values are ${[...ORDERABLE_ATTRIBUTES].join(', ')}`);
+        fail(
+          clause,
+          parsed.position,
+          `invalid order_by attribute '${key}'. Valid values are ${[...ORDERABLE_ATTRIBUTES].join(', ')}`,
+        );
       }
       return { entity, key: attr, ascending: parsed.ascending };
     }

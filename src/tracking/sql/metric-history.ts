@@ -5,8 +5,12 @@ import type { Metric, PagedList } from '../entities.js';
 import type { MetricHistoryBulkIntervalQuery, MetricHistoryQuery, MetricWithRunId } from '../store.js';
 import { decodePageToken, encodePageToken } from '../search/page-token.js';
 import {
-  BULK_INTERVAL_MAX_RESULTS_DEFAULT, BULK_INTERVAL_MAX_RESULTS_THRESHOLD, BULK_INTERVAL_MAX_RUNS,
-  METRIC_HISTORY_MAX_RESULTS_THRESHOLD, resolveMaxResults, validateRunId,
+  BULK_INTERVAL_MAX_RESULTS_DEFAULT,
+  BULK_INTERVAL_MAX_RESULTS_THRESHOLD,
+  BULK_INTERVAL_MAX_RUNS,
+  METRIC_HISTORY_MAX_RESULTS_THRESHOLD,
+  resolveMaxResults,
+  validateRunId,
 } from '../validation.js';
 import { toMetric, type MetricRow } from './run-loader.js';
 import { requireRun } from './run-operations.js';
@@ -17,8 +21,10 @@ import { readInt64 } from '../../core/int64.js';
 
 /** Metric columns with timestamp and step read exactly (int64 beyond 2^53 included). */
 function historyColumns(d: Dialect, prefix = ''): string {
-  return `${prefix}value, ${d.exactInt64(`${prefix}timestamp`)} AS timestamp, ${d.exactInt64(`${prefix}step`)} AS step, `
-    + `${prefix}is_nan`;
+  return (
+    `${prefix}value, ${d.exactInt64(`${prefix}timestamp`)} AS timestamp, ${d.exactInt64(`${prefix}step`)} AS step, ` +
+    `${prefix}is_nan`
+  );
 }
 
 // The whole history in one statement (the common call): the run's row left-joined to its points,
@@ -27,16 +33,27 @@ const wholeHistory = (d: Dialect) => `SELECT ${historyColumns(d, 'm.')} FROM run
   LEFT JOIN metrics m ON m.run_uuid = r.run_uuid AND m.key = ?
   WHERE r.run_uuid = ? ORDER BY m.step, m.timestamp, m.is_nan, m.value`;
 
-export async function getMetricHistory(ctx: StoreContext, runId: string, key: string, query: MetricHistoryQuery = {}): Promise<PagedList<Metric>> {
+export async function getMetricHistory(
+  ctx: StoreContext,
+  runId: string,
+  key: string,
+  query: MetricHistoryQuery = {},
+): Promise<PagedList<Metric>> {
   if (query.maxResults === undefined && !query.pageToken) {
     validateRunId(runId);
-    const rows = await allValues<[number, unknown, unknown, number]>(ctx.db, wholeHistory(ctx.db.dialect), [key, runId]);
+    const rows = await allValues<[number, unknown, unknown, number]>(ctx.db, wholeHistory(ctx.db.dialect), [
+      key,
+      runId,
+    ]);
     if (rows.length === 0) throw new NotFound(`Run with id=${runId} not found`);
     // step is NOT NULL for every stored point, so a NULL step is the run's row without any
     if (rows[0][2] === null) return { items: [] };
     return {
       items: rows.map(([value, timestamp, step, isNan]) => ({
-        key, value: isNan ? Number.NaN : Number(value), timestamp: readInt64(timestamp), step: readInt64(step),
+        key,
+        value: isNan ? Number.NaN : Number(value),
+        timestamp: readInt64(timestamp),
+        step: readInt64(step),
       })),
     };
   }
@@ -44,7 +61,11 @@ export async function getMetricHistory(ctx: StoreContext, runId: string, key: st
   // ordered by the columns, not the exact-read aliases (text sorts after numbers in SQLite)
   const sql = `SELECT m.run_uuid, m.key, ${historyColumns(ctx.db.dialect, 'm.')} FROM metrics m WHERE m.run_uuid = ? AND m.key = ?
     ORDER BY m.step, m.timestamp, m.is_nan, m.value`;
-  const limit = resolveMaxResults(query.maxResults, METRIC_HISTORY_MAX_RESULTS_THRESHOLD, METRIC_HISTORY_MAX_RESULTS_THRESHOLD);
+  const limit = resolveMaxResults(
+    query.maxResults,
+    METRIC_HISTORY_MAX_RESULTS_THRESHOLD,
+    METRIC_HISTORY_MAX_RESULTS_THRESHOLD,
+  );
   const offset = decodePageToken(query.pageToken);
   const rows = await ctx.db.all<MetricRow>(`${sql} LIMIT ? OFFSET ?`, [runId, key, limit + 1, offset]);
   const items = rows.slice(0, limit).map(toMetric);
@@ -63,16 +84,23 @@ export function sampleSteps(sortedSteps: number[], maxResults: number): number[]
 
 function optionalInteger(name: string, value: number | undefined): void {
   if (value !== undefined && value !== null && !Number.isSafeInteger(value)) {
-    throw new InvalidParameter(`Invalid value ${String(value)} for parameter '${name}' supplied. It must be an integer.`);
+    throw new InvalidParameter(
+      `Invalid value ${String(value)} for parameter '${name}' supplied. It must be an integer.`,
+    );
   }
 }
 
-export async function getMetricHistoryBulkInterval(ctx: StoreContext, query: MetricHistoryBulkIntervalQuery): Promise<MetricWithRunId[]> {
+export async function getMetricHistoryBulkInterval(
+  ctx: StoreContext,
+  query: MetricHistoryBulkIntervalQuery,
+): Promise<MetricWithRunId[]> {
   const runIds = [...new Set(query.runIds ?? [])];
-  if (runIds.length === 0) throw new InvalidParameter('GetMetricHistoryBulkInterval request must specify at least one run_id.');
+  if (runIds.length === 0)
+    throw new InvalidParameter('GetMetricHistoryBulkInterval request must specify at least one run_id.');
   if (runIds.length > BULK_INTERVAL_MAX_RUNS) {
     throw new InvalidParameter(
-      `GetMetricHistoryBulkInterval request must specify at most ${BULK_INTERVAL_MAX_RUNS} run_ids. Received ${runIds.length} run_ids.`);
+      `GetMetricHistoryBulkInterval request must specify at most ${BULK_INTERVAL_MAX_RUNS} run_ids. Received ${runIds.length} run_ids.`,
+    );
   }
   runIds.forEach(validateRunId);
   if (typeof query.metricKey !== 'string' || query.metricKey === '') {
@@ -82,11 +110,19 @@ export async function getMetricHistoryBulkInterval(ctx: StoreContext, query: Met
   optionalInteger('end_step', query.endStep);
   const hasStart = query.startStep !== undefined && query.startStep !== null;
   const hasEnd = query.endStep !== undefined && query.endStep !== null;
-  if (hasStart !== hasEnd) throw new InvalidParameter('If either start step or end step are specified, both must be specified.');
+  if (hasStart !== hasEnd)
+    throw new InvalidParameter('If either start step or end step are specified, both must be specified.');
   if (hasStart && query.startStep! > query.endStep!) {
-    throw new InvalidParameter(`end_step must be greater than start_step. Found start_step=${query.startStep} and end_step=${query.endStep}.`);
+    throw new InvalidParameter(
+      `end_step must be greater than start_step. Found start_step=${query.startStep} and end_step=${query.endStep}.`,
+    );
   }
-  if (query.maxResults !== undefined && (!Number.isInteger(query.maxResults) || query.maxResults < 1 || query.maxResults > BULK_INTERVAL_MAX_RESULTS_THRESHOLD)) {
+  if (
+    query.maxResults !== undefined &&
+    (!Number.isInteger(query.maxResults) ||
+      query.maxResults < 1 ||
+      query.maxResults > BULK_INTERVAL_MAX_RESULTS_THRESHOLD)
+  ) {
     throw new InvalidParameter(`max_results must be between 1 and ${BULK_INTERVAL_MAX_RESULTS_THRESHOLD}.`);
   }
   const maxResults = query.maxResults ?? BULK_INTERVAL_MAX_RESULTS_DEFAULT;
@@ -96,16 +132,29 @@ export async function getMetricHistoryBulkInterval(ctx: StoreContext, query: Met
   const start = hasStart ? query.startStep! : 0;
   let end = query.endStep;
   if (end === undefined || end === null) {
-    const top = await ctx.db.get<{ hi: number | null }>(`SELECT MAX(step) AS hi FROM metrics WHERE ${runWhere}`, runParams);
+    const top = await ctx.db.get<{ hi: number | null }>(
+      `SELECT MAX(step) AS hi FROM metrics WHERE ${runWhere}`,
+      runParams,
+    );
     end = Number(top?.hi ?? 0);
   }
   const where = `${runWhere} AND step >= ? AND step <= ?`;
   const params: SqlValue[] = [...runParams, start, end];
-  const stepRows = await ctx.db.all<{ step: number }>(`SELECT DISTINCT step FROM metrics WHERE ${where} ORDER BY step`, params);
-  const steps = new Set(sampleSteps(stepRows.map((r) => Number(r.step)), maxResults));
+  const stepRows = await ctx.db.all<{ step: number }>(
+    `SELECT DISTINCT step FROM metrics WHERE ${where} ORDER BY step`,
+    params,
+  );
+  const steps = new Set(
+    sampleSteps(
+      stepRows.map((r) => Number(r.step)),
+      maxResults,
+    ),
+  );
   // Each run's own first and last step (within the range) are always kept, so every curve reaches its ends.
   const bounds = await ctx.db.all<{ lo: number; hi: number }>(
-    `SELECT MIN(step) AS lo, MAX(step) AS hi FROM metrics WHERE ${runWhere} GROUP BY run_uuid`, runParams);
+    `SELECT MIN(step) AS lo, MAX(step) AS hi FROM metrics WHERE ${runWhere} GROUP BY run_uuid`,
+    runParams,
+  );
   for (const b of bounds) {
     for (const step of [Number(b.lo), Number(b.hi)]) if (step >= start && step <= end) steps.add(step);
   }
@@ -114,7 +163,9 @@ export async function getMetricHistoryBulkInterval(ctx: StoreContext, query: Met
   const rows = await ctx.db.all<MetricRow>(
     `SELECT m.run_uuid, m.key, ${historyColumns(ctx.db.dialect, 'm.')} FROM metrics m
      WHERE ${runWhere} AND m.step IN (${placeholders(stepList.length)})
-     ORDER BY m.run_uuid, m.step, m.timestamp, m.is_nan, m.value`, [...runParams, ...stepList]);
+     ORDER BY m.run_uuid, m.step, m.timestamp, m.is_nan, m.value`,
+    [...runParams, ...stepList],
+  );
   const order = new Map(runIds.map((id, i) => [id, i]));
   return rows
     .map((r) => ({ ...toMetric(r), runId: r.run_uuid as string }))

@@ -73,7 +73,9 @@ describe.each(lacks('postgres') ? engines.slice(0, 1) : engines)('migrations on 
       { version: 99, name: 'broken', statements: () => ['CREATE TABLE half_done (id INTEGER)', 'THIS IS NOT SQL'] },
     ];
     await expect(migrate(db, broken)).rejects.toThrow();
-    const versions = (await db.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version));
+    const versions = (await db.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) =>
+      Number(r.version),
+    );
     expect(versions).not.toContain(99);
     await expect(db.all('SELECT * FROM half_done')).rejects.toThrow();
     await db.close();
@@ -84,7 +86,9 @@ describe.each(lacks('postgres') ? engines.slice(0, 1) : engines)('migrations on 
     const db = await connect();
     await migrate(db, MIGRATIONS);
     const impostor: Migration = {
-      version: 2, name: 'something else', statements: () => ['CREATE TABLE never_made (id INTEGER)'],
+      version: 2,
+      name: 'something else',
+      statements: () => ['CREATE TABLE never_made (id INTEGER)'],
     };
     await expect(migrate(db, [impostor])).rejects.toThrow(/version 2 is recorded as 'param and tag value-prefix/);
     await expect(db.all('SELECT * FROM never_made')).rejects.toThrow();

@@ -11,12 +11,26 @@ import type { TrackingStore } from '../store.js';
 import { RunCache } from './run-cache.js';
 
 let dir: string;
-beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'cairn-run-cache-')); });
-afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cairn-run-cache-'));
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function fakeRun(id: string, value: number): Run {
   return {
-    info: { runId: id, runName: id, experimentId: '0', userId: '', status: 'RUNNING', startTime: 0, endTime: null, artifactUri: '', lifecycleStage: 'active' },
+    info: {
+      runId: id,
+      runName: id,
+      experimentId: '0',
+      userId: '',
+      status: 'RUNNING',
+      startTime: 0,
+      endTime: null,
+      artifactUri: '',
+      lifecycleStage: 'active',
+    },
     data: { metrics: [{ key: 'm', value, timestamp: 0, step: 0 }], params: [], tags: [] },
     inputs: { datasetInputs: [] },
   };
@@ -44,7 +58,9 @@ describe('RunCache', () => {
     expect(cache.get('a')).toBeDefined();
     const c = cache.get('c')!;
     expect(Object.isFrozen(c.data.metrics[0])).toBe(true);
-    expect(() => { (c.data.metrics as unknown[]).push(1); }).toThrow(TypeError);
+    expect(() => {
+      (c.data.metrics as unknown[]).push(1);
+    }).toThrow(TypeError);
     expect(() => new RunCache(0)).toThrow(/capacity/);
   });
 
@@ -103,7 +119,9 @@ describe('searchRuns with the run cache (SQLite)', () => {
     expect((await search())[0].info).toMatchObject({ status: 'FINISHED', endTime: 5, runName: 'renamed' });
     await store.deleteRun(id);
     expect(await search()).toEqual([]);
-    expect((await store.searchRuns({ experimentIds: [exp], viewType: 'DELETED_ONLY' })).items[0].info.lifecycleStage).toBe('deleted');
+    expect(
+      (await store.searchRuns({ experimentIds: [exp], viewType: 'DELETED_ONLY' })).items[0].info.lifecycleStage,
+    ).toBe('deleted');
     await store.restoreRun(id);
     expect((await search())[0].info.lifecycleStage).toBe('active');
     await store.close();
@@ -133,7 +151,8 @@ describe('searchRuns with the run cache (SQLite)', () => {
       return id;
     };
     const q = { experimentIds: [exp], filter: 'metrics.acc > 0.5', orderBy: ['metrics.acc DESC'] };
-    const names = async (s: TrackingStore, extra = {}) => (await s.searchRuns({ ...q, ...extra })).items.map((r) => r.info.runName);
+    const names = async (s: TrackingStore, extra = {}) =>
+      (await s.searchRuns({ ...q, ...extra })).items.map((r) => r.info.runName);
     const ra = await make(a, 'a', 0.9);
     const rb = await make(a, 'b', 0.2);
     expect(await names(a)).toEqual(['a']);
@@ -157,17 +176,24 @@ describe('searchRuns with the run cache (SQLite)', () => {
     const store = await cachedStore('race.db');
     const other = await cachedStore('race.db');
     const exp = await store.createExperiment('race');
-    const ids = await Promise.all([0, 1, 2, 3].map(async (k) => (await store.createRun({ experimentId: exp, runName: `r${k}` })).info.runId));
+    const ids = await Promise.all(
+      [0, 1, 2, 3].map(async (k) => (await store.createRun({ experimentId: exp, runName: `r${k}` })).info.runId),
+    );
     let committed = 0; // steps 1..committed are on disk for every run
     const violations: string[] = [];
     // one reader lists the experiment; the other's filter matches a run only once it has a step
     const reader = async (filtered: boolean) => {
       for (let i = 0; i < 150; i++) {
         const floor = committed;
-        const runs = (await store.searchRuns(filtered
-          ? { experimentIds: [exp], filter: 'metrics.step > 0', orderBy: ['metrics.step DESC'] }
-          : { experimentIds: [exp] })).items;
-        if (floor > 0 && runs.length !== 4) violations.push(`saw ${runs.length} runs after step ${floor} was committed`);
+        const runs = (
+          await store.searchRuns(
+            filtered
+              ? { experimentIds: [exp], filter: 'metrics.step > 0', orderBy: ['metrics.step DESC'] }
+              : { experimentIds: [exp] },
+          )
+        ).items;
+        if (floor > 0 && runs.length !== 4)
+          violations.push(`saw ${runs.length} runs after step ${floor} was committed`);
         for (const run of runs) {
           const seen = latest(run, 'step') ?? 0;
           if (seen < floor) violations.push(`${run.info.runName}: saw step ${seen} after step ${floor} was committed`);

@@ -17,7 +17,10 @@ import type { Run } from '../entities.js';
 export const DEFAULT_RUN_CACHE_CAPACITY = 10_000;
 
 /** The run ids of one search page, in order, and the token of the next page. */
-export interface CachedSearchPage { readonly runIds: readonly string[]; readonly nextPageToken?: string }
+export interface CachedSearchPage {
+  readonly runIds: readonly string[];
+  readonly nextPageToken?: string;
+}
 
 /** Search pages kept, and the run ids they may hold in all (a page holds up to 50,000). */
 const MAX_PAGES = 256;
@@ -30,10 +33,13 @@ export class RunCache {
   private pageIds = 0;
 
   constructor(readonly capacity = DEFAULT_RUN_CACHE_CAPACITY) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`run cache capacity must be an integer >= 1, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`run cache capacity must be an integer >= 1, got ${capacity}`);
   }
 
-  get size(): number { return this.runs.size; }
+  get size(): number {
+    return this.runs.size;
+  }
 
   /** Empties the cache when the database changed since the runs in it were read. */
   sync(token: string): void {

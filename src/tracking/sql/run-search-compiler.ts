@@ -12,7 +12,10 @@ import { placeholders, type SqlValue } from '../../db/sql-database.js';
 import { VALUE_PREFIX_LENGTH } from './migrations.js';
 import { MAX_JOINED_FILTERS } from '../validation.js';
 
-export interface SqlFragment { sql: string; params: SqlValue[] }
+export interface SqlFragment {
+  sql: string;
+  params: SqlValue[];
+}
 
 export interface RunSearchSegment {
   /** SELECT r.run_uuid ... ORDER BY ... (without LIMIT/OFFSET). */
@@ -22,8 +25,13 @@ export interface RunSearchSegment {
 }
 
 const ATTRIBUTE_COLUMNS: Record<string, string> = {
-  run_id: 'r.run_uuid', run_name: 'r.name', status: 'r.status', artifact_uri: 'r.artifact_uri',
-  user_id: 'r.user_id', start_time: 'r.start_time', end_time: 'r.end_time',
+  run_id: 'r.run_uuid',
+  run_name: 'r.name',
+  status: 'r.status',
+  artifact_uri: 'r.artifact_uri',
+  user_id: 'r.user_id',
+  start_time: 'r.start_time',
+  end_time: 'r.end_time',
 };
 
 export function lifecycleStages(viewType: ViewType | undefined): string[] {
@@ -33,16 +41,28 @@ export function lifecycleStages(viewType: ViewType | undefined): string[] {
 }
 
 /** `column <comparator> ?` for string comparators, with the bound values. */
-export function stringComparison(dialect: Dialect, column: string, comparator: Comparator, value: string | string[]): SqlFragment {
+export function stringComparison(
+  dialect: Dialect,
+  column: string,
+  comparator: Comparator,
+  value: string | string[],
+): SqlFragment {
   const values = Array.isArray(value) ? value : [value];
   switch (comparator) {
-    case '=': return { sql: `${column} = ?`, params: values };
-    case '!=': return { sql: `${column} != ?`, params: values };
-    case 'LIKE': return { sql: dialect.like(column), params: [dialect.likePattern(values[0])] };
-    case 'ILIKE': return { sql: dialect.ilike(column), params: values };
-    case 'IN': return { sql: `${column} IN (${placeholders(values.length)})`, params: values };
-    case 'NOT IN': return { sql: `${column} NOT IN (${placeholders(values.length)})`, params: values };
-    default: throw new Error(`unexpected string comparator ${comparator}`);
+    case '=':
+      return { sql: `${column} = ?`, params: values };
+    case '!=':
+      return { sql: `${column} != ?`, params: values };
+    case 'LIKE':
+      return { sql: dialect.like(column), params: [dialect.likePattern(values[0])] };
+    case 'ILIKE':
+      return { sql: dialect.ilike(column), params: values };
+    case 'IN':
+      return { sql: `${column} IN (${placeholders(values.length)})`, params: values };
+    case 'NOT IN':
+      return { sql: `${column} NOT IN (${placeholders(values.length)})`, params: values };
+    default:
+      throw new Error(`unexpected string comparator ${comparator}`);
   }
 }
 
@@ -70,7 +90,12 @@ function isSelective(clause: RunFilterClause): boolean {
 }
 
 /** An inner join on a per-(run, key) table that a filter clause needs; may also drive the query. */
-interface FilterJoin { clauseIndex: number; table: string; alias: string; cond: SqlFragment }
+interface FilterJoin {
+  clauseIndex: number;
+  table: string;
+  alias: string;
+  cond: SqlFragment;
+}
 
 interface Builder {
   filterJoins: FilterJoin[];
@@ -83,7 +108,10 @@ interface Builder {
 
 function joinCondition(fj: FilterJoin): SqlFragment {
   // cond.params starts with the key, matching the `key = ?` placeholder.
-  return { sql: `${fj.alias}.run_uuid = r.run_uuid AND ${fj.alias}.key = ? AND ${fj.cond.sql}`, params: fj.cond.params };
+  return {
+    sql: `${fj.alias}.run_uuid = r.run_uuid AND ${fj.alias}.key = ? AND ${fj.cond.sql}`,
+    params: fj.cond.params,
+  };
 }
 
 function keyTable(entity: 'metric' | 'param' | 'tag'): string {
@@ -94,20 +122,20 @@ function addFilter(dialect: Dialect, b: Builder, clause: RunFilterClause, index:
   const alias = `f${index}`;
   if (clause.entity === 'attribute') {
     const column = ATTRIBUTE_COLUMNS[clause.key];
-    const frag = typeof clause.value === 'number'
-      ? { sql: `${column} ${clause.comparator} ?`, params: [clause.value] }
-      : stringComparison(dialect, column, clause.comparator, clause.value as string | string[]);
+    const frag =
+      typeof clause.value === 'number'
+        ? { sql: `${column} ${clause.comparator} ?`, params: [clause.value] }
+        : stringComparison(dialect, column, clause.comparator, clause.value as string | string[]);
     b.where.push(frag.sql);
     b.whereParams.push(...frag.params);
     return;
   }
   if (clause.entity === 'dataset') {
-    const field = clause.key === 'context'
-      ? 'it.value'
-      : clause.key === 'name' ? 'd.name' : 'd.digest';
-    const contextJoin = clause.key === 'context'
-      ? "JOIN input_tags it ON it.input_uuid = i.input_uuid AND it.name = 'mlflow.data.context'"
-      : '';
+    const field = clause.key === 'context' ? 'it.value' : clause.key === 'name' ? 'd.name' : 'd.digest';
+    const contextJoin =
+      clause.key === 'context'
+        ? "JOIN input_tags it ON it.input_uuid = i.input_uuid AND it.name = 'mlflow.data.context'"
+        : '';
     const frag = stringComparison(dialect, field, clause.comparator, clause.value as string | string[]);
     b.where.push(`EXISTS (SELECT 1 FROM inputs i JOIN datasets d ON d.dataset_uuid = i.source_id ${contextJoin}
       WHERE i.source_type = 'DATASET' AND i.destination_type = 'RUN' AND i.destination_id = r.run_uuid AND ${frag.sql})`);
@@ -117,14 +145,17 @@ function addFilter(dialect: Dialect, b: Builder, clause: RunFilterClause, index:
   const table = keyTable(clause.entity);
   if (clause.comparator === 'IS NULL' || clause.comparator === 'IS NOT NULL') {
     const not = clause.comparator === 'IS NULL' ? 'NOT ' : '';
-    b.where.push(`${not}EXISTS (SELECT 1 FROM ${table} ${alias} WHERE ${alias}.run_uuid = r.run_uuid AND ${alias}.key = ?)`);
+    b.where.push(
+      `${not}EXISTS (SELECT 1 FROM ${table} ${alias} WHERE ${alias}.run_uuid = r.run_uuid AND ${alias}.key = ?)`,
+    );
     b.whereParams.push(clause.key);
     return;
   }
   // One row per (run, key) in each of these tables, so an inner join never duplicates runs.
-  const cond: SqlFragment = clause.entity === 'metric'
-    ? metricComparison(alias, clause.comparator, clause.value as number)
-    : stringComparison(dialect, `${alias}.value`, clause.comparator, clause.value as string | string[]);
+  const cond: SqlFragment =
+    clause.entity === 'metric'
+      ? metricComparison(alias, clause.comparator, clause.value as number)
+      : stringComparison(dialect, `${alias}.value`, clause.comparator, clause.value as string | string[]);
   if (clause.entity !== 'metric' && (clause.comparator === '=' || clause.comparator === 'IN')) {
     // Also compare the indexed prefix, so the (key, value prefix) index can find the rows.
     const values = Array.isArray(clause.value) ? clause.value : [clause.value as string];
@@ -175,7 +206,13 @@ function addSecondaryOrder(b: Builder, key: RunOrderBy, index: number, terms: st
  * JOIN, so it walks the (key, is_nan, value) index in order and stops at LIMIT instead of sorting
  * every match; PostgreSQL treats CROSS JOIN plus WHERE as a plain join and plans it freely.
  */
-interface SegmentSpec { driver?: { table: string; on: string }; joinParams: SqlValue[]; where?: string; whereParams: SqlValue[]; order: string[] }
+interface SegmentSpec {
+  driver?: { table: string; on: string };
+  joinParams: SqlValue[];
+  where?: string;
+  whereParams: SqlValue[];
+  order: string[];
+}
 
 /** The segments of the first order key, in the order they appear in results. */
 function firstKeySegments(key: RunOrderBy): SegmentSpec[] {
@@ -190,15 +227,31 @@ function firstKeySegments(key: RunOrderBy): SegmentSpec[] {
   const table = keyTable(key.entity);
   const on = `o0.run_uuid = r.run_uuid AND o0.key = ?`;
   const missing: SegmentSpec = {
-    where: `NOT EXISTS (SELECT 1 FROM ${table} o0 WHERE ${on})`, joinParams: [], whereParams: [key.key], order: [],
+    where: `NOT EXISTS (SELECT 1 FROM ${table} o0 WHERE ${on})`,
+    joinParams: [],
+    whereParams: [key.key],
+    order: [],
   };
   if (key.entity !== 'metric') {
     // Ordering by the indexed prefix first lets the index deliver rows in order; ties on the prefix
     // fall back to the whole value, so the result order is that of the full value.
-    return [{ driver: { table, on }, joinParams: [key.key], whereParams: [], order: [`${valuePrefix('o0')} ${dir}`, `o0.value ${dir}`] }, missing];
+    return [
+      {
+        driver: { table, on },
+        joinParams: [key.key],
+        whereParams: [],
+        order: [`${valuePrefix('o0')} ${dir}`, `o0.value ${dir}`],
+      },
+      missing,
+    ];
   }
   return [
-    { driver: { table, on: `${on} AND o0.is_nan = 0` }, joinParams: [key.key], whereParams: [], order: [`o0.value ${dir}`] },
+    {
+      driver: { table, on: `${on} AND o0.is_nan = 0` },
+      joinParams: [key.key],
+      whereParams: [],
+      order: [`o0.value ${dir}`],
+    },
     { driver: { table, on: `${on} AND o0.is_nan = 1` }, joinParams: [key.key], whereParams: [], order: [] },
     missing,
   ];
@@ -224,7 +277,9 @@ export interface RunSearchSpec {
 /** Filters whose matches an index can count cheaply; see compileSelectivityProbe. */
 export function isProbeable(clause: RunFilterClause): boolean {
   if (clause.entity === 'metric') return ['=', '<', '<=', '>', '>='].includes(clause.comparator);
-  return (clause.entity === 'param' || clause.entity === 'tag') && (clause.comparator === '=' || clause.comparator === 'IN');
+  return (
+    (clause.entity === 'param' || clause.entity === 'tag') && (clause.comparator === '=' || clause.comparator === 'IN')
+  );
 }
 
 /** `SELECT COUNT(*) AS n` of at most `cap` rows matching one filter clause, for choosing the driver. */
@@ -244,24 +299,36 @@ function render(pieces: SqlFragment[], sep: string): SqlFragment {
 
 export function compileRunSearch(dialect: Dialect, spec: RunSearchSpec): RunSearchSegment[] {
   // MLflow's default order, and its tie-break: start_time DESC (unless already ordered by it), then run id.
-  const orderBy = spec.orderBy.length > 0 ? spec.orderBy : [{ entity: 'attribute', key: 'start_time', ascending: false } as RunOrderBy];
+  const orderBy =
+    spec.orderBy.length > 0
+      ? spec.orderBy
+      : [{ entity: 'attribute', key: 'start_time', ascending: false } as RunOrderBy];
   const b: Builder = { filterJoins: [], joins: [], joinParams: [], where: [], whereParams: [] };
   const stages = lifecycleStages(spec.viewType);
   const expIds = spec.experimentIds.map((id) => Number(id));
-  b.where.push(`r.experiment_id IN (${placeholders(expIds.length)})`, `r.lifecycle_stage IN (${placeholders(stages.length)})`);
+  b.where.push(
+    `r.experiment_id IN (${placeholders(expIds.length)})`,
+    `r.lifecycle_stage IN (${placeholders(stages.length)})`,
+  );
   b.whereParams.push(...expIds, ...stages);
   spec.filters.forEach((clause, i) => addFilter(dialect, b, clause, i));
-  const driver: RunSearchDriver = spec.driver ?? (spec.filters.some(isSelective) ? { kind: 'planner' } : { kind: 'order-key' });
+  const driver: RunSearchDriver =
+    spec.driver ?? (spec.filters.some(isSelective) ? { kind: 'planner' } : { kind: 'order-key' });
   // Unless the first key's index drives the query, the matches get sorted anyway: then one query
   // orders by every key the way later keys are ordered (missing and NaN last), instead of
   // reading the filter's matches once per segment.
   const oneQuery = driver.kind !== 'order-key';
   const secondary: string[] = [];
-  orderBy.forEach((key, i) => { if (i > 0 || oneQuery) addSecondaryOrder(b, key, i, secondary); });
+  orderBy.forEach((key, i) => {
+    if (i > 0 || oneQuery) addSecondaryOrder(b, key, i, secondary);
+  });
   const tieBreak = orderBy.some((k) => k.entity === 'attribute' && k.key === 'start_time') ? [] : ['r.start_time DESC'];
   tieBreak.push('r.run_uuid ASC');
-  const drivingFilter = driver.kind === 'filter' ? b.filterJoins.find((f) => f.clauseIndex === driver.clauseIndex) : undefined;
-  const segments: SegmentSpec[] = oneQuery ? [{ joinParams: [], whereParams: [], order: [] }] : firstKeySegments(orderBy[0]);
+  const drivingFilter =
+    driver.kind === 'filter' ? b.filterJoins.find((f) => f.clauseIndex === driver.clauseIndex) : undefined;
+  const segments: SegmentSpec[] = oneQuery
+    ? [{ joinParams: [], whereParams: [], order: [] }]
+    : firstKeySegments(orderBy[0]);
 
   return segments.map((seg) => {
     // Textual order matters: parameters are bound in the order their placeholders appear.
@@ -277,7 +344,8 @@ export function compileRunSearch(dialect: Dialect, spec: RunSearchSpec): RunSear
     } else {
       from.push({ sql: 'runs r', params: [] });
     }
-    if (seg.driver && segOn && driver.kind !== 'order-key') from.push({ sql: `JOIN ${seg.driver.table} o0 ON ${segOn.sql}`, params: segOn.params });
+    if (seg.driver && segOn && driver.kind !== 'order-key')
+      from.push({ sql: `JOIN ${seg.driver.table} o0 ON ${segOn.sql}`, params: segOn.params });
     for (const fj of b.filterJoins) {
       if (fj === drivingFilter) continue;
       const on = joinCondition(fj);

@@ -18,14 +18,40 @@ describe.each(trackingStoreBackends())('searchRuns on $name', (backend) => {
     store = await backend.open();
     exp = await store.createExperiment('search');
     other = await store.createExperiment('search-other');
-    const make = async (name: string, start: number, m: Metric[], params: [string, string][], tags: [string, string][], experimentId = exp) => {
-      const run = await store.createRun({ experimentId, runName: name, startTime: start, userId: name === 'alpha' ? 'ann' : 'bob' });
+    const make = async (
+      name: string,
+      start: number,
+      m: Metric[],
+      params: [string, string][],
+      tags: [string, string][],
+      experimentId = exp,
+    ) => {
+      const run = await store.createRun({
+        experimentId,
+        runName: name,
+        startTime: start,
+        userId: name === 'alpha' ? 'ann' : 'bob',
+      });
       await store.logBatch(run.info.runId, {
-        metrics: m, params: params.map(([key, value]) => ({ key, value })), tags: tags.map(([key, value]) => ({ key, value })),
+        metrics: m,
+        params: params.map(([key, value]) => ({ key, value })),
+        tags: tags.map(([key, value]) => ({ key, value })),
       });
       ids[name] = run.info.runId;
     };
-    await make('alpha', 1000, [metric('m', 1), metric('acc', 0.5), metric('my metric', 7)], [['model', 'lr'], ['a b', 'x']], [['team', 'A'], ['my tag', 'q']]);
+    await make(
+      'alpha',
+      1000,
+      [metric('m', 1), metric('acc', 0.5), metric('my metric', 7)],
+      [
+        ['model', 'lr'],
+        ['a b', 'x'],
+      ],
+      [
+        ['team', 'A'],
+        ['my tag', 'q'],
+      ],
+    );
     await make('beta', 2000, [metric('m', 3)], [['model', 'rf']], [['team', 'b']]);
     await make('Gamma', 3000, [metric('m', NaN)], [['model', 'LR']], [['team', 'A']]);
     await make('delta', 4000, [], [['model', 'knn']], []);
@@ -36,7 +62,9 @@ describe.each(trackingStoreBackends())('searchRuns on $name', (backend) => {
     await store.updateRun(ids.Gamma, { status: 'FAILED', endTime: 5000 });
     await store.deleteRun(ids.zeta);
   });
-  afterAll(async () => { await backend.cleanup(); });
+  afterAll(async () => {
+    await backend.cleanup();
+  });
 
   const names = async (q: Partial<SearchRunsQuery>): Promise<string[]> => {
     const res = await store.searchRuns({ experimentIds: [exp], ...q });
@@ -137,14 +165,27 @@ describe.each(trackingStoreBackends())('searchRuns on $name', (backend) => {
   it('orders the same when a selective filter drives the query (one sorted query, not segments)', async () => {
     // every active run has a `model` param, so this filter keeps them all but is driven by its index
     const filter = "params.model IN ('lr', 'rf', 'LR', 'knn')";
-    for (const orderBy of [['metrics.m DESC'], ['metrics.m ASC'], ['tags.team DESC'], ['attributes.end_time ASC'],
-      ['params.model DESC', 'metrics.m ASC'], ['metrics.m DESC', 'attributes.start_time ASC'], []]) {
+    for (const orderBy of [
+      ['metrics.m DESC'],
+      ['metrics.m ASC'],
+      ['tags.team DESC'],
+      ['attributes.end_time ASC'],
+      ['params.model DESC', 'metrics.m ASC'],
+      ['metrics.m DESC', 'attributes.start_time ASC'],
+      [],
+    ]) {
       expect(await names({ filter, orderBy })).toEqual(await names({ orderBy }));
     }
     const pages: string[] = [];
     let pageToken: string | undefined;
     do {
-      const res = await store.searchRuns({ experimentIds: [exp], filter, orderBy: ['metrics.m DESC'], maxResults: 2, pageToken });
+      const res = await store.searchRuns({
+        experimentIds: [exp],
+        filter,
+        orderBy: ['metrics.m DESC'],
+        maxResults: 2,
+        pageToken,
+      });
       pages.push(...res.items.map((r) => r.info.runName));
       pageToken = res.nextPageToken;
     } while (pageToken);
@@ -152,13 +193,35 @@ describe.each(trackingStoreBackends())('searchRuns on $name', (backend) => {
   });
 
   it('sorts by several keys', async () => {
-    expect(await names({ orderBy: ['params.model DESC', 'metrics.m ASC'] })).toEqual(['beta', 'eps', 'alpha', 'delta', 'Gamma']);
-    expect(await names({ orderBy: ['tags.team ASC', 'metrics.acc DESC'] })).toEqual(['alpha', 'Gamma', 'beta', 'delta', 'eps']);
-    expect(await names({ orderBy: ['metrics.m DESC', 'attributes.start_time ASC'] })).toEqual(['eps', 'beta', 'alpha', 'Gamma', 'delta']);
+    expect(await names({ orderBy: ['params.model DESC', 'metrics.m ASC'] })).toEqual([
+      'beta',
+      'eps',
+      'alpha',
+      'delta',
+      'Gamma',
+    ]);
+    expect(await names({ orderBy: ['tags.team ASC', 'metrics.acc DESC'] })).toEqual([
+      'alpha',
+      'Gamma',
+      'beta',
+      'delta',
+      'eps',
+    ]);
+    expect(await names({ orderBy: ['metrics.m DESC', 'attributes.start_time ASC'] })).toEqual([
+      'eps',
+      'beta',
+      'alpha',
+      'Gamma',
+      'delta',
+    ]);
   });
 
   it.each([
-    [['metrics.m DESC']], [['metrics.m ASC', 'params.model']], [['tags.team DESC']], [[]], [['attributes.end_time']],
+    [['metrics.m DESC']],
+    [['metrics.m ASC', 'params.model']],
+    [['tags.team DESC']],
+    [[]],
+    [['attributes.end_time']],
   ])('pages through results with tokens, ordered by %j', async (orderBy) => {
     const full = await names({ orderBy });
     for (const size of [1, 2, 3]) {
@@ -179,7 +242,7 @@ describe.each(trackingStoreBackends())('searchRuns on $name', (backend) => {
   it.each([
     ['metrics.m >', 11],
     ['metrics.m > 1 OR metrics.m < 0', 14],
-    ["params.model = lr", 15],
+    ['params.model = lr', 15],
     ["metrics.m = 'x'", 12],
     ['attributes.color = 1', 0],
     ["attributes.run_id IN 'abc'", 21],
@@ -192,8 +255,12 @@ describe.each(trackingStoreBackends())('searchRuns on $name', (backend) => {
 
   it('rejects bad order_by, max_results and page tokens', async () => {
     const bad: Partial<SearchRunsQuery>[] = [
-      { orderBy: ['metrics.m SIDEWAYS'] }, { orderBy: ['attributes.color'] }, { maxResults: 50001 }, { maxResults: 0 },
-      { pageToken: 'xx!' }, { pageToken: Buffer.from('{"offset":"a"}').toString('base64') },
+      { orderBy: ['metrics.m SIDEWAYS'] },
+      { orderBy: ['attributes.color'] },
+      { maxResults: 50001 },
+      { maxResults: 0 },
+      { pageToken: 'xx!' },
+      { pageToken: Buffer.from('{"offset":"a"}').toString('base64') },
     ];
     for (const q of bad) {
       await expect(store.searchRuns({ experimentIds: [exp], ...q })).rejects.toBeInstanceOf(InvalidParameter);
@@ -202,10 +269,12 @@ describe.each(trackingStoreBackends())('searchRuns on $name', (backend) => {
   });
 
   it('filters on dataset inputs', async () => {
-    await store.logInputs(ids.beta, [{
-      tags: [{ key: 'mlflow.data.context', value: 'training' }],
-      dataset: { name: 'heart', digest: 'd1', sourceType: 'local', source: 'heart.csv' },
-    }]);
+    await store.logInputs(ids.beta, [
+      {
+        tags: [{ key: 'mlflow.data.context', value: 'training' }],
+        dataset: { name: 'heart', digest: 'd1', sourceType: 'local', source: 'heart.csv' },
+      },
+    ]);
     expect(await sorted("datasets.name = 'heart'")).toEqual(['beta']);
     expect(await sorted("datasets.digest IN ('d1', 'd2')")).toEqual(['beta']);
     expect(await sorted("datasets.context = 'training'")).toEqual(['beta']);
@@ -217,7 +286,9 @@ describe.each(trackingStoreBackends())('searchRuns on $name', (backend) => {
     const each = (n: number, term: (i: number) => string) => Array.from({ length: n }, (_, i) => term(i));
     const terms = [
       ...each(MAX_FILTER_COMPARISONS - 3, (i) => (i % 2 === 0 ? 'metrics.m >= 1' : "params.model = 'lr'")),
-      "tags.team = 'A'", 'metrics.acc < 1', "params.`a b` = 'x'",
+      "tags.team = 'A'",
+      'metrics.acc < 1',
+      "params.`a b` = 'x'",
     ];
     const orderBy = each(20, (i) => (i % 2 === 0 ? 'metrics.m DESC' : 'params.model'));
     expect(await names({ filter: terms.join(' and '), orderBy })).toEqual(['alpha']);
@@ -227,12 +298,18 @@ describe.each(trackingStoreBackends())('searchRuns on $name', (backend) => {
 
   it('keeps the reason of an error about a long filter', async () => {
     const long = Array.from({ length: 300 }, (_, i) => `params.p${i} = 'x'`).join(' and ');
-    const err = await store.searchRuns({ experimentIds: [exp], filter: long }).then(() => new Error('accepted'), (e: Error) => e);
+    const err = await store.searchRuns({ experimentIds: [exp], filter: long }).then(
+      () => new Error('accepted'),
+      (e: Error) => e,
+    );
     expect(err).toBeInstanceOf(InvalidParameter);
     expect(err.message).toContain(`at most ${MAX_FILTER_COMPARISONS} comparisons`);
     expect(err.message.length).toBeLessThan(600);
     const bad = `${Array.from({ length: 100 }, (_, i) => `params.p${i} = 'x'`).join(' and ')} and metrics.m ~ 1`;
-    const badErr = await store.searchRuns({ experimentIds: [exp], filter: bad }).then(() => new Error('accepted'), (e: Error) => e);
+    const badErr = await store.searchRuns({ experimentIds: [exp], filter: bad }).then(
+      () => new Error('accepted'),
+      (e: Error) => e,
+    );
     expect(badErr.message).toMatch(/unexpected character '~' at position \d+/);
     expect(badErr.message).toContain('metrics.m ~ 1');
     expect(badErr.message.length).toBeLessThan(600);

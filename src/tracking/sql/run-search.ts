@@ -7,10 +7,18 @@ import { decodePageToken, encodePageToken } from '../search/page-token.js';
 import { parseRunFilter, parseRunOrderBy, type RunFilterClause } from '../search/run-filter.js';
 import { InvalidParameter } from '../../core/errors.js';
 import {
-  MAX_JOINED_FILTERS, SEARCH_RUNS_MAX_RESULTS_DEFAULT, SEARCH_RUNS_MAX_RESULTS_THRESHOLD, resolveMaxResults,
+  MAX_JOINED_FILTERS,
+  SEARCH_RUNS_MAX_RESULTS_DEFAULT,
+  SEARCH_RUNS_MAX_RESULTS_THRESHOLD,
+  resolveMaxResults,
 } from '../validation.js';
 import {
-  compileRunSearch, compileSelectivityProbe, isProbeable, lifecycleStages, type RunSearchDriver, type RunSearchSpec,
+  compileRunSearch,
+  compileSelectivityProbe,
+  isProbeable,
+  lifecycleStages,
+  type RunSearchDriver,
+  type RunSearchSpec,
 } from './run-search-compiler.js';
 import type { CachedSearchPage } from './run-cache.js';
 import { experimentIdNumber } from './experiment-operations.js';
@@ -28,7 +36,11 @@ const PROBE_CAP = 2000;
 async function chooseDriver(ctx: StoreContext, filters: RunFilterClause[]): Promise<RunSearchDriver | undefined> {
   const dialect = ctx.db.dialect;
   if (!dialect.followsJoinOrder) return undefined;
-  if (filters.some((c) => c.entity === 'attribute' && c.key === 'run_id' && (c.comparator === '=' || c.comparator === 'IN'))) {
+  if (
+    filters.some(
+      (c) => c.entity === 'attribute' && c.key === 'run_id' && (c.comparator === '=' || c.comparator === 'IN'),
+    )
+  ) {
     return { kind: 'planner' }; // run ids are the primary key: nothing beats looking them up
   }
   let best: { clauseIndex: number; n: number } | undefined;
@@ -47,15 +59,30 @@ export async function searchRuns(ctx: StoreContext, query: SearchRunsQuery): Pro
   const offset = decodePageToken(query.pageToken);
   const filters = parseRunFilter(query.filter);
   const orderBy = parseRunOrderBy(query.orderBy);
-  if (!Array.isArray(query.experimentIds)) throw new InvalidParameter("Invalid value for parameter 'experiment_ids': a list of experiment ids is required.");
+  if (!Array.isArray(query.experimentIds))
+    throw new InvalidParameter("Invalid value for parameter 'experiment_ids': a list of experiment ids is required.");
   // Unknown or malformed experiment ids simply match nothing, as in MLflow.
   const experimentIds = query.experimentIds.filter((id) => {
-    try { experimentIdNumber(id); return true; } catch { return false; }
+    try {
+      experimentIdNumber(id);
+      return true;
+    } catch {
+      return false;
+    }
   });
   if (experimentIds.length === 0) return { items: [] };
 
   const cached = await syncedRunCache(ctx);
-  const key = cached ? JSON.stringify([experimentIds, lifecycleStages(query.viewType), query.filter ?? '', query.orderBy ?? [], limit, offset]) : '';
+  const key = cached
+    ? JSON.stringify([
+        experimentIds,
+        lifecycleStages(query.viewType),
+        query.filter ?? '',
+        query.orderBy ?? [],
+        limit,
+        offset,
+      ])
+    : '';
   let page = cached?.cache.getPage(key);
   if (page === undefined) {
     page = await searchPageIds(ctx, { experimentIds, viewType: query.viewType, filters, orderBy }, limit, offset);
@@ -79,7 +106,12 @@ async function syncedRunCache(ctx: StoreContext): Promise<SyncedRunCache | undef
 }
 
 /** Runs the search in SQL: the ids of one page of matching runs, in order. */
-async function searchPageIds(ctx: StoreContext, spec: Omit<RunSearchSpec, 'driver'>, limit: number, offset: number): Promise<CachedSearchPage> {
+async function searchPageIds(
+  ctx: StoreContext,
+  spec: Omit<RunSearchSpec, 'driver'>,
+  limit: number,
+  offset: number,
+): Promise<CachedSearchPage> {
   const driver = await chooseDriver(ctx, spec.filters);
   const segments = compileRunSearch(ctx.db.dialect, { ...spec, driver });
   const want = limit + 1; // one extra row tells whether another page exists
@@ -87,8 +119,11 @@ async function searchPageIds(ctx: StoreContext, spec: Omit<RunSearchSpec, 'drive
   let skip = offset;
   for (const segment of segments) {
     if (ids.length >= want) break;
-    const rows = await ctx.db.all<{ run_uuid: string }>(`${segment.select.sql} LIMIT ? OFFSET ?`,
-      [...segment.select.params, want - ids.length, skip]);
+    const rows = await ctx.db.all<{ run_uuid: string }>(`${segment.select.sql} LIMIT ? OFFSET ?`, [
+      ...segment.select.params,
+      want - ids.length,
+      skip,
+    ]);
     if (rows.length > 0) {
       ids.push(...rows.map((r) => r.run_uuid));
       skip = 0;
@@ -97,5 +132,7 @@ async function searchPageIds(ctx: StoreContext, spec: Omit<RunSearchSpec, 'drive
       skip = Math.max(0, skip - Number(counted?.n ?? 0));
     }
   }
-  return ids.length > limit ? { runIds: ids.slice(0, limit), nextPageToken: encodePageToken(offset + limit) } : { runIds: ids };
+  return ids.length > limit
+    ? { runIds: ids.slice(0, limit), nextPageToken: encodePageToken(offset + limit) }
+    : { runIds: ids };
 }

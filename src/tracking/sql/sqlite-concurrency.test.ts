@@ -9,8 +9,12 @@ import { openTrackingStore } from '../open-store.js';
 import type { TrackingStore } from '../store.js';
 
 let dir: string;
-beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'cairn-sqlite-conc-')); });
-afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cairn-sqlite-conc-'));
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 async function hammer(store: TrackingStore, experimentId: string, label: string, writes: number): Promise<string[]> {
   const errors: string[] = [];
@@ -51,10 +55,12 @@ describe('SQLite concurrency', () => {
       openTrackingStore(uri, { defaultArtifactRoot: '/a' }),
     ]);
     const exp = await a.createExperiment('shared');
-    const errors = (await Promise.all([
-      ...Array.from({ length: 4 }, (_, w) => hammer(a, exp, `a${w}`, 30)),
-      ...Array.from({ length: 4 }, (_, w) => hammer(b, exp, `b${w}`, 30)),
-    ])).flat();
+    const errors = (
+      await Promise.all([
+        ...Array.from({ length: 4 }, (_, w) => hammer(a, exp, `a${w}`, 30)),
+        ...Array.from({ length: 4 }, (_, w) => hammer(b, exp, `b${w}`, 30)),
+      ])
+    ).flat();
     expect(errors).toEqual([]);
     expect((await b.searchRuns({ experimentIds: [exp] })).items).toHaveLength(8);
     await Promise.all([a.close(), b.close()]);
@@ -62,18 +68,30 @@ describe('SQLite concurrency', () => {
 
   it('three OS processes migrating and writing one file at once: no errors', async () => {
     const uri = `sqlite:///${join(dir, 'procs.db')}`;
-    const runChild = () => new Promise<{ writes: number; errors: string[] }>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/tracking-writer-process.ts', uri, '0', '120'],
-        { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d) => { out += d; });
-      child.stderr.on('data', (d) => { err += d; });
-      child.once('error', reject);
-      child.once('close', () => {
-        try { resolve(JSON.parse(out.trim().split('\n').pop() ?? '')); } catch { reject(new Error(`child output: ${out}\n${err}`)); }
+    const runChild = () =>
+      new Promise<{ writes: number; errors: string[] }>((resolve, reject) => {
+        const child = spawn(
+          process.execPath,
+          ['--import', 'tsx', 'test/support/tracking-writer-process.ts', uri, '0', '120'],
+          { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] },
+        );
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (d) => {
+          out += d;
+        });
+        child.stderr.on('data', (d) => {
+          err += d;
+        });
+        child.once('error', reject);
+        child.once('close', () => {
+          try {
+            resolve(JSON.parse(out.trim().split('\n').pop() ?? ''));
+          } catch {
+            reject(new Error(`child output: ${out}\n${err}`));
+          }
+        });
       });
-    });
     const results = await Promise.all([runChild(), runChild(), runChild()]);
     expect(results.flatMap((r) => r.errors)).toEqual([]);
     expect(results.map((r) => r.writes)).toEqual([480, 480, 480]);

@@ -8,14 +8,22 @@ let counter = 0;
 const unique = (prefix: string): string => `${prefix}-${Date.now()}-${counter++}`;
 
 async function rejection(p: Promise<unknown>): Promise<CairnError> {
-  try { await p; } catch (e) { return e as CairnError; }
+  try {
+    await p;
+  } catch (e) {
+    return e as CairnError;
+  }
   throw new Error('expected the promise to reject');
 }
 
 describe.each(trackingStoreBackends())('TrackingStore on $name', (backend) => {
   let store: TrackingStore;
-  beforeAll(async () => { store = await backend.open(); });
-  afterAll(async () => { await backend.cleanup(); });
+  beforeAll(async () => {
+    store = await backend.open();
+  });
+  afterAll(async () => {
+    await backend.cleanup();
+  });
 
   const newRun = async (tags: { key: string; value: string }[] = []) => {
     const exp = await store.createExperiment(unique('exp'));
@@ -25,7 +33,12 @@ describe.each(trackingStoreBackends())('TrackingStore on $name', (backend) => {
   describe('experiments', () => {
     it('has the Default experiment "0" with artifact location <root>/0', async () => {
       const exp = await store.getExperiment('0');
-      expect(exp).toMatchObject({ experimentId: '0', name: 'Default', artifactLocation: `${ARTIFACT_ROOT}/0`, lifecycleStage: 'active' });
+      expect(exp).toMatchObject({
+        experimentId: '0',
+        name: 'Default',
+        artifactLocation: `${ARTIFACT_ROOT}/0`,
+        lifecycleStage: 'active',
+      });
       await store.init(); // idempotent: a second init neither fails nor duplicates
       expect((await store.getExperimentByName('Default')).experimentId).toBe('0');
     });
@@ -35,7 +48,11 @@ describe.each(trackingStoreBackends())('TrackingStore on $name', (backend) => {
       const id = await store.createExperiment(name, undefined, [{ key: 'team', value: 'ml' }]);
       expect(id).toMatch(/^[1-9]\d*$/);
       const exp = await store.getExperiment(id);
-      expect(exp).toMatchObject({ name, artifactLocation: `${ARTIFACT_ROOT}/${id}`, tags: [{ key: 'team', value: 'ml' }] });
+      expect(exp).toMatchObject({
+        name,
+        artifactLocation: `${ARTIFACT_ROOT}/${id}`,
+        tags: [{ key: 'team', value: 'ml' }],
+      });
       expect(exp.creationTime).toBeGreaterThan(0);
       expect((await store.getExperimentByName(name)).experimentId).toBe(id);
       expect(await rejection(store.createExperiment(name))).toBeInstanceOf(AlreadyExists);
@@ -48,7 +65,10 @@ describe.each(trackingStoreBackends())('TrackingStore on $name', (backend) => {
 
       await store.setExperimentTag(id, 'team', 'platform');
       await store.setExperimentTag(id, 'note', 'x');
-      expect((await store.getExperiment(id)).tags).toEqual([{ key: 'note', value: 'x' }, { key: 'team', value: 'platform' }]);
+      expect((await store.getExperiment(id)).tags).toEqual([
+        { key: 'note', value: 'x' },
+        { key: 'team', value: 'platform' },
+      ]);
       await store.deleteExperimentTag(id, 'note');
       expect((await store.getExperiment(id)).tags).toEqual([{ key: 'team', value: 'platform' }]);
       expect(await rejection(store.deleteExperimentTag(id, 'note'))).toBeInstanceOf(NotFound);
@@ -87,23 +107,40 @@ describe.each(trackingStoreBackends())('TrackingStore on $name', (backend) => {
     it('searches experiments by name, tags and time with view types, order and paging', async () => {
       const prefix = unique('srch');
       const ids: string[] = [];
-      for (let i = 0; i < 5; i += 1) ids.push(await store.createExperiment(`${prefix}-${i}`, undefined, [{ key: 'idx', value: String(i) }]));
+      for (let i = 0; i < 5; i += 1)
+        ids.push(await store.createExperiment(`${prefix}-${i}`, undefined, [{ key: 'idx', value: String(i) }]));
       await store.deleteExperiment(ids[4]);
       const names = async (q: Parameters<TrackingStore['searchExperiments']>[0]) =>
         (await store.searchExperiments(q)).items.map((e) => e.name);
-      expect(await names({ filter: `name LIKE '${prefix}-%'`, orderBy: ['name ASC'] }))
-        .toEqual([0, 1, 2, 3].map((i) => `${prefix}-${i}`));
-      expect(await names({ filter: `name LIKE '${prefix}-%'`, orderBy: ['name'], viewType: 'DELETED_ONLY' })).toEqual([`${prefix}-4`]);
+      expect(await names({ filter: `name LIKE '${prefix}-%'`, orderBy: ['name ASC'] })).toEqual(
+        [0, 1, 2, 3].map((i) => `${prefix}-${i}`),
+      );
+      expect(await names({ filter: `name LIKE '${prefix}-%'`, orderBy: ['name'], viewType: 'DELETED_ONLY' })).toEqual([
+        `${prefix}-4`,
+      ]);
       expect(await names({ filter: `name LIKE '${prefix}-%'`, viewType: 'ALL' })).toHaveLength(5);
       expect(await names({ filter: `name ILIKE '${prefix.toUpperCase()}-1'` })).toEqual([`${prefix}-1`]);
       expect(await names({ filter: `name LIKE '${prefix.toUpperCase()}-1'` })).toEqual([]);
       expect(await names({ filter: `name LIKE '${prefix}-%' AND tags.idx = '2'` })).toEqual([`${prefix}-2`]);
-      expect(await names({ filter: `name LIKE '${prefix}-%' AND tags.idx != '2' AND creation_time > 0`, orderBy: ['name DESC'] }))
-        .toEqual([3, 1, 0].map((i) => `${prefix}-${i}`));
-      const page1 = await store.searchExperiments({ filter: `name LIKE '${prefix}-%'`, maxResults: 3, orderBy: ['name'] });
+      expect(
+        await names({
+          filter: `name LIKE '${prefix}-%' AND tags.idx != '2' AND creation_time > 0`,
+          orderBy: ['name DESC'],
+        }),
+      ).toEqual([3, 1, 0].map((i) => `${prefix}-${i}`));
+      const page1 = await store.searchExperiments({
+        filter: `name LIKE '${prefix}-%'`,
+        maxResults: 3,
+        orderBy: ['name'],
+      });
       expect(page1.items).toHaveLength(3);
       expect(page1.nextPageToken).toBeDefined();
-      const page2 = await store.searchExperiments({ filter: `name LIKE '${prefix}-%'`, maxResults: 3, orderBy: ['name'], pageToken: page1.nextPageToken });
+      const page2 = await store.searchExperiments({
+        filter: `name LIKE '${prefix}-%'`,
+        maxResults: 3,
+        orderBy: ['name'],
+        pageToken: page1.nextPageToken,
+      });
       expect(page2.items.map((e) => e.name)).toEqual([`${prefix}-3`]);
       expect(page2.nextPageToken).toBeUndefined();
       expect(await rejection(store.searchExperiments({ maxResults: 50001 }))).toBeInstanceOf(InvalidParameter);
@@ -115,21 +152,39 @@ describe.each(trackingStoreBackends())('TrackingStore on $name', (backend) => {
   describe('runs', () => {
     it('creates runs with MLflow ids, names, artifact uris and tags', async () => {
       const exp = await store.createExperiment(unique('runs'));
-      const run = await store.createRun({ experimentId: exp, userId: 'bob', startTime: 42, runName: 'first', tags: [{ key: 'k', value: 'v' }] });
+      const run = await store.createRun({
+        experimentId: exp,
+        userId: 'bob',
+        startTime: 42,
+        runName: 'first',
+        tags: [{ key: 'k', value: 'v' }],
+      });
       expect(run.info).toMatchObject({
-        runName: 'first', experimentId: exp, userId: 'bob', status: 'RUNNING', startTime: 42, endTime: null, lifecycleStage: 'active',
+        runName: 'first',
+        experimentId: exp,
+        userId: 'bob',
+        status: 'RUNNING',
+        startTime: 42,
+        endTime: null,
+        lifecycleStage: 'active',
       });
       expect(run.info.runId).toMatch(/^[0-9a-f]{32}$/);
       expect(run.info.artifactUri).toBe(`${ARTIFACT_ROOT}/${exp}/${run.info.runId}/artifacts`);
-      expect(run.data.tags).toEqual([{ key: 'k', value: 'v' }, { key: 'mlflow.runName', value: 'first' }]);
+      expect(run.data.tags).toEqual([
+        { key: 'k', value: 'v' },
+        { key: 'mlflow.runName', value: 'first' },
+      ]);
       expect(await store.getRun(run.info.runId)).toEqual(run);
 
       const generated = await store.createRun({ experimentId: exp });
       expect(generated.info.runName).toMatch(/^[a-z]+-[a-z]+-\d+$/);
       const fromTag = await store.createRun({ experimentId: exp, tags: [{ key: 'mlflow.runName', value: 'tagged' }] });
       expect(fromTag.info.runName).toBe('tagged');
-      expect(await rejection(store.createRun({ experimentId: exp, runName: 'a', tags: [{ key: 'mlflow.runName', value: 'b' }] })))
-        .toBeInstanceOf(InvalidParameter);
+      expect(
+        await rejection(
+          store.createRun({ experimentId: exp, runName: 'a', tags: [{ key: 'mlflow.runName', value: 'b' }] }),
+        ),
+      ).toBeInstanceOf(InvalidParameter);
       expect(await rejection(store.createRun({ experimentId: '424242' }))).toBeInstanceOf(NotFound);
     });
 
@@ -142,7 +197,9 @@ describe.each(trackingStoreBackends())('TrackingStore on $name', (backend) => {
       await store.setTag(run.info.runId, { key: 'mlflow.runName', value: 'via-tag' });
       got = await store.getRun(run.info.runId);
       expect(got.info.runName).toBe('via-tag');
-      expect(await rejection(store.updateRun(run.info.runId, { status: 'BOGUS' as never }))).toBeInstanceOf(InvalidParameter);
+      expect(await rejection(store.updateRun(run.info.runId, { status: 'BOGUS' as never }))).toBeInstanceOf(
+        InvalidParameter,
+      );
     });
 
     it('deletes and restores runs; writes to a deleted run fail', async () => {
@@ -153,7 +210,9 @@ describe.each(trackingStoreBackends())('TrackingStore on $name', (backend) => {
       const err = await rejection(store.logParam(id, { key: 'p', value: '1' }));
       expect(err).toBeInstanceOf(InvalidParameter);
       expect(err.message).toContain("must be in the 'active' state");
-      expect(await rejection(store.logMetric(id, { key: 'm', value: 1, timestamp: 1, step: 0 }))).toBeInstanceOf(InvalidParameter);
+      expect(await rejection(store.logMetric(id, { key: 'm', value: 1, timestamp: 1, step: 0 }))).toBeInstanceOf(
+        InvalidParameter,
+      );
       expect(await rejection(store.setTag(id, { key: 't', value: 'v' }))).toBeInstanceOf(InvalidParameter);
       expect(await rejection(store.updateRun(id, { status: 'FAILED' }))).toBeInstanceOf(InvalidParameter);
       await store.restoreRun(id);
@@ -165,8 +224,11 @@ describe.each(trackingStoreBackends())('TrackingStore on $name', (backend) => {
       expect(await rejection(store.getRun('0123456789abcdef0123456789abcdef'))).toBeInstanceOf(NotFound);
       expect(await rejection(store.getRun('../x'))).toBeInstanceOf(InvalidParameter);
       expect(await rejection(store.deleteRun('0123456789abcdef0123456789abcdef'))).toBeInstanceOf(NotFound);
-      expect(await rejection(store.logMetric('0123456789abcdef0123456789abcdef', { key: 'm', value: 1, timestamp: 1, step: 0 })))
-        .toBeInstanceOf(NotFound);
+      expect(
+        await rejection(
+          store.logMetric('0123456789abcdef0123456789abcdef', { key: 'm', value: 1, timestamp: 1, step: 0 }),
+        ),
+      ).toBeInstanceOf(NotFound);
     });
   });
 
@@ -188,17 +250,26 @@ describe.each(trackingStoreBackends())('TrackingStore on $name', (backend) => {
       const id = info.runId;
       const big = 2n ** 62n + 1n; // rounds to 2^62 as a double
       await store.logMetric(id, { key: 'm', value: 1, timestamp: 2n ** 60n + 7n, step: big });
-      await store.logBatch(id, { metrics: [
-        { key: 'm', value: 2, timestamp: 5, step: 2n ** 62n },
-        { key: 'm', value: 3, timestamp: 6, step: -(2n ** 63n) },
-        { key: 'm', value: 4, timestamp: 7, step: 9_007_199_254_740_991 },
-      ] });
-      const expected = [[-(2n ** 63n), 6], [9_007_199_254_740_991, 7], [2n ** 62n, 5], [big, 2n ** 60n + 7n]];
+      await store.logBatch(id, {
+        metrics: [
+          { key: 'm', value: 2, timestamp: 5, step: 2n ** 62n },
+          { key: 'm', value: 3, timestamp: 6, step: -(2n ** 63n) },
+          { key: 'm', value: 4, timestamp: 7, step: 9_007_199_254_740_991 },
+        ],
+      });
+      const expected = [
+        [-(2n ** 63n), 6],
+        [9_007_199_254_740_991, 7],
+        [2n ** 62n, 5],
+        [big, 2n ** 60n + 7n],
+      ];
       const whole = await store.getMetricHistory(id, 'm');
       expect(whole.items.map((m) => [m.step, m.timestamp])).toEqual(expected);
       const paged = await store.getMetricHistory(id, 'm', { maxResults: 10 });
       expect(paged.items.map((m) => [m.step, m.timestamp])).toEqual(expected);
-      expect((await store.getRun(id)).data.metrics).toEqual([{ key: 'm', value: 1, timestamp: 2n ** 60n + 7n, step: big }]);
+      expect((await store.getRun(id)).data.metrics).toEqual([
+        { key: 'm', value: 1, timestamp: 2n ** 60n + 7n, step: big },
+      ]);
     });
 
     it('appends metric history and keeps the latest by (step, timestamp, value)', async () => {
@@ -214,7 +285,11 @@ describe.each(trackingStoreBackends())('TrackingStore on $name', (backend) => {
       await store.logMetric(id, { key: 'loss', value: 1, timestamp: 101, step: 2 }); // exact duplicate is ignored
       const history = await store.getMetricHistory(id, 'loss');
       expect(history.items.map((m) => [m.step, m.timestamp, m.value])).toEqual([
-        [1, 999, 9], [2, 100, 4], [2, 100, 5], [2, 100, 6], [2, 101, 1],
+        [1, 999, 9],
+        [2, 100, 4],
+        [2, 100, 5],
+        [2, 100, 6],
+        [2, 101, 1],
       ]);
       expect(history.nextPageToken).toBeUndefined();
       const page1 = await store.getMetricHistory(id, 'loss', { maxResults: 2 });
@@ -226,7 +301,9 @@ describe.each(trackingStoreBackends())('TrackingStore on $name', (backend) => {
       expect((await store.getMetricHistory(id, 'absent')).items).toEqual([]);
       // a run that does not exist, with or without paging
       expect(await rejection(store.getMetricHistory('0'.repeat(32), 'loss'))).toBeInstanceOf(NotFound);
-      expect(await rejection(store.getMetricHistory('0'.repeat(32), 'loss', { maxResults: 2 }))).toBeInstanceOf(NotFound);
+      expect(await rejection(store.getMetricHistory('0'.repeat(32), 'loss', { maxResults: 2 }))).toBeInstanceOf(
+        NotFound,
+      );
       expect(await rejection(store.getMetricHistory('bad id!', 'loss'))).toBeInstanceOf(InvalidParameter);
     });
 
@@ -262,11 +339,16 @@ describe.each(trackingStoreBackends())('TrackingStore on $name', (backend) => {
     it('logs a batch atomically: a failing batch stores nothing', async () => {
       const { info } = await newRun();
       await store.logParam(info.runId, { key: 'fixed', value: '1' });
-      const err = await rejection(store.logBatch(info.runId, {
-        metrics: [{ key: 'acc', value: 0.9, timestamp: 1, step: 0 }],
-        params: [{ key: 'new', value: 'x' }, { key: 'fixed', value: '2' }],
-        tags: [{ key: 't', value: 'v' }],
-      }));
+      const err = await rejection(
+        store.logBatch(info.runId, {
+          metrics: [{ key: 'acc', value: 0.9, timestamp: 1, step: 0 }],
+          params: [
+            { key: 'new', value: 'x' },
+            { key: 'fixed', value: '2' },
+          ],
+          tags: [{ key: 't', value: 'v' }],
+        }),
+      );
       expect(err).toBeInstanceOf(InvalidParameter);
       const run = await store.getRun(info.runId);
       expect(run.data.metrics).toEqual([]);
@@ -280,12 +362,26 @@ describe.each(trackingStoreBackends())('TrackingStore on $name', (backend) => {
       });
       expect((await store.getRun(info.runId)).data.params).toHaveLength(51);
       expect((await store.getMetricHistory(info.runId, 'm0')).items).toHaveLength(136);
-      expect(await rejection(store.logBatch(info.runId, {
-        metrics: Array.from({ length: 1001 }, (_, i) => ({ key: 'm', value: i, timestamp: i, step: i })),
-      }))).toBeInstanceOf(InvalidParameter);
-      expect(await rejection(store.logBatch(info.runId, { params: [{ key: 'd', value: '1' }, { key: 'd', value: '2' }] })))
-        .toBeInstanceOf(InvalidParameter);
-      expect(await rejection(store.logBatch(info.runId, { tags: [{ key: '../bad', value: '1' }] }))).toBeInstanceOf(InvalidParameter);
+      expect(
+        await rejection(
+          store.logBatch(info.runId, {
+            metrics: Array.from({ length: 1001 }, (_, i) => ({ key: 'm', value: i, timestamp: i, step: i })),
+          }),
+        ),
+      ).toBeInstanceOf(InvalidParameter);
+      expect(
+        await rejection(
+          store.logBatch(info.runId, {
+            params: [
+              { key: 'd', value: '1' },
+              { key: 'd', value: '2' },
+            ],
+          }),
+        ),
+      ).toBeInstanceOf(InvalidParameter);
+      expect(await rejection(store.logBatch(info.runId, { tags: [{ key: '../bad', value: '1' }] }))).toBeInstanceOf(
+        InvalidParameter,
+      );
     });
 
     it('logs dataset inputs once per dataset and returns them with the run', async () => {
@@ -302,20 +398,29 @@ describe.each(trackingStoreBackends())('TrackingStore on $name', (backend) => {
 
     it('concurrent writers on one run and one experiment lose nothing', async () => {
       const { info } = await newRun();
-      await Promise.all(Array.from({ length: 8 }, (_, w) => (async () => {
-        for (let i = 0; i < 15; i += 1) {
-          await store.logBatch(info.runId, {
-            metrics: [{ key: 'shared', value: w * 100 + i, timestamp: i, step: w * 100 + i }, { key: `w${w}`, value: i, timestamp: i, step: i }],
-            params: [{ key: `w${w}-p${i}`, value: String(i) }],
-            tags: [{ key: 'last', value: `${w}-${i}` }],
-          });
-        }
-      })()));
+      await Promise.all(
+        Array.from({ length: 8 }, (_, w) =>
+          (async () => {
+            for (let i = 0; i < 15; i += 1) {
+              await store.logBatch(info.runId, {
+                metrics: [
+                  { key: 'shared', value: w * 100 + i, timestamp: i, step: w * 100 + i },
+                  { key: `w${w}`, value: i, timestamp: i, step: i },
+                ],
+                params: [{ key: `w${w}-p${i}`, value: String(i) }],
+                tags: [{ key: 'last', value: `${w}-${i}` }],
+              });
+            }
+          })(),
+        ),
+      );
       const run = await store.getRun(info.runId);
       expect(run.data.params).toHaveLength(120);
       expect(run.data.metrics.find((m) => m.key === 'shared')).toMatchObject({ step: 714, value: 714 });
       expect((await store.getMetricHistory(info.runId, 'shared')).items).toHaveLength(120);
-      const names = await Promise.all(Array.from({ length: 6 }, () => store.createExperiment(unique('par')).catch((e: Error) => e)));
+      const names = await Promise.all(
+        Array.from({ length: 6 }, () => store.createExperiment(unique('par')).catch((e: Error) => e)),
+      );
       expect(names.filter((n) => n instanceof Error)).toEqual([]);
       const same = unique('same');
       const racing = await Promise.allSettled(Array.from({ length: 4 }, () => store.createExperiment(same)));
@@ -326,37 +431,61 @@ describe.each(trackingStoreBackends())('TrackingStore on $name', (backend) => {
     it('samples metric history across runs by step interval', async () => {
       const a = (await newRun()).info.runId;
       const b = (await newRun()).info.runId;
-      await store.logBatch(a, { metrics: Array.from({ length: 100 }, (_, s) => ({ key: 'loss', value: s, timestamp: s, step: s })) });
-      await store.logBatch(b, { metrics: Array.from({ length: 10 }, (_, s) => ({ key: 'loss', value: s, timestamp: s, step: s * 3 })) });
+      await store.logBatch(a, {
+        metrics: Array.from({ length: 100 }, (_, s) => ({ key: 'loss', value: s, timestamp: s, step: s })),
+      });
+      await store.logBatch(b, {
+        metrics: Array.from({ length: 10 }, (_, s) => ({ key: 'loss', value: s, timestamp: s, step: s * 3 })),
+      });
       const all = await store.getMetricHistoryBulkInterval({ runIds: [a, b], metricKey: 'loss' });
       expect(all.filter((m) => m.runId === a)).toHaveLength(100);
       expect(all.filter((m) => m.runId === b)).toHaveLength(10);
-      const sampled = await store.getMetricHistoryBulkInterval({ runIds: [a, b], metricKey: 'loss', maxResults: 10, startStep: 0, endStep: 60 });
+      const sampled = await store.getMetricHistoryBulkInterval({
+        runIds: [a, b],
+        metricKey: 'loss',
+        maxResults: 10,
+        startStep: 0,
+        endStep: 60,
+      });
       const stepsA = sampled.filter((m) => m.runId === a).map((m) => m.step);
       expect(stepsA[0]).toBe(0);
       expect(stepsA[stepsA.length - 1]).toBe(60);
       expect(stepsA.length).toBeLessThanOrEqual(13);
       expect(stepsA.length).toBeGreaterThanOrEqual(10);
       expect(sampled.filter((m) => m.runId === b).map((m) => m.step)).toContain(27);
-      expect(await rejection(store.getMetricHistoryBulkInterval({ runIds: [], metricKey: 'loss' }))).toBeInstanceOf(InvalidParameter);
-      expect(await rejection(store.getMetricHistoryBulkInterval({ runIds: [a], metricKey: 'loss', startStep: 3 }))).toBeInstanceOf(InvalidParameter);
-      expect(await rejection(store.getMetricHistoryBulkInterval({ runIds: [a], metricKey: 'loss', startStep: 9, endStep: 3 })))
-        .toBeInstanceOf(InvalidParameter);
-      expect(await rejection(store.getMetricHistoryBulkInterval({ runIds: [a], metricKey: 'loss', maxResults: 2501 })))
-        .toBeInstanceOf(InvalidParameter);
+      expect(await rejection(store.getMetricHistoryBulkInterval({ runIds: [], metricKey: 'loss' }))).toBeInstanceOf(
+        InvalidParameter,
+      );
+      expect(
+        await rejection(store.getMetricHistoryBulkInterval({ runIds: [a], metricKey: 'loss', startStep: 3 })),
+      ).toBeInstanceOf(InvalidParameter);
+      expect(
+        await rejection(
+          store.getMetricHistoryBulkInterval({ runIds: [a], metricKey: 'loss', startStep: 9, endStep: 3 }),
+        ),
+      ).toBeInstanceOf(InvalidParameter);
+      expect(
+        await rejection(store.getMetricHistoryBulkInterval({ runIds: [a], metricKey: 'loss', maxResults: 2501 })),
+      ).toBeInstanceOf(InvalidParameter);
     });
   });
 
   describe('recordLoggedModel', () => {
     const HISTORY = 'mlflow.log-model.history';
     const CREATED = '2026-11-25 12:00:00.000000';
-    const modelJson = (runId: string, artifactPath: string) => JSON.stringify({
-      run_id: runId, artifact_path: artifactPath, utc_time_created: CREATED, model_uuid: `u-${artifactPath}`,
-      flavors: {
-        python_function: { loader_module: 'mlflow.sklearn', config: { big: true } }, cairn: { format_version: 1 },
-      },
-      signature: { inputs: '[]' }, mlflow_version: '2.17.2',
-    });
+    const modelJson = (runId: string, artifactPath: string) =>
+      JSON.stringify({
+        run_id: runId,
+        artifact_path: artifactPath,
+        utc_time_created: CREATED,
+        model_uuid: `u-${artifactPath}`,
+        flavors: {
+          python_function: { loader_module: 'mlflow.sklearn', config: { big: true } },
+          cairn: { format_version: 1 },
+        },
+        signature: { inputs: '[]' },
+        mlflow_version: '2.17.2',
+      });
     const history = async (s: TrackingStore, runId: string) => {
       return (await s.getRun(runId)).data.tags.find((t) => t.key === HISTORY)?.value;
     };
@@ -364,13 +493,14 @@ describe.each(trackingStoreBackends())('TrackingStore on $name', (backend) => {
       return JSON.parse((await history(s, runId)) ?? '[]').map((e: { artifact_path: string }) => e.artifact_path);
     };
 
-    it('appends MLflow\'s tags dict of each model to the run\'s history, as Python json.dumps text', async () => {
+    it("appends MLflow's tags dict of each model to the run's history, as Python json.dumps text", async () => {
       const { info } = await newRun();
       await store.recordLoggedModel(info.runId, modelJson(info.runId, 'model'));
       await store.recordLoggedModel(info.runId, modelJson(info.runId, 'model2'));
       const flavors = '{"python_function": {"loader_module": "mlflow.sklearn"}, "cairn": {"format_version": 1}}';
-      const entry = (path: string) => `{"run_id": "${info.runId}", "artifact_path": "${path}", `
-        + `"utc_time_created": "${CREATED}", "model_uuid": "u-${path}", "flavors": ${flavors}}`;
+      const entry = (path: string) =>
+        `{"run_id": "${info.runId}", "artifact_path": "${path}", ` +
+        `"utc_time_created": "${CREATED}", "model_uuid": "u-${path}", "flavors": ${flavors}}`;
       expect(await history(store, info.runId)).toBe(`[${entry('model')}, ${entry('model2')}]`);
     });
 
@@ -412,11 +542,20 @@ describe.each(trackingStoreBackends())('TrackingStore on $name', (backend) => {
 
   describe('importRun', () => {
     const imported = (experimentId: string, runId: string) => ({
-      runId, experimentId, runName: 'legacy-rf', userId: 'bob', status: 'FAILED' as const, startTime: 1_600_000_000_000, endTime: 1_600_000_360_000,
-      lifecycleStage: 'active' as const, artifactUri: `/old/mlruns/1/${runId}/artifacts`,
-      params: [{ key: 'model', value: 'rf' }], tags: [{ key: 'mlflow.user', value: 'bob' }],
+      runId,
+      experimentId,
+      runName: 'legacy-rf',
+      userId: 'bob',
+      status: 'FAILED' as const,
+      startTime: 1_600_000_000_000,
+      endTime: 1_600_000_360_000,
+      lifecycleStage: 'active' as const,
+      artifactUri: `/old/mlruns/1/${runId}/artifacts`,
+      params: [{ key: 'model', value: 'rf' }],
+      tags: [{ key: 'mlflow.user', value: 'bob' }],
       metrics: [
-        { key: 'loss', value: 0.5, timestamp: 10, step: 0 }, { key: 'loss', value: 0.25, timestamp: 11, step: 1 },
+        { key: 'loss', value: 0.5, timestamp: 10, step: 0 },
+        { key: 'loss', value: 0.25, timestamp: 11, step: 1 },
         { key: 'odd', value: NaN, timestamp: 12, step: 0 },
       ],
     });
@@ -427,8 +566,15 @@ describe.each(trackingStoreBackends())('TrackingStore on $name', (backend) => {
       expect(await store.importRun(imported(exp, runId))).toEqual({ created: true, experimentId: exp });
       const run = await store.getRun(runId);
       expect(run.info).toMatchObject({
-        runId, experimentId: exp, runName: 'legacy-rf', userId: 'bob', status: 'FAILED', startTime: 1_600_000_000_000, endTime: 1_600_000_360_000,
-        lifecycleStage: 'active', artifactUri: `/old/mlruns/1/${runId}/artifacts`,
+        runId,
+        experimentId: exp,
+        runName: 'legacy-rf',
+        userId: 'bob',
+        status: 'FAILED',
+        startTime: 1_600_000_000_000,
+        endTime: 1_600_000_360_000,
+        lifecycleStage: 'active',
+        artifactUri: `/old/mlruns/1/${runId}/artifacts`,
       });
       expect(run.data.metrics.find((m) => m.key === 'loss')).toMatchObject({ value: 0.25, step: 1 });
       expect((await store.getMetricHistory(runId, 'loss')).items.map((m) => m.value)).toEqual([0.5, 0.25]);
@@ -440,7 +586,9 @@ describe.each(trackingStoreBackends())('TrackingStore on $name', (backend) => {
       const deletedId = `${runId.slice(0, 31)}d`;
       await store.importRun({ ...imported(exp, deletedId), lifecycleStage: 'deleted' });
       expect((await store.searchRuns({ experimentIds: [exp] })).items.map((r) => r.info.runId)).toEqual([runId]);
-      expect((await store.searchRuns({ experimentIds: [exp], viewType: 'DELETED_ONLY' })).items.map((r) => r.info.runId)).toEqual([deletedId]);
+      expect(
+        (await store.searchRuns({ experimentIds: [exp], viewType: 'DELETED_ONLY' })).items.map((r) => r.info.runId),
+      ).toEqual([deletedId]);
     });
 
     it('refuses invalid data and a missing experiment, writing nothing', async () => {
@@ -448,7 +596,9 @@ describe.each(trackingStoreBackends())('TrackingStore on $name', (backend) => {
       const runId = `${Date.now().toString(16)}${'b'.repeat(20)}`.slice(0, 32);
       const badKey = { ...imported(exp, runId), metrics: [{ key: '../x', value: 1, timestamp: 1, step: 0 }] };
       expect(await rejection(store.importRun(badKey))).toBeInstanceOf(InvalidParameter);
-      expect(await rejection(store.importRun({ ...imported(exp, runId), status: 'LOST' as never }))).toBeInstanceOf(InvalidParameter);
+      expect(await rejection(store.importRun({ ...imported(exp, runId), status: 'LOST' as never }))).toBeInstanceOf(
+        InvalidParameter,
+      );
       expect(await rejection(store.importRun(imported('987654', runId)))).toBeInstanceOf(NotFound);
       expect(await rejection(store.getRun(runId))).toBeInstanceOf(NotFound);
     });

@@ -29,8 +29,13 @@ export class MedianPruner {
     this.nStartupTrials = options.nStartupTrials ?? 5;
     this.nWarmupSteps = options.nWarmupSteps ?? 0;
     this.intervalSteps = options.intervalSteps ?? 1;
-    for (const [k, v, min] of [['nStartupTrials', this.nStartupTrials, 0], ['nWarmupSteps', this.nWarmupSteps, 0], ['intervalSteps', this.intervalSteps, 1]] as const) {
-      if (!Number.isInteger(v) || v < min) throw new RangeError(`MedianPruner: ${k} must be an integer >= ${min}, got ${v}`);
+    for (const [k, v, min] of [
+      ['nStartupTrials', this.nStartupTrials, 0],
+      ['nWarmupSteps', this.nWarmupSteps, 0],
+      ['intervalSteps', this.intervalSteps, 1],
+    ] as const) {
+      if (!Number.isInteger(v) || v < min)
+        throw new RangeError(`MedianPruner: ${k} must be an integer >= ${min}, got ${v}`);
     }
   }
 
@@ -38,7 +43,12 @@ export class MedianPruner {
    * @param value the current trial's intermediate value at `step`
    * @param completed intermediate values of completed trials (step → value)
    */
-  shouldPrune(value: number, step: number, completed: readonly ReadonlyMap<number, number>[], direction: Direction): boolean {
+  shouldPrune(
+    value: number,
+    step: number,
+    completed: readonly ReadonlyMap<number, number>[],
+    direction: Direction,
+  ): boolean {
     if (completed.length < this.nStartupTrials) return false;
     if (step < this.nWarmupSteps) return false;
     if ((step - this.nWarmupSteps) % this.intervalSteps !== 0) return false;

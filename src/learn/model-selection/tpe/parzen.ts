@@ -28,7 +28,14 @@ export interface Mixture {
 }
 
 /** The adaptive Parzen mixture over observations `mus` (chronological, working space). */
-export function adaptiveParzen(obs: ArrayLike<number>, priorMu: number, priorSigma: number, low: number, high: number, s: ParzenSettings): Mixture {
+export function adaptiveParzen(
+  obs: ArrayLike<number>,
+  priorMu: number,
+  priorSigma: number,
+  low: number,
+  high: number,
+  s: ParzenSettings,
+): Mixture {
   const n = obs.length;
   const obsWeights = linearForgettingWeights(n, s.linearForgetting);
   const items = Array.from({ length: n }, (_, i) => ({ mu: obs[i], w: obsWeights[i], prior: false }));
@@ -82,17 +89,25 @@ function normalCdf(x: number): number {
   // Abramowitz–Stegun 7.1.26 via erf, accurate to ~1e-7: ample for ranking candidates.
   const z = Math.abs(x) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * z);
-  const erf = 1 - t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-z * z);
+  const erf =
+    1 -
+    t *
+      (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) *
+      Math.exp(-z * z);
   return x >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
 }
 
 /** Probability mass the mixture puts on [a, b], renormalised for the truncation to [low, high]. */
 function mass(mix: Mixture, a: number, b: number): number {
-  let num = 0, acc = 0;
-  const lo = Math.max(a, mix.low), hi = Math.min(b, mix.high);
+  let num = 0,
+    acc = 0;
+  const lo = Math.max(a, mix.low),
+    hi = Math.min(b, mix.high);
   for (let k = 0; k < mix.mus.length; k++) {
-    const mu = mix.mus[k], sd = mix.sigmas[k];
-    const cLow = normalCdf((mix.low - mu) / sd), cHigh = normalCdf((mix.high - mu) / sd);
+    const mu = mix.mus[k],
+      sd = mix.sigmas[k];
+    const cLow = normalCdf((mix.low - mu) / sd),
+      cHigh = normalCdf((mix.high - mu) / sd);
     acc += mix.weights[k] * (cHigh - cLow);
     if (hi > lo) num += mix.weights[k] * (normalCdf((hi - mu) / sd) - normalCdf((lo - mu) / sd));
   }
@@ -100,9 +115,11 @@ function mass(mix: Mixture, a: number, b: number): number {
 }
 
 function logDensity(mix: Mixture, x: number): number {
-  let num = 0, acc = 0;
+  let num = 0,
+    acc = 0;
   for (let k = 0; k < mix.mus.length; k++) {
-    const mu = mix.mus[k], sd = mix.sigmas[k];
+    const mu = mix.mus[k],
+      sd = mix.sigmas[k];
     const z = (x - mu) / sd;
     num += (mix.weights[k] * Math.exp(-0.5 * z * z)) / (sd * Math.sqrt(2 * Math.PI));
     acc += mix.weights[k] * (normalCdf((mix.high - mu) / sd) - normalCdf((mix.low - mu) / sd));
@@ -116,7 +133,11 @@ const isLog = (n: NumericNode) => n.kind === 'loguniform' || n.kind === 'qloguni
 export class NumericParzen {
   private readonly mix: Mixture;
 
-  constructor(readonly node: NumericNode, observations: ArrayLike<number>, s: ParzenSettings) {
+  constructor(
+    readonly node: NumericNode,
+    observations: ArrayLike<number>,
+    s: ParzenSettings,
+  ) {
     const toWork = (v: number) => (isLog(node) ? Math.log(Math.max(v, Number.MIN_VALUE)) : v);
     const work = Array.from(observations, toWork);
     this.mix = adaptiveParzen(work, (node.low + node.high) / 2, node.high - node.low, node.low, node.high, s);
@@ -133,10 +154,12 @@ export class NumericParzen {
     const n = this.node;
     if (n.kind === 'uniform') return logDensity(this.mix, v);
     if (n.kind === 'loguniform') return logDensity(this.mix, Math.log(Math.max(v, Number.MIN_VALUE)));
-    const a = v - n.q / 2, b = v + n.q / 2;
-    const m = n.kind === 'quniform'
-      ? mass(this.mix, a, b)
-      : mass(this.mix, Math.log(Math.max(a, Number.MIN_VALUE)), Math.log(Math.max(b, Number.MIN_VALUE)));
+    const a = v - n.q / 2,
+      b = v + n.q / 2;
+    const m =
+      n.kind === 'quniform'
+        ? mass(this.mix, a, b)
+        : mass(this.mix, Math.log(Math.max(a, Number.MIN_VALUE)), Math.log(Math.max(b, Number.MIN_VALUE)));
     return Math.log(Math.max(m, 1e-300));
   }
 }
@@ -145,7 +168,11 @@ export class NumericParzen {
 export class CategoricalParzen {
   readonly probs: Float64Array;
 
-  constructor(readonly node: CategoricalNode, observations: ArrayLike<number>, s: ParzenSettings) {
+  constructor(
+    readonly node: CategoricalNode,
+    observations: ArrayLike<number>,
+    s: ParzenSettings,
+  ) {
     const k = categoryCount(node);
     const offset = node.kind === 'randint' ? node.low : 0;
     const w = linearForgettingWeights(observations.length, s.linearForgetting);

@@ -2,15 +2,43 @@
 // `hp.choice` options that may hold their own sub-spaces (conditional parameters).
 import type { Rng } from '../../core/random.js';
 
-interface NodeBase { readonly __hp: true; readonly label: string }
-export interface UniformNode extends NodeBase { readonly kind: 'uniform'; readonly low: number; readonly high: number }
+interface NodeBase {
+  readonly __hp: true;
+  readonly label: string;
+}
+export interface UniformNode extends NodeBase {
+  readonly kind: 'uniform';
+  readonly low: number;
+  readonly high: number;
+}
 /** Bounds are in log space, as hyperopt: the value is exp(uniform(low, high)). */
-export interface LogUniformNode extends NodeBase { readonly kind: 'loguniform'; readonly low: number; readonly high: number }
-export interface QUniformNode extends NodeBase { readonly kind: 'quniform'; readonly low: number; readonly high: number; readonly q: number }
-export interface QLogUniformNode extends NodeBase { readonly kind: 'qloguniform'; readonly low: number; readonly high: number; readonly q: number }
+export interface LogUniformNode extends NodeBase {
+  readonly kind: 'loguniform';
+  readonly low: number;
+  readonly high: number;
+}
+export interface QUniformNode extends NodeBase {
+  readonly kind: 'quniform';
+  readonly low: number;
+  readonly high: number;
+  readonly q: number;
+}
+export interface QLogUniformNode extends NodeBase {
+  readonly kind: 'qloguniform';
+  readonly low: number;
+  readonly high: number;
+  readonly q: number;
+}
 /** Integer in [low, high). */
-export interface RandIntNode extends NodeBase { readonly kind: 'randint'; readonly low: number; readonly high: number }
-export interface ChoiceNode extends NodeBase { readonly kind: 'choice'; readonly options: readonly unknown[] }
+export interface RandIntNode extends NodeBase {
+  readonly kind: 'randint';
+  readonly low: number;
+  readonly high: number;
+}
+export interface ChoiceNode extends NodeBase {
+  readonly kind: 'choice';
+  readonly options: readonly unknown[];
+}
 
 export type NumericNode = UniformNode | LogUniformNode | QUniformNode | QLogUniformNode;
 export type CategoricalNode = RandIntNode | ChoiceNode;
@@ -62,7 +90,8 @@ export const hp = {
   },
   choice(label: string, options: readonly unknown[]): ChoiceNode {
     checkLabel(label);
-    if (!Array.isArray(options) || options.length === 0) throw new RangeError(`hp.choice("${label}"): options must be a non-empty array`);
+    if (!Array.isArray(options) || options.length === 0)
+      throw new RangeError(`hp.choice("${label}"): options must be a non-empty array`);
     return { __hp: true, kind: 'choice', label, options };
   },
 };
@@ -86,7 +115,8 @@ export function collectNodes(space: unknown): Map<string, HpNode> {
   const visit = (v: unknown): void => {
     if (isHpNode(v)) {
       const prev = nodes.get(v.label);
-      if (prev && prev !== v) throw new RangeError(`search space: label "${v.label}" is used by two different hp nodes`);
+      if (prev && prev !== v)
+        throw new RangeError(`search space: label "${v.label}" is used by two different hp nodes`);
       nodes.set(v.label, v);
       if (v.kind === 'choice') v.options.forEach(visit);
     } else if (Array.isArray(v)) v.forEach(visit);
@@ -105,12 +135,18 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
  * (choice → option index, randint → the integer, numeric → the number). Inactive branches of a
  * choice are never visited, so their labels are absent from `vals`.
  */
-export function instantiate(space: unknown, suggest: (node: HpNode) => number): { config: unknown; vals: Record<string, number> } {
+export function instantiate(
+  space: unknown,
+  suggest: (node: HpNode) => number,
+): { config: unknown; vals: Record<string, number> } {
   const vals: Record<string, number> = {};
   const walk = (v: unknown): unknown => {
     if (isHpNode(v)) {
       let x = vals[v.label];
-      if (x === undefined) { x = suggest(v); vals[v.label] = x; }
+      if (x === undefined) {
+        x = suggest(v);
+        vals[v.label] = x;
+      }
       return v.kind === 'choice' ? walk(v.options[x]) : x;
     }
     if (Array.isArray(v)) return v.map(walk);
@@ -140,12 +176,18 @@ function quantize(x: number, q: number): number {
 /** A draw from the node's prior. */
 export function samplePrior(node: HpNode, rng: Rng): number {
   switch (node.kind) {
-    case 'uniform': return node.low + (node.high - node.low) * rng.random();
-    case 'loguniform': return Math.exp(node.low + (node.high - node.low) * rng.random());
-    case 'quniform': return quantize(node.low + (node.high - node.low) * rng.random(), node.q);
-    case 'qloguniform': return quantize(Math.exp(node.low + (node.high - node.low) * rng.random()), node.q);
-    case 'randint': return node.low + rng.int(node.high - node.low);
-    case 'choice': return rng.int(node.options.length);
+    case 'uniform':
+      return node.low + (node.high - node.low) * rng.random();
+    case 'loguniform':
+      return Math.exp(node.low + (node.high - node.low) * rng.random());
+    case 'quniform':
+      return quantize(node.low + (node.high - node.low) * rng.random(), node.q);
+    case 'qloguniform':
+      return quantize(Math.exp(node.low + (node.high - node.low) * rng.random()), node.q);
+    case 'randint':
+      return node.low + rng.int(node.high - node.low);
+    case 'choice':
+      return rng.int(node.options.length);
   }
 }
 

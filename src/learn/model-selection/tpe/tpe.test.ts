@@ -20,9 +20,11 @@ describe('hp spaces', () => {
     const rng = new Rng(1);
     for (let i = 0; i < 200; i++) {
       const u = samplePrior(hp.uniform('u', -2, 3), rng);
-      expect(u).toBeGreaterThanOrEqual(-2); expect(u).toBeLessThan(3);
+      expect(u).toBeGreaterThanOrEqual(-2);
+      expect(u).toBeLessThan(3);
       const l = samplePrior(hp.loguniform('l', Math.log(1e-3), Math.log(1)), rng);
-      expect(l).toBeGreaterThanOrEqual(1e-3); expect(l).toBeLessThan(1);
+      expect(l).toBeGreaterThanOrEqual(1e-3);
+      expect(l).toBeLessThan(1);
       const q = samplePrior(hp.quniform('q', 0, 10, 2.5), rng);
       expect(q / 2.5).toBe(Math.round(q / 2.5));
       const ql = samplePrior(hp.qloguniform('ql', 0, Math.log(100), 5), rng);
@@ -38,7 +40,9 @@ describe('hp spaces', () => {
     expect(() => hp.quniform('q', 0, 1, 0)).toThrow(/q must be > 0/);
     expect(() => hp.choice('c', [])).toThrow(/options must be a non-empty array/);
     expect(() => hp.randint('r', 2.5)).toThrow(/need integers/);
-    expect(() => collectNodes({ a: hp.uniform('x', 0, 1), b: hp.uniform('x', 0, 2) })).toThrow(/label "x" is used by two different/);
+    expect(() => collectNodes({ a: hp.uniform('x', 0, 1), b: hp.uniform('x', 0, 2) })).toThrow(
+      /label "x" is used by two different/,
+    );
   });
 
   it('builds Parzen mixtures as hyperopt: prior kept wide, neighbour-gap sigmas, forgetting ramp', () => {
@@ -65,8 +69,12 @@ describe('tpeSearch', () => {
   });
 
   it('beats random search on average on seeded 1-D and 2-D objectives', async () => {
-    for (const [space, f] of [[space1, quad1d], [space2, quad2d]] as const) {
-      let tpe = 0, rnd = 0;
+    for (const [space, f] of [
+      [space1, quad1d],
+      [space2, quad2d],
+    ] as const) {
+      let tpe = 0,
+        rnd = 0;
       for (let seed = 1; seed <= 20; seed++) {
         tpe += await bestAfter(space, f, 'tpe', seed, 50);
         rnd += await bestAfter(space, f, 'random', seed, 50);
@@ -77,7 +85,11 @@ describe('tpeSearch', () => {
   });
 
   it('maximises when asked', async () => {
-    const r = await tpeSearch(space1, (c: { x: number }) => -quad1d(c), { maxEvals: 60, seed: 3, direction: 'maximize' });
+    const r = await tpeSearch(space1, (c: { x: number }) => -quad1d(c), {
+      maxEvals: 60,
+      seed: 3,
+      direction: 'maximize',
+    });
     expect(Math.abs(r.best.config.x - 1.3)).toBeLessThan(0.3);
     expect(r.best.value).toBe(Math.max(...r.trials.map((t) => t.value)));
   });
@@ -86,12 +98,20 @@ describe('tpeSearch', () => {
     const space = {
       model: hp.choice('model', [
         { kind: 'a', x: hp.uniform('a_x', 0, 1) },
-        { kind: 'b', k: hp.randint('b_k', 1, 6), inner: hp.choice('b_inner', ['flat', { z: hp.quniform('b_z', 0, 10, 2) }]) },
+        {
+          kind: 'b',
+          k: hp.randint('b_k', 1, 6),
+          inner: hp.choice('b_inner', ['flat', { z: hp.quniform('b_z', 0, 10, 2) }]),
+        },
       ]),
     };
     type C = { model: { kind: 'a'; x: number } | { kind: 'b'; k: number; inner: 'flat' | { z: number } } };
-    const f = (c: C) => c.model.kind === 'a' ? 5 + c.model.x
-      : typeof c.model.inner === 'string' ? 3 : Math.abs(c.model.inner.z - 6) + Math.abs(c.model.k - 4);
+    const f = (c: C) =>
+      c.model.kind === 'a'
+        ? 5 + c.model.x
+        : typeof c.model.inner === 'string'
+          ? 3
+          : Math.abs(c.model.inner.z - 6) + Math.abs(c.model.k - 4);
     const r = await tpeSearch<C>(space, f, { maxEvals: 80, seed: 11 });
     for (const t of r.trials) {
       const keys = Object.keys(t.vals).sort();
@@ -108,8 +128,12 @@ describe('tpeSearch', () => {
   it('awaits an async onTrial callback in trial order', async () => {
     const seen: number[] = [];
     await tpeSearch(space1, quad1d, {
-      maxEvals: 5, seed: 1,
-      onTrial: async (t) => { await new Promise((res) => setTimeout(res, 5 - t.number)); seen.push(t.number); },
+      maxEvals: 5,
+      seed: 1,
+      onTrial: async (t) => {
+        await new Promise((res) => setTimeout(res, 5 - t.number));
+        seen.push(t.number);
+      },
     });
     expect(seen).toEqual([0, 1, 2, 3, 4]);
   });
@@ -135,7 +159,9 @@ describe('tpeSearch', () => {
     for (const t of pruned) {
       const step = Math.max(...t.intermediate.keys());
       expect(step).toBeGreaterThanOrEqual(1);
-      const earlier = r.trials.filter((p) => p.number < t.number && p.state === 'complete').map((p) => p.intermediate.get(step)!);
+      const earlier = r.trials
+        .filter((p) => p.number < t.number && p.state === 'complete')
+        .map((p) => p.intermediate.get(step)!);
       expect(earlier.length).toBeGreaterThanOrEqual(4);
       const sorted = [...earlier].sort((a, b) => a - b);
       const mid = sorted.length >> 1;
@@ -153,8 +179,12 @@ describe('tpeSearch', () => {
   it('explains bad options', async () => {
     await expect(tpeSearch(space1, quad1d, { maxEvals: 0 })).rejects.toThrow(/maxEvals must be an integer >= 1/);
     await expect(tpeSearch(space1, quad1d, { maxEvals: 3, gamma: 1.5 })).rejects.toThrow(/gamma must be in \(0, 1\)/);
-    await expect(tpeSearch(space1, quad1d, { maxEvals: 3, nEiCandidates: 0 })).rejects.toThrow(/nEiCandidates must be an integer >= 1/);
-    await expect(tpeSearch(space1, quad1d, { maxEvals: 3, nStartupTrials: -1 })).rejects.toThrow(/nStartupTrials must be an integer >= 0/);
+    await expect(tpeSearch(space1, quad1d, { maxEvals: 3, nEiCandidates: 0 })).rejects.toThrow(
+      /nEiCandidates must be an integer >= 1/,
+    );
+    await expect(tpeSearch(space1, quad1d, { maxEvals: 3, nStartupTrials: -1 })).rejects.toThrow(
+      /nStartupTrials must be an integer >= 0/,
+    );
     expect(() => new MedianPruner({ intervalSteps: 0 })).toThrow(/intervalSteps must be an integer >= 1/);
   });
 });
@@ -163,14 +193,24 @@ describe('TPESearch', () => {
   it('tunes an estimator by CV, reporting each fold for pruning, and refits the best', async () => {
     const { X, y } = blobs(200, 3, 1.5, 21);
     const logged: Array<{ n: number; params: Record<string, unknown>; folds: number | undefined }> = [];
-    const search = await new TPESearch(new NearestCentroid(), {
-      temperature: hp.loguniform('temperature', Math.log(0.1), Math.log(10)),
-      sub: hp.choice('features', [{ features: [1] }, { features: [2] }, { features: [0] }, { features: [1, 2] }]),
-    }, {
-      maxEvals: 25, seed: 4, nStartupTrials: 8, cv: 5, scoring: ['roc_auc', 'accuracy'],
-      pruner: new MedianPruner({ nStartupTrials: 5, nWarmupSteps: 1 }),
-      onTrial: (t, params, cv) => { logged.push({ n: t.number, params, folds: cv?.folds.length }); },
-    }).fit(X, y);
+    const search = await new TPESearch(
+      new NearestCentroid(),
+      {
+        temperature: hp.loguniform('temperature', Math.log(0.1), Math.log(10)),
+        sub: hp.choice('features', [{ features: [1] }, { features: [2] }, { features: [0] }, { features: [1, 2] }]),
+      },
+      {
+        maxEvals: 25,
+        seed: 4,
+        nStartupTrials: 8,
+        cv: 5,
+        scoring: ['roc_auc', 'accuracy'],
+        pruner: new MedianPruner({ nStartupTrials: 5, nWarmupSteps: 1 }),
+        onTrial: (t, params, cv) => {
+          logged.push({ n: t.number, params, folds: cv?.folds.length });
+        },
+      },
+    ).fit(X, y);
     expect(search.bestParams_!.features).toEqual([0]);
     expect((search.bestEstimator_ as NearestCentroid).fitCount).toBe(1);
     expect(logged.length).toBe(25);

@@ -60,27 +60,38 @@ export interface TpeResult<C> {
   best: Trial<C>;
 }
 
-export async function tpeSearch<C = unknown>(space: unknown, objective: Objective<C>, options: TpeOptions<C>): Promise<TpeResult<C>> {
+export async function tpeSearch<C = unknown>(
+  space: unknown,
+  objective: Objective<C>,
+  options: TpeOptions<C>,
+): Promise<TpeResult<C>> {
   const maxEvals = options.maxEvals;
-  if (!Number.isInteger(maxEvals) || maxEvals < 1) throw new RangeError(`tpeSearch: maxEvals must be an integer >= 1, got ${maxEvals}`);
+  if (!Number.isInteger(maxEvals) || maxEvals < 1)
+    throw new RangeError(`tpeSearch: maxEvals must be an integer >= 1, got ${maxEvals}`);
   const gamma = options.gamma ?? 0.25;
   if (!(gamma > 0 && gamma < 1)) throw new RangeError(`tpeSearch: gamma must be in (0, 1), got ${gamma}`);
   const direction = options.direction ?? 'minimize';
-  if (direction !== 'minimize' && direction !== 'maximize') throw new RangeError(`tpeSearch: direction must be 'minimize' or 'maximize', got ${direction}`);
-  const nStartup = options.algorithm === 'random' ? Infinity : options.nStartupTrials ?? 20;
+  if (direction !== 'minimize' && direction !== 'maximize')
+    throw new RangeError(`tpeSearch: direction must be 'minimize' or 'maximize', got ${direction}`);
+  const nStartup = options.algorithm === 'random' ? Infinity : (options.nStartupTrials ?? 20);
   const nCandidates = options.nEiCandidates ?? 24;
-  if (!Number.isInteger(nCandidates) || nCandidates < 1) throw new RangeError(`tpeSearch: nEiCandidates must be an integer >= 1, got ${nCandidates}`);
+  if (!Number.isInteger(nCandidates) || nCandidates < 1)
+    throw new RangeError(`tpeSearch: nEiCandidates must be an integer >= 1, got ${nCandidates}`);
   if (nStartup !== Infinity && (!Number.isInteger(nStartup) || nStartup < 0)) {
     throw new RangeError(`tpeSearch: nStartupTrials must be an integer >= 0, got ${nStartup}`);
   }
-  const settings: ParzenSettings = { priorWeight: options.priorWeight ?? 1, linearForgetting: options.linearForgetting ?? 25 };
+  const settings: ParzenSettings = {
+    priorWeight: options.priorWeight ?? 1,
+    linearForgetting: options.linearForgetting ?? 25,
+  };
   collectNodes(space); // validates labels before any trial runs
   const rng = new Rng(options.seed ?? 0);
   const trials: Trial<C>[] = [];
   for (let t = 0; t < maxEvals; t++) {
-    const suggest = t < nStartup
-      ? (node: HpNode) => samplePrior(node, rng)
-      : tpeSuggester(trials, direction, gamma, nCandidates, settings, rng);
+    const suggest =
+      t < nStartup
+        ? (node: HpNode) => samplePrior(node, rng)
+        : tpeSuggester(trials, direction, gamma, nCandidates, settings, rng);
     const { config, vals } = instantiate(space, suggest);
     const trial = await runTrial(t, config as C, vals, objective, direction, trials, options.pruner);
     trials.push(trial);
@@ -90,8 +101,13 @@ export async function tpeSearch<C = unknown>(space: unknown, objective: Objectiv
 }
 
 async function runTrial<C>(
-  number: number, config: C, vals: Record<string, number>, objective: Objective<C>, direction: Direction,
-  previous: Trial<C>[], pruner: MedianPruner | undefined,
+  number: number,
+  config: C,
+  vals: Record<string, number>,
+  objective: Objective<C>,
+  direction: Direction,
+  previous: Trial<C>[],
+  pruner: MedianPruner | undefined,
 ): Promise<Trial<C>> {
   const intermediate = new Map<number, number>();
   let lastStep: number | undefined;
@@ -100,7 +116,8 @@ async function runTrial<C>(
     number,
     vals,
     report(value, step) {
-      if (!Number.isInteger(step) || step < 0) throw new RangeError(`trial.report: step must be an integer >= 0, got ${step}`);
+      if (!Number.isInteger(step) || step < 0)
+        throw new RangeError(`trial.report: step must be an integer >= 0, got ${step}`);
       intermediate.set(step, value);
       lastStep = step;
     },
@@ -115,7 +132,8 @@ async function runTrial<C>(
   const t0 = performance.now();
   try {
     const value = await objective(config, ctx);
-    if (typeof value !== 'number') throw new TypeError(`tpeSearch: the objective must return a number, got ${typeof value}`);
+    if (typeof value !== 'number')
+      throw new TypeError(`tpeSearch: the objective must return a number, got ${typeof value}`);
     return { number, config, vals, state: 'complete', value, intermediate, durationMs: performance.now() - t0 };
   } catch (e) {
     if (!(e instanceof TrialPruned)) throw e;
@@ -139,7 +157,8 @@ export function bestTrial<C>(trials: Trial<C>[], direction: Direction): Trial<C>
  * the first ceil(gamma * sqrt(n)) trials, capped at linearForgetting as hyperopt does.
  */
 function splitTrials<C>(trials: Trial<C>[], direction: Direction, gamma: number, lf: number): { below: Set<number> } {
-  const loss = (t: Trial<C>) => (t.state !== 'complete' || Number.isNaN(t.value) ? Infinity : direction === 'minimize' ? t.value : -t.value);
+  const loss = (t: Trial<C>) =>
+    t.state !== 'complete' || Number.isNaN(t.value) ? Infinity : direction === 'minimize' ? t.value : -t.value;
   const order = [...trials].sort((a, b) => loss(a) - loss(b) || a.number - b.number);
   const nBelow = Math.min(Math.ceil(gamma * Math.sqrt(trials.length)), lf);
   const below = new Set<number>();
@@ -148,7 +167,12 @@ function splitTrials<C>(trials: Trial<C>[], direction: Direction, gamma: number,
 }
 
 function tpeSuggester<C>(
-  trials: Trial<C>[], direction: Direction, gamma: number, nCandidates: number, s: ParzenSettings, rng: Rng,
+  trials: Trial<C>[],
+  direction: Direction,
+  gamma: number,
+  nCandidates: number,
+  s: ParzenSettings,
+  rng: Rng,
 ): (node: HpNode) => number {
   const { below } = splitTrials(trials, direction, gamma, s.linearForgetting);
   return (node) => {
@@ -162,11 +186,15 @@ function tpeSuggester<C>(
     const [l, g] = isCategorical(node)
       ? [new CategoricalParzen(node, good, s), new CategoricalParzen(node, bad, s)]
       : [new NumericParzen(node, good, s), new NumericParzen(node, bad, s)];
-    let bestX = NaN, bestScore = -Infinity;
+    let bestX = NaN,
+      bestScore = -Infinity;
     for (let c = 0; c < nCandidates; c++) {
       const x = l.sample(rng);
       const score = l.logLikelihood(x) - g.logLikelihood(x);
-      if (score > bestScore || Number.isNaN(bestX)) { bestScore = score; bestX = x; }
+      if (score > bestScore || Number.isNaN(bestX)) {
+        bestScore = score;
+        bestX = x;
+      }
     }
     return bestX;
   };
