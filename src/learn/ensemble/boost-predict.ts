@@ -126,8 +126,22 @@ function probaFromMargins(
 
 const layouts = new WeakMap<PackedBoost, BoostLayout>();
 
-function treeDepth(b: PackedBoost, node: number): number {
-  return b.feature[node] < 0 ? 0 : 1 + Math.max(treeDepth(b, b.left[node]), treeDepth(b, b.right[node]));
+/** A tree's depth, walked with an explicit stack: a restored (possibly hostile) chain cannot overflow the call stack. */
+function treeDepth(b: PackedBoost, root: number): number {
+  const nodes = [root];
+  const depths = [0];
+  let deepest = 0;
+  while (nodes.length > 0) {
+    const node = nodes.pop() as number;
+    const d = depths.pop() as number;
+    if (b.feature[node] < 0) {
+      if (d > deepest) deepest = d;
+      continue;
+    }
+    nodes.push(b.left[node], b.right[node]);
+    depths.push(d + 1, d + 1);
+  }
+  return deepest;
 }
 
 /** The batch layout of a booster, built on first use and kept for the model's lifetime. */
