@@ -14,7 +14,7 @@ import { webhookCommand } from './webhook-commands.js';
 
 export function buildProgram(): Command {
   const program = new Command('cairn')
-    .description('Cairn: an MLflow-compatible MLOps toolkit (tracking server, registry, serving, monitoring).')
+    .description('Cairn: an MLflow-compatible MLOps toolkit (tracking server, model registry, import of MLflow stores).')
     .version(CAIRN_VERSION)
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
