@@ -14,7 +14,9 @@ import { webhookCommand } from './webhook-commands.js';
 
 export function buildProgram(): Command {
   const program = new Command('cairn')
-    .description('Cairn: an MLflow-compatible MLOps toolkit (tracking server, model registry, import of MLflow stores).')
+    .description(
+      'Cairn: an MLflow-compatible MLOps toolkit (tracking server, model registry, import of MLflow stores).',
+    )
     .version(CAIRN_VERSION)
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
