@@ -7,18 +7,20 @@
 // Messages are normalised the same way on both sides (each server's ids written back as `$RUN_ID` /
 // `$EXPERIMENT_ID`). Where Cairn answers differently on purpose (MLflow crashes with a 500, or accepts
 // what it should refuse), the row says so in `cairn` and `why`, and MLflow's own answer is still checked.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exec, freePort, mlflowPythonUnavailable, startMlflowScript, waitForHealth } from '../support/cairn-server.js';
+import { mlflowPythonUnavailable } from '../support/cairn-server.js';
+import {
+  createRunFixture,
+  normaliseIds,
+  postJson,
+  startParitySides,
+  substituteIds,
+  type Ids,
+  type ParitySides,
+  type Side,
+} from '../support/mlflow-parity.js';
 import { rawRequest, type RawResponse } from '../support/raw-http.js';
-import { startTestServer, type TestServer } from './server-harness.js';
-
-interface Ids {
-  runId: string;
-  experimentId: string;
-}
+import { startTestServer } from './server-harness.js';
 
 type Field = 'status' | 'error_code' | 'message' | 'location' | 'json';
 
@@ -217,23 +219,14 @@ if (unavailable) {
   );
 }
 
-interface Side {
-  port: number;
-  ids: Ids;
-}
-
-function substitute(text: string, ids: Ids): string {
-  return text.replaceAll('$RUN_ID', ids.runId).replaceAll('$EXPERIMENT_ID', ids.experimentId);
-}
-
 function send(side: Side, c: ParityCase): Promise<RawResponse> {
   const body =
     c.body === undefined
       ? undefined
-      : substitute(typeof c.body === 'string' ? c.body : JSON.stringify(c.body), side.ids);
+      : substituteIds(typeof c.body === 'string' ? c.body : JSON.stringify(c.body), side.ids);
   const headers: Record<string, string> =
     body !== undefined ? { 'content-type': c.contentType ?? 'application/json' } : {};
-  return rawRequest(side.port, { method: c.method, path: substitute(c.path, side.ids), body, headers });
+  return rawRequest(side.port, { method: c.method, path: substituteIds(c.path, side.ids), body, headers });
 }
 
 type Answer = Partial<Record<Field, unknown>> & { status: number };
@@ -247,9 +240,7 @@ function answerOf(res: RawResponse, side: Side, c: ParityCase): Answer {
   } catch {
     return { status: res.status, location, message: `(not JSON) ${res.body.slice(0, 200)}` };
   }
-  const message = (json?.message as string | undefined)
-    ?.replaceAll(side.ids.runId, '$RUN_ID')
-    .replaceAll(side.ids.experimentId, '$EXPERIMENT_ID');
+  const message = normaliseIds(json?.message as string | undefined, side.ids);
   return {
     status: res.status,
     error_code: json?.error_code,
@@ -260,55 +251,26 @@ function answerOf(res: RawResponse, side: Side, c: ParityCase): Answer {
 }
 
 async function createFixture(port: number): Promise<Ids> {
-  const post = async (endpoint: string, body: object) => {
-    const res = await rawRequest(port, {
-      method: 'POST',
-      path: `${API}/${endpoint}`,
-      body: JSON.stringify(body),
-      headers: { 'content-type': 'application/json' },
-    });
-    if (res.status !== 200) throw new Error(`${endpoint} answered ${res.status}: ${res.body}`);
-    return JSON.parse(res.body);
-  };
-  const { experiment_id: experimentId } = await post('experiments/create', { name: 'registry-parity' });
-  const { run } = await post('runs/create', { experiment_id: experimentId });
-  await post('registered-models/create', { name: MODEL });
-  return { experimentId, runId: run.info.run_id };
+  const ids = await createRunFixture(port, 'registry-parity');
+  await postJson(port, 'registered-models/create', { name: MODEL });
+  return ids;
 }
 
 describe.skipIf(unavailable !== null)('registry and artifact requests: MLflow 2.17.2 and Cairn answer alike', () => {
-  let cairn: TestServer;
-  let mlflowPort = 0;
-  let mlflowData = '';
-  const sides: { mlflow?: Side; cairn?: Side } = {};
+  let sides: ParitySides | undefined;
 
   beforeAll(async () => {
-    mlflowPort = await freePort();
-    mlflowData = mkdtempSync(path.join(os.tmpdir(), 'cairn-registry-parity-mlflow-'));
-    const env = { MLFLOW_DATA: mlflowData, MLFLOW_WORKERS: '1' };
-    const [started, server] = await Promise.all([
-      exec('bash', [startMlflowScript(), 'start', String(mlflowPort)], env, 300_000),
-      startTestServer(),
-    ]);
-    cairn = server;
-    if (started.code !== 0) throw new Error(`start_mlflow.sh start failed:\n${started.out}`);
-    await waitForHealth(`http://127.0.0.1:${mlflowPort}`, 120_000);
-    const cairnPort = Number(new URL(cairn.url).port);
-    sides.mlflow = { port: mlflowPort, ids: await createFixture(mlflowPort) };
-    sides.cairn = { port: cairnPort, ids: await createFixture(cairnPort) };
+    sides = await startParitySides(() => startTestServer(), createFixture);
   }, 300_000);
 
   afterAll(async () => {
-    await cairn?.close();
-    if (mlflowPort)
-      await exec('bash', [startMlflowScript(), 'stop', String(mlflowPort)], { MLFLOW_DATA: mlflowData }, 60_000);
-    if (mlflowData) rmSync(mlflowData, { recursive: true, force: true });
+    await sides?.close();
   });
 
   it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    const [fromMlflow, fromCairn] = await Promise.all([send(sides.mlflow!, c), send(sides.cairn!, c)]);
-    const mlflow = answerOf(fromMlflow, sides.mlflow!, c);
-    const ours = answerOf(fromCairn, sides.cairn!, c);
+    const [fromMlflow, fromCairn] = await Promise.all([send(sides!.mlflow, c), send(sides!.cairn, c)]);
+    const mlflow = answerOf(fromMlflow, sides!.mlflow, c);
+    const ours = answerOf(fromCairn, sides!.cairn, c);
     const context = `MLflow answered ${fromMlflow.status} ${fromMlflow.body.slice(0, 600)}\nCairn answered ${fromCairn.status} ${fromCairn.body.slice(0, 600)}`;
     expect(mlflow.status, `the row documents MLflow. ${context}`).toBe(c.expect.status);
     if (c.expect.errorCode) expect(mlflow.error_code, context).toBe(c.expect.errorCode);

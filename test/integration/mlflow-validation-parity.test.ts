@@ -4,25 +4,18 @@
 // Bodies and paths may hold `$RUN_ID` and `$EXPERIMENT_ID`: each server's own run and experiment,
 // created before the cases run. Message normalisation (documented, applied to both servers):
 // each server's own run and experiment ids are written back as `$RUN_ID` / `$EXPERIMENT_ID`.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mlflowPythonUnavailable, startTestServer } from '../support/cairn-server.js';
 import {
-  exec,
-  freePort,
-  mlflowPythonUnavailable,
-  startMlflowScript,
-  startTestServer,
-  waitForHealth,
-  type TestServer,
-} from '../support/cairn-server.js';
+  createRunFixture,
+  normaliseIds,
+  startParitySides,
+  substituteIds,
+  type Ids,
+  type ParitySides,
+  type Side,
+} from '../support/mlflow-parity.js';
 import { rawRequest, type RawResponse } from '../support/raw-http.js';
-
-interface Ids {
-  runId: string;
-  experimentId: string;
-}
 
 interface ParityCase {
   name: string;
@@ -276,25 +269,16 @@ if (unavailable) {
   );
 }
 
-interface Side {
-  port: number;
-  ids: Ids;
-}
-
-function substitute(text: string, ids: Ids): string {
-  return text.replaceAll('$RUN_ID', ids.runId).replaceAll('$EXPERIMENT_ID', ids.experimentId);
-}
-
 function bodyOf(c: ParityCase, ids: Ids): string | Buffer | undefined {
   if (c.body === undefined) return undefined;
   if (typeof c.body === 'function') return c.body(ids);
-  return substitute(typeof c.body === 'string' ? c.body : JSON.stringify(c.body), ids);
+  return substituteIds(typeof c.body === 'string' ? c.body : JSON.stringify(c.body), ids);
 }
 
 function send(side: Side, c: ParityCase): Promise<RawResponse> {
   const body = bodyOf(c, side.ids);
   const headers: Record<string, string> = body !== undefined ? { 'content-type': 'application/json' } : {};
-  return rawRequest(side.port, { method: c.method, path: substitute(c.path, side.ids), body, headers });
+  return rawRequest(side.port, { method: c.method, path: substituteIds(c.path, side.ids), body, headers });
 }
 
 interface Answer {
@@ -310,59 +294,27 @@ function answerOf(res: RawResponse, ids: Ids): Answer {
   } catch {
     return { status: res.status, message: `(not JSON) ${res.body.slice(0, 200)}` };
   }
-  const message = json.message?.replaceAll(ids.runId, '$RUN_ID').replaceAll(ids.experimentId, '$EXPERIMENT_ID');
-  return { status: res.status, error_code: json.error_code, message };
-}
-
-async function createFixture(port: number, experimentName: string): Promise<Ids> {
-  const post = async (endpoint: string, body: object) => {
-    const res = await rawRequest(port, {
-      method: 'POST',
-      path: `${API}/${endpoint}`,
-      body: JSON.stringify(body),
-      headers: { 'content-type': 'application/json' },
-    });
-    if (res.status !== 200) throw new Error(`${endpoint} answered ${res.status}: ${res.body}`);
-    return JSON.parse(res.body);
-  };
-  const { experiment_id: experimentId } = await post('experiments/create', { name: experimentName });
-  const { run } = await post('runs/create', { experiment_id: experimentId });
-  return { experimentId, runId: run.info.run_id };
+  return { status: res.status, error_code: json.error_code, message: normaliseIds(json.message, ids) };
 }
 
 describe.skipIf(unavailable !== null)('request validation: MLflow 2.17.2 and Cairn answer alike', () => {
-  let cairn: TestServer;
-  let mlflowPort = 0;
-  let mlflowData = '';
-  const sides: { mlflow?: Side; cairn?: Side } = {};
+  let sides: ParitySides | undefined;
 
   beforeAll(async () => {
-    mlflowPort = await freePort();
-    mlflowData = mkdtempSync(path.join(os.tmpdir(), 'cairn-parity-mlflow-'));
-    const env = { MLFLOW_DATA: mlflowData, MLFLOW_WORKERS: '1' };
-    const [started, server] = await Promise.all([
-      exec('bash', [startMlflowScript(), 'start', String(mlflowPort)], env, 300_000),
-      startTestServer(),
-    ]);
-    cairn = server;
-    if (started.code !== 0) throw new Error(`start_mlflow.sh start failed:\n${started.out}`);
-    await waitForHealth(`http://127.0.0.1:${mlflowPort}`, 120_000);
-    const cairnPort = Number(new URL(cairn.url).port);
-    sides.mlflow = { port: mlflowPort, ids: await createFixture(mlflowPort, 'parity') };
-    sides.cairn = { port: cairnPort, ids: await createFixture(cairnPort, 'parity') };
+    sides = await startParitySides(
+      () => startTestServer(),
+      (port) => createRunFixture(port, 'parity'),
+    );
   }, 300_000);
 
   afterAll(async () => {
-    await cairn?.close();
-    if (mlflowPort)
-      await exec('bash', [startMlflowScript(), 'stop', String(mlflowPort)], { MLFLOW_DATA: mlflowData }, 60_000);
-    if (mlflowData) rmSync(mlflowData, { recursive: true, force: true });
+    await sides?.close();
   });
 
   it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    const [fromMlflow, fromCairn] = await Promise.all([send(sides.mlflow!, c), send(sides.cairn!, c)]);
-    const mlflow = answerOf(fromMlflow, sides.mlflow!.ids);
-    const ours = answerOf(fromCairn, sides.cairn!.ids);
+    const [fromMlflow, fromCairn] = await Promise.all([send(sides!.mlflow, c), send(sides!.cairn, c)]);
+    const mlflow = answerOf(fromMlflow, sides!.mlflow.ids);
+    const ours = answerOf(fromCairn, sides!.cairn.ids);
     const fields = c.compare ?? ['status', 'error_code', 'message'];
     const pick = (a: Answer) => Object.fromEntries(fields.map((f) => [f, a[f]]));
     expect(pick(ours), `MLflow answered ${fromMlflow.status} ${fromMlflow.body.slice(0, 600)}`).toEqual(pick(mlflow));
