@@ -58,11 +58,9 @@ async function validateLocalSource(
   source: string,
   runId: string | null | undefined,
 ): Promise<void> {
-  let shown = source;
   if (runId) {
     const run = await tracking.getRun(runId);
     const resolved = resolveLoosely(localFileUriToPath(source));
-    shown = resolved; // MLflow's message names the resolved path once a run was given
     if (
       isLocalUri(run.info.artifactUri) &&
       isSameOrInside(resolveLoosely(localFileUriToPath(run.info.artifactUri)), resolved)
@@ -70,8 +68,10 @@ async function validateLocalSource(
       return;
     }
   }
+  // MLflow names the path resolved against the server's working directory; Cairn names the source as
+  // given, so a refused request does not disclose where the server runs or where its symlinks lead.
   throw new InvalidParameter(
-    `Invalid model version source: '${shown}'. To use a local path as a model version source, the run_id request ` +
+    `Invalid model version source: '${source}'. To use a local path as a model version source, the run_id request ` +
       'parameter has to be specified and the local path has to be contained within the artifact directory of the run ' +
       'specified by the run_id.',
   );

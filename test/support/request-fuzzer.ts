@@ -1,5 +1,7 @@
 // Seeded generator of malformed MLflow REST requests: wrong types, huge values, bad JSON, unknown
 // fields, bad filters, random endpoints and methods, and path traversal on the artifact routes.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Rng } from '../../src/learn/core/random.js';
 import type { RawRequest } from './raw-http.js';
 
@@ -486,13 +488,16 @@ export class RequestFuzzer {
   }
 }
 
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** Lines that betray a stack trace or an internal file path in a response body. */
 export const STACK_TRACE_PATTERNS: RegExp[] = [
   /\n\s*at [^\n]*\(?[^\s()]+:\d+:\d+\)?/, // V8 frames
   /\bat (?:async )?[\w$.<>]+ \((?:file:\/\/)?\/[^)]*\)/,
   /Traceback \(most recent call last\)/,
   /node_modules\//,
-  /\/work\/main\//,
+  new RegExp(`${escapeRegExp(REPO_ROOT)}/`), // the checkout's own path, wherever it lives
   /\bsrc\/[\w/-]+\.ts\b/,
   /\bSqliteError\b|\bSQLITE_[A-Z]+\b/,
 ];
