@@ -166,7 +166,8 @@ function splitTrials<C>(trials: Trial<C>[], direction: Direction, gamma: number,
   return { below };
 }
 
-function tpeSuggester<C>(
+/** The TPE suggestion for one trial given the finished ones (chronological); the ask half of an ask/tell loop. */
+export function tpeSuggester<C>(
   trials: Trial<C>[],
   direction: Direction,
   gamma: number,
