@@ -8,6 +8,7 @@ import { CairnClient } from '../../client/cairn-client.js';
 import type { Run } from '../../tracking/entities.js';
 import { MedianPruner } from '../../learn/index.js';
 import { openStudyStorage, studyDatabaseUri } from './open-study-storage.js';
+import { searchProgress } from './search-progress.js';
 import type { SearchSpace } from './search-space.js';
 import { openSqlStudyStorage } from './sql-study-storage.js';
 import { type Objective, tune, type TuneOptions } from './tune.js';
@@ -67,7 +68,20 @@ async function children(parentRunId: string): Promise<Run[]> {
 
 describe('tune', () => {
   it('logs a parent run with one nested run per trial and tags the best on both', async () => {
-    const result = await tune(base({ parentRunName: 'tpe-structure' }));
+    const progress: [number, number, number | undefined][] = [];
+    const result = await tune(
+      base({
+        parentRunName: 'tpe-structure',
+        onProgress: (p) => progress.push([p.finished, p.maxEvals, p.best?.value]),
+      }),
+    );
+    expect(progress.map((p) => p[0])).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(progress.every((p) => p[1] === 8)).toBe(true);
+    expect(progress.at(-1)![2]).toBe(result.best!.value);
+    const curve = searchProgress(result.trials, 'maximize');
+    expect(curve.map((p) => p.number)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(curve.at(-1)!.bestSoFar).toBe(result.best!.value);
+    for (let i = 1; i < curve.length; i++) expect(curve[i].bestSoFar).toBeGreaterThanOrEqual(curve[i - 1].bestSoFar);
     expect(result.complete).toBe(true);
     expect(result.trials.map((t) => t.number)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     const kids = await children(result.parentRunId);
@@ -245,6 +259,8 @@ describe('tune', () => {
       // a process that claimed trial 0 and died before sending another heartbeat
       const dead = await storage.claimTrial(study.id, 4, 'gone:1', 0);
       expect(dead?.number).toBe(0);
+      const deadRun = await client.createRun(experimentId, { runName: 'trial-0' });
+      await storage.startTrial(study.id, 0, { x: 0, k: 1, mode: 'a' }, deadRun.info.runId);
       await new Promise((r) => setTimeout(r, 30));
       const result = await tune(
         base({ study: { name: 'stale', storage }, sampler: 'random', maxEvals: 4, staleAfterMs: 20 }),
@@ -257,6 +273,10 @@ describe('tune', () => {
         [4, 'COMPLETE'],
       ]);
       expect(result.trials[0].error).toMatch(/no heartbeat/);
+      const reaped = await client.getRun(deadRun.info.runId);
+      expect(reaped.info.status).toBe('FAILED');
+      expect(tagOf(reaped, 'cairn.tuning.state')).toBe('STALE');
+      expect(tagOf(reaped, 'cairn.tuning.error')).toMatch(/no heartbeat/);
       expect(result.complete).toBe(true);
     } finally {
       await storage.close();
