@@ -12,7 +12,7 @@ import { bundledHeartPath, resolveStrokeFile, STROKE_URL_ENV } from '../pipeline
 import { DataError, loadDataset, type LoadedDataset } from '../pipelines/load-dataset.js';
 import { MODEL_FAMILIES, parseFamilies, type ModelFamily } from '../pipelines/model-families.js';
 import { DEFAULT_POLICIES, registerBest, validatePolicyDocs } from '../pipelines/register-best.js';
-import { trainModels, type ProgressEvent } from '../pipelines/train-pipeline.js';
+import { checkFoldSizes, trainModels, type ProgressEvent } from '../pipelines/train-pipeline.js';
 import { trainJson, trainText } from '../pipelines/train-report.js';
 import { TUNE_METHODS, TuningUnavailable, type TuneMethod, type TuneOptions } from '../pipelines/tuning-hook.js';
 import { UsageError, resolveTrackingUri } from './cli-client.js';
@@ -211,6 +211,11 @@ export async function runTrain(dataset: string | undefined, flags: TrainFlags): 
   if (flags.register === false && flags.policy) throw new UsageError('--policy has no effect with --no-register.');
   const { spec, file } = await resolveData(dataset, flags, log).catch(asUsageError);
   const data = await loadOrExit(file, spec);
+  try {
+    checkFoldSizes(data, flags.cv);
+  } catch (err) {
+    asUsageError(err);
+  }
   const registerName = typeof flags.register === 'string' ? flags.register : spec.registeredModel;
   const retry = process.env.MLFLOW_HTTP_REQUEST_MAX_RETRIES ? {} : { maxRetries: 2 };
   const client = await CairnClient.open(uri, { retry });

@@ -120,7 +120,8 @@ function datasetInput(data: LoadedDataset): DatasetInput {
   };
 }
 
-function checkFoldSizes(data: LoadedDataset, cv: number): void {
+/** Refuses a --cv the smaller class cannot fill (checked again by trainModels; callers check it before opening a store). */
+export function checkFoldSizes(data: LoadedDataset, cv: number): void {
   const smaller = Math.min(data.positives, data.y.length - data.positives);
   const inTraining = Math.floor(smaller * (1 - HOLDOUT_FRACTION));
   if (inTraining < cv)
