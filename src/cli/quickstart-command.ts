@@ -69,7 +69,9 @@ async function trainOrReuse(
 ): Promise<{ result: TrainResult; reg: RegistrationResult }> {
   const data = await loadDataset(bundledHeartPath(), HEART).catch(asUsageError);
   const families = [...MODEL_FAMILIES];
-  const found = fresh ? null : await findFinishedRuns(client, QUICKSTART_EXPERIMENT, data.digest, families);
+  const found = fresh
+    ? null
+    : await findFinishedRuns(client, QUICKSTART_EXPERIMENT, data.digest, families, { cv: FOLDS, seed: SEED });
   if (found) {
     log(`reusing ${found.length} finished runs of this data (sha256 ${data.digest.slice(0, 12)}…); --fresh retrains`);
     const imbalanced = isImbalanced(data);

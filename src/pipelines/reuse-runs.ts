@@ -35,21 +35,22 @@ function summaryOf(run: Run, family: ModelFamily): ModelSummary | null {
 }
 
 /**
- * The newest finished run per family for this data digest in the experiment, or null unless every
- * family has one (then the caller trains afresh).
+ * The newest finished run per family for this data digest and these CV settings in the experiment, or
+ * null unless every family has one (then the caller trains afresh).
  */
 export async function findFinishedRuns(
   client: CairnClient,
   experimentName: string,
   digest: string,
   families: ModelFamily[],
+  settings: { cv: number; seed: number },
 ): Promise<ModelSummary[] | null> {
   const experiment = await client.getExperimentByName(experimentName);
   if (!experiment) return null;
   const runs = await client.searchAllRuns([experiment.experimentId], {
     filter:
       `tags.\`${TAGS.datasetDigest}\` = '${digest}' and tags.\`${TAGS.pipeline}\` = 'train' ` +
-      "and attributes.status = 'FINISHED'",
+      `and params.cv_folds = '${settings.cv}' and params.seed = '${settings.seed}' and attributes.status = 'FINISHED'`,
     orderBy: ['attributes.start_time DESC'],
   });
   const out: ModelSummary[] = [];
