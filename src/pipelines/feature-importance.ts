@@ -2,6 +2,7 @@
 // them (impurity for trees and forests, gain for boosting, |coefficient| on standardised features for
 // logistic regression), else permutation importance on the holdout (k-nearest neighbours).
 import type { Frame } from '../learn/core/frame.js';
+import { GradientBoostingClassifier } from '../learn/ensemble/gradient-boosting.js';
 import { ResampledClassifier } from '../learn/imbalance/resampled-classifier.js';
 import { permutationImportance } from '../learn/inspection/permutation-importance.js';
 import { LogisticRegression } from '../learn/linear/logistic-regression.js';
@@ -26,9 +27,7 @@ export function featureImportance(
   const names = (fitted.step('prep') as TableTransformer).featureNamesOut();
   const own = (model as { featureImportances_?: Float64Array }).featureImportances_;
   if (own) {
-    const kind = (model as { constructor: { name: string } }).constructor.name.startsWith('Gradient')
-      ? 'gain'
-      : 'impurity';
+    const kind = model instanceof GradientBoostingClassifier ? 'gain' : 'impurity';
     return { kind, features: names, values: Array.from(own) };
   }
   if (model instanceof LogisticRegression && model.coef_) {
