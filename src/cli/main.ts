@@ -8,7 +8,9 @@ import { UsageError } from './cli-client.js';
 import { runClusterWorker, WORKER_CONFIG_ENV } from './server-cluster.js';
 import { importCommand } from './import-command.js';
 import { modelsCommand } from './models-commands.js';
+import { quickstartCommand } from './quickstart-command.js';
 import { serverCommand } from './server-command.js';
+import { trainCommand } from './train-command.js';
 import { experimentsCommand, runsCommand } from './tracking-commands.js';
 import { webhookCommand } from './webhook-commands.js';
 
@@ -21,7 +23,15 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(serverCommand().exitOverride().showHelpAfterError('(run `cairn server --help` for usage)'));
-  for (const cmd of [experimentsCommand(), runsCommand(), modelsCommand(), webhookCommand(), importCommand()]) {
+  for (const cmd of [
+    experimentsCommand(),
+    runsCommand(),
+    modelsCommand(),
+    webhookCommand(),
+    importCommand(),
+    trainCommand(),
+    quickstartCommand(),
+  ]) {
     cmd.exitOverride();
     for (const sub of cmd.commands) sub.exitOverride();
     program.addCommand(cmd);

@@ -1,0 +1,187 @@
+// `cairn quickstart`: with no flags and no network, trains the heart-disease pipeline on the bundled UCI
+// data into the embedded store (./cairn-data), registers `heart-disease`, applies its promotion policy,
+// points @champion at the best version and prints a summary and the next commands. A second run on the
+// same store reuses the finished runs of the same data (unless --fresh). `--serve` then keeps the
+// tracking server and its UI on :5000 until Ctrl-C.
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { CairnClient } from '../client/cairn-client.js';
+import { defaultArtifactRootFor, isServerUri } from '../client/open-stores.js';
+import { HEART } from '../pipelines/dataset-spec.js';
+import { bundledHeartPath } from '../pipelines/data-source.js';
+import { loadDataset } from '../pipelines/load-dataset.js';
+import { MODEL_FAMILIES } from '../pipelines/model-families.js';
+import { DEFAULT_POLICIES, registerBest, type RegistrationResult } from '../pipelines/register-best.js';
+import { existingRegistration, findFinishedRuns } from '../pipelines/reuse-runs.js';
+import {
+  datasetSummary,
+  isImbalanced,
+  selectionMetricFor,
+  trainModels,
+  experimentIdFor,
+} from '../pipelines/train-pipeline.js';
+import { trainText } from '../pipelines/train-report.js';
+import { pickBest, type TrainResult } from '../pipelines/train-types.js';
+import { resolveTrackingUri, UsageError } from './cli-client.js';
+import { runSingleServer } from './run-server.js';
+import { DEFAULT_BACKEND_STORE_URI, type ServerConfig } from './server-options.js';
+import { prepareServerPaths, StartupError, startupErrorMessage } from './server-startup.js';
+import { actingUser, asUsageError, progressPrinter } from './train-command.js';
+
+export const QUICKSTART_EXPERIMENT = 'heart-disease';
+export const QUICKSTART_MODEL = 'heart-disease';
+const SEED = 42;
+const FOLDS = 5;
+const SERVER_PORT = 5000;
+
+interface QuickstartFlags {
+  fresh?: boolean;
+  serve?: boolean;
+  trackingUri?: string;
+}
+
+/** The quickstart's store: --tracking-uri, else the embedded SQLite store (environment deliberately ignored). */
+export function quickstartUri(flag: string | undefined): string {
+  return resolveTrackingUri(flag || DEFAULT_BACKEND_STORE_URI, {});
+}
+
+function nextCommands(uri: string, serving: boolean): string {
+  // `cairn models` talks to a server by default, so it is pointed at this store explicitly
+  const store = ` --tracking-uri '${uri}'`;
+  const trainStore = uri === DEFAULT_BACKEND_STORE_URI ? '' : store;
+  const lines = ['Next:'];
+  if (!serving) lines.push('  cairn quickstart --serve     # the tracking UI on http://127.0.0.1:5000');
+  lines.push(
+    `  cairn models show ${QUICKSTART_MODEL}${store}`,
+    `  cairn models history ${QUICKSTART_MODEL}${store}`,
+    `  cairn train heart --models lr,rf${trainStore}`,
+    `  cairn train stroke --data healthcare-dataset-stroke-data.csv${trainStore}`,
+  );
+  return lines.join('\n');
+}
+
+/** Trains (or reuses) and registers; returns what it did, for the summary. */
+async function trainOrReuse(
+  client: CairnClient,
+  fresh: boolean,
+  log: (m: string) => void,
+  progress: ReturnType<typeof progressPrinter>,
+): Promise<{ result: TrainResult; reg: RegistrationResult }> {
+  const data = await loadDataset(bundledHeartPath(), HEART).catch(asUsageError);
+  const families = [...MODEL_FAMILIES];
+  const found = fresh
+    ? null
+    : await findFinishedRuns(client, QUICKSTART_EXPERIMENT, data.digest, families, { cv: FOLDS, seed: SEED });
+  if (found) {
+    log(`reusing ${found.length} finished runs of this data (sha256 ${data.digest.slice(0, 12)}…); --fresh retrains`);
+    const imbalanced = isImbalanced(data);
+    const selectionMetric = selectionMetricFor(imbalanced);
+    const best = pickBest(found, selectionMetric);
+    const result: TrainResult = {
+      dataset: datasetSummary(data),
+      experimentId: await experimentIdFor(client, QUICKSTART_EXPERIMENT),
+      experimentName: QUICKSTART_EXPERIMENT,
+      selectionMetric,
+      imbalanced,
+      cvFolds: FOLDS,
+      seed: SEED,
+      trainRows: NaN,
+      holdoutRows: NaN,
+      models: found,
+      best,
+      reused: true,
+    };
+    const existing = await existingRegistration(client, QUICKSTART_MODEL, best);
+    const reg =
+      existing ??
+      (await registerBest(client, best, {
+        name: QUICKSTART_MODEL,
+        defaultPolicy: DEFAULT_POLICIES[QUICKSTART_MODEL],
+        user: actingUser(),
+      }));
+    return { result, reg };
+  }
+  log(`training ${families.join(', ')} on the bundled UCI heart-disease data (${FOLDS}-fold CV, seed ${SEED})`);
+  const result = await trainModels(client, data, {
+    families,
+    cv: FOLDS,
+    seed: SEED,
+    experiment: QUICKSTART_EXPERIMENT,
+    sourceName: 'cairn quickstart',
+    onProgress: progress,
+  });
+  const reg = await registerBest(client, result.best, {
+    name: QUICKSTART_MODEL,
+    defaultPolicy: DEFAULT_POLICIES[QUICKSTART_MODEL],
+    user: actingUser(),
+  });
+  return { result, reg };
+}
+
+/**
+ * Where the champion's scoring API starts once `cairn serve` exists (the serving issue): it will serve
+ * `models:/heart-disease@champion` on :8000 beside the tracking server. Until then it says so.
+ */
+function startScoringApi(): string {
+  return 'The scoring API (models:/heart-disease@champion on :8000) comes with `cairn serve`, not built yet.';
+}
+
+async function serve(uri: string): Promise<void> {
+  if (isServerUri(uri))
+    throw new UsageError('--serve runs a tracking server on a database store; --tracking-uri names a server already.');
+  const config: ServerConfig = {
+    backendStoreUri: uri,
+    artifactsDestination: path.resolve(defaultArtifactRootFor(uri)),
+    serveArtifacts: true,
+    host: '127.0.0.1',
+    port: SERVER_PORT,
+    workers: 1,
+    logLevel: 'warn',
+    runCacheSize: 10_000,
+  };
+  const created = prepareServerPaths(config);
+  try {
+    await runSingleServer(config, { banner: true });
+  } catch (err) {
+    created.undo();
+    throw new StartupError(startupErrorMessage(err, config));
+  }
+  process.stdout.write(`${startScoringApi()}\nPress Ctrl-C to stop.\n`);
+}
+
+export async function runQuickstart(flags: QuickstartFlags): Promise<void> {
+  const uri = quickstartUri(flags.trackingUri);
+  const progress = progressPrinter();
+  const log = (message: string) => progress({ kind: 'info', message });
+  const t0 = Date.now();
+  const client = await CairnClient.open(uri, { retry: { maxRetries: 2 } });
+  let summary: string;
+  try {
+    const { result, reg } = await trainOrReuse(client, flags.fresh === true, log, progress);
+    summary = trainText(result, reg);
+  } finally {
+    await client.close();
+  }
+  process.stdout.write(
+    `${summary}\n\nStore: ${uri} (done in ${((Date.now() - t0) / 1000).toFixed(1)}s)\n\n` +
+      `${nextCommands(uri, flags.serve === true)}\n`,
+  );
+  if (flags.serve) await serve(uri);
+}
+
+export function quickstartCommand(): Command {
+  return new Command('quickstart')
+    .description(
+      'Train the heart-disease pipeline on the bundled UCI data into ./cairn-data (no network), register ' +
+        'heart-disease, apply its promotion policy and point @champion at the best version.',
+    )
+    .option('--fresh', 'train again even if this store has finished runs of the same data')
+    .option('--serve', `then keep the tracking server and UI running on :${SERVER_PORT} until Ctrl-C`)
+    .addOption(
+      new Option(
+        '--tracking-uri <uri>',
+        `store to use: sqlite:///…, postgresql://… or a server URL (default ${DEFAULT_BACKEND_STORE_URI})`,
+      ),
+    )
+    .action((flags: QuickstartFlags) => runQuickstart(flags));
+}

@@ -1,0 +1,92 @@
+// `cairn quickstart` from a fresh clone of this repository in a temp directory with no ../shared beside
+// it (node_modules symlinked, run through tsx): it completes offline on the bundled data, registers
+// heart-disease with @champion, and a second run reuses the finished runs instead of retraining.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CairnClient } from '../../src/client/cairn-client.js';
+import { sha256Hex } from '../../src/models/package/manifest.js';
+import { HEART_SHA256 } from '../../src/pipelines/data-source.js';
+import { readFileSync } from 'node:fs';
+
+const REPO = path.resolve(import.meta.dirname, '../..');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'cairn-quickstart-'));
+const clone = path.join(tmp, 'cairn');
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function quickstart(
+  args: string[] = [],
+): Promise<{ status: number | null; stdout: string; stderr: string; ms: number }> {
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'quickstart', ...args], {
+      cwd: clone,
+      // nothing from this checkout's environment: no store, no shared folder
+      env: { PATH: process.env.PATH ?? '', HOME: tmp, CAIRN_USER: 'quickstart-test' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('exit', (status) => resolve({ status, stdout, stderr, ms: Date.now() - t0 }));
+  });
+}
+
+beforeAll(() => {
+  const head = execFileSync('git', ['-C', REPO, 'rev-parse', 'HEAD']).toString().trim();
+  execFileSync('git', ['clone', '--quiet', '--no-checkout', REPO, clone]);
+  execFileSync('git', ['-C', clone, 'checkout', '--quiet', head]);
+  symlinkSync(realpathSync(path.join(REPO, 'node_modules')), path.join(clone, 'node_modules'));
+});
+
+describe('cairn quickstart from a fresh clone', () => {
+  it('ships the heart data, trains, registers heart-disease, sets champion; a re-run reuses', {
+    timeout: 300_000,
+  }, async () => {
+    expect(existsSync(path.join(tmp, 'shared'))).toBe(false);
+    expect(sha256Hex(readFileSync(path.join(clone, 'data', 'heart_disease_uci.csv')))).toBe(HEART_SHA256);
+
+    const first = await quickstart();
+    expect(first.stderr).toMatch(/\[5\/5\] knn done/);
+    expect(first.status).toBe(0);
+    expect(first.ms).toBeLessThan(120_000);
+    expect(first.stdout).toMatch(/Models \(5-fold CV, mean ± std; \* = best by roc_auc\)/);
+    expect(first.stdout).toMatch(/Registered: heart-disease v1 \(\w+, run [0-9a-f]{32}\) → Staging/);
+    expect(first.stdout).toMatch(/FAIL accuracy >= 0\.91/);
+    expect(first.stdout).toMatch(/@champion → v1/);
+    expect(first.stdout).toMatch(/Next:\n {2}cairn quickstart --serve/);
+
+    const client = await CairnClient.open(`sqlite:///${clone}/cairn-data/cairn.db`);
+    let runs: string[];
+    try {
+      const exp = await client.getExperimentByName('heart-disease');
+      runs = (await client.searchAllRuns([exp!.experimentId])).map((r) => r.info.runId);
+      expect(runs).toHaveLength(5);
+      const champion = await client.getModelVersionByAlias('heart-disease', 'champion');
+      expect(champion.version).toBe('1');
+      expect(runs).toContain(champion.runId);
+      const loaded = await client.loadModel('models:/heart-disease@champion');
+      expect(loaded.pipeline.predictProba).toBeTypeOf('function');
+    } finally {
+      await client.close();
+    }
+
+    const second = await quickstart();
+    expect(second.status).toBe(0);
+    expect(second.stderr).toMatch(/reusing 5 finished runs of this data/);
+    expect(second.stdout).toMatch(/already registered by an earlier run as v1/);
+    const again = await CairnClient.open(`sqlite:///${clone}/cairn-data/cairn.db`);
+    try {
+      const exp = await again.getExperimentByName('heart-disease');
+      expect((await again.searchAllRuns([exp!.experimentId])).map((r) => r.info.runId).sort()).toEqual(runs.sort());
+    } finally {
+      await again.close();
+    }
+  });
+});
