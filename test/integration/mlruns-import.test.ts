@@ -401,6 +401,21 @@ describe('cairn import reads artifacts only inside the source tree', () => {
     expect(Object.values(filesUnder(linked.artifacts))).not.toContain(SECRET);
   }, 60_000);
 
+  it('refuses a store whose metadata links out of the tree: exit 1, the link named, no store created', async () => {
+    const secretDir = otherServer('meta-link');
+    const mlrunsDir = writeStore(path.join(tmp, 'meta-link'), 's3://bucket/artifacts');
+    const link = path.join(mlrunsDir, '0', RUN, 'params', 'password');
+    mkdirSync(path.dirname(link), { recursive: true });
+    symlinkSync(path.join(secretDir, 'secret.txt'), link);
+    const { target, result } = importInto('meta-link', mlrunsDir);
+    const res = await result;
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain(`Import refused: ${link} is a symbolic link to ${path.join(secretDir, 'secret.txt')}`);
+    expect(res.stderr).toContain(`outside the source tree ${mlrunsDir}`);
+    expect(res.stderr).not.toContain('    at ');
+    expect(existsSync(target)).toBe(false);
+  }, 60_000);
+
   it('creates no store for a directory that is not a file store', async () => {
     const notAStore = path.join(tmp, 'not-a-store');
     mkdirSync(notAStore);
