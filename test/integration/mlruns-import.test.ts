@@ -83,7 +83,7 @@ describe.skipIf(lacks('mlflow-python'))('cairn import of an MLflow file store', 
   const mlruns = path.join(tmp, 'source', 'mlruns');
   const dataDir = path.join(tmp, 'cairn');
 
-  it('imports experiments, runs, histories and artifacts exactly as MLflow reads them, and again imports nothing', async () => {
+  it('imports experiments, runs, histories and artifacts as MLflow reads them, and again imports nothing', async () => {
     await python(['write', path.join(tmp, 'source')]);
     const expected = await dump(`file:${mlruns}`, 'file-store');
     expect(Object.keys(expected.runs)).toHaveLength(8);
@@ -180,7 +180,8 @@ describe.skipIf(lacks('mlflow-python'))('cairn import of an MLflow file store', 
       mkdirSync(remote);
       writeFileSync(
         path.join(remote, 'meta.yaml'),
-        `run_id: ${'c'.repeat(32)}\nrun_name: on-s3\nstatus: 3\nstart_time: 5\nend_time: null\nlifecycle_stage: active\nuser_id: carol\nartifact_uri: s3://bucket/mlruns/${'c'.repeat(32)}/artifacts\n`,
+        `run_id: ${'c'.repeat(32)}\nrun_name: on-s3\nstatus: 3\nstart_time: 5\nend_time: null\n` +
+          `lifecycle_stage: active\nuser_id: carol\nartifact_uri: s3://bucket/mlruns/${'c'.repeat(32)}/artifacts\n`,
       );
       pg = await startPostgres();
       const stores = await openStores(pg.uri, { defaultArtifactRoot: 'mlflow-artifacts:/' });

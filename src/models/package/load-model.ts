@@ -142,9 +142,8 @@ export async function loadModelFromDir(dir: string): Promise<LoadedModel> {
     manifestText = await readFile(path.join(dir, MANIFEST_FILE), 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new InvalidParameter(
-      `'${dir}' is not a Cairn model package: ${MANIFEST_FILE} is ${code === 'ENOENT' ? 'missing' : `unreadable (${code})`}`,
-    );
+    const state = code === 'ENOENT' ? 'missing' : `unreadable (${code})`;
+    throw new InvalidParameter(`'${dir}' is not a Cairn model package: ${MANIFEST_FILE} is ${state}`);
   }
   const manifest = parseManifest(manifestText);
   const verified = await verifyPackageFiles(dir, manifest, [MLMODEL_FILE]);

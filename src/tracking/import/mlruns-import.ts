@@ -27,7 +27,7 @@ import { assertMetadataInTree } from './metadata-confinement.js';
 import { localPath, ReadableRoots } from './readable-roots.js';
 
 export interface MlrunsImportOptions {
-  /** The directory `mlflow-artifacts:/…` URIs of the target store resolve into (the server's --artifacts-destination). */
+  /** Where `mlflow-artifacts:/…` URIs of the target store resolve (the server's --artifacts-destination). */
   artifactsDestination: string;
   /** Directories outside the source tree that artifacts may still be read from (--allow-artifacts-outside). */
   allowArtifactsOutside?: readonly string[];
