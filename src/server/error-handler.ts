@@ -88,8 +88,9 @@ export function installErrorHandling(app: FastifyInstance): void {
     return send(reply, 500, 'INTERNAL_ERROR', 'Internal server error; see the server log for details.');
   });
 
+  // originalUrl: the path as the client sent it, before merged-slashes.ts merged its doubled slashes
   app.setNotFoundHandler((request, reply) =>
-    send(reply, 404, 'ENDPOINT_NOT_FOUND', `No endpoint ${request.method} ${request.url.split('?')[0]}`),
+    send(reply, 404, 'ENDPOINT_NOT_FOUND', `No endpoint ${request.method} ${request.originalUrl.split('?')[0]}`),
   );
 }
 

@@ -83,7 +83,7 @@ describe.skipIf(lacks('mlflow-python'))('cairn import of an MLflow file store', 
   const mlruns = path.join(tmp, 'source', 'mlruns');
   const dataDir = path.join(tmp, 'cairn');
 
-  it('imports experiments, runs, histories and artifacts exactly as MLflow reads them, and again imports nothing', async () => {
+  it('imports experiments, runs, histories and artifacts as MLflow reads them, and again imports nothing', async () => {
     await python(['write', path.join(tmp, 'source')]);
     const expected = await dump(`file:${mlruns}`, 'file-store');
     expect(Object.keys(expected.runs)).toHaveLength(8);
@@ -180,7 +180,8 @@ describe.skipIf(lacks('mlflow-python'))('cairn import of an MLflow file store', 
       mkdirSync(remote);
       writeFileSync(
         path.join(remote, 'meta.yaml'),
-        `run_id: ${'c'.repeat(32)}\nrun_name: on-s3\nstatus: 3\nstart_time: 5\nend_time: null\nlifecycle_stage: active\nuser_id: carol\nartifact_uri: s3://bucket/mlruns/${'c'.repeat(32)}/artifacts\n`,
+        `run_id: ${'c'.repeat(32)}\nrun_name: on-s3\nstatus: 3\nstart_time: 5\nend_time: null\n` +
+          `lifecycle_stage: active\nuser_id: carol\nartifact_uri: s3://bucket/mlruns/${'c'.repeat(32)}/artifacts\n`,
       );
       pg = await startPostgres();
       const stores = await openStores(pg.uri, { defaultArtifactRoot: 'mlflow-artifacts:/' });
@@ -399,6 +400,21 @@ describe('cairn import reads artifacts only inside the source tree', () => {
     expect(linkedRes.status).toBe(1);
     expect(linkedRes.stdout).toContain('is a symbolic link leading out of the source tree');
     expect(Object.values(filesUnder(linked.artifacts))).not.toContain(SECRET);
+  }, 60_000);
+
+  it('refuses a store whose metadata links out of the tree: exit 1, the link named, no store created', async () => {
+    const secretDir = otherServer('meta-link');
+    const mlrunsDir = writeStore(path.join(tmp, 'meta-link'), 's3://bucket/artifacts');
+    const link = path.join(mlrunsDir, '0', RUN, 'params', 'password');
+    mkdirSync(path.dirname(link), { recursive: true });
+    symlinkSync(path.join(secretDir, 'secret.txt'), link);
+    const { target, result } = importInto('meta-link', mlrunsDir);
+    const res = await result;
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain(`Import refused: ${link} is a symbolic link to ${path.join(secretDir, 'secret.txt')}`);
+    expect(res.stderr).toContain(`outside the source tree ${mlrunsDir}`);
+    expect(res.stderr).not.toContain('    at ');
+    expect(existsSync(target)).toBe(false);
   }, 60_000);
 
   it('creates no store for a directory that is not a file store', async () => {

@@ -186,3 +186,61 @@ export function checkRoots(r: StateReader, roots: Int32Array, nNodes: number): v
 export function treeEnd(roots: Int32Array, t: number, nNodes: number): number {
   return t + 1 < roots.length ? roots[t + 1] : nNodes;
 }
+
+/**
+ * The field each component's fitted state is kept in (its toJSON writes `state: null` while it is
+ * unset), named in the refusal so the reader knows what is missing. A type not listed is named by
+ * its `state` alone.
+ */
+const FITTED_ATTRIBUTE: Record<string, string> = {
+  LogisticRegression: 'coef_',
+  DecisionTreeClassifier: 'tree_',
+  RandomForestClassifier: 'forest_',
+  GradientBoostingClassifier: 'booster_',
+  KNeighborsClassifier: 'X_',
+  OneHotEncoder: 'categories_',
+  OrdinalEncoder: 'categories_',
+  SimpleImputer: 'statistics_',
+  MinMaxScaler: 'scale_',
+  StandardScaler: 'featureNamesIn_',
+  ColumnTransformer: 'blocks',
+};
+
+/**
+ * Refuses a serialized model with an unfitted part: a component whose `state` is null, or a Pipeline
+ * whose `state.fitted` is not true. A pipeline marked fitted may still hold a step replaced after
+ * fit (setParams({ model: new LogisticRegression() })): without this, it restores and fails only at
+ * predict time. Steps of a Pipeline and the fitted blocks of a ColumnTransformer are checked (its
+ * `params.transformers` are unfitted templates, as in scikit-learn). Anything malformed is left to
+ * restoreComponent; the error path reads as its does.
+ */
+export function checkFitted(json: unknown, where = ''): void {
+  if (!isPlainObject(json) || typeof json.type !== 'string') return;
+  const label = where ? `${where} (${json.type})` : json.type;
+  const attribute = FITTED_ATTRIBUTE[json.type];
+  const missing = attribute ? `, so it has no ${attribute}` : '';
+  if (json.state === null || json.state === undefined)
+    throw new ModelFormatError(`not fitted: "state" is null${missing}`, [label]);
+  if (!isPlainObject(json.state)) return;
+  const state = json.state;
+  const inside = (child: unknown, childWhere: string) => {
+    try {
+      checkFitted(child, childWhere);
+    } catch (e) {
+      throw e instanceof ModelFormatError ? e.within(label) : e;
+    }
+  };
+  if (json.type === 'Pipeline') {
+    if (state.fitted !== true) throw new ModelFormatError('not fitted: "state.fitted" is not true', [label]);
+    const steps = isPlainObject(json.params) && Array.isArray(json.params.steps) ? json.params.steps : [];
+    steps.forEach((step, i) => {
+      if (Array.isArray(step) && typeof step[0] === 'string') inside(step[1], `steps[${i}] "${step[0]}"`);
+    });
+  }
+  if (json.type === 'ColumnTransformer' && Array.isArray(state.blocks)) {
+    state.blocks.forEach((block, i) => {
+      if (isPlainObject(block) && isPlainObject(block.transformer))
+        inside(block.transformer, `blocks[${i}] "${String(block.name)}"`);
+    });
+  }
+}

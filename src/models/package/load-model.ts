@@ -6,6 +6,7 @@ import { InvalidParameter } from '../../core/errors.js';
 import type { SerializedComponent } from '../../learn/core/estimator.js';
 import type { Frame } from '../../learn/core/frame.js';
 import type { Matrix } from '../../learn/core/matrix.js';
+import { checkFitted } from '../../learn/core/restore-check.js';
 import { restoreComponent } from '../../learn/core/serialization.js';
 import { recordsToFrame, type DataRecord, type FrameSchema } from '../../learn/data/records.js';
 import { Pipeline } from '../../learn/pipeline.js';
@@ -104,13 +105,13 @@ function restorePipeline(json: unknown, name: string): Pipeline {
     throw new InvalidParameter(`'${name}' does not hold a serialized Pipeline (type ${JSON.stringify(c?.type)})`);
   let restored: unknown;
   try {
+    // refused here, not at the first predict: an unfitted step restores without complaint
+    checkFitted(c);
     restored = restoreComponent(c);
   } catch (err) {
     throw new InvalidParameter(`'${name}' cannot be restored: ${(err as Error).message}`);
   }
   if (!(restored instanceof Pipeline)) throw new InvalidParameter(`'${name}' did not restore to a Pipeline`);
-  if (!(c.state as { fitted?: boolean } | null)?.fitted)
-    throw new InvalidParameter(`'${name}' holds an unfitted pipeline`);
   return restored;
 }
 
@@ -141,9 +142,8 @@ export async function loadModelFromDir(dir: string): Promise<LoadedModel> {
     manifestText = await readFile(path.join(dir, MANIFEST_FILE), 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new InvalidParameter(
-      `'${dir}' is not a Cairn model package: ${MANIFEST_FILE} is ${code === 'ENOENT' ? 'missing' : `unreadable (${code})`}`,
-    );
+    const state = code === 'ENOENT' ? 'missing' : `unreadable (${code})`;
+    throw new InvalidParameter(`'${dir}' is not a Cairn model package: ${MANIFEST_FILE} is ${state}`);
   }
   const manifest = parseManifest(manifestText);
   const verified = await verifyPackageFiles(dir, manifest, [MLMODEL_FILE]);

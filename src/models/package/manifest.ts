@@ -73,14 +73,14 @@ export async function verifyPackageFiles(
       bytes = await readFile(path.join(dir, ...name.split('/')));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new InvalidParameter(
-        `Model package ${dir}: '${name}' is listed in ${MANIFEST_FILE} but ${code === 'ENOENT' ? 'missing' : `unreadable (${code})`}`,
-      );
+      const state = code === 'ENOENT' ? 'missing' : `unreadable (${code})`;
+      throw new InvalidParameter(`Model package ${dir}: '${name}' is listed in ${MANIFEST_FILE} but ${state}`);
     }
     const actual = sha256Hex(bytes);
     if (actual !== expected) {
       throw new InvalidParameter(
-        `Model package ${dir}: checksum mismatch for '${name}' (SHA-256 ${actual}, ${MANIFEST_FILE} says ${expected}); the file was changed or corrupted`,
+        `Model package ${dir}: checksum mismatch for '${name}' ` +
+          `(SHA-256 ${actual}, ${MANIFEST_FILE} says ${expected}); the file was changed or corrupted`,
       );
     }
     verified.set(name, bytes);

@@ -76,7 +76,8 @@ export function mlmodelFromYaml(text: string): MlModel {
   const cairn = flavors.cairn as Record<string, unknown> | undefined;
   if (!cairn || typeof cairn !== 'object') {
     throw new InvalidParameter(
-      `${MLMODEL_FILE} has no 'cairn' flavor (flavors: ${Object.keys(flavors).join(', ') || 'none'}); Cairn loads only its own packages`,
+      `${MLMODEL_FILE} has no 'cairn' flavor (flavors: ${Object.keys(flavors).join(', ') || 'none'}); ` +
+        'Cairn loads only its own packages',
     );
   }
   checkFormatVersion(cairn.format_version, `${MLMODEL_FILE} flavors.cairn.format_version`);
@@ -88,7 +89,8 @@ export function mlmodelFromYaml(text: string): MlModel {
 export function checkFormatVersion(version: unknown, where: string): void {
   if (typeof version !== 'number' || !SUPPORTED_FORMAT_VERSIONS.includes(version)) {
     throw new InvalidParameter(
-      `${where} is ${JSON.stringify(version)}; this Cairn reads model format version(s) ${SUPPORTED_FORMAT_VERSIONS.join(', ')}`,
+      `${where} is ${JSON.stringify(version)}; ` +
+        `this Cairn reads model format version(s) ${SUPPORTED_FORMAT_VERSIONS.join(', ')}`,
     );
   }
 }

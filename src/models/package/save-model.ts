@@ -6,6 +6,7 @@ import path from 'node:path';
 import { InvalidParameter } from '../../core/errors.js';
 import type { Column, Frame } from '../../learn/core/frame.js';
 import { cell, getColumn } from '../../learn/core/frame.js';
+import { checkFitted } from '../../learn/core/restore-check.js';
 import type { DataRecord } from '../../learn/data/records.js';
 import type { Pipeline } from '../../learn/pipeline.js';
 import { buildManifest, type Manifest } from './manifest.js';
@@ -117,6 +118,12 @@ export function buildPackageFiles(
   const json = pipeline.toJSON();
   if (!(json.state as { fitted?: boolean } | null)?.fitted)
     throw new InvalidParameter('saveModel: the pipeline is not fitted; call fit() first');
+  try {
+    // a step replaced after fit (setParams) leaves the pipeline marked fitted with an unfitted part
+    checkFitted(json);
+  } catch (err) {
+    throw new InvalidParameter(`saveModel: ${(err as Error).message}; call fit() on the whole pipeline again`);
+  }
   const steps = json.params.steps as [string, { type: string }][];
   const estimator = steps[steps.length - 1][1].type;
   const schema = pipeline.inputSchema();

@@ -92,7 +92,8 @@ function colSpecsFromJson(text: unknown, field: string): ColSpec[] {
     if (!c || typeof c !== 'object') throw new InvalidParameter(`MLmodel signature.${field}[${i}] is not an object`);
     if (!COLUMN_TYPES.includes(c.type as ColumnType)) {
       throw new InvalidParameter(
-        `MLmodel signature.${field}[${i}].type ${JSON.stringify(c.type)} is not supported (one of ${COLUMN_TYPES.join(', ')}; tensor specs are not)`,
+        `MLmodel signature.${field}[${i}].type ${JSON.stringify(c.type)} is not supported ` +
+          `(one of ${COLUMN_TYPES.join(', ')}; tensor specs are not)`,
       );
     }
     if (c.name !== undefined && typeof c.name !== 'string')

@@ -115,7 +115,8 @@ export class WebhookDeliveryWorker {
   async runOnce(now = Date.now()): Promise<number> {
     // a plain read first, so an idle outbox never takes the write lock
     const due = await this.db.get(
-      'SELECT id FROM registry_webhook_deliveries WHERE status = ? AND next_attempt_time <= ? AND (lease_until IS NULL OR lease_until < ?) LIMIT 1',
+      `SELECT id FROM registry_webhook_deliveries
+       WHERE status = ? AND next_attempt_time <= ? AND (lease_until IS NULL OR lease_until < ?) LIMIT 1`,
       ['PENDING', now, now],
     );
     if (!due) return 0;
@@ -177,7 +178,8 @@ export class WebhookDeliveryWorker {
         'webhook delivery failed',
       );
     await this.db.run(
-      `UPDATE registry_webhook_deliveries SET status = ?, attempts = ?, last_status_code = ?, last_error = ?, last_attempt_time = ?,
+      `UPDATE registry_webhook_deliveries
+         SET status = ?, attempts = ?, last_status_code = ?, last_error = ?, last_attempt_time = ?,
          next_attempt_time = ?, delivered_time = ?, lease_until = NULL, lease_owner = NULL
        WHERE id = ? AND lease_owner = ?`,
       [status, attempts, r.statusCode, r.error, now, next, r.ok ? now : null, d.id, this.owner],

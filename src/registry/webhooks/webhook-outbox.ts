@@ -15,7 +15,8 @@ export function webhookBody(eventId: string, event: string, timestamp: number, d
 export class WebhookOutbox implements RegistryEventSink {
   async record(tx: SqlExecutor, event: RegistryEvent): Promise<void> {
     const hooks = await tx.all<Pick<WebhookRow, 'id' | 'events' | 'model_name'>>(
-      'SELECT id, events, model_name FROM registry_webhooks WHERE active = 1 AND (model_name IS NULL OR model_name = ?)',
+      `SELECT id, events, model_name FROM registry_webhooks
+       WHERE active = 1 AND (model_name IS NULL OR model_name = ?)`,
       [event.modelName],
     );
     const targets = hooks.filter((h) => h.events.split(',').includes(event.event));
@@ -25,7 +26,8 @@ export class WebhookOutbox implements RegistryEventSink {
     const body = webhookBody(eventId, event.event, now, event.data);
     for (const hook of targets) {
       await tx.run(
-        `INSERT INTO registry_webhook_deliveries (id, webhook_id, event_id, event, payload, status, attempts, creation_time, next_attempt_time)
+        `INSERT INTO registry_webhook_deliveries
+           (id, webhook_id, event_id, event, payload, status, attempts, creation_time, next_attempt_time)
          VALUES (?, ?, ?, ?, ?, 'PENDING', 0, ?, ?)`,
         [newId(), hook.id, eventId, event.event, body, now, now],
       );

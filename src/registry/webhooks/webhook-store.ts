@@ -126,7 +126,7 @@ export class SqlWebhookStore implements WebhookStore {
     });
   }
 
-  /** Newest first. */
+  /** Newest first; NotFound for an unknown webhookId (the only check: the REST route relies on it). */
   async listDeliveries(query: ListDeliveriesQuery = {}): Promise<WebhookDelivery[]> {
     if (query.webhookId) await this.requireRow(query.webhookId);
     const limit = query.maxResults ?? DEFAULT_DELIVERY_RESULTS;

@@ -55,7 +55,8 @@ export function validateWebhookEvents(events: unknown): RegistryEventType[] {
   for (const e of events) {
     if (!REGISTRY_EVENT_TYPES.includes(e as RegistryEventType)) {
       throw new InvalidParameter(
-        `Invalid value for parameter 'events': unknown event '${String(e)}'. Valid events are ${REGISTRY_EVENT_TYPES.join(', ')}.`,
+        `Invalid value for parameter 'events': unknown event '${String(e)}'. ` +
+          `Valid events are ${REGISTRY_EVENT_TYPES.join(', ')}.`,
       );
     }
   }
@@ -69,7 +70,8 @@ export function validateWebhookSecret(secret: unknown): string {
     secret.length > MAX_WEBHOOK_SECRET_LENGTH
   ) {
     throw new InvalidParameter(
-      `Invalid value for parameter 'secret': must be ${MIN_WEBHOOK_SECRET_LENGTH} to ${MAX_WEBHOOK_SECRET_LENGTH} characters.`,
+      `Invalid value for parameter 'secret': ` +
+        `must be ${MIN_WEBHOOK_SECRET_LENGTH} to ${MAX_WEBHOOK_SECRET_LENGTH} characters.`,
     );
   }
   return secret;

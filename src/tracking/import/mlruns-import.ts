@@ -6,7 +6,8 @@
 // interrupted between its rows and its files gets its files then).
 // Artifacts are read only inside the source tree (or below a directory allowed with
 // --allow-artifacts-outside): a recorded artifact_uri elsewhere is not followed, and symbolic links
-// are never copied; both are reported.
+// are never copied; both are reported. Metadata is read only inside the source tree: a store with
+// a link leading out of it anywhere else is refused whole (metadata-confinement.ts).
 import { cp, lstat, readdir, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -22,10 +23,11 @@ import {
   type MlrunsRun,
   type UnreadableRun,
 } from './mlruns-reader.js';
+import { assertMetadataInTree } from './metadata-confinement.js';
 import { localPath, ReadableRoots } from './readable-roots.js';
 
 export interface MlrunsImportOptions {
-  /** The directory `mlflow-artifacts:/…` URIs of the target store resolve into (the server's --artifacts-destination). */
+  /** Where `mlflow-artifacts:/…` URIs of the target store resolve (the server's --artifacts-destination). */
   artifactsDestination: string;
   /** Directories outside the source tree that artifacts may still be read from (--allow-artifacts-outside). */
   allowArtifactsOutside?: readonly string[];
@@ -223,9 +225,14 @@ async function importRunArtifacts(
   }
 }
 
-/** The experiments of the file store `source` names; refused when it holds none (it is not a file store). */
+/**
+ * The experiments of the file store `source` names; refused when it holds none (it is not a file
+ * store) or when a symbolic link in its metadata leads out of it (checked before anything is read).
+ */
 export async function sourceExperiments(source: string): Promise<MlrunsExperiment[]> {
-  const experiments = await readExperiments(mlrunsRoot(source));
+  const root = mlrunsRoot(source);
+  await assertMetadataInTree(root);
+  const experiments = await readExperiments(root);
   if (experiments.length === 0) {
     throw new InvalidParameter(
       `'${source}' holds no MLflow experiments ` +
@@ -255,6 +262,7 @@ export async function importMlruns(
     runsWithRemoteArtifacts: 0,
     runArtifactUris: new Map(),
   };
+  // before the first write: a store whose metadata leads out of it is refused with nothing imported
   const experiments = await sourceExperiments(source);
   for (const [index, sourceExp] of experiments.entries()) {
     const { experiment, created } = await targetExperiment(store, sourceExp, summary.warnings);

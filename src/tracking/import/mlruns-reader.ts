@@ -3,7 +3,7 @@
 // params, tags and full metric histories. Runs are read one at a time, so a large store is never
 // held in memory. Nothing here writes.
 import { existsSync, statSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
@@ -131,7 +131,11 @@ export async function subdirs(dir: string): Promise<string[]> {
   }
 }
 
-/** Files under dir as [key, absolute path]; a key with '/' is stored as nested directories. */
+/**
+ * Files under dir as [key, absolute path]; a key with '/' is stored as nested directories. A link to
+ * a file counts as that file (metadata-confinement.ts has refused links leading out of the tree);
+ * a link to a directory is not entered, so a link cycle cannot loop.
+ */
 async function keyedFiles(dir: string, prefix = ''): Promise<Array<[string, string]>> {
   let entries;
   try {
@@ -143,7 +147,8 @@ async function keyedFiles(dir: string, prefix = ''): Promise<Array<[string, stri
   for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const full = path.join(dir, e.name);
     if (e.isDirectory()) out.push(...(await keyedFiles(full, `${prefix}${e.name}/`)));
-    else if (e.isFile()) out.push([`${prefix}${e.name}`, full]);
+    else if (e.isFile() || (e.isSymbolicLink() && (await stat(full).catch(() => undefined))?.isFile()))
+      out.push([`${prefix}${e.name}`, full]);
   }
   return out;
 }
