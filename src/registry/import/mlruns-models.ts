@@ -9,6 +9,7 @@ import path from 'node:path';
 import { CairnError } from '../../core/errors.js';
 import { keyValues, readMeta, subdirs } from '../../tracking/import/mlruns-reader.js';
 import { localPath, ReadableRoots } from '../../tracking/import/readable-roots.js';
+import { assertMetadataInTree } from '../../tracking/import/metadata-confinement.js';
 import type { ImportedModelVersion, ImportedRegisteredModel, RegistryStore } from '../store.js';
 import { STAGE_DELETED_INTERNAL } from '../validation.js';
 
@@ -114,6 +115,8 @@ export async function importMlrunsModels(
   options: MlrunsModelsOptions = {},
 ): Promise<MlrunsModelsSummary> {
   const summary: MlrunsModelsSummary = { models: [], skipped: [] };
+  // a registered model's meta.yaml linked out of the tree is refused here too, not only by importMlruns
+  await assertMetadataInTree(root);
   const roots = await ReadableRoots.open(root, options.allowArtifactsOutside);
   const modelsDir = path.join(root, 'models');
   for (const name of await subdirs(modelsDir)) {

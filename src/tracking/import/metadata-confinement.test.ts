@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidParameter } from '../../core/errors.js';
+import { importMlrunsModels } from '../../registry/import/mlruns-models.js';
 import { openSqlStores, type SqlStores } from '../../registry/open-stores.js';
 import { assertMetadataInTree } from './metadata-confinement.js';
 import { importMlruns } from './mlruns-import.js';
@@ -119,6 +120,13 @@ describe('metadata of an imported file store stays inside it', () => {
     const link = path.join(mlruns, 'models', 'm', 'meta.yaml');
     symlinkSync(secretFile(), link);
     await expectRefused(mlruns, link);
+    // the registry's own importer refuses it too, when called without importMlruns first
+    await withStore(async (stores) => {
+      const err = await importMlrunsModels(stores.registry, mlruns, new Map()).catch((e) => e);
+      expect(err).toBeInstanceOf(InvalidParameter);
+      expect(err.message).toContain(`Import refused: ${link} is a symbolic link to `);
+      expect((await stores.registry.searchRegisteredModels({})).items).toEqual([]);
+    });
   });
 
   it('leaves a link among the artifacts to the artifact copier (reported there, not refused here)', async () => {
