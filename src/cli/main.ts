@@ -8,6 +8,7 @@ import { UsageError } from './cli-client.js';
 import { runClusterWorker, WORKER_CONFIG_ENV } from './server-cluster.js';
 import { importCommand } from './import-command.js';
 import { modelsCommand } from './models-commands.js';
+import { reportCommand } from './report-command.js';
 import { serverCommand } from './server-command.js';
 import { experimentsCommand, runsCommand } from './tracking-commands.js';
 import { webhookCommand } from './webhook-commands.js';
@@ -21,7 +22,14 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(serverCommand().exitOverride().showHelpAfterError('(run `cairn server --help` for usage)'));
-  for (const cmd of [experimentsCommand(), runsCommand(), modelsCommand(), webhookCommand(), importCommand()]) {
+  for (const cmd of [
+    experimentsCommand(),
+    runsCommand(),
+    modelsCommand(),
+    webhookCommand(),
+    importCommand(),
+    reportCommand(),
+  ]) {
     cmd.exitOverride();
     for (const sub of cmd.commands) sub.exitOverride();
     program.addCommand(cmd);
