@@ -11,6 +11,7 @@ export interface SeededRun {
   status: 'FINISHED' | 'FAILED';
   /** Skill of the synthetic scores (0: none); undefined: the run logs no plots. */
   skill?: number;
+  extraArtifacts?: Record<string, string>;
 }
 
 export const REPORT_RUNS: SeededRun[] = [
@@ -36,7 +37,14 @@ export const REPORT_RUNS: SeededRun[] = [
     metrics: { f1_1: 0.78, accuracy: 0.8, log_loss: 0.5 },
     status: 'FINISHED',
   },
-  { name: 'crashed', params: { model: 'gbm' }, metrics: { accuracy: 0.5 }, status: 'FAILED' },
+  {
+    name: 'crashed',
+    params: { model: 'gbm' },
+    metrics: { accuracy: 0.5 },
+    status: 'FAILED',
+    // a file that is not what renderEvaluationPlots writes: the report names it, never draws it
+    extraArtifacts: { 'plots/roc_curve.json': '{"fpr": [0, 1]}' },
+  },
 ];
 
 /** Seeded synthetic evaluation data: ~10% positives; `skill` shifts the positives' scores up. */
@@ -94,6 +102,7 @@ export async function seedReportExperiment(
       tags: Object.entries(spec.tags ?? {}).map(([key, value]) => ({ key, value })),
     });
     for (const p of plots.get(i) ?? []) await client.logBytes(id, p.content, p.path);
+    for (const [file, text] of Object.entries(spec.extraArtifacts ?? {})) await client.logBytes(id, text, file);
     await client.setTerminated(id, spec.status, 2_000 + i);
     runIds.push(id);
   }
