@@ -33,9 +33,21 @@ export interface ReportData {
   best: ReportRun & { value: number };
   imbalance: Imbalance;
   metricColumns: string[];
+  /** A run's display name: its name, with the short id added when another run has the same name. */
+  label(run: Run): string;
 }
 
 export const runLabel = (run: Run): string => run.info.runName || run.info.runId.slice(0, 8);
+
+/** Legends and axes key on names, so runs sharing a name get their short id appended. */
+function uniqueLabels(runs: readonly ReportRun[]): (run: Run) => string {
+  const counts = new Map<string, number>();
+  for (const r of runs) counts.set(runLabel(r.run), (counts.get(runLabel(r.run)) ?? 0) + 1);
+  return (run) => {
+    const name = runLabel(run);
+    return (counts.get(name) ?? 0) > 1 ? `${name} (${run.info.runId.slice(0, 8)})` : name;
+  };
+}
 
 function positiveRateOf(item: ReportRun): { rate: number; source: string } | undefined {
   const name = runLabel(item.run);
@@ -79,6 +91,7 @@ export function buildReportData(
     best,
     imbalance: imbalanceOf(best, collected.runs),
     metricColumns: metricColumnsOf(collected.runs, options.metric),
+    label: uniqueLabels(collected.runs),
   };
 }
 

@@ -5,7 +5,7 @@ import { metricByRunChart, paramVsMetricChart } from '../charts/bar-charts.js';
 import { confusionMatrixChart, precisionRecallChart, rocCurveChart } from '../charts/classification-charts.js';
 import type { Logged, ReportRun } from './collect-runs.js';
 import { metricValue } from './rank-runs.js';
-import { type ReportData, formatMetric, imbalanceSentence, runLabel } from './report-data.js';
+import { type ReportData, formatMetric, imbalanceSentence } from './report-data.js';
 import { metricsOf, paramsOf } from './summary-markdown.js';
 
 /** How many runs each chart shows at most (the best by the metric); the text says when runs are left out. */
@@ -38,7 +38,7 @@ function leftOut(shown: number, total: number, what: string): string {
 function metricSection(data: ReportData): string {
   const shown = data.ranking.ranked.slice(0, LIMITS.bars);
   const chart = metricByRunChart({
-    runs: shown.map((r) => ({ name: runLabel(r.run), value: r.value })),
+    runs: shown.map((r) => ({ name: data.label(r.run), value: r.value })),
     metric: data.ranking.metric,
     best: 0,
   });
@@ -61,10 +61,10 @@ function lacking<T>(runs: ReportRun[], pick: (r: ReportRun) => Logged<T>): Array
   });
 }
 
-function missingNote(items: Array<{ run: ReportRun; reason: string }>, what: string): string {
+function missingNote(data: ReportData, items: Array<{ run: ReportRun; reason: string }>, what: string): string {
   if (!items.length) return '';
   return `<p class="note">No ${what} for ${items.length} run${items.length === 1 ? '' : 's'}: ${items
-    .map(({ run, reason }) => `${esc(runLabel(run.run))} (${esc(reason)})`)
+    .map(({ run, reason }) => `${esc(data.label(run.run))} (${esc(reason)})`)
     .join('; ')}.</p>`;
 }
 
@@ -77,7 +77,7 @@ function curveSections(data: ReportData): string {
   if (rocs.length) {
     const shown = rocs.slice(0, LIMITS.curves);
     const chart = rocCurveChart({
-      curves: shown.map(({ run, value }) => ({ name: runLabel(run.run), ...value })),
+      curves: shown.map(({ run, value }) => ({ name: data.label(run.run), ...value })),
       title: 'ROC curves (plots/roc_curve.json)',
     });
     html += `${leftOut(shown.length, rocs.length, 'runs with a ROC curve')}<figure>${inlineSvg(chart.svg)}</figure>`;
@@ -85,6 +85,7 @@ function curveSections(data: ReportData): string {
     html += '<p class="note">No run logged plots/roc_curve.json, so there are no ROC curves to overlay.</p>';
   }
   html += `${missingNote(
+    data,
     lacking(ordered, (r) => r.roc),
     'ROC curve',
   )}</section>`;
@@ -94,7 +95,7 @@ function curveSections(data: ReportData): string {
     const shown = prs.slice(0, LIMITS.curves);
     const chart = precisionRecallChart({
       curves: shown.map(({ run, value }) => ({
-        name: runLabel(run.run),
+        name: data.label(run.run),
         precision: value.precision,
         recall: value.recall,
         averagePrecision: value.average_precision,
@@ -114,14 +115,15 @@ function confusionSection(data: ReportData): string {
   const shown = matrices.slice(0, LIMITS.matrices);
   const figures = shown
     .map(({ run, value }) => {
-      const chart = confusionMatrixChart({ ...value, title: runLabel(run.run) });
-      return `<figure class="small">${inlineSvg(chart.svg)}<figcaption>${esc(runLabel(run.run))} · ${esc(run.run.info.runId)}</figcaption></figure>`;
+      const chart = confusionMatrixChart({ ...value, title: data.label(run.run) });
+      return `<figure class="small">${inlineSvg(chart.svg)}<figcaption>${esc(data.label(run.run))} · ${esc(run.run.info.runId)}</figcaption></figure>`;
     })
     .join('');
   const body = shown.length
     ? `${leftOut(shown.length, matrices.length, 'runs with a confusion matrix')}<div class="grid">${figures}</div>`
     : '<p class="note">No run logged plots/confusion_matrix.json.</p>';
   return `<section><h2>Confusion matrices</h2>${body}${missingNote(
+    data,
     lacking(ordered, (r) => r.confusion),
     'confusion matrix',
   )}</section>`;
@@ -147,7 +149,7 @@ function paramSection(data: ReportData): string {
   const figures = shown.map((param) => {
     const points = data.ranking.ranked.flatMap((r) => {
       const v = r.run.data.params.find((p) => p.key === param)?.value;
-      return v === undefined ? [] : [{ x: Number(v), y: r.value, name: runLabel(r.run) }];
+      return v === undefined ? [] : [{ x: Number(v), y: r.value, name: data.label(r.run) }];
     });
     const xs = points.map((p) => p.x);
     const logX = Math.min(...xs) > 0 && Math.max(...xs) / Math.min(...xs) >= 100;
@@ -172,7 +174,7 @@ function runsTable(data: ReportData): string {
     .join('')}</tr></thead><tbody>${rows
     .map(
       ({ r, rank }) =>
-        `<tr${r === data.best ? ' class="best"' : ''}><td class="num">${rank}</td><td>${esc(runLabel(r.run))}</td><td><code>${esc(r.run.info.runId)}</code></td><td>${esc(r.run.info.status)}</td>${cols
+        `<tr${r === data.best ? ' class="best"' : ''}><td class="num">${rank}</td><td>${esc(data.label(r.run))}</td><td><code>${esc(r.run.info.runId)}</code></td><td>${esc(r.run.info.status)}</td>${cols
           .map((c) => `<td class="num">${esc(formatMetric(metricValue(r.run, c)))}</td>`)
           .join('')}</tr>`,
     )
@@ -208,7 +210,7 @@ export function reportHtml(data: ReportData): string {
 <h1>Experiment report: ${esc(data.experiment.name)}</h1>
 <p>${intro}</p>
 ${note ? `<p class="callout">${esc(note)}</p>` : ''}
-<section><h2>Best run: ${esc(runLabel(best.run))}</h2>
+<section><h2>Best run: ${esc(data.label(best.run))}</h2>
 <p>Run <code>${esc(best.run.info.runId)}</code> (${esc(best.run.info.status)}): <code>${esc(ranking.metric)}</code> = <strong>${esc(formatMetric(best.value))}</strong>.</p>
 <div class="cols"><div><h3>Params</h3>${kvTable(paramsOf(best.run), 'param')}</div><div><h3>Metrics</h3>${kvTable(metricsOf(best.run), 'metric')}</div></div>
 </section>

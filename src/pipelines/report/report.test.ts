@@ -84,6 +84,19 @@ describe('ranking', () => {
   });
 });
 
+describe('run labels', () => {
+  it('add the short id only to runs that share a name', () => {
+    const twin = (id: string) => {
+      const r = run(id, { f1_1: 1 });
+      r.info.runName = 'rf';
+      return r;
+    };
+    const runs = [twin('aaaaaaaa11'), twin('bbbbbbbb22'), run('c', { f1_1: 1 })];
+    const d = buildReportData({ experiment, runs: runs.map(item) }, { metric: 'f1_1' });
+    expect(runs.map((r) => d.label(r))).toEqual(['rf (aaaaaaaa)', 'rf (bbbbbbbb)', 'run c']);
+  });
+});
+
 describe('experiment_results.csv', () => {
   it('quotes commas, quotes, line breaks and edge spaces (RFC 4180) and round-trips through a parser', () => {
     expect(csvField('plain')).toBe('plain');

@@ -2,7 +2,7 @@
 // class balance, and the runs that lack the metric or logged curves.
 import type { Run } from '../../tracking/entities.js';
 import { metricValue } from './rank-runs.js';
-import { type ReportData, formatMetric, imbalanceSentence, runLabel } from './report-data.js';
+import { type ReportData, formatMetric, imbalanceSentence } from './report-data.js';
 
 /** A table cell: pipes and line breaks would end the cell or the row. */
 const cell = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -39,7 +39,7 @@ export function summaryMarkdown(data: ReportData): string {
   );
   out.push('## Best run');
   out.push(
-    `**${cell(runLabel(best.run))}** (run ${code(best.run.info.runId)}, ${best.run.info.status}): ` +
+    `**${cell(data.label(best.run))}** (run ${code(best.run.info.runId)}, ${best.run.info.status}): ` +
       `${code(ranking.metric)} = **${formatMetric(best.value)}**.`,
   );
   out.push('### Params', keyValueTable(paramsOf(best.run), 'param'));
@@ -53,7 +53,7 @@ export function summaryMarkdown(data: ReportData): string {
       ['rank', 'run', 'run id', 'status', ...cols],
       ranking.ranked.map((r, i) => [
         String(i + 1),
-        runLabel(r.run),
+        data.label(r.run),
         r.run.info.runId,
         r.run.info.status,
         ...cols.map((k) => formatMetric(metricValue(r.run, k))),
@@ -64,7 +64,7 @@ export function summaryMarkdown(data: ReportData): string {
     out.push(
       `${ranking.missing.length} run${ranking.missing.length === 1 ? ' has' : 's have'} no ${code(ranking.metric)} ` +
         `and ${ranking.missing.length === 1 ? 'is' : 'are'} not ranked: ` +
-        ranking.missing.map((r) => `${cell(runLabel(r.run))} (${code(r.run.info.runId)})`).join(', ') +
+        ranking.missing.map((r) => `${cell(data.label(r.run))} (${code(r.run.info.runId)})`).join(', ') +
         '.',
     );
   }
@@ -72,7 +72,7 @@ export function summaryMarkdown(data: ReportData): string {
   if (noRoc.length) {
     out.push(
       `No ROC curve for ${noRoc.length} of ${data.runs.length} runs: ` +
-        noRoc.map((r) => `${cell(runLabel(r.run))} (${r.roc.ok ? '' : r.roc.reason})`).join('; ') +
+        noRoc.map((r) => `${cell(data.label(r.run))} (${r.roc.ok ? '' : r.roc.reason})`).join('; ') +
         '.',
     );
   }
