@@ -7,9 +7,10 @@ import {
   type ExperimentReport,
   ReportInputError,
   formatMetric,
+  metricsOf,
+  paramsOf,
   writeExperimentReport,
 } from '../pipelines/report/index.js';
-import { metricsOf, paramsOf } from '../pipelines/report/summary-markdown.js';
 import { UsageError, formatTable, trackingUriOption, withClient } from './cli-client.js';
 
 export interface ReportCommandOptions {

@@ -8,5 +8,5 @@ export type { Direction, Ranked } from './rank-runs.js';
 export { buildReportData, imbalanceSentence, formatMetric, POSITIVE_RATE_KEYS } from './report-data.js';
 export type { ReportData, Imbalance } from './report-data.js';
 export { resultsCsv, csvField } from './results-csv.js';
-export { summaryMarkdown } from './summary-markdown.js';
+export { summaryMarkdown, paramsOf, metricsOf } from './summary-markdown.js';
 export { reportHtml, inlineSvg, numericParams } from './report-html.js';
