@@ -9,6 +9,7 @@ import { runClusterWorker, WORKER_CONFIG_ENV } from './server-cluster.js';
 import { importCommand } from './import-command.js';
 import { modelsCommand } from './models-commands.js';
 import { quickstartCommand } from './quickstart-command.js';
+import { reportCommand } from './report-command.js';
 import { serverCommand } from './server-command.js';
 import { trainCommand } from './train-command.js';
 import { experimentsCommand, runsCommand } from './tracking-commands.js';
@@ -29,8 +30,9 @@ export function buildProgram(): Command {
     modelsCommand(),
     webhookCommand(),
     importCommand(),
-    trainCommand(),
     quickstartCommand(),
+    trainCommand(),
+    reportCommand(),
   ]) {
     cmd.exitOverride();
     for (const sub of cmd.commands) sub.exitOverride();
