@@ -8,6 +8,8 @@ import { UsageError } from './cli-client.js';
 import { runClusterWorker, WORKER_CONFIG_ENV } from './server-cluster.js';
 import { importCommand } from './import-command.js';
 import { modelsCommand } from './models-commands.js';
+import { predictionsCommand } from './predictions-command.js';
+import { serveCommand } from './serve-command.js';
 import { serverCommand } from './server-command.js';
 import { experimentsCommand, runsCommand } from './tracking-commands.js';
 import { webhookCommand } from './webhook-commands.js';
@@ -21,7 +23,15 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(serverCommand().exitOverride().showHelpAfterError('(run `cairn server --help` for usage)'));
-  for (const cmd of [experimentsCommand(), runsCommand(), modelsCommand(), webhookCommand(), importCommand()]) {
+  for (const cmd of [
+    experimentsCommand(),
+    runsCommand(),
+    modelsCommand(),
+    webhookCommand(),
+    importCommand(),
+    serveCommand(),
+    predictionsCommand(),
+  ]) {
     cmd.exitOverride();
     for (const sub of cmd.commands) sub.exitOverride();
     program.addCommand(cmd);
