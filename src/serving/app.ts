@@ -1,7 +1,7 @@
 // The scoring app: POST /predict (Cairn's record API), POST /invocations (MLflow's scoring protocol),
 // POST /feedback, GET /health, /ping, /version, /metadata, /metrics. The served model sits in a slot a
 // hot swap replaces atomically: each request takes the slot's model once, so it finishes on that model.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { performance } from 'node:perf_hooks';
 import { InvalidParameter, InvalidState, NotFound } from '../core/errors.js';
 import type { Cell } from '../learn/data/records.js';
@@ -57,7 +57,9 @@ export async function buildServingApp(options: ServingAppOptions): Promise<Servi
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: { level: options.logLevel ?? 'info' } }),
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
+    // keep-alive sockets close on shutdown only once idle, so in-flight requests finish
+    forceCloseConnections: 'idle',
     bodyLimit,
     // the request ids the API returns are per record (uuid4); this one only tags log lines
     requestIdHeader: false,
