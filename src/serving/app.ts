@@ -8,6 +8,7 @@ import type { Cell } from '../learn/data/records.js';
 import { CAIRN_PACKAGE_VERSION } from '../models/package/package-version.js';
 import { recordsFromCsv, recordsFromJson } from './mlflow-input.js';
 import { metadataOf } from './model-metadata.js';
+import { registerDocs } from './openapi-docs.js';
 import type { PredictionLogWriter } from './prediction-log/log-writer.js';
 import type { Prediction, Predictor } from './predictor.js';
 import { errorResponses, feedbackBodySchema, predictBodySchema, predictionSchema } from './route-schemas.js';
@@ -32,6 +33,8 @@ export interface ServingAppOptions {
   bodyLimit?: number;
   logger?: FastifyBaseLogger;
   logLevel?: string;
+  /** GET /docs (OpenAPI + interactive page); default true. */
+  docs?: boolean;
   /** Default process metrics in /metrics (default true). */
   processMetrics?: boolean;
 }
@@ -68,6 +71,7 @@ export async function buildServingApp(options: ServingAppOptions): Promise<Servi
   const metrics = new ServingMetrics(options.processMetrics ?? true);
   metrics.setModel(slot.current.served.name, slot.current.served.version, slot.current.served.uri);
   installServingErrors(app, bodyLimit);
+  if (options.docs ?? true) await registerDocs(app, slot);
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit }, (_req, body, done) => done(null, body));
 
   app.addHook('onResponse', (request, reply, done) => {

@@ -328,6 +328,36 @@ describe.skipIf(skip)('health, version, metadata, metrics', () => {
   });
 });
 
+describe.skipIf(skip)('GET /docs', () => {
+  it('serves an OpenAPI 3.1 document whose /predict body comes from the signature, and the interactive page', async () => {
+    const doc = await (await fetch(`${server.url}/docs/json`)).json();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.info.title).toBe('Cairn scoring API: heart-model');
+    for (const route of [
+      '/predict',
+      '/invocations',
+      '/feedback',
+      '/health',
+      '/ping',
+      '/version',
+      '/metadata',
+      '/metrics',
+    ])
+      expect(doc.paths[route], route).toBeDefined();
+    const body = doc.paths['/predict'].post.requestBody.content['application/json'].schema;
+    const record = body.oneOf[0];
+    expect(Object.keys(record.properties)).toEqual(loaded.signature.inputs.map((c) => c.name));
+    expect(record.required).toEqual(loaded.signature.inputs.filter((c) => c.required).map((c) => c.name));
+    expect(body.oneOf[1]).toMatchObject({ type: 'array' });
+    expect(doc.paths['/predict'].post.requestBody.content['application/json'].example).toHaveProperty('age');
+    const ok = doc.paths['/predict'].post.responses['200'].content['application/json'].schema;
+    expect(JSON.stringify(ok)).toContain('risk_level');
+    const page = await fetch(`${server.url}/docs/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/swagger-ui/i);
+  });
+});
+
 describe.skipIf(skip)('prediction log and feedback', () => {
   it('records every prediction with its inputs and outputs; feedback stores the label beside it', async () => {
     const one = await post(`${server.url}/predict`, { ...HEART_RECORD, age: 41 });
