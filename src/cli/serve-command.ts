@@ -89,6 +89,12 @@ export function serveCommand(): Command {
       DEFAULT_RANGE_TOLERANCE,
     )
     .option('--reject-out-of-range', 'refuse (400) values far outside the training range instead of flagging them')
+    .option(
+      '--poll-interval <seconds>',
+      'with models:/name@alias, /<stage> or /latest: how often to check the registry for a new version and swap to it (0 = never)',
+      nonNegative('--poll-interval'),
+      10,
+    )
     .option('--max-batch <n>', 'records per request at most', positiveInt('--max-batch'), DEFAULT_MAX_BATCH)
     .option('--max-body-bytes <n>', 'request body size at most', positiveInt('--max-body-bytes'), DEFAULT_BODY_LIMIT)
     .addOption(
@@ -112,6 +118,7 @@ export function serveCommand(): Command {
           rejectOutOfRange: flags.rejectOutOfRange === true,
         },
         maxBatch: flags.maxBatch as number,
+        pollIntervalMs: (flags.pollInterval as number) * 1000,
         bodyLimit: flags.maxBodyBytes as number,
         logger,
       });

@@ -33,7 +33,7 @@ export class Predictor {
   constructor(
     readonly served: ServedModel,
     readonly thresholds: RiskThresholds,
-    validatorOptions: ValidatorOptions = {},
+    readonly validatorOptions: ValidatorOptions = {},
   ) {
     const model = served.model;
     this.validator = new RecordValidator(model.signature.inputs, model.referenceProfile, validatorOptions);

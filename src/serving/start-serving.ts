@@ -4,6 +4,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { CairnClient } from '../client/cairn-client.js';
 import { buildServingApp, ModelSlot, type ServingApp } from './app.js';
+import { followsRegistry, ModelFollower } from './model-follower.js';
 import { loadServedModel, type ServedModel } from './model-loader.js';
 import { PredictionLogWriter } from './prediction-log/log-writer.js';
 import { PredictionLogStore } from './prediction-log/prediction-log-store.js';
@@ -28,6 +29,8 @@ export interface StartServingOptions {
   bodyLimit?: number;
   logger?: FastifyBaseLogger;
   logLevel?: string;
+  /** With models:/name@alias, /<stage> or /latest: how often the registry is polled for a new version (0 = never; default 10 s). */
+  pollIntervalMs?: number;
 }
 
 export interface RunningServing extends ServingApp {
@@ -35,10 +38,13 @@ export interface RunningServing extends ServingApp {
   port: number;
   served: ServedModel;
   logWriter?: PredictionLogWriter;
+  /** Set when the URI follows the registry (hot swap). */
+  follower?: ModelFollower;
   /** Idempotent: stops listening, waits for in-flight requests, flushes the log, closes stores. */
   close(): Promise<void>;
 }
 
+export const DEFAULT_POLL_INTERVAL_MS = 10_000;
 const RETENTION_EVERY_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -63,7 +69,17 @@ export async function startServing(opts: StartServingOptions): Promise<RunningSe
       logger: opts.logger,
       logLevel: opts.logLevel,
     });
-    const { app } = built;
+    const { app, metrics } = built;
+    let follower: ModelFollower | undefined;
+    const pollMs = opts.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    if (pollMs > 0 && followsRegistry(served.uri)) {
+      follower = new ModelFollower(client, built.slot, {
+        intervalMs: pollMs,
+        logger: app.log,
+        onSwap: (next) => metrics.setModel(next.name, next.version, next.uri),
+      });
+      follower.start();
+    }
     const retentionDays = opts.logRetentionDays ?? 0;
     if (store && retentionDays > 0) {
       const prune = async () => {
@@ -93,9 +109,11 @@ export async function startServing(opts: StartServingOptions): Promise<RunningSe
       port,
       served,
       logWriter: writer,
+      follower,
       close() {
         closing ??= (async () => {
           if (retention) clearInterval(retention);
+          await follower?.stop();
           await app.close();
           await writer?.close();
           await store?.close();

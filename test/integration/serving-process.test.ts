@@ -235,6 +235,90 @@ describe.skipIf(skip)('cairn serve (process)', () => {
   }, 120_000);
 });
 
+describe.skipIf(skip)('hot swap', () => {
+  it('follows models:/heart@champion: under sustained load the alias move swaps versions with 0 failed requests', async () => {
+    const serving = await startServing({
+      modelUri: 'models:/heart@champion',
+      trackingUri,
+      host: '127.0.0.1',
+      port: 0,
+      predictionLogUri: `sqlite:///${path.join(tmp, 'swap.db')}`,
+      pollIntervalMs: 100,
+      logLevel: 'silent',
+    });
+    const client = await CairnClient.open(trackingUri, { artifactRoot: path.join(tmp, 'artifacts') });
+    try {
+      expect(serving.served.version).toBe('1');
+      // version 2: another forest, registered under the same name
+      const { RandomForestClassifier } = await import('../../src/learn/ensemble/index.js');
+      const { Pipeline } = await import('../../src/learn/pipeline.js');
+      const { anchorPreprocessor } = await import('../support/learn/anchor-protocol.js');
+      const other = new Pipeline({
+        steps: [
+          ['prep', anchorPreprocessor(model.heart.numeric, model.heart.categorical, true)],
+          ['model', new RandomForestClassifier({ nEstimators: 5, seed: 99, nJobs: 1 })],
+        ],
+      }).fit(model.heart.X, model.heart.y);
+      const exp = await client.createExperiment('serving-swap');
+      const run = await client.createRun(exp);
+      await client.logModel(run.info.runId, other, {
+        artifactPath: 'model',
+        registeredModelName: 'heart',
+        trainingFrame: model.heart.X,
+        trainingTarget: model.heart.y,
+      });
+      let failures = 0;
+      let stop = false;
+      const seen: string[][] = [[], [], [], []];
+      const loops = seen.map(async (versions) => {
+        while (!stop) {
+          try {
+            const res = await fetch(`${serving.url}/predict`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify(HEART_RECORD),
+            });
+            if (res.status !== 200) failures++;
+            const body = await res.json();
+            versions.push(body.model_version);
+          } catch {
+            failures++;
+          }
+        }
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      await client.registry.setRegisteredModelAlias('heart', 'champion', '2');
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        const v = await (await fetch(`${serving.url}/version`)).json();
+        if (v.model_version === '2') break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      stop = true;
+      await Promise.all(loops);
+      expect(failures).toBe(0);
+      expect(serving.follower!.swaps).toBe(1);
+      for (const versions of seen) {
+        // each client saw version 1, then version 2, never back
+        expect(versions[0]).toBe('1');
+        expect(versions[versions.length - 1]).toBe('2');
+        const firstTwo = versions.indexOf('2');
+        expect(versions.slice(firstTwo).every((v) => v === '2')).toBe(true);
+      }
+      const metrics = await (await fetch(`${serving.url}/metrics`)).text();
+      expect(metrics).toMatch(
+        /cairn_serving_model_info\{model_name="heart",model_version="2",model_uri="models:\/heart@champion"\} 1/,
+      );
+      expect(metrics).not.toMatch(/model_info\{[^}]*model_version="1"/);
+    } finally {
+      await client.registry.setRegisteredModelAlias('heart', 'champion', '1');
+      await client.close();
+      await serving.close();
+    }
+  }, 180_000);
+});
+
 describe.skipIf(skip || lacks('mlflow-python'))("MLflow's Python scoring client", () => {
   it('ScoringServerClient waits for /ping and invokes /invocations with a pandas DataFrame', async () => {
     const server = await serve([model.dir, '--prediction-log', 'none', '--log-level', 'warn']);
