@@ -1,5 +1,6 @@
 // `cairn serve MODEL_URI`: the scoring server (POST /predict, POST /invocations, /metrics…) for any
 // model URI the model package's loader accepts; flags are checked here, the work is src/serving's.
+import cluster from 'node:cluster';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import pino from 'pino';
 import { DEFAULT_BODY_LIMIT, DEFAULT_MAX_BATCH } from '../serving/app.js';
@@ -7,9 +8,10 @@ import { DEFAULT_FLUSH_INTERVAL_MS } from '../serving/prediction-log/log-writer.
 import { DEFAULT_PREDICTION_LOG_URI } from '../serving/prediction-log/prediction-log-store.js';
 import { DEFAULT_RANGE_TOLERANCE } from '../serving/record-validator.js';
 import { parseRiskThresholds, type RiskThresholds } from '../serving/risk-levels.js';
+import { clusterMetricsText, runServeCluster, shareWorkerRegistry } from '../serving/serve-cluster.js';
 import { startServing } from '../serving/start-serving.js';
 import { resolveTrackingUri, trackingUriOption } from './cli-client.js';
-import { parseHost, parseLogLevel, parsePort } from './server-options.js';
+import { parseHost, parseLogLevel, parsePort, parseWorkers } from './server-options.js';
 
 function positiveInt(flag: string, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
@@ -102,9 +104,23 @@ export function serveCommand(): Command {
         .argParser(parseLogLevel)
         .default('info'),
     )
+    .option(
+      '--workers <n>',
+      'worker processes sharing the port (node:cluster); /metrics aggregates them',
+      parseWorkers,
+      1,
+    )
     .action(async (modelUri: string, flags: Record<string, unknown>) => {
       const logger = pino({ level: flags.logLevel as string });
+      const workers = flags.workers as number;
+      if (cluster.isPrimary && workers > 1) {
+        await runServeCluster(workers, logger, (port) =>
+          process.stdout.write(`Serving ${modelUri} with ${workers} workers at http://${flags.host}:${port}\n`),
+        );
+        return;
+      }
       const running = await startServing({
+        metricsText: cluster.isWorker ? clusterMetricsText : undefined,
         modelUri,
         trackingUri: resolveTrackingUri(flags.trackingUri as string | undefined),
         host: flags.host as string,
@@ -122,9 +138,11 @@ export function serveCommand(): Command {
         bodyLimit: flags.maxBodyBytes as number,
         logger,
       });
-      process.stdout.write(
-        `Serving ${running.served.name} version ${running.served.version} (${running.served.uri}) at ${running.url}\n`,
-      );
+      if (cluster.isWorker) shareWorkerRegistry(running.metrics.registry);
+      else
+        process.stdout.write(
+          `Serving ${running.served.name} version ${running.served.version} (${running.served.uri}) at ${running.url}\n`,
+        );
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;

@@ -33,6 +33,8 @@ export interface ServingAppOptions {
   bodyLimit?: number;
   logger?: FastifyBaseLogger;
   logLevel?: string;
+  /** What GET /metrics answers; default this app's registry (a cluster worker passes the aggregated view). */
+  metricsText?: () => Promise<string>;
   /** GET /docs (OpenAPI + interactive page); default true. */
   docs?: boolean;
   /** Default process metrics in /metrics (default true). */
@@ -181,6 +183,7 @@ export async function buildServingApp(options: ServingAppOptions): Promise<Servi
   const health = { schema: { response: { 200: { type: 'object', additionalProperties: true } } } };
   app.get('/health', health, async () => ({
     status: 'ok',
+    pid: process.pid,
     model_name: slot.current.served.name,
     model_version: slot.current.served.version,
   }));
@@ -197,7 +200,7 @@ export async function buildServingApp(options: ServingAppOptions): Promise<Servi
   }));
   app.get('/metadata', health, async () => metadataOf(slot.current));
   app.get('/metrics', { schema: { response: { 200: { type: 'string' } } } }, async (_request, reply) =>
-    reply.type(metrics.contentType()).send(await metrics.text()),
+    reply.type(metrics.contentType()).send(await (options.metricsText ?? (() => metrics.text()))()),
   );
   return { app, metrics, slot };
 }

@@ -322,7 +322,8 @@ describe.skipIf(skip)('health, version, metadata, metrics', () => {
     expect(text).toMatch(
       /cairn_serving_model_info\{model_name="heart-model",model_version="[0-9a-f]+",model_uri=".*"\} 1/,
     );
-    expect(text).toMatch(/cairn_serving_input_value\{quantile="0.5",feature="age"\}/);
+    expect(text).toMatch(/cairn_serving_input_value_sum\{feature="age"\} [1-9]/);
+    expect(text).toMatch(/cairn_serving_input_missing_total\{feature="/);
     expect(text).toMatch(/cairn_serving_input_category_total\{feature="sex",category="Male"\} [1-9]/);
     expect(text).toMatch(/cairn_serving_process_cpu_seconds_total/);
   });

@@ -55,6 +55,7 @@ export class ServingMetrics {
       name: `${METRIC_PREFIX}model_info`,
       help: 'The model being served (value 1; labels name it)',
       labelNames: ['model_name', 'model_version', 'model_uri'],
+      aggregator: 'max',
       registers,
     });
     this.outOfRange = new client.Counter({
@@ -65,11 +66,9 @@ export class ServingMetrics {
     });
     this.numericInput = new client.Summary({
       name: `${METRIC_PREFIX}input_value`,
-      help: 'Numeric input values by feature (quantiles over the last 10 minutes)',
+      help: 'Numeric input values by feature (sum and count: their mean; exact across cluster workers)',
       labelNames: ['feature'],
-      percentiles: [0.05, 0.5, 0.95],
-      maxAgeSeconds: 600,
-      ageBuckets: 5,
+      percentiles: [],
       registers,
     });
     this.missingInput = new client.Counter({

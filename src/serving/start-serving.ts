@@ -29,6 +29,8 @@ export interface StartServingOptions {
   bodyLimit?: number;
   logger?: FastifyBaseLogger;
   logLevel?: string;
+  /** What GET /metrics answers (a cluster worker: every worker's metrics, aggregated). */
+  metricsText?: () => Promise<string>;
   /** With models:/name@alias, /<stage> or /latest: how often the registry is polled for a new version (0 = never; default 10 s). */
   pollIntervalMs?: number;
 }
@@ -68,6 +70,7 @@ export async function startServing(opts: StartServingOptions): Promise<RunningSe
       bodyLimit: opts.bodyLimit,
       logger: opts.logger,
       logLevel: opts.logLevel,
+      metricsText: opts.metricsText,
     });
     const { app, metrics } = built;
     let follower: ModelFollower | undefined;

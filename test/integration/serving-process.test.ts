@@ -3,6 +3,7 @@
 // everything, `cairn predictions export`, the load error naming every form tried, MLflow's own Python
 // scoring client, and a PostgreSQL prediction log.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -233,6 +234,59 @@ describe.skipIf(skip)('cairn serve (process)', () => {
     expect(usage.status).toBe(2);
     expect(usage.stderr).toMatch(/medium threshold 0.8 is above the high one 0.2/);
   }, 120_000);
+});
+
+/** One request on its own connection (so the cluster's workers take turns). */
+function freshRequest(url: string, method: string, body?: unknown): Promise<{ status: number; json: any }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method, agent: false, headers: body ? { 'content-type': 'application/json' } : {} },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => {
+          text += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body ? JSON.stringify(body) : undefined);
+  });
+}
+
+describe.skipIf(skip)('cairn serve --workers 2', () => {
+  it('workers share the port and the prediction log; /metrics aggregates every worker; SIGTERM flushes all', async () => {
+    const logUri = `sqlite:///${path.join(tmp, 'workers.db')}`;
+    const server = await serve([model.dir, '--workers', '2', '--prediction-log', logUri, '--log-level', 'warn']);
+    try {
+      const pids = new Set<number>();
+      const ids: string[] = [];
+      for (let i = 0; i < 30; i++) {
+        const r = await freshRequest(`${server.url}/predict`, 'POST', HEART_RECORD);
+        expect(r.status).toBe(200);
+        ids.push(r.json.request_id);
+      }
+      // the primary hands fresh connections to free workers: concurrent ones reach both
+      for (let i = 0; i < 25 && pids.size < 2; i++) {
+        const batch = await Promise.all([1, 2, 3, 4].map(() => freshRequest(`${server.url}/health`, 'GET')));
+        for (const h of batch) pids.add(h.json.pid);
+      }
+      expect(pids.size).toBe(2);
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      const total = [...text.matchAll(/^cairn_serving_predictions_total\{[^}]*\} (\d+)$/gm)].reduce(
+        (a, m) => a + Number(m[1]),
+        0,
+      );
+      expect(total).toBe(30);
+      expect(text).toMatch(/cairn_serving_model_info\{[^}]*\} 1$/m);
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      expect([...(await loggedIds(logUri))].sort()).toEqual([...ids].sort());
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  }, 180_000);
 });
 
 describe.skipIf(skip)('hot swap', () => {
