@@ -8,7 +8,7 @@ import type { CairnClient } from '../client/cairn-client.js';
 import { resolveWithClient } from '../client/model-logging.js';
 import { parseModelUri } from '../models/model-uri.js';
 import type { ModelSlot } from './app.js';
-import { describeLoaded, type ServedModel } from './model-loader.js';
+import { loadAndDescribe, type ServedModel } from './model-loader.js';
 import { Predictor } from './predictor.js';
 
 /** True for the URIs whose version can change under them. */
@@ -61,7 +61,7 @@ export class ModelFollower {
       const resolved = await resolveWithClient(this.client, uri);
       const next = resolved.modelVersion;
       if (!next || (next.name === current.served.name && next.version === current.served.version)) return false;
-      const served = describeLoaded(await this.client.loadModel(uri), uri);
+      const served = await loadAndDescribe(this.client, uri);
       const predictor = new Predictor(served, current.thresholds, current.validatorOptions);
       this.slot.current = predictor; // the swap: one assignment, between two requests
       this.swaps++;

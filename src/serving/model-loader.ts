@@ -2,6 +2,7 @@
 // URI is tried as given; a bare argument is tried as the reference projects did — the registry, then a
 // run, then a local directory — and when nothing loads, the error lists every form tried and why it failed.
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { CairnError, InvalidParameter } from '../core/errors.js';
 import type { CairnClient } from '../client/cairn-client.js';
@@ -57,6 +58,16 @@ export function describeLoaded(loaded: LoadedModelFrom, uri: string): ServedMode
 }
 
 /**
+ * Loads `uri` through the client's loadModel. A package it downloaded (registry or run URIs) lives in a
+ * temp directory that nothing reads once the model is in memory, so it is removed here.
+ */
+export async function loadAndDescribe(client: CairnClient, uri: string): Promise<ServedModel> {
+  const loaded = await client.loadModel(uri);
+  if (loaded.resolved && !loaded.resolved.local) await rm(loaded.dir, { recursive: true, force: true });
+  return describeLoaded(loaded, uri);
+}
+
+/**
  * Loads `arg` through `client`. A local path is only tried when it exists (its absence is the reason
  * given); every failure is kept, and the final error names each form with its reason.
  */
@@ -68,7 +79,7 @@ export async function loadServedModel(client: CairnClient, arg: string): Promise
       continue;
     }
     try {
-      return describeLoaded(await client.loadModel(uri), uri);
+      return await loadAndDescribe(client, uri);
     } catch (err) {
       failures.push(`${uri}: ${reason(err)}`);
     }
