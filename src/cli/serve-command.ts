@@ -64,7 +64,7 @@ export function serveCommand(): Command {
     .addOption(trackingUriOption())
     .option(
       '--prediction-log <uri>',
-      `where every prediction is recorded: sqlite:///… or postgresql://…, or none (default ${DEFAULT_PREDICTION_LOG_URI})`,
+      'where every prediction is recorded: sqlite:///… or postgresql://…, or none',
       predictionLogUri,
       DEFAULT_PREDICTION_LOG_URI,
     )
@@ -80,10 +80,11 @@ export function serveCommand(): Command {
       positiveInt('--log-flush-ms', 10_000),
       DEFAULT_FLUSH_INTERVAL_MS,
     )
-    .option('--risk-thresholds <medium,high>', 'probabilities where risk becomes medium and high', thresholds, {
-      medium: 0.3,
-      high: 0.7,
-    })
+    .addOption(
+      new Option('--risk-thresholds <medium,high>', 'probabilities where risk becomes medium and high')
+        .argParser(thresholds)
+        .default({ medium: 0.3, high: 0.7 }, '0.3,0.7'),
+    )
     .option(
       '--range-tolerance <spans>',
       'how far outside the training [min, max] a value may go before it is flagged, in training spans',
