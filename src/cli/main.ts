@@ -8,8 +8,10 @@ import { UsageError } from './cli-client.js';
 import { runClusterWorker, WORKER_CONFIG_ENV } from './server-cluster.js';
 import { importCommand } from './import-command.js';
 import { modelsCommand } from './models-commands.js';
+import { predictionsCommand } from './predictions-command.js';
 import { quickstartCommand } from './quickstart-command.js';
 import { reportCommand } from './report-command.js';
+import { serveCommand } from './serve-command.js';
 import { serverCommand } from './server-command.js';
 import { trainCommand } from './train-command.js';
 import { experimentsCommand, runsCommand } from './tracking-commands.js';
@@ -18,7 +20,7 @@ import { webhookCommand } from './webhook-commands.js';
 export function buildProgram(): Command {
   const program = new Command('cairn')
     .description(
-      'Cairn: an MLflow-compatible MLOps toolkit (tracking server, model registry, import of MLflow stores).',
+      'Cairn: an MLflow-compatible MLOps toolkit (tracking server, model registry, training pipelines, scoring service).',
     )
     .version(CAIRN_VERSION)
     .exitOverride()
@@ -33,6 +35,8 @@ export function buildProgram(): Command {
     quickstartCommand(),
     trainCommand(),
     reportCommand(),
+    serveCommand(),
+    predictionsCommand(),
   ]) {
     cmd.exitOverride();
     for (const sub of cmd.commands) sub.exitOverride();
