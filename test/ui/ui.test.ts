@@ -312,4 +312,47 @@ describe.skipIf(lacks('chromium'))('web UI in Chromium', () => {
     expect(new URL(page.url()).searchParams.get('path')).toBe('plots/roc.png');
     await expectPageClean(ui, '12-run-artifacts');
   });
+
+  it('compares selected runs with differences highlighted and overlaid histories', async () => {
+    const { page } = ui;
+    await page.goto(`${base}/experiments/${seeded.experimentId}?col=attributes.run_name&col=params.model`);
+    const [a, b] = [seeded.runIds[39] as string, seeded.runIds[36] as string];
+    for (const id of [a, b]) {
+      await page.locator(`tr[data-run-id="${id}"] input[type="checkbox"]`).check();
+    }
+    await page.getByRole('button', { name: 'Compare (2)' }).click();
+    await page.getByRole('table', { name: 'Run comparison' }).waitFor();
+    expect(new URL(page.url()).searchParams.getAll('runs')).toEqual([a, b]);
+    const runs = await Promise.all(
+      [a, b].map((id) => fetch(`${base}/api/2.0/mlflow/runs/get?run_id=${id}`).then((r) => r.json())),
+    );
+    const rowOf = (name: string) =>
+      page.locator('table[aria-label="Run comparison"] tbody tr', { has: page.locator(`th:text-is("${name}")`) });
+    for (const key of ['model', 'note', 'learning_rate']) {
+      const cells = await rowOf(key).locator('td.mono').allTextContents();
+      const expected = runs.map((r) => r.run.data.params.find((p: { key: string }) => p.key === key)?.value);
+      expect(cells).toEqual(expected);
+      expect(await rowOf(key).getAttribute('data-differs')).toBe(String(expected[0] !== expected[1]));
+    }
+    // run-39 and run-36 are both 'forest' (i % 3 == 0): the same value is not highlighted
+    expect(await rowOf('model').getAttribute('data-differs')).toBe('false');
+    await page.getByRole('img', { name: 'Chart: loss' }).locator('canvas').waitFor();
+    await expectPageClean(ui, '13-compare');
+  });
+
+  it('draws the chart view of a metric per run and exports it as PNG', async () => {
+    const { page } = ui;
+    await page.goto(`${base}/experiments/${seeded.experimentId}?mode=chart&metric=accuracy`);
+    const bar = page.getByRole('img', { name: 'Chart: accuracy per run' });
+    await bar.locator('canvas').waitFor();
+    const [png] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export accuracy per run as PNG' }).click(),
+    ]);
+    const bytes = readFileSync(await png.path());
+    expect(bytes.subarray(1, 4).toString()).toBe('PNG');
+    expect(bytes.length).toBeGreaterThan(5000);
+    await page.getByRole('img', { name: 'Chart: accuracy', exact: true }).locator('canvas').waitFor();
+    await expectPageClean(ui, '14-runs-chart-view');
+  });
 });

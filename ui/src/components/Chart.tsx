@@ -1,7 +1,7 @@
 // One ECharts chart that follows the theme and the container's size, with PNG and SVG export.
 // The SVG is drawn by a second, server-side-rendering instance, so the on-screen chart stays on canvas.
 import { useEffect, useRef, useState } from 'react';
-import { downloadBlob, downloadText } from '../lib/csv.js';
+import { downloadBlob, downloadText } from '../lib/download.js';
 import { type EChartsOption, echarts } from '../lib/echarts.js';
 import { type Theme, currentTheme } from '../lib/theme.js';
 
@@ -26,10 +26,10 @@ function themed(option: EChartsOption, theme: Theme): EChartsOption {
   return {
     backgroundColor: dark ? '#0f1217' : '#ffffff',
     textStyle: { color: fg },
-    legend: { textStyle: { color: fg }, type: 'scroll', top: 0 },
     tooltip: { trigger: 'axis' },
     grid: { left: 56, right: 20, top: 36, bottom: 40 },
     ...option,
+    legend: { textStyle: { color: fg }, type: 'scroll', top: 0, ...((option.legend as object) ?? {}) },
     xAxis: merge(option.xAxis),
     yAxis: merge(option.yAxis),
   };

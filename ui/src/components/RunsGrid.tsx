@@ -13,6 +13,8 @@ const features = tableFeatures({});
 const helper = createColumnHelper<typeof features, TreeRow>();
 
 interface Props {
+  /** Kept mounted (scroll position, loaded pages) while the chart view is shown. */
+  hidden?: boolean;
   rows: TreeRow[];
   columns: string[];
   sort: SortSpec;
@@ -113,13 +115,14 @@ export function RunsGrid(props: Props) {
   const lastIndex = items.length > 0 ? (items[items.length - 1]?.index ?? 0) : 0;
 
   useEffect(() => {
-    if (hasMore && !loading && lastIndex >= tableRows.length - 40) onLoadMore();
-  }, [hasMore, loading, lastIndex, tableRows.length, onLoadMore]);
+    if (!props.hidden && hasMore && !loading && lastIndex >= tableRows.length - 40) onLoadMore();
+  }, [props.hidden, hasMore, loading, lastIndex, tableRows.length, onLoadMore]);
 
   return (
     <section
       className="grid-scroll"
       ref={scrollRef}
+      hidden={props.hidden}
       // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
       tabIndex={0}
       aria-label="Runs table"

@@ -5,6 +5,7 @@ import { getRun, searchAllRuns } from '../api/client.js';
 import type { Run } from '../api/types.js';
 import { ArtifactBrowser } from '../components/ArtifactBrowser.js';
 import { ErrorBox } from '../components/ErrorBox.js';
+import { ExperimentLink } from '../components/ExperimentLink.js';
 import { MetricHistoryChart } from '../components/MetricHistoryChart.js';
 import { TagEditor } from '../components/TagEditor.js';
 import { metricValue, quoteKey } from '../lib/columns.js';
@@ -29,8 +30,7 @@ export function RunPage() {
     <main>
       {data ? (
         <div className="breadcrumb">
-          <Link to="/experiments">Experiments</Link> /{' '}
-          <Link to={`/experiments/${data.info.experiment_id}`}>Experiment {data.info.experiment_id}</Link> / {name}
+          <Link to="/experiments">Experiments</Link> / <ExperimentLink id={data.info.experiment_id} /> / {name}
         </div>
       ) : null}
       <div className="row">

@@ -1,6 +1,6 @@
 // The runs of one experiment: filter (MLflow syntax), server-side sort, chosen columns, nested runs,
 // selection for compare, CSV download. Filter, sort, columns and view live in the URL.
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { Suspense, lazy, useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { getExperiment, searchAllRuns } from '../api/client.js';
 import { ColumnPicker } from '../components/ColumnPicker.js';
@@ -8,11 +8,15 @@ import { ErrorBox } from '../components/ErrorBox.js';
 import { FilterBox } from '../components/FilterBox.js';
 import { RunsGrid } from '../components/RunsGrid.js';
 import { type ColumnRef, addSeenKeys, emptySeenKeys, orderByClause, parseColumnId } from '../lib/columns.js';
-import { downloadText, runsToCsv } from '../lib/csv.js';
+import { runsToCsv } from '../lib/csv.js';
+import { downloadText } from '../lib/download.js';
 import { flattenRunTree } from '../lib/run-tree.js';
 import { type RunsView, readRunsView, writeRunsView } from '../lib/runs-view.js';
 import { useAsync } from '../lib/use-async.js';
 import { useRunPages } from '../lib/use-run-pages.js';
+
+// ECharts arrives with the chart view, so the table paints without it
+const RunsChartView = lazy(() => import('../components/RunsChartView.js').then((m) => ({ default: m.RunsChartView })));
 
 function toggle(set: Set<string>, id: string): Set<string> {
   const next = new Set(set);
@@ -85,6 +89,15 @@ export function RunsPage() {
   };
 
   const name = experiment.data?.name ?? experimentId;
+  const mode = params.get('mode') === 'chart' ? 'chart' : 'table';
+  const metricKeys = [...seen.metrics].sort();
+  const chartMetric = params.get('metric') ?? metricKeys[0] ?? '';
+  const setQuery = (key: string, value: string | null) => {
+    const next = new URLSearchParams(params);
+    if (value === null) next.delete(key);
+    else next.set(key, value);
+    setParams(next, { replace: true });
+  };
   return (
     <main className="fill">
       <div className="breadcrumb">
@@ -116,6 +129,13 @@ export function RunsPage() {
         <button type="button" onClick={() => void onDownload()} disabled={download.state === 'running'}>
           {download.state === 'running' ? `Preparing CSV… ${download.loaded} runs` : 'Download CSV'}
         </button>
+        <button
+          type="button"
+          aria-pressed={mode === 'chart'}
+          onClick={() => setQuery('mode', mode === 'chart' ? null : 'chart')}
+        >
+          {mode === 'chart' ? 'Table view' : 'Chart view'}
+        </button>
         <button type="button" className="primary" onClick={compare} disabled={selected.size < 2}>
           Compare ({selected.size})
         </button>
@@ -127,7 +147,19 @@ export function RunsPage() {
           ? 'Loading runs…'
           : `${pages.runs.length} run${pages.runs.length === 1 ? '' : 's'} loaded${pages.hasMore ? ', more as you scroll' : ''}${pages.loading ? ' (loading…)' : ''}${selected.size ? ` · ${selected.size} selected` : ''}`}
       </div>
+      {mode === 'chart' ? (
+        <Suspense fallback={<p className="muted">Loading charts…</p>}>
+          <RunsChartView
+            runs={pages.runs}
+            metrics={metricKeys}
+            metric={chartMetric}
+            selected={selected}
+            onMetric={(m) => setQuery('metric', m)}
+          />
+        </Suspense>
+      ) : null}
       <RunsGrid
+        hidden={mode === 'chart'}
         rows={rows}
         columns={view.columns}
         sort={view.sort}
