@@ -44,11 +44,8 @@ export async function uiPlugin(app: FastifyInstance, options: UiPluginOptions = 
     try {
       html = await readFile(path.join(uiDir, 'index.html'), 'utf8');
     } catch {
-      return reply
-        .status(404)
-        .header('cache-control', 'no-cache')
-        .type('text/plain; charset=utf-8')
-        .send(UI_NOT_BUILT_MESSAGE);
+      // 200, not a 4xx: the server itself is fine, and every 4xx it sends carries a JSON error_code
+      return reply.header('cache-control', 'no-cache').type('text/plain; charset=utf-8').send(UI_NOT_BUILT_MESSAGE);
     }
     return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(html);
   };

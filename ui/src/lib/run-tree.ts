@@ -29,6 +29,20 @@ export function flattenRunTree(runs: Run[], collapsed: ReadonlySet<string>): Tre
       roots.push(run);
     }
   }
+  // runs whose parents form a cycle have no root above them: they become roots, never dropped
+  const reached = new Set<string>();
+  const reach = (run: Run) => {
+    if (reached.has(run.info.run_id)) return;
+    reached.add(run.info.run_id);
+    for (const kid of children.get(run.info.run_id) ?? []) reach(kid);
+  };
+  for (const root of roots) reach(root);
+  for (const run of runs) {
+    if (reached.has(run.info.run_id)) continue;
+    roots.push(run);
+    reach(run);
+  }
+
   const out: TreeRow[] = [];
   const seen = new Set<string>();
   const visit = (run: Run, depth: number) => {
