@@ -256,6 +256,29 @@ describe.skipIf(lacks('chromium'))('web UI in Chromium', () => {
     await expectPageClean(ui, '08-runs-nested');
   });
 
+  it('moves between rows with the arrow keys, keeping the column', async () => {
+    const { page } = ui;
+    await page.goto(`${base}/experiments/${seeded.experimentId}`);
+    await page.locator('.grid-body tr').first().waitFor();
+    const ids = await renderedRunIds(page);
+    await page.locator(`tr[data-run-id="${ids[0]}"] td[data-column="attributes.run_name"] a`).focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    const focused = () =>
+      page.evaluate(() => {
+        const el = document.activeElement as HTMLElement;
+        return `${el.closest('tr')?.getAttribute('data-run-id')} ${el.closest('td')?.getAttribute('data-column')}`;
+      });
+    await expect.poll(focused).toBe(`${ids[2]} attributes.run_name`);
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(focused).toBe(`${ids[1]} attributes.run_name`);
+    // far below the rendered rows: the row is scrolled into the DOM, then focused
+    await page.locator(`tr[data-run-id="${ids[1]}"] input[type="checkbox"]`).focus();
+    for (let i = 0; i < 4; i++) await page.keyboard.press('PageDown');
+    const all = await searchAll(base, seeded.experimentId, '', []);
+    await expect.poll(focused).toBe(`${all[41]?.info.run_id} __select`);
+  });
+
   it('shows a run: overview, params, metrics charts, tags editing, children', async () => {
     const { page } = ui;
     await page.goto(`${base}/runs/${seeded.parentId}`);

@@ -2,7 +2,7 @@
 // rows in view are in the DOM however many are loaded. Scrolling near the end asks for the next page.
 import { type ColumnDef, createColumnHelper, tableFeatures, useTable } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef } from 'react';
+import { type KeyboardEvent, useEffect, useMemo, useRef } from 'react';
 import { Link } from 'react-router-dom';
 import { type ColumnRef, type SortSpec, cellValue, columnLabel, isSortable, parseColumnId } from '../lib/columns.js';
 import { formatDuration, formatNumber, formatTime } from '../lib/format.js';
@@ -114,6 +114,29 @@ export function RunsGrid(props: Props) {
   const items = virtualizer.getVirtualItems();
   const lastIndex = items.length > 0 ? (items[items.length - 1]?.index ?? 0) : 0;
 
+  // Up/Down (and Page Up/Down) move focus to the same control in another row; the virtualizer
+  // scrolls that row into view first, since it may not be in the DOM yet.
+  const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {
+    const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: 10, PageUp: -10 };
+    const move = moves[e.key];
+    const target = e.target as HTMLElement;
+    const rowEl = target.closest<HTMLElement>('tr[data-index]');
+    if (move === undefined || !rowEl || (target.tagName === 'BUTTON' && e.key.startsWith('Page'))) return;
+    const cell = target.closest('td');
+    const column = cell?.getAttribute('data-column') ?? '';
+    const next = Math.max(0, Math.min(tableRows.length - 1, Number(rowEl.dataset.index) + move));
+    e.preventDefault();
+    virtualizer.scrollToIndex(next, { align: 'auto' });
+    const focusNext = (tries: number) => {
+      const el = scrollRef.current?.querySelector<HTMLElement>(
+        `tr[data-index="${next}"] td[data-column="${CSS.escape(column)}"] :is(a, input, button)`,
+      );
+      if (el) el.focus();
+      else if (tries > 0) requestAnimationFrame(() => focusNext(tries - 1));
+    };
+    requestAnimationFrame(() => focusNext(5));
+  };
+
   useEffect(() => {
     if (!props.hidden && hasMore && !loading && lastIndex >= tableRows.length - 40) onLoadMore();
   }, [props.hidden, hasMore, loading, lastIndex, tableRows.length, onLoadMore]);
@@ -123,6 +146,7 @@ export function RunsGrid(props: Props) {
       className="grid-scroll"
       ref={scrollRef}
       hidden={props.hidden}
+      onKeyDown={onKeyDown}
       // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
       tabIndex={0}
       aria-label="Runs table"
@@ -167,6 +191,7 @@ export function RunsGrid(props: Props) {
             return (
               <tr
                 key={row.id}
+                data-index={item.index}
                 aria-rowindex={item.index + 2}
                 aria-selected={isSelected}
                 data-run-id={row.id}
