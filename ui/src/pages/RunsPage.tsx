@@ -52,6 +52,13 @@ export function RunsPage() {
     error: null,
   });
   const rows = useMemo(() => flattenRunTree(pages.runs, collapsed), [pages.runs, collapsed]);
+  // another experiment: its own keys, selection and collapsed parents
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reset when the experiment changes
+  useEffect(() => {
+    setSeen(emptySeenKeys());
+    setSelected(new Set());
+    setCollapsed(new Set());
+  }, [experimentId]);
 
   const update = (patch: Partial<RunsView>) => setParams(writeRunsView({ ...view, ...patch }, params));
 
