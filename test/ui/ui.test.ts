@@ -152,6 +152,32 @@ describe.skipIf(lacks('chromium'))('web UI in Chromium', () => {
     await expect.poll(() => filter.inputValue()).toBe('metrics.accuracy');
   });
 
+  it('chooses columns from the keys seen and keeps them in the URL', async () => {
+    const { page } = ui;
+    await page.goto(`${base}/experiments/${seeded.experimentId}`);
+    await page.locator('.grid-body tr').first().waitFor();
+    await page.getByRole('button', { name: /^Columns/ }).click();
+    const dialog = page.getByRole('dialog', { name: 'Choose columns' });
+    await dialog.getByRole('group', { name: 'Metrics' }).getByLabel('accuracy').check();
+    await dialog.getByRole('group', { name: 'Tags' }).getByLabel('team').check();
+    await dialog.getByRole('group', { name: 'Attributes' }).getByLabel('Duration').uncheck();
+    await screenshot(page, '05a-runs-columns');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.keyboard.press('Escape');
+    const cols = new URL(page.url()).searchParams.getAll('col');
+    expect(cols).toEqual([
+      'attributes.run_name',
+      'attributes.start_time',
+      'attributes.status',
+      'metrics.accuracy',
+      'tags.team',
+    ]);
+    const run39 = seeded.runIds[39] as string;
+    const cell = page.locator(`tr[data-run-id="${run39}"] td[data-column="tags.team"]`);
+    await expect.poll(() => cell.textContent()).toBe('cardio');
+    expect(ui.takeErrors()).toEqual([]);
+  });
+
   it('sorts by a metric column on the server and keeps the view in the URL', async () => {
     const { page } = ui;
     await page.goto(
