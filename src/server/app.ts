@@ -26,6 +26,7 @@ import { mlflowArtifactRoutes } from './routes/mlflow-artifacts.js';
 import { runLoggingRoutes } from './routes/run-logging.js';
 import { runRoutes } from './routes/runs.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { uiPlugin } from './ui-plugin.js';
 
 /** MLflow serves the tracking API under both; the preview prefix is kept for old clients. */
 export const TRACKING_PREFIXES = ['/api/2.0/mlflow', '/ajax-api/2.0/mlflow', '/api/2.0/preview/mlflow'];
@@ -185,5 +186,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   for (const prefix of ARTIFACT_PREFIXES) {
     await app.register(mlflowArtifactRoutes, { ...deps, prefix });
   }
+  await app.register(uiPlugin);
   return app;
 }

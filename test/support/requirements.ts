@@ -12,7 +12,17 @@ import { pythonImportError } from './python.js';
 import { sharedDir, sharedPath } from './shared.js';
 import { SKIP_LOG_ENV, type SkipRecord } from './skip-reporter.js';
 
-export type Requirement = 'sklearn' | 'xgboost' | 'imblearn' | 'mlflow-python' | 'shared-data' | 'postgres';
+export type Requirement =
+  | 'sklearn'
+  | 'xgboost'
+  | 'imblearn'
+  | 'mlflow-python'
+  | 'shared-data'
+  | 'postgres'
+  | 'chromium';
+
+/** Debian's Chromium, which the UI tests drive through playwright-core. */
+export const CHROMIUM_PATH = process.env.CAIRN_CHROMIUM ?? '/usr/bin/chromium';
 
 interface RequirementSpec {
   /** Null when the machine has it, else why not. */
@@ -50,6 +60,10 @@ const REQUIREMENTS: Record<Requirement, RequirementSpec> = {
   'shared-data': {
     check: () => (existsSync(sharedPath('data')) ? null : `${sharedPath('data')} not found`),
     enable: sharedFolderCommand,
+  },
+  chromium: {
+    check: () => (existsSync(CHROMIUM_PATH) ? null : `${CHROMIUM_PATH} not found`),
+    enable: () => 'apt-get install -y chromium (or set CAIRN_CHROMIUM=/path/to/chromium)',
   },
   postgres: {
     check: postgresUnavailable,
