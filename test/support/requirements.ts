@@ -6,13 +6,20 @@
 import { appendFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { mlflowPythonUnavailable, startMlflowScript } from './cairn-server.js';
+import { cairnSupportsWorkers, mlflowPythonUnavailable, startMlflowScript } from './cairn-server.js';
 import { PG_BIN } from './postgres.js';
 import { pythonImportError } from './python.js';
 import { sharedDir, sharedPath } from './shared.js';
 import { SKIP_LOG_ENV, type SkipRecord } from './skip-reporter.js';
 
-export type Requirement = 'sklearn' | 'xgboost' | 'imblearn' | 'mlflow-python' | 'shared-data' | 'postgres';
+export type Requirement =
+  | 'sklearn'
+  | 'xgboost'
+  | 'imblearn'
+  | 'mlflow-python'
+  | 'shared-data'
+  | 'postgres'
+  | 'cairn-workers';
 
 interface RequirementSpec {
   /** Null when the machine has it, else why not. */
@@ -50,6 +57,10 @@ const REQUIREMENTS: Record<Requirement, RequirementSpec> = {
   'shared-data': {
     check: () => (existsSync(sharedPath('data')) ? null : `${sharedPath('data')} not found`),
     enable: sharedFolderCommand,
+  },
+  'cairn-workers': {
+    check: () => (cairnSupportsWorkers() ? null : '`cairn server --help` lists no --workers option'),
+    enable: () => 'run the tests on a checkout whose `cairn server` has --workers (src/cli/server-command.ts)',
   },
   postgres: {
     check: postgresUnavailable,
