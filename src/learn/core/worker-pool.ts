@@ -45,8 +45,12 @@ export class WorkerTaskError extends Error {
 /** Threads any pool may have at most. */
 export const MAX_POOL_WORKERS = 64;
 const READY_TIMEOUT_MS = 20_000;
-/** Per worker in the shared state block: [0] 1 once ready, -1 once exited; [1] tasks completed. */
-const STATE_INTS = 2;
+/**
+ * Each worker's own shared state: [READY] 1 once it serves tasks, -1 once it exited; [DONE] tasks it
+ * completed. Its own block, so a worker still ending after close() cannot touch its successor's.
+ */
+const READY = 0;
+const DONE = 1;
 
 interface Answer {
   output?: unknown;
@@ -56,6 +60,7 @@ interface Answer {
 
 interface PoolWorker {
   slot: number;
+  state: Int32Array;
   worker: Worker;
   port: MessagePort;
   /** Tasks posted to it whose answers have not been taken yet, oldest first. */
@@ -99,7 +104,6 @@ export interface WorkerPoolOptions {
 
 export class WorkerPool<M extends TaskMap<M>> {
   private readonly workers: (PoolWorker | undefined)[] = [];
-  private state: Int32Array | undefined;
   private bound: number;
   private unavailableReason: string | undefined;
   readonly label: string;
@@ -145,8 +149,7 @@ export class WorkerPool<M extends TaskMap<M>> {
       this.unavailableReason = startFailure(this.label, e);
       return false;
     }
-    const state = this.state!;
-    return idle.filter((w) => Atomics.load(state, w.slot * STATE_INTS) === 1).length >= count;
+    return idle.filter((w) => Atomics.load(w.state, READY) === 1).length >= count;
   }
 
   /**
@@ -180,35 +183,35 @@ export class WorkerPool<M extends TaskMap<M>> {
   /** Blocks this thread until the task has run; its output, or its error thrown. */
   waitSync<O>(task: PoolTask<O>): O {
     const w = task.on,
-      state = this.state!;
+      state = w.state;
     const startBy = Date.now() + READY_TIMEOUT_MS;
     for (;;) {
       this.collect(w);
       if (task.answer) return unwrap(task.answer);
-      const ready = Atomics.load(state, w.slot * STATE_INTS);
+      const ready = Atomics.load(state, READY);
       if (ready === 0 && Date.now() > startBy) {
         const reason = `${this.label} ${w.slot} did not start within ${READY_TIMEOUT_MS} ms`;
         this.unavailableReason = reason;
         this.kill(w, reason);
         throw new WorkerStartError(reason);
       }
-      const done = Atomics.load(state, w.slot * STATE_INTS + 1);
-      if (done === w.taken) Atomics.wait(state, w.slot * STATE_INTS + 1, done, ready === 1 ? 1000 : 50);
+      const done = Atomics.load(state, DONE);
+      if (done === w.taken) Atomics.wait(state, DONE, done, ready === 1 ? 1000 : 50);
     }
   }
 
   /** Waits, without blocking the event loop, until the task has run; its output, or its error. */
   async wait<O>(task: PoolTask<O>): Promise<O> {
     const w = task.on,
-      state = this.state!;
+      state = w.state;
     w.worker.ref(); // an awaited task keeps the process alive, as any pending I/O does
     try {
       for (;;) {
         this.collect(w);
         if (task.answer) return unwrap(task.answer);
-        const done = Atomics.load(state, w.slot * STATE_INTS + 1);
+        const done = Atomics.load(state, DONE);
         if (done !== w.taken) continue;
-        const res = waitAsync(state, w.slot * STATE_INTS + 1, done, 1000);
+        const res = waitAsync(state, DONE, done, 1000);
         if (res.async) await res.value;
       }
     } finally {
@@ -321,16 +324,13 @@ export class WorkerPool<M extends TaskMap<M>> {
   }
 
   private startWorker(slot: number): PoolWorker {
-    this.state ??= allocArray(Int32Array, MAX_POOL_WORKERS * STATE_INTS, true);
-    const state = this.state;
-    Atomics.store(state, slot * STATE_INTS, 0);
-    Atomics.store(state, slot * STATE_INTS + 1, 0);
+    const state = allocArray(Int32Array, 2, true);
     const { port1, port2 } = new MessageChannel();
-    const init: WorkerInit = { port: port2, state, slot };
+    const init: WorkerInit = { port: port2, state };
     const worker = startModuleWorker(this.callerUrl, this.entry, { workerData: init, transferList: [port2] });
     worker.unref();
     port1.unref();
-    const w: PoolWorker = { slot, worker, port: port1, pending: [], taken: 0 };
+    const w: PoolWorker = { slot, state, worker, port: port1, pending: [], taken: 0 };
     // a worker that dies must not crash the process with an unhandled 'error' event: its tasks fail
     worker.on('error', (e) => this.kill(w, `${this.label} ${slot} failed: ${e instanceof Error ? e.message : e}`));
     worker.on('exit', (code) => this.kill(w, `${this.label} ${slot} exited (code ${code})`));
@@ -341,13 +341,13 @@ export class WorkerPool<M extends TaskMap<M>> {
   /** Takes the answers the worker has posted and hands them to their tasks, oldest first. */
   private collect(w: PoolWorker): void {
     if (w.dead) return;
-    const state = this.state!;
-    const done = Atomics.load(state, w.slot * STATE_INTS + 1);
+    const state = w.state;
+    const done = Atomics.load(state, DONE);
     while (w.taken < done) {
       // the answer is posted just before the counter moves; it may take a moment to reach this port
       let msg = receiveMessageOnPort(w.port);
       for (let tries = 0; !msg && tries < 1000; tries++) {
-        Atomics.wait(state, w.slot * STATE_INTS + 1, Atomics.load(state, w.slot * STATE_INTS + 1), 1);
+        Atomics.wait(state, DONE, Atomics.load(state, DONE), 1);
         msg = receiveMessageOnPort(w.port);
       }
       if (!msg) {
@@ -360,7 +360,7 @@ export class WorkerPool<M extends TaskMap<M>> {
       task.answer =
         a.error !== undefined ? { error: new WorkerTaskError(task.kind, a.error, a.stack) } : { output: a.output };
     }
-    if (Atomics.load(state, w.slot * STATE_INTS) === -1) this.kill(w, `${this.label} ${w.slot} exited`);
+    if (Atomics.load(state, READY) === -1) this.kill(w, `${this.label} ${w.slot} exited`);
   }
 
   /** Marks a worker gone: its pending tasks fail with `reason`, and its slot is free for a new worker. */
@@ -396,7 +396,6 @@ function unwrap<O>(answer: { output: O } | { error: Error }): O {
 interface WorkerInit {
   port: MessagePort;
   state: Int32Array;
-  slot: number;
 }
 
 /**
@@ -404,11 +403,10 @@ interface WorkerInit {
  * task on the pool's port, then moves this worker's completion counter (which a blocked caller waits on).
  */
 export function serveTasks<M extends TaskMap<M>>(handlers: TaskHandlers<M>): void {
-  const { port, state, slot } = workerData as WorkerInit;
-  const base = slot * STATE_INTS;
+  const { port, state } = workerData as WorkerInit;
   process.on('exit', () => {
-    Atomics.store(state, base, -1);
-    Atomics.notify(state, base + 1);
+    Atomics.store(state, READY, -1);
+    Atomics.notify(state, DONE);
   });
   port.on('message', (msg: { kind: string; input: unknown }) => {
     const transfer: TransferListItem[] = [];
@@ -424,9 +422,9 @@ export function serveTasks<M extends TaskMap<M>>(handlers: TaskHandlers<M>): voi
       answer = e instanceof Error ? { error: e.message, stack: e.stack } : { error: String(e) };
     }
     port.postMessage(answer, transfer);
-    Atomics.add(state, base + 1, 1);
-    Atomics.notify(state, base + 1);
+    Atomics.add(state, DONE, 1);
+    Atomics.notify(state, DONE);
   });
-  Atomics.store(state, base, 1);
-  Atomics.notify(state, base);
+  Atomics.store(state, READY, 1);
+  Atomics.notify(state, READY);
 }
