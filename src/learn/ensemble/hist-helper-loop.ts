@@ -32,7 +32,7 @@ export function serveHistHelper({ ctrl, port }: HistHelperSession): number {
   const haveData = (id: number): boolean => {
     for (let tries = 0; dataId !== id && tries < 200; tries++) {
       drainPort();
-      if (dataId !== id) Atomics.wait(ctrl, CTRL.SIZE - 1, 0, 1);
+      if (dataId !== id) Atomics.wait(ctrl, CTRL.IDLE, 0, 1);
     }
     return dataId === id && data !== null;
   };

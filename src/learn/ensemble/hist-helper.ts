@@ -29,7 +29,9 @@ export const CTRL = {
   HELPER_TASKS: 8,
   /** Set by the fitting thread when the fit is over: the helper's session ends. */
   STOP: 9,
-  SIZE: 10,
+  /** Always 0: the helper sleeps on it for a moment while kernel data is on its way. */
+  IDLE: 10,
+  SIZE: 11,
 } as const;
 /** A task record's last int: 1 once the task is done (by either thread). */
 export const TASK_DONE = TASK_INTS - 1;
