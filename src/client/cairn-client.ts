@@ -35,7 +35,6 @@ import {
   type ModelInfo,
 } from './model-logging.js';
 import type { ModelVersion, RegisteredModel } from '../registry/entities.js';
-import { validateModelVersionSource } from '../registry/model-version-source.js';
 import type { RegistryStore } from '../registry/store.js';
 import type { WebhookStore } from '../registry/webhooks/store.js';
 import { openStores, type ClientStores } from './open-stores.js';
@@ -135,9 +134,8 @@ export class CairnClient {
   getRegisteredModel(name: string): Promise<RegisteredModel> {
     return this.registry.getRegisteredModel(name);
   }
-  /** The source is validated as the server does (MLflow's _validate_source), over REST or on the database. */
-  async createModelVersion(options: CreateModelVersionOptions): Promise<ModelVersion> {
-    await validateModelVersionSource(this.transport, options.source, options.runId ?? null);
+  /** The source is checked where every path meets: the SQL registry store (behind the server, over REST). */
+  createModelVersion(options: CreateModelVersionOptions): Promise<ModelVersion> {
     return this.registry.createModelVersion(options);
   }
   getModelVersion(name: string, version: string): Promise<ModelVersion> {

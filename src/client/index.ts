@@ -14,7 +14,7 @@ export { NotSupportedOverRest } from './rest-errors.js';
 export { HttpConnection, authHeaders, isTransientError } from './http-connection.js';
 export type { RetryPolicy, HttpConnectionOptions } from './http-connection.js';
 export { ProxyArtifactRepository } from './proxy-artifact-repository.js';
-export { BatchLogger } from './batch-logger.js';
+export { BatchLogger, ResendFailed } from './batch-logger.js';
 export type { BatchLoggerOptions, BatchSink } from './batch-logger.js';
 export { ActiveRun } from './active-run.js';
 export type { LogInputsOptions, LogMetricOptions, PngFigure } from './active-run.js';

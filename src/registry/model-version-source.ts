@@ -10,6 +10,9 @@ import { pyUnquote, pyUnquotePlus, pyUrlParse } from './python-url.js';
 
 const WHAT = 'Model version source';
 
+/** Where the check looks a run up: a tracking store, or the runs of the registry's own database. */
+export type RunLookup = Pick<TrackingStore, 'getRun'>;
+
 /**
  * MLflow's is_local_uri on a POSIX server: no scheme, or `file:` with no host other than localhost;
  * `file://<remote host>/…` is refused (MLflow raises it as a 500; a client error here).
@@ -54,7 +57,7 @@ function isSameOrInside(dir: string, candidate: string): boolean {
 }
 
 async function validateLocalSource(
-  tracking: TrackingStore,
+  tracking: RunLookup,
   source: string,
   runId: string | null | undefined,
 ): Promise<void> {
@@ -98,7 +101,7 @@ function rejectRelativeReferences(original: string): void {
  * no relative path reference. Nothing else is looked up: a `runs:/` run may live elsewhere.
  */
 export async function validateModelVersionSource(
-  tracking: TrackingStore,
+  tracking: RunLookup,
   source: string,
   runId?: string | null,
 ): Promise<void> {

@@ -6,7 +6,7 @@
 import { appendFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { mlflowPythonUnavailable, startMlflowScript } from './cairn-server.js';
+import { cairnSupportsWorkers, mlflowPythonUnavailable, startMlflowScript } from './cairn-server.js';
 import { PG_BIN } from './postgres.js';
 import { pythonImportError } from './python.js';
 import { sharedDir, sharedPath } from './shared.js';
@@ -19,7 +19,8 @@ export type Requirement =
   | 'mlflow-python'
   | 'shared-data'
   | 'postgres'
-  | 'chromium';
+  | 'chromium'
+  | 'cairn-workers';
 
 /** Debian's Chromium, which the UI tests drive through playwright-core. */
 export const CHROMIUM_PATH = process.env.CAIRN_CHROMIUM ?? '/usr/bin/chromium';
@@ -64,6 +65,10 @@ const REQUIREMENTS: Record<Requirement, RequirementSpec> = {
   chromium: {
     check: () => (existsSync(CHROMIUM_PATH) ? null : `${CHROMIUM_PATH} not found`),
     enable: () => 'apt-get install -y chromium (or set CAIRN_CHROMIUM=/path/to/chromium)',
+  },
+  'cairn-workers': {
+    check: () => (cairnSupportsWorkers() ? null : '`cairn server --help` lists no --workers option'),
+    enable: () => 'run the tests on a checkout whose `cairn server` has --workers (src/cli/server-command.ts)',
   },
   postgres: {
     check: postgresUnavailable,

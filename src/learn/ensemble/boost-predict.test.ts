@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { matrix, type Matrix } from '../core/matrix.js';
 import { Rng } from '../core/random.js';
 import { boostLayout, predictBoostProba, predictBoostRows } from './boost-predict.js';
-import { forestWorkersReady } from './forest-pool.js';
+import { ensemblePool } from './ensemble-pool.js';
 import { GradientBoostingClassifier } from './gradient-boosting.js';
 
 function synthetic(seed: number, n: number, nClasses: number, missing: number) {
@@ -53,7 +53,7 @@ function viaLayout(m: GradientBoostingClassifier, X: Matrix, nc: number): Float6
 
 async function workersReady(count: number): Promise<boolean> {
   for (let tries = 0; tries < 400; tries++) {
-    if (forestWorkersReady(count)) return true;
+    if (ensemblePool.ready(count)) return true;
     await new Promise((r) => setTimeout(r, 50));
   }
   return false;

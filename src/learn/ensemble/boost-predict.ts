@@ -1,5 +1,5 @@
 // Batch prediction of a gradient-boosted model for a range of rows: the one loop used both in the
-// calling thread and on the forest pool's workers, so a row's probabilities are bit-identical
+// calling thread and on the ensemble pool's workers, so a row's probabilities are bit-identical
 // whichever thread computed them (margins summed in tree order, then the same sigmoid / softmax).
 // Shallow trees are padded to complete binary trees (BoostLayout), so a row walks a fixed number
 // of levels with children at 2j + 1 / 2j + 2. Each value is first replaced by its rank among the
@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { matrix, type Matrix } from '../core/matrix.js';
 import { allocArray, sharedCopy } from '../core/shared-arrays.js';
-import { forestWorkersReady, runRowJobs } from './forest-pool.js';
+import { ensemblePool, runRowJobs } from './ensemble-pool.js';
 import type { PackedBoost } from './gradient-boosting.js';
 
 /** Trees deeper than this keep their node form (padding would cost 2^depth nodes per tree). */
@@ -54,7 +54,6 @@ export interface BoostLayout {
 
 /** A row range to predict on a pool worker; every array lives in a SharedArrayBuffer. */
 export interface BoostPredictJob {
-  kind: 'boost-predict';
   layout: BoostLayout;
   /** Row-major input, already rounded to float32. */
   X: Float32Array;
@@ -416,7 +415,7 @@ export function predictBoostRows(
 }
 
 /**
- * Batch class probabilities: large batches are split by rows over the forest pool's workers once
+ * Batch class probabilities: large batches are split by rows over the ensemble pool's workers once
  * they are running (started here without waiting; until then, and if they cannot start, the
  * calling thread predicts). nJobs caps the threads (default all cores).
  */
@@ -430,12 +429,11 @@ export function predictBoostProba(
   const lay = boostLayout(b, nClasses);
   const out = matrix(X.nRows, nClasses);
   const jobs = Math.min(nJobs, MAX_JOBS, Math.floor((X.nRows * b.nTrees) / PARALLEL_MIN_WORK));
-  const parallel = jobs > 1 && forestWorkersReady(jobs);
+  const parallel = jobs > 1 && ensemblePool.ready(jobs);
   const x32 = float32Rows(X.data, parallel);
   if (
     parallel &&
-    runRowJobs(out.data, X.nRows, jobs, (os, rowStart, rowEnd) => ({
-      kind: 'boost-predict',
+    runRowJobs('boost-predict', out.data, X.nRows, jobs, (os, rowStart, rowEnd) => ({
       layout: lay,
       X: x32,
       nCols: X.nCols,

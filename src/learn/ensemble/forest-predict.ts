@@ -15,7 +15,6 @@ import type { PackedForest } from './random-forest.js';
 
 /** A row range to predict on a pool worker; every array lives in a SharedArrayBuffer. */
 export interface PredictJob {
-  kind: 'predict';
   forest: PackedForest;
   X: Float64Array;
   nCols: number;

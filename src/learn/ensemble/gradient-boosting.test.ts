@@ -13,7 +13,8 @@ import {
 } from '../../../test/support/learn/anchor-folds.js';
 import { GradientBoostingClassifier } from './gradient-boosting.js';
 import { binMatrix, computeCuts } from './hist-binning.js';
-import { histHelperReady, histHelperTaskCount, startHistHelper, useHistHelper } from './hist-pool.js';
+import { ensemblePool, MAX_WORKERS } from './ensemble-pool.js';
+import { histHelperTaskCount } from './hist-helper.js';
 import { sharedDataDir } from '../../../test/support/shared.js';
 
 const DATA_DIR = sharedDataDir();
@@ -133,9 +134,8 @@ describe('GradientBoostingClassifier', () => {
   });
 
   it('large fits are bit-identical with and without the histogram helper thread', async () => {
-    startHistHelper();
-    for (let t = 0; t < 400 && !histHelperReady(); t++) await new Promise((r) => setTimeout(r, 50));
-    expect(histHelperReady()).toBe(true);
+    for (let t = 0; t < 400 && !ensemblePool.ready(1); t++) await new Promise((r) => setTimeout(r, 50));
+    expect(ensemblePool.ready(1)).toBe(true);
     const { X, y } = synthetic(11, 30_000, 2, 0.05);
     const { X: X3, y: y3 } = synthetic(12, 24_000, 3, 0.05);
     const helperTasks0 = histHelperTaskCount();
@@ -146,16 +146,16 @@ describe('GradientBoostingClassifier', () => {
       { X: X3, y: y3, p: { nEstimators: 3, maxDepth: 5, subsample: 0.9, seed: 5 } },
     ];
     for (const { X: Xc, y: yc, p, options } of cases) {
-      const json = (threads: boolean): string => {
-        useHistHelper(threads);
+      // maxWorkers 0: no helper can be had, every task runs on the fitting thread
+      const json = (workers: number): string => {
+        ensemblePool.maxWorkers = workers;
         try {
           return JSON.stringify(new GradientBoostingClassifier(p).fit(Xc, yc, options).toJSON());
         } finally {
-          useHistHelper(true);
+          ensemblePool.maxWorkers = MAX_WORKERS;
         }
       };
-      expect(json(true)).toBe(json(false));
-      expect(histHelperReady()).toBe(true); // not dropped after a failure
+      expect(json(MAX_WORKERS)).toBe(json(0));
     }
     expect(histHelperTaskCount()).toBeGreaterThan(helperTasks0);
   }, 60_000);

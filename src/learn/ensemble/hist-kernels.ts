@@ -1,5 +1,5 @@
 // The hot loops of histogram boosting, run as tasks by the fitting thread and the helper thread
-// (hist-pool.ts, hist-worker.ts): stable partition of a node's rows on a bin-space split, the
+// (hist-helper.ts, hist-helper-loop.ts): stable partition of a node's rows on a bin-space split, the
 // sparse gradient histogram of a row range, logistic gradients and leaf-value margin updates of a
 // row range. All work on flat (shared when threaded) typed arrays only.
 

@@ -6,7 +6,7 @@
 // minimum loss change, leaf weight -G/(H+lambda) times the learning rate.
 import { binCount } from './hist-binning.js';
 import { KIND_HISTOGRAM, KIND_PARTITION, partitionRange, sparseHistogram, TASK_INTS } from './hist-kernels.js';
-import { runSharedTasks } from './hist-pool.js';
+import { runSharedTasks } from './hist-helper.js';
 import {
   CHUNK_ROWS,
   chunkBatches,
@@ -123,7 +123,7 @@ function buildDenseHistogram(
 
 /**
  * Histograms of the given nodes (all features). A node of c rows is summed over chunkCount(c)
- * row chunks, chunk 0 first; the chunks are tasks for this thread and the helper (hist-pool.ts).
+ * row chunks, chunk 0 first; the chunks are tasks for this thread and the helper (hist-helper.ts).
  */
 function buildNodeHistograms(ws: HistWorkspace, nodes: OpenNode[]): void {
   const d = ws.data,

@@ -1,7 +1,7 @@
 // Per-fit state of histogram boosting: the binned data in the sparse row layout the kernels walk
 // (hist-sparse-rows.ts), the row order of the tree being grown, gradient pairs, partial
 // histograms and task records — on SharedArrayBuffers for large fits, so the helper thread
-// (hist-pool.ts) can take a share of every step — plus the row-chunking rule all steps use.
+// (hist-helper.ts) can take a share of every step — plus the row-chunking rule all steps use.
 import { allocArray, sharedCopy } from '../core/shared-arrays.js';
 import { binCount, type BinCuts } from './hist-binning.js';
 import {
@@ -12,11 +12,11 @@ import {
   TASK_INTS,
   type HistKernelData,
 } from './hist-kernels.js';
-import { releaseHistData, runSharedTasks, startHistHelper } from './hist-pool.js';
+import { endHistHelper, runSharedTasks, startHistHelper } from './hist-helper.js';
 import { buildSparseRows } from './hist-sparse-rows.js';
 import type { HistTree } from './hist-tree-builder.js';
 
-/** Fits with at least this many rows build shared buffers and use the helper thread (hist-pool.ts). */
+/** Fits with at least this many rows build shared buffers and use a helper thread (hist-helper.ts). */
 const THREAD_MIN_ROWS = 20_000;
 /**
  * Large nodes are processed in row chunks of about CHUNK_ROWS (at most MAX_CHUNKS): each chunk is
@@ -240,9 +240,9 @@ export class HistWorkspace {
     this.pool.push(h);
   }
 
-  /** Lets the helper thread drop this workspace's buffers (call when the fit is done). */
+  /** Ends the fit's helper session (call when the fit is done). */
   release(): void {
-    if (this.shared) releaseHistData(this.data);
+    if (this.shared) endHistHelper();
   }
 }
 

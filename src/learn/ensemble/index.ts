@@ -6,3 +6,5 @@ export {
   type GradientBoostingFitOptions,
   type PackedBoost,
 } from './gradient-boosting.js';
+// the worker threads both ensembles share: `ensemblePool.maxWorkers = n` caps them, `close()` ends them
+export { ensemblePool } from './ensemble-pool.js';

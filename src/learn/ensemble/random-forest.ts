@@ -29,7 +29,8 @@ import {
   type MaxFeatures,
 } from '../tree/tree-params.js';
 import { prepareTreeData } from '../tree/training-data.js';
-import { ForestWorkerStartError, MAX_WORKERS, runForestJobs, runRowJobs } from './forest-pool.js';
+import { WorkerStartError } from '../core/worker-pool.js';
+import { ensemblePool, MAX_WORKERS, runRowJobs } from './ensemble-pool.js';
 import { buildForestLayout, layoutPays, predictForestRows, type ForestLayout } from './forest-predict.js';
 import { buildForestTrees, type BuiltTrees, type ForestJob } from './forest-trees.js';
 
@@ -151,10 +152,15 @@ export class RandomForestClassifier extends BaseEstimator<RandomForestParams> im
     } else {
       const next = allocArray(Int32Array, 1, true);
       try {
-        runForestJobs(Array.from({ length: nJobs }, () => ({ ...job, next }))).forEach(place);
+        ensemblePool
+          .runSync(
+            'forest-build',
+            Array.from({ length: nJobs }, () => ({ ...job, next })),
+          )
+          .forEach(place);
       } catch (e) {
         // same trees either way (per-tree seeds); only the thread differs
-        if (!(e instanceof ForestWorkerStartError)) throw e;
+        if (!(e instanceof WorkerStartError)) throw e;
         place(buildForestTrees(job));
       }
     }
@@ -309,8 +315,7 @@ function predictOnWorkers(f: PackedForest, X: Matrix, out: Float64Array, nJobs: 
   }
   if (!sf.layout && layoutPays(f, X.nRows)) sf.layout = buildForestLayout(f, true);
   const xs = sharedCopy(X.data);
-  return runRowJobs(out, X.nRows, nJobs, (os, rowStart, rowEnd) => ({
-    kind: 'predict',
+  return runRowJobs('forest-predict', out, X.nRows, nJobs, (os, rowStart, rowEnd) => ({
     forest: sf,
     X: xs,
     nCols: X.nCols,

@@ -1,10 +1,13 @@
 // Model version writes and reads with MLflow's rules: numbers count up per model and are never
 // reused (a deleted version stays as a redacted 'Deleted_Internal' row), deleting a version drops
 // its aliases, stage transitions may archive the versions already in the target stage.
-import { InvalidParameter } from '../../core/errors.js';
-import type { SqlDatabase } from '../../db/sql-database.js';
+import { InvalidParameter, NotFound } from '../../core/errors.js';
+import type { SqlDatabase, SqlExecutor } from '../../db/sql-database.js';
+import type { Dialect } from '../../db/dialect.js';
+import { loadRuns } from '../../tracking/sql/run-loader.js';
 import { validateLengthLimit, validateTagKey } from '../../tracking/validation.js';
 import type { ModelVersion } from '../entities.js';
+import { validateModelVersionSource, type RunLookup } from '../model-version-source.js';
 import { parsePolicyTarget } from '../policies/promotion-policy.js';
 import type { ChangeContext, CreateModelVersionInput } from '../store.js';
 import {
@@ -71,6 +74,21 @@ async function resolveModelsUri(db: SqlDatabase, source: string): Promise<string
   return target.storage_location ?? target.source ?? '';
 }
 
+/** The runs of the database the registry shares with tracking, read in the version's transaction. */
+function runsIn(tx: SqlExecutor, dialect: Dialect): RunLookup {
+  return {
+    async getRun(runId) {
+      const [run] = await loadRuns(tx, [runId], dialect);
+      if (!run) throw new NotFound(`Run with id=${runId} not found`);
+      return run;
+    },
+  };
+}
+
+/**
+ * Every way of creating a version (REST, CairnClient, the client's registry, logModel) ends here, so
+ * this is where the source is checked as MLflow's server checks it — once.
+ */
 export async function createModelVersion(db: SqlDatabase, input: CreateModelVersionInput): Promise<ModelVersion> {
   const { name, source } = input;
   validateModelName(name);
@@ -90,6 +108,8 @@ export async function createModelVersion(db: SqlDatabase, input: CreateModelVers
   return db.transaction(async (tx) => {
     // The row lock serialises creators on one model, so MAX + 1 cannot hand out a number twice.
     await lockModel(tx, name, now);
+    // after the model's existence (as the store reports a missing model first), before any write
+    await validateModelVersionSource(runsIn(tx, db.dialect), source, input.runId || null);
     const next = await tx.get<{ v: number }>(
       'SELECT COALESCE(MAX(version), 0) + 1 AS v FROM model_versions WHERE name = ?',
       [name],

@@ -279,7 +279,7 @@ describe.each(registryStoreBackends())('registry governance on $name', (backend)
     ]);
     const check = await store.checkPromotionPolicy(
       name,
-      (await store.createModelVersion({ name, source: 's3://x' })).version,
+      (await store.createModelVersion({ name, source: 's3://x/m' })).version,
       'Staging',
     );
     expect(check).toMatchObject({ passed: true, policy: null, criteria: [] });

@@ -198,7 +198,7 @@ describe.each(registryStoreBackends())('RegistryStore on $name', (backend) => {
       expect(
         await rejection(store.createModelVersion({ name, source: 's3://b', runId: 'r'.repeat(257) })),
       ).toBeInstanceOf(InvalidParameter);
-      expect((await store.createModelVersion({ name, source: 's3://b', runId: 'r'.repeat(64) })).runId).toBe(
+      expect((await store.createModelVersion({ name, source: 's3://b/m', runId: 'r'.repeat(64) })).runId).toBe(
         'r'.repeat(64),
       );
       expect(await rejection(store.createRegisteredModel('m'.repeat(257)))).toBeInstanceOf(InvalidParameter);

@@ -262,14 +262,14 @@ describe.each(registryStoreBackends())('webhooks on $name', (backend) => {
           active: false,
         })
       ).webhook;
-      await stores.registry.createModelVersion({ name: a, source: 's3://a' });
-      await stores.registry.createModelVersion({ name: b, source: 's3://b' });
+      await stores.registry.createModelVersion({ name: a, source: 's3://a/m' });
+      await stores.registry.createModelVersion({ name: b, source: 's3://b/m' });
       await stores.registry.setModelVersionTag(a, '1', 'k', 'v');
       const forA = await stores.webhooks.listDeliveries({ webhookId: onlyA.id });
       expect(forA.map((d) => d.event)).toEqual(['MODEL_VERSION_CREATED']);
       expect(await stores.webhooks.listDeliveries({ webhookId: inactive.id })).toEqual([]);
       await stores.webhooks.updateWebhook(inactive.id, { active: true });
-      await stores.registry.createModelVersion({ name: b, source: 's3://b2' });
+      await stores.registry.createModelVersion({ name: b, source: 's3://b2/m' });
       expect(await stores.webhooks.listDeliveries({ webhookId: inactive.id })).toHaveLength(1);
     });
 

@@ -1,16 +1,17 @@
-// One helper thread for histogram boosting. fit() stays synchronous: a job (a list of
-// partition, histogram or gradient tasks, hist-kernels.ts) is published in a shared control
-// block, and the fitting thread and the helper both claim tasks from it with compare-and-swap
-// until none is left; the fitting thread then waits only for the helper's task in flight. A
-// helper that is slow to wake simply gets fewer tasks; on a busy machine, where it would be
-// preempted holding one, jobs measure cheaper in-thread and stay there (preferHelper). Until it
-// has started, or when it cannot start, every task runs in-thread. Results never depend on which
-// thread ran a task, so fits are bit-identical either way. The helper is unref'd and never keeps
-// a process alive.
-import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
+// A helper thread for histogram boosting, taken from the ensemble pool (ensemble-pool.ts) for the
+// length of one fit (a 'hist-helper' session: hist-helper-loop.ts). fit() stays synchronous: a job
+// (a list of partition, histogram or gradient tasks, hist-kernels.ts) is published in a shared
+// control block, and the fitting thread and the helper both claim tasks from it with
+// compare-and-swap until none is left; the fitting thread then waits only for the helper's task in
+// flight. A helper that is slow to wake simply gets fewer tasks; on a busy machine, where it would
+// be preempted holding one, jobs measure cheaper in-thread and stay there (preferHelper). Until it
+// has started, or when no worker can be had, every task runs in-thread. Results never depend on
+// which thread ran a task, so fits are bit-identical either way.
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { allocArray } from '../core/shared-arrays.js';
+import { WorkerStartError, type PoolTask } from '../core/worker-pool.js';
+import { ensemblePool } from './ensemble-pool.js';
 import { runTask, TASK_INTS, type HistKernelData } from './hist-kernels.js';
-import { startModuleWorker } from './module-worker.js';
 
 /**
  * Control block (Int32Array over a SharedArrayBuffer). CLAIM packs the job's sequence number
@@ -26,7 +27,11 @@ export const CTRL = {
   READY: 6,
   DATA_ID: 7,
   HELPER_TASKS: 8,
-  SIZE: 10,
+  /** Set by the fitting thread when the fit is over: the helper's session ends. */
+  STOP: 9,
+  /** Always 0: the helper sleeps on it for a moment while kernel data is on its way. */
+  IDLE: 10,
+  SIZE: 11,
 } as const;
 /** A task record's last int: 1 once the task is done (by either thread). */
 export const TASK_DONE = TASK_INTS - 1;
@@ -67,7 +72,7 @@ function taskRows(tasks: Int32Array, count: number): number {
 }
 
 interface Helper {
-  worker: Worker;
+  session: PoolTask<number>;
   port: MessagePort;
   ctrl: Int32Array;
   seq: number;
@@ -78,57 +83,54 @@ interface Helper {
 }
 
 let helper: Helper | undefined;
-let enabled = true;
 let nextDataId = 1;
-let unavailable = typeof SharedArrayBuffer !== 'function' ? 'SharedArrayBuffer is not available' : undefined;
+/** Tasks helpers ran in sessions that have ended. */
+let endedSessionTasks = 0;
 
-/** Starts the helper thread if it is not running yet; returns at once (it is used once ready). */
+/**
+ * Starts a helper session for a fit (ended by endHistHelper); returns at once, and the helper is used
+ * once ready. A session a failed fit left open is ended first.
+ */
 export function startHistHelper(): void {
-  if (helper || unavailable) return;
+  if (helper) endHistHelper();
+  const ctrl = allocArray(Int32Array, CTRL.SIZE, true);
+  const { port1, port2 } = new MessageChannel();
+  let session: PoolTask<number>;
   try {
-    const ctrl = allocArray(Int32Array, CTRL.SIZE, true);
-    const { port1, port2 } = new MessageChannel();
-    const workerData = { port: port2, ctrl };
-    const worker = startModuleWorker(import.meta.url, 'hist-worker', { workerData, transferList: [port2] });
-    worker.unref();
-    port1.unref();
-    worker.on('error', (e) => {
-      disable(`histogram worker failed: ${e instanceof Error ? e.message : String(e)}`);
-    });
-    worker.on('exit', () => {
-      disable('histogram worker exited');
-    });
-    helper = { worker, port: port1, ctrl, seq: 0, posted: undefined, postedVersion: -1, dataId: 0 };
+    session = ensemblePool.postExclusive('hist-helper', { ctrl, port: port2 }, [port2]);
   } catch (e) {
-    unavailable = `cannot start the histogram worker: ${e instanceof Error ? e.message : String(e)}`;
+    port1.close();
+    if (e instanceof WorkerStartError) return; // no worker to be had: this fit runs in-thread
+    throw e;
   }
+  port1.unref();
+  helper = { session, port: port1, ctrl, seq: 0, posted: undefined, postedVersion: -1, dataId: 0 };
 }
 
-function disable(reason: string): void {
-  unavailable ??= reason;
+/** Ends the fit's helper session: the helper drops the fit's buffers and its worker returns to the pool. */
+export function endHistHelper(): void {
   const h = helper;
   helper = undefined;
-  if (h) void h.worker.terminate().catch(() => undefined);
+  if (!h) return;
+  endedSessionTasks += Atomics.load(h.ctrl, CTRL.HELPER_TASKS);
+  Atomics.store(h.ctrl, CTRL.STOP, 1);
+  Atomics.notify(h.ctrl, CTRL.SEQ);
+  h.port.close();
 }
 
-/** Turns use of the helper thread on or off (tests compare both; results are identical). */
-export function useHistHelper(on: boolean): void {
-  enabled = on;
-}
-
-/** How many tasks the helper thread has run so far (0 when it is not running). */
+/** How many tasks helper threads have run so far. */
 export function histHelperTaskCount(): number {
-  return helper ? Atomics.load(helper.ctrl, CTRL.HELPER_TASKS) : 0;
+  return endedSessionTasks + (helper ? Atomics.load(helper.ctrl, CTRL.HELPER_TASKS) : 0);
 }
 
-/** Whether the helper thread is running and ready to take tasks. */
+/** Whether the current fit's helper is running and ready to take tasks. */
 export function histHelperReady(): boolean {
   return readyHelper() !== undefined;
 }
 
 function readyHelper(): Helper | undefined {
   const h = helper;
-  return enabled && h && !unavailable && Atomics.load(h.ctrl, CTRL.READY) === 1 ? h : undefined;
+  return h && Atomics.load(h.ctrl, CTRL.READY) === 1 && Atomics.load(h.ctrl, CTRL.ERROR) === 0 ? h : undefined;
 }
 
 /** Claims the next task of job `seq`; -1 when none is left or the job is over. */
@@ -187,30 +189,17 @@ function runWithHelper(h: Helper, d: HistKernelData, kind: number, count: number
   }
 }
 
-/** Waits for the helper's tasks in flight; false when it failed or stalled (the helper is then dropped). */
+/** Waits for the helper's tasks in flight; false when it failed or stalled (the session is then ended). */
 function awaitFinished(c: Int32Array, count: number): boolean {
   for (let spin = 0; spin < 5000 && Atomics.load(c, CTRL.FINISHED) < count; spin++);
   const deadline = Date.now() + JOB_TIMEOUT_MS;
   for (let done = Atomics.load(c, CTRL.FINISHED); done < count; done = Atomics.load(c, CTRL.FINISHED)) {
-    if (Atomics.load(c, CTRL.ERROR) !== 0) {
-      disable('histogram worker failed on a task');
-      return false;
-    }
-    if (Date.now() > deadline) {
-      disable(`histogram worker stalled for ${JOB_TIMEOUT_MS} ms`);
+    // a failed or stalled helper is let go; this thread runs what is left, now and for the rest of the fit
+    if (Atomics.load(c, CTRL.ERROR) !== 0 || Date.now() > deadline) {
+      endHistHelper();
       return false;
     }
     Atomics.wait(c, CTRL.FINISHED, done, 20);
   }
   return true;
-}
-
-/** Lets the helper drop the buffers of `d` (the fit is over). */
-export function releaseHistData(d: HistKernelData): void {
-  const h = helper;
-  if (h && h.posted === d) {
-    h.port.postMessage({ id: 0, data: null });
-    h.posted = undefined;
-    h.dataId = 0;
-  }
 }
