@@ -9,7 +9,7 @@ import { WorkerTaskError } from '../core/worker-pool.js';
 import { ensemblePool, MAX_WORKERS } from './ensemble-pool.js';
 import { predictForestRows, type PredictJob } from './forest-predict.js';
 import { GradientBoostingClassifier } from './gradient-boosting.js';
-import { histHelperTaskCount } from './hist-helper.js';
+import { histHelperSessionOpen, histHelperTaskCount } from './hist-helper.js';
 import { RandomForestClassifier } from './random-forest.js';
 
 function synthetic(seed: number, n: number) {
@@ -74,6 +74,14 @@ describe('ensemble worker pool', () => {
     const inThread = new RandomForestClassifier({ nEstimators: 20, seed: 4, nJobs: 1 }).fit(train.X, train.y);
     expect(JSON.stringify({ ...inThread.toJSON(), params: { nEstimators: 20, seed: 4, nJobs: 2 } })).toBe(one.forest);
   }, 240_000);
+
+  it('a boosting fit that throws hands its helper worker back to the pool', () => {
+    const big = synthetic(6, 24_000); // large enough for the fit to take a helper thread
+    const badEval = { X: matrix(3, 4), y: new Float64Array(3) }; // 4 columns where X has 5: refused mid-fit
+    const gbm = new GradientBoostingClassifier({ nEstimators: 2, seed: 1 });
+    expect(() => gbm.fit(big.X, big.y, { evalSet: badEval })).toThrow(/evalSet.X has 4 columns/);
+    expect(histHelperSessionOpen()).toBe(false);
+  });
 
   it('a task that throws in a worker rejects the caller; the pool stays usable', async () => {
     const { X, y } = synthetic(6, 400);

@@ -152,96 +152,101 @@ export class GradientBoostingClassifier extends BaseEstimator<GradientBoostingPa
     const cuts = computeCuts(X, p.maxBin, cols);
     const bins = binMatrix(X, cuts, cols);
     const ws = new HistWorkspace(bins, cuts, n);
-    const margin = ws.float64(n * nOut).fill(baseMargin);
-    const nGrad = nOut === 1 ? 0 : n * nOut; // the binary case keeps its gradients in the workspace
-    const grad = new Float64Array(nGrad),
-      hess = new Float64Array(nGrad);
-    const rng = new Rng(p.seed);
-    const treeParams = {
-      maxDepth: p.maxDepth,
-      minChildWeight: p.minChildWeight,
-      lambda: p.regLambda,
-      gamma: p.gamma,
-      learningRate: p.learningRate,
-    };
-    const nColSample = Math.max(1, Math.floor(p.colsampleByTree * nF));
-    const allFeatures = Int32Array.from({ length: nF }, (_, f) => f);
-    const inSample = new Uint8Array(n);
-    const sampled = new Int32Array(n);
-    for (let i = 0; i < n; i++) sampled[i] = i; // all rows, unless subsample < 1 redraws them each round
-
     const ev = options.evalSet;
-    let evIdx: Int32Array | undefined, evMargin: Float64Array | undefined;
-    if (ev) {
-      if (ev.X.nCols !== nF) throw new RangeError(`evalSet.X has ${ev.X.nCols} columns, X has ${nF}`);
-      if (ev.y.length !== ev.X.nRows)
-        throw new RangeError(`evalSet.y has ${ev.y.length} labels, evalSet.X has ${ev.X.nRows} rows`);
-      evIdx = new Int32Array(ev.y.length);
-      for (let i = 0; i < ev.y.length; i++) {
-        const k = classes.indexOf(ev.y[i]);
-        if (k < 0) throw new RangeError(`evalSet.y[${i}] = ${ev.y[i]} is not a class seen in y`);
-        evIdx[i] = k;
-      }
-      evMargin = new Float64Array(ev.X.nRows * nOut).fill(baseMargin);
-    }
-    if (p.earlyStoppingRounds !== null && !ev)
-      throw paramError('earlyStoppingRounds', 'needs an evalSet in fit options', p.earlyStoppingRounds);
-
     const trees: HistTree[] = [];
     const evals: number[] = [];
-    let best = -1,
-      bestScore = Infinity;
-    const prob = new Float64Array(nOut === 1 ? 1 : K);
-    for (let round = 0; round < p.nEstimators; round++) {
-      // binary: gradients straight into the workspace, on two threads for large data
-      if (nOut === 1) ws.logisticGradients(margin, yIdx, sw, p.subsample === 1 && nColSample === nF);
-      else computeGradients(margin, yIdx, sw, nOut, grad, hess, prob);
-      let nUsed = 0;
-      if (p.subsample < 1) {
-        for (let i = 0; i < n; i++) {
-          const keep = rng.random() < p.subsample;
-          inSample[i] = keep ? 1 : 0;
-          if (keep) sampled[nUsed++] = i;
-        }
-      } else {
-        nUsed = n;
-      }
-      for (let k = 0; k < nOut; k++) {
-        let features = allFeatures;
-        if (nColSample < nF)
-          features = Int32Array.from(rng.shuffle(allFeatures.slice()).subarray(0, nColSample)).sort();
-        ws.rows.set(sampled.subarray(0, nUsed));
-        const g = grad.subarray(k * n, (k + 1) * n),
-          h = hess.subarray(k * n, (k + 1) * n);
-        const { tree, nodeStart, nodeEnd } = buildHistTree(
-          ws,
-          nUsed,
-          nOut === 1 ? null : g,
-          nOut === 1 ? null : h,
-          features,
-          treeParams,
-        );
-        trees.push(tree);
-        const mk = k * n;
-        ws.addLeafValues(margin, mk, tree, nodeStart, nodeEnd);
-        if (nUsed < n) {
-          for (let i = 0; i < n; i++) if (inSample[i] === 0) margin[mk + i] += binnedTreeValue(tree, bins, n, cuts, i);
-        }
-      }
+    let best = -1;
+    // the workspace holds a pool worker for the fit: released on every exit, a thrown error included
+    try {
+      const margin = ws.float64(n * nOut).fill(baseMargin);
+      const nGrad = nOut === 1 ? 0 : n * nOut; // the binary case keeps its gradients in the workspace
+      const grad = new Float64Array(nGrad),
+        hess = new Float64Array(nGrad);
+      const rng = new Rng(p.seed);
+      const treeParams = {
+        maxDepth: p.maxDepth,
+        minChildWeight: p.minChildWeight,
+        lambda: p.regLambda,
+        gamma: p.gamma,
+        learningRate: p.learningRate,
+      };
+      const nColSample = Math.max(1, Math.floor(p.colsampleByTree * nF));
+      const allFeatures = Int32Array.from({ length: nF }, (_, f) => f);
+      const inSample = new Uint8Array(n);
+      const sampled = new Int32Array(n);
+      for (let i = 0; i < n; i++) sampled[i] = i; // all rows, unless subsample < 1 redraws them each round
+
+      let evIdx: Int32Array | undefined, evMargin: Float64Array | undefined;
       if (ev) {
-        const packedRound = packBoost(trees.slice(trees.length - nOut), nOut, 0);
-        for (let i = 0; i < ev.X.nRows; i++) {
-          for (let k = 0; k < nOut; k++) evMargin![i * nOut + k] += treeValue(packedRound, k, ev.X.data, i * nF);
+        if (ev.X.nCols !== nF) throw new RangeError(`evalSet.X has ${ev.X.nCols} columns, X has ${nF}`);
+        if (ev.y.length !== ev.X.nRows)
+          throw new RangeError(`evalSet.y has ${ev.y.length} labels, evalSet.X has ${ev.X.nRows} rows`);
+        evIdx = new Int32Array(ev.y.length);
+        for (let i = 0; i < ev.y.length; i++) {
+          const k = classes.indexOf(ev.y[i]);
+          if (k < 0) throw new RangeError(`evalSet.y[${i}] = ${ev.y[i]} is not a class seen in y`);
+          evIdx[i] = k;
         }
-        const score = logLoss(evMargin!, evIdx!, nOut);
-        evals.push(score);
-        if (score < bestScore) {
-          bestScore = score;
-          best = round;
-        } else if (p.earlyStoppingRounds !== null && round - best >= p.earlyStoppingRounds) break;
+        evMargin = new Float64Array(ev.X.nRows * nOut).fill(baseMargin);
       }
+      if (p.earlyStoppingRounds !== null && !ev)
+        throw paramError('earlyStoppingRounds', 'needs an evalSet in fit options', p.earlyStoppingRounds);
+
+      let bestScore = Infinity;
+      const prob = new Float64Array(nOut === 1 ? 1 : K);
+      for (let round = 0; round < p.nEstimators; round++) {
+        // binary: gradients straight into the workspace, on two threads for large data
+        if (nOut === 1) ws.logisticGradients(margin, yIdx, sw, p.subsample === 1 && nColSample === nF);
+        else computeGradients(margin, yIdx, sw, nOut, grad, hess, prob);
+        let nUsed = 0;
+        if (p.subsample < 1) {
+          for (let i = 0; i < n; i++) {
+            const keep = rng.random() < p.subsample;
+            inSample[i] = keep ? 1 : 0;
+            if (keep) sampled[nUsed++] = i;
+          }
+        } else {
+          nUsed = n;
+        }
+        for (let k = 0; k < nOut; k++) {
+          let features = allFeatures;
+          if (nColSample < nF)
+            features = Int32Array.from(rng.shuffle(allFeatures.slice()).subarray(0, nColSample)).sort();
+          ws.rows.set(sampled.subarray(0, nUsed));
+          const g = grad.subarray(k * n, (k + 1) * n),
+            h = hess.subarray(k * n, (k + 1) * n);
+          const { tree, nodeStart, nodeEnd } = buildHistTree(
+            ws,
+            nUsed,
+            nOut === 1 ? null : g,
+            nOut === 1 ? null : h,
+            features,
+            treeParams,
+          );
+          trees.push(tree);
+          const mk = k * n;
+          ws.addLeafValues(margin, mk, tree, nodeStart, nodeEnd);
+          if (nUsed < n) {
+            for (let i = 0; i < n; i++)
+              if (inSample[i] === 0) margin[mk + i] += binnedTreeValue(tree, bins, n, cuts, i);
+          }
+        }
+        if (ev) {
+          const packedRound = packBoost(trees.slice(trees.length - nOut), nOut, 0);
+          for (let i = 0; i < ev.X.nRows; i++) {
+            for (let k = 0; k < nOut; k++) evMargin![i * nOut + k] += treeValue(packedRound, k, ev.X.data, i * nF);
+          }
+          const score = logLoss(evMargin!, evIdx!, nOut);
+          evals.push(score);
+          if (score < bestScore) {
+            bestScore = score;
+            best = round;
+          } else if (p.earlyStoppingRounds !== null && round - best >= p.earlyStoppingRounds) break;
+        }
+      }
+    } finally {
+      ws.release();
     }
-    ws.release();
     const kept = ev && p.earlyStoppingRounds !== null ? trees.slice(0, (best + 1) * nOut) : trees;
     this.classes_ = classes;
     this.nFeaturesIn_ = nF;

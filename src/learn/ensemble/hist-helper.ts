@@ -118,6 +118,11 @@ export function endHistHelper(): void {
   h.port.close();
 }
 
+/** Whether a fit's helper session is open (a worker held out of the pool for it). */
+export function histHelperSessionOpen(): boolean {
+  return helper !== undefined;
+}
+
 /** How many tasks helper threads have run so far. */
 export function histHelperTaskCount(): number {
   return endedSessionTasks + (helper ? Atomics.load(helper.ctrl, CTRL.HELPER_TASKS) : 0);
