@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mayHoldLongInteger, parseExactJson } from './exact-json.js';
+import { mayHoldLongInteger, parseExactJson, stringifyExactJson } from './exact-json.js';
 
 describe('parseExactJson', () => {
   it('reads integers beyond 2^53 exactly, as bigints, wherever a number may stand', () => {
@@ -52,5 +52,28 @@ describe('mayHoldLongInteger', () => {
     ]) {
       expect(mayHoldLongInteger(text), text).toBe(true);
     }
+  });
+});
+
+describe('stringifyExactJson', () => {
+  it('writes bigints as exact JSON numbers, which parseExactJson reads back', () => {
+    const value = {
+      run_id: 'r',
+      start_time: 2n ** 60n + 1n,
+      steps: [-(2n ** 63n), 1, 'text'],
+      s: '1152921504606846977',
+    };
+    const text = stringifyExactJson(value);
+    expect(text).toBe(
+      '{"run_id":"r","start_time":1152921504606846977,"steps":[-9223372036854775808,1,"text"],"s":"1152921504606846977"}',
+    );
+    expect(parseExactJson(text)).toEqual(value);
+  });
+
+  it('is JSON.stringify for values without a bigint, and still refuses a cycle', () => {
+    expect(stringifyExactJson({ a: [1, 'b', null], c: 0.5 })).toBe(JSON.stringify({ a: [1, 'b', null], c: 0.5 }));
+    const cycle: Record<string, unknown> = { n: 1n };
+    cycle.self = cycle;
+    expect(() => stringifyExactJson(cycle)).toThrow(TypeError);
   });
 });

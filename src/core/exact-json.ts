@@ -22,6 +22,12 @@ const EXACT_INTEGER_MARK = `\u0001int64-${Math.random().toString(36).slice(2)}:`
 /** The mark as written inside a JSON string (a raw control character is not valid JSON). */
 const EXACT_INTEGER_MARK_JSON = JSON.stringify(EXACT_INTEGER_MARK).slice(1, -1);
 
+/** A marked string as JSON.stringify writes it, around the integer's digits. */
+const MARKED_INTEGER_JSON = new RegExp(
+  `"${EXACT_INTEGER_MARK_JSON.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}(-?\\d+)"`,
+  'g',
+);
+
 /** True when `text` may hold an integer JSON.parse would round. */
 export function mayHoldLongInteger(text: string): boolean {
   return LONG_INTEGER.test(text) || LEADING_LONG_INTEGER.test(text);
@@ -52,4 +58,20 @@ function parseMarkingLongIntegers(text: string): unknown {
  */
 export function parseExactJson(text: string): unknown {
   return mayHoldLongInteger(text) ? parseMarkingLongIntegers(text) : JSON.parse(text);
+}
+
+/**
+ * JSON.stringify, writing a bigint as the exact JSON number it is (JSON.stringify refuses bigints).
+ * Values without one take JSON.stringify alone; only a refused value is written again.
+ */
+export function stringifyExactJson(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+  }
+  const marked = JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'bigint' ? `${EXACT_INTEGER_MARK}${v.toString()}` : v,
+  );
+  return marked.replace(MARKED_INTEGER_JSON, '$1');
 }

@@ -1,8 +1,7 @@
 // The `protoType` schema keyword: a request field is exactly the type service.proto gives it, as
 // protobuf's JSON parser reads it, with no coercion ("0x10" is not a double, ["a"] is not a string,
 // 31 is not a run id). int64 fields take the whole int64 range as numbers or decimal strings and are
-// normalised to a number when safe, else a bigint (see json-body.ts for numbers beyond 2^53).
-import { InvalidParameter } from '../core/errors.js';
+// normalised to a number when safe, else a bigint (see core/exact-json.ts for numbers beyond 2^53).
 import { decimalInt64 } from '../core/int64.js';
 import { pythonJsonDumps } from '../core/python-json.js';
 import { createRequire } from 'node:module';
@@ -178,12 +177,6 @@ function pythonCompactJson(value: unknown): string {
  * MLflow's wording for a value of the wrong type or out of range (handlers.py
  * _validate_param_against_schema): `Invalid value 31 for parameter 'run_id' supplied:  Hint: …`.
  */
-/** An int64 a store keeps as a JS number: a bigint (beyond ±2^53) is refused with `reason`, never rounded. */
-export function safeInt64(value: number | bigint, field: string, reason: string): number {
-  if (typeof value === 'bigint') throw new InvalidParameter(invalidValueMessage(field, value, reason));
-  return value;
-}
-
 export function invalidValueMessage(field: string, value: unknown, reason?: string): string {
   const why = reason ?? ` Hint: Value was of type '${pythonTypeName(value)}'.`;
   return `Invalid value ${pythonCompactJson(value)} for parameter '${field}' supplied: ${why} ${DOCS_HINT}`;
