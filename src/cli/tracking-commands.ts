@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CairnClient } from '../client/cairn-client.js';
 import { experimentToJson, runToJson } from '../tracking/mlflow-json.js';
 import type { Experiment, Run, ViewType } from '../tracking/entities.js';
+import type { Int64 } from '../core/int64.js';
 import { UsageError, formatTable, trackingUriOption, withClient } from './cli-client.js';
 
 const jsonOption = () => new Option('--json', 'print the raw JSON response');
@@ -127,7 +128,8 @@ export function runComparison(runs: readonly Run[], diffOnly: boolean): { header
     values,
     differs: new Set(values).size > 1,
   });
-  const duration = (r: Run) => (r.info.endTime ? `${((r.info.endTime - r.info.startTime) / 1000).toFixed(1)} s` : null);
+  const duration = (r: Run) =>
+    r.info.endTime ? `${((Number(r.info.endTime) - Number(r.info.startTime)) / 1000).toFixed(1)} s` : null;
   const keyed = (prefix: string, pick: (r: Run) => KeyedList, text: (v: string | number) => string) =>
     keysAcross(runs, pick).map((k) =>
       row(
@@ -196,7 +198,12 @@ function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-const isoTime = (ms: number | null | undefined) => (ms === undefined || ms === null ? '' : new Date(ms).toISOString());
+/** A run time as ISO 8601; an int64 beyond what a Date holds (±8.64e15 ms) is written as its number. */
+const isoTime = (ms: Int64 | null | undefined): string => {
+  if (ms === undefined || ms === null) return '';
+  const date = new Date(Number(ms));
+  return Number.isNaN(date.getTime()) ? String(ms) : date.toISOString();
+};
 
 /** The runs as MLflow's `experiments csv` lays them out (mlflow.search_runs columns). */
 export function runsCsv(runs: readonly Run[]): string {
@@ -286,7 +293,7 @@ export function runsCommand(): Command {
           r.info.runId,
           r.info.runName,
           r.info.status,
-          new Date(r.info.startTime).toISOString(),
+          isoTime(r.info.startTime),
           ...metricKeys.map((k) => {
             const v = valueOf(r.data.metrics, k);
             return v === undefined ? '' : metricText(v);

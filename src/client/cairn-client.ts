@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ArtifactRepository, FileInfo } from '../artifacts/artifact-repository.js';
 import { normalizeArtifactPath } from '../artifacts/safe-path.js';
 import { CairnError, InvalidParameter, NotFound } from '../core/errors.js';
+import type { Int64 } from '../core/int64.js';
 import type {
   DatasetInput,
   Experiment,
@@ -207,7 +208,7 @@ export class CairnClient {
   // runs
   createRun(
     experimentId: string,
-    options: { runName?: string; tags?: TagsInput; startTime?: number; userId?: string } = {},
+    options: { runName?: string; tags?: TagsInput; startTime?: Int64; userId?: string } = {},
   ): Promise<Run> {
     return this.transport.createRun({
       experimentId,
@@ -222,12 +223,12 @@ export class CairnClient {
     return this.transport.getRun(runId);
   }
 
-  updateRun(runId: string, update: { status?: RunStatus; endTime?: number; runName?: string }): Promise<RunInfo> {
+  updateRun(runId: string, update: { status?: RunStatus; endTime?: Int64; runName?: string }): Promise<RunInfo> {
     return this.transport.updateRun(runId, update);
   }
 
   /** Ends a run: status (default FINISHED) and end time (default now). */
-  setTerminated(runId: string, status: RunStatus = 'FINISHED', endTime = Date.now()): Promise<RunInfo> {
+  setTerminated(runId: string, status: RunStatus = 'FINISHED', endTime: Int64 = Date.now()): Promise<RunInfo> {
     return this.transport.updateRun(runId, { status, endTime });
   }
 
@@ -260,7 +261,7 @@ export class CairnClient {
     runId: string,
     key: string,
     value: number,
-    options: { timestamp?: number; step?: number } = {},
+    options: { timestamp?: Int64; step?: Int64 } = {},
   ): Promise<void> {
     return this.transport.logMetric(runId, {
       key,

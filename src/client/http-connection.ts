@@ -2,6 +2,7 @@
 // with exponential backoff for 408/429/5xx and network errors, and MLflow error bodies mapped to
 // CairnError subclasses. Keep-alive comes from Node's fetch (undici's pooled agent).
 import { backoffDelay } from '../core/backoff.js';
+import { parseExactJson, stringifyExactJson } from '../core/exact-json.js';
 import {
   AlreadyExists,
   CairnError,
@@ -200,7 +201,7 @@ export class HttpConnection {
       const q = qs.toString();
       if (q) fullPath += `?${q}`;
     } else {
-      const text = JSON.stringify(payload);
+      const text = stringifyExactJson(payload);
       body = () => text;
       headers['content-type'] = 'application/json';
     }
@@ -208,7 +209,8 @@ export class HttpConnection {
     const text = await res.text();
     if (text.trim() === '') return {};
     try {
-      return JSON.parse(text) as Record<string, unknown>;
+      // int64s beyond 2^53 (steps, timestamps, run times) come back exact, as bigints
+      return parseExactJson(text) as Record<string, unknown>;
     } catch {
       throw new CairnError(
         'INTERNAL_ERROR',

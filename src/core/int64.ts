@@ -11,6 +11,12 @@ export function int64FromBigInt(v: bigint): Int64 {
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
 
+/** True for an exact number or a bigint within [-2^63, 2^63 - 1]. */
+export function isInt64(v: unknown): v is Int64 {
+  if (typeof v === 'number') return Number.isSafeInteger(v);
+  return typeof v === 'bigint' && v >= INT64_MIN && v <= INT64_MAX;
+}
+
 /**
  * Reads an integral number, bigint or decimal string as an int64; null when it is not one or lies
  * outside [-2^63, 2^63 - 1]. A number beyond 2^53 is taken as the exact value it holds.

@@ -2,7 +2,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import { CairnError, InvalidParameter } from '../core/errors.js';
-import { int64FromBigInt } from '../core/int64.js';
+import { parseExactJson } from '../core/exact-json.js';
 
 /**
  * Bodies over the route limit are read to the end and discarded (not buffered) before the 413 goes
@@ -95,49 +95,15 @@ export function quoteNonFiniteTokens(text: string): string {
   });
 }
 
-/** 16 digits in a row: the text may hold an integer JSON.parse would round (beyond 2^53). */
-const LONG_DIGITS = /\d{16}/;
-/** Stands for an exact integer while JSON.parse reads the text; random so no client string can match it. */
-const EXACT_INTEGER_MARK = `\u0001int64-${Math.random().toString(36).slice(2)}:`;
-/** The mark as written inside a JSON string (a raw control character is not valid JSON). */
-const EXACT_INTEGER_MARK_JSON = JSON.stringify(EXACT_INTEGER_MARK).slice(1, -1);
-
-/**
- * Integers of 16 or more digits (outside strings) become marked strings, read back by the reviver as
- * a number when exact, else a bigint: int64 fields (metric steps) take the whole int64 range exactly.
- */
-function parseWithExactIntegers(text: string): unknown {
-  const numberToken = /-?\d+(\.\d+)?([eE][+-]?\d+)?/y;
-  const marked = rewriteOutsideStrings(text, (at) => {
-    const ch = text[at];
-    if (ch !== '-' && (ch < '0' || ch > '9')) return { length: 1 };
-    numberToken.lastIndex = at;
-    const token = numberToken.exec(text)?.[0] ?? ch;
-    const exact = token.length >= 16 && /^-?\d+$/.test(token);
-    return { length: token.length, by: exact ? `"${EXACT_INTEGER_MARK_JSON}${token}"` : undefined };
-  });
-  if (marked === text) return JSON.parse(text);
-  return JSON.parse(marked, (_key, v: unknown) =>
-    typeof v === 'string' && v.startsWith(EXACT_INTEGER_MARK)
-      ? int64FromBigInt(BigInt(v.slice(EXACT_INTEGER_MARK.length)))
-      : v,
-  );
-}
-
-/** JSON.parse, keeping integers beyond 2^53 exact when the text may hold one. */
-function parseJson(text: string): unknown {
-  return LONG_DIGITS.test(text) ? parseWithExactIntegers(text) : JSON.parse(text);
-}
-
 /** Returns the request object; an empty body is `{}` and a JSON string holding JSON is decoded again. */
 export function parseJsonBody(text: string): Record<string, unknown> {
   if (text.trim() === '') return {};
   let value: unknown;
   try {
-    value = parseJson(text);
+    value = parseExactJson(text);
   } catch {
     try {
-      value = parseJson(quoteNonFiniteTokens(text));
+      value = parseExactJson(quoteNonFiniteTokens(text));
     } catch (err) {
       throw new CairnError('MALFORMED_REQUEST', `Malformed JSON request body: ${(err as Error).message}`);
     }
@@ -148,7 +114,16 @@ export function parseJsonBody(text: string): Record<string, unknown> {
     throw new InvalidParameter('Request body must be a JSON object');
   }
   if (MAY_HOLD_REFUSED_FIELD.test(text)) refuseFields(value, { nul: true, prototype: true });
+  if (text.includes('null')) bodiesWithNull.add(value);
   return value as Record<string, unknown>;
+}
+
+/** Parsed bodies whose text held `null`: only these may hold a null field (an unset one, to drop). */
+const bodiesWithNull = new WeakSet<object>();
+
+/** False when the body cannot hold a null anywhere, so a walk looking for one can be skipped. */
+export function mayHoldNull(body: object): boolean {
+  return bodiesWithNull.has(body);
 }
 
 /**

@@ -4,6 +4,7 @@
 // are text, read as protobuf reads MLflow's GET arguments.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidParameter } from '../core/errors.js';
+import { mayHoldNull } from './json-body.js';
 import type { ProtoType } from './request-types.js';
 
 /** A decoded request message: values are validated by the route's schema before a handler reads them. */
@@ -99,7 +100,7 @@ export function mlflowRoute(app: FastifyInstance, spec: MlflowRouteSpec): void {
           ? async (request) => {
               // a bodiless POST (PATCH, DELETE) is an empty message, as MLflow reads it
               if (request.body === undefined || request.body === null) request.body = {};
-              else dropNulls(request.body);
+              else if (mayHoldNull(request.body)) dropNulls(request.body);
             }
           : async (request) => {
               readQueryArguments(request.query as Record<string, unknown>, spec.fields);

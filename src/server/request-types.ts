@@ -1,10 +1,22 @@
 // The `protoType` schema keyword: a request field is exactly the type service.proto gives it, as
 // protobuf's JSON parser reads it, with no coercion ("0x10" is not a double, ["a"] is not a string,
 // 31 is not a run id). int64 fields take the whole int64 range as numbers or decimal strings and are
-// normalised to a number when safe, else a bigint (see json-body.ts for numbers beyond 2^53).
-import { InvalidParameter } from '../core/errors.js';
+// normalised to a number when safe, else a bigint (see core/exact-json.ts for numbers beyond 2^53).
 import { decimalInt64 } from '../core/int64.js';
 import { pythonJsonDumps } from '../core/python-json.js';
+import { createRequire } from 'node:module';
+import type { Code, CodeKeywordDefinition, Name } from 'ajv';
+
+/**
+ * Ajv's code generator, from the copy of Ajv that Fastify's validator compiler loads (a keyword's
+ * code must be built with that copy's classes; Ajv is Fastify's dependency, not Cairn's).
+ */
+const ajvCodegen = (() => {
+  const fromFastify = createRequire(createRequire(import.meta.url).resolve('fastify'));
+  const fromCompiler = createRequire(fromFastify.resolve('@fastify/ajv-compiler'));
+  return fromCompiler('ajv') as typeof import('ajv');
+})();
+const { _, str } = ajvCodegen;
 
 export type ProtoType = 'string' | 'int64' | 'int32' | 'double' | 'bool' | 'enum' | 'array' | 'object';
 
@@ -75,44 +87,66 @@ export function checkProtoType(type: ProtoType, value: unknown): Normalised {
   }
 }
 
-interface DataContext {
-  parentData?: Record<string | number, unknown>;
-  parentDataProperty?: string | number;
-}
-
-type KeywordValidate = ((schema: ProtoType, data: unknown, parentSchema: unknown, cxt?: DataContext) => boolean) & {
-  errors?: Array<{ keyword: string; message: string; params: ProtoTypeIssue }>;
+/**
+ * The keyword is compiled into the validator (ajv `code`), not called per field: a log-batch holds
+ * some 450 typed fields, and a function keyword costs a call, a context object and an instance path
+ * string for each. The inline test is the common case of each type (a string, a safe integer, a
+ * number); anything else (numeric strings, bigints, wrong types) goes to `checkProtoType`, which
+ * decides, normalises in place, and supplies the reason a failure reports.
+ */
+const FAST_CHECK: Record<ProtoType, (data: Name) => Code> = {
+  string: (d) => _`typeof ${d} == "string"`,
+  int64: (d) => _`typeof ${d} == "number" && Number.isSafeInteger(${d})`,
+  int32: (d) => _`typeof ${d} == "number" && (${d} | 0) === ${d}`,
+  double: (d) => _`typeof ${d} == "number"`,
+  bool: (d) => _`typeof ${d} == "boolean"`,
+  enum: (d) => _`typeof ${d} == "string" || (typeof ${d} == "number" && Number.isInteger(${d}))`,
+  array: (d) => _`Array.isArray(${d})`,
+  object: (d) => _`${d} && typeof ${d} == "object" && !Array.isArray(${d})`,
 };
 
-const validateProtoType: KeywordValidate = (type, data, _parentSchema, cxt) => {
-  const result = checkProtoType(type, data);
-  if (!result.ok) {
-    validateProtoType.errors = [
-      { keyword: 'protoType', message: `must be ${type}`, params: { value: data, reason: result.reason } },
-    ];
-    return false;
-  }
-  if (result.value !== data && cxt?.parentData && cxt.parentDataProperty !== undefined) {
-    cxt.parentData[cxt.parentDataProperty] = result.value;
-  }
-  return true;
+/** Types whose non-fast values may still be accepted (and normalised) by `checkProtoType`. */
+const HAS_SLOW_PATH: ReadonlySet<ProtoType> = new Set(['int64', 'int32', 'double']);
+
+const protoTypeKeyword: CodeKeywordDefinition = {
+  keyword: 'protoType',
+  schemaType: 'string',
+  error: {
+    message: ({ schema }) => str`must be ${schema}`,
+    params: ({ data, params }) => _`{value: ${data}, reason: ${params.reason ?? _`undefined`}}`,
+  },
+  code(cxt) {
+    const { gen, data, it } = cxt;
+    const type = cxt.schema as ProtoType;
+    const fast = FAST_CHECK[type];
+    if (fast === undefined) throw new Error(`protoType: unknown type '${type}'`);
+    gen.if(_`!(${fast(data)})`, () => {
+      if (!HAS_SLOW_PATH.has(type)) {
+        cxt.error();
+        return;
+      }
+      const check = gen.scopeValue('func', { ref: checkProtoType });
+      const result = gen.const('protoResult', _`${check}(${type}, ${data})`);
+      gen.if(
+        _`${result}.ok`,
+        () => {
+          // a normalised value (an int64 string, a bigint double) replaces the one in the body
+          if (it.dataLevel > 0) gen.assign(_`${it.parentData}[${it.parentDataProperty}]`, _`${result}.value`);
+        },
+        () => cxt.error(false, { reason: _`${result}.reason` }),
+      );
+    });
+  },
 };
 
 /** The one Ajv method used (Ajv itself is Fastify's, not a dependency of Cairn). */
 interface AjvLike {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  addKeyword(definition: any): unknown;
+  addKeyword(definition: CodeKeywordDefinition): unknown;
 }
 
 /** Fastify `ajv.plugins` entry: registers `protoType` on the server's validator. */
 export function protoTypePlugin<A extends AjvLike>(ajv: A): A {
-  ajv.addKeyword({
-    keyword: 'protoType',
-    modifying: true,
-    errors: true,
-    schemaType: 'string',
-    validate: validateProtoType,
-  });
+  ajv.addKeyword(protoTypeKeyword);
   return ajv;
 }
 
@@ -143,12 +177,6 @@ function pythonCompactJson(value: unknown): string {
  * MLflow's wording for a value of the wrong type or out of range (handlers.py
  * _validate_param_against_schema): `Invalid value 31 for parameter 'run_id' supplied:  Hint: …`.
  */
-/** An int64 a store keeps as a JS number: a bigint (beyond ±2^53) is refused with `reason`, never rounded. */
-export function safeInt64(value: number | bigint, field: string, reason: string): number {
-  if (typeof value === 'bigint') throw new InvalidParameter(invalidValueMessage(field, value, reason));
-  return value;
-}
-
 export function invalidValueMessage(field: string, value: unknown, reason?: string): string {
   const why = reason ?? ` Hint: Value was of type '${pythonTypeName(value)}'.`;
   return `Invalid value ${pythonCompactJson(value)} for parameter '${field}' supplied: ${why} ${DOCS_HINT}`;

@@ -42,9 +42,10 @@ export interface RunInfo {
   experimentId: string;
   userId: string;
   status: RunStatus;
-  startTime: number;
+  /** Milliseconds since 1970, an int64 as in service.proto: a bigint beyond 2^53 (see core/int64.ts). */
+  startTime: Int64;
   /** null while the run has not ended. */
-  endTime: number | null;
+  endTime: Int64 | null;
   artifactUri: string;
   lifecycleStage: LifecycleStage;
 }

@@ -3,6 +3,7 @@
 // strings "NaN", "Infinity", "-Infinity"), and the scalar forms protobuf JSON accepts on the way in.
 // It lives beside the entities it converts, as MLflow's to_proto/from_proto live on its entities.
 import { InvalidParameter } from '../core/errors.js';
+import { decimalInt64, type Int64 } from '../core/int64.js';
 import type {
   Dataset,
   DatasetInput,
@@ -57,11 +58,19 @@ export function parseDouble(value: unknown, field: string): number {
   );
 }
 
-/** int64 fields may arrive as strings (proto JSON) or numbers (MLflow's Python server). */
-function int64FromJson(value: unknown, fallback = 0): number {
+/**
+ * int64 fields may arrive as strings (proto JSON) or numbers (MLflow's Python server); a value
+ * beyond 2^53 (a bigint from core/exact-json.ts, or decimal text) stays exact.
+ */
+function int64FromJson(value: unknown, fallback = 0): Int64 {
   if (value === undefined || value === null || value === '') return fallback;
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint' || typeof value === 'string') return decimalInt64(value) ?? Number(value);
   return Number(value);
 }
+
+/** An int64 field the entity keeps as a number (experiment times). */
+const numberFromJson = (value: unknown): number => Number(int64FromJson(value));
 
 const str = (value: unknown): string => (value === undefined || value === null ? '' : String(value));
 const list = (value: unknown): Json[] => (Array.isArray(value) ? (value as Json[]) : []);
@@ -190,8 +199,8 @@ export function experimentFromJson(e: Json): Experiment {
     name: str(e.name),
     artifactLocation: str(e.artifact_location),
     lifecycleStage: (str(e.lifecycle_stage) || 'active') as LifecycleStage,
-    creationTime: int64FromJson(e.creation_time),
-    lastUpdateTime: int64FromJson(e.last_update_time),
+    creationTime: numberFromJson(e.creation_time),
+    lastUpdateTime: numberFromJson(e.last_update_time),
     tags: tagsFromJson(e.tags),
   };
 }

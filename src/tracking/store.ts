@@ -13,6 +13,7 @@ import type {
   Tag,
   ViewType,
 } from './entities.js';
+import type { Int64 } from '../core/int64.js';
 
 export interface SearchExperimentsQuery {
   viewType?: ViewType;
@@ -37,14 +38,14 @@ export interface SearchRunsQuery {
 export interface CreateRunInput {
   experimentId: string;
   userId?: string;
-  startTime?: number;
+  startTime?: Int64;
   runName?: string;
   tags?: Tag[];
 }
 
 export interface UpdateRunInput {
   status?: RunStatus;
-  endTime?: number;
+  endTime?: Int64;
   runName?: string;
 }
 
@@ -62,8 +63,8 @@ export interface MetricHistoryQuery {
 export interface MetricHistoryBulkIntervalQuery {
   runIds: string[];
   metricKey: string;
-  startStep?: number;
-  endStep?: number;
+  startStep?: Int64;
+  endStep?: Int64;
   /** Number of steps to sample across [startStep, endStep], MLflow's default 320 (max 2500). */
   maxResults?: number;
 }

@@ -126,34 +126,40 @@ function echo(value: unknown): string {
   return typeof value === 'bigint' ? value.toString() : (JSON.stringify(value) ?? String(value));
 }
 
+/** A metric field's name in MLflow's messages: `value`, or `metrics[3].value` in a batch. */
+function metricField(field: string, index: number | undefined): string {
+  return index === undefined ? field : `metrics[${index}].${field}`;
+}
+
 /**
  * MLflow's _validate_metric, with its messages; `path` is the metric's place in a batch
  * (`metrics[3]`), empty for a single metric.
  */
 export function validateMetric(metric: Metric, index?: number): void {
-  const at = (field: string) => (index === undefined ? field : `metrics[${index}].${field}`);
+  // a batch checks up to 1000 metrics: a message (and the value's repr in it) is built only on failure
   validateKey('Metric', metric.key);
   validateLengthLimit('Metric name', MAX_ENTITY_KEY_LENGTH, metric.key);
   // JSON cannot carry NaN, so NaN/Infinity arrive as numbers only through direct calls; all are legal.
   if (metric.value === undefined || metric.value === null) {
-    throw new InvalidParameter(`Missing value for required parameter '${at('value')}'.`);
+    throw new InvalidParameter(`Missing value for required parameter '${metricField('value', index)}'.`);
   }
   if (typeof metric.value !== 'number') {
     throw new InvalidParameter(
-      `Invalid value ${echo(metric.value)} for parameter '${at('value')}' supplied: (timestamp=${String(metric.timestamp)}). ` +
+      `Invalid value ${echo(metric.value)} for parameter '${metricField('value', index)}' supplied: (timestamp=${String(metric.timestamp)}). ` +
         'Please specify value as a valid double (64-bit floating point)',
     );
   }
-  const value = pythonFloatRepr(metric.value);
   if (!isInt64(metric.timestamp) || metric.timestamp < 0) {
+    const value = pythonFloatRepr(metric.value);
     throw new InvalidParameter(
-      `Invalid value ${echo(metric.timestamp)} for parameter '${at('timestamp')}' supplied: metric '${metric.key}' ` +
+      `Invalid value ${echo(metric.timestamp)} for parameter '${metricField('timestamp', index)}' supplied: metric '${metric.key}' ` +
         `(value=${value}). Timestamp must be a nonnegative long (64-bit integer) `,
     );
   }
   if (!isInt64(metric.step)) {
+    const value = pythonFloatRepr(metric.value);
     throw new InvalidParameter(
-      `Invalid value ${echo(metric.step)} for parameter '${at('step')}' supplied: metric '${metric.key}' ` +
+      `Invalid value ${echo(metric.step)} for parameter '${metricField('step', index)}' supplied: metric '${metric.key}' ` +
         `(value=${value}). Step must be a valid long (64-bit integer).`,
     );
   }

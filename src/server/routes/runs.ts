@@ -1,7 +1,7 @@
 // MLflow run lifecycle endpoints: create, get, update, delete, restore, search.
 import type { FastifyInstance } from 'fastify';
 import { InvalidParameter } from '../../core/errors.js';
-import { invalidValueMessage, safeInt64 } from '../request-types.js';
+import { invalidValueMessage } from '../request-types.js';
 import { parseRunStatus, parseViewType, runInfoToJson, runToJson, tagsFromJson } from '../../tracking/mlflow-json.js';
 import { R } from '../response-schemas.js';
 import { S, has, runIdOf } from '../mlflow-route.js';
@@ -10,13 +10,6 @@ import type { RouteDeps } from '../route-deps.js';
 import { MAX_ORDER_BY_CLAUSES, SEARCH_RUNS_MAX_RESULTS_THRESHOLD } from '../../tracking/validation.js';
 
 const runIdFields = { run_id: S.string, run_uuid: S.string };
-
-/** Run times are stored as JS numbers: an int64 beyond 2^53 ms (year 287,396) is refused, not rounded. */
-function timeOf(value: number | bigint | undefined, field: string): number | undefined {
-  return value === undefined
-    ? undefined
-    : safeInt64(value, field, 'a time must lie within ±2^53 milliseconds of 1970.');
-}
 
 export async function runRoutes(app: FastifyInstance, { store, searchBodies }: RouteDeps): Promise<void> {
   typedRoute(app, {
@@ -28,7 +21,8 @@ export async function runRoutes(app: FastifyInstance, { store, searchBodies }: R
       const run = await store.createRun({
         experimentId: input.experiment_id ?? '',
         userId: input.user_id ?? undefined,
-        startTime: timeOf(input.start_time ?? undefined, 'start_time'),
+        // an int64 over its whole range, as MLflow: a bigint beyond 2^53 is stored and returned exactly
+        startTime: input.start_time ?? undefined,
         runName: input.run_name || undefined,
         tags: tagsFromJson(input.tags),
       });
@@ -52,7 +46,7 @@ export async function runRoutes(app: FastifyInstance, { store, searchBodies }: R
     handler: async (input) => {
       const info = await store.updateRun(runIdOf(input), {
         status: parseRunStatus(input.status),
-        endTime: timeOf(input.end_time ?? undefined, 'end_time'),
+        endTime: input.end_time ?? undefined,
         runName: has(input, 'run_name') ? input.run_name : undefined,
       });
       return { run_info: runInfoToJson(info) };

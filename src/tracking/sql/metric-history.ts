@@ -17,7 +17,7 @@ import { requireRun } from './run-operations.js';
 import { allValues, placeholders, type SqlValue } from '../../db/sql-database.js';
 import type { StoreContext } from './store-context.js';
 import type { Dialect } from '../../db/dialect.js';
-import { readInt64 } from '../../core/int64.js';
+import { compareInt64, isInt64, readInt64, type Int64 } from '../../core/int64.js';
 
 /** Metric columns with timestamp and step read exactly (int64 beyond 2^53 included). */
 function historyColumns(d: Dialect, prefix = ''): string {
@@ -72,18 +72,22 @@ export async function getMetricHistory(
   return rows.length > limit ? { items, nextPageToken: encodePageToken(offset + limit) } : { items };
 }
 
-/** Picks at most maxResults steps spread evenly over the sorted distinct steps, keeping the last. */
-export function sampleSteps(sortedSteps: number[], maxResults: number): number[] {
+/**
+ * Picks at most maxResults steps spread evenly over the sorted distinct steps, keeping the last.
+ * Steps are int64s as readInt64 gives them (a number while exact, else a bigint), so equal steps
+ * are the same Set member.
+ */
+export function sampleSteps(sortedSteps: Int64[], maxResults: number): Int64[] {
   if (sortedSteps.length <= maxResults) return sortedSteps;
-  const picked = new Set<number>();
+  const picked = new Set<Int64>();
   const stride = sortedSteps.length / maxResults;
   for (let i = 0; i < maxResults; i += 1) picked.add(sortedSteps[Math.floor(i * stride)]);
   picked.add(sortedSteps[sortedSteps.length - 1]);
-  return [...picked].sort((a, b) => a - b);
+  return [...picked].sort(compareInt64);
 }
 
-function optionalInteger(name: string, value: number | undefined): void {
-  if (value !== undefined && value !== null && !Number.isSafeInteger(value)) {
+function optionalInteger(name: string, value: Int64 | undefined): void {
+  if (value !== undefined && value !== null && !isInt64(value)) {
     throw new InvalidParameter(
       `Invalid value ${String(value)} for parameter '${name}' supplied. It must be an integer.`,
     );
@@ -126,37 +130,41 @@ export async function getMetricHistoryBulkInterval(
     throw new InvalidParameter(`max_results must be between 1 and ${BULK_INTERVAL_MAX_RESULTS_THRESHOLD}.`);
   }
   const maxResults = query.maxResults ?? BULK_INTERVAL_MAX_RESULTS_DEFAULT;
+  // steps beyond 2^53 read exactly (dialect.exactInt64) and bind as bigints
+  const exact = (column: string) => ctx.db.dialect.exactInt64(column);
   const runWhere = `run_uuid IN (${placeholders(runIds.length)}) AND key = ?`;
   const runParams: SqlValue[] = [...runIds, query.metricKey];
   // As MLflow's handler: without bounds the range is [0, the largest step logged].
   const start = hasStart ? query.startStep! : 0;
   let end = query.endStep;
   if (end === undefined || end === null) {
-    const top = await ctx.db.get<{ hi: number | null }>(
-      `SELECT MAX(step) AS hi FROM metrics WHERE ${runWhere}`,
+    const top = await ctx.db.get<{ hi: unknown }>(
+      `SELECT ${exact('MAX(step)')} AS hi FROM metrics WHERE ${runWhere}`,
       runParams,
     );
-    end = Number(top?.hi ?? 0);
+    end = top?.hi === null || top?.hi === undefined ? 0 : readInt64(top.hi);
   }
   const where = `${runWhere} AND step >= ? AND step <= ?`;
   const params: SqlValue[] = [...runParams, start, end];
-  const stepRows = await ctx.db.all<{ step: number }>(
-    `SELECT DISTINCT step FROM metrics WHERE ${where} ORDER BY step`,
+  // ordered by the column, not the exact-read alias (text sorts after numbers in SQLite)
+  const stepRows = await ctx.db.all<{ s: unknown }>(
+    `SELECT ${exact('step')} AS s FROM (SELECT DISTINCT step FROM metrics WHERE ${where}) d ORDER BY step`,
     params,
   );
   const steps = new Set(
     sampleSteps(
-      stepRows.map((r) => Number(r.step)),
+      stepRows.map((r) => readInt64(r.s)),
       maxResults,
     ),
   );
   // Each run's own first and last step (within the range) are always kept, so every curve reaches its ends.
-  const bounds = await ctx.db.all<{ lo: number; hi: number }>(
-    `SELECT MIN(step) AS lo, MAX(step) AS hi FROM metrics WHERE ${runWhere} GROUP BY run_uuid`,
+  const bounds = await ctx.db.all<{ lo: unknown; hi: unknown }>(
+    `SELECT ${exact('MIN(step)')} AS lo, ${exact('MAX(step)')} AS hi FROM metrics WHERE ${runWhere} GROUP BY run_uuid`,
     runParams,
   );
   for (const b of bounds) {
-    for (const step of [Number(b.lo), Number(b.hi)]) if (step >= start && step <= end) steps.add(step);
+    // a number and a bigint compare exactly in JS, whichever form each side has
+    for (const step of [readInt64(b.lo), readInt64(b.hi)]) if (step >= start && step <= end) steps.add(step);
   }
   if (steps.size === 0) return [];
   const stepList = [...steps];

@@ -11,8 +11,9 @@ export interface RunRow {
   name: string | null;
   user_id: string | null;
   status: string;
-  start_time: number | null;
-  end_time: number | null;
+  /** int64 columns as the driver hands them back (see readInt64) */
+  start_time: number | bigint | string | null;
+  end_time: number | bigint | string | null;
   lifecycle_stage: string;
   artifact_uri: string | null;
   experiment_id: number;
@@ -27,8 +28,14 @@ export interface MetricRow {
   is_nan: number;
 }
 
-export const RUN_COLUMNS =
-  'r.run_uuid, r.name, r.user_id, r.status, r.start_time, r.end_time, r.lifecycle_stage, r.artifact_uri, r.experiment_id';
+/** The runs columns in RunRow's order; with the dialect, start and end times beyond 2^53 read exactly. */
+export function runColumns(dialect?: Dialect): string {
+  const time = (column: string) => (dialect ? `${dialect.exactInt64(`r.${column}`)} AS ${column}` : `r.${column}`);
+  return (
+    `r.run_uuid, r.name, r.user_id, r.status, ${time('start_time')}, ${time('end_time')}, ` +
+    'r.lifecycle_stage, r.artifact_uri, r.experiment_id'
+  );
+}
 
 // Keeps every IN list well under SQLite's and PostgreSQL's bound-parameter limits.
 const CHUNK = 500;
@@ -40,8 +47,8 @@ export function toRunInfo(row: RunRow): RunInfo {
     experimentId: String(row.experiment_id),
     userId: row.user_id ?? '',
     status: row.status as RunStatus,
-    startTime: row.start_time ?? 0,
-    endTime: row.end_time ?? null,
+    startTime: row.start_time === null || row.start_time === undefined ? 0 : readInt64(row.start_time),
+    endTime: row.end_time === null || row.end_time === undefined ? null : readInt64(row.end_time),
     artifactUri: row.artifact_uri ?? '',
     lifecycleStage: row.lifecycle_stage === 'deleted' ? 'deleted' : 'active',
   };
@@ -179,7 +186,10 @@ export async function loadRuns(db: SqlExecutor, ids: readonly string[], dialect?
     <R extends unknown[]>(sql: string) =>
     (chunk: string[]) =>
       allValues<R>(db, sql.replace('$IDS', placeholders(chunk.length)), chunk as SqlValue[]);
-  const runRows = await inChunks(ids, byId<unknown[]>(`SELECT ${RUN_COLUMNS} FROM runs r WHERE r.run_uuid IN ($IDS)`));
+  const runRows = await inChunks(
+    ids,
+    byId<unknown[]>(`SELECT ${runColumns(dialect)} FROM runs r WHERE r.run_uuid IN ($IDS)`),
+  );
   const paramRows = await inChunks(
     ids,
     byId<KeyValueRow>('SELECT run_uuid, key, value FROM params WHERE run_uuid IN ($IDS) ORDER BY run_uuid, key'),
@@ -216,7 +226,7 @@ export async function loadRuns(db: SqlExecutor, ids: readonly string[], dialect?
     if (!r) continue;
     runs.push({
       info: toRunInfo({
-        // RUN_COLUMNS order
+        // runColumns() order
         run_uuid: r[0],
         name: r[1],
         user_id: r[2],

@@ -18,25 +18,32 @@ import {
 } from '../validation.js';
 import { experimentIdNumber } from './experiment-operations.js';
 import { generateRunName } from './run-name-generator.js';
-import { RUN_COLUMNS, loadRuns, toRunInfo, type RunRow } from './run-loader.js';
+import { loadRuns, runColumns, toRunInfo, type RunRow } from './run-loader.js';
 import { RUN_NAME_TAG, dedupeParams, writeMetrics, writeParams, writeTags } from './run-data-writer.js';
 import type { SqlExecutor } from '../../db/sql-database.js';
+import type { Dialect } from '../../db/dialect.js';
+import { isInt64 } from '../../core/int64.js';
 import { joinArtifactPath } from '../../artifacts/artifact-path.js';
 import type { StoreContext } from './store-context.js';
 
 const RUN_STATUSES: RunStatus[] = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'];
 const USER_TAG = 'mlflow.user';
 
-/** The run's row; `forUpdate` (the dialect's) also locks it until the transaction ends. */
-export async function requireRun(tx: SqlExecutor, runId: string, forUpdate = ''): Promise<RunRow> {
+/**
+ * The run's row; `forUpdate` (the dialect's) also locks it until the transaction ends. With the
+ * dialect its times read exactly (needed only where they are returned).
+ */
+export async function requireRun(tx: SqlExecutor, runId: string, forUpdate = '', dialect?: Dialect): Promise<RunRow> {
   validateRunId(runId);
-  const row = await tx.get<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs r WHERE r.run_uuid = ?${forUpdate}`, [runId]);
+  const row = await tx.get<RunRow>(`SELECT ${runColumns(dialect)} FROM runs r WHERE r.run_uuid = ?${forUpdate}`, [
+    runId,
+  ]);
   if (!row) throw new NotFound(`Run with id=${runId} not found`);
   return row;
 }
 
-async function requireActiveRun(tx: SqlExecutor, runId: string, forUpdate = ''): Promise<RunRow> {
-  const row = await requireRun(tx, runId, forUpdate);
+async function requireActiveRun(tx: SqlExecutor, runId: string, forUpdate = '', dialect?: Dialect): Promise<RunRow> {
+  const row = await requireRun(tx, runId, forUpdate, dialect);
   if (row.lifecycle_stage !== 'active') {
     throw new InvalidParameter(
       `The run ${runId} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`,
@@ -68,7 +75,7 @@ export async function createRun(ctx: StoreContext, input: CreateRunInput): Promi
   tags.forEach(validateTag);
   const runName = resolveRunName(input, tags);
   validateRunName(runName);
-  if (input.startTime !== undefined && !Number.isSafeInteger(input.startTime)) {
+  if (input.startTime !== undefined && !isInt64(input.startTime)) {
     throw new InvalidParameter(
       `Invalid value ${String(input.startTime)} for parameter 'start_time' supplied. It must be an integer (milliseconds).`,
     );
@@ -104,7 +111,7 @@ export async function updateRun(ctx: StoreContext, runId: string, update: Update
       `Invalid value ${JSON.stringify(update.status)} for parameter 'status' supplied. It must be one of ${RUN_STATUSES.join(', ')}.`,
     );
   }
-  if (update.endTime !== undefined && update.endTime !== null && !Number.isSafeInteger(update.endTime)) {
+  if (update.endTime !== undefined && update.endTime !== null && !isInt64(update.endTime)) {
     throw new InvalidParameter(
       `Invalid value ${String(update.endTime)} for parameter 'end_time' supplied. It must be an integer (milliseconds).`,
     );
@@ -113,7 +120,7 @@ export async function updateRun(ctx: StoreContext, runId: string, update: Update
   const status = update.status ?? null;
   const endTime = update.endTime ?? null;
   return ctx.db.transaction(async (tx) => {
-    const row = await requireActiveRun(tx, runId);
+    const row = await requireActiveRun(tx, runId, '', ctx.db.dialect);
     if (status !== null || endTime !== null) {
       await tx.run(
         'UPDATE runs SET status = COALESCE(?, status), end_time = COALESCE(?, end_time) WHERE run_uuid = ?',
