@@ -1,5 +1,5 @@
 // `cairn quickstart`: with no flags and no network, trains the heart-disease pipeline on the bundled UCI
-// data into the embedded store (./cairn-data), registers `heart-disease`, applies its promotion policy,
+// data into the embedded store (./cairn-data), tunes the best family briefly (nested runs), registers `heart-disease`, applies its promotion policy,
 // points @champion at the best version and prints a summary and the next commands. A second run on the
 // same store reuses the finished runs of the same data (unless --fresh). `--serve` then keeps the
 // tracking server and its UI on :5000 until Ctrl-C.
@@ -12,14 +12,16 @@ import { bundledHeartPath } from '../pipelines/data-source.js';
 import { loadDataset } from '../pipelines/load-dataset.js';
 import { MODEL_FAMILIES } from '../pipelines/model-families.js';
 import { DEFAULT_POLICIES, registerBest, type RegistrationResult } from '../pipelines/register-best.js';
-import { existingRegistration, findFinishedRuns } from '../pipelines/reuse-runs.js';
+import { existingRegistration, findFinishedRuns, findFinishedTuning } from '../pipelines/reuse-runs.js';
 import {
   datasetSummary,
   isImbalanced,
   selectionMetricFor,
   trainModels,
+  tuneTrained,
   experimentIdFor,
 } from '../pipelines/train-pipeline.js';
+import type { TuneOptions } from '../pipelines/tuning-hook.js';
 import { trainText } from '../pipelines/train-report.js';
 import { pickBest, type TrainResult } from '../pipelines/train-types.js';
 import { resolveTrackingUri, UsageError } from './cli-client.js';
@@ -33,6 +35,8 @@ export const QUICKSTART_MODEL = 'heart-disease';
 const SEED = 42;
 const FOLDS = 5;
 const SERVER_PORT = 5000;
+/** "Tunes the best family briefly": a short seeded TPE search, a few seconds for lr on 2 cores. */
+export const QUICKSTART_TUNING: TuneOptions = { method: 'tpe', maxEvals: 12, workers: 1 };
 
 interface QuickstartFlags {
   fresh?: boolean;
@@ -69,6 +73,14 @@ async function trainOrReuse(
 ): Promise<{ result: TrainResult; reg: RegistrationResult }> {
   const data = await loadDataset(bundledHeartPath(), HEART).catch(asUsageError);
   const families = [...MODEL_FAMILIES];
+  const trainOptions = {
+    families,
+    cv: FOLDS,
+    seed: SEED,
+    experiment: QUICKSTART_EXPERIMENT,
+    sourceName: 'cairn quickstart',
+    onProgress: progress,
+  };
   const found = fresh
     ? null
     : await findFinishedRuns(client, QUICKSTART_EXPERIMENT, data.digest, families, { cv: FOLDS, seed: SEED });
@@ -91,10 +103,24 @@ async function trainOrReuse(
       best,
       reused: true,
     };
-    const existing = await existingRegistration(client, QUICKSTART_MODEL, best);
+    // the brief search over the best family is reused too, or run now if an earlier quickstart had none
+    const tuning = await findFinishedTuning(client, result.experimentId, best, selectionMetric);
+    if (tuning) {
+      log(
+        `reusing the finished ${tuning.outcome.method} search over ${best.family} (run ${tuning.outcome.parentRunId})`,
+      );
+      result.tuning = tuning.outcome;
+      if (tuning.tuned) {
+        result.models = [...found, tuning.tuned];
+        result.best = tuning.tuned;
+      }
+    } else {
+      await tuneTrained(client, data, result, { ...trainOptions, tune: QUICKSTART_TUNING });
+    }
+    const existing = await existingRegistration(client, QUICKSTART_MODEL, result.best);
     const reg =
       existing ??
-      (await registerBest(client, best, {
+      (await registerBest(client, result.best, {
         name: QUICKSTART_MODEL,
         defaultPolicy: DEFAULT_POLICIES[QUICKSTART_MODEL],
         user: actingUser(),
@@ -102,14 +128,7 @@ async function trainOrReuse(
     return { result, reg };
   }
   log(`training ${families.join(', ')} on the bundled UCI heart-disease data (${FOLDS}-fold CV, seed ${SEED})`);
-  const result = await trainModels(client, data, {
-    families,
-    cv: FOLDS,
-    seed: SEED,
-    experiment: QUICKSTART_EXPERIMENT,
-    sourceName: 'cairn quickstart',
-    onProgress: progress,
-  });
+  const result = await trainModels(client, data, { ...trainOptions, tune: QUICKSTART_TUNING });
   const reg = await registerBest(client, result.best, {
     name: QUICKSTART_MODEL,
     defaultPolicy: DEFAULT_POLICIES[QUICKSTART_MODEL],
@@ -172,7 +191,8 @@ export async function runQuickstart(flags: QuickstartFlags): Promise<void> {
 export function quickstartCommand(): Command {
   return new Command('quickstart')
     .description(
-      'Train the heart-disease pipeline on the bundled UCI data into ./cairn-data (no network), register ' +
+      'Train the heart-disease pipeline on the bundled UCI data into ./cairn-data (no network), tune the best ' +
+        'family briefly (a short TPE search as nested runs), register ' +
         'heart-disease, apply its promotion policy and point @champion at the best version.',
     )
     .option('--fresh', 'train again even if this store has finished runs of the same data')

@@ -14,7 +14,7 @@ import { MODEL_FAMILIES, parseFamilies, type ModelFamily } from '../pipelines/mo
 import { DEFAULT_POLICIES, registerBest, validatePolicyDocs } from '../pipelines/register-best.js';
 import { checkFoldSizes, trainModels, type ProgressEvent } from '../pipelines/train-pipeline.js';
 import { trainJson, trainText } from '../pipelines/train-report.js';
-import { TUNE_METHODS, TuningUnavailable, type TuneMethod, type TuneOptions } from '../pipelines/tuning-hook.js';
+import { checkTuneOptions, TUNE_METHODS, type TuneMethod, type TuneOptions } from '../pipelines/tuning-hook.js';
 import { UsageError, resolveTrackingUri } from './cli-client.js';
 import { DEFAULT_BACKEND_STORE_URI } from './server-options.js';
 import { parsePolicyFile } from './policy-file.js';
@@ -39,6 +39,7 @@ export interface TrainFlags {
   maxEvals: number;
   workers: number;
   study?: string;
+  studyUri?: string;
   trackingUri?: string;
   json?: boolean;
 }
@@ -169,7 +170,13 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (e
     if (e.kind === 'info') stream.write(`${tty ? '\r\x1b[K' : ''}${e.message}\n`);
     else if (e.kind === 'model-start' && tty) stream.write(`\r\x1b[K[${e.index + 1}/${e.of}] ${e.family}: training`);
     else if (e.kind === 'fold' && tty) stream.write(`\r\x1b[K  ${e.family}: fold ${e.fold}/${e.of} (${secs()})`);
-    else if (e.kind === 'model-done') {
+    else if (e.kind === 'trial' && tty) {
+      const value = Number.isFinite(e.value) ? e.value.toFixed(4) : e.state.toLowerCase();
+      const best = e.best === undefined ? '-' : e.best.toFixed(4);
+      stream.write(
+        `\r\x1b[K  ${e.family} tuning: trial ${e.trial} ${value}, best ${best} (${e.finished}/${e.of}, ${secs()})`,
+      );
+    } else if (e.kind === 'model-done') {
       const m = e.result;
       stream.write(
         `${tty ? '\r\x1b[K' : ''}[${e.index + 1}/${e.of}] ${m.family} done in ${m.fitSeconds.toFixed(1)}s: ` +
@@ -181,7 +188,7 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (e
 
 /** Bad input found after parsing becomes a usage error (exit 2, message, no stack). */
 export function asUsageError(err: unknown): never {
-  if (err instanceof DataError || err instanceof TuningUnavailable) throw new UsageError(err.message);
+  if (err instanceof DataError) throw new UsageError(err.message);
   if (err instanceof InvalidParameter) throw new UsageError(err.message);
   throw err;
 }
@@ -198,10 +205,23 @@ export async function runTrain(dataset: string | undefined, flags: TrainFlags): 
   const progress = progressPrinter();
   const log = (message: string) => progress({ kind: 'info', message });
   const tune: TuneOptions | undefined = flags.tune
-    ? { method: flags.tune, maxEvals: flags.maxEvals, workers: flags.workers, study: flags.study }
+    ? {
+        method: flags.tune,
+        maxEvals: flags.maxEvals,
+        workers: flags.workers,
+        study: flags.study,
+        studyUri: flags.studyUri,
+      }
     : undefined;
   // everything that can be refused is checked before the store is opened
   const uri = trainTrackingUri(flags.trackingUri);
+  if (!tune && (flags.study !== undefined || flags.studyUri !== undefined))
+    throw new UsageError('--study and --study-uri need --tune tpe|random|grid.');
+  try {
+    checkTuneOptions(tune, uri);
+  } catch (err) {
+    asUsageError(err);
+  }
   let policyDocs: unknown[] | undefined;
   try {
     if (flags.policy) policyDocs = validatePolicyDocs(await parsePolicyFile(flags.policy));
@@ -226,6 +246,7 @@ export async function runTrain(dataset: string | undefined, flags: TrainFlags): 
       seed: flags.seed,
       experiment: flags.experiment ?? DEFAULT_EXPERIMENT[spec.name] ?? spec.name,
       tune,
+      trackingUri: uri,
       sourceName: 'cairn train',
       onProgress: progress,
     }).catch(asUsageError);
@@ -274,10 +295,18 @@ export function trainCommand(): Command {
     .option('--register <name>', 'registered model name (default: heart-disease, stroke, or the data set name)')
     .option('--no-register', 'log the runs without registering a version')
     .option('--policy <file>', 'promotion policy JSON for the registered model (a policy or a list of them)')
-    .addOption(new Option('--tune <method>', 'tune the best family (nested runs)').choices([...TUNE_METHODS]))
+    .addOption(
+      new Option('--tune <method>', 'tune the best family: a parent run, a nested run per trial').choices([
+        ...TUNE_METHODS,
+      ]),
+    )
     .option('--max-evals <n>', 'tuning trials', intOption('--max-evals', 1, 100_000), 50)
     .option('--workers <n>', 'parallel tuning trials on this machine', intOption('--workers', 1, 256), 1)
     .option('--study <name>', 'shared tuning study (several processes on one PostgreSQL store)')
+    .option(
+      '--study-uri <uri>',
+      'database of the shared study (sqlite:///… or postgresql://…); needed when --tracking-uri is a server',
+    )
     .addOption(storeOption())
     .option('--json', 'print one JSON document (per model CV mean/std, run ids, registration)')
     .action((dataset: string | undefined, flags: TrainFlags) => runTrain(dataset, flags));

@@ -82,14 +82,27 @@ export interface EvaluateOptions {
   onFold?: (fold: number, of: number) => void;
 }
 
-/** CV over all of `data`, and a fit on `holdout.train` scored on `holdout.test`, for one unfitted pipeline. */
-export function evaluatePipeline(
+/** What cross-validation alone gives: the folds' metrics at the decision threshold and the out-of-fold probabilities. */
+export interface CrossValidation {
+  cv: Record<MetricName, MeanStd>;
+  folds: MetricSet[];
+  threshold: ThresholdChoice;
+  /** Class-1 probability of every row, from the fold model that did not see it. */
+  oof: Float64Array;
+}
+
+/**
+ * Stratified k-fold CV over all of `data` (shuffled with the seed, the whole pipeline fitted per fold,
+ * so SMOTE stays inside the training folds), the decision threshold chosen on the training split's
+ * out-of-fold probabilities, and the per-fold metrics at it. The one CV both the baseline runs and the
+ * tuning trials use.
+ */
+export function crossValidatePipeline(
   pipeline: Pipeline,
   data: { X: Frame; y: Float64Array },
   holdoutSplit: Split,
   options: EvaluateOptions,
-): Evaluation {
-  const t0 = performance.now();
+): CrossValidation {
   const splits: Split[] = [
     ...new StratifiedKFold({ nSplits: options.cv, shuffle: true, seed: options.seed }).split(data.y),
   ];
@@ -102,11 +115,10 @@ export function evaluatePipeline(
     });
     options.onFold?.(f + 1, splits.length);
   });
-  const train = { X: takeSamples(data.X, holdoutSplit.train), y: takeLabels(data.y, holdoutSplit.train) };
-  const holdout = { X: takeSamples(data.X, holdoutSplit.test), y: takeLabels(data.y, holdoutSplit.test) };
+  const trainY = takeLabels(data.y, holdoutSplit.train);
   const threshold: ThresholdChoice = options.imbalanced
     ? {
-        value: tuneThreshold(train.y, takeLabels(oof, holdoutSplit.train), { target: { recall: TARGET_RECALL } })
+        value: tuneThreshold(trainY, takeLabels(oof, holdoutSplit.train), { target: { recall: TARGET_RECALL } })
           .threshold,
         rule: 'recall',
         targetRecall: TARGET_RECALL,
@@ -121,6 +133,20 @@ export function evaluatePipeline(
     MetricName,
     MeanStd
   >;
+  return { cv, folds, threshold, oof };
+}
+
+/** CV over all of `data`, and a fit on `holdout.train` scored on `holdout.test`, for one unfitted pipeline. */
+export function evaluatePipeline(
+  pipeline: Pipeline,
+  data: { X: Frame; y: Float64Array },
+  holdoutSplit: Split,
+  options: EvaluateOptions,
+): Evaluation {
+  const t0 = performance.now();
+  const { cv, folds, threshold, oof } = crossValidatePipeline(pipeline, data, holdoutSplit, options);
+  const train = { X: takeSamples(data.X, holdoutSplit.train), y: takeLabels(data.y, holdoutSplit.train) };
+  const holdout = { X: takeSamples(data.X, holdoutSplit.test), y: takeLabels(data.y, holdoutSplit.test) };
   const fitted = pipeline.clone().fit(train.X, train.y);
   const hp = positiveColumn(fitted, holdout.X);
   const holdoutPredictions = { yTrue: holdout.y, proba: hp, pred: applyThreshold(hp, threshold.value) };

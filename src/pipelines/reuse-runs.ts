@@ -8,9 +8,18 @@ import { METRICS, type MetricName } from './evaluate.js';
 import type { ImbalanceHandling, ModelFamily } from './model-families.js';
 import { CHAMPION_ALIAS, PROMOTION_TAG, type RegistrationResult } from './register-best.js';
 import { TAGS } from './train-pipeline.js';
+import {
+  BASELINE_TAG,
+  countTrials,
+  TUNE_METHODS,
+  TUNED_FROM_TAG,
+  type TuneMethod,
+  type TuningOutcome,
+} from './tuning-hook.js';
+import { TUNING_TAGS, type TrialState } from './tuning/index.js';
 import type { ModelSummary } from './train-types.js';
 
-function summaryOf(run: Run, family: ModelFamily): ModelSummary | null {
+export function summaryOf(run: Run, family: ModelFamily): ModelSummary | null {
   const metrics = new Map(run.data.metrics.map((m) => [m.key, m.value]));
   const params = new Map(run.data.params.map((p) => [p.key, p.value]));
   const get = (k: string) => metrics.get(k);
@@ -97,4 +106,57 @@ export async function existingRegistration(
       '.',
     warnings: [],
   };
+}
+
+const tagOf = (run: Run, key: string): string | undefined => run.data.tags.find((t) => t.key === key)?.value;
+
+/**
+ * A finished search over the family of `baseline` (the parent run tagged with its run id), read back as
+ * a tuning outcome, with the tuned model's run when the search won; null when there is none.
+ */
+export async function findFinishedTuning(
+  client: CairnClient,
+  experimentId: string,
+  baseline: ModelSummary,
+  metric: MetricName,
+): Promise<{ outcome: TuningOutcome; tuned: ModelSummary | null } | null> {
+  const [parent] = await client.searchAllRuns([experimentId], {
+    filter:
+      `tags.\`${BASELINE_TAG}\` = '${baseline.runId}' and tags.\`${TUNING_TAGS.role}\` = 'parent' ` +
+      `and tags.\`${TUNING_TAGS.metric}\` = '${metric}' and attributes.status = 'FINISHED'`,
+    orderBy: ['attributes.start_time DESC'],
+  });
+  if (!parent) return null;
+  const parentRunId = parent.info.runId;
+  const method = tagOf(parent, TUNING_TAGS.sampler) as TuneMethod;
+  if (!TUNE_METHODS.includes(method)) return null;
+  const trials = await client.searchAllRuns([experimentId], { filter: `tags.mlflow.parentRunId = '${parentRunId}'` });
+  const states = trials.map((r) => ({ state: (tagOf(r, TUNING_TAGS.state) ?? 'FAILED') as TrialState }));
+  const [tunedRun] = await client.searchAllRuns([experimentId], {
+    filter: `tags.\`${TUNED_FROM_TAG}\` = '${parentRunId}' and attributes.status = 'FINISHED'`,
+    orderBy: ['attributes.start_time DESC'],
+  });
+  const tuned = tunedRun ? summaryOf(tunedRun, baseline.family) : null;
+  if (tuned) tuned.tuned = true;
+  const bestParams = tagOf(parent, TUNING_TAGS.bestParams);
+  const bestValue = parent.data.metrics.find((m) => m.key === `best_${metric}`)?.value;
+  const outcome: TuningOutcome = {
+    method,
+    maxEvals: Number(tagOf(parent, TUNING_TAGS.maxEvals) ?? states.length),
+    workers: 1,
+    study: null,
+    family: baseline.family,
+    metric,
+    ...countTrials(states),
+    parentRunId,
+    bestTrialRunId: tagOf(parent, TUNING_TAGS.bestTrialRunId) ?? null,
+    bestValue: bestValue ?? null,
+    bestParams: bestParams ? (JSON.parse(bestParams) as Record<string, unknown>) : null,
+    baselineValue: baseline.cv[metric].mean,
+    baselineRunId: baseline.runId,
+    won: tuned !== null,
+    tunedRunId: tuned?.runId ?? null,
+    reused: true,
+  };
+  return { outcome, tuned };
 }

@@ -11,13 +11,14 @@ import { takeLabels } from '../learn/model-selection/cross-validate.js';
 import { trainTestSplit } from '../learn/model-selection/train-test-split.js';
 import type { DatasetInput, Metric, Param, Tag } from '../tracking/entities.js';
 import { describePositive } from './dataset-spec.js';
-import { evaluatePipeline, METRICS, type MetricName } from './evaluate.js';
+import { crossValidatePipeline, evaluatePipeline, METRICS, type MetricName, type MetricSet } from './evaluate.js';
 import { attachEvaluationArtifacts } from './evaluation-artifacts.js';
 import { featureImportance } from './feature-importance.js';
 import { DataError, type LoadedDataset } from './load-dataset.js';
-import { buildFamily, FAMILY_NAMES, type ModelFamily } from './model-families.js';
+import { buildFamily, FAMILY_NAMES, type FamilyBuild, type ModelFamily } from './model-families.js';
 import { flattenParams } from './pipeline-params.js';
-import { assertTuningAvailable, runTuning, type TuneOptions } from './tuning-hook.js';
+import { checkTuneOptions, runTuning, TUNED_FROM_TAG, type TrialProgress, type TuneOptions } from './tuning-hook.js';
+import type { Split } from '../learn/model-selection/stratified-k-fold.js';
 import { pickBest, type DatasetSummary, type ModelResult, type TrainResult } from './train-types.js';
 
 export const HOLDOUT_FRACTION = 0.2;
@@ -41,7 +42,8 @@ export type ProgressEvent =
   | { kind: 'model-start'; family: ModelFamily; index: number; of: number }
   | { kind: 'fold'; family: ModelFamily; fold: number; of: number }
   | { kind: 'model-done'; result: ModelResult; index: number; of: number }
-  | { kind: 'info'; message: string };
+  | { kind: 'info'; message: string }
+  | ({ kind: 'trial'; family: ModelFamily } & TrialProgress);
 
 export interface TrainOptions {
   families: ModelFamily[];
@@ -49,6 +51,8 @@ export interface TrainOptions {
   seed: number;
   experiment: string;
   tune?: TuneOptions;
+  /** The store's URI: where a shared tuning study (`tune.study`) lives unless `tune.studyUri` says. */
+  trackingUri?: string;
   /** Recorded as mlflow.source.name, e.g. "cairn train" or "cairn quickstart". */
   sourceName: string;
   onProgress?: (event: ProgressEvent) => void;
@@ -131,61 +135,130 @@ export function checkFoldSizes(data: LoadedDataset, cv: number): void {
     );
 }
 
-/** Trains, evaluates and logs every requested family; returns the runs and the best one. */
+/** Everything one training shares between its baseline runs, its tuning trials and a tuned model's run. */
+interface Training {
+  client: CairnClient;
+  data: LoadedDataset;
+  experimentId: string;
+  imbalanced: boolean;
+  split: Split;
+  options: TrainOptions;
+  ctx: RunContext;
+}
+
+/** The family's unfitted pipeline, with `overrides` (pipeline param names, e.g. `model__C`) applied. */
+function familyPipeline(t: Training, family: ModelFamily, overrides: Record<string, unknown> = {}): FamilyBuild {
+  const build = buildFamily(family, t.data.spec, { seed: t.options.seed, imbalanced: t.imbalanced });
+  if (Object.keys(overrides).length > 0) build.pipeline.setParams(overrides);
+  return build;
+}
+
+const evaluateOptions = (t: Training, onFold?: (fold: number, of: number) => void) => ({
+  cv: t.options.cv,
+  seed: t.options.seed,
+  imbalanced: t.imbalanced,
+  onFold,
+});
+
+/** Evaluates one family (CV, holdout, fit on the training split) and logs its run with the model package. */
+async function trainFamily(
+  t: Training,
+  family: ModelFamily,
+  run: { runName: string; overrides?: Record<string, unknown>; tags?: Record<string, string> },
+): Promise<ModelResult> {
+  const progress = t.options.onProgress ?? (() => undefined);
+  const { pipeline, imbalance } = familyPipeline(t, family, run.overrides);
+  const evaluation = evaluatePipeline(
+    pipeline,
+    { X: t.data.X, y: t.data.y },
+    t.split,
+    evaluateOptions(t, (fold, of) => progress({ kind: 'fold', family, fold, of })),
+  );
+  const { data, options } = t;
+  const params = {
+    ...flattenParams(pipeline),
+    model_family: family,
+    dataset: data.spec.name,
+    target: data.spec.target,
+    positive_rule: describePositive(data.spec),
+    numeric_features: data.spec.numeric.join(','),
+    categorical_features: data.spec.categorical.join(','),
+    cv_folds: String(options.cv),
+    seed: String(options.seed),
+    holdout_fraction: String(HOLDOUT_FRACTION),
+    imbalance: imbalance,
+    decision_threshold_rule:
+      evaluation.threshold.rule === 'recall' ? `recall>=${evaluation.threshold.targetRecall}` : 'default',
+  };
+  const result: ModelResult = {
+    ...evaluation,
+    family,
+    runId: '',
+    runName: run.runName,
+    imbalance,
+    params,
+    featureImportance: featureImportance(evaluation.fitted, evaluation.holdoutData, options.seed),
+  };
+  if (run.tags) result.tuned = true;
+  result.runId = await logModelRun(t.client, t.experimentId, data, result, { ...t.ctx, extraTags: run.tags });
+  return result;
+}
+
+/** A tuning trial's objective: the same CV as the baseline runs, for the family with the trial's params. */
+function crossValidateFamily(t: Training, family: ModelFamily, overrides: Record<string, unknown>): MetricSet {
+  const { pipeline } = familyPipeline(t, family, overrides);
+  const { cv } = crossValidatePipeline(pipeline, { X: t.data.X, y: t.data.y }, t.split, evaluateOptions(t));
+  return Object.fromEntries(METRICS.map((m) => [m, cv[m].mean])) as MetricSet;
+}
+
+async function startTraining(client: CairnClient, data: LoadedDataset, options: TrainOptions): Promise<Training> {
+  const imbalanced = isImbalanced(data);
+  const experimentId = await experimentIdFor(client, options.experiment);
+  const split = trainTestSplit(data.y, { testSize: HOLDOUT_FRACTION, stratify: data.y, seed: options.seed });
+  const train = { X: takeFrameRows(data.X, split.train), y: takeLabels(data.y, split.train) };
+  return {
+    client,
+    data,
+    experimentId,
+    imbalanced,
+    split,
+    options,
+    ctx: { commit: gitCommit(), sourceName: options.sourceName, imbalanced, train },
+  };
+}
+
+/**
+ * Tunes the best family of runs trained earlier (a quickstart re-run that reuses its baseline runs):
+ * the same split, CV and logging as trainModels with `options.tune`.
+ */
+export async function tuneTrained(
+  client: CairnClient,
+  data: LoadedDataset,
+  trained: TrainResult,
+  options: TrainOptions & { tune: TuneOptions },
+): Promise<void> {
+  checkTuneOptions(options.tune, options.trackingUri);
+  await tuneBest(await startTraining(client, data, options), trained, options.tune);
+}
+
+/** Trains, evaluates and logs every requested family; tunes the best one when asked; returns the runs and the best. */
 export async function trainModels(
   client: CairnClient,
   data: LoadedDataset,
   options: TrainOptions,
 ): Promise<TrainResult> {
-  assertTuningAvailable(options.tune);
+  checkTuneOptions(options.tune, options.trackingUri);
   checkFoldSizes(data, options.cv);
   const imbalanced = isImbalanced(data);
   const selectionMetric = selectionMetricFor(imbalanced);
-  const experimentId = await experimentIdFor(client, options.experiment);
-  const split = trainTestSplit(data.y, { testSize: HOLDOUT_FRACTION, stratify: data.y, seed: options.seed });
-  const train = { X: takeFrameRows(data.X, split.train), y: takeLabels(data.y, split.train) };
-  const commit = gitCommit();
+  const t = await startTraining(client, data, options);
+  const { experimentId, split } = t;
+  const train = t.ctx.train;
   const progress = options.onProgress ?? (() => undefined);
   const models: ModelResult[] = [];
   for (const [index, family] of options.families.entries()) {
     progress({ kind: 'model-start', family, index, of: options.families.length });
-    const { pipeline, imbalance } = buildFamily(family, data.spec, { seed: options.seed, imbalanced });
-    const evaluation = evaluatePipeline(pipeline, { X: data.X, y: data.y }, split, {
-      cv: options.cv,
-      seed: options.seed,
-      imbalanced,
-      onFold: (fold, of) => progress({ kind: 'fold', family, fold, of }),
-    });
-    const params = {
-      ...flattenParams(pipeline),
-      model_family: family,
-      dataset: data.spec.name,
-      target: data.spec.target,
-      positive_rule: describePositive(data.spec),
-      numeric_features: data.spec.numeric.join(','),
-      categorical_features: data.spec.categorical.join(','),
-      cv_folds: String(options.cv),
-      seed: String(options.seed),
-      holdout_fraction: String(HOLDOUT_FRACTION),
-      imbalance: imbalance,
-      decision_threshold_rule:
-        evaluation.threshold.rule === 'recall' ? `recall>=${evaluation.threshold.targetRecall}` : 'default',
-    };
-    const result: ModelResult = {
-      ...evaluation,
-      family,
-      runId: '',
-      runName: `${data.spec.name}-${family}`,
-      imbalance,
-      params,
-      featureImportance: featureImportance(evaluation.fitted, evaluation.holdoutData, options.seed),
-    };
-    result.runId = await logModelRun(client, experimentId, data, result, {
-      commit,
-      sourceName: options.sourceName,
-      imbalanced,
-      train,
-    });
+    const result = await trainFamily(t, family, { runName: `${data.spec.name}-${family}` });
     models.push(result);
     progress({ kind: 'model-done', result, index, of: options.families.length });
   }
@@ -203,23 +276,73 @@ export async function trainModels(
     best: pickBest(models, selectionMetric),
     reused: false,
   };
-  if (options.tune) {
-    // the single call site of the tuning module (src/pipelines/tuning): tune the best family
-    await runTuning({
-      options: options.tune,
-      data,
-      family: trained.best.family,
-      baseline: trained,
-      experimentId,
-      cv: options.cv,
-      seed: options.seed,
-    });
-  }
+  if (options.tune) await tuneBest(t, trained, options.tune);
   return trained;
+}
+
+/**
+ * Tunes the baseline best's family (the single call site of the tuning module). When the best trial
+ * beats the baseline best on the selection metric, its params are fitted on the training split and
+ * logged as the tuned model's run, which becomes the best (the registration candidate).
+ */
+async function tuneBest(t: Training, trained: TrainResult, tune: TuneOptions): Promise<void> {
+  const progress = t.options.onProgress ?? (() => undefined);
+  const { family, runId: baselineRunId, imbalance } = trained.best;
+  const metric = trained.selectionMetric;
+  progress({
+    kind: 'info',
+    message: `tuning ${family} (${tune.method}, ${tune.maxEvals} trials, ${tune.workers} worker(s), by CV ${metric})`,
+  });
+  const outcome = await runTuning({
+    client: t.client,
+    trackingUri: t.options.trackingUri,
+    options: tune,
+    family,
+    imbalance,
+    experimentId: t.experimentId,
+    seed: t.options.seed,
+    metric,
+    baselineValue: trained.best.cv[metric].mean,
+    baselineRunId,
+    crossValidate: (params) => crossValidateFamily(t, family, params),
+    parentTags: {
+      ...datasetTags(t.data),
+      [TAGS.family]: family,
+      [TAGS.pipeline]: 'tuning',
+      'mlflow.source.name': t.options.sourceName,
+    },
+    parentRunName: `${t.data.spec.name}-${family}-tuning`,
+    onTrial: (p) => progress({ kind: 'trial', family, ...p }),
+  });
+  trained.tuning = outcome;
+  if (!outcome.won || !outcome.bestParams) return;
+  progress({ kind: 'info', message: `best trial beats the baseline ${family}: fitting it on the training split` });
+  const tuned = await trainFamily(t, family, {
+    runName: `${t.data.spec.name}-${family}-tuned`,
+    overrides: outcome.bestParams,
+    tags: {
+      [TAGS.pipeline]: 'tuned',
+      [TUNED_FROM_TAG]: outcome.parentRunId,
+      'cairn.tuning.trial_run_id': outcome.bestTrialRunId ?? '',
+    },
+  });
+  outcome.tunedRunId = tuned.runId;
+  trained.models.push(tuned);
+  trained.best = tuned;
+}
+
+function datasetTags(data: LoadedDataset): Record<string, string> {
+  return {
+    [TAGS.datasetName]: data.spec.name,
+    [TAGS.datasetDigest]: data.digest,
+    [TAGS.datasetRows]: String(data.y.length),
+  };
 }
 
 interface RunContext {
   commit: string | null;
+  /** Tags added to (or replacing) the standard ones, e.g. a tuned model's. */
+  extraTags?: Record<string, string>;
   sourceName: string;
   imbalanced: boolean;
   train: { X: LoadedDataset['X']; y: Float64Array };
@@ -234,9 +357,7 @@ async function logModelRun(
   ctx: RunContext,
 ): Promise<string> {
   const tags: Record<string, string> = {
-    [TAGS.datasetName]: data.spec.name,
-    [TAGS.datasetDigest]: data.digest,
-    [TAGS.datasetRows]: String(data.y.length),
+    ...datasetTags(data),
     [TAGS.family]: result.family,
     [TAGS.pipeline]: 'train',
     'mlflow.source.name': ctx.sourceName,
@@ -246,6 +367,7 @@ async function logModelRun(
       (ctx.imbalanced ? ` ${ACCURACY_WARNING}` : ''),
   };
   if (ctx.commit) tags['mlflow.source.git.commit'] = ctx.commit;
+  Object.assign(tags, ctx.extraTags);
   let user: string | undefined;
   try {
     user = os.userInfo().username;

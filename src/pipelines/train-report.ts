@@ -58,6 +58,7 @@ export function trainJson(result: TrainResult, reg: RegistrationResult | null): 
     reused_existing_runs: result.reused,
     models: result.models.map((m) => ({
       family: m.family,
+      tuned: m.tuned === true,
       run_id: m.runId,
       run_name: m.runName,
       imbalance_handling: m.imbalance,
@@ -65,9 +66,50 @@ export function trainJson(result: TrainResult, reg: RegistrationResult | null): 
       cv: Object.fromEntries(METRICS.map((k) => [k, { mean: r4(m.cv[k].mean), std: r4(m.cv[k].std) }])),
       holdout: Object.fromEntries(METRICS.map((k) => [k, r4(m.holdout[k])])),
     })),
-    best: { family: result.best.family, run_id: result.best.runId },
+    best: { family: result.best.family, run_id: result.best.runId, tuned: result.best.tuned === true },
+    tuning: tuningJson(result),
     registered: registrationJson(reg),
   };
+}
+
+/** The `tuning` section of --json: the search, its best trial, and whether it beat the baseline. */
+export function tuningJson(result: TrainResult): Record<string, unknown> | null {
+  const t = result.tuning;
+  if (!t) return null;
+  return {
+    method: t.method,
+    max_evals: t.maxEvals,
+    workers: t.workers,
+    study: t.study,
+    family: t.family,
+    metric: t.metric,
+    trials: { finished: t.finished, failed: t.failed, pruned: t.pruned },
+    parent_run_id: t.parentRunId,
+    best_trial_run_id: t.bestTrialRunId,
+    best_value: t.bestValue,
+    best_params: t.bestParams,
+    baseline_run_id: t.baselineRunId,
+    baseline_value: t.baselineValue,
+    won: t.won,
+    tuned_run_id: t.tunedRunId,
+    reused: t.reused,
+  };
+}
+
+export function tuningText(result: TrainResult): string | null {
+  const t = result.tuning;
+  if (!t) return null;
+  const f = (v: number | null) => (v === null || !Number.isFinite(v) ? '-' : v.toFixed(4));
+  const lines = [
+    `Tuning: ${t.family}, ${t.method}${t.study ? ` (study ${t.study})` : ''}, ${t.maxEvals} trials asked: ` +
+      `${t.finished} finished, ${t.failed} failed, ${t.pruned} pruned${t.reused ? ' (found in the store)' : ''}; ` +
+      `parent run ${t.parentRunId}`,
+    `  best trial: CV ${t.metric} ${f(t.bestValue)} (run ${t.bestTrialRunId ?? '-'}) vs baseline ${f(t.baselineValue)} (run ${t.baselineRunId})`,
+    t.won
+      ? `  The tuned ${t.family} wins: fitted on the training split as run ${t.tunedRunId}, the candidate for registration.`
+      : `  The baseline ${t.family} stays the best: no trial beat it.`,
+  ];
+  return lines.join('\n');
 }
 
 function table(header: string[], rows: string[][]): string {
@@ -98,7 +140,7 @@ export function modelsText(result: TrainResult): string {
   const order = metricOrder(result.imbalanced);
   const cell = (mean: number, std: number) => `${mean.toFixed(3)} ± ${std.toFixed(3)}`;
   const rows = result.models.map((m) => [
-    `${m.family}${m.runId === result.best.runId ? ' *' : ''}`,
+    `${m.family}${m.tuned ? ' (tuned)' : ''}${m.runId === result.best.runId ? ' *' : ''}`,
     ...order.map((k) => cell(m.cv[k].mean, m.cv[k].std)),
     m.threshold.value.toFixed(3),
     m.runId,
@@ -134,6 +176,8 @@ export function registrationText(reg: RegistrationResult): string {
 
 export function trainText(result: TrainResult, reg: RegistrationResult | null): string {
   const parts = [dataText(result), modelsText(result)];
+  const tuning = tuningText(result);
+  if (tuning) parts.push(tuning);
   if (reg) parts.push(registrationText(reg));
   return parts.join('\n\n');
 }

@@ -6,6 +6,7 @@ import type { Pipeline } from '../learn/pipeline.js';
 import type { Evaluation, MetricName, MetricSet, ThresholdChoice } from './evaluate.js';
 import type { FeatureImportance } from './feature-importance.js';
 import type { ImbalanceHandling, ModelFamily } from './model-families.js';
+import type { TuningOutcome } from './tuning-hook.js';
 
 export interface ModelSummary {
   family: ModelFamily;
@@ -15,6 +16,8 @@ export interface ModelSummary {
   holdout: MetricSet;
   threshold: ThresholdChoice;
   imbalance: ImbalanceHandling;
+  /** True for the run of a tuned model (the best trial's params fitted on the training split). */
+  tuned?: boolean;
 }
 
 /** A model trained in this process: its summary plus everything evaluation plots need. */
@@ -55,6 +58,8 @@ export interface TrainResult {
   best: ModelSummary;
   /** True when the runs were found in the store (quickstart re-run) instead of trained now. */
   reused: boolean;
+  /** The search over the best family's params, when tuning was asked for. */
+  tuning?: TuningOutcome;
 }
 
 /** Best by the selection metric's CV mean (ties: the earlier family in the order trained). */

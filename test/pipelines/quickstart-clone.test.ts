@@ -1,6 +1,7 @@
 // `cairn quickstart` from a fresh clone of this repository in a temp directory with no ../shared beside
 // it (node_modules symlinked, run through tsx): it completes offline on the bundled data, registers
-// heart-disease with @champion, and a second run reuses the finished runs instead of retraining.
+// heart-disease with @champion after a brief TPE search over the best family (nested runs), and a
+// second run reuses the finished runs and the search instead of retraining.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
@@ -58,6 +59,13 @@ describe('cairn quickstart from a fresh clone', () => {
     expect(first.ms).toBeLessThan(120_000);
     expect(first.stdout).toMatch(/Models \(5-fold CV, mean ± std; \* = best by roc_auc\)/);
     expect(first.stdout).toMatch(/Registered: heart-disease v1 \(\w+, run [0-9a-f]{32}\) → Staging/);
+    const tuning =
+      /Tuning: (\w+), tpe, 12 trials asked: 12 finished, 0 failed, 0 pruned; parent run ([0-9a-f]{32})/.exec(
+        first.stdout,
+      );
+    expect(tuning, first.stdout).not.toBeNull();
+    const parentRunId = tuning![2];
+    const won = /The tuned \w+ wins: fitted on the training split as run ([0-9a-f]{32})/.exec(first.stdout);
     expect(first.stdout).toMatch(/FAIL accuracy >= 0\.91/);
     expect(first.stdout).toMatch(/@champion → v1/);
     expect(first.stdout).toMatch(/Next:\n {2}cairn quickstart --serve/);
@@ -66,11 +74,22 @@ describe('cairn quickstart from a fresh clone', () => {
     let runs: string[];
     try {
       const exp = await client.getExperimentByName('heart-disease');
-      runs = (await client.searchAllRuns([exp!.experimentId])).map((r) => r.info.runId);
-      expect(runs).toHaveLength(5);
+      const all = await client.searchAllRuns([exp!.experimentId]);
+      runs = all.map((r) => r.info.runId);
+      const pipelineOf = (r: (typeof all)[number]) => r.data.tags.find((t) => t.key === 'cairn.pipeline')?.value;
+      expect(all.filter((r) => pipelineOf(r) === 'train')).toHaveLength(5);
+      // the brief search: one parent, 12 nested trials, and the tuned model's run when it won
+      const trials = await client.searchAllRuns([exp!.experimentId], {
+        filter: `tags.mlflow.parentRunId = '${parentRunId}'`,
+      });
+      expect(trials).toHaveLength(12);
+      expect(trials.filter((r) => r.data.tags.some((t) => t.key === 'cairn.tuning.best'))).toHaveLength(1);
+      expect(all.filter((r) => pipelineOf(r) === 'tuned')).toHaveLength(won ? 1 : 0);
+      expect(runs).toHaveLength(5 + 1 + 12 + (won ? 1 : 0));
       const champion = await client.getModelVersionByAlias('heart-disease', 'champion');
       expect(champion.version).toBe('1');
-      expect(runs).toContain(champion.runId);
+      if (won) expect(champion.runId).toBe(won[1]);
+      else expect(all.find((r) => r.info.runId === champion.runId)).toSatisfy((r) => pipelineOf(r!) === 'train');
       const loaded = await client.loadModel('models:/heart-disease@champion');
       expect(loaded.pipeline.predictProba).toBeTypeOf('function');
     } finally {
@@ -80,6 +99,8 @@ describe('cairn quickstart from a fresh clone', () => {
     const second = await quickstart();
     expect(second.status).toBe(0);
     expect(second.stderr).toMatch(/reusing 5 finished runs of this data/);
+    expect(second.stderr).toMatch(new RegExp(`reusing the finished tpe search over \\w+ \\(run ${parentRunId}\\)`));
+    expect(second.stdout).toMatch(/12 finished, 0 failed, 0 pruned \(found in the store\)/);
     expect(second.stdout).toMatch(/already registered by an earlier run as v1/);
     const again = await CairnClient.open(`sqlite:///${clone}/cairn-data/cairn.db`);
     try {

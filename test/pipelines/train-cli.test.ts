@@ -1,5 +1,5 @@
 // `cairn train` as a user runs it (a child process): the --json document, a generic CSV with inferred
-// column types, and refusals — each kind of bad CSV, a bad flag, --tune — exiting 2 with a message
+// column types, and refusals — each kind of bad CSV, a bad flag, a bad tuning study — exiting 2 with a message
 // and leaving the store exactly as it was.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -136,7 +136,11 @@ describe('refusals exit 2 with a message and leave the store unchanged', () => {
       args: () => ['--data', bundledHeartPath(), '--target', 'outcome'],
       message: /column "outcome" \(the target\) is missing/,
     },
-    { kind: '--tune', args: () => ['heart', '--tune', 'tpe'], message: /--tune tpe is not available yet/ },
+    {
+      kind: '--study-uri that is not a database',
+      args: () => ['heart', '--tune', 'tpe', '--study', 's1', '--study-uri', 'http://example.org'],
+      message: /--study-uri must be a database URI/,
+    },
     {
       kind: 'a generic flag on heart',
       args: () => ['heart', '--target', 'num'],
@@ -158,7 +162,7 @@ describe('refusals exit 2 with a message and leave the store unchanged', () => {
 
   it.each([
     ['mistyped column', ['heart', '--data', 'binary-chol.csv'], /binary-chol\.csv: line 10, column "chol"/],
-    ['--tune', ['heart', '--tune', 'random'], /--tune random is not available yet/],
+    ['--study without --tune', ['heart', '--study', 'random'], /--study and --study-uri need --tune/],
   ])('the binary exits 2 without a stack trace: %s', async (_kind, args, message) => {
     file('binary-chol.csv', heartWith(9, 'chol', 'high'));
     const before = await storeSnapshot();
