@@ -128,7 +128,8 @@ export async function run(args: string[]): Promise<void> {
     }
   }
 
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+  const startedAt = new Date();
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-').slice(0, 19);
   const outDir = path.join(REPO_ROOT, 'bench', 'out', `pipelines-${stamp}`);
   mkdirSync(outDir, { recursive: true });
   log(`output in ${path.relative(REPO_ROOT, outDir)}; load ${loadavg()}`);
@@ -235,11 +236,12 @@ export async function run(args: string[]): Promise<void> {
     'servers are started before the clock starts and stopped after it stops',
   ];
   const md = renderPipelines({
-    startedAt: stamp.replace('T', ' ').slice(0, 16),
+    startedAt: startedAt.toISOString().replace('T', ' ').slice(0, 16),
     machine: `${os.cpus().length} CPUs \`${os.cpus()[0]?.model ?? '?'}\`, load average at the end ${loadavg()}, Node ${process.version}`,
     reps,
     phases,
     sides,
+    hasAnchor: runAnchor,
     outcomes,
     commands,
     notes,

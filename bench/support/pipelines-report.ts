@@ -11,8 +11,9 @@ export interface ReportInput {
   machine: string;
   reps: number;
   phases: Phase[];
-  /** Side labels in table order; the first is the anchor. */
+  /** Side labels in table order; the first is the anchor when `hasAnchor`. */
   sides: string[];
+  hasAnchor: boolean;
   outcomes: PhaseOutcome[];
   commands: string[];
   notes: string[];
@@ -28,7 +29,7 @@ const f4 = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '–
 
 export function renderPipelines(r: ReportInput): string {
   const L: string[] = [];
-  const anchor = r.sides[0];
+  const anchor = r.hasAnchor ? r.sides[0] : '';
   L.push(`## pipelines: \`cairn train\` vs scikit-learn + XGBoost + Optuna + MLflow (${r.startedAt} UTC)`);
   L.push('');
   L.push(`- machine: ${r.machine}; ${r.reps} repetition(s), wall time = median; ROC-AUC from repetition 1`);
@@ -67,7 +68,8 @@ export function renderPipelines(r: ReportInput): string {
   L.push('');
   L.push(`### CV ROC-AUC (5-fold mean; target: |Cairn − anchor| ≤ ${AUC_TOLERANCE})`);
   L.push('');
-  const cairnSides = r.sides.slice(1);
+  const cairnSides = r.hasAnchor ? r.sides.slice(1) : r.sides;
+  const trialNotes: string[] = [];
   L.push(`| phase | model | ${r.sides.join(' | ')} | ${cairnSides.map((s) => `Δ ${s}`).join(' | ')} | target met |`);
   L.push(`| --- | --- | ${r.sides.map(() => '---').join(' | ')} | ${cairnSides.map(() => '---').join(' | ')} | --- |`);
   for (const phase of r.phases) {
@@ -90,16 +92,14 @@ export function renderPipelines(r: ReportInput): string {
         `| ${phase} | ${label} | ${vals.map(f4).join(' | ')} | ${deltas.map((d) => (d === undefined ? '–' : (d >= 0 ? '+' : '') + d.toFixed(4))).join(' | ')} | ${met} |`,
       );
     }
-    if (phase === 'stroke') {
-      const trials = r.sides.map((s) => `${s} ${first(s)?.trials ?? '–'}`).join(', ');
-      L.push('');
-      L.push(
-        `Trials read back from each store (runs tagged \`cairn.tuning.role=trial\`): ${trials}. TPE differs between ` +
-          'the two (Optuna vs learn), so the best trial is compared loosely: same space, same budget, same seed.',
+    if (phase === 'stroke')
+      trialNotes.push(
+        `Trials read back from each store (runs tagged \`cairn.tuning.role=trial\`): ${r.sides.map((s) => `${s} ${first(s)?.trials ?? '–'}`).join(', ')}. ` +
+          'TPE differs between the two (Optuna vs learn), so the best trial is compared loosely: same space, same budget, same seed.',
       );
-    }
-    L.push('');
   }
+  L.push('');
+  for (const n of trialNotes) L.push(n, '');
   const inner = r.outcomes.filter((o) => o.side === anchor && o.ok && o.inner);
   if (inner.length) {
     L.push(
