@@ -156,7 +156,15 @@ export async function run(args: string[]): Promise<void> {
           try {
             log(`anchor ${phase} rep ${rep} against MLflow at ${url}`);
             const res = await runAnchorPhase(
-              { ...common, phase, trackingUri: url, preset: o.preset!, cwd, onLine: progress(`anchor ${phase}`) },
+              {
+                ...common,
+                phase,
+                side: ANCHOR,
+                trackingUri: url,
+                preset: o.preset!,
+                cwd,
+                onLine: progress(`anchor ${phase}`),
+              },
               rep,
             );
             if (res.ok) await readBack(url, EXPERIMENT[phase], res);

@@ -96,6 +96,8 @@ export interface PhaseOutcome {
 
 export interface AnchorPhaseOptions {
   phase: Phase;
+  /** The row label in the report. */
+  side: string;
   trackingUri: string;
   dataDir: string;
   cv: number;
@@ -133,7 +135,7 @@ export async function runAnchorPhase(o: AnchorPhaseOptions, rep: number): Promis
   const env = { ...mlflowPythonEnv(), PYTHONUNBUFFERED: '1', MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR: 'false' };
   const t = await runTimed(DEBIAN_PYTHON, args, { env, cwd: o.cwd, onLine: o.onLine });
   const doc = parseJsonOutput(t.stdout) as AnchorDoc | undefined;
-  const base = { ...t, side: 'anchor', phase: o.phase, rep, rocAuc: {} as Record<string, number> };
+  const base = { ...t, side: o.side, phase: o.phase, rep, rocAuc: {} as Record<string, number> };
   if (t.code !== 0 || !doc?.phases?.[o.phase])
     return {
       ...base,
