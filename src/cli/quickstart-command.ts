@@ -2,9 +2,10 @@
 // data into the embedded store (./cairn-data), tunes the best family briefly (nested runs), registers `heart-disease`, applies its promotion policy,
 // points @champion at the best version and prints a summary and the next commands. A second run on the
 // same store reuses the finished runs of the same data (unless --fresh). `--serve` then keeps the
-// tracking server and its UI on :5000 until Ctrl-C.
+// tracking server and its UI on :5000 and the champion's scoring API on :8000 until Ctrl-C.
 import path from 'node:path';
 import { Command, Option } from 'commander';
+import pino from 'pino';
 import { CairnClient } from '../client/cairn-client.js';
 import { defaultArtifactRootFor, isServerUri } from '../client/open-stores.js';
 import { HEART } from '../pipelines/dataset-spec.js';
@@ -24,9 +25,12 @@ import {
 import type { TuneOptions } from '../pipelines/tuning-hook.js';
 import { trainText } from '../pipelines/train-report.js';
 import { pickBest, type TrainResult } from '../pipelines/train-types.js';
+import { type RunningServer, startServer } from '../server/start.js';
+import { DEFAULT_PREDICTION_LOG_URI } from '../serving/prediction-log/prediction-log-store.js';
+import { type RunningServing, startServing } from '../serving/start-serving.js';
 import { resolveTrackingUri, UsageError } from './cli-client.js';
-import { runSingleServer } from './run-server.js';
-import { DEFAULT_BACKEND_STORE_URI, type ServerConfig } from './server-options.js';
+import { banner, SHUTDOWN_GRACE_MS } from './run-server.js';
+import { DEFAULT_BACKEND_STORE_URI, parsePort, type ServerConfig } from './server-options.js';
 import { prepareServerPaths, StartupError, startupErrorMessage } from './server-startup.js';
 import { actingUser, asUsageError, progressPrinter } from './train-command.js';
 
@@ -35,6 +39,7 @@ export const QUICKSTART_MODEL = 'heart-disease';
 const SEED = 42;
 const FOLDS = 5;
 const SERVER_PORT = 5000;
+const SCORING_PORT = 8000;
 /** "Tunes the best family briefly": a short seeded TPE search, a few seconds for lr on 2 cores. */
 export const QUICKSTART_TUNING: TuneOptions = { method: 'tpe', maxEvals: 12, workers: 1 };
 
@@ -42,6 +47,8 @@ interface QuickstartFlags {
   fresh?: boolean;
   serve?: boolean;
   trackingUri?: string;
+  port?: number;
+  scoringPort?: number;
 }
 
 /** The quickstart's store: --tracking-uri, else the embedded SQLite store (environment deliberately ignored). */
@@ -49,13 +56,15 @@ export function quickstartUri(flag: string | undefined): string {
   return resolveTrackingUri(flag || DEFAULT_BACKEND_STORE_URI, {});
 }
 
-function nextCommands(uri: string, serving: boolean): string {
+function nextCommands(uri: string, serving: boolean, scoringPort: number): string {
   // `cairn models` talks to a server by default, so it is pointed at this store explicitly
   const store = ` --tracking-uri '${uri}'`;
   const trainStore = uri === DEFAULT_BACKEND_STORE_URI ? '' : store;
   const lines = ['Next:'];
-  if (!serving) lines.push('  cairn quickstart --serve     # the tracking UI on http://127.0.0.1:5000');
+  if (!serving) lines.push('  cairn quickstart --serve     # the tracking UI on :5000 and the scoring API on :8000');
+  else lines.push(`  curl -s http://127.0.0.1:${scoringPort}/docs/json     # the scoring API's OpenAPI document`);
   lines.push(
+    `  cairn report --experiment ${QUICKSTART_EXPERIMENT}${store}`,
     `  cairn models show ${QUICKSTART_MODEL}${store}`,
     `  cairn models history ${QUICKSTART_MODEL}${store}`,
     `  cairn train heart --models lr,rf${trainStore}`,
@@ -138,14 +147,23 @@ async function trainOrReuse(
 }
 
 /**
- * Where the champion's scoring API starts once `cairn serve` exists (the serving issue): it will serve
- * `models:/heart-disease@champion` on :8000 beside the tracking server. Until then it says so.
+ * The prediction log beside the store: ./cairn-data/predictions.db for the embedded default, a
+ * predictions.db next to any other SQLite file, and the same database for PostgreSQL (the log's
+ * migrations use their own version block there).
  */
-function startScoringApi(): string {
-  return 'The scoring API (models:/heart-disease@champion on :8000) comes with `cairn serve`, not built yet.';
+export function predictionLogBeside(storeUri: string): string {
+  if (storeUri === DEFAULT_BACKEND_STORE_URI) return DEFAULT_PREDICTION_LOG_URI;
+  const sqlite = /^sqlite:\/\/(\/.*)$/.exec(storeUri);
+  if (sqlite) return `sqlite://${path.join(path.dirname(sqlite[1]!), 'predictions.db')}`;
+  return storeUri;
 }
 
-async function serve(uri: string): Promise<void> {
+/**
+ * Serves until Ctrl-C: the tracking server (and UI) on :5000 and the champion's scoring API on :8000.
+ * One shutdown for both: the scoring API stops first and flushes its prediction log, then the
+ * tracking server finishes its in-flight requests.
+ */
+async function serve(uri: string, trackingPort: number, scoringPort: number): Promise<void> {
   if (isServerUri(uri))
     throw new UsageError('--serve runs a tracking server on a database store; --tracking-uri names a server already.');
   const config: ServerConfig = {
@@ -153,19 +171,60 @@ async function serve(uri: string): Promise<void> {
     artifactsDestination: path.resolve(defaultArtifactRootFor(uri)),
     serveArtifacts: true,
     host: '127.0.0.1',
-    port: SERVER_PORT,
+    port: trackingPort,
     workers: 1,
     logLevel: 'warn',
     runCacheSize: 10_000,
   };
+  const logger = pino({ level: config.logLevel });
   const created = prepareServerPaths(config);
+  let tracking: RunningServer;
   try {
-    await runSingleServer(config, { banner: true });
+    tracking = await startServer({ ...config, logger });
   } catch (err) {
     created.undo();
     throw new StartupError(startupErrorMessage(err, config));
   }
-  process.stdout.write(`${startScoringApi()}\nPress Ctrl-C to stop.\n`);
+  process.stdout.write(`${banner(tracking.url, config)}\n`);
+  const modelUri = `models:/${QUICKSTART_MODEL}@champion`;
+  let scoring: RunningServing;
+  try {
+    scoring = await startServing({
+      modelUri,
+      trackingUri: uri,
+      host: '127.0.0.1',
+      port: scoringPort,
+      predictionLogUri: predictionLogBeside(uri),
+      logger,
+    });
+  } catch (err) {
+    await tracking.close();
+    const why = err instanceof Error ? err.message : String(err);
+    throw new StartupError(`the scoring API for ${modelUri} could not start on port ${scoringPort}: ${why}`);
+  }
+  process.stdout.write(
+    `Scoring API: ${modelUri} (version ${scoring.served.version}) at ${scoring.url}` +
+      ` (POST /predict, POST /invocations, GET /docs)\nPress Ctrl-C to stop.\n`,
+  );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) process.exit(1); // a second Ctrl-C: stop waiting
+    stopping = true;
+    logger.info({ signal }, 'shutting down: scoring API (flushing the prediction log), then the tracking server');
+    setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
+    scoring
+      .close()
+      .then(() => tracking.close())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, 'error while shutting down');
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
 }
 
 export async function runQuickstart(flags: QuickstartFlags): Promise<void> {
@@ -183,9 +242,9 @@ export async function runQuickstart(flags: QuickstartFlags): Promise<void> {
   }
   process.stdout.write(
     `${summary}\n\nStore: ${uri} (done in ${((Date.now() - t0) / 1000).toFixed(1)}s)\n\n` +
-      `${nextCommands(uri, flags.serve === true)}\n`,
+      `${nextCommands(uri, flags.serve === true, flags.scoringPort ?? SCORING_PORT)}\n`,
   );
-  if (flags.serve) await serve(uri);
+  if (flags.serve) await serve(uri, flags.port ?? SERVER_PORT, flags.scoringPort ?? SCORING_PORT);
 }
 
 export function quickstartCommand(): Command {
@@ -196,7 +255,23 @@ export function quickstartCommand(): Command {
         'heart-disease, apply its promotion policy and point @champion at the best version.',
     )
     .option('--fresh', 'train again even if this store has finished runs of the same data')
-    .option('--serve', `then keep the tracking server and UI running on :${SERVER_PORT} until Ctrl-C`)
+    .option(
+      '--serve',
+      `then keep the tracking server and UI on :${SERVER_PORT} and the champion's scoring API on :${SCORING_PORT} ` +
+        'running until Ctrl-C',
+    )
+    .option(
+      '--port <port>',
+      'with --serve: the tracking server and UI port (0 picks a free one)',
+      parsePort,
+      SERVER_PORT,
+    )
+    .option(
+      '--scoring-port <port>',
+      "with --serve: the scoring API's port (0 picks a free one)",
+      parsePort,
+      SCORING_PORT,
+    )
     .addOption(
       new Option(
         '--tracking-uri <uri>',

@@ -11,6 +11,7 @@ import { CairnClient } from '../../src/client/cairn-client.js';
 import { sha256Hex } from '../../src/models/package/manifest.js';
 import { HEART_SHA256 } from '../../src/pipelines/data-source.js';
 import { readFileSync } from 'node:fs';
+import { PredictionLogStore } from '../../src/serving/prediction-log/prediction-log-store.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'cairn-quickstart-'));
@@ -108,6 +109,68 @@ describe('cairn quickstart from a fresh clone', () => {
       expect((await again.searchAllRuns([exp!.experimentId])).map((r) => r.info.runId).sort()).toEqual(runs.sort());
     } finally {
       await again.close();
+    }
+  });
+
+  it('--serve: the tracking server and the champion scoring API until Ctrl-C, every prediction logged', {
+    timeout: 180_000,
+  }, async () => {
+    // runs after the test above: the store holds the trained, registered heart-disease model
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'quickstart', '--serve', '--port', '0', '--scoring-port', '0'],
+      { cwd: clone, env: { PATH: process.env.PATH ?? '', HOME: tmp, CAIRN_USER: 'quickstart-test' } },
+    );
+    let stdout = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.resume();
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      for (let i = 0; i < 600 && !stdout.includes('Press Ctrl-C'); i++) await new Promise((r) => setTimeout(r, 200));
+      const tracking = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
+      const scoring = /Scoring API: models:\/heart-disease@champion \(version 1\) at (http:\/\/127\.0\.0\.1:\d+)/.exec(
+        stdout,
+      )?.[1];
+      expect(tracking, stdout).toBeDefined();
+      expect(scoring, stdout).toBeDefined();
+      const patient = {
+        age: 63,
+        sex: 'Male',
+        cp: 'typical angina',
+        trestbps: 145,
+        chol: 233,
+        fbs: true,
+        restecg: 'lv hypertrophy',
+        thalch: 150,
+        exang: false,
+        oldpeak: 2.3,
+        slope: 'downsloping',
+        ca: 0,
+        thal: 'fixed defect',
+      };
+      const res = await fetch(`${scoring}/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(patient),
+      });
+      const body = (await res.json()) as Record<string, unknown>;
+      expect(res.status, JSON.stringify(body)).toBe(200);
+      expect(body).toMatchObject({ model_name: 'heart-disease', model_version: '1' });
+      expect([0, 1]).toContain(body.prediction);
+      const search = await fetch(`${tracking}/api/2.0/mlflow/experiments/get-by-name?experiment_name=heart-disease`);
+      expect(search.status).toBe(200);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+    // the prediction was flushed to the log beside the store on the way out
+    const log = await PredictionLogStore.open(`sqlite:///${clone}/cairn-data/predictions.db`);
+    try {
+      expect(await log.count()).toBe(1);
+    } finally {
+      await log.close();
     }
   });
 });

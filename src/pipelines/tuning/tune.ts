@@ -277,7 +277,7 @@ class Search {
       params,
       runId,
       owner: this.owner,
-      startTime: run.info.startTime ?? Date.now(),
+      startTime: Number(run.info.startTime ?? Date.now()), // a run this process just created: well within 2^53
       endTime: Date.now(),
     };
     await recordTrialRun(this.o.client, trial, this.metric, this.parentRunId);
