@@ -38,8 +38,9 @@ export const SEARCH_PROGRESS_PLOT = 'plots/search_progress';
 
 /**
  * Logs the search-progress chart of all the study's finished trials on the parent run. Only
- * COMPLETE trials are drawn (failed ones have no value, pruned ones only a partial one). In a shared study each process logs the chart of the
- * trials it sees when it ends; the last one to end logs the whole search.
+ * COMPLETE trials are drawn (failed ones have no value, pruned ones only a partial one). In a shared
+ * study each process logs the chart of the trials it sees when it ends; the last one to end logs the
+ * whole search.
  */
 export async function logSearchProgress(
   client: CairnClient,
