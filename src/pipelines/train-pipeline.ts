@@ -388,7 +388,7 @@ async function logModelRun(
     const params: Param[] = Object.entries(result.params).map(([key, value]) => ({ key, value }));
     await client.logBatch(runId, { metrics, params, tags: [] as Tag[] });
     await client.logInputs(runId, [datasetInput(data)]);
-    await attachEvaluationArtifacts(client, runId, { ...result, runId });
+    await attachEvaluationArtifacts(client, runId, { ...result, runId }, describePositive(data.spec));
     await client.logModel(runId, result.fitted, {
       artifactPath: 'model',
       trainingFrame: ctx.train.X,

@@ -4,6 +4,7 @@
 // (given by the caller as `crossValidate`), so trials and baseline runs are scored the same way.
 import type { CairnClient } from '../client/cairn-client.js';
 import { InvalidParameter } from '../core/errors.js';
+import { searchProgressChart } from './charts/index.js';
 import type { MetricName, MetricSet } from './evaluate.js';
 import type { ImbalanceHandling, ModelFamily } from './model-families.js';
 import {
@@ -11,6 +12,7 @@ import {
   prefixSpace,
   SEARCH_SPACES,
   type SearchSpace,
+  searchProgress,
   studyDatabaseUri,
   type TrialRecord,
   tune,
@@ -31,6 +33,30 @@ export interface TuneOptions {
 
 /** The tag set on a tuned model's run pointing at its search's parent run. */
 export const TUNED_FROM_TAG = 'cairn.tuning.parent_run_id';
+/** The parent run's chart of the search (objective per trial, best so far), as `.svg` and `.png`. */
+export const SEARCH_PROGRESS_PLOT = 'plots/search_progress';
+
+/**
+ * Logs the search-progress chart of all the study's finished trials on the parent run. Only
+ * COMPLETE trials are drawn (failed ones have no value, pruned ones only a partial one). In a shared
+ * study each process logs the chart of the trials it sees when it ends; the last one to end logs the
+ * whole search.
+ */
+export async function logSearchProgress(
+  client: CairnClient,
+  parentRunId: string,
+  trials: readonly TrialRecord[],
+  metric: string,
+): Promise<void> {
+  const points = searchProgress(trials, 'maximize').map((p) => ({
+    number: p.number,
+    value: p.state === 'COMPLETE' && Number.isFinite(p.value) ? p.value : null,
+  }));
+  const chart = searchProgressChart({ trials: points, objective: `CV ${metric}`, direction: 'maximize' });
+  await client.logBytes(parentRunId, chart.svg, `${SEARCH_PROGRESS_PLOT}.svg`);
+  await client.logBytes(parentRunId, chart.png, `${SEARCH_PROGRESS_PLOT}.png`);
+}
+
 /** The tag on a search's parent run naming the baseline run whose family it tunes. */
 export const BASELINE_TAG = 'cairn.tuning.baseline_run_id';
 
@@ -164,6 +190,7 @@ export async function runTuning(request: TuningRequest): Promise<TuningOutcome> 
           best: best?.value,
         }),
     });
+    await logSearchProgress(request.client, result.parentRunId, result.trials, request.metric);
     const best = result.best;
     const won = best !== undefined && best.value > request.baselineValue;
     return {

@@ -1,13 +1,16 @@
 // `cairn train … --tune` as a user runs it (a child process, SQLite store): one parent run with one
 // nested run per trial, the best trial tagged, the --json tuning section matching the store, the
 // trials scored by the same CV as the baseline runs, and registration of the winner.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CairnClient } from '../../src/client/cairn-client.js';
+import { runReport } from '../../src/cli/report-command.js';
+import { imbalanceSentence } from '../../src/pipelines/report/index.js';
 import type { Run } from '../../src/tracking/entities.js';
 import { runCairnCli } from '../support/cairn-cli.js';
+import { decodePng, PNG_SIGNATURE } from '../support/png.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'cairn-train-tune-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -16,6 +19,21 @@ const METRICS = ['accuracy', 'precision_1', 'recall_1', 'f1_1', 'roc_auc', 'pr_a
 const tag = (run: Run, key: string) => run.data.tags.find((t) => t.key === key)?.value;
 const metric = (run: Run, key: string) => run.data.metrics.find((m) => m.key === key)?.value;
 const param = (run: Run, key: string) => run.data.params.find((p) => p.key === key)?.value;
+
+/** ROC-AUC as the Mann-Whitney statistic: the share of (positive, negative) pairs ranked right, ties half. */
+function pairwiseAuc(y: number[], p: number[]): number {
+  let right = 0;
+  let pairs = 0;
+  for (let i = 0; i < y.length; i++) {
+    if (y[i] !== 1) continue;
+    for (let j = 0; j < y.length; j++) {
+      if (y[j] !== 0) continue;
+      pairs++;
+      right += p[i] > p[j] ? 1 : p[i] === p[j] ? 0.5 : 0;
+    }
+  }
+  return right / pairs;
+}
 
 async function withStore<T>(uri: string, f: (client: CairnClient) => Promise<T>): Promise<T> {
   const client = await CairnClient.open(uri);
@@ -93,6 +111,52 @@ describe('cairn train heart --models lr --tune tpe --max-evals 6', () => {
       }
       const version = await client.getModelVersionByAlias('heart-disease', 'champion');
       expect(version.runId).toBe(doc.registered.run_id);
+
+      // evaluation plots on every model run; the search-progress chart on the parent
+      const read = (runId: string, file: string) => client.readArtifact(runId, file);
+      const modelRunIds: string[] = doc.models.map((m: { run_id: string }) => m.run_id);
+      for (const runId of modelRunIds) {
+        const run = await client.getRun(runId);
+        const png = await read(runId, 'plots/confusion_matrix.png');
+        expect(png.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
+        expect(decodePng(png).width).toBeGreaterThan(100);
+        expect((await read(runId, 'plots/roc_curve.svg')).toString()).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
+        // the plots draw the pooled out-of-fold predictions logged in evaluation/evaluation.json: the
+        // curve's AUC is theirs (computed here independently), close to but not the mean of per-fold AUCs
+        const roc = JSON.parse((await read(runId, 'plots/roc_curve.json')).toString());
+        const evaluation = JSON.parse((await read(runId, 'evaluation/evaluation.json')).toString());
+        const oof = evaluation.out_of_fold;
+        expect(roc.auc).toBeCloseTo(pairwiseAuc(oof.y_true, oof.proba_1), 3);
+        expect(Math.abs(roc.auc - metric(run, 'roc_auc')!)).toBeLessThan(0.05);
+        const positives = oof.y_true.filter((v: number) => v === 1).length;
+        expect(Number(tag(run, 'positive_rate'))).toBeCloseTo(positives / oof.y_true.length, 5);
+      }
+      const progress = await read(t.parent_run_id, 'plots/search_progress.png');
+      expect(decodePng(progress).height).toBeGreaterThan(100);
+      expect((await read(t.parent_run_id, 'plots/search_progress.svg')).toString()).toContain('<svg');
+
+      // `cairn report` overlays the model runs' ROC curves (trials and the parent have none: they are
+      // the only runs its "No ROC curve" note may name)
+      const report = await runReport(client, { experiment: doc.experiment.name, out: path.join(tmp, 'report') });
+      const reported = report.data.runs.filter((r) => modelRunIds.includes(r.run.info.runId));
+      expect(reported).toHaveLength(modelRunIds.length);
+      for (const r of reported) expect(r.roc.ok, r.run.info.runName).toBe(true);
+      const html = readFileSync(report.files.html, 'utf8');
+      const rocSection = html.slice(
+        html.indexOf('<h2>ROC curves</h2>'),
+        html.indexOf('<h2>', html.indexOf('<h2>ROC curves</h2>') + 1),
+      );
+      const note = /<p class="note">No ROC curve for [^:]*:[^<]*<\/p>/.exec(rocSection)?.[0] ?? '';
+      expect(note).toContain(' heart-lr-tuning ('); // the parent has no curve, and is named
+      for (const r of reported) {
+        expect(rocSection).toContain(r.run.info.runName);
+        expect(note).not.toContain(` ${r.run.info.runName} (`); // the note lists `name (reason)`
+      }
+      // the class-balance sentence comes from the runs' positive_rate tag
+      expect(report.data.imbalance.source).toMatch(/^tag positive_rate of run /);
+      const sentence = imbalanceSentence(report.data);
+      expect(sentence).toBeTypeOf('string');
+      expect(html).toContain(sentence!.slice(0, 40));
     });
   });
 });
