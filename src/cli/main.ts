@@ -5,19 +5,27 @@ import { Command, CommanderError } from 'commander';
 import { CairnError } from '../core/errors.js';
 import { CAIRN_VERSION } from '../server/version.js';
 import { UsageError } from './cli-client.js';
-import { runClusterWorker, WORKER_CONFIG_ENV } from './server-cluster.js';
-import { importCommand } from './import-command.js';
-import { modelsCommand } from './models-commands.js';
-import { predictionsCommand } from './predictions-command.js';
-import { quickstartCommand } from './quickstart-command.js';
-import { reportCommand } from './report-command.js';
-import { serveCommand } from './serve-command.js';
-import { serverCommand } from './server-command.js';
-import { trainCommand } from './train-command.js';
-import { experimentsCommand, runsCommand } from './tracking-commands.js';
-import { webhookCommand } from './webhook-commands.js';
+import { WORKER_CONFIG_ENV } from './server-cluster-env.js';
 
-export function buildProgram(): Command {
+// Each command's module is imported only when that command runs (or for the full list in --help):
+// the pipelines, the scoring service and the server pull in large libraries (ECharts, resvg,
+// Fastify's plugins) that `cairn models list` should not pay for at every start.
+const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
+  ['server', async () => (await import('./server-command.js')).serverCommand()],
+  ['experiments', async () => (await import('./tracking-commands.js')).experimentsCommand()],
+  ['runs', async () => (await import('./tracking-commands.js')).runsCommand()],
+  ['models', async () => (await import('./models-commands.js')).modelsCommand()],
+  ['webhook', async () => (await import('./webhook-commands.js')).webhookCommand()],
+  ['import', async () => (await import('./import-command.js')).importCommand()],
+  ['quickstart', async () => (await import('./quickstart-command.js')).quickstartCommand()],
+  ['train', async () => (await import('./train-command.js')).trainCommand()],
+  ['report', async () => (await import('./report-command.js')).reportCommand()],
+  ['serve', async () => (await import('./serve-command.js')).serveCommand()],
+  ['predictions', async () => (await import('./predictions-command.js')).predictionsCommand()],
+];
+
+/** The program with the command `argv` names, or with every command (help, a typo, no command). */
+export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command('cairn')
     .description(
       'Cairn: an MLflow-compatible MLOps toolkit (tracking server, model registry, training pipelines, scoring service).',
@@ -25,20 +33,11 @@ export function buildProgram(): Command {
     .version(CAIRN_VERSION)
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
-  program.addCommand(serverCommand().exitOverride().showHelpAfterError('(run `cairn server --help` for usage)'));
-  for (const cmd of [
-    experimentsCommand(),
-    runsCommand(),
-    modelsCommand(),
-    webhookCommand(),
-    importCommand(),
-    quickstartCommand(),
-    trainCommand(),
-    reportCommand(),
-    serveCommand(),
-    predictionsCommand(),
-  ]) {
+  const named = COMMANDS.filter(([name]) => name === argv[2]);
+  for (const [name, load] of named.length > 0 ? named : COMMANDS) {
+    const cmd = await load();
     cmd.exitOverride();
+    if (name === 'server') cmd.showHelpAfterError('(run `cairn server --help` for usage)');
     for (const sub of cmd.commands) sub.exitOverride();
     program.addCommand(cmd);
   }
@@ -56,11 +55,11 @@ function errorText(err: unknown): string {
 
 async function main(argv: string[]): Promise<void> {
   if (cluster.isWorker && process.env[WORKER_CONFIG_ENV]) {
-    await runClusterWorker();
+    await (await import('./server-cluster.js')).runClusterWorker();
     return;
   }
   try {
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(argv)).parseAsync(argv);
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`cairn: ${err.message}\n`);

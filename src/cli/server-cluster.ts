@@ -6,9 +6,10 @@ import { resolveDefaultArtifactRoot } from '../server/start.js';
 import { openSqlStores as openStores } from '../registry/open-stores.js';
 import { banner, runSingleServer, SHUTDOWN_GRACE_MS } from './run-server.js';
 import type { ServerConfig } from './server-options.js';
+import { WORKER_CONFIG_ENV } from './server-cluster-env.js';
 import { startupErrorMessage, type CreatedPaths } from './server-startup.js';
 
-export const WORKER_CONFIG_ENV = 'CAIRN_SERVER_WORKER_CONFIG';
+export { WORKER_CONFIG_ENV };
 
 /** Entry point of a forked worker: the config travels in the environment. */
 export async function runClusterWorker(): Promise<void> {
