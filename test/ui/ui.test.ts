@@ -300,9 +300,11 @@ describe.skipIf(lacks('chromium'))('web UI in Chromium', () => {
     await expect.poll(focused).toBe(`${ids[1]} attributes.run_name`);
     // far below the rendered rows: the row is scrolled into the DOM, then focused
     await page.locator(`tr[data-run-id="${ids[1]}"] input[type="checkbox"]`).focus();
-    for (let i = 0; i < 4; i++) await page.keyboard.press('PageDown');
     const all = await searchAll(base, seeded.experimentId, '', []);
-    await expect.poll(focused).toBe(`${all[41]?.info.run_id} __select`);
+    for (let i = 1; i <= 4; i++) {
+      await page.keyboard.press('PageDown'); // ten rows each
+      await expect.poll(focused).toBe(`${all[1 + 10 * i]?.info.run_id} __select`);
+    }
   });
 
   it('shows a run: overview, params, metrics charts, tags editing, children', async () => {

@@ -21,8 +21,17 @@ export function ColumnPicker({ columns, seen, onChange }: Props) {
     return () => document.removeEventListener('mousedown', close);
   }, [open]);
 
-  const chosen = new Set(columns);
-  const toggle = (id: string) => onChange(chosen.has(id) ? columns.filter((c) => c !== id) : [...columns, id]);
+  // The columns live in the URL, which the router updates in a transition: the boxes show the choice
+  // at once, until the URL catches up.
+  const [pending, setPending] = useState<string[] | null>(null);
+  useEffect(() => setPending(null), [columns]);
+  const current = pending ?? columns;
+  const choose = (next: string[]) => {
+    setPending(next);
+    onChange(next);
+  };
+  const chosen = new Set(current);
+  const toggle = (id: string) => choose(chosen.has(id) ? current.filter((c) => c !== id) : [...current, id]);
   const groups: Array<[string, string, string[]]> = [
     ['Attributes', 'attributes', [...ATTRIBUTE_COLUMNS]],
     ['Metrics', 'metrics', [...seen.metrics].sort()],
@@ -57,13 +66,13 @@ export function ColumnPicker({ columns, seen, onChange }: Props) {
             />
             <button
               type="button"
-              onClick={() => onChange([...columns, ...[...seen.metrics].map((k) => `metrics.${k}`)].filter(unique))}
+              onClick={() => choose([...current, ...[...seen.metrics].map((k) => `metrics.${k}`)].filter(unique))}
             >
               All metrics
             </button>
             <button
               type="button"
-              onClick={() => onChange([...columns, ...[...seen.params].map((k) => `params.${k}`)].filter(unique))}
+              onClick={() => choose([...current, ...[...seen.params].map((k) => `params.${k}`)].filter(unique))}
             >
               All params
             </button>

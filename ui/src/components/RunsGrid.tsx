@@ -134,7 +134,8 @@ export function RunsGrid(props: Props) {
       if (el) el.focus();
       else if (tries > 0) requestAnimationFrame(() => focusNext(tries - 1));
     };
-    requestAnimationFrame(() => focusNext(5));
+    // a slow machine may take several frames to render the scrolled-to row: keep trying for ~1 s
+    requestAnimationFrame(() => focusNext(60));
   };
 
   useEffect(() => {
