@@ -24,6 +24,7 @@ export function ColumnPicker({ columns, seen, onChange }: Props) {
   // The columns live in the URL, which the router updates in a transition: the boxes show the choice
   // at once, until the URL catches up.
   const [pending, setPending] = useState<string[] | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new `columns` (the URL caught up) is what ends the pending choice
   useEffect(() => setPending(null), [columns]);
   const current = pending ?? columns;
   const choose = (next: string[]) => {

@@ -92,7 +92,7 @@ export function RunsPage() {
   const compare = () => {
     const q = new URLSearchParams();
     for (const id of selected) q.append('runs', id);
-    navigate(`/compare?${q}`);
+    void navigate(`/compare?${q}`);
   };
 
   const name = experiment.data?.name ?? experimentId;
