@@ -29,7 +29,7 @@ import { type RunningServer, startServer } from '../server/start.js';
 import { DEFAULT_PREDICTION_LOG_URI } from '../serving/prediction-log/prediction-log-store.js';
 import { type RunningServing, startServing } from '../serving/start-serving.js';
 import { resolveTrackingUri, UsageError } from './cli-client.js';
-import { banner, SHUTDOWN_GRACE_MS } from './run-server.js';
+import { banner, stopOnSignals } from './run-server.js';
 import { DEFAULT_BACKEND_STORE_URI, parsePort, type ServerConfig } from './server-options.js';
 import { prepareServerPaths, StartupError, startupErrorMessage } from './server-startup.js';
 import { actingUser, asUsageError, progressPrinter } from './train-command.js';
@@ -206,25 +206,9 @@ async function serve(uri: string, trackingPort: number, scoringPort: number): Pr
     `Scoring API: ${modelUri} (version ${scoring.served.version}) at ${scoring.url}` +
       ` (POST /predict, POST /invocations, GET /docs)\nPress Ctrl-C to stop.\n`,
   );
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) process.exit(1); // a second Ctrl-C: stop waiting
-    stopping = true;
-    logger.info({ signal }, 'shutting down: scoring API (flushing the prediction log), then the tracking server');
-    setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
-    scoring
-      .close()
-      .then(() => tracking.close())
-      .then(
-        () => process.exit(0),
-        (err: unknown) => {
-          logger.error({ err }, 'error while shutting down');
-          process.exit(1);
-        },
-      );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  stopOnSignals(logger, 'shutting down: scoring API (flushing the prediction log), then the tracking server', () =>
+    scoring.close().then(() => tracking.close()),
+  );
 }
 
 export async function runQuickstart(flags: QuickstartFlags): Promise<void> {

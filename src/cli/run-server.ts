@@ -1,6 +1,6 @@
 // Runs one tracking server in this process until SIGTERM/SIGINT, then shuts it down gracefully.
 import cluster from 'node:cluster';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { startServer, type RunningServer } from '../server/start.js';
 import type { ServerConfig } from './server-options.js';
 
@@ -22,6 +22,16 @@ export async function runSingleServer(config: ServerConfig, opts: { banner: bool
   const logger = pino({ level: config.logLevel });
   const server = await startServer({ ...config, logger });
   if (opts.banner) process.stdout.write(`${banner(server.url, config)}\n`);
+  stopOnSignals(logger, 'shutting down: finishing in-flight requests', () => server.close());
+  return server;
+}
+
+/**
+ * On SIGTERM/SIGINT: `close()`, then exit 0 (1 if it fails or takes longer than SHUTDOWN_GRACE_MS);
+ * a second signal exits at once. In a cluster worker, SIGINT is ignored (the primary answers Ctrl-C
+ * with SIGTERM) and the primary going away stops the worker.
+ */
+export function stopOnSignals(logger: Logger, message: string, close: () => Promise<void>): void {
   let stopping = false;
   const stop = (reason: string) => {
     if (stopping) {
@@ -29,12 +39,12 @@ export async function runSingleServer(config: ServerConfig, opts: { banner: bool
       process.exit(1);
     }
     stopping = true;
-    logger.info({ reason }, 'shutting down: finishing in-flight requests');
+    logger.info({ reason }, message);
     setTimeout(() => {
       logger.error({ graceMs: SHUTDOWN_GRACE_MS }, 'in-flight requests did not finish in time: exiting');
       process.exit(1);
     }, SHUTDOWN_GRACE_MS).unref();
-    server.close().then(
+    close().then(
       () => process.exit(0),
       (err: unknown) => {
         logger.error({ err }, 'error while shutting down');
@@ -54,5 +64,4 @@ export async function runSingleServer(config: ServerConfig, opts: { banner: bool
   } else {
     process.on('SIGINT', () => stop('SIGINT'));
   }
-  return server;
 }

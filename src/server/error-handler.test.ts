@@ -1,35 +1,19 @@
 // The not-found answer over a real app on a real SQLite file (Fastify's inject, no socket): the
 // message names the path the client sent, even when merged-slashes.ts rewrote it before routing.
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSqlStores, type SqlStores } from '../registry/open-stores.js';
-import { buildApp } from './app.js';
+import { openInProcessApp, type InProcessApp } from '../../test/support/in-process-app.js';
 
-let tmp: string;
-let stores: SqlStores;
+let env: InProcessApp;
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  tmp = await mkdtemp(path.join(os.tmpdir(), 'cairn-not-found-'));
-  stores = await openSqlStores(`sqlite:///${path.join(tmp, 'cairn.db')}`, {
-    defaultArtifactRoot: path.join(tmp, 'artifacts'),
-  });
-  app = await buildApp({
-    store: stores.tracking,
-    registry: stores.registry,
-    serveArtifacts: false,
-    logLevel: 'silent',
-  });
-  await app.ready();
+  env = await openInProcessApp('cairn-not-found-');
+  ({ app } = env);
 });
 
 afterAll(async () => {
-  await app?.close();
-  await stores?.close();
-  await rm(tmp, { recursive: true, force: true });
+  await env?.close();
 });
 
 describe('unknown routes', () => {

@@ -1,39 +1,24 @@
 // GET …/webhooks/deliveries over a real app on a real SQLite file (Fastify's inject): an unknown
 // webhook is a 404 with the store's message, and the webhook is looked up once per request (the
 // store checks it; the route adds no second lookup).
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openSqlStores, type SqlStores } from '../registry/open-stores.js';
-import { buildApp } from './app.js';
+import { openInProcessApp, type InProcessApp } from '../../test/support/in-process-app.js';
+import type { SqlStores } from '../registry/open-stores.js';
 
 const DELIVERIES = '/api/2.0/cairn/registry/webhooks/deliveries';
 
-let tmp: string;
-let stores: SqlStores;
+let env: InProcessApp;
 let app: FastifyInstance;
+let stores: SqlStores;
 
 beforeAll(async () => {
-  tmp = await mkdtemp(path.join(os.tmpdir(), 'cairn-deliveries-'));
-  stores = await openSqlStores(`sqlite:///${path.join(tmp, 'cairn.db')}`, {
-    defaultArtifactRoot: path.join(tmp, 'artifacts'),
-  });
-  app = await buildApp({
-    store: stores.tracking,
-    registry: stores.registry,
-    webhooks: stores.webhooks,
-    serveArtifacts: false,
-    logLevel: 'silent',
-  });
-  await app.ready();
+  env = await openInProcessApp('cairn-deliveries-');
+  ({ app, stores } = env);
 });
 
 afterAll(async () => {
-  await app?.close();
-  await stores?.close();
-  await rm(tmp, { recursive: true, force: true });
+  await env?.close();
 });
 
 describe('listing webhook deliveries', () => {

@@ -12,6 +12,7 @@ import { sha256Hex } from '../../src/models/package/manifest.js';
 import { HEART_SHA256 } from '../../src/pipelines/data-source.js';
 import { readFileSync } from 'node:fs';
 import { PredictionLogStore } from '../../src/serving/prediction-log/prediction-log-store.js';
+import { HEART_RECORD } from '../support/serving-model.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'cairn-quickstart-'));
@@ -135,25 +136,10 @@ describe('cairn quickstart from a fresh clone', () => {
       )?.[1];
       expect(tracking, stdout).toBeDefined();
       expect(scoring, stdout).toBeDefined();
-      const patient = {
-        age: 63,
-        sex: 'Male',
-        cp: 'typical angina',
-        trestbps: 145,
-        chol: 233,
-        fbs: true,
-        restecg: 'lv hypertrophy',
-        thalch: 150,
-        exang: false,
-        oldpeak: 2.3,
-        slope: 'downsloping',
-        ca: 0,
-        thal: 'fixed defect',
-      };
       const res = await fetch(`${scoring}/predict`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(patient),
+        body: JSON.stringify(HEART_RECORD),
       });
       const body = (await res.json()) as Record<string, unknown>;
       expect(res.status, JSON.stringify(body)).toBe(200);
