@@ -16,12 +16,15 @@ async function insertRows(
   tail: string,
   width: number,
   rows: SqlValue[][],
-): Promise<void> {
+): Promise<number> {
   const tuple = `(${placeholders(width)})`;
+  let changes = 0;
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
     const chunk = rows.slice(i, i + ROWS_PER_INSERT);
-    await tx.run(`${head} VALUES ${new Array(chunk.length).fill(tuple).join(', ')} ${tail}`, chunk.flat());
+    const res = await tx.run(`${head} VALUES ${new Array(chunk.length).fill(tuple).join(', ')} ${tail}`, chunk.flat());
+    changes += res.changes;
   }
+  return changes;
 }
 
 /** Rejects a batch that gives one param key two different values. */
@@ -39,15 +42,13 @@ export function dedupeParams(params: Param[]): Param[] {
   return [...byKey.values()];
 }
 
-export async function writeParams(tx: SqlExecutor, runId: string, params: Param[]): Promise<void> {
-  if (params.length === 0) return;
-  const unique = dedupeParams(params);
+async function refuseChangedParams(tx: SqlExecutor, runId: string, params: Param[]): Promise<Map<string, string>> {
   const existing = await tx.all<{ key: string; value: string }>(
-    `SELECT key, value FROM params WHERE run_uuid = ? AND key IN (${placeholders(unique.length)})`,
-    [runId, ...unique.map((p) => p.key)],
+    `SELECT key, value FROM params WHERE run_uuid = ? AND key IN (${placeholders(params.length)})`,
+    [runId, ...params.map((p) => p.key)],
   );
   const old = new Map(existing.map((r) => [r.key, r.value]));
-  const changed = unique.filter((p) => old.has(p.key) && old.get(p.key) !== p.value);
+  const changed = params.filter((p) => old.has(p.key) && old.get(p.key) !== p.value);
   if (changed.length > 0) {
     const detail = changed
       .map((p) => `key='${p.key}', old value='${old.get(p.key)}', new value='${p.value}'`)
@@ -56,14 +57,26 @@ export async function writeParams(tx: SqlExecutor, runId: string, params: Param[
       `Changing param values is not allowed. Params were already logged for run ID='${runId}': ${detail}.`,
     );
   }
+  return old;
+}
+
+export async function writeParams(tx: SqlExecutor, runId: string, params: Param[]): Promise<void> {
+  if (params.length === 0) return;
+  const unique = dedupeParams(params);
+  const old = await refuseChangedParams(tx, runId, unique);
   const fresh = unique.filter((p) => !old.has(p.key));
-  await insertRows(
+  if (fresh.length === 0) return;
+  // Another writer may insert the same key between the check and the insert (two processes
+  // logging one run's params, PostgreSQL's read committed). The insert then skips that key, and
+  // the check runs again against the committed row: the same value is kept, a different one refused.
+  const inserted = await insertRows(
     tx,
     'INSERT INTO params (run_uuid, key, value)',
-    '',
+    'ON CONFLICT (run_uuid, key) DO NOTHING',
     3,
     fresh.map((p) => [runId, p.key, p.value]),
   );
+  if (inserted < fresh.length) await refuseChangedParams(tx, runId, fresh);
 }
 
 /** MLflow's "is newer" rule for latest_metrics: compare (step, timestamp, value) in that order. */

@@ -428,6 +428,29 @@ describe.each(trackingStoreBackends())('TrackingStore on $name', (backend) => {
       for (const r of racing) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(AlreadyExists);
     });
 
+    it('two store instances logging the same params at once both succeed; a different value is refused', async () => {
+      // Two processes joining one tuning study log the parent run's params together.
+      const other = await backend.reopen();
+      const { info } = await newRun();
+      const params = Array.from({ length: 20 }, (_, i) => ({ key: `space.p${i}`, value: String(i) }));
+      for (let round = 0; round < 5; round += 1) {
+        const keyed = params.map((p) => ({ ...p, key: `${p.key}-${round}` }));
+        const results = await Promise.allSettled(
+          Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? store : other).logBatch(info.runId, { params: keyed })),
+        );
+        expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+      }
+      const racing = await Promise.allSettled(
+        ['a', 'b'].map((v, i) => (i === 0 ? store : other).logBatch(info.runId, { params: [{ key: 'x', value: v }] })),
+      );
+      expect(racing.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const refused = racing.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect(refused.reason).toBeInstanceOf(InvalidParameter);
+      expect((refused.reason as Error).message).toContain('Changing param values is not allowed');
+      const run = await other.getRun(info.runId);
+      expect(run.data.params).toHaveLength(101);
+    });
+
     it('samples metric history across runs by step interval', async () => {
       const a = (await newRun()).info.runId;
       const b = (await newRun()).info.runId;
