@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The machine set-up `npm test` needs (its pretest step; idempotent, a few seconds once done):
 #   - Debian packages: PostgreSQL 15 for the store suites, Chromium (and a font) for the web UI tests,
-#     wrk for the serving benchmark, and Debian's Python 3 with scikit-learn, XGBoost, imbalanced-learn,
+#     wrk for the serving benchmark, Prometheus (and promtool) and docker-compose for the monitoring
+#     and deployment tests, and Debian's Python 3 with scikit-learn, XGBoost, imbalanced-learn,
 #     Optuna and pandas for the parity tests and the Python anchors;
 #   - the MLflow 2.17.2 anchor from the shared folder (../shared, or CAIRN_SHARED): its own script
 #     installs the Debian packages MLflow needs and unpacks MLflow into /opt/mlflow-anchor, for the
@@ -14,7 +15,7 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 shared="${CAIRN_SHARED:-$here/../shared}"
 anchor="$shared/anchors/mlflow/start_mlflow.sh"
 pkgs="postgresql python3 python3-sklearn python3-xgboost python3-imblearn python3-pandas python3-numpy python3-scipy
- python3-requests python3-optuna chromium fonts-dejavu-core wrk"
+ python3-requests python3-optuna chromium fonts-dejavu-core wrk prometheus docker-compose"
 root=false
 [ "$(id -u)" = 0 ] && root=true
 

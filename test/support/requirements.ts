@@ -20,10 +20,19 @@ export type Requirement =
   | 'shared-data'
   | 'postgres'
   | 'chromium'
-  | 'cairn-workers';
+  | 'cairn-workers'
+  | 'scipy'
+  | 'prometheus'
+  | 'docker-compose';
 
 /** Debian's Chromium, which the UI tests drive through playwright-core. */
 export const CHROMIUM_PATH = process.env.CAIRN_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Debian's Prometheus and its promtool, for the alert-rule tests and the monitoring integration test. */
+export const PROMETHEUS_PATH = process.env.CAIRN_PROMETHEUS ?? '/usr/bin/prometheus';
+export const PROMTOOL_PATH = process.env.CAIRN_PROMTOOL ?? '/usr/bin/promtool';
+/** Debian's docker-compose, which checks a compose file (`docker-compose config`) without an engine. */
+export const DOCKER_COMPOSE_PATH = process.env.CAIRN_DOCKER_COMPOSE ?? '/usr/bin/docker-compose';
 
 interface RequirementSpec {
   /** Null when the machine has it, else why not. */
@@ -69,6 +78,15 @@ const REQUIREMENTS: Record<Requirement, RequirementSpec> = {
   'cairn-workers': {
     check: () => (cairnSupportsWorkers() ? null : '`cairn server --help` lists no --workers option'),
     enable: () => 'run the tests on a checkout whose `cairn server` has --workers (src/cli/server-command.ts)',
+  },
+  scipy: { check: () => pythonImportError('scipy'), enable: () => 'apt-get install -y python3-scipy python3-numpy' },
+  prometheus: {
+    check: () => (existsSync(PROMETHEUS_PATH) && existsSync(PROMTOOL_PATH) ? null : `${PROMETHEUS_PATH} not found`),
+    enable: () => 'apt-get install -y prometheus (it provides prometheus and promtool)',
+  },
+  'docker-compose': {
+    check: () => (existsSync(DOCKER_COMPOSE_PATH) ? null : `${DOCKER_COMPOSE_PATH} not found`),
+    enable: () => 'apt-get install -y docker-compose (validating a compose file needs no Docker engine)',
   },
   postgres: {
     check: postgresUnavailable,
