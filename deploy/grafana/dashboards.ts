@@ -133,8 +133,11 @@ function numbered(d: Dashboard): Dashboard {
   return d;
 }
 
+/** Per-second rate of a serving metric over Grafana's rate interval, with extra label matchers. */
+const rate = (metric: string, matchers = ON_SERVING) => `rate(${SERVING}${metric}{${matchers}}[$__rate_interval])`;
+
 const latency = (q: number) =>
-  `histogram_quantile(${q}, sum by (le) (rate(${SERVING}request_duration_seconds_bucket{${SCORING}}[$__rate_interval])))`;
+  `histogram_quantile(${q}, sum by (le) (${rate('request_duration_seconds_bucket', SCORING)}))`;
 
 /** The scoring service: traffic, latency p50/p99, errors, predictions by class, probabilities, the model. */
 export function servingDashboard(): Dashboard {
@@ -150,7 +153,7 @@ export function servingDashboard(): Dashboard {
       .withRow(new RowBuilder('Overview'))
       .withPanel(
         stat('Requests per second', 'All routes.', 'reqps', {
-          expr: `sum(rate(${SERVING}requests_total{${ON_SERVING}}[$__rate_interval]))`,
+          expr: `sum(${rate('requests_total')})`,
         }),
       )
       .withPanel(
@@ -165,8 +168,8 @@ export function servingDashboard(): Dashboard {
       .withPanel(
         stat('Server errors', 'Share of requests answered 5xx.', 'percentunit', {
           expr:
-            `(sum(rate(${SERVING}requests_total{${ON_SERVING}, status=~"5.."}[$__rate_interval])) or vector(0)) / ` +
-            `sum(rate(${SERVING}requests_total{${ON_SERVING}}[$__rate_interval]))`,
+            `(sum(${rate('requests_total', `${ON_SERVING}, status=~"5.."`)}) or vector(0)) / ` +
+            `sum(${rate('requests_total')})`,
         }).thresholds(
           thresholds([
             [null, 'green'],
@@ -185,7 +188,7 @@ export function servingDashboard(): Dashboard {
       .withPanel(
         timeSeries('Requests by route and status', 'Requests per second.', 'reqps', [
           {
-            expr: `sum by (route, status) (rate(${SERVING}requests_total{${ON_SERVING}}[$__rate_interval]))`,
+            expr: `sum by (route, status) (${rate('requests_total')})`,
             legend: '{{route}} {{status}}',
           },
         ]),
@@ -199,7 +202,7 @@ export function servingDashboard(): Dashboard {
       .withPanel(
         timeSeries('Errors', 'Requests answered 4xx (bad input) and 5xx (server errors), per second.', 'reqps', [
           {
-            expr: `sum by (status) (rate(${SERVING}requests_total{${ON_SERVING}, status=~"4..|5.."}[$__rate_interval]))`,
+            expr: `sum by (status) (${rate('requests_total', `${ON_SERVING}, status=~"4..|5.."`)})`,
             legend: '{{status}}',
           },
         ]),
@@ -207,7 +210,7 @@ export function servingDashboard(): Dashboard {
       .withPanel(
         timeSeries('Inputs out of the training range', 'Values far outside the training range, by feature.', 'short', [
           {
-            expr: `sum by (feature) (rate(${SERVING}input_out_of_range_total{${ON_SERVING}}[$__rate_interval]))`,
+            expr: `sum by (feature) (${rate('input_out_of_range_total')})`,
             legend: '{{feature}}',
           },
         ]),
@@ -216,7 +219,7 @@ export function servingDashboard(): Dashboard {
       .withPanel(
         timeSeries('Predictions by class', 'Predictions per second, by model version and predicted class.', 'short', [
           {
-            expr: `sum by (model_version, class) (rate(${SERVING}predictions_total{${ON_SERVING}}[$__rate_interval]))`,
+            expr: `sum by (model_version, class) (${rate('predictions_total')})`,
             legend: 'v{{model_version}} class {{class}}',
           },
         ]).stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal)),
@@ -225,8 +228,8 @@ export function servingDashboard(): Dashboard {
         timeSeries('Mean predicted probability', 'Mean P(positive class) of the predictions.', 'percentunit', [
           {
             expr:
-              `sum by (model_version) (rate(${SERVING}prediction_probability_sum{${ON_SERVING}}[$__rate_interval])) / ` +
-              `sum by (model_version) (rate(${SERVING}prediction_probability_count{${ON_SERVING}}[$__rate_interval]))`,
+              `sum by (model_version) (${rate('prediction_probability_sum')}) / ` +
+              `sum by (model_version) (${rate('prediction_probability_count')})`,
             legend: 'v{{model_version}}',
           },
         ]),
@@ -257,8 +260,7 @@ export function servingDashboard(): Dashboard {
         timeSeries('Mean input values', 'Mean of each numeric input, from the serving summaries.', 'short', [
           {
             expr:
-              `sum by (feature) (rate(${SERVING}input_value_sum{${ON_SERVING}}[$__rate_interval])) / ` +
-              `sum by (feature) (rate(${SERVING}input_value_count{${ON_SERVING}}[$__rate_interval]))`,
+              `sum by (feature) (${rate('input_value_sum')}) / ` + `sum by (feature) (${rate('input_value_count')})`,
             legend: '{{feature}}',
           },
         ]),
