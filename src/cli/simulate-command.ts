@@ -130,7 +130,8 @@ function percent(share: number): string {
 
 function summaryText(s: SimulationSummary, where: string, how: string): string {
   const lines = [
-    `Sent ${s.sent} records to ${where} (${how}): ${s.succeeded} answered, ${s.failed} failed in ${s.seconds.toFixed(1)} s`,
+    `Sent ${s.sent} records to ${where} (${how}): ` +
+      `${s.succeeded} answered, ${s.failed} failed in ${s.seconds.toFixed(1)} s`,
   ];
   if (s.meanProbability !== null) {
     lines.push(`Mean probability: ${s.meanProbability.toFixed(3)}`);

@@ -127,7 +127,7 @@ describe('deploy/grafana', () => {
     ]);
   });
 
-  it('names only metrics the scoring service exports or the monitor’s fixed gauges, in dashboards and alerts', async () => {
+  it('names only metrics the service exports or the monitor’s fixed gauges, in dashboards and alerts', async () => {
     const serving = await servingMetricNames();
     const rules = parse(readFileSync(path.join(REPO_ROOT, 'deploy/prometheus/alert_rules.yml'), 'utf8'));
     const ruleExprs: string[] = rules.groups.flatMap((g: { rules: Array<{ expr: string }> }) =>
