@@ -141,6 +141,15 @@ describe('S3ArtifactRepository (against s3rver on loopback)', () => {
     await repo.delete('plots');
   });
 
+  it('lists a directory that holds only subdirectories', async () => {
+    await repo.write('reports/daily/2026-12-07.csv', Readable.from([Buffer.from('a,b\n')]));
+    expect(await repo.list()).toEqual([{ path: 'reports', isDir: true }]);
+    expect(await repo.list('reports')).toEqual([{ path: 'reports/daily', isDir: true }]);
+    expect(await repo.exists('reports')).toBe(true);
+    await repo.delete('reports');
+    expect(await repo.list()).toEqual([]);
+  });
+
   it('stores an empty file', async () => {
     expect(await repo.write('empty.txt', Readable.from([]))).toBe(0);
     expect(await repo.list()).toEqual([{ path: 'empty.txt', isDir: false, fileSize: 0 }]);
