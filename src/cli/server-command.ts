@@ -1,13 +1,14 @@
 // `cairn server`: runs the tracking server in one process, or as a node:cluster of N workers.
 import { Command } from 'commander';
-import path from 'node:path';
 import { DEFAULT_RUN_CACHE_CAPACITY } from '../tracking/sql/run-cache.js';
 import { runSingleServer } from './run-server.js';
 import { runClusterPrimary } from './server-cluster.js';
 import {
   DEFAULT_ARTIFACTS_DESTINATION,
   defaultBackendStoreUri,
+  parseArtifactsDestination,
   parseBackendStoreUri,
+  parseDefaultArtifactRoot,
   parseHost,
   parseLogLevel,
   parsePort,
@@ -28,11 +29,15 @@ export function serverCommand(): Command {
     )
     .option(
       '--default-artifact-root <uri>',
-      'artifact location for new experiments (default: mlflow-artifacts:/ when serving artifacts, else the --artifacts-destination directory)',
+      'artifact location for new experiments; with s3://bucket/prefix clients write to the bucket themselves ' +
+        '(default: mlflow-artifacts:/ when serving artifacts, else --artifacts-destination)',
+      parseDefaultArtifactRoot,
     )
     .option(
-      '--artifacts-destination <dir>',
-      'directory where proxied artifacts are stored',
+      '--artifacts-destination <dir|uri>',
+      'where proxied artifacts are stored: a directory or s3://bucket/prefix (S3 settings: MLFLOW_S3_ENDPOINT_URL, ' +
+        'AWS_* and the AWS credential chain)',
+      parseArtifactsDestination,
       DEFAULT_ARTIFACTS_DESTINATION,
     )
     .option('--serve-artifacts', 'proxy artifact uploads and downloads through this server (default)')
@@ -52,11 +57,22 @@ export function serverCommand(): Command {
       parseLogLevel,
       'info',
     )
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  cairn server --backend-store-uri postgresql://cairn:pw@db:5432/cairn --host 0.0.0.0',
+        '  MLFLOW_S3_ENDPOINT_URL=http://minio:9000 AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=… \\',
+        '    cairn server --artifacts-destination s3://team-bucket/cairn   # proxied: clients use mlflow-artifacts:/',
+        '  cairn server --default-artifact-root s3://team-bucket/cairn --no-serve-artifacts   # clients write to S3',
+      ].join('\n'),
+    )
     .action(async (flags: Record<string, unknown>) => {
       const config: ServerConfig = {
         backendStoreUri: (flags.backendStoreUri as string | undefined) ?? defaultBackendStoreUri(),
         defaultArtifactRoot: flags.defaultArtifactRoot as string | undefined,
-        artifactsDestination: path.resolve(flags.artifactsDestination as string),
+        artifactsDestination: parseArtifactsDestination(flags.artifactsDestination as string),
         serveArtifacts: (flags.serveArtifacts as boolean | undefined) ?? true,
         host: flags.host as string,
         port: flags.port as number,

@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_BACKEND_STORE_URI,
   defaultBackendStoreUri,
+  parseArtifactsDestination,
   parseBackendStoreUri,
+  parseDefaultArtifactRoot,
   parsePort,
   parseRunCacheSize,
   parseWorkers,
@@ -43,5 +45,15 @@ describe('server options', () => {
     expect(sqliteFilePath('sqlite:///cairn-data/cairn.db')).toBe(path.resolve('cairn-data/cairn.db'));
     expect(sqliteFilePath('sqlite:////tmp/x.db')).toBe('/tmp/x.db');
     expect(sqliteFilePath('postgresql://h/db')).toBeUndefined();
+  });
+
+  it('takes a directory or s3://bucket/prefix as --artifacts-destination, checking the bucket name', () => {
+    expect(parseArtifactsDestination('s3://team-bucket/cairn')).toBe('s3://team-bucket/cairn');
+    expect(parseArtifactsDestination('relative/dir')).toBe(path.resolve('relative/dir'));
+    expect(() => parseArtifactsDestination('s3://Team_Bucket/x')).toThrow(/--artifacts-destination.*bucket name/);
+    expect(() => parseArtifactsDestination('gs://bucket/x')).toThrow(/directory or s3:\/\/bucket\/prefix/);
+    expect(parseDefaultArtifactRoot('s3://team-bucket')).toBe('s3://team-bucket');
+    expect(parseDefaultArtifactRoot('mlflow-artifacts:/')).toBe('mlflow-artifacts:/');
+    expect(() => parseDefaultArtifactRoot('s3://x/y')).toThrow(InvalidArgumentError);
   });
 });

@@ -1,6 +1,7 @@
 // `cairn server` flags: parsing and validation into a ServerConfig, with errors naming the flag and rule.
 import { InvalidArgumentError } from 'commander';
 import path from 'node:path';
+import { parseS3Uri } from '../artifacts/s3-config.js';
 import type { StartServerOptions } from '../server/start.js';
 
 export const DEFAULT_BACKEND_STORE_URI = 'sqlite:///cairn-data/cairn.db';
@@ -64,6 +65,32 @@ export function parseBackendStoreUri(value: string): string {
     );
   }
   return value;
+}
+
+/** `--artifacts-destination`: a directory (made absolute) or `s3://bucket/prefix`. */
+export function parseArtifactsDestination(value: string): string {
+  if (/^s3:/i.test(value)) {
+    checkS3Flag(value, '--artifacts-destination');
+    return value;
+  }
+  if (/^[a-z][a-z0-9+.-]+:/i.test(value)) {
+    throw new InvalidArgumentError('--artifacts-destination must be a directory or s3://bucket/prefix.');
+  }
+  return path.resolve(value);
+}
+
+/** `--default-artifact-root`: any URI MLflow takes; an s3:// one is checked here so a typo fails at start. */
+export function parseDefaultArtifactRoot(value: string): string {
+  if (/^s3:/i.test(value)) checkS3Flag(value, '--default-artifact-root');
+  return value;
+}
+
+function checkS3Flag(value: string, flag: string): void {
+  try {
+    parseS3Uri(value, flag);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
 }
 
 export function parseHost(value: string): string {

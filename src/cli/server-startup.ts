@@ -1,6 +1,7 @@
 // What `cairn server` creates before it listens (its data directories, a new SQLite file), undone
 // when start-up fails so a failed start leaves nothing behind; and start-up errors told with the
 // flag and the port or path they concern.
+import { isS3Uri } from '../artifacts/s3-config.js';
 import { accessSync, constants, lstatSync, mkdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -77,7 +78,7 @@ export function prepareServerPaths(config: ServerConfig): CreatedPaths {
       created.mkdir(path.dirname(dbFile), '--backend-store-uri');
       created.willCreate(dbFile);
     }
-    created.mkdir(config.artifactsDestination, '--artifacts-destination');
+    if (!isS3Uri(config.artifactsDestination)) created.mkdir(config.artifactsDestination, '--artifacts-destination');
   } catch (err) {
     created.undo();
     throw err;

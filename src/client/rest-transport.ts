@@ -2,8 +2,7 @@
 // MLflow's RestStore: retried, authenticated calls through HttpConnection; run artifacts through the
 // server's proxy. What REST cannot do (importRun keeps run ids) throws NotSupportedOverRest.
 import type { ArtifactRepository } from '../artifacts/artifact-repository.js';
-import { LocalArtifactRepository } from '../artifacts/local-artifact-repository.js';
-import { CairnError } from '../core/errors.js';
+import { openArtifactRepository } from '../artifacts/open-artifact-repository.js';
 import type { DatasetInput, Experiment, Metric, PagedList, Param, Run, RunInfo, Tag } from '../tracking/entities.js';
 import type {
   CreateRunInput,
@@ -221,14 +220,13 @@ export class RestTrackingStore implements ClientTransport {
     );
   }
 
-  /** Proxied roots go through the server; local roots (a server sharing this filesystem) directly. */
+  /**
+   * Proxied roots go through the server; others (an s3:// root from `--default-artifact-root`, a local
+   * directory a server shares with this machine) are written directly, as MLflow's client does.
+   */
   async artifactRepository(artifactUri: string): Promise<ArtifactRepository> {
     const location = parseArtifactUri(artifactUri);
     if (location?.kind === 'proxy') return new ProxyArtifactRepository(this.http, location.path);
-    if (location?.kind === 'local') return LocalArtifactRepository.open(location.dir);
-    throw new CairnError(
-      'NOT_IMPLEMENTED',
-      `The client cannot reach artifacts at '${artifactUri}'; supported roots are mlflow-artifacts:/, the server's artifact proxy URL, and local directories.`,
-    );
+    return openArtifactRepository(location?.kind === 'local' ? location.dir : artifactUri);
   }
 }

@@ -4,7 +4,9 @@
 // artifacts on the local filesystem; `mlflow-artifacts:/x` resolves to `<artifactsDestination>/x`,
 // so a script can open a server's database and artifact directory directly.
 import path from 'node:path';
-import { LocalArtifactRepository } from '../artifacts/local-artifact-repository.js';
+import { joinArtifactPath } from '../artifacts/artifact-path.js';
+import { openArtifactRepository } from '../artifacts/open-artifact-repository.js';
+import { isS3Uri } from '../artifacts/s3-config.js';
 import { CairnError } from '../core/errors.js';
 import { openSqlStores } from '../registry/open-stores.js';
 import type { TrackingStore } from '../tracking/store.js';
@@ -73,20 +75,26 @@ function transientOnConnectionLoss<T extends object>(store: T): T {
 
 const hasScheme = (uri: string) => /^[a-z][a-z0-9+.-]*:/i.test(uri);
 
-/** Run artifacts on this machine: local roots directly, proxied roots under `artifactsDestination`. */
+/** Run artifacts reached from this process: local and s3:// roots directly, proxied ones under `artifactsDestination`. */
 function localArtifacts(artifactsDestination: string | undefined): ClientTransport['artifactRepository'] {
   return async (artifactUri) => {
     const location = parseArtifactUri(artifactUri);
     // without a server, the proxy's storage is this process's artifacts destination
     if (location?.kind === 'proxy' && artifactsDestination) {
-      return LocalArtifactRepository.open(path.join(artifactsDestination, ...location.path.split('/')));
+      return openArtifactRepository(
+        isS3Uri(artifactsDestination)
+          ? joinArtifactPath(artifactsDestination, location.path)
+          : path.join(artifactsDestination, ...location.path.split('/')),
+      );
     }
-    if (location?.kind === 'local') return LocalArtifactRepository.open(location.dir);
-    throw new CairnError(
-      'NOT_IMPLEMENTED',
-      `Artifacts at '${artifactUri}' cannot be reached from this process; ` +
-        'supported roots are local directories and mlflow-artifacts:/ with a known artifacts destination.',
-    );
+    if (location?.kind === 'proxy') {
+      throw new CairnError(
+        'NOT_IMPLEMENTED',
+        `Artifacts at '${artifactUri}' cannot be reached from this process; ` +
+          'mlflow-artifacts:/ roots need a known artifacts destination.',
+      );
+    }
+    return openArtifactRepository(location?.kind === 'local' ? location.dir : artifactUri);
   };
 }
 
@@ -101,7 +109,9 @@ export async function openSqlClientStores(uri: string, options: SqlClientStoresO
     runCacheCapacity: options.runCacheCapacity,
   });
   const tracking: TrackingStore = transientOnConnectionLoss(stores.tracking);
-  const artifactRepository = localArtifacts(destination && path.resolve(destination));
+  const artifactRepository = localArtifacts(
+    destination && (hasScheme(destination) ? destination : path.resolve(destination)),
+  );
   const clientTracking: ClientTransport = Object.assign(Object.create(tracking) as TrackingStore, {
     artifactRepository,
   });

@@ -13,7 +13,7 @@ import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from 
 import { parseJsonBody, readBodyText, refuseNulCharacters } from './json-body.js';
 import { mergeSlashes, redirectMergedSlashes } from './merged-slashes.js';
 import { protoTypePlugin } from './request-types.js';
-import type { LocalArtifactRoot, RouteDeps } from './route-deps.js';
+import type { LocalArtifactRoot, RouteDeps, UriArtifactRoot } from './route-deps.js';
 import { SearchBodyCache } from './search-body-cache.js';
 import { artifactListRoutes, getArtifactRoutes, uploadArtifactRoutes } from './routes/artifacts.js';
 import { cairnRegistryRoutes } from './routes/cairn-registry.js';
@@ -45,6 +45,8 @@ export interface BuildAppOptions {
   serveArtifacts: boolean;
   /** Local directories whose run artifact roots the server may read (default: none). */
   localArtifactDirs?: string[];
+  /** Object-store roots (s3://…) whose run artifact roots the server may read (default: none). */
+  uriArtifactRoots?: UriArtifactRoot[];
   /** A pino logger; or a level name for a JSON logger on stdout. Default 'info'. */
   logger?: FastifyBaseLogger;
   logLevel?: string;
@@ -158,6 +160,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     artifactRepo: options.artifactRepo,
     serveArtifacts: options.serveArtifacts,
     localArtifactRoots: await openLocalRoots(options.localArtifactDirs ?? []),
+    uriArtifactRoots: options.uriArtifactRoots ?? [],
     searchBodies: new SearchBodyCache(),
   };
 

@@ -9,6 +9,13 @@ export interface LocalArtifactRoot {
   repo: ArtifactRepository;
 }
 
+/** An object-store location (e.g. `s3://bucket/prefix`) whose run artifact roots the server may read. */
+export interface UriArtifactRoot {
+  /** The root URI, without a trailing slash. */
+  uri: string;
+  repo: ArtifactRepository;
+}
+
 export interface RouteDeps {
   store: TrackingStore;
   /** The model registry over the same database; its routes are registered only when present. */
@@ -22,6 +29,11 @@ export interface RouteDeps {
    * artifact_location=/etc cannot turn the server into a file reader.
    */
   localArtifactRoots: LocalArtifactRoot[];
+  /**
+   * Object-store roots (`--default-artifact-root s3://…`, an s3:// `--artifacts-destination`) whose run
+   * artifact roots the server reads with its own credentials; any other bucket or prefix is refused.
+   */
+  uriArtifactRoots: UriArtifactRoot[];
   /** This app's recent runs/search bodies. */
   searchBodies: SearchBodyCache;
 }

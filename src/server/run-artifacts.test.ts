@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CairnError } from '../core/errors.js';
 import { LocalArtifactRepository } from '../artifacts/local-artifact-repository.js';
+import { S3ArtifactRepository } from '../artifacts/s3-artifact-repository.js';
 import type { TrackingStore } from '../tracking/store.js';
 import type { RouteDeps } from './route-deps.js';
 import { resolveRunArtifactRoot } from './run-artifacts.js';
@@ -15,6 +16,8 @@ describe('resolveRunArtifactRoot', () => {
   let deps: RouteDeps;
   let proxyRepo: LocalArtifactRepository;
   let localRepo: LocalArtifactRepository;
+  // opening an S3 repository makes no request: resolution is checked without a server
+  const s3Repo = S3ArtifactRepository.open('s3://team-bucket/cairn', { AWS_REGION: 'us-east-1' });
   beforeAll(async () => {
     base = await mkdtemp(path.join(os.tmpdir(), 'cairn-run-artifacts-'));
     proxyRepo = await LocalArtifactRepository.open(path.join(base, 'proxy'));
@@ -24,6 +27,7 @@ describe('resolveRunArtifactRoot', () => {
       artifactRepo: proxyRepo,
       serveArtifacts: true,
       localArtifactRoots: [{ root: localRepo.root, repo: localRepo }],
+      uriArtifactRoots: [{ uri: 's3://team-bucket/cairn', repo: s3Repo }],
       searchBodies: new SearchBodyCache(),
     };
   });
@@ -66,5 +70,18 @@ describe('resolveRunArtifactRoot', () => {
       }
     })();
     expect(err?.errorCode).toBe('NOT_IMPLEMENTED');
+  });
+
+  it('maps s3:// run roots under a configured object-store root, and refuses other buckets, prefixes and climbs', () => {
+    expect(resolveRunArtifactRoot(deps, 's3://team-bucket/cairn/3/abc/artifacts')).toEqual({
+      repo: s3Repo,
+      basePath: '3/abc/artifacts',
+    });
+    expect(resolveRunArtifactRoot(deps, 's3://team-bucket/cairn/')).toEqual({ repo: s3Repo, basePath: '' });
+    expect(() => resolveRunArtifactRoot(deps, 's3://team-bucket/cairn/3/../../secrets')).toThrow(/Invalid path/);
+    expect(() => resolveRunArtifactRoot(deps, 's3://team-bucket/cairn/%2e%2e/secrets')).toThrow(/Invalid path/);
+    for (const other of ['s3://team-bucket/cairn-other/1', 's3://other-bucket/cairn/1', 's3://team-bucket/x']) {
+      expect(() => resolveRunArtifactRoot(deps, other), other).toThrow(/object-store roots/);
+    }
   });
 });

@@ -1,5 +1,5 @@
 // Maps a run's artifact URI (mlflow-artifacts:/…, http(s)://…/mlflow-artifacts/artifacts/…, file://…,
-// or a local path) onto a repository this server can read, plus the path of the run's root inside it.
+// a local path, or s3://… under a configured object-store root) onto a repository this server can read, plus the path of the run's root inside it.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CairnError, InvalidParameter } from '../core/errors.js';
@@ -39,6 +39,17 @@ function localPath(uri: string): string | undefined {
   return undefined;
 }
 
+/** The run's root inside one of the server's object-store roots, matched at a '/' boundary. */
+function underUriRoot(deps: RouteDeps, artifactUri: string): ResolvedArtifactRoot | undefined {
+  const uri = artifactUri.replace(/\/+$/, '');
+  for (const { uri: root, repo } of deps.uriArtifactRoots) {
+    if (uri === root) return { repo, basePath: '' };
+    // the remainder goes through the same path rules as a client path, so `..` cannot climb out of the root
+    if (uri.startsWith(`${root}/`)) return { repo, basePath: normalizeArtifactPath(uri.slice(root.length + 1)) };
+  }
+  return undefined;
+}
+
 export function resolveRunArtifactRoot(deps: RouteDeps, artifactUri: string): ResolvedArtifactRoot {
   const proxied = proxiedPath(artifactUri);
   if (proxied !== undefined) {
@@ -50,6 +61,8 @@ export function resolveRunArtifactRoot(deps: RouteDeps, artifactUri: string): Re
     }
     return { repo: deps.artifactRepo, basePath: normalizeArtifactPath(proxied.replace(/^\/+/, '')) };
   }
+  const inObjectStore = underUriRoot(deps, artifactUri);
+  if (inObjectStore) return inObjectStore;
   const local = localPath(artifactUri);
   if (local !== undefined) {
     const resolved = path.resolve(local);
@@ -65,6 +78,7 @@ export function resolveRunArtifactRoot(deps: RouteDeps, artifactUri: string): Re
   }
   throw new CairnError(
     'NOT_IMPLEMENTED',
-    `This server cannot read artifacts at '${artifactUri}'; only mlflow-artifacts: and local roots are supported.`,
+    `This server cannot read artifacts at '${artifactUri}'; only mlflow-artifacts:, local roots and the ` +
+      'object-store roots it was started with (--default-artifact-root, --artifacts-destination) are supported.',
   );
 }

@@ -3,19 +3,21 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LocalArtifactRepository } from '../artifacts/local-artifact-repository.js';
+import { openArtifactRepository } from '../artifacts/open-artifact-repository.js';
+import { isS3Uri } from '../artifacts/s3-config.js';
 import { openStores } from '../client/open-stores.js';
 import { DEFAULT_RUN_CACHE_CAPACITY } from '../tracking/sql/run-cache.js';
 import { deliveryWorkerOptionsFromEnv } from '../registry/webhooks/delivery-worker.js';
 import type { RegistryStore } from '../registry/store.js';
 import type { TrackingStore } from '../tracking/store.js';
 import { buildApp } from './app.js';
+import type { UriArtifactRoot } from './route-deps.js';
 
 export interface StartServerOptions {
   backendStoreUri: string;
   /** Where new experiments put artifacts; derived from the two options below when absent. */
   defaultArtifactRoot?: string;
-  /** Directory behind `mlflow-artifacts:` URIs (the proxy's storage). */
+  /** Directory or `s3://bucket/prefix` behind `mlflow-artifacts:` URIs (the proxy's storage). */
   artifactsDestination: string;
   serveArtifacts: boolean;
   host: string;
@@ -47,15 +49,24 @@ export function resolveDefaultArtifactRoot(
       ? opts.defaultArtifactRoot
       : path.resolve(opts.defaultArtifactRoot);
   }
-  return opts.serveArtifacts ? 'mlflow-artifacts:/' : path.resolve(opts.artifactsDestination);
+  if (opts.serveArtifacts) return 'mlflow-artifacts:/';
+  return isS3Uri(opts.artifactsDestination) ? opts.artifactsDestination : path.resolve(opts.artifactsDestination);
 }
 
 /** Directories whose local run artifact roots the server may read. */
 function localArtifactDirs(opts: StartServerOptions, defaultRoot: string): string[] {
-  const dirs = [path.resolve(opts.artifactsDestination)];
+  const dirs = isS3Uri(opts.artifactsDestination) ? [] : [path.resolve(opts.artifactsDestination)];
   if (path.isAbsolute(defaultRoot)) dirs.push(defaultRoot);
   else if (defaultRoot.startsWith('file:')) dirs.push(fileURLToPath(defaultRoot));
   return [...new Set(dirs)];
+}
+
+/** Object-store roots whose run artifact roots the server may read: the s3:// default root and destination. */
+async function uriArtifactRoots(opts: StartServerOptions, defaultRoot: string): Promise<UriArtifactRoot[]> {
+  const uris = [opts.artifactsDestination, defaultRoot].filter(isS3Uri).map((u) => u.replace(/\/+$/, ''));
+  const roots: UriArtifactRoot[] = [];
+  for (const uri of new Set(uris)) roots.push({ uri, repo: await openArtifactRepository(uri) });
+  return roots;
 }
 
 export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
@@ -72,9 +83,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   });
   let app: FastifyInstance | undefined;
   try {
-    const artifactRepo = opts.serveArtifacts
-      ? await LocalArtifactRepository.open(opts.artifactsDestination)
-      : undefined;
+    const artifactRepo = opts.serveArtifacts ? await openArtifactRepository(opts.artifactsDestination) : undefined;
     app = await buildApp({
       store,
       registry,
@@ -82,6 +91,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       artifactRepo,
       serveArtifacts: opts.serveArtifacts,
       localArtifactDirs: localArtifactDirs(opts, defaultArtifactRoot),
+      uriArtifactRoots: await uriArtifactRoots(opts, defaultArtifactRoot),
       logger: opts.logger,
       logLevel: opts.logLevel,
     });
