@@ -10,9 +10,13 @@ export interface ServeProcess {
   exited: Promise<number | null>;
 }
 
-/** `cairn serve ARGS --port <free>`, with no tracking URI inherited; `env` adds variables. */
-export async function startServeProcess(args: string[], env: Record<string, string> = {}): Promise<ServeProcess> {
-  const port = await freePort();
+/** `cairn serve ARGS --port <port, default a free one>`, with no tracking URI inherited; `env` adds variables. */
+export async function startServeProcess(
+  args: string[],
+  env: Record<string, string> = {},
+  port?: number,
+): Promise<ServeProcess> {
+  port ??= await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', CAIRN_MAIN, 'serve', ...args, '--port', String(port)], {
     cwd: REPO_ROOT,
     env: { ...process.env, MLFLOW_TRACKING_URI: '', CAIRN_TRACKING_URI: '', ...env },
