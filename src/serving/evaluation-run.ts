@@ -73,7 +73,8 @@ export async function logEvaluationRun(
     'mlflow.source.name': 'cairn evaluate',
     'mlflow.source.type': 'LOCAL',
     'mlflow.note.content':
-      `${e.endpoint} scored on ${e.requests} rows of ${info.dataFile} (${info.positiveRule}), one record per request; ` +
+      `${e.endpoint} scored on ${e.requests} rows of ${info.dataFile} (${info.positiveRule}), ` +
+      'one record per request; ' +
       `${e.failed} request(s) failed.`,
   };
   if (names) tags[EVALUATION_TAGS.modelName] = names;
