@@ -23,6 +23,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
   ['serve', async () => (await import('./serve-command.js')).serveCommand()],
   ['predictions', async () => (await import('./predictions-command.js')).predictionsCommand()],
   ['simulate', async () => (await import('./simulate-command.js')).simulateCommand()],
+  ['evaluate', async () => (await import('./evaluate-command.js')).evaluateCommand()],
 ];
 
 /** The program with the command `argv` names, or with every command (help, a typo, no command). */

@@ -7,10 +7,13 @@ import { DEFAULT_BODY_LIMIT, DEFAULT_MAX_BATCH } from '../serving/app.js';
 import { DEFAULT_FLUSH_INTERVAL_MS } from '../serving/prediction-log/log-writer.js';
 import { DEFAULT_PREDICTION_LOG_URI } from '../serving/prediction-log/prediction-log-store.js';
 import { DEFAULT_RANGE_TOLERANCE } from '../serving/record-validator.js';
+import { REGISTRY_WEBHOOK_PATH, WEBHOOK_SECRET_ENV } from '../serving/registry-webhook-route.js';
+import { MAX_WEBHOOK_SECRET_LENGTH, MIN_WEBHOOK_SECRET_LENGTH } from '../registry/webhooks/webhook-validation.js';
+import { randomBytes } from 'node:crypto';
 import { parseRiskThresholds, type RiskThresholds } from '../serving/risk-levels.js';
 import { clusterMetricsText, runServeCluster, shareWorkerRegistry } from '../serving/serve-cluster.js';
 import { startServing } from '../serving/start-serving.js';
-import { resolveTrackingUri, trackingUriOption } from './cli-client.js';
+import { resolveTrackingUri, trackingUriOption, UsageError } from './cli-client.js';
 import { parseHost, parseLogLevel, parsePort, parseWorkers } from './server-options.js';
 
 function positiveInt(flag: string, max = Number.MAX_SAFE_INTEGER) {
@@ -45,6 +48,37 @@ function thresholds(value: string): RiskThresholds {
     return parseRiskThresholds(value);
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+function webhookSecret(value: string): string {
+  if (value.length < MIN_WEBHOOK_SECRET_LENGTH || value.length > MAX_WEBHOOK_SECRET_LENGTH)
+    throw new InvalidArgumentError(
+      `the webhook secret must be ${MIN_WEBHOOK_SECRET_LENGTH} to ${MAX_WEBHOOK_SECRET_LENGTH} characters long.`,
+    );
+  return value;
+}
+
+function webhookUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(`--register-webhook must be an absolute http(s) URL, got '${value}'.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new InvalidArgumentError(`--register-webhook must be an http(s) URL, got the scheme '${url.protocol}'.`);
+  return value;
+}
+
+/** --webhook-secret, else CAIRN_WEBHOOK_SECRET (checked like the flag), else none. */
+function secretFrom(flag: string | undefined): string | undefined {
+  const env = process.env[WEBHOOK_SECRET_ENV];
+  if (flag !== undefined || !env) return flag;
+  try {
+    return webhookSecret(env);
+  } catch (err) {
+    throw new UsageError(`${WEBHOOK_SECRET_ENV}: ${(err as Error).message}`);
   }
 }
 
@@ -98,6 +132,18 @@ export function serveCommand(): Command {
       nonNegative('--poll-interval'),
       10,
     )
+    .option(
+      '--webhook-secret <secret>',
+      `with a URI that follows the registry: accept registry webhook deliveries signed with this secret at ` +
+        `POST ${REGISTRY_WEBHOOK_PATH} and swap at once (default ${WEBHOOK_SECRET_ENV})`,
+      webhookSecret,
+    )
+    .option(
+      '--register-webhook <url>',
+      `create (or update) the registry webhook that posts this model's changes to URL (this server's ` +
+        `${REGISTRY_WEBHOOK_PATH} as the registry reaches it); the secret is generated unless given`,
+      webhookUrl,
+    )
     .option('--max-batch <n>', 'records per request at most', positiveInt('--max-batch'), DEFAULT_MAX_BATCH)
     .option('--max-body-bytes <n>', 'request body size at most', positiveInt('--max-body-bytes'), DEFAULT_BODY_LIMIT)
     .addOption(
@@ -114,7 +160,10 @@ export function serveCommand(): Command {
     .action(async (modelUri: string, flags: Record<string, unknown>) => {
       const logger = pino({ level: flags.logLevel as string });
       const workers = flags.workers as number;
+      const secret = secretFrom(flags.webhookSecret as string | undefined);
       if (cluster.isPrimary && workers > 1) {
+        // every worker verifies deliveries with the same secret: generated once here, inherited by the forks
+        if (flags.registerWebhook && !secret) process.env[WEBHOOK_SECRET_ENV] = randomBytes(32).toString('hex');
         await runServeCluster(workers, logger, (port) =>
           process.stdout.write(`Serving ${modelUri} with ${workers} workers at http://${flags.host}:${port}\n`),
         );
@@ -136,6 +185,10 @@ export function serveCommand(): Command {
         },
         maxBatch: flags.maxBatch as number,
         pollIntervalMs: (flags.pollInterval as number) * 1000,
+        webhookSecret: secret,
+        // one worker registers (the others would race to create the same webhook)
+        registerWebhookUrl:
+          cluster.isWorker && cluster.worker?.id !== 1 ? undefined : (flags.registerWebhook as string | undefined),
         bodyLimit: flags.maxBodyBytes as number,
         logger,
       });

@@ -2,6 +2,10 @@
 // process, as in tests, never share counters): requests by route and status, latency, predictions by
 // class, the probability distribution, the model version, per-feature input summaries and the
 // default process metrics. Children for fixed label sets are created once, off the hot path.
+// The per-feature input summaries are the hot path's biggest share (one update per field per record), so
+// they are plain accumulators read at scrape time: a prom-client Summary would push every value into a
+// t-digest and recompress it every 1000 values (O(centroids²) on the event loop) for quantiles never
+// exported, and `.labels()` would hash the label set on every call.
 import client from 'prom-client';
 import type { Cell } from '../learn/data/records.js';
 import type { Prediction } from './predictor.js';
@@ -19,7 +23,11 @@ export class ServingMetrics {
   private readonly probability: client.Histogram<'model_version'>;
   private readonly modelInfo: client.Gauge<'model_name' | 'model_version' | 'model_uri'>;
   private readonly outOfRange: client.Counter<'feature'>;
-  private readonly numericInput: client.Summary<'feature'>;
+  /** Running sum and count of each numeric input, exported at scrape time as `input_value_sum`/`_count`. */
+  private readonly numericInputs = new Map<string, { sum: number; count: number }>();
+  /** Label children by feature (and category), so the hot path does one Map lookup, not a label hash. */
+  private readonly missingChildren = new Map<string, client.Counter.Internal>();
+  private readonly categoryChildren = new Map<string, client.Counter.Internal>();
   private readonly missingInput: client.Counter<'feature'>;
   private readonly categoryInput: client.Counter<'feature' | 'category'>;
 
@@ -64,12 +72,28 @@ export class ServingMetrics {
       labelNames: ['feature'],
       registers,
     });
-    this.numericInput = new client.Summary({
-      name: `${METRIC_PREFIX}input_value`,
-      help: 'Numeric input values by feature (sum and count: their mean; exact across cluster workers)',
+    const numericInputs = this.numericInputs;
+    // two gauges (a sum can fall: inputs may be negative), set from the accumulators when scraped;
+    // summed across cluster workers, so sum ÷ count stays the exact mean of each numeric input
+    new client.Gauge({
+      name: `${METRIC_PREFIX}input_value_sum`,
+      help: 'Sum of the numeric input values by feature (÷ input_value_count: their mean)',
       labelNames: ['feature'],
-      percentiles: [],
+      aggregator: 'sum',
       registers,
+      collect() {
+        for (const [feature, acc] of numericInputs) this.labels(feature).set(acc.sum);
+      },
+    });
+    new client.Gauge({
+      name: `${METRIC_PREFIX}input_value_count`,
+      help: 'Numeric input values observed by feature',
+      labelNames: ['feature'],
+      aggregator: 'sum',
+      registers,
+      collect() {
+        for (const [feature, acc] of numericInputs) this.labels(feature).set(acc.count);
+      },
     });
     this.missingInput = new client.Counter({
       name: `${METRIC_PREFIX}input_missing_total`,
@@ -105,11 +129,29 @@ export class ServingMetrics {
     for (let j = 0; j < fields.length; j++) {
       const v = row[j];
       const name = fields[j].name;
-      if (v === null || (typeof v === 'number' && Number.isNaN(v))) this.missingInput.labels(name).inc();
-      else if (typeof v === 'number') this.numericInput.labels(name).observe(v);
+      if (v === null || (typeof v === 'number' && Number.isNaN(v))) this.missingChild(name).inc();
+      else if (typeof v === 'number') {
+        let acc = this.numericInputs.get(name);
+        if (!acc) this.numericInputs.set(name, (acc = { sum: 0, count: 0 }));
+        acc.sum += v;
+        acc.count++;
+      }
       // only categories the model knows become label values, so a client cannot grow the series set
-      else if (fields[j].categories?.has(v)) this.categoryInput.labels(name, v).inc();
+      else if (fields[j].categories?.has(v)) this.categoryChild(name, v).inc();
     }
+  }
+
+  private missingChild(feature: string): client.Counter.Internal {
+    let child = this.missingChildren.get(feature);
+    if (!child) this.missingChildren.set(feature, (child = this.missingInput.labels(feature)));
+    return child;
+  }
+
+  private categoryChild(feature: string, category: string): client.Counter.Internal {
+    const key = `${feature}\u0000${category}`;
+    let child = this.categoryChildren.get(key);
+    if (!child) this.categoryChildren.set(key, (child = this.categoryInput.labels(feature, category)));
+    return child;
   }
 
   contentType(): string {

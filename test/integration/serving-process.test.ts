@@ -2,7 +2,6 @@
 // prediction log after kill -9 (only the documented flush window lost), graceful shutdown flushing
 // everything, `cairn predictions export`, the load error naming every form tried, MLflow's own Python
 // scoring client, and a PostgreSQL prediction log.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,15 +11,8 @@ import { CairnClient } from '../../src/client/cairn-client.js';
 import { PredictionLogStore } from '../../src/serving/prediction-log/prediction-log-store.js';
 import { startServing } from '../../src/serving/start-serving.js';
 import { runCairnCli } from '../support/cairn-cli.js';
-import {
-  CAIRN_MAIN,
-  DEBIAN_PYTHON,
-  exec,
-  freePort,
-  mlflowPythonEnv,
-  REPO_ROOT,
-  waitForHealth,
-} from '../support/cairn-server.js';
+import { startServeProcess } from '../support/serve-process.js';
+import { DEBIAN_PYTHON, exec, mlflowPythonEnv, REPO_ROOT } from '../support/cairn-server.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { lacks } from '../support/requirements.js';
 import { HEART_RECORD, saveHeartModel, type HeartModel } from '../support/serving-model.js';
@@ -30,43 +22,7 @@ let model: HeartModel;
 const trackingUri = `sqlite:///${path.join(tmp, 'tracking.db')}`;
 const skip = lacks('shared-data');
 
-interface ServeProcess {
-  url: string;
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<number | null>;
-}
-
-async function serve(args: string[]): Promise<ServeProcess> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', CAIRN_MAIN, 'serve', ...args, '--port', String(port)], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, MLFLOW_TRACKING_URI: '', CAIRN_TRACKING_URI: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (b) => {
-    out += b;
-  });
-  child.stderr!.on('data', (b) => {
-    out += b;
-  });
-  let dead: string | null = null;
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('exit', (code, signal) => {
-      dead = `code=${code} signal=${signal}`;
-      resolve(code);
-    }),
-  );
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitForHealth(url, 90_000, () => (dead ? `${dead}\n${out}` : null));
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw err;
-  }
-  return { url, child, output: () => out, exited };
-}
+const serve = (args: string[]) => startServeProcess(args);
 
 async function predict(url: string, body: unknown): Promise<any> {
   const res = await fetch(`${url}/predict`, {
