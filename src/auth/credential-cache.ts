@@ -39,13 +39,14 @@ export class CredentialCache {
     return entry.user;
   }
 
-  set(key: string, user: AuthUser): void {
+  /** `generation` is the store's, read before the credential was verified (a change meanwhile voids the entry). */
+  set(key: string, user: AuthUser, generation: number): void {
     if (this.#entries.size >= MAX_ENTRIES) {
       // Map iterates in insertion order: drop the oldest
       const oldest = this.#entries.keys().next().value;
       if (oldest !== undefined) this.#entries.delete(oldest);
     }
-    this.#entries.set(key, { user, generation: this.generation(), expires: this.now() + this.ttlMs });
+    this.#entries.set(key, { user, generation, expires: this.now() + this.ttlMs });
   }
 
   get size(): number {

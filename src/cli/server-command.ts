@@ -2,6 +2,8 @@
 import { Command } from 'commander';
 import path from 'node:path';
 import { DEFAULT_RUN_CACHE_CAPACITY } from '../tracking/sql/run-cache.js';
+import { type AuthConfig, authConfigFromEnv } from '../auth/auth-config.js';
+import { UsageError } from './cli-client.js';
 import { runSingleServer } from './run-server.js';
 import { runClusterPrimary } from './server-cluster.js';
 import {
@@ -16,6 +18,15 @@ import {
   type ServerConfig,
 } from './server-options.js';
 import { checkPortFree, prepareServerPaths, StartupError, startupErrorMessage } from './server-startup.js';
+
+/** The --auth configuration from the environment; a missing or weak admin is a usage error (exit 2). */
+function authConfigOrUsage(): AuthConfig {
+  try {
+    return authConfigFromEnv();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
 
 export function serverCommand(): Command {
   return new Command('server')
@@ -52,6 +63,16 @@ export function serverCommand(): Command {
       parseLogLevel,
       'info',
     )
+    .option(
+      '--auth',
+      'require a login for everything but /health (HTTP Basic or an access token) and check per-experiment and ' +
+        'per-model permissions; the first admin comes from CAIRN_ADMIN_USERNAME and CAIRN_ADMIN_PASSWORD, or ' +
+        "from MLflow's basic_auth.ini named by MLFLOW_AUTH_CONFIG_PATH",
+    )
+    .addHelpText(
+      'after',
+      "\nExample:\n  CAIRN_ADMIN_USERNAME=admin CAIRN_ADMIN_PASSWORD='a long secret' cairn server --auth --host 0.0.0.0\n",
+    )
     .action(async (flags: Record<string, unknown>) => {
       const config: ServerConfig = {
         backendStoreUri: (flags.backendStoreUri as string | undefined) ?? defaultBackendStoreUri(),
@@ -63,6 +84,7 @@ export function serverCommand(): Command {
         workers: flags.workers as number,
         logLevel: flags.logLevel as string,
         runCacheSize: flags.runCacheSize as number,
+        auth: flags.auth ? authConfigOrUsage() : undefined,
       };
       // a start that fails (port taken, directory not writable, database not openable) says why and
       // leaves behind nothing it created

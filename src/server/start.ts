@@ -10,6 +10,8 @@ import { deliveryWorkerOptionsFromEnv } from '../registry/webhooks/delivery-work
 import type { RegistryStore } from '../registry/store.js';
 import type { TrackingStore } from '../tracking/store.js';
 import { buildApp } from './app.js';
+import type { AuthConfig } from '../auth/auth-config.js';
+import { ensureAdmin, openAuthStore, type OpenedAuthStore } from '../auth/open-auth-store.js';
 
 export interface StartServerOptions {
   backendStoreUri: string;
@@ -24,6 +26,8 @@ export interface StartServerOptions {
   logLevel?: string;
   /** Complete runs kept between searches (SQLite only; 0 turns the cache off). Default 10,000. */
   runCacheSize?: number;
+  /** `--auth`: the first admin (created when missing) and the default permission; absent: no auth. */
+  auth?: AuthConfig;
 }
 
 export interface RunningServer {
@@ -71,7 +75,12 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     runCacheCapacity: opts.runCacheSize ?? DEFAULT_RUN_CACHE_CAPACITY,
   });
   let app: FastifyInstance | undefined;
+  let auth: OpenedAuthStore | undefined;
   try {
+    if (opts.auth) {
+      auth = await openAuthStore(opts.backendStoreUri);
+      await ensureAdmin(auth.auth, opts.auth.admin);
+    }
     const artifactRepo = opts.serveArtifacts
       ? await LocalArtifactRepository.open(opts.artifactsDestination)
       : undefined;
@@ -84,10 +93,12 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       localArtifactDirs: localArtifactDirs(opts, defaultArtifactRoot),
       logger: opts.logger,
       logLevel: opts.logLevel,
+      auth: auth && opts.auth ? { store: auth.auth, defaultPermission: opts.auth.defaultPermission } : undefined,
     });
     await app.listen({ host: opts.host, port: opts.port });
   } catch (err) {
     await app?.close().catch(() => undefined);
+    await auth?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw err;
   }
@@ -111,6 +122,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
           await running.close();
         } finally {
           await workerStopped;
+          await auth?.close();
           await store.close();
         }
       })();
