@@ -50,8 +50,13 @@ function forbidden(reply: FastifyReply): FastifyReply {
   return reply.status(403).send({ error_code: 'PERMISSION_DENIED', message: 'Permission denied.' });
 }
 
-const inputOf = (request: FastifyRequest): Input =>
-  ((request.method === 'GET' || request.method === 'HEAD' ? request.query : request.body) ?? {}) as Input;
+/** The request message: the query of a GET, else the JSON body; a raw upload (a stream body) has it in the query. */
+function inputOf(request: FastifyRequest): Input {
+  if (request.method === 'GET' || request.method === 'HEAD') return (request.query ?? {}) as Input;
+  const body = request.body as Input | undefined;
+  const raw = body === undefined || body === null || typeof body !== 'object' || typeof body.pipe === 'function';
+  return ((raw ? request.query : body) ?? {}) as Input;
+}
 
 /** The rule's key; HEAD is answered by the GET route. */
 const keyOf = (request: FastifyRequest): string | undefined => {
