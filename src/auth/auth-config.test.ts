@@ -29,22 +29,28 @@ describe('authConfigFromEnv', () => {
       defaultPermission: 'NO_PERMISSIONS',
     });
     expect(
-      authConfigFromEnv({ MLFLOW_AUTH_CONFIG_PATH: file, CAIRN_ADMIN_USERNAME: 'me', CAIRN_ADMIN_PASSWORD: 'mine-1234' }),
+      authConfigFromEnv({
+        MLFLOW_AUTH_CONFIG_PATH: file,
+        CAIRN_ADMIN_USERNAME: 'me',
+        CAIRN_ADMIN_PASSWORD: 'mine-1234',
+      }),
     ).toEqual({ admin: { username: 'me', password: 'mine-1234' }, defaultPermission: 'NO_PERMISSIONS' });
   });
 
-  it('refuses to start with no admin, a short password, or MLflow\'s published default', () => {
+  it("refuses to start with no admin, a short password, or MLflow's published default", () => {
     expect(() => authConfigFromEnv({})).toThrow(/CAIRN_ADMIN_USERNAME and CAIRN_ADMIN_PASSWORD/);
     expect(() => authConfigFromEnv({ CAIRN_ADMIN_USERNAME: 'a', CAIRN_ADMIN_PASSWORD: 'short' })).toThrow(
       /at least 8 characters/,
     );
-    const mlflowDefault = ini('[mlflow]\ndefault_permission = READ\nadmin_username = admin\nadmin_password = password\n');
-    expect(() => authConfigFromEnv({ MLFLOW_AUTH_CONFIG_PATH: mlflowDefault })).toThrow(/published default/);
-    const badPermission = ini('[mlflow]\ndefault_permission = WRITE\nadmin_username = a\nadmin_password = long-enough\n');
-    expect(() => authConfigFromEnv({ MLFLOW_AUTH_CONFIG_PATH: badPermission })).toThrow(/default_permission in/);
-    expect(() => authConfigFromEnv({ MLFLOW_AUTH_CONFIG_PATH: path.join(dir, 'missing.ini') })).toThrow(
-      /cannot read/,
+    const mlflowDefault = ini(
+      '[mlflow]\ndefault_permission = READ\nadmin_username = admin\nadmin_password = password\n',
     );
+    expect(() => authConfigFromEnv({ MLFLOW_AUTH_CONFIG_PATH: mlflowDefault })).toThrow(/published default/);
+    const badPermission = ini(
+      '[mlflow]\ndefault_permission = WRITE\nadmin_username = a\nadmin_password = long-enough\n',
+    );
+    expect(() => authConfigFromEnv({ MLFLOW_AUTH_CONFIG_PATH: badPermission })).toThrow(/default_permission in/);
+    expect(() => authConfigFromEnv({ MLFLOW_AUTH_CONFIG_PATH: path.join(dir, 'missing.ini') })).toThrow(/cannot read/);
   });
 
   it('reads only the named section of an INI file', () => {
@@ -59,7 +65,11 @@ describe('CredentialCache', () => {
   it('forgets an entry when the store generation moves or the TTL passes', () => {
     let generation = 1;
     let now = 0;
-    const cache = new CredentialCache(() => generation, 1000, () => now);
+    const cache = new CredentialCache(
+      () => generation,
+      1000,
+      () => now,
+    );
     const user = { id: 1, username: 'a', isAdmin: false, creationTime: 0 };
     cache.set('k', user, 1);
     expect(cache.get('k')).toBe(user);
