@@ -16,6 +16,8 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
   ['runs', async () => (await import('./tracking-commands.js')).runsCommand()],
   ['models', async () => (await import('./models-commands.js')).modelsCommand()],
   ['webhook', async () => (await import('./webhook-commands.js')).webhookCommand()],
+  ['users', async () => (await import('./auth-commands.js')).usersCommand()],
+  ['permissions', async () => (await import('./auth-commands.js')).permissionsCommand()],
   ['import', async () => (await import('./import-command.js')).importCommand()],
   ['quickstart', async () => (await import('./quickstart-command.js')).quickstartCommand()],
   ['train', async () => (await import('./train-command.js')).trainCommand()],

@@ -1,6 +1,8 @@
 // `cairn server`: runs the tracking server in one process, or as a node:cluster of N workers.
 import { Command } from 'commander';
 import { DEFAULT_RUN_CACHE_CAPACITY } from '../tracking/sql/run-cache.js';
+import { type AuthConfig, authConfigFromEnv } from '../auth/auth-config.js';
+import { UsageError } from './cli-client.js';
 import { runSingleServer } from './run-server.js';
 import { runClusterPrimary } from './server-cluster.js';
 import {
@@ -17,6 +19,15 @@ import {
   type ServerConfig,
 } from './server-options.js';
 import { checkPortFree, prepareServerPaths, StartupError, startupErrorMessage } from './server-startup.js';
+
+/** The --auth configuration from the environment; a missing or weak admin is a usage error (exit 2). */
+function authConfigOrUsage(): AuthConfig {
+  try {
+    return authConfigFromEnv();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
 
 export function serverCommand(): Command {
   return new Command('server')
@@ -57,6 +68,12 @@ export function serverCommand(): Command {
       parseLogLevel,
       'info',
     )
+    .option(
+      '--auth',
+      'require a login for everything but /health (HTTP Basic or an access token) and check per-experiment and ' +
+        'per-model permissions; the first admin comes from CAIRN_ADMIN_USERNAME and CAIRN_ADMIN_PASSWORD, or ' +
+        "from MLflow's basic_auth.ini named by MLFLOW_AUTH_CONFIG_PATH",
+    )
     .addHelpText(
       'after',
       [
@@ -66,6 +83,7 @@ export function serverCommand(): Command {
         '  MLFLOW_S3_ENDPOINT_URL=http://minio:9000 AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=… \\',
         '    cairn server --artifacts-destination s3://team-bucket/cairn   # proxied: clients use mlflow-artifacts:/',
         '  cairn server --default-artifact-root s3://team-bucket/cairn --no-serve-artifacts   # clients write to S3',
+        "  CAIRN_ADMIN_USERNAME=admin CAIRN_ADMIN_PASSWORD='a long secret' cairn server --auth --host 0.0.0.0",
       ].join('\n'),
     )
     .action(async (flags: Record<string, unknown>) => {
@@ -79,6 +97,7 @@ export function serverCommand(): Command {
         workers: flags.workers as number,
         logLevel: flags.logLevel as string,
         runCacheSize: flags.runCacheSize as number,
+        auth: flags.auth ? authConfigOrUsage() : undefined,
       };
       // a start that fails (port taken, directory not writable, database not openable) says why and
       // leaves behind nothing it created

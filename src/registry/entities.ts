@@ -56,6 +56,9 @@ export type RegistryAuditAction =
   | 'rename_model'
   | 'set_policy'
   | 'delete_policy'
+  /** A user's permission on the model was granted or changed (auth; `to` is `user:PERMISSION`). */
+  | 'set_permission'
+  | 'delete_permission'
   | 'import_model';
 
 /** One row of the registry audit trail, written in the same transaction as the change it records. */

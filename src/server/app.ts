@@ -9,6 +9,7 @@ import { LocalArtifactRepository } from '../artifacts/local-artifact-repository.
 import type { RegistryStore } from '../registry/store.js';
 import type { WebhookStore } from '../registry/webhooks/store.js';
 import type { TrackingStore } from '../tracking/store.js';
+import { ARTIFACT_PREFIXES, TRACKING_PREFIXES } from './app-prefixes.js';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './error-handler.js';
 import { parseJsonBody, readBodyText, refuseNulCharacters } from './json-body.js';
 import { mergeSlashes, redirectMergedSlashes } from './merged-slashes.js';
@@ -27,10 +28,10 @@ import { runLoggingRoutes } from './routes/run-logging.js';
 import { runRoutes } from './routes/runs.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { uiPlugin } from './ui-plugin.js';
+import { installAuth, type ServerAuth } from './auth/auth-hooks.js';
+import { authRoutes, tokenRoutes } from './routes/auth.js';
 
-/** MLflow serves the tracking API under both; the preview prefix is kept for old clients. */
-export const TRACKING_PREFIXES = ['/api/2.0/mlflow', '/ajax-api/2.0/mlflow', '/api/2.0/preview/mlflow'];
-export const ARTIFACT_PREFIXES = ['/api/2.0/mlflow-artifacts', '/ajax-api/2.0/mlflow-artifacts'];
+export { ARTIFACT_PREFIXES, TRACKING_PREFIXES } from './app-prefixes.js';
 /** Default JSON body limit; log-batch and log-inputs raise their own. */
 const JSON_BODY_LIMIT = 4 * 1024 * 1024;
 
@@ -50,6 +51,8 @@ export interface BuildAppOptions {
   /** A pino logger; or a level name for a JSON logger on stdout. Default 'info'. */
   logger?: FastifyBaseLogger;
   logLevel?: string;
+  /** `--auth`: every request authenticated and checked against the caller's permissions (auth-hooks.ts). */
+  auth?: ServerAuth;
 }
 
 async function openLocalRoots(dirs: string[]): Promise<LocalArtifactRoot[]> {
@@ -164,6 +167,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     searchBodies: new SearchBodyCache(),
   };
 
+  // before every route, so the hooks cover them all
+  const unruled = options.auth ? installAuth(app, options.auth, options.store) : [];
+  app.decorate('authUnruledRoutes', unruled);
+
   await app.register(healthRoutes);
   await app.register(getArtifactRoutes, deps);
   if (deps.registry) await app.register(modelVersionArtifactRoutes, deps);
@@ -179,12 +186,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
           await scope.register(registeredModelRoutes, deps);
           await scope.register(modelVersionRoutes, deps);
         }
+        if (options.auth) await scope.register(authRoutes, { auth: options.auth.store });
       },
       { prefix },
     );
   }
   if (deps.registry) await app.register(cairnRegistryRoutes, { ...deps, prefix: '/api/2.0/cairn' });
   if (options.webhooks) await app.register(webhookRoutes, { prefix: '/api/2.0/cairn', webhooks: options.webhooks });
+  if (options.auth) await app.register(tokenRoutes, { prefix: '/api/2.0/cairn', auth: options.auth.store });
   await app.register(uploadArtifactRoutes, { ...deps, prefix: '/ajax-api/2.0/mlflow' });
   for (const prefix of ARTIFACT_PREFIXES) {
     await app.register(mlflowArtifactRoutes, { ...deps, prefix });

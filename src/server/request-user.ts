@@ -1,5 +1,6 @@
-// Who is calling, for the registry audit trail: the `X-Cairn-User` header, else the user of HTTP
-// basic auth, else undefined (the store records 'unknown'). Not authentication: nothing is verified here.
+// Who is calling, for the registry audit trail: with --auth the verified user; otherwise the
+// `X-Cairn-User` header, else the user of HTTP basic auth, else undefined (the store records
+// 'unknown'). Without --auth this is not authentication: nothing is verified here.
 import type { FastifyRequest } from 'fastify';
 import type { ChangeContext } from '../registry/store.js';
 import type { Input } from './mlflow-route.js';
@@ -7,6 +8,7 @@ import type { Input } from './mlflow-route.js';
 export const USER_HEADER = 'x-cairn-user';
 
 export function requestUser(request: FastifyRequest): string | undefined {
+  if (request.authUser) return request.authUser.username;
   const header = request.headers[USER_HEADER];
   const named = (Array.isArray(header) ? header[0] : header)?.trim();
   if (named) return named;

@@ -12,6 +12,8 @@ import type { RegistryStore } from '../registry/store.js';
 import type { TrackingStore } from '../tracking/store.js';
 import { buildApp } from './app.js';
 import type { UriArtifactRoot } from './route-deps.js';
+import type { AuthConfig } from '../auth/auth-config.js';
+import { ensureAdmin, openAuthStore, type OpenedAuthStore } from '../auth/open-auth-store.js';
 
 export interface StartServerOptions {
   backendStoreUri: string;
@@ -26,6 +28,8 @@ export interface StartServerOptions {
   logLevel?: string;
   /** Complete runs kept between searches (SQLite only; 0 turns the cache off). Default 10,000. */
   runCacheSize?: number;
+  /** `--auth`: the first admin (created when missing) and the default permission; absent: no auth. */
+  auth?: AuthConfig;
 }
 
 export interface RunningServer {
@@ -82,7 +86,12 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     runCacheCapacity: opts.runCacheSize ?? DEFAULT_RUN_CACHE_CAPACITY,
   });
   let app: FastifyInstance | undefined;
+  let auth: OpenedAuthStore | undefined;
   try {
+    if (opts.auth) {
+      auth = await openAuthStore(opts.backendStoreUri);
+      await ensureAdmin(auth.auth, opts.auth.admin);
+    }
     const artifactRepo = opts.serveArtifacts ? await openArtifactRepository(opts.artifactsDestination) : undefined;
     app = await buildApp({
       store,
@@ -94,10 +103,12 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       uriArtifactRoots: await uriArtifactRoots(opts, defaultArtifactRoot),
       logger: opts.logger,
       logLevel: opts.logLevel,
+      auth: auth && opts.auth ? { store: auth.auth, defaultPermission: opts.auth.defaultPermission } : undefined,
     });
     await app.listen({ host: opts.host, port: opts.port });
   } catch (err) {
     await app?.close().catch(() => undefined);
+    await auth?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw err;
   }
@@ -121,6 +132,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
           await running.close();
         } finally {
           await workerStopped;
+          await auth?.close();
           await store.close();
         }
       })();
