@@ -1,12 +1,11 @@
 // The registry, webhook and monitoring pages in a real Chromium against a real `cairn server` (SQLite
 // on a temp dir, loopback), seeded through the REST API. Each page is screenshotted to
 // test-results/ui/, audited by axe-core, and must log no console error beyond the refusals it provokes.
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CairnServer, startCairnServer } from '../support/cairn-server.js';
 import { lacks } from '../support/requirements.js';
-import { SCREENSHOT_DIR, type UiBrowser, launchBrowser, screenshot, seriousViolations } from './browser.js';
+import { type UiBrowser, launchBrowser, screenshot, seriousViolations } from './browser.js';
 import { ensureUiBuilt } from './build-ui.js';
 import {
   type MonitorSeed,
@@ -211,6 +210,17 @@ describe.skipIf(lacks('chromium'))('registry, webhooks and monitoring pages in C
     expect(await first.textContent()).toContain('carol');
     expect(await first.textContent()).toContain('best accuracy');
     await expectPageClean(ui, 'reg-07-alias-applied');
+
+    // and deleted again, after a confirmation
+    await page.getByRole('button', { name: 'Delete alias @champion' }).click();
+    const del = page.getByRole('dialog');
+    await del.getByRole('button', { name: 'Delete alias', exact: true }).click();
+    await page.locator('[data-alias="champion"]').waitFor({ state: 'detached' });
+    expect((await getJson(base, `${MLFLOW}/registered-models/get?name=${reg.model}`)).registered_model.aliases).toBe(
+      undefined,
+    );
+    await expect.poll(() => first.getAttribute('data-action')).toBe('delete_alias');
+    expect(ui.takeErrors()).toEqual([]);
   });
 
   it('lists webhooks with their deliveries, adds one and deletes it', async () => {
@@ -290,7 +300,11 @@ describe.skipIf(lacks('chromium'))('registry, webhooks and monitoring pages in C
     expect(await report.text()).toContain(mon.reportMarker);
     expect(await page.getByLabel('Latest pass').textContent()).toContain('2 of 4 features drifting');
     await expectPageClean(ui, 'mon-01-model');
-    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'mon-01-model-full.png'), fullPage: true });
+    // the page scrolls inside <main>: the lower charts and the passes table
+    await page.locator('main').evaluate((m) => m.scrollTo(0, 560));
+    await screenshot(page, 'mon-01-model-lower');
+    await page.locator('main').evaluate((m) => m.scrollTo(0, m.scrollHeight));
+    await screenshot(page, 'mon-01-model-bottom');
 
     await page.getByLabel('Model version').selectOption('2');
     await expect.poll(() => rows.count()).toBe(2);

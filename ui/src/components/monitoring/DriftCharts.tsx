@@ -1,10 +1,11 @@
 // The monitoring page's charts over passes (oldest to newest): a drift heat-map (feature × pass,
 // red where the feature drifted, its score in the cell), drift scores per feature, the data set drift
 // share, the prediction distribution, and live performance against the policy's minimums.
-import { useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { formatNumber, formatTime } from '../../lib/format.js';
 import '../../lib/echarts-monitoring.js';
 import { type MonitorPass, driftCells, liveMetricKeys, predictionClasses } from '../../lib/monitoring.js';
+import { currentTheme } from '../../lib/theme.js';
 import { Chart } from '../Chart.js';
 
 interface Props {
@@ -31,7 +32,19 @@ interface RenderApi {
   size(extent: number[]): number[];
 }
 
+/** The rotated time labels set their own axisLabel, so they take the theme's text colour here. */
+function useAxisLabelColor(): string {
+  const [theme, setTheme] = useState(currentTheme);
+  useEffect(() => {
+    const onTheme = () => setTheme(currentTheme());
+    window.addEventListener('cairn-theme', onTheme);
+    return () => window.removeEventListener('cairn-theme', onTheme);
+  }, []);
+  return theme === 'dark' ? '#e6e8eb' : '#1b1f24';
+}
+
 export function DriftCharts({ passes, features, minimums }: Props) {
+  const labelColor = useAxisLabelColor();
   // month-day hour:minute: the year and seconds only crowd the axis (the tooltip and table have them)
   const labels = useMemo(() => passes.map((p) => formatTime(p.time).slice(5, 16)), [passes]);
 
@@ -55,7 +68,7 @@ export function DriftCharts({ passes, features, minimums }: Props) {
           return `${feature} · ${when}<br/>${state}<br/>score ${fmt(d?.score)}${method}<br/>PSI ${fmt(d?.psi)}`;
         },
       },
-      xAxis: { type: 'category', data: labels, axisLabel: { rotate: 30 } },
+      xAxis: { type: 'category', data: labels, axisLabel: { rotate: 30, color: labelColor } },
       // the most drifting feature on top
       yAxis: { type: 'category', data: features, inverse: true },
       series: [
@@ -86,7 +99,7 @@ export function DriftCharts({ passes, features, minimums }: Props) {
         },
       ],
     };
-  }, [passes, features, labels]);
+  }, [passes, features, labels, labelColor]);
 
   const scores = useMemo(
     () => ({
@@ -111,7 +124,7 @@ export function DriftCharts({ passes, features, minimums }: Props) {
     () => ({
       animation: false,
       tooltip: { trigger: 'axis' },
-      xAxis: { type: 'category', data: labels, axisLabel: { rotate: 30 } },
+      xAxis: { type: 'category', data: labels, axisLabel: { rotate: 30, color: labelColor } },
       yAxis: { type: 'value', min: 0, max: 1, name: 'share', nameLocation: 'middle', nameGap: 42 },
       grid: { left: 64, right: 16, top: 16, bottom: 56 },
       legend: { show: false },
@@ -126,7 +139,7 @@ export function DriftCharts({ passes, features, minimums }: Props) {
         },
       ],
     }),
-    [passes, labels],
+    [passes, labels, labelColor],
   );
 
   const classes = useMemo(() => predictionClasses(passes), [passes]);
@@ -134,7 +147,7 @@ export function DriftCharts({ passes, features, minimums }: Props) {
     () => ({
       animation: false,
       tooltip: { trigger: 'axis' },
-      xAxis: { type: 'category', data: labels, axisLabel: { rotate: 30 } },
+      xAxis: { type: 'category', data: labels, axisLabel: { rotate: 30, color: labelColor } },
       yAxis: { type: 'value', min: 0, max: 1, name: 'share', nameLocation: 'middle', nameGap: 42 },
       grid: { left: 64, right: 16, top: 36, bottom: 56 },
       series: [
@@ -151,7 +164,7 @@ export function DriftCharts({ passes, features, minimums }: Props) {
         },
       ],
     }),
-    [passes, labels, classes],
+    [passes, labels, classes, labelColor],
   );
 
   const liveKeys = useMemo(() => liveMetricKeys(passes), [passes]);
@@ -174,7 +187,7 @@ export function DriftCharts({ passes, features, minimums }: Props) {
               : {
                   symbol: 'none',
                   lineStyle: { type: 'dashed' },
-                  label: { formatter: `policy ${k.slice(5)} ≥ ${min}` },
+                  label: { formatter: `policy ${k.slice(5)} ≥ ${min}`, position: 'insideEndTop' },
                   data: [{ yAxis: min }],
                 },
         };
