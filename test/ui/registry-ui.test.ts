@@ -177,8 +177,24 @@ describe.skipIf(lacks('chromium'))('registry, webhooks and monitoring pages in C
     // the browser reports the 400 answer itself; nothing else may be logged
     const errors = ui.takeErrors();
     expect(errors.every((e) => e.includes('400') && e.includes('transition-stage'))).toBe(true);
-    await page.keyboard.press('Escape');
+
+    // forcing needs a reason; the override is applied and recorded as forced
+    await dialog.getByLabel('Force: override the failing policy').check();
+    const force = dialog.getByRole('button', { name: 'Force and confirm' });
+    expect(await force.isDisabled()).toBe(true);
+    await dialog.getByLabel(/^Reason/).fill('clinical sign-off for the pilot');
+    await force.click();
     await dialog.waitFor({ state: 'detached' });
+    await expect
+      .poll(() => page.locator('tr[data-version="1"] .stage').textContent(), { timeout: 20_000 })
+      .toBe('Production');
+    const forced = (await getJson(base, `${CAIRN}/registry/history?name=${reg.model}&version=1`)).entries[0];
+    expect([forced.action, forced.forced, forced.reason]).toEqual([
+      'transition_stage',
+      true,
+      'clinical sign-off for the pilot',
+    ]);
+    expect(ui.takeErrors()).toEqual([]);
   });
 
   it('shows the passing verdict before setting an alias, then applies it and records who', async () => {
