@@ -28,9 +28,10 @@ function HowTo({ name }: { name?: string }) {
   const uri = `models:/${name || 'MODEL'}@champion`;
   return (
     <section className="card" aria-label="How to create monitoring runs">
+      <p>No monitoring runs{name ? ` for ${name}` : ''} yet.</p>
       <p>
-        No monitoring runs{name ? ` for ${name}` : ''} yet. Each pass of <code>cairn monitor</code> logs one run to the{' '}
-        <code>{MONITORING_EXPERIMENT}</code> experiment of this server; run one pass with
+        Each pass of <code>cairn monitor</code> logs one run to the <code>{MONITORING_EXPERIMENT}</code> experiment of
+        this server; run one pass with
       </p>
       <pre className="mono">cairn monitor {uri} --once</pre>
       <p className="muted">
