@@ -22,6 +22,7 @@ export default defineConfig({
       '/api': 'http://127.0.0.1:5000',
       '/ajax-api': 'http://127.0.0.1:5000',
       '/get-artifact': 'http://127.0.0.1:5000',
+      '/model-versions': 'http://127.0.0.1:5000',
     },
   },
 });

@@ -8,7 +8,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The UI's own paths (ui/src/routes.ts); each answers index.html and the router takes over. */
-export const UI_CLIENT_ROUTES = ['/', '/experiments', '/experiments/*', '/runs/*', '/compare'];
+export const UI_CLIENT_ROUTES = [
+  '/',
+  '/experiments',
+  '/experiments/*',
+  '/runs/*',
+  '/compare',
+  '/models',
+  '/models/*',
+  '/webhooks',
+  '/monitoring',
+  '/monitoring/*',
+];
 
 /** Where the build lands: two levels above this module is the package root, in src/ and in dist/. */
 export function defaultUiDir(): string {

@@ -48,6 +48,11 @@ describe('UI served by cairn server', () => {
       '/experiments/3?filter=metrics.a%20%3E%201',
       '/runs/abc',
       '/compare?runs=a',
+      '/models?q=heart',
+      '/models/heart-disease/versions/3',
+      '/webhooks?webhook=abc',
+      '/monitoring',
+      '/monitoring/heart-disease',
     ]) {
       const res = await fetch(`${built.url}${route}`);
       expect(res.status, route).toBe(200);
