@@ -2,7 +2,9 @@
 // coordinates; state in the URL), the run page's HTML and model-package previews, and the compare
 // page's images side by side: real Chromium against a real `cairn server` seeded through the API.
 // Screenshots in test-results/ui/, axe-core on every page, console errors fail the page.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +13,7 @@ import { frame, numericColumn } from '../../src/learn/core/frame.js';
 import { LogisticRegression } from '../../src/learn/linear/index.js';
 import { Pipeline } from '../../src/learn/pipeline.js';
 import { StandardScaler } from '../../src/learn/preprocessing/index.js';
+import { writeExperimentReport } from '../../src/pipelines/report/index.js';
 import { type CairnServer, startCairnServer } from '../support/cairn-server.js';
 import { lacks } from '../support/requirements.js';
 import { type UiBrowser, launchBrowser, screenshot, seriousViolations } from './browser.js';
@@ -132,6 +135,18 @@ describe.skipIf(lacks('chromium'))('chart view, artifact previews and compare im
       const run = await client.createRun(seeded.experimentId, { runName: 'logged-model' });
       modelRunId = run.info.runId;
       await client.logModel(modelRunId, pipeline, { artifactPath: 'model', trainingFrame: X, trainingTarget: y });
+      // the pipelines' own report.html (`cairn report`) of the seeded experiment, logged on the parent run
+      const outDir = mkdtempSync(path.join(tmpdir(), 'cairn-ui-report-'));
+      try {
+        const report = await writeExperimentReport(client, {
+          experiment: 'heart-disease-ui',
+          metric: 'accuracy',
+          outDir,
+        });
+        await upload(base, seeded.parentId, 'reports/report.html', readFileSync(report.files.html), 'text/html');
+      } finally {
+        rmSync(outDir, { recursive: true, force: true });
+      }
     } finally {
       await client.close();
     }
@@ -295,6 +310,23 @@ describe.skipIf(lacks('chromium'))('chart view, artifact previews and compare im
       ?.evaluate(() => window.origin);
     expect(origin).toBe('null');
     expect(ui.takeErrors()).toEqual([]);
+  });
+
+  it("renders the pipelines' report.html with its inline charts in the sandboxed frame", async () => {
+    const { page } = ui;
+    await page.goto(`${base}/runs/${seeded.parentId}?tab=artifacts&path=reports/report.html`);
+    const frameEl = page.locator('iframe[data-preview="html"]');
+    await frameEl.waitFor();
+    expect(await frameEl.getAttribute('sandbox')).toBe('');
+    const inner = page.frameLocator('iframe[data-preview="html"]');
+    await expect.poll(() => inner.locator('h1').textContent()).toBe('Experiment report: heart-disease-ui');
+    const chart = inner.locator('figure svg').first();
+    const box = await chart.boundingBox();
+    expect(box?.width).toBeGreaterThan(200);
+    expect(box?.height).toBeGreaterThan(100);
+    // no scripts in the report: nothing to turn on
+    expect(await page.getByLabel(/Run the report's/).count()).toBe(0);
+    await expectPageClean(ui, '25b-run-artifact-report');
   });
 
   it("previews a logged model package: MLmodel, the signature's columns and the input example", async () => {
