@@ -35,7 +35,8 @@ interface ChartOption {
 const REPORT_HTML =
   '<!doctype html><html><head><title>Run report</title></head><body>' +
   '<h1 id="title">Heart disease report</h1><p id="script-state">static</p>' +
-  "<script>document.getElementById('script-state').textContent = 'script ran';</script></body></html>";
+  "<script>document.getElementById('script-state').textContent = 'script ran';</script>" +
+  '<img id="pixel" alt="" src="data:," onerror="document.title = \'handler ran\'"></body></html>';
 
 function png(color: string, width: number): Buffer {
   const svg =
@@ -89,6 +90,15 @@ async function expectPngAndSvg(page: Page, title: string): Promise<void> {
   const svg = (await exportBytes(page, title, 'SVG')).toString('utf8');
   expect(svg).toMatch(/^<svg[\s\S]*<\/svg>$/);
   expect(svg).toContain('<path');
+}
+
+/**
+ * Clicks a checkbox whose state lives in the URL and waits for it to flip: the router applies the
+ * new URL in a transition, so the box shows its new state a moment after the click, not during it.
+ */
+async function toggleUrlCheckbox(box: ReturnType<Page['getByLabel']>, checked: boolean): Promise<void> {
+  await box.click();
+  await expect.poll(() => box.isChecked()).toBe(checked);
 }
 
 async function expectPageClean(ui: UiBrowser, name: string): Promise<void> {
@@ -191,11 +201,11 @@ describe.skipIf(lacks('chromium'))('chart view, artifact previews and compare im
     expect(values(smoothed)).not.toEqual(apiValues);
 
     expect(option.yAxis?.[0]?.type).toBe('value');
-    await page.getByLabel('Log scale').check();
+    await toggleUrlCheckbox(page.getByLabel('Log scale'), true);
     await expect.poll(async () => (await chartOption(page, 'loss')).yAxis?.[0]?.type).toBe('log');
     expect(new URL(page.url()).searchParams.get('log')).toBe('1');
 
-    await page.getByRole('group', { name: 'Overlay' }).getByLabel('accuracy').check();
+    await toggleUrlCheckbox(page.getByRole('group', { name: 'Overlay' }).getByLabel('accuracy'), true);
     await expect
       .poll(async () => (await chartOption(page, 'loss, accuracy')).series.some((s) => s.name.endsWith('· accuracy')))
       .toBe(true);
@@ -252,7 +262,7 @@ describe.skipIf(lacks('chromium'))('chart view, artifact previews and compare im
     expect(option.series[0]?.data.length).toBe(40);
     await expectPngAndSvg(page, title);
 
-    await page.getByRole('group', { name: 'Params' }).getByLabel('note').uncheck();
+    await toggleUrlCheckbox(page.getByRole('group', { name: 'Params' }).getByLabel('note'), false);
     await expect.poll(() => new URL(page.url()).searchParams.getAll('axes')).toEqual(['learning_rate', 'model']);
     option = await chartOption(page, 'accuracy over learning_rate, model');
     expect(option.parallelAxis?.map((a) => a.name)).toEqual(['learning_rate', 'model', 'accuracy']);
@@ -297,10 +307,11 @@ describe.skipIf(lacks('chromium'))('chart view, artifact previews and compare im
     const inner = page.frameLocator('iframe[data-preview="html"]');
     await expect.poll(() => inner.locator('#title').textContent()).toBe('Heart disease report');
     expect(await inner.locator('#script-state').textContent()).toBe('static');
+    expect(await inner.locator('#pixel').getAttribute('onerror')).toBeNull();
     await expectPageClean(ui, '25-run-artifact-html');
 
     // with scripts on, still no allow-same-origin: the report cannot reach the parent page
-    await page.getByLabel(/Run the report's 1 script/).check();
+    await page.getByLabel(/Run the report's 2 scripts/).check();
     const sandbox = await page.locator('iframe[data-preview="html"]').getAttribute('sandbox');
     expect(sandbox).toBe('allow-scripts');
     await expect.poll(() => inner.locator('#script-state').textContent()).toBe('script ran');
@@ -309,6 +320,7 @@ describe.skipIf(lacks('chromium'))('chart view, artifact previews and compare im
       .find((f) => f !== page.mainFrame())
       ?.evaluate(() => window.origin);
     expect(origin).toBe('null');
+    expect(await inner.locator('#pixel').getAttribute('onerror')).not.toBeNull();
     expect(ui.takeErrors()).toEqual([]);
   });
 
@@ -378,7 +390,7 @@ describe.skipIf(lacks('chromium'))('chart view, artifact previews and compare im
     const keyCells = page.locator('table[aria-label="Run comparison"] tbody th');
     const allKeys = await keyCells.allTextContents();
     expect(allKeys).toContain('Status');
-    await page.getByLabel('Only rows that differ').check();
+    await toggleUrlCheckbox(page.getByLabel('Only rows that differ'), true);
     await expect.poll(() => keyCells.count()).toBeLessThan(allKeys.length);
     const shownKeys = await keyCells.allTextContents();
     // run-01 is logreg and run-02 knn; both FINISHED

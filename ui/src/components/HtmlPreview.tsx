@@ -10,13 +10,29 @@ import { ErrorBox } from './ErrorBox.js';
 
 const HTML_LIMIT = 8 * 1024 * 1024;
 
-/** The page without its script elements (parsed as inert HTML: nothing in it runs or loads), and their count. */
+/**
+ * The page without its scripts (script elements, on* handler attributes, javascript: links), parsed
+ * as inert HTML so nothing in it runs or loads here, and how many were taken out.
+ */
 export function withoutScripts(html: string): { html: string; scripts: number } {
   const doc = new DOMParser().parseFromString(html, 'text/html');
-  const scripts = doc.querySelectorAll('script');
-  if (scripts.length === 0) return { html, scripts: 0 };
-  for (const s of scripts) s.remove();
-  return { html: `${doc.doctype ? '<!doctype html>' : ''}${doc.documentElement.outerHTML}`, scripts: scripts.length };
+  let scripts = 0;
+  for (const el of doc.querySelectorAll('script')) {
+    el.remove();
+    scripts++;
+  }
+  for (const el of doc.querySelectorAll('*')) {
+    for (const attr of [...el.attributes]) {
+      const handler = attr.name.toLowerCase().startsWith('on');
+      const jsUrl = /^\s*javascript:/i.test(attr.value) && ['href', 'src', 'action', 'formaction'].includes(attr.name);
+      if (handler || jsUrl) {
+        el.removeAttribute(attr.name);
+        scripts++;
+      }
+    }
+  }
+  if (scripts === 0) return { html, scripts };
+  return { html: `${doc.doctype ? '<!doctype html>' : ''}${doc.documentElement.outerHTML}`, scripts };
 }
 
 export function HtmlPreview({ runId, path }: { runId: string; path: string }) {

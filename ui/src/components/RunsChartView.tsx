@@ -225,7 +225,8 @@ function ParallelChart({ runs, paramKeys, metric, view, update, onRun }: ParamPr
           ))}
         </fieldset>
         <span className="muted">
-          {built.plotted} run{built.plotted === 1 ? '' : 's'} with every chosen param and {metric}.
+          {built.plotted} of the {runs.length} loaded runs have every chosen param and {metric}. Click a line to open
+          its run.
         </span>
       </div>
       <Chart
