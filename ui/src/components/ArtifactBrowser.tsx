@@ -1,5 +1,6 @@
 // A run's artifacts: a lazily listed tree, and a preview of the chosen file (images, text, JSON,
-// CSV, the model package's MLmodel). The chosen path lives in the URL (?tab=artifacts&path=…).
+// CSV, HTML reports in a sandboxed frame, the model package from its MLmodel). The chosen path lives
+// in the URL (?tab=artifacts&path=…).
 import { useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { artifactUrl, fetchArtifactText, listArtifacts } from '../api/client.js';
@@ -8,17 +9,20 @@ import { parseCsv } from '../lib/csv-parse.js';
 import { formatBytes } from '../lib/format.js';
 import { useAsync } from '../lib/use-async.js';
 import { ErrorBox } from './ErrorBox.js';
+import { HtmlPreview } from './HtmlPreview.js';
+import { ModelPackagePreview } from './ModelPackagePreview.js';
 
 const TEXT_LIMIT = 1024 * 1024;
 const IMAGE = /\.(png|jpe?g|gif|svg|webp|bmp)$/i;
-const TEXT =
-  /(\.(txt|log|md|ya?ml|py|ts|js|ini|cfg|toml|html?|xml|sh|r)$)|(^|\/)(MLmodel|requirements\.txt|conda\.yaml)$/i;
+const TEXT = /(\.(txt|log|md|ya?ml|py|ts|js|ini|cfg|toml|xml|sh|r)$)|(^|\/)(requirements\.txt|conda\.yaml)$/i;
 
-type Kind = 'image' | 'json' | 'csv' | 'text' | 'other';
+type Kind = 'image' | 'json' | 'csv' | 'text' | 'html' | 'mlmodel' | 'other';
 
 export function previewKind(path: string, size: number | undefined): Kind {
   if (IMAGE.test(path)) return 'image';
   if (size !== undefined && size > TEXT_LIMIT * 8) return 'other';
+  if (/(^|\/)MLmodel$/.test(path)) return 'mlmodel';
+  if (/\.html?$/i.test(path)) return 'html';
   if (/\.json$/i.test(path)) return 'json';
   if (/\.(csv|tsv)$/i.test(path)) return 'csv';
   if (TEXT.test(path)) return 'text';
@@ -108,6 +112,8 @@ function Preview({ runId, path, size }: { runId: string; path: string; size: num
       {kind === 'json' || kind === 'csv' || kind === 'text' ? (
         <TextPreview runId={runId} path={path} kind={kind} />
       ) : null}
+      {kind === 'html' ? <HtmlPreview runId={runId} path={path} /> : null}
+      {kind === 'mlmodel' ? <ModelPackagePreview runId={runId} mlmodelPath={path} /> : null}
       {kind === 'other' ? <p className="muted">No preview for this file type; download it instead.</p> : null}
     </>
   );

@@ -10,7 +10,12 @@ interface Props {
   /** Accessible name, also the export file name. */
   title: string;
   height?: number;
+  /** Called with the data item of a clicked point or line (e.g. to open its run). */
+  onItemClick?: (data: unknown) => void;
 }
+
+/** The chart's element, carrying the option ECharts holds (read by the browser tests and from devtools). */
+export type ChartElement = HTMLDivElement & { echartsOption?: () => unknown };
 
 function themed(option: EChartsOption, theme: Theme): EChartsOption {
   const dark = theme === 'dark';
@@ -21,26 +26,40 @@ function themed(option: EChartsOption, theme: Theme): EChartsOption {
     axisLine: { lineStyle: { color: grid } },
     splitLine: { lineStyle: { color: grid } },
   };
-  const merge = (a: unknown) =>
-    Array.isArray(a) ? a.map((x) => ({ ...axis, ...(x as object) })) : { ...axis, ...((a as object) ?? {}) };
-  return {
+  const merge = (a: unknown, extra: object = {}) =>
+    Array.isArray(a)
+      ? a.map((x) => ({ ...axis, ...extra, ...(x as object) }))
+      : { ...axis, ...extra, ...((a as object) ?? {}) };
+  const out: EChartsOption = {
     backgroundColor: dark ? '#0f1217' : '#ffffff',
     textStyle: { color: fg },
     tooltip: { trigger: 'axis' },
-    grid: { left: 56, right: 20, top: 36, bottom: 40 },
     ...option,
     legend: { textStyle: { color: fg }, type: 'scroll', top: 0, ...((option.legend as object) ?? {}) },
-    xAxis: merge(option.xAxis),
-    yAxis: merge(option.yAxis),
   };
+  // a parallel-coordinates chart has no cartesian axes: adding them would draw an empty grid
+  if (option.parallelAxis !== undefined) {
+    out.parallelAxis = merge(option.parallelAxis, { nameTextStyle: { color: fg } });
+  } else {
+    out.grid = { left: 56, right: 20, top: 36, bottom: 40, ...((option.grid as object) ?? {}) };
+    out.xAxis = merge(option.xAxis, { nameTextStyle: { color: fg } });
+    out.yAxis = merge(option.yAxis, { nameTextStyle: { color: fg } });
+  }
+  if (option.visualMap !== undefined) out.visualMap = { textStyle: { color: fg }, ...(option.visualMap as object) };
+  if (option.dataZoom !== undefined) {
+    out.dataZoom = (option.dataZoom as object[]).map((z) => ({ textStyle: { color: fg }, ...z }));
+  }
+  return out;
 }
 
 function fileName(title: string, ext: string): string {
   return `${title.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '') || 'chart'}.${ext}`;
 }
 
-export function Chart({ option, title, height = 260 }: Props) {
-  const ref = useRef<HTMLDivElement>(null);
+export function Chart({ option, title, height = 260, onItemClick }: Props) {
+  const ref = useRef<ChartElement>(null);
+  const clickRef = useRef(onItemClick);
+  clickRef.current = onItemClick;
   const chartRef = useRef<echarts.ECharts | null>(null);
   const [theme, setTheme] = useState(currentTheme);
 
@@ -55,10 +74,13 @@ export function Chart({ option, title, height = 260 }: Props) {
     if (!el) return;
     const chart = echarts.init(el, undefined, { renderer: 'canvas' });
     chartRef.current = chart;
+    el.echartsOption = () => chart.getOption();
+    chart.on('click', (params) => clickRef.current?.(params.data));
     const observer = new ResizeObserver(() => chart.resize());
     observer.observe(el);
     return () => {
       observer.disconnect();
+      el.echartsOption = undefined;
       chart.dispose();
       chartRef.current = null;
     };

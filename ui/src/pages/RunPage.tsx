@@ -1,17 +1,20 @@
 // One run: overview (attributes, parent and child runs, params, latest metrics, tags with editing),
 // metric history charts, and the artifacts browser. The tab and the open artifact live in the URL.
+import { useMemo } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { getRun, searchAllRuns } from '../api/client.js';
 import type { Run } from '../api/types.js';
 import { ArtifactBrowser } from '../components/ArtifactBrowser.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { ExperimentLink } from '../components/ExperimentLink.js';
+import { ChartControls } from '../components/ChartControls.js';
 import { MetricHistoryChart } from '../components/MetricHistoryChart.js';
 import { TagEditor } from '../components/TagEditor.js';
 import { metricValue, quoteKey } from '../lib/columns.js';
 import { formatDuration, formatNumber, formatTime } from '../lib/format.js';
 import { PARENT_TAG, parentOf } from '../lib/run-tree.js';
 import { useAsync } from '../lib/use-async.js';
+import { useChartChoices } from '../lib/use-chart-choices.js';
 
 const TABS = [
   ['overview', 'Overview'],
@@ -160,18 +163,23 @@ function Overview({ run, onChanged }: { run: Run; onChanged: () => void }) {
 }
 
 function MetricCharts({ run }: { run: Run }) {
+  const [choices, setChoices] = useChartChoices();
   const keys = [...new Set((run.data.metrics ?? []).map((m) => m.key))].sort();
+  const runs = useMemo(
+    () => [{ id: run.info.run_id, name: run.info.run_name || run.info.run_id }],
+    [run.info.run_id, run.info.run_name],
+  );
   if (keys.length === 0) return <p className="muted">This run has no metrics.</p>;
   return (
-    <div className="cards">
-      {keys.map((key) => (
-        <div className="card" key={key} id={`metric-${encodeURIComponent(key)}`}>
-          <MetricHistoryChart
-            runs={[{ id: run.info.run_id, name: run.info.run_name || run.info.run_id }]}
-            metricKey={key}
-          />
-        </div>
-      ))}
-    </div>
+    <>
+      <ChartControls value={choices} onChange={setChoices} />
+      <div className="cards">
+        {keys.map((key) => (
+          <div className="card" key={key} id={`metric-${encodeURIComponent(key)}`}>
+            <MetricHistoryChart runs={runs} metricKeys={[key]} choices={choices} />
+          </div>
+        ))}
+      </div>
+    </>
   );
 }
