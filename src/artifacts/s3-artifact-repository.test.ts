@@ -205,7 +205,8 @@ describe('S3 locations and settings', () => {
     const virtual = { ...base, MLFLOW_BOTO_CLIENT_ADDRESSING_STYLE: 'virtual' };
     expect(s3SettingsFromEnv(virtual).client.config.forcePathStyle).toBe(false);
     expect(s3SettingsFromEnv({ AWS_REGION: 'eu-west-1' }).client.config.forcePathStyle).toBe(false);
-    expect(await s3SettingsFromEnv({ AWS_DEFAULT_REGION: 'eu-central-1' }).client.config.region()).toBe('eu-central-1');
+    const region: unknown = s3SettingsFromEnv({ AWS_DEFAULT_REGION: 'eu-central-1' }).client.config.region();
+    expect(await Promise.resolve(region)).toBe('eu-central-1');
     expect(() => s3SettingsFromEnv({ MLFLOW_BOTO_CLIENT_ADDRESSING_STYLE: 'sideways' })).toThrow(
       /MLFLOW_BOTO_CLIENT_ADDRESSING_STYLE must be auto, path or virtual/,
     );

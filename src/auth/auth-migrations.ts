@@ -5,7 +5,7 @@ import type { Migration } from '../db/migrate.js';
 
 export const AUTH_MIGRATIONS: Migration[] = [
   {
-    version: 6,
+    version: 7,
     name: 'auth users and permissions',
     statements: (dialect) => [
       `CREATE TABLE auth_users (

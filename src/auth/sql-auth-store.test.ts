@@ -7,10 +7,6 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startPostgres, type TestPostgres } from '../../test/support/postgres.js';
 import { lacks } from '../../test/support/requirements.js';
-import { TRACKING_MIGRATIONS } from '../tracking/sql/migrations.js';
-import { REGISTRY_MIGRATIONS } from '../registry/sql/migrations.js';
-import { WEBHOOK_MIGRATIONS } from '../registry/webhooks/webhook-migrations.js';
-import { AUTH_MIGRATIONS } from './auth-migrations.js';
 import { ensureAdmin, openAuthStore, type OpenedAuthStore } from './open-auth-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cairn-auth-store-'));
@@ -34,11 +30,6 @@ const engines = [
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
   if (pg) await (await pg).stop();
-});
-
-it("takes migration versions no other layer's list uses", () => {
-  const others = new Set([...TRACKING_MIGRATIONS, ...REGISTRY_MIGRATIONS, ...WEBHOOK_MIGRATIONS].map((m) => m.version));
-  for (const m of AUTH_MIGRATIONS) expect(others.has(m.version), m.name).toBe(false);
 });
 
 describe.each(engines)('SqlAuthStore on $name', ({ skip, uri }) => {

@@ -7,12 +7,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startPostgres, type TestPostgres } from '../../../test/support/postgres.js';
 import { lacks } from '../../../test/support/requirements.js';
-import { REGISTRY_MIGRATIONS } from '../../registry/sql/migrations.js';
-import { WEBHOOK_MIGRATIONS } from '../../registry/webhooks/webhook-migrations.js';
 import { openSqlStores } from '../../registry/open-stores.js';
-import { TRACKING_MIGRATIONS } from '../../tracking/sql/migrations.js';
 import { openSqlStudyStorage } from './sql-study-storage.js';
-import { TUNING_MIGRATIONS } from './tuning-migrations.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'cairn-tuning-migrations-'));
 let pg: Promise<TestPostgres> | undefined;
@@ -23,14 +19,6 @@ afterAll(async () => {
 });
 
 describe('tuning migrations', () => {
-  it('take a version no other layer uses', () => {
-    const others = new Set(
-      [...TRACKING_MIGRATIONS, ...REGISTRY_MIGRATIONS, ...WEBHOOK_MIGRATIONS].map((m) => m.version),
-    );
-    for (const m of TUNING_MIGRATIONS) expect(others.has(m.version)).toBe(false);
-    expect(TUNING_MIGRATIONS.map((m) => [m.version, m.name])).toEqual([[6, 'tuning studies']]);
-  });
-
   const engines = [
     { name: 'sqlite', uri: async () => `sqlite:///${path.join(dir, 'm.db')}` },
     {

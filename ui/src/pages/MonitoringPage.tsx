@@ -58,7 +58,7 @@ function ModelPicker({ names }: { names: string[] }) {
   const [value, setValue] = useState('');
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
-    if (value.trim()) navigate(monitoringPath(value.trim()));
+    if (value.trim()) void navigate(monitoringPath(value.trim()));
   };
   return (
     <form className="row" onSubmit={onSubmit} aria-label="Open the monitoring of a model">
