@@ -86,8 +86,9 @@ describe.skipIf(skip)('cairn serve (process)', () => {
     expect(first).toMatchObject({ model_name: 'heart', model_version: '1' });
     const version = await (await fetch(`${server.url}/version`)).json();
     expect(version).toMatchObject({ model_name: 'heart', model_version: '1', model_uri: 'models:/heart@champion' });
+    // at least 1.5 s (many flush windows) and at least 30 predictions, however loaded the machine
     const until = Date.now() + 1500;
-    while (Date.now() < until) {
+    while ((Date.now() < until || acked.length < 30) && acked.length < 5000) {
       const r = await predict(server.url, { ...HEART_RECORD, age: 30 + (acked.length % 40) });
       acked.push({ id: r.request_id, at: Date.now() });
     }
@@ -99,7 +100,7 @@ describe.skipIf(skip)('cairn serve (process)', () => {
     // the documented window: what was acknowledged in the last flush interval (plus a flush in progress)
     const windowMs = flushMs + 400; // margin for a loaded machine's timer delay
     for (const l of lost) expect(killedAt - l.at, `lost ${l.id}`).toBeLessThanOrEqual(windowMs);
-    expect(acked.length).toBeGreaterThan(20);
+    expect(acked.length).toBeGreaterThanOrEqual(30);
     expect(logged.size).toBeGreaterThanOrEqual(acked.length - lost.length);
   }, 180_000);
 
