@@ -11,8 +11,9 @@ SQLite file, the inputs' JSON parsed into a DataFrame, then the statistics. --mo
 window first (untimed) and times the statistics alone.
 
 Per feature, Evidently's default choice (reference of at most 1,000 rows: two-sample
-Kolmogorov-Smirnov for numeric features, chi-squared against the reference's proportions for
-categorical ones; above it: normed Wasserstein distance and Jensen-Shannon distance), plus PSI for
+Kolmogorov-Smirnov for numeric features with more than 5 distinct values, else chi-squared against
+the reference's proportions, or the two-proportion z-test when only two values occur; above 1,000
+rows: normed Wasserstein distance and Jensen-Shannon distance), plus PSI for
 every feature on Evidently's binning (Sturges edges over both samples for a numeric feature with more
 than 20 distinct reference values, else one bin per value; empty bins filled as Evidently does).
 Data set drift when at least half the features drift.
@@ -70,28 +71,48 @@ def chi_squared(reference, current):
     return float(stats.chisquare(observed, expected)[1])
 
 
+def z_test(reference, current):
+    ref_keys = set(reference.unique())
+    cur_keys = set(current.unique())
+    if len(ref_keys) == 1 and ref_keys == cur_keys:
+        return 1.0
+    first = sorted(ref_keys | cur_keys, key=lambda k: (not isinstance(k, (int, float)), k))[0]
+    n1, n2 = len(reference), len(current)
+    p1 = float((reference != first).sum()) / n1
+    p2 = float((current != first).sum()) / n2
+    pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
+    z = (p1 - p2) / np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    return float(2 * (1 - stats.norm.cdf(abs(z))))
+
+
+def default_method(reference, current, numeric):
+    """Evidently's default test: by the reference's size and the column's distinct values."""
+    n_values = pd.concat([reference, current]).nunique()
+    small = len(reference) <= 1000
+    if numeric and n_values > 5:
+        return "ks" if small else "wasserstein"
+    if not small:
+        return "jensenshannon"
+    return "chisquare" if n_values > 2 else "z"
+
+
 def feature_drift(reference, current, numeric):
     reference = reference.dropna()
     current = current.dropna()
-    small = len(reference) <= 1000
-    if numeric and small:
-        method, threshold = "ks", 0.05
+    method = default_method(reference, current, numeric)
+    if method == "ks":
         score = float(stats.ks_2samp(reference.values, current.values)[1])
-        drift = score < threshold
-    elif numeric:
-        method, threshold = "wasserstein", 0.1
+    elif method == "wasserstein":
         norm = max(np.std(reference.values), 0.001)
         score = float(stats.wasserstein_distance(reference.values, current.values) / norm)
-        drift = score >= threshold
-    elif small:
-        method, threshold = "chisquare", 0.05
+    elif method == "chisquare":
         score = chi_squared(reference, current)
-        drift = score < threshold
+    elif method == "z":
+        score = z_test(reference, current)
     else:
-        method, threshold = "jensenshannon", 0.1
-        ref, cur = binned(reference, current, False)
+        ref, cur = binned(reference, current, numeric)
         score = float(distance.jensenshannon(ref, cur))
-        drift = score >= threshold
+    drift = score < 0.05 if method in ("ks", "chisquare", "z") else score >= 0.1
     return {"method": method, "score": score, "drift": bool(drift), "psi": psi(reference, current, numeric)}
 
 
