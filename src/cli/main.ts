@@ -22,6 +22,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
   ['report', async () => (await import('./report-command.js')).reportCommand()],
   ['serve', async () => (await import('./serve-command.js')).serveCommand()],
   ['predictions', async () => (await import('./predictions-command.js')).predictionsCommand()],
+  ['monitor', async () => (await import('./monitor-command.js')).monitorCommand()],
 ];
 
 /** The program with the command `argv` names, or with every command (help, a typo, no command). */
