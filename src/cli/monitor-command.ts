@@ -84,7 +84,8 @@ export function monitorCommand(): Command {
     .option('--once', 'run one pass and exit (the default without --every)')
     .option(
       '--prediction-log <uri>',
-      `the prediction log cairn serve writes: sqlite:///… or postgresql://… (default ${DEFAULT_PREDICTION_LOG_URI})`,
+      `the prediction log cairn serve writes: sqlite:///… or postgresql://… ` +
+        `(default ${DEFAULT_PREDICTION_LOG_URI})`,
       DEFAULT_PREDICTION_LOG_URI,
     )
     .addOption(trackingUriOption())
@@ -97,7 +98,8 @@ export function monitorCommand(): Command {
     .option('--json', 'print the whole report as JSON (what drift.json holds)')
     .option(
       '--stattest <spec>',
-      'per-feature test and threshold, FEATURE=METHOD[:THRESHOLD] (ks, wasserstein, chisquare, z, jensenshannon, psi); repeatable',
+      'per-feature test and threshold, FEATURE=METHOD[:THRESHOLD] ' +
+        '(ks, wasserstein, chisquare, z, jensenshannon, psi); repeatable',
       (v: string, prev: string[]) => [...prev, v],
       [] as string[],
     )

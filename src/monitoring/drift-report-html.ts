@@ -44,15 +44,21 @@ export function driftReportHtml(report: MonitorReport): string {
         .map(([k, v]) => {
           const train = report.performance.training[k as keyof typeof report.performance.training];
           const min = report.performance.policy[k as keyof typeof report.performance.policy];
-          return `<tr><td>${k}</td><td>${fmtScore(v)}</td><td>${fmtScore(train ?? null)}</td><td>${min === undefined ? '–' : min}</td></tr>`;
+          const cells = [k, fmtScore(v), fmtScore(train ?? null), min === undefined ? '–' : String(min)];
+          return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
         })
         .join('\n')
     : '';
+  const liveSection = live
+    ? `<h2>Live performance (${report.performance.live!.nLabeled} labeled)</h2>\n<table><tr><th>metric</th>` +
+      `<th>live</th><th>training</th><th>policy minimum</th></tr>\n${live}\n</table>`
+    : '<p>No feedback labels in the window yet: no live performance.</p>';
   const charts = [...d.features, ...(d.prediction ? [d.prediction] : [])]
     .map((f) => `<section><h3>${esc(f.feature)}${f.drifted ? ' — drift' : ''}</h3>${histogramSvg(f)}</section>`)
     .join('\n');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Drift report: ${esc(report.model.name)} v${esc(report.model.version)}</title>
+<html lang="en"><head><meta charset="utf-8">
+<title>Drift report: ${esc(report.model.name)} v${esc(report.model.version)}</title>
 <style>
 body{font-family:'DejaVu Sans',sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
@@ -68,7 +74,7 @@ ${esc(d.referenceNote)} · computed ${esc(report.time)}</p>
 <th>reference mean</th><th>current mean</th></tr>
 ${rows}
 </table>
-${live ? `<h2>Live performance (${report.performance.live!.nLabeled} labeled)</h2><table><tr><th>metric</th><th>live</th><th>training</th><th>policy minimum</th></tr>${live}</table>` : '<p>No feedback labels in the window yet: no live performance.</p>'}
+${liveSection}
 <h2>Distributions</h2>
 ${charts}
 </body></html>

@@ -152,8 +152,9 @@ export function columnDrift(col: DriftColumn, choice?: StatTestChoice): FeatureD
   const threshold = choice?.threshold ?? DEFAULT_THRESHOLDS[method];
   const score = runTest(method, col);
   const b = binnedShares(col.reference, col.current, numeric);
-  const labels = b.edges
-    ? Array.from({ length: b.edges.length - 1 }, (_, k) => `${formatEdge(b.edges![k])}–${formatEdge(b.edges![k + 1])}`)
+  const edges = b.edges;
+  const labels = edges
+    ? Array.from({ length: edges.length - 1 }, (_, k) => `${formatEdge(edges[k])}–${formatEdge(edges[k + 1])}`)
     : b.categories!.map(String);
   return {
     ...base,

@@ -25,7 +25,8 @@ export function summaryLine(r: Pick<MonitorReport, 'model' | 'nPredictions' | 'd
   const tested = d.features.filter((f) => !Number.isNaN(f.score)).length;
   const who = `${r.model.name} v${r.model.version}`;
   if (r.nPredictions === 0) return `No data set drift detected for ${who}: no predictions in the window.`;
-  const counts = `${d.nDrifted} of ${tested} features drifted, threshold ${Math.round(d.driftShareThreshold * 1000) / 10}%; ${r.nPredictions} predictions`;
+  const threshold = `${Math.round(d.driftShareThreshold * 1000) / 10}%`;
+  const counts = `${d.nDrifted} of ${tested} features drifted, threshold ${threshold}; ${r.nPredictions} predictions`;
   return d.datasetDrift
     ? `Data set drift detected for ${who}: ${counts}.`
     : `No data set drift detected for ${who}: ${counts}.`;
