@@ -1,6 +1,7 @@
 // `cairn monitor` end to end: a heart model logged and registered in a real SQLite tracking store, its
 // predictions (with feedback labels) in a real SQLite prediction log, the CLI run as a child process;
 // the run it logs to Model_Monitoring is read back through the client.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -175,6 +176,62 @@ describe.skipIf(lacks('shared-data'))('cairn monitor --once', () => {
     metrics = Object.fromEntries(run.data.metrics.map((m) => [m.key, m.value]));
     expect(metrics.dataset_drift).toBe(1);
     expect(run.data.tags.find((t) => t.key === 'cairn.monitor.dataset_drift')?.value).toBe('true');
+  }, 120_000);
+
+  it('--every serves the gauges on --metrics-port, updated after each pass, and stops on SIGTERM', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.resolve(import.meta.dirname, '../../src/cli/main.ts'),
+        'monitor',
+        `models:/${NAME}/1`,
+        '--every',
+        '1h',
+        '--metrics-port',
+        '0',
+        '--prediction-log',
+        agedLog,
+        '--tracking-uri',
+        trackingUri,
+      ],
+      { env: { ...process.env, MLFLOW_TRACKING_URI: '', CAIRN_TRACKING_URI: '' } },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      // the first pass has printed its line once stdout names the logged run
+      while (!/Logged run/.test(stdout)) {
+        if (child.exitCode !== null) throw new Error(`monitor exited early: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const port = /gauges at http:\/\/0\.0\.0\.0:(\d+)\/metrics/.exec(stderr)?.[1];
+      expect(port).toBeDefined();
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(text).toMatch(/^cairn_monitor_dataset_drift\{model_name="heart-monitor"\} 0$/m);
+      expect(text).toMatch(/^cairn_monitor_feature_drift\{model_name="heart-monitor",feature="age",method="ks"\} 1$/m);
+      expect(text).toMatch(
+        /^cairn_monitor_feature_drift_score\{model_name="heart-monitor",feature="age",method="ks"\} /m,
+      );
+      expect(text).toMatch(/^cairn_monitor_feature_psi\{model_name="heart-monitor",feature="age"\} /m);
+      expect(text).toMatch(/^cairn_monitor_window_predictions\{model_name="heart-monitor"\} 300$/m);
+      expect(text).toMatch(/^cairn_monitor_live_metric\{model_name="heart-monitor",metric="accuracy"\} 0\.\d+/m);
+      expect(text).toMatch(/^cairn_monitor_model_version_info\{model_name="heart-monitor",model_version="1"\} 1$/m);
+      expect(text).toMatch(/^cairn_monitor_last_run_timestamp_seconds\{model_name="heart-monitor"\} \d+/m);
+      expect(text).toMatch(/^cairn_monitor_prediction_drift\{model_name="heart-monitor"\} [01]$/m);
+      expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
   }, 120_000);
 
   it('bad usage exits 2 with a message naming the flag', async () => {
