@@ -2,7 +2,8 @@
 // as a run of the experiment Model_Monitoring; once (`--once`) or every interval with Prometheus gauges.
 import { createServer, type Server } from 'node:http';
 import { Command, InvalidArgumentError } from 'commander';
-import { parseStatTestOptions } from '../monitoring/drift.js';
+import type { LoadedModel } from '../models/package/load-model.js';
+import { parseStatTestOptions, type StatTestChoice } from '../monitoring/drift.js';
 import { fmtScore } from '../monitoring/drift-report-html.js';
 import { jsonSafe, runMonitorJob } from '../monitoring/monitor-job.js';
 import { MonitorMetrics } from '../monitoring/monitor-metrics.js';
@@ -143,6 +144,7 @@ export function monitorCommand(): Command {
       try {
         await withClient({ trackingUri: flags.trackingUri }, async (client) => {
           const served = await loadServedModel(client, modelUri);
+          checkChoices(served.model, choices);
           const pass = async () => {
             const report = await runMonitorJob({
               client,
@@ -167,6 +169,25 @@ export function monitorCommand(): Command {
         await store.close();
       }
     });
+}
+
+/** --stattest against the model: a feature it reads, and KS / Wasserstein only on numeric ones. */
+function checkChoices(model: LoadedModel, choices: ReadonlyMap<string, StatTestChoice>): void {
+  const kinds = new Map(model.inputSchema.columns.map((c) => [c.name, c.kind]));
+  for (const [name, choice] of choices) {
+    const kind = kinds.get(name);
+    if (!kind)
+      throw new UsageError(
+        `--stattest names '${name}', which the model does not read (${[...kinds.keys()].join(', ')})`,
+      );
+    if ((choice.method === 'ks' || choice.method === 'wasserstein') && kind !== 'numeric')
+      throw new UsageError(`--stattest ${name}=${choice.method}: ${choice.method} needs a numeric feature`);
+    if (!model.referenceSample && kind === 'numeric' && !['psi', 'jensenshannon'].includes(choice.method))
+      throw new UsageError(
+        `--stattest ${name}=${choice.method} needs the package's reference sample, which this (older) package lacks; ` +
+          'use psi or jensenshannon',
+      );
+  }
 }
 
 /** Runs `pass` every `everyMs` until SIGINT/SIGTERM, serving the gauges on `port` when given. */

@@ -54,7 +54,11 @@ async function writeLog(file: string, m: HeartModel, ageShift: number): Promise<
       latencyMs: 1,
     })),
   );
-  for (let i = 0; i < rows.length; i++) await store.putFeedback(`r${i}`, m.heart.y[rows[i]], t0 + i);
+  // every 20th label flipped: a forest scoring its own training rows is otherwise near perfect
+  for (let i = 0; i < rows.length; i++) {
+    const y = m.heart.y[rows[i]];
+    await store.putFeedback(`r${i}`, i % 20 === 0 ? 1 - y : y, t0 + i);
+  }
   await store.close();
   return uri;
 }
@@ -76,6 +80,13 @@ describe.skipIf(lacks('shared-data'))('cairn monitor --once', () => {
       trainingTarget: model.heart.y,
       artifactPath: 'model',
       registeredModelName: NAME,
+    });
+    await client.registry.setPromotionPolicy(NAME, {
+      target: 'Production',
+      require: [
+        { metric: 'accuracy', '>=': 0.995 },
+        { metric: 'recall_1', '>=': 0.5 },
+      ],
     });
     plainLog = await writeLog('plain.db', model, 0);
     agedLog = await writeLog('aged.db', model, 10);
@@ -150,6 +161,10 @@ describe.skipIf(lacks('shared-data'))('cairn monitor --once', () => {
     const json = JSON.parse((await client.readArtifact(run.info.runId, 'drift.json')).toString('utf8'));
     expect(json.drift.datasetDrift).toBe(false);
     expect(json.performance.training.accuracy).toBe(0.84);
+    // the registered model's policy: live accuracy (< 0.995) is below it, recall is not
+    expect(json.performance.policy).toEqual({ accuracy: 0.995, recall_1: 0.5 });
+    expect(json.performance.belowPolicy).toEqual(['accuracy']);
+    expect(res.stdout).toMatch(/^Below the promotion policy: accuracy\.$/m);
   }, 120_000);
 
   it('age + 10 years: age drifts; data set drift once the drift share allows one feature in 13', async () => {
@@ -227,6 +242,7 @@ describe.skipIf(lacks('shared-data'))('cairn monitor --once', () => {
       expect(text).toMatch(/^cairn_monitor_model_version_info\{model_name="heart-monitor",model_version="1"\} 1$/m);
       expect(text).toMatch(/^cairn_monitor_last_run_timestamp_seconds\{model_name="heart-monitor"\} \d+/m);
       expect(text).toMatch(/^cairn_monitor_prediction_drift\{model_name="heart-monitor"\} [01]$/m);
+      expect(text).toMatch(/^cairn_monitor_policy_threshold\{model_name="heart-monitor",metric="accuracy"\} 0\.995$/m);
       expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
     } finally {
       child.kill('SIGTERM');
@@ -241,6 +257,19 @@ describe.skipIf(lacks('shared-data'))('cairn monitor --once', () => {
     const bad = await runCairnCli(['monitor', `models:/${NAME}/1`, '--stattest', 'age=nope']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/method must be one of ks, wasserstein/);
+    const notRead = await runCairnCli([
+      'monitor',
+      `models:/${NAME}/1`,
+      '--once',
+      '--stattest',
+      'height=psi',
+      '--prediction-log',
+      plainLog,
+      '--tracking-uri',
+      trackingUri,
+    ]);
+    expect(notRead.status).toBe(2);
+    expect(notRead.stderr).toMatch(/--stattest names 'height', which the model does not read/);
     const every = await runCairnCli(['monitor', `models:/${NAME}/1`, '--every', 'soon']);
     expect(every.status).toBe(2);
     expect(every.stderr).toMatch(/--every must be a duration/);
