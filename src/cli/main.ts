@@ -26,6 +26,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
   ['predictions', async () => (await import('./predictions-command.js')).predictionsCommand()],
   ['simulate', async () => (await import('./simulate-command.js')).simulateCommand()],
   ['evaluate', async () => (await import('./evaluate-command.js')).evaluateCommand()],
+  ['monitor', async () => (await import('./monitor-command.js')).monitorCommand()],
 ];
 
 /** The program with the command `argv` names, or with every command (help, a typo, no command). */

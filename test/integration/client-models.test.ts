@@ -94,6 +94,7 @@ describe.skipIf(lacks('shared-data')).each(backends)('models over %s', (_name, u
         'model/input_example.json',
         'model/pipeline.json',
         'model/reference_profile.json',
+        'model/reference_sample.json',
       ]);
       const history = JSON.parse(
         (await client.getRun(run1.info.runId)).data.tags.find((t) => t.key === 'mlflow.log-model.history')!.value,

@@ -11,6 +11,7 @@ export {
   PIPELINE_FILE,
   INPUT_EXAMPLE_FILE,
   REFERENCE_PROFILE_FILE,
+  REFERENCE_SAMPLE_FILE,
   MANIFEST_FILE,
   mlmodelToYaml,
   mlmodelFromYaml,
@@ -45,4 +46,12 @@ export type {
   CategoricalFeatureProfile,
   Histogram,
 } from './reference-profile.js';
+export {
+  buildReferenceSample,
+  readReferenceSample,
+  sampleRowIndices,
+  DEFAULT_REFERENCE_SAMPLE_ROWS,
+  REFERENCE_SAMPLE_FORMAT_VERSION,
+} from './reference-sample.js';
+export type { ReferenceSample } from './reference-sample.js';
 export { pythonJsonDumps } from '../../core/python-json.js';

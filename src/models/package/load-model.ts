@@ -14,6 +14,7 @@ import './register-components.js';
 import { parseManifest, verifyPackageFiles, type Manifest } from './manifest.js';
 import { MANIFEST_FILE, MLMODEL_FILE, mlmodelFromYaml, type MlModel } from './mlmodel.js';
 import type { ReferenceProfile } from './reference-profile.js';
+import { readReferenceSample, type ReferenceSample } from './reference-sample.js';
 import { isFrame } from './save-model.js';
 import {
   enforceFrame,
@@ -38,6 +39,8 @@ export class LoadedModel {
     readonly signature: ModelSignature,
     readonly referenceProfile: ReferenceProfile | undefined,
     readonly inputExample: { columns: string[]; data: unknown[][] } | undefined,
+    /** The bounded training sample; undefined in packages saved without one (older ones included). */
+    readonly referenceSample?: ReferenceSample,
   ) {
     this.inputSchema = inputSchemaOf(signature.inputs);
   }
@@ -163,10 +166,15 @@ export async function loadModelFromDir(dir: string): Promise<LoadedModel> {
     const name = fileOf(flavor.reference_profile, 'flavors.cairn.reference_profile');
     profile = parseJsonFile(need(name), name) as ReferenceProfile;
   }
+  let sample: ReferenceSample | undefined;
+  if (flavor.reference_sample !== undefined) {
+    const name = fileOf(flavor.reference_sample, 'flavors.cairn.reference_sample');
+    sample = readReferenceSample(parseJsonFile(need(name), name)) ?? undefined;
+  }
   let example: { columns: string[]; data: unknown[][] } | undefined;
   if (mlmodel.saved_input_example_info) {
     const name = fileOf(mlmodel.saved_input_example_info.artifact_path, 'saved_input_example_info.artifact_path');
     example = parseJsonFile(need(name), name) as { columns: string[]; data: unknown[][] };
   }
-  return new LoadedModel(dir, mlmodel, manifest, pipeline, signature, profile, example);
+  return new LoadedModel(dir, mlmodel, manifest, pipeline, signature, profile, example, sample);
 }

@@ -13,6 +13,7 @@ export const MLMODEL_FILE = 'MLmodel';
 export const PIPELINE_FILE = 'pipeline.json';
 export const INPUT_EXAMPLE_FILE = 'input_example.json';
 export const REFERENCE_PROFILE_FILE = 'reference_profile.json';
+export const REFERENCE_SAMPLE_FILE = 'reference_sample.json';
 export const MANIFEST_FILE = 'MANIFEST.json';
 
 export interface CairnFlavor {
@@ -23,6 +24,8 @@ export interface CairnFlavor {
   cairn_version: string;
   /** Present when the package holds a reference profile. */
   reference_profile?: string;
+  /** Present when the package holds a reference sample (packages saved before it existed have none). */
+  reference_sample?: string;
 }
 
 export interface MlModel {

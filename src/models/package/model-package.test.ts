@@ -15,7 +15,8 @@ import { LogisticRegression } from '../../learn/linear/index.js';
 import { Pipeline } from '../../learn/pipeline.js';
 import { anchorPreprocessor, heartDataset, type AnchorDataset } from '../../../test/support/learn/anchor-protocol.js';
 import { loadModelFromDir } from './load-model.js';
-import { sha256Hex } from './manifest.js';
+import { buildManifest, sha256Hex } from './manifest.js';
+import { sampleRowIndices } from './reference-sample.js';
 import { saveModel } from './save-model.js';
 import { lacks } from '../../../test/support/requirements.js';
 import { readSharedData } from '../../../test/support/shared.js';
@@ -375,5 +376,87 @@ describe.skipIf(!data)('reference profile', () => {
     }
     expect(profile.prediction.histogram.counts).toEqual(bins);
     expect(profile.prediction.mean).toBeCloseTo(p1.reduce((s, v) => s + v, 0) / 920, 12);
+  });
+});
+
+describe.skipIf(!data)('reference sample', () => {
+  it('keeps every training row (fewer than 5,000) with labels and bit-identical training predictions', async () => {
+    const mlmodel = parseYaml(readFileSync(path.join(forestDir, 'MLmodel'), 'utf8'));
+    expect(mlmodel.flavors.cairn.reference_sample).toBe('reference_sample.json');
+    const manifest = JSON.parse(readFileSync(path.join(forestDir, 'MANIFEST.json'), 'utf8'));
+    expect(Object.keys(manifest.files)).toContain('reference_sample.json');
+    const loaded = await loadModelFromDir(forestDir);
+    const s = loaded.referenceSample!;
+    expect(s).toMatchObject({ format_version: 1, sampling: 'all', n_source_rows: 920, n_rows: 920 });
+    const age = heart.X.columns.find((c) => c.name === 'age')!;
+    expect(s.columns.age).toEqual(Array.from(age.kind === 'numeric' ? age.values : []));
+    // missing values are null: trestbps has 59 missing in the UCI file
+    expect(s.columns.trestbps.filter((v) => v === null)).toHaveLength(59);
+    expect(s.columns.sex.slice(0, 3)).toEqual(['Male', 'Male', 'Male']);
+    expect(s.target).toEqual(Array.from(heart.y));
+    const proba = forest.predictProba(heart.X).data;
+    expect(s.prediction!.positive_class).toBe(1);
+    expect(s.prediction!.probabilities).toEqual(Array.from({ length: 920 }, (_, i) => proba[2 * i + 1]));
+  });
+
+  it('draws a bounded uniform sample without replacement, the same rows for the same seed', async () => {
+    const save = async (name: string, seed: number) => {
+      const dir = path.join(tmp, name);
+      await saveModel(dir, forest, {
+        trainingFrame: heart.X,
+        trainingTarget: heart.y,
+        referenceSampleRows: 100,
+        referenceSampleSeed: seed,
+      });
+      return (await loadModelFromDir(dir)).referenceSample!;
+    };
+    const a = await save('sample-a', 3);
+    const b = await save('sample-b', 3);
+    const c = await save('sample-c', 4);
+    expect(a).toMatchObject({ sampling: 'uniform', seed: 3, n_source_rows: 920, n_rows: 100 });
+    expect(a.columns).toEqual(b.columns);
+    expect(a.columns.age).not.toEqual(c.columns.age);
+    // each sampled row is a distinct training row, in training order: its id column is not kept, so
+    // match (age, chol, label) triples against the training rows at the drawn indices
+    const idx = sampleRowIndices(920, 100, 3);
+    expect(new Set(idx).size).toBe(100);
+    expect(Array.from(idx)).toEqual([...idx].sort((x, y) => x - y));
+    const chol = heart.X.columns.find((col) => col.name === 'chol')!;
+    const cholValues = chol.kind === 'numeric' ? chol.values : new Float64Array();
+    expect(a.columns.chol).toEqual(Array.from(idx, (r) => (Number.isFinite(cholValues[r]) ? cholValues[r] : null)));
+    expect(a.target).toEqual(Array.from(idx, (r) => heart.y[r]));
+    // the class balance of a uniform sample is close to the training one (509 / 920 positive)
+    const positives = a.target!.filter((y) => y === 1).length;
+    expect(positives).toBeGreaterThan(40);
+    expect(positives).toBeLessThan(70);
+    await expect(
+      saveModel(path.join(tmp, 'sample-bad'), forest, { trainingFrame: heart.X, referenceSampleRows: -1 }),
+    ).rejects.toThrow(/referenceSampleRows must be a non-negative integer/);
+  });
+
+  it('a package written before the sample existed still loads, without one', async () => {
+    const dir = copy('pre-sample');
+    rmSync(path.join(dir, 'reference_sample.json'));
+    const yamlText = readFileSync(path.join(dir, 'MLmodel'), 'utf8');
+    const withoutSample = yamlText.replace(/^ {4}reference_sample: reference_sample\.json\n/m, '');
+    expect(withoutSample).not.toBe(yamlText);
+    writeFileSync(path.join(dir, 'MLmodel'), withoutSample);
+    const files: Record<string, Buffer> = {};
+    for (const f of readdirSync(dir)) if (f !== 'MANIFEST.json') files[f] = readFileSync(path.join(dir, f));
+    writeFileSync(path.join(dir, 'MANIFEST.json'), JSON.stringify(buildManifest(files), null, 2));
+    const loaded = await loadModelFromDir(dir);
+    expect(loaded.referenceSample).toBeUndefined();
+    expect(loaded.referenceProfile?.n_rows).toBe(920);
+    expect(Array.from(loaded.predictProba(heart.X).data)).toEqual(Array.from(forest.predictProba(heart.X).data));
+  });
+
+  it('an unknown sample version is ignored, not fatal', async () => {
+    const dir = copy('future-sample');
+    const file = path.join(dir, 'reference_sample.json');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), format_version: 99 }));
+    const files: Record<string, Buffer> = {};
+    for (const f of readdirSync(dir)) if (f !== 'MANIFEST.json') files[f] = readFileSync(path.join(dir, f));
+    writeFileSync(path.join(dir, 'MANIFEST.json'), JSON.stringify(buildManifest(files), null, 2));
+    expect((await loadModelFromDir(dir)).referenceSample).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 // saveModel: writes a fitted pipeline as a model package directory — MLmodel, pipeline.json,
-// input_example.json, reference_profile.json and MANIFEST.json (see docs/model-format.md).
+// input_example.json, reference_profile.json, reference_sample.json and MANIFEST.json (see docs/model-format.md).
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -18,12 +18,14 @@ import {
   MODEL_FORMAT_VERSION,
   PIPELINE_FILE,
   REFERENCE_PROFILE_FILE,
+  REFERENCE_SAMPLE_FILE,
   mlflowUtcTime,
   mlmodelToYaml,
   type MlModel,
 } from './mlmodel.js';
 import { CAIRN_PACKAGE_VERSION } from './package-version.js';
 import { buildReferenceProfile } from './reference-profile.js';
+import { buildReferenceSample, DEFAULT_REFERENCE_SAMPLE_ROWS } from './reference-sample.js';
 import { inferSignature, signatureFromSchema, signatureToMlmodel, type ModelSignature } from './signature.js';
 
 /** Rows of the training frame kept as the input example when none is given. */
@@ -42,6 +44,10 @@ export interface SaveModelOptions {
   trainingFrame?: Frame;
   /** Its labels, for the reference profile's target distribution. */
   trainingTarget?: ArrayLike<number>;
+  /** Training rows kept as the reference sample (default 5,000; 0 writes none). */
+  referenceSampleRows?: number;
+  /** Seed of the reference sample's uniform draw (default 0). */
+  referenceSampleSeed?: number;
 }
 
 export interface SavedModel {
@@ -136,6 +142,9 @@ export function buildPackageFiles(
       throw new InvalidParameter(`signature: the inputs lack column '${n}', which the pipeline reads`);
   }
 
+  const sampleRows = options.referenceSampleRows ?? DEFAULT_REFERENCE_SAMPLE_ROWS;
+  if (!Number.isInteger(sampleRows) || sampleRows < 0)
+    throw new InvalidParameter(`referenceSampleRows must be a non-negative integer, got ${sampleRows}`);
   const files: Record<string, Buffer> = {};
   files[PIPELINE_FILE] = Buffer.from(JSON.stringify(json), 'utf8');
   const example = options.inputExample ?? (training ? headRows(training, DEFAULT_EXAMPLE_ROWS) : undefined);
@@ -153,6 +162,16 @@ export function buildPackageFiles(
     }
     const profile = buildReferenceProfile({ frame: training, target: options.trainingTarget, prediction });
     files[REFERENCE_PROFILE_FILE] = Buffer.from(JSON.stringify(profile), 'utf8');
+    if (sampleRows > 0) {
+      const sample = buildReferenceSample({
+        frame: training,
+        target: options.trainingTarget,
+        prediction,
+        maxRows: sampleRows,
+        seed: options.referenceSampleSeed,
+      });
+      files[REFERENCE_SAMPLE_FILE] = Buffer.from(JSON.stringify(sample), 'utf8');
+    }
   }
 
   const mlmodel: MlModel = {
@@ -164,6 +183,7 @@ export function buildPackageFiles(
         pipeline: PIPELINE_FILE,
         cairn_version: CAIRN_PACKAGE_VERSION,
         ...(training ? { reference_profile: REFERENCE_PROFILE_FILE } : {}),
+        ...(files[REFERENCE_SAMPLE_FILE] ? { reference_sample: REFERENCE_SAMPLE_FILE } : {}),
       },
     },
     mlflow_version: MLFLOW_VERSION,

@@ -44,6 +44,24 @@ const N_COLUMNS = 12;
 /** Rows per INSERT statement: 200 × 12 placeholders stays far below SQLite's and PostgreSQL's limits. */
 const ROWS_PER_STATEMENT = 200;
 
+function toLogged(r: Record<string, unknown>): LoggedPrediction {
+  return {
+    requestId: String(r.request_id),
+    ts: Number(r.ts),
+    modelName: String(r.model_name),
+    modelVersion: String(r.model_version),
+    endpoint: String(r.endpoint),
+    inputs: JSON.parse(String(r.inputs)) as Record<string, unknown>,
+    prediction: Number(r.prediction),
+    probability: Number(r.probability),
+    confidence: Number(r.confidence),
+    riskLevel: String(r.risk_level),
+    latencyMs: Number(r.latency_ms),
+    outOfRange: r.out_of_range === null ? null : (JSON.parse(String(r.out_of_range)) as unknown[]),
+    label: r.label === null || r.label === undefined ? null : Number(r.label),
+  };
+}
+
 export class PredictionLogStore {
   private constructor(
     readonly db: SqlDatabase,
@@ -140,6 +158,23 @@ export class PredictionLogStore {
     return Number(row?.n ?? 0);
   }
 
+  /**
+   * One model's monitoring window, oldest first: its predictions logged at or after `sinceMs`, and of
+   * those only the latest `limit` when given (`cairn monitor --window N` / `--since 1h`).
+   */
+  async readWindow(opts: { modelName: string; sinceMs?: number; limit?: number }): Promise<LoggedPrediction[]> {
+    const since = opts.sinceMs ?? 0;
+    const rows = await this.db.all<Record<string, unknown>>(
+      `SELECT p.request_id, p.ts, p.model_name, p.model_version, p.endpoint, p.inputs, p.prediction, p.probability, ` +
+        `p.confidence, p.risk_level, p.latency_ms, p.out_of_range, f.label FROM serving_predictions p ` +
+        'LEFT JOIN serving_feedback f ON f.request_id = p.request_id ' +
+        'WHERE p.model_name = ? AND p.ts >= ? ORDER BY p.ts DESC, p.request_id DESC' +
+        (opts.limit === undefined ? '' : ' LIMIT ?'),
+      opts.limit === undefined ? [opts.modelName, since] : [opts.modelName, since, opts.limit],
+    );
+    return rows.reverse().map(toLogged);
+  }
+
   /** Every prediction logged at or after `sinceMs`, oldest first, read in pages of `pageSize`. */
   async *read(sinceMs = 0, pageSize = 5000): AsyncGenerator<LoggedPrediction> {
     let afterTs = sinceMs;
@@ -154,23 +189,7 @@ export class PredictionLogStore {
           'ORDER BY p.ts, p.request_id LIMIT ?',
         first ? [afterTs, pageSize] : [afterTs, afterTs, afterId, pageSize],
       );
-      for (const r of rows) {
-        yield {
-          requestId: String(r.request_id),
-          ts: Number(r.ts),
-          modelName: String(r.model_name),
-          modelVersion: String(r.model_version),
-          endpoint: String(r.endpoint),
-          inputs: JSON.parse(String(r.inputs)) as Record<string, unknown>,
-          prediction: Number(r.prediction),
-          probability: Number(r.probability),
-          confidence: Number(r.confidence),
-          riskLevel: String(r.risk_level),
-          latencyMs: Number(r.latency_ms),
-          outOfRange: r.out_of_range === null ? null : (JSON.parse(String(r.out_of_range)) as unknown[]),
-          label: r.label === null || r.label === undefined ? null : Number(r.label),
-        };
-      }
+      for (const r of rows) yield toLogged(r);
       if (rows.length < pageSize) return;
       const last = rows[rows.length - 1];
       afterTs = Number(last.ts);
