@@ -62,23 +62,31 @@ async function runLoad(
   calls: number,
   outFile: string,
   label: string,
+  login?: { username: string; password: string },
 ): Promise<BenchJson> {
   const script = path.join(sharedDir(), 'anchors/mlflow/bench_tracking.py');
-  const res = await exec(DEBIAN_PYTHON, [
-    script,
-    '--url',
-    url,
-    '-c',
-    String(clients),
-    '-r',
-    String(runs),
-    '--calls',
-    String(calls),
-    '--label',
-    label,
-    '--out',
-    outFile,
-  ]);
+  // with a login, the same workload through a wrapper that adds the Basic header to every request
+  const prefix = login ? [path.join(REPO_ROOT, 'bench/support/bench_tracking_auth.py')] : [];
+  const res = await exec(
+    DEBIAN_PYTHON,
+    [
+      ...prefix,
+      script,
+      '--url',
+      url,
+      '-c',
+      String(clients),
+      '-r',
+      String(runs),
+      '--calls',
+      String(calls),
+      '--label',
+      label,
+      '--out',
+      outFile,
+    ],
+    login ? { MLFLOW_TRACKING_USERNAME: login.username, MLFLOW_TRACKING_PASSWORD: login.password } : undefined,
+  );
   process.stderr.write(
     `${res.out
       .trimEnd()
@@ -125,10 +133,16 @@ async function benchCeiling(clients: number, o: Options, outDir: string): Promis
   }
 }
 
-async function benchCairn(clients: number, o: Options, outDir: string, rep: number): Promise<BenchJson> {
+const BENCH_LOGIN = { username: 'bench-admin', password: 'bench-password-not-secret' };
+
+async function benchCairn(clients: number, o: Options, outDir: string, rep: number, auth = false): Promise<BenchJson> {
   const extraArgs = o.runCacheSize === undefined ? [] : ['--run-cache-size', String(o.runCacheSize)];
-  const server = await startCairnServer({ workers: o.workers, extraArgs });
-  const label = `cairn workers=${o.workers}${o.runCacheSize === undefined ? '' : ` run-cache-size=${o.runCacheSize}`}`;
+  if (auth) extraArgs.push('--auth');
+  const env = auth
+    ? { CAIRN_ADMIN_USERNAME: BENCH_LOGIN.username, CAIRN_ADMIN_PASSWORD: BENCH_LOGIN.password }
+    : undefined;
+  const server = await startCairnServer({ workers: o.workers, extraArgs, env });
+  const label = `cairn workers=${o.workers}${o.runCacheSize === undefined ? '' : ` run-cache-size=${o.runCacheSize}`}${auth ? ' --auth' : ''}`;
   try {
     await new Promise((r) => setTimeout(r, 1000));
     log(`Cairn C=${clients} ${label} on :${server.port} (load ${loadavg()})`);
@@ -137,8 +151,9 @@ async function benchCairn(clients: number, o: Options, outDir: string, rep: numb
       clients,
       o.runs,
       o.calls,
-      path.join(outDir, `cairn-c${clients}-rep${rep}.json`),
+      path.join(outDir, `cairn${auth ? '-auth' : ''}-c${clients}-rep${rep}.json`),
       label,
+      auth ? BENCH_LOGIN : undefined,
     );
   } finally {
     await server.stop();
@@ -349,6 +364,8 @@ interface Options {
   metrics: number;
   /** `cairn server --run-cache-size` for the load phases (default: the server's). */
   runCacheSize?: number;
+  /** Also measure `cairn server --auth` (every request logged in), interleaved with Cairn without it. */
+  auth: boolean;
 }
 
 function parseOptions(args: string[]): Options {
@@ -369,13 +386,15 @@ function parseOptions(args: string[]): Options {
       'search-runs': { type: 'string', default: '100000' },
       'search-calls': { type: 'string', default: '50' },
       'run-cache-size': { type: 'string' },
+      auth: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     console.log(`npm run bench -- tracking [--clients 1,8] [--runs 50] [--calls 200] [--workers 1] [--reps 1]
   [--skip-mlflow] [--skip-cairn] [--skip-ceiling] [--skip-search | --only-search] [--backends sqlite,postgres]
-  [--search-runs 100000] [--search-calls 50] [--run-cache-size N (cairn server's; 0 = off)]`);
+  [--search-runs 100000] [--search-calls 50] [--run-cache-size N (cairn server's; 0 = off)]
+  [--auth (also cairn server --auth, every request logged in: the overhead of authentication)]`);
     process.exit(0);
   }
   return {
@@ -395,13 +414,40 @@ function parseOptions(args: string[]): Options {
     params: 10,
     metrics: 10,
     runCacheSize: values['run-cache-size'] === undefined ? undefined : Number(values['run-cache-size']),
+    auth: values.auth,
   };
 }
 
 const f1 = (x: number | undefined) =>
   x === undefined || Number.isNaN(x) ? '–' : x >= 100 ? x.toFixed(0) : x.toFixed(1);
 
-type LoadResults = Record<string, { mlflow?: BenchJson; cairn?: BenchJson; ceiling?: BenchJson }>;
+type LoadResults = Record<
+  string,
+  { mlflow?: BenchJson; cairn?: BenchJson; cairnAuth?: BenchJson; ceiling?: BenchJson }
+>;
+
+/** The issue's target for `--auth`: at most this much slower than without. */
+const AUTH_SLOWDOWN_TARGET = 0.1;
+
+function authTable(results: LoadResults): string {
+  const lines = [
+    '| C | phase | Cairn req/s | Cairn --auth req/s | slowdown | p50 / p99 ms | --auth p50 / p99 ms | met (≤ 10%) |',
+    '|---|---|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const [c, r] of Object.entries(results)) {
+    for (const { key, label } of PHASES) {
+      const k = r.cairn?.phases[key];
+      const a = r.cairnAuth?.phases[key];
+      if (!k || !a) continue;
+      const slowdown = 1 - a.throughput_rps / k.throughput_rps;
+      lines.push(
+        `| ${c} | ${label} | ${f1(k.throughput_rps)} | ${f1(a.throughput_rps)} | ${(slowdown * 100).toFixed(1)}% | ` +
+          `${f1(k.p50_ms)} / ${f1(k.p99_ms)} | ${f1(a.p50_ms)} / ${f1(a.p99_ms)} | ${a.errors === 0 && slowdown <= AUTH_SLOWDOWN_TARGET ? 'yes' : '**no**'} |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
 
 function loadTable(results: LoadResults): { md: string; verdicts: Record<string, unknown> } {
   const lines = [
@@ -465,19 +511,21 @@ export async function run(args: string[]): Promise<void> {
   const ceilings: Record<string, BenchJson> = {};
   if (o.load) {
     // MLflow and Cairn interleaved per repetition and concurrency, so both see the same machine
-    const raw: Record<string, { mlflow: BenchJson[]; cairn: BenchJson[] }> = {};
+    const raw: Record<string, { mlflow: BenchJson[]; cairn: BenchJson[]; cairnAuth: BenchJson[] }> = {};
     if (o.ceiling) for (const c of o.clients) ceilings[c] = await benchCeiling(c, o, outDir);
     for (let rep = 1; rep <= o.reps; rep++) {
       for (const c of o.clients) {
-        raw[c] ??= { mlflow: [], cairn: [] };
+        raw[c] ??= { mlflow: [], cairn: [], cairnAuth: [] };
         if (o.mlflow) raw[c].mlflow.push(await benchMlflow(c, o, outDir, rep));
         if (o.cairn) raw[c].cairn.push(await benchCairn(c, o, outDir, rep));
+        if (o.auth) raw[c].cairnAuth.push(await benchCairn(c, o, outDir, rep, true));
       }
     }
     for (const [c, r] of Object.entries(raw)) {
       results[c] = {
         mlflow: r.mlflow.length ? medianOf(r.mlflow) : undefined,
         cairn: r.cairn.length ? medianOf(r.cairn) : undefined,
+        cairnAuth: r.cairnAuth.length ? medianOf(r.cairnAuth) : undefined,
         ceiling: ceilings[c],
       };
     }
@@ -526,6 +574,9 @@ export async function run(args: string[]): Promise<void> {
     o.load ? loadMd : '(load phases skipped)',
     '',
     o.load ? `Ingest latency by endpoint:\n\n${ingestEndpointTable(results)}\n` : '',
+    o.load && o.auth
+      ? `Authentication overhead: the same workload against \`cairn server --auth\`, every request logged in with HTTP Basic (bench/support/bench_tracking_auth.py), interleaved with Cairn without it:\n\n${authTable(results)}\n`
+      : '',
     `Search over ${o.searchRuns.toLocaleString('en-US')} runs × ${o.params} params × ${o.metrics} metrics: \`metrics.m0 > 0.5\` ORDER BY \`metrics.m1 DESC\`, max_results 100, ${o.searchCalls} sequential calls via REST after 3 warm-up calls (Cairn --workers ${o.workers}; runs bulk-loaded by bench/support/seed-runs.ts, which ends with ANALYZE; PostgreSQL 15 from test/support/postgres.ts, fsync off):`,
     '',
     o.search ? searchMd : '(search skipped)',
