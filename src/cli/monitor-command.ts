@@ -127,7 +127,7 @@ export function monitorCommand(): Command {
         '    --prediction-log sqlite:///cairn-data/predictions.db --tracking-uri http://127.0.0.1:5000\n' +
         '  cairn monitor models:/heart-disease@champion --since 1h --every 5m --metrics-port 9108\n' +
         '  cairn monitor models:/heart-disease@champion --once --notify   # webhooks on MODEL_DRIFT_DETECTED\n' +
-        '\nExit status: 0 after a pass, drift or not; 2 for bad usage.',
+        '\nExit status: 0 after a pass, drift or not; 1 when a single pass could not --notify; 2 for bad usage.',
     )
     .action(async (modelUri: string, flags: MonitorFlags) => {
       if (flags.window !== undefined && flags.since !== undefined)
@@ -170,8 +170,14 @@ export function monitorCommand(): Command {
             });
             process.stdout.write(flags.json ? `${JSON.stringify(report, jsonSafe, 2)}\n` : formatReport(report));
             if (flags.notify && report.drift.datasetDrift) {
-              const queued = await notifyDrift(client.webhooks, report);
-              process.stderr.write(`MODEL_DRIFT_DETECTED sent to ${queued} webhook${queued === 1 ? '' : 's'}.\n`);
+              // a failed notification does not undo the pass (its run is logged, its gauges still update)
+              try {
+                const queued = await notifyDrift(client.webhooks, report);
+                process.stderr.write(`MODEL_DRIFT_DETECTED sent to ${queued} webhook${queued === 1 ? '' : 's'}.\n`);
+              } catch (err) {
+                process.stderr.write(`cairn monitor: --notify failed: ${(err as Error).message}\n`);
+                if (flags.every === undefined) process.exitCode = 1;
+              }
             }
             return report;
           };
