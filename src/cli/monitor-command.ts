@@ -7,6 +7,7 @@ import { parseStatTestOptions, type StatTestChoice } from '../monitoring/drift.j
 import { fmtScore } from '../monitoring/drift-report-html.js';
 import { jsonSafe, runMonitorJob } from '../monitoring/monitor-job.js';
 import { MonitorMetrics } from '../monitoring/monitor-metrics.js';
+import { notifyDrift } from '../monitoring/monitor-notify.js';
 import type { MonitorReport } from '../monitoring/monitor-report.js';
 import { loadServedModel } from '../serving/model-loader.js';
 import { parseSince } from '../serving/prediction-log/export.js';
@@ -67,6 +68,7 @@ interface MonitorFlags {
   json?: boolean;
   stattest: string[];
   driftShare: number;
+  notify?: boolean;
 }
 
 export function monitorCommand(): Command {
@@ -114,12 +116,18 @@ export function monitorCommand(): Command {
       },
       0.5,
     )
+    .option(
+      '--notify',
+      "on data set drift, send the registry's MODEL_DRIFT_DETECTED event to the webhooks subscribed to it " +
+        '(needs a registered model: models:/…)',
+    )
     .addHelpText(
       'after',
       '\nExample:\n  cairn monitor models:/heart-disease@champion --window 1000 --once \\\n' +
         '    --prediction-log sqlite:///cairn-data/predictions.db --tracking-uri http://127.0.0.1:5000\n' +
         '  cairn monitor models:/heart-disease@champion --since 1h --every 5m --metrics-port 9108\n' +
-        '\nExit status: 0 after a pass, drift or not; 2 for bad usage.',
+        '  cairn monitor models:/heart-disease@champion --once --notify   # webhooks on MODEL_DRIFT_DETECTED\n' +
+        '\nExit status: 0 after a pass, drift or not; 1 when a single pass could not --notify; 2 for bad usage.',
     )
     .action(async (modelUri: string, flags: MonitorFlags) => {
       if (flags.window !== undefined && flags.since !== undefined)
@@ -145,6 +153,10 @@ export function monitorCommand(): Command {
         await withClient({ trackingUri: flags.trackingUri }, async (client) => {
           const served = await loadServedModel(client, modelUri);
           checkChoices(served.model, choices);
+          if (flags.notify && !served.uri.startsWith('models:/'))
+            throw new UsageError(
+              `--notify needs a registered model (models:/NAME@ALIAS or models:/NAME/VERSION), got '${served.uri}'`,
+            );
           const pass = async () => {
             const report = await runMonitorJob({
               client,
@@ -157,6 +169,16 @@ export function monitorCommand(): Command {
               driftShare: flags.driftShare,
             });
             process.stdout.write(flags.json ? `${JSON.stringify(report, jsonSafe, 2)}\n` : formatReport(report));
+            if (flags.notify && report.drift.datasetDrift) {
+              // a failed notification does not undo the pass (its run is logged, its gauges still update)
+              try {
+                const queued = await notifyDrift(client.webhooks, report);
+                process.stderr.write(`MODEL_DRIFT_DETECTED sent to ${queued} webhook${queued === 1 ? '' : 's'}.\n`);
+              } catch (err) {
+                process.stderr.write(`cairn monitor: --notify failed: ${(err as Error).message}\n`);
+                if (flags.every === undefined) process.exitCode = 1;
+              }
+            }
             return report;
           };
           if (flags.every === undefined) {

@@ -1,6 +1,6 @@
 // The WebhookStore over Cairn's REST API (/api/2.0/cairn/registry/webhooks…). The server holds the
 // outbox and delivers its events, so there is nothing to deliver from this side.
-import type { RegistryEventType } from '../registry/webhooks/registry-events.js';
+import type { RegistryEvent, RegistryEventType } from '../registry/webhooks/registry-events.js';
 import type {
   CreateWebhookInput,
   ListDeliveriesQuery,
@@ -99,6 +99,15 @@ export class RestWebhookStore implements WebhookStore {
       max_results: query.maxResults,
     });
     return jsonList(res.deliveries).map(deliveryFromJson);
+  }
+
+  async recordEvent(event: RegistryEvent): Promise<number> {
+    const res = await this.http.json('POST', `${BASE}/events`, {
+      event: event.event,
+      name: event.modelName,
+      data: event.data as Json,
+    });
+    return Number(res.deliveries_queued);
   }
 
   async testWebhook(id: string): Promise<TestDeliveryResult> {

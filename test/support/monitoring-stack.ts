@@ -63,10 +63,18 @@ export interface ServeProcess {
   stop(): Promise<number | null>;
 }
 
-/** Starts `cairn serve ARGS --port <free>` and waits (bounded) for /health. */
-export async function startServe(args: string[], timeoutMs = 90_000): Promise<ServeProcess> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', CAIRN_MAIN, 'serve', ...args, '--port', String(port)], {
+/** A `cairn` child process from source: its output so far, its exit, and a stop that waits for the exit. */
+interface CairnChild {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+  /** Why it has exited (with its output), or null while it runs. */
+  dead(): string | null;
+  stop(): Promise<number | null>;
+}
+
+function spawnCairn(args: string[]): CairnChild {
+  const child = spawn(process.execPath, ['--import', 'tsx', CAIRN_MAIN, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, MLFLOW_TRACKING_URI: '', CAIRN_TRACKING_URI: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -85,18 +93,64 @@ export async function startServe(args: string[], timeoutMs = 90_000): Promise<Se
       resolve(code);
     }),
   );
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitForHealth(url, timeoutMs, () => (dead ? `${dead}\n${out}` : null));
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw err;
-  }
   const stop = async () => {
     if (dead === null) child.kill('SIGTERM');
     return exited;
   };
-  return { url, port, child, output: () => out, exited, stop };
+  return { child, output: () => out, exited, dead: () => (dead ? `${dead}\n${out}` : null), stop };
+}
+
+/** Starts `cairn serve ARGS --port <free>` and waits (bounded) for /health. */
+export async function startServe(args: string[], timeoutMs = 90_000): Promise<ServeProcess> {
+  const port = await freePort();
+  const proc = spawnCairn(['serve', ...args, '--port', String(port)]);
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHealth(url, timeoutMs, proc.dead);
+  } catch (err) {
+    proc.child.kill('SIGKILL');
+    throw err;
+  }
+  return { url, port, child: proc.child, output: proc.output, exited: proc.exited, stop: proc.stop };
+}
+
+export interface MonitorProcess {
+  /** The gauges: http://127.0.0.1:PORT/metrics. */
+  metricsUrl: string;
+  output(): string;
+  exited: Promise<number | null>;
+  /** SIGTERM (the loop ends after its pass), then the exit. */
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Starts `cairn monitor ARGS --metrics-port PORT` and waits (bounded) until its /metrics answers; `port` is
+ * chosen by the caller so a Prometheus configured before the monitor starts can already name it as a target.
+ */
+export async function startMonitor(args: string[], port: number, timeoutMs = 90_000): Promise<MonitorProcess> {
+  const proc = spawnCairn(['monitor', ...args, '--metrics-port', String(port)]);
+  const metricsUrl = `http://127.0.0.1:${port}/metrics`;
+  const ready = waitFor(
+    `cairn monitor's ${metricsUrl}`,
+    async () => {
+      const res = await fetch(metricsUrl, { signal: AbortSignal.timeout(2000) });
+      await res.arrayBuffer();
+      return res.status === 200 ? true : undefined;
+    },
+    timeoutMs,
+  );
+  // an exit ends the wait at once instead of at the deadline
+  const died = proc.exited.then(() => {
+    throw new Error(`cairn monitor exited before serving its gauges: ${proc.dead()}`);
+  });
+  try {
+    await Promise.race([ready, died]);
+  } catch (err) {
+    proc.child.kill('SIGKILL');
+    throw new Error(`${(err as Error).message}\n${proc.output()}`);
+  }
+  died.catch(() => undefined);
+  return { metricsUrl, output: proc.output, exited: proc.exited, stop: proc.stop };
 }
 
 export interface PrometheusProcess {

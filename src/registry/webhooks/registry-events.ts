@@ -13,9 +13,18 @@ export const REGISTRY_EVENT_TYPES = [
   'MODEL_VERSION_TAG_DELETED',
   'REGISTERED_MODEL_ALIAS_SET',
   'REGISTERED_MODEL_ALIAS_DELETED',
+  'MODEL_DRIFT_DETECTED',
 ] as const;
 
 export type RegistryEventType = (typeof REGISTRY_EVENT_TYPES)[number];
+
+/**
+ * Events about a registered model that no registry write causes (a monitor's finding): recorded on their own
+ * through WebhookStore.recordEvent. Every other type is recorded only by the registry write it describes.
+ */
+export const EXTERNAL_EVENT_TYPES = ['MODEL_DRIFT_DETECTED'] as const satisfies readonly RegistryEventType[];
+
+export type ExternalEventType = (typeof EXTERNAL_EVENT_TYPES)[number];
 
 export interface RegistryEvent {
   event: RegistryEventType;

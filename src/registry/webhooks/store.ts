@@ -2,6 +2,7 @@
 // the delivery of queued events, documented once. Implemented over SQL (`webhook-store.ts`) and,
 // in the client layer, over Cairn's REST API. Methods throw CairnError subclasses.
 import type { DeliveryWorkerOptions } from './delivery-worker.js';
+import type { RegistryEvent } from './registry-events.js';
 import type { Webhook, WebhookDelivery } from './webhook-entities.js';
 
 export interface CreateWebhookInput {
@@ -56,6 +57,13 @@ export interface WebhookStore {
   deleteWebhook(id: string): Promise<void>;
   /** Newest first; NotFound when `webhookId` names no webhook. */
   listDeliveries(query?: ListDeliveriesQuery): Promise<WebhookDelivery[]>;
+  /**
+   * Records an event no registry write causes (EXTERNAL_EVENT_TYPES, e.g. MODEL_DRIFT_DETECTED) in one
+   * transaction: a delivery is queued for each active webhook subscribed to it (and to its model). The model
+   * must be registered (NotFound otherwise); the payload is checked per event type (InvalidParameter).
+   * Returns how many deliveries were queued.
+   */
+  recordEvent(event: RegistryEvent): Promise<number>;
   /** Sends a signed WEBHOOK_TEST event to the webhook now and reports the answer. */
   testWebhook(id: string): Promise<TestDeliveryResult>;
   /**

@@ -14,13 +14,18 @@ export function webhookBody(eventId: string, event: string, timestamp: number, d
 
 export class WebhookOutbox implements RegistryEventSink {
   async record(tx: SqlExecutor, event: RegistryEvent): Promise<void> {
+    await this.queue(tx, event);
+  }
+
+  /** Queues the event for every subscribed webhook; the number of deliveries queued. */
+  async queue(tx: SqlExecutor, event: RegistryEvent): Promise<number> {
     const hooks = await tx.all<Pick<WebhookRow, 'id' | 'events' | 'model_name'>>(
       `SELECT id, events, model_name FROM registry_webhooks
        WHERE active = 1 AND (model_name IS NULL OR model_name = ?)`,
       [event.modelName],
     );
     const targets = hooks.filter((h) => h.events.split(',').includes(event.event));
-    if (targets.length === 0) return;
+    if (targets.length === 0) return 0;
     const now = Date.now();
     const eventId = newId();
     const body = webhookBody(eventId, event.event, now, event.data);
@@ -32,5 +37,6 @@ export class WebhookOutbox implements RegistryEventSink {
         [newId(), hook.id, eventId, event.event, body, now, now],
       );
     }
+    return targets.length;
   }
 }

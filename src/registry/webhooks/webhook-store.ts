@@ -13,6 +13,8 @@ import type {
   WebhookDeliveries,
   WebhookStore,
 } from './store.js';
+import type { RegistryEvent } from './registry-events.js';
+import { WebhookOutbox } from './webhook-outbox.js';
 import { pingWebhook } from './webhook-ping.js';
 import {
   deliveryFromRow,
@@ -27,6 +29,7 @@ import {
   MAX_DELIVERY_RESULTS,
   MAX_WEBHOOK_DESCRIPTION_LENGTH,
   MAX_WEBHOOK_NAME_LENGTH,
+  validateExternalEvent,
   validateOptionalText,
   validateWebhookEvents,
   validateWebhookSecret,
@@ -45,7 +48,10 @@ function optionalModelName(value: string | null | undefined): string | null {
 export type { CreateWebhookInput, UpdateWebhookInput } from './store.js';
 
 export class SqlWebhookStore implements WebhookStore {
-  constructor(readonly db: SqlDatabase) {}
+  constructor(
+    readonly db: SqlDatabase,
+    private readonly outbox = new WebhookOutbox(),
+  ) {}
 
   async createWebhook(input: CreateWebhookInput): Promise<{ webhook: Webhook; secret: string }> {
     const url = validateWebhookUrl(input.url);
@@ -151,6 +157,16 @@ export class SqlWebhookStore implements WebhookStore {
       params,
     );
     return rows.map(deliveryFromRow);
+  }
+
+  /** The model's existence and the outbox rows in one transaction: no delivery for a model deleted meanwhile. */
+  async recordEvent(event: RegistryEvent): Promise<number> {
+    validateExternalEvent(event);
+    return this.db.transaction(async (tx) => {
+      const model = await tx.get('SELECT name FROM registered_models WHERE name = ?', [event.modelName]);
+      if (!model) throw new NotFound(`Registered Model with name=${event.modelName} not found`);
+      return this.outbox.queue(tx, event);
+    });
   }
 
   testWebhook(id: string): Promise<TestDeliveryResult> {

@@ -1,7 +1,13 @@
 // Webhook limits and rules as named constants: http(s) URLs only, known event names, bounded sizes.
 import { InvalidParameter } from '../../core/errors.js';
 import { ALLOW_PRIVATE_ENV, isNonPublicLiteralHost, privateWebhookAddressesAllowed } from './public-address.js';
-import { REGISTRY_EVENT_TYPES, type RegistryEventType } from './registry-events.js';
+import {
+  EXTERNAL_EVENT_TYPES,
+  type ExternalEventType,
+  REGISTRY_EVENT_TYPES,
+  type RegistryEvent,
+  type RegistryEventType,
+} from './registry-events.js';
 
 export const MAX_WEBHOOK_URL_LENGTH = 2000;
 export const MAX_WEBHOOK_NAME_LENGTH = 256;
@@ -85,4 +91,38 @@ export function validateOptionalText(field: string, value: unknown, max: number)
     );
   }
   return value;
+}
+
+/** The `data` fields each external event must carry, with their rule. */
+const EXTERNAL_EVENT_FIELDS: Record<ExternalEventType, Record<string, [(v: unknown) => boolean, string]>> = {
+  MODEL_DRIFT_DETECTED: {
+    name: [(v) => typeof v === 'string' && v !== '', 'a non-empty string, the registered model'],
+    version: [(v) => typeof v === 'string' && /^[1-9][0-9]*$/.test(v), 'a model version number as a string'],
+    run_id: [(v) => v === null || (typeof v === 'string' && v !== ''), 'the monitoring run id, or null'],
+    drift_share: [(v) => typeof v === 'number' && v >= 0 && v <= 1, 'a number from 0 to 1'],
+    drifted_features: [(v) => Array.isArray(v) && v.every((f) => typeof f === 'string'), 'an array of feature names'],
+  },
+};
+
+/** An event recorded on its own (not by a registry write): its type, model and payload. */
+export function validateExternalEvent(event: RegistryEvent): RegistryEvent {
+  if (!EXTERNAL_EVENT_TYPES.includes(event.event as ExternalEventType)) {
+    throw new InvalidParameter(
+      `Invalid value for parameter 'event': '${String(event.event)}' cannot be recorded on its own ` +
+        `(registry changes record their own events). Valid events are ${EXTERNAL_EVENT_TYPES.join(', ')}.`,
+    );
+  }
+  if (typeof event.modelName !== 'string' || event.modelName === '')
+    throw new InvalidParameter("Missing value for required parameter 'name'.");
+  const data = event.data;
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw new InvalidParameter("Invalid value for parameter 'data': must be a JSON object.");
+  for (const [field, [ok, rule]] of Object.entries(EXTERNAL_EVENT_FIELDS[event.event as ExternalEventType])) {
+    if (!ok(data[field])) throw new InvalidParameter(`Invalid value for parameter 'data.${field}': must be ${rule}.`);
+  }
+  if (data.name !== event.modelName)
+    throw new InvalidParameter(
+      `Invalid value for parameter 'data.name': must equal the event's model '${event.modelName}'.`,
+    );
+  return event;
 }

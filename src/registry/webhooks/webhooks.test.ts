@@ -327,6 +327,65 @@ describe.each(registryStoreBackends())('webhooks on $name', (backend) => {
     });
   });
 
+  describe('events recorded outside a registry write (recordEvent)', () => {
+    const driftData = (name: string) => ({
+      name,
+      version: '1',
+      run_id: 'r1',
+      drift_share: 0.25,
+      drifted_features: ['age', 'chol'],
+    });
+
+    it('queues MODEL_DRIFT_DETECTED for the subscribed webhooks of the model only, signed when delivered', async () => {
+      const r = await receiver();
+      const other = await receiver();
+      const name = unique();
+      await stores.registry.createRegisteredModel(name);
+      await stores.registry.createRegisteredModel(`${name}-b`);
+      const w = await hook(r, ['MODEL_DRIFT_DETECTED'], name);
+      const notSubscribed = await hook(other, ['MODEL_VERSION_CREATED'], name);
+      const otherModel = await hook(other, ['MODEL_DRIFT_DETECTED'], `${name}-b`);
+      const queued = await stores.webhooks.recordEvent({
+        event: 'MODEL_DRIFT_DETECTED',
+        modelName: name,
+        data: driftData(name),
+      });
+      expect(queued).toBe(1);
+      await drain(fastWorker(), w.id);
+      const [got] = await r.waitFor(1);
+      expect(got.signatureValid).toBe(true);
+      expect(got.json).toMatchObject({ event: 'MODEL_DRIFT_DETECTED', data: driftData(name) });
+      expect(await stores.webhooks.listDeliveries({ webhookId: notSubscribed.id })).toEqual([]);
+      expect(await stores.webhooks.listDeliveries({ webhookId: otherModel.id })).toEqual([]);
+    });
+
+    it('refuses registry-change events, unknown models and bad payloads, queueing nothing', async () => {
+      const r = await receiver();
+      const name = unique();
+      await stores.registry.createRegisteredModel(name);
+      const w = await hook(r, ['MODEL_DRIFT_DETECTED', 'MODEL_VERSION_CREATED'], name);
+      const record = (event: string, modelName: string, data: Record<string, unknown>) =>
+        stores.webhooks.recordEvent({ event: event as 'MODEL_DRIFT_DETECTED', modelName, data });
+      await expect(record('MODEL_VERSION_CREATED', name, driftData(name))).rejects.toThrow(
+        /'MODEL_VERSION_CREATED' cannot be recorded on its own/,
+      );
+      await expect(record('MODEL_DRIFT_DETECTED', `${name}-gone`, driftData(`${name}-gone`))).rejects.toThrow(
+        /Registered Model with name=.*-gone not found/,
+      );
+      await expect(record('MODEL_DRIFT_DETECTED', name, { ...driftData(name), drift_share: 2 })).rejects.toThrow(
+        /'data.drift_share': must be a number from 0 to 1/,
+      );
+      await expect(record('MODEL_DRIFT_DETECTED', name, { ...driftData(name), version: 'v1' })).rejects.toThrow(
+        /'data.version'/,
+      );
+      await expect(
+        record('MODEL_DRIFT_DETECTED', name, { ...driftData(name), drifted_features: 'age' }),
+      ).rejects.toThrow(/'data.drifted_features'/);
+      await expect(record('MODEL_DRIFT_DETECTED', name, driftData('someone-else'))).rejects.toThrow(/'data.name'/);
+      expect(await stores.webhooks.listDeliveries({ webhookId: w.id })).toEqual([]);
+    });
+  });
+
   describe('webhook registration', () => {
     it.each([
       ['ftp://example.com/hook', /only http and https/],

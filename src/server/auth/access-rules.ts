@@ -186,6 +186,8 @@ export const ACCESS_RULES: Readonly<Record<string, AccessRule>> = {
   'GET /registry/webhooks': adminOnly,
   'GET /registry/webhooks/deliveries': adminOnly,
   'POST /registry/webhooks/test': adminOnly,
+  // a monitor reporting on a model it may update (it logs runs and may promote); subscribers stay admin-managed
+  'POST /registry/webhooks/events': model('update'),
   'GET /registry/webhooks/:id': adminOnly,
   'PATCH /registry/webhooks/:id': adminOnly,
   'DELETE /registry/webhooks/:id': adminOnly,

@@ -259,6 +259,16 @@ const ROWS: Row[] = [
   },
   {
     method: 'POST',
+    path: () => `${C}/registry/webhooks/events`,
+    body: (f) => ({
+      event: 'MODEL_DRIFT_DETECTED',
+      name: f.model,
+      data: { name: f.model, version: '1', run_id: null, drift_share: 0.5, drifted_features: ['age'] },
+    }),
+    need: 'update',
+  },
+  {
+    method: 'POST',
     path: () => `${A}/users/create`,
     body: (_f, u) => ({ username: `new-${u}`, password: 'new-password-1' }),
     need: 'admin',

@@ -1,6 +1,7 @@
 // Cairn's registry webhooks under /api/2.0/cairn: create, list, get, update, delete registrations
 // (the secret is returned by create only), a synchronous test delivery, and the delivery records.
 import type { FastifyInstance } from 'fastify';
+import { EXTERNAL_EVENT_TYPES } from '../../registry/webhooks/registry-events.js';
 import type { Webhook, WebhookDelivery } from '../../registry/webhooks/webhook-entities.js';
 import type { WebhookStore } from '../../registry/webhooks/store.js';
 import type { FromSchema } from '../schema-types.js';
@@ -69,6 +70,17 @@ const deliveriesQuery = {
     max_results: { type: 'integer' },
   },
 } as const;
+// an event no registry write causes (a monitor's finding); the store checks the payload per event type
+const eventBody = {
+  type: 'object',
+  properties: {
+    event: { type: 'string', enum: [...EXTERNAL_EVENT_TYPES] },
+    name: { type: 'string', minLength: 1 },
+    data: { type: 'object' },
+  },
+  required: ['event', 'name', 'data'],
+  additionalProperties: false,
+} as const;
 const testBody = { type: 'object', properties: { id: { type: 'string', minLength: 1 } }, required: ['id'] } as const;
 
 export async function webhookRoutes(app: FastifyInstance, opts: WebhookRouteOptions): Promise<void> {
@@ -111,6 +123,20 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookRouteOpti
         maxResults: q.max_results,
       });
       return { deliveries: list.map(deliveryToJson) };
+    },
+  );
+
+  app.post<{ Body: FromSchema<typeof eventBody> }>(
+    `${BASE}/events`,
+    { schema: { body: eventBody } },
+    async (request) => {
+      const b = request.body;
+      const queued = await webhooks.recordEvent({
+        event: b.event,
+        modelName: b.name,
+        data: b.data as Record<string, unknown>,
+      });
+      return { deliveries_queued: queued };
     },
   );
 

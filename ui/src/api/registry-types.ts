@@ -91,6 +91,7 @@ export const WEBHOOK_EVENTS = [
   'MODEL_VERSION_TAG_DELETED',
   'REGISTERED_MODEL_ALIAS_SET',
   'REGISTERED_MODEL_ALIAS_DELETED',
+  'MODEL_DRIFT_DETECTED',
 ] as const;
 
 export interface Webhook {
