@@ -7,6 +7,7 @@ import type { AuthUser } from '../../auth/auth-store.js';
 import type { ResourceType } from '../../auth/access-resolver.js';
 import { allows, type Capability, type PermissionName } from '../../auth/permissions.js';
 import { ARTIFACT_PREFIXES, TRACKING_PREFIXES } from '../app-prefixes.js';
+import { UI_CLIENT_ROUTES } from '../ui-plugin.js';
 import type { Input } from '../mlflow-route.js';
 
 export interface AccessContext {
@@ -209,12 +210,9 @@ export const ACCESS_RULES: Readonly<Record<string, AccessRule>> = {
   'POST /users/tokens/create': self,
   'GET /users/tokens/list': self,
   'POST /users/tokens/revoke': self,
-  // the web UI: signed in (the API calls it makes are checked one by one)
-  'GET /': signedIn,
-  'GET /experiments': signedIn,
-  'GET /experiments/*': signedIn,
-  'GET /runs/*': signedIn,
-  'GET /compare': signedIn,
+  // the web UI: signed in (the API calls it makes are checked one by one); its pages from the UI
+  // plugin's own list, so a new page cannot go without a rule
+  ...Object.fromEntries(UI_CLIENT_ROUTES.map((route) => [`GET ${route}`, signedIn])),
   'GET /assets/*': signedIn,
   'HEAD /assets/*': signedIn,
   // load balancers
