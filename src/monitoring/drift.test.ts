@@ -7,6 +7,7 @@ import { heartDataset } from '../../test/support/learn/anchor-protocol.js';
 import { buildReferenceSample, sampleRowIndices } from '../models/package/reference-sample.js';
 import { type DriftColumn, datasetDrift, defaultStatTest, parseStatTestOptions } from './drift.js';
 import { frameColumns } from './reference-data.js';
+import { sampleSize } from './stats/categorical-tests.js';
 
 const heart = heartDataset(readFileSync(new URL('../../data/heart_disease_uci.csv', import.meta.url), 'utf8'));
 const sample = buildReferenceSample({ frame: heart.X, target: heart.y });
@@ -70,7 +71,7 @@ describe('drift engine on the heart data', () => {
     for (const n of ['age', 'trestbps', 'chol', 'thalch', 'oldpeak', 'ca']) many = shifted(many, n, 40);
     const cols = columnsFor(many);
     const sexFlipped = cols.map((c) =>
-      c.name === 'sex' ? { ...c, current: (c.current as string[]).map(() => 'Female') } : c,
+      c.name === 'sex' ? { ...c, current: new Array<string>(sampleSize(c.current)).fill('Female') } : c,
     );
     const dd = datasetDrift(sexFlipped);
     expect(dd.nDrifted).toBeGreaterThanOrEqual(7);

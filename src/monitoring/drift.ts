@@ -3,7 +3,16 @@
 // the prediction (P(class 1)) and, once labels exist, the target.
 import { InvalidParameter } from '../core/errors.js';
 import { binnedShares, jensenShannonDistance, populationStabilityIndex } from './stats/binned-distances.js';
-import { chiSquareTest, proportionsZTest, type Category } from './stats/categorical-tests.js';
+import {
+  type CategoricalSample,
+  type Category,
+  type CodedSample,
+  categoryCounts,
+  chiSquareTest,
+  isCodedSample,
+  proportionsZTest,
+  sampleSize,
+} from './stats/categorical-tests.js';
 import { ks2Samp } from './stats/ks-test.js';
 import { wassersteinDistanceNorm } from './stats/wasserstein.js';
 
@@ -34,12 +43,15 @@ export interface StatTestChoice {
   threshold?: number;
 }
 
-/** One column to test: its values with missing ones already dropped. */
+/**
+ * One column to test: its values with missing ones already dropped. A categorical column's samples are
+ * plain values or, faster, codes over one dictionary shared by reference and current.
+ */
 export interface DriftColumn {
   name: string;
   kind: FeatureKind;
-  reference: Float64Array | Category[];
-  current: Float64Array | Category[];
+  reference: Float64Array | Category[] | CodedSample;
+  current: Float64Array | Category[] | CodedSample;
 }
 
 export interface FeatureDrift {
@@ -62,24 +74,26 @@ export interface FeatureDrift {
   note?: string;
 }
 
-function distinctCount(a: ArrayLike<Category>, b: ArrayLike<Category>): number {
+/** The number of distinct values in both samples together, counted up to `max + 1` only. */
+function distinctCount(a: CategoricalSample, b: CategoricalSample, max: number): number {
+  if (isCodedSample(a) && isCodedSample(b)) return categoryCounts(a, b).categories.length;
   const s = new Set<Category>();
-  for (let i = 0; i < a.length; i++) s.add(a[i]);
-  for (let i = 0; i < b.length; i++) s.add(b[i]);
+  for (const x of [a, b] as ArrayLike<Category>[]) for (let i = 0; i < x.length && s.size <= max; i++) s.add(x[i]);
   return s.size;
 }
 
 /** Evidently's _get_default_stattest for a 'num' or 'cat' column. */
 export function defaultStatTest(col: DriftColumn): StatTestName {
-  const nValues = distinctCount(col.reference as ArrayLike<Category>, col.current as ArrayLike<Category>);
-  const small = col.reference.length <= SMALL_REFERENCE_ROWS;
+  // only compared with 5 and 2 below, so counting stops above 5
+  const nValues = distinctCount(col.reference, col.current, NUMERIC_AS_CATEGORY_MAX_DISTINCT);
+  const small = sampleSize(col.reference) <= SMALL_REFERENCE_ROWS;
   if (col.kind === 'numeric' && nValues > NUMERIC_AS_CATEGORY_MAX_DISTINCT) return small ? 'ks' : 'wasserstein';
   if (!small) return 'jensenshannon';
   return nValues > 2 ? 'chisquare' : 'z';
 }
 
-function mean(x: Float64Array | Category[]): number | null {
-  if (x.length === 0) return null;
+function mean(x: DriftColumn['reference']): number | null {
+  if (isCodedSample(x) || x.length === 0) return null;
   let s = 0;
   for (let i = 0; i < x.length; i++) s += x[i] as number;
   return s / x.length;
@@ -99,15 +113,9 @@ function runTest(method: StatTestName, col: DriftColumn): number {
         ? ks2Samp(col.reference as Float64Array, col.current as Float64Array).pvalue
         : wassersteinDistanceNorm(col.reference as Float64Array, col.current as Float64Array);
     case 'chisquare':
-      return chiSquareTest(
-        Array.from(col.reference as ArrayLike<Category>),
-        Array.from(col.current as ArrayLike<Category>),
-      ).pvalue;
+      return chiSquareTest(col.reference, col.current).pvalue;
     case 'z':
-      return proportionsZTest(
-        Array.from(col.reference as ArrayLike<Category>),
-        Array.from(col.current as ArrayLike<Category>),
-      ).pvalue;
+      return proportionsZTest(col.reference, col.current).pvalue;
     case 'jensenshannon': {
       const b = binnedShares(col.reference, col.current, numeric);
       return jensenShannonDistance(b.reference, b.current);
@@ -130,12 +138,12 @@ export function columnDrift(col: DriftColumn, choice?: StatTestChoice): FeatureD
   const base = {
     feature: col.name,
     kind: col.kind,
-    nReference: col.reference.length,
-    nCurrent: col.current.length,
+    nReference: sampleSize(col.reference),
+    nCurrent: sampleSize(col.current),
     referenceMean: numeric ? mean(col.reference) : null,
     currentMean: numeric ? mean(col.current) : null,
   };
-  if (col.reference.length === 0 || col.current.length === 0) {
+  if (base.nReference === 0 || base.nCurrent === 0) {
     const method = choice?.method ?? (numeric ? 'ks' : 'chisquare');
     return {
       ...base,
@@ -145,7 +153,7 @@ export function columnDrift(col: DriftColumn, choice?: StatTestChoice): FeatureD
       drifted: false,
       psi: Number.NaN,
       bins: { labels: [], reference: [], current: [] },
-      note: `no non-missing ${col.reference.length === 0 ? 'reference' : 'current'} values`,
+      note: `no non-missing ${base.nReference === 0 ? 'reference' : 'current'} values`,
     };
   }
   const method = choice?.method ?? defaultStatTest(col);

@@ -166,6 +166,8 @@ describe('records ↔ frame', () => {
       { n: 2, c: 'TRUE' },
     ]);
     expect(() => recordsToFrame([{ n: 1 }, { n: 'abc' }], schema)).toThrow(/record 1, field "n": expected a number/);
+    // with several bad cells the first in column order is named (as it always was), not the first row's
+    expect(() => recordsToFrame([{ n: 1, c: {} as never }, { n: 'abc' }], schema)).toThrow(/record 1, field "n"/);
     const row: Cell[] = [];
     expect(recordToRowInto({ n: 4, c: 'a' }, schema, row)).toEqual([4, 'a']);
     expect(recordToRowInto({}, schema, row)).toEqual([NaN, null]);

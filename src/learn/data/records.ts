@@ -52,6 +52,60 @@ export function frameToRecords(f: Frame): Array<Record<string, number | string |
  * record index and the field.
  */
 export function recordsToFrame(records: readonly DataRecord[], schema: FrameSchema): Frame {
+  if (schema.columns.every((sc) => sc.kind === 'numeric' || sc.kind === 'categorical')) {
+    try {
+      return recordsToFrameByRow(records, schema);
+    } catch {
+      // fall through: the column-by-column pass names the first bad cell in column order, as it always has
+    }
+  }
+  return recordsToFrameByColumn(records, schema);
+}
+
+/**
+ * One record at a time, every column of it: each record object is visited once, which at 100k
+ * records (a monitoring window) is several times faster than one pass over all records per column.
+ */
+function recordsToFrameByRow(records: readonly DataRecord[], schema: FrameSchema): Frame {
+  const n = records.length;
+  const cols = schema.columns;
+  const m = cols.length;
+  const names = cols.map((sc) => sc.name);
+  const numeric = cols.map((sc) => sc.kind === 'numeric');
+  const values: (Float64Array | null)[] = cols.map((sc) => (sc.kind === 'numeric' ? new Float64Array(n) : null));
+  const codes: (Int32Array | null)[] = cols.map((sc) => (sc.kind === 'numeric' ? null : new Int32Array(n)));
+  const categories = cols.map((sc) => [...(sc.categories ?? [])]);
+  const index = categories.map((cats) => new Map(cats.map((c, k) => [c, k])));
+  for (let i = 0; i < n; i++) {
+    const rec = records[i];
+    for (let j = 0; j < m; j++) {
+      if (numeric[j]) {
+        values[j]![i] = toNumber(rec, names[j], i);
+        continue;
+      }
+      const s = toCategory(rec, names[j], i);
+      if (s === null) {
+        codes[j]![i] = -1;
+        continue;
+      }
+      let code = index[j].get(s);
+      if (code === undefined) {
+        code = categories[j].length;
+        categories[j].push(s);
+        index[j].set(s, code);
+      }
+      codes[j]![i] = code;
+    }
+  }
+  const columns: Column[] = cols.map((sc, j) =>
+    numeric[j]
+      ? { kind: 'numeric', name: sc.name, values: values[j]! }
+      : { kind: 'categorical', name: sc.name, codes: codes[j]!, categories: categories[j] },
+  );
+  return { nRows: n, columns };
+}
+
+function recordsToFrameByColumn(records: readonly DataRecord[], schema: FrameSchema): Frame {
   const n = records.length;
   const columns: Column[] = schema.columns.map((sc) => {
     if (sc.kind === 'numeric') {

@@ -2,7 +2,13 @@
 // with more than 20 distinct reference values get Sturges' equal-width bins over both samples
 // together, everything else one bin per category; empty bins are filled with a small share so
 // logarithms stay finite. Jensen–Shannon distance (scipy.spatial.distance.jensenshannon) and PSI.
-import { type Category, unionKeys, valueCounts } from './categorical-tests.js';
+import {
+  type CategoricalSample,
+  type Category,
+  categoryCounts,
+  isCodedSample,
+  sampleSize,
+} from './categorical-tests.js';
 
 /** numpy.histogram_bin_edges(values, bins='sturges'). */
 export function sturgesEdges(values: Float64Array): Float64Array {
@@ -63,23 +69,34 @@ function fillZeros(shares: Float64Array): void {
   for (let i = 0; i < shares.length; i++) if (shares[i] === 0) shares[i] = fill;
 }
 
-function distinct(values: ArrayLike<Category>): number {
-  return new Set(Array.from(values)).size;
+/** Whether `values` hold more than `max` distinct values (stops counting there). */
+function moreDistinctThan(values: ArrayLike<number>, max: number): boolean {
+  const seen = new Set<number>();
+  for (let i = 0; i < values.length; i++) {
+    seen.add(values[i]);
+    if (seen.size > max) return true;
+  }
+  return false;
+}
+
+function asFloat64(x: ArrayLike<number>): Float64Array {
+  return x instanceof Float64Array ? x : Float64Array.from(x);
 }
 
 /** get_binned_data(reference, current, numeric ? 'num' : 'cat', feel_zeroes=True). */
-export function binnedShares(
-  reference: readonly Category[] | Float64Array,
-  current: readonly Category[] | Float64Array,
-  numeric: boolean,
-): BinnedShares {
+export function binnedShares(reference: CategoricalSample, current: CategoricalSample, numeric: boolean): BinnedShares {
   let ref: Float64Array;
   let cur: Float64Array;
   let edges: Float64Array | null = null;
   let categories: Category[] | null = null;
-  if (numeric && distinct(reference) > BINNING_MIN_DISTINCT) {
-    const r = Float64Array.from(reference as ArrayLike<number>);
-    const c = Float64Array.from(current as ArrayLike<number>);
+  if (
+    numeric &&
+    !isCodedSample(reference) &&
+    !isCodedSample(current) &&
+    moreDistinctThan(reference as ArrayLike<number>, BINNING_MIN_DISTINCT)
+  ) {
+    const r = asFloat64(reference as ArrayLike<number>);
+    const c = asFloat64(current as ArrayLike<number>);
     const pooled = new Float64Array(r.length + c.length);
     pooled.set(r);
     pooled.set(c, r.length);
@@ -87,13 +104,12 @@ export function binnedShares(
     ref = histogramCounts(r, edges).map((n) => n / r.length);
     cur = histogramCounts(c, edges).map((n) => n / c.length);
   } else {
-    const rv = Array.from(reference as ArrayLike<Category>);
-    const cv = Array.from(current as ArrayLike<Category>);
-    categories = unionKeys(rv, cv);
-    const rc = valueCounts(rv);
-    const cc = valueCounts(cv);
-    ref = Float64Array.from(categories, (k) => (rc.get(k) ?? 0) / rv.length);
-    cur = Float64Array.from(categories, (k) => (cc.get(k) ?? 0) / cv.length);
+    const counts = categoryCounts(reference, current);
+    categories = counts.categories;
+    const nRef = sampleSize(reference);
+    const nCur = sampleSize(current);
+    ref = counts.reference.map((n) => n / nRef);
+    cur = counts.current.map((n) => n / nCur);
   }
   fillZeros(ref);
   fillZeros(cur);

@@ -86,10 +86,15 @@ function exactPvalue(n1: number, n2: number, d: number): { ok: boolean; d: numbe
   return { ok: Number.isFinite(p) && p >= 0 && p <= 1, d: dd, p };
 }
 
+/** The values ascending, in a new array (slice, not Float64Array.from's slower copy, when already typed). */
+export function sortedCopy(x: ArrayLike<number>): Float64Array {
+  return (x instanceof Float64Array ? x.slice() : Float64Array.from(x)).sort();
+}
+
 /** ks_2samp(reference, current) with SciPy's default method 'auto'. Both samples non-empty, no NaN. */
 export function ks2Samp(reference: ArrayLike<number>, current: ArrayLike<number>): KsResult {
-  const a = Float64Array.from(reference).sort();
-  const b = Float64Array.from(current).sort();
+  const a = sortedCopy(reference);
+  const b = sortedCopy(current);
   const n1 = a.length;
   const n2 = b.length;
   if (n1 === 0 || n2 === 0) throw new RangeError('ks2Samp: both samples must be non-empty');

@@ -5,7 +5,7 @@ import { Rng } from '../../learn/core/random.js';
 import { runPython } from '../../../test/support/python.js';
 import { lacks } from '../../../test/support/requirements.js';
 import { binnedShares, jensenShannonDistance, populationStabilityIndex } from './binned-distances.js';
-import { chiSquareTest, proportionsZTest, type Category } from './categorical-tests.js';
+import { chiSquareTest, type CodedSample, proportionsZTest, type Category } from './categorical-tests.js';
 import { kolmogorovSf } from './kolmogorov.js';
 import { ks2Samp } from './ks-test.js';
 import { chi2Sf, normalCdf } from './special-functions.js';
@@ -100,6 +100,18 @@ const binaryPairs: { name: string; ref: Category[]; cur: Category[] }[] = [
   { name: 'one value each, same', ref: ['a', 'a'], cur: ['a'] },
   { name: 'one value in the reference', ref: ['a', 'a', 'a'], cur: ['a', 'b'] },
 ];
+
+/**
+ * Both samples as codes over one dictionary, as `cairn monitor` passes them: the dictionary in an order
+ * other than first-seen and with a category neither sample holds, so a bincount that ignored first-seen
+ * order or kept empty categories would change the bins and the statistics.
+ */
+function coded(ref: Category[], cur: Category[]): { ref: CodedSample; cur: CodedSample } {
+  const categories: Category[] = ['never seen', ...new Set([...ref, ...cur])].reverse();
+  const index = new Map(categories.map((c, k) => [c, k]));
+  const encode = (xs: Category[]) => Int32Array.from(xs, (x) => index.get(x)!);
+  return { ref: { codes: encode(ref), categories }, cur: { codes: encode(cur), categories } };
+}
 
 const SCIPY_SCRIPT = `
 import json, sys
@@ -244,6 +256,8 @@ describe.skipIf(lacks('scipy'))('drift statistics against SciPy', () => {
       const r = chiSquareTest(p.ref, p.cur);
       expectClose(r.statistic, py.chi[i][0], 1e-12, `${p.name} stat`);
       expectClose(r.pvalue, py.chi[i][1], 1e-9, `${p.name} p`);
+      const c = coded(p.ref, p.cur);
+      expect(chiSquareTest(c.ref, c.cur), `${p.name} coded`).toEqual(r);
     });
     expect(chiSquareTest(categoricalPairs[3].ref, categoricalPairs[3].cur).pvalue).toBe(0);
   });
@@ -253,7 +267,11 @@ describe.skipIf(lacks('scipy'))('drift statistics against SciPy', () => {
       const r = proportionsZTest(p.ref, p.cur);
       expectClose(r.statistic, py.z[i][0], 1e-12, `${p.name} z`);
       expectClose(r.pvalue, py.z[i][1], 1e-9, `${p.name} p`);
+      const c = coded(p.ref, p.cur);
+      expect(proportionsZTest(c.ref, c.cur), `${p.name} coded`).toEqual(r);
     });
+    const one = coded(['a', 'a'], ['a']);
+    expect(proportionsZTest(one.ref, one.cur)).toEqual({ statistic: 0, pvalue: 1 });
   });
 
   it('Jensen–Shannon distance and PSI on Evidently binning (Sturges bins and categories)', () => {
@@ -266,6 +284,10 @@ describe.skipIf(lacks('scipy'))('drift statistics against SciPy', () => {
       expect(b.reference.length, p.name).toBe(py.binned[i][2]);
       expectClose(jensenShannonDistance(b.reference, b.current), py.binned[i][0], 1e-10, `${p.name} JS`);
       expectClose(populationStabilityIndex(b.reference, b.current), py.binned[i][1], 1e-10, `${p.name} PSI`);
+      if (!p.numeric) {
+        const c = coded(p.ref as Category[], p.cur as Category[]);
+        expect(binnedShares(c.ref, c.cur, false), `${p.name} coded`).toEqual(b);
+      }
     });
   });
 });

@@ -1,10 +1,11 @@
 // First Wasserstein distance between two samples (scipy.stats.wasserstein_distance) and Evidently's
 // `wasserstein` stattest: the distance divided by the reference's population standard deviation.
+import { sortedCopy } from './ks-test.js';
 
 /** ∫ |F_u − F_v| over the pooled support, both ECDFs right-continuous. */
 export function wassersteinDistance(u: ArrayLike<number>, v: ArrayLike<number>): number {
-  const a = Float64Array.from(u).sort();
-  const b = Float64Array.from(v).sort();
+  const a = sortedCopy(u);
+  const b = sortedCopy(v);
   const all = new Float64Array(a.length + b.length);
   all.set(a);
   all.set(b, a.length);
