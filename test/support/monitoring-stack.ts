@@ -10,7 +10,8 @@ import { RandomForestClassifier } from '../../src/learn/ensemble/index.js';
 import { Pipeline } from '../../src/learn/pipeline.js';
 import { describePositive, HEART } from '../../src/pipelines/dataset-spec.js';
 import { loadDataset, type LoadedDataset } from '../../src/pipelines/load-dataset.js';
-import { CAIRN_MAIN, freePort, REPO_ROOT, waitForHealth } from './cairn-server.js';
+import { freePort, REPO_ROOT, waitForHealth } from './cairn-server.js';
+import { spawnCairn } from './serve-process.js';
 import { anchorPreprocessor } from './learn/anchor-protocol.js';
 
 /** The heart-disease file the product ships (no shared folder needed). */
@@ -61,43 +62,6 @@ export interface ServeProcess {
   exited: Promise<number | null>;
   /** SIGTERM, then the exit (the prediction log flushed). */
   stop(): Promise<number | null>;
-}
-
-/** A `cairn` child process from source: its output so far, its exit, and a stop that waits for the exit. */
-interface CairnChild {
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<number | null>;
-  /** Why it has exited (with its output), or null while it runs. */
-  dead(): string | null;
-  stop(): Promise<number | null>;
-}
-
-function spawnCairn(args: string[]): CairnChild {
-  const child = spawn(process.execPath, ['--import', 'tsx', CAIRN_MAIN, ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, MLFLOW_TRACKING_URI: '', CAIRN_TRACKING_URI: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (b) => {
-    out += b;
-  });
-  child.stderr!.on('data', (b) => {
-    out += b;
-  });
-  let dead: string | null = null;
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('exit', (code, signal) => {
-      dead = `code=${code} signal=${signal}`;
-      resolve(code);
-    }),
-  );
-  const stop = async () => {
-    if (dead === null) child.kill('SIGTERM');
-    return exited;
-  };
-  return { child, output: () => out, exited, dead: () => (dead ? `${dead}\n${out}` : null), stop };
 }
 
 /** Starts `cairn serve ARGS --port <free>` and waits (bounded) for /health. */
